@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Entry point. Subcommands are loaded lazily so that `calico-mcm status` never pays for Ink and
+// the console never pays for the simulator.
+import process from 'node:process';
+import {usage, UsageError} from './source/cli/usage.js';
+
+type Main = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Main>> = {
+	sim: async () => (await import('./source/sim/main.js')).main,
+	status: async () => (await import('./source/cli/status.js')).main,
+	run: async () => (await import('./source/cli/run.js')).main,
+};
+
+async function start(argv: string[]): Promise<number> {
+	const [first, ...rest] = argv;
+	if (first === undefined || first.startsWith('-')) {
+		if (first === '--help' || first === '-h') {
+			process.stdout.write(usage());
+			return 0;
+		}
+		if (first === '--version') {
+			process.stdout.write(`${(await import('./source/cli/version.js')).version}\n`);
+			return 0;
+		}
+		return (await import('./source/cli/console.js')).main(argv);
+	}
+	if (first === 'help') {
+		process.stdout.write(usage(rest[0]));
+		return 0;
+	}
+	const load = commands[first];
+	if (!load) throw new UsageError(`unknown command "${first}"`, 'run `calico-mcm --help` for the list of commands');
+	return (await load())(rest);
+}
+
+start(process.argv.slice(2)).then(
+	code => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		if (error instanceof UsageError) {
+			process.stderr.write(`calico-mcm: ${error.message}\n${error.hint ? `  fix: ${error.hint}\n` : ''}`);
+			process.exitCode = 2;
+			return;
+		}
+		process.stderr.write(`calico-mcm: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+		process.exitCode = 1;
+	},
+);

@@ -1,0 +1,90 @@
+// Usage text for every subcommand. Kept in one place so `--help`, `help <cmd>` and the README agree.
+
+export class UsageError extends Error {
+	constructor(
+		message: string,
+		readonly hint?: string,
+	) {
+		super(message);
+	}
+}
+
+const global = `Usage
+  $ calico-mcm [options]                 the console on your kubeconfig's contexts
+  $ calico-mcm --demo [--managed N ...]  the console on an embedded simulated fleet
+  $ calico-mcm status [options]          fleet health, as a table, JSON or a change log
+  $ calico-mcm run <plan> [options]      run an MCM plan headless (see: calico-mcm help run)
+  $ calico-mcm sim [options]             serve a simulated fleet (see: calico-mcm help sim)
+
+Console options
+  --kubeconfig FILE        kubeconfig to read (default: $KUBECONFIG, else ~/.kube/config)
+  --context NAME           limit the fleet to this context (repeatable)
+  --request-timeout DUR    timeout of every API request (default 10s)
+  --read-only              refuse every change to a cluster
+  --ascii                  no Unicode glyphs (also with TERM=dumb)
+  --demo                   start the embedded simulator and use its kubeconfig
+  --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
+
+Other
+  --help, -h               this text; \`calico-mcm help <command>\` for one command
+  --version                print the version
+`;
+
+const perCommand: Record<string, string> = {
+	sim: `Usage
+  $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--kubeconfig-out FILE]
+                   [--speed X] [--enterprise-version V]
+
+Serves one simulated Kubernetes API server per cluster on 127.0.0.1, writes a kubeconfig (mode 0600)
+with one context each (mgmt, managed-1..N, standalone-1..N, bare-1..N), prints "ready <kubeconfig>"
+and serves until SIGINT/SIGTERM.
+
+Options
+  --managed N              managed clusters joined to mgmt (default 3)
+  --standalone N           standalone Calico Enterprise clusters (default 1)
+  --bare N                 plain Kubernetes clusters, no Calico (default 1)
+  --kubeconfig-out FILE    where to write the kubeconfig (default: a new temp file)
+  --speed X                multiplies the simulated operator's delays; 0 = at once (default 1)
+  --enterprise-version V   e.g. 3.22 (tigera-manager names) or 3.24 (calico-system names; default)
+
+Controls (one per line on stdin; each answered by one line on stdout)
+  api-down C | api-hang C | api-up C          the cluster's API server
+  tunnel-down C | tunnel-up C                 a managed cluster's tunnel to its management cluster
+  expire-watches C                            end watches; resuming gets 410 Gone
+  degrade C COMPONENT [message] | recover C COMPONENT
+`,
+	status: `Usage
+  $ calico-mcm status [--json] [--watch] [--context NAME]... [--wait-connected [--timeout DUR]]
+
+Options
+  --json                   one object per cluster (schema in the README)
+  --watch                  print one line per change, until interrupted
+  --wait-connected         wait until every managed cluster is connected
+  --timeout DUR            how long --wait-connected waits (default 5m)
+  --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
+
+Exit codes: 0 every cluster healthy, 1 any degraded, disconnected or unreachable, 2 usage or config error.
+`,
+	run: `Usage
+  $ calico-mcm run <plan> --context C [options] [--dry-run] [--yes] [--read-only]
+
+Plans
+  install --role management|managed|standalone --manifests DIR|URL --pull-secret FILE [--license FILE]
+  make-management [--address HOST:PORT] [--service nodeport|loadbalancer]
+  create-admin [--user mcm-user] [--token-file FILE] [--show-token]
+  add-managed NAME [--output FILE] [--recreate]
+  join --management MGMT [--name NAME]
+  grant [--user mcm-user] [--role tigera-network-admin]
+  unmanage | unmake-management
+
+Options
+  --dry-run                print the plan, its kubectl commands and objects; change nothing
+  --yes                    do not ask for confirmation
+  --read-only              refuse every mutating step
+`,
+};
+
+export function usage(command?: string): string {
+	if (command && perCommand[command]) return perCommand[command];
+	return global;
+}
