@@ -1,0 +1,397 @@
+// The REST verbs on resources: list/watch, get, create, update, patch, delete, the status
+// subresource, serviceaccounts/<name>/token and pods/<name>/log.
+import {randomUUID} from 'node:crypto';
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import {applyBuiltinDefaults} from './builtin-defaults.js';
+import {builtinTypes} from './builtin-types.js';
+import {sendJson, sendText} from './http-response.js';
+import {recordUpdate, serverSideApply} from './managed-fields.js';
+import {nameCauses, generateSuffix} from './names.js';
+import {jsonPatch, mergePatch, strategicMergePatch} from './patch.js';
+import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
+import type {ResourcePath} from './request-path.js';
+import {alreadyExists, badRequest, invalid, notFound, staleConflict} from './status-error.js';
+import {toTable, wantsTable, type IncludeObject} from './table.js';
+import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
+import {startWatch, type WatchHandle} from './watch-stream.js';
+
+export type RequestContext = {
+	req: IncomingMessage;
+	res: ServerResponse;
+	url: URL;
+	store: ObjectStore;
+	tokens: TokenRegistry;
+	path: ResourcePath;
+	type: ResourceType;
+	/** The server hangs: streams must stop writing. */
+	stalled: () => boolean;
+	/** Keeps track of a long-running stream so faults can end it. */
+	track: (handle: WatchHandle) => () => void;
+};
+
+const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
+const param = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
+const flag = (ctx: RequestContext, name: string) => ['true', '1'].includes(param(ctx, name) ?? '');
+const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').length > 0;
+
+function checkDryRun(ctx: RequestContext): void {
+	for (const v of ctx.url.searchParams.getAll('dryRun')) {
+		if (v !== 'All') throw invalid({group: 'meta.k8s.io', kind: 'CreateOptions'}, '', [{field: 'dryRun', message: `Unsupported value: "${v}": supported values: "All"`}]);
+	}
+}
+
+/** The manager of a non-apply write: ?fieldManager, or the client's User-Agent up to its first '/'. */
+function managerOf(ctx: RequestContext): string {
+	const explicit = param(ctx, 'fieldManager');
+	if (explicit) return explicit;
+	const agent = ctx.req.headers['user-agent'] ?? 'unknown';
+	return agent.split('/')[0] || 'unknown';
+}
+
+function include(ctx: RequestContext): IncludeObject {
+	const v = param(ctx, 'includeObject');
+	return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function intParam(ctx: RequestContext, name: string): number | undefined {
+	const raw = param(ctx, name);
+	if (raw === undefined || raw === '') return undefined;
+	if (!/^-?\d+$/.test(raw)) throw badRequest(`invalid ${name} "${raw}": it must be a whole number`);
+	return Number(raw);
+}
+
+function respondObject(ctx: RequestContext, code: number, obj: KubeObject): void {
+	if (wantsTable(ctx.req.headers.accept)) sendJson(ctx.res, code, toTable(ctx.type, [obj], {include: include(ctx)}));
+	else sendJson(ctx.res, code, obj);
+}
+
+async function readObject(ctx: RequestContext, what: string): Promise<KubeObject> {
+	const format = bodyFormat(ctx.req.headers['content-type'], ['json', 'yaml']);
+	const body = requireObject(decodeBody(await readBody(ctx.req), format), what);
+	return body as KubeObject;
+}
+
+/** The checks kube-apiserver makes between the URL and the object in the body. */
+function checkBody(ctx: RequestContext, obj: KubeObject, mode: 'create' | 'update'): void {
+	const t = ctx.type;
+	if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = apiVersionOf(t);
+	if (obj.kind === undefined || obj.kind === '') obj.kind = t.kind;
+	if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') throw badRequest('apiVersion and kind must be strings');
+	if (obj.apiVersion !== apiVersionOf(t) && !(t.group && obj.apiVersion.startsWith(`${t.group}/`))) {
+		throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(t)})`);
+	}
+	if (obj.kind !== t.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${t.kind}) for ${ctx.url.pathname}`);
+	obj.apiVersion = apiVersionOf(t);
+	if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {name: ''};
+	if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
+	const meta = obj.metadata;
+	if (meta.name !== undefined && typeof meta.name !== 'string') throw badRequest('metadata.name must be a string');
+	if (meta.labels !== undefined && (typeof meta.labels !== 'object' || meta.labels === null || Object.values(meta.labels).some((v) => typeof v !== 'string'))) {
+		throw invalid(t, meta.name ?? '', [{field: 'metadata.labels', message: 'Invalid value: label values must be strings'}]);
+	}
+	if (t.namespaced) {
+		if (meta.namespace && ctx.path.namespace && meta.namespace !== ctx.path.namespace) {
+			throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+		}
+		meta.namespace = ctx.path.namespace ?? meta.namespace;
+	}
+	if (mode === 'update') {
+		if (meta.name && meta.name !== ctx.path.name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${ctx.path.name})`);
+		meta.name = ctx.path.name as string;
+	}
+}
+
+/** 404 for the namespace when it does not exist (creates only, as the NamespaceLifecycle admission). */
+function requireNamespace(ctx: RequestContext, namespace: string | undefined): void {
+	if (!ctx.type.namespaced || !namespace) return;
+	const nsType = ctx.store.lookup('', 'v1', 'namespaces');
+	if (nsType && !ctx.store.get(nsType, undefined, namespace)) throw notFound(nsType, namespace);
+}
+
+type ContinueToken = {rv: number; after: string};
+
+function encodeContinue(token: ContinueToken): string {
+	return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(raw: string): ContinueToken {
+	try {
+		const token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ContinueToken;
+		if (typeof token.after === 'string' && typeof token.rv === 'number') return token;
+	} catch {
+		// fall through
+	}
+	throw badRequest(`the continue token "${raw}" is not valid: pass the metadata.continue of the previous page unchanged`);
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+export function handleList(ctx: RequestContext): void {
+	const {store, type} = ctx;
+	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')});
+	const limit = intParam(ctx, 'limit');
+	const cont = param(ctx, 'continue');
+	let page = items;
+	const rv = cont ? decodeContinue(cont).rv : store.resourceVersion;
+	if (cont) {
+		const after = decodeContinue(cont).after;
+		page = page.filter((o) => keyOf(o) > after);
+	}
+	const metadata: Record<string, unknown> = {resourceVersion: String(rv)};
+	if (limit !== undefined && limit > 0 && page.length > limit) {
+		const rest = page.length - limit;
+		page = page.slice(0, limit);
+		metadata.continue = encodeContinue({rv, after: keyOf(page[page.length - 1])});
+		metadata.remainingItemCount = rest;
+	}
+	if (wantsTable(ctx.req.headers.accept)) {
+		sendJson(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
+		return;
+	}
+	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
+}
+
+export function handleWatch(ctx: RequestContext): void {
+	let fieldSelector = param(ctx, 'fieldSelector');
+	if (ctx.path.name) fieldSelector = [fieldSelector, `metadata.name=${ctx.path.name}`].filter(Boolean).join(',');
+	const timeout = intParam(ctx, 'timeoutSeconds');
+	let untrack = () => {};
+	const handle = startWatch(ctx.res, {
+		store: ctx.store,
+		type: ctx.type,
+		namespace: ctx.path.namespace,
+		labelSelector: param(ctx, 'labelSelector'),
+		fieldSelector,
+		resourceVersion: param(ctx, 'resourceVersion'),
+		sendInitialEvents: flag(ctx, 'sendInitialEvents'),
+		allowBookmarks: flag(ctx, 'allowWatchBookmarks'),
+		timeoutSeconds: timeout,
+		table: wantsTable(ctx.req.headers.accept) ? {include: include(ctx)} : undefined,
+		stalled: ctx.stalled,
+	}, () => untrack());
+	untrack = ctx.track(handle);
+}
+
+export function handleGet(ctx: RequestContext): void {
+	const obj = ctx.store.get(ctx.type, ctx.path.namespace, ctx.path.name as string);
+	if (!obj) throw notFound(ctx.type, ctx.path.name as string);
+	respondObject(ctx, 200, obj);
+}
+
+/** Dry run of a create: every check a create makes, nothing stored, no event. */
+function dryRunCreate(ctx: RequestContext, obj: KubeObject): KubeObject {
+	const {store, type} = ctx;
+	const meta = obj.metadata;
+	if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
+	if (!meta.name) throw invalid(type, '', [{field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired'}]);
+	const causes = nameCauses(type, meta.name);
+	if (causes.length > 0) throw invalid(type, meta.name, causes);
+	if (store.get(type, meta.namespace, meta.name)) throw alreadyExists(type, meta.name);
+	const servicesType = store.lookup('', 'v1', 'services');
+	applyBuiltinDefaults(type, obj, undefined, {services: () => (servicesType ? store.list(servicesType) : [])});
+	meta.uid = randomUUID();
+	meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+	meta.generation = 1;
+	return obj;
+}
+
+export async function handleCreate(ctx: RequestContext): Promise<void> {
+	checkDryRun(ctx);
+	const obj = await readObject(ctx, `a ${ctx.type.kind}`);
+	checkBody(ctx, obj, 'create');
+	const meta = obj.metadata;
+	if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+	for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields'] as const) delete meta[k];
+	if (ctx.type.statusSubresource && !(ctx.type.group === '' && ctx.type.resource === 'namespaces')) delete obj.status;
+	requireNamespace(ctx, meta.namespace);
+	recordUpdate(undefined, obj, managerOf(ctx));
+	if (isDryRun(ctx)) {
+		respondObject(ctx, 201, dryRunCreate(ctx, obj));
+		return;
+	}
+	const stored = ctx.store.create(ctx.type, obj);
+	respondObject(ctx, 201, ctx.store.createResponse(ctx.type, stored));
+}
+
+export async function handleUpdate(ctx: RequestContext): Promise<void> {
+	checkDryRun(ctx);
+	const obj = await readObject(ctx, `a ${ctx.type.kind}`);
+	checkBody(ctx, obj, 'update');
+	const existing = ctx.store.get(ctx.type, ctx.path.namespace, ctx.path.name as string);
+	if (!existing) throw notFound(ctx.type, ctx.path.name as string);
+	const subresource = ctx.path.subresource === 'status' ? 'status' as const : undefined;
+	if (!subresource) recordUpdate(existing, obj, managerOf(ctx));
+	if (isDryRun(ctx)) {
+		if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== existing.metadata.resourceVersion) throw staleConflict(ctx.type, existing.metadata.name);
+		respondObject(ctx, 200, subresource ? {...existing, status: obj.status} : {...obj, metadata: {...obj.metadata, uid: existing.metadata.uid}});
+		return;
+	}
+	respondObject(ctx, 200, ctx.store.update(ctx.type, obj, {subresource}));
+}
+
+export async function handlePatch(ctx: RequestContext): Promise<void> {
+	checkDryRun(ctx);
+	const {store, type, path} = ctx;
+	// As on a real cluster, custom resources have no strategic-merge schema: kubectl patch needs --type=merge.
+	const custom = !builtinTypes.some((b) => b.group === type.group && b.resource === type.resource);
+	const format = bodyFormat(ctx.req.headers['content-type'], custom ? ['merge', 'json-patch', 'apply'] : ['merge', 'strategic', 'json-patch', 'apply']);
+	const force = flag(ctx, 'force');
+	if (force && format !== 'apply') {
+		throw invalid({group: 'meta.k8s.io', kind: 'PatchOptions'}, '', [{field: 'force', message: 'Forbidden: may not be specified for non-apply patch', reason: 'FieldValueForbidden'}]);
+	}
+	const manager = param(ctx, 'fieldManager');
+	if (format === 'apply' && !manager) {
+		throw invalid({group: 'meta.k8s.io', kind: 'PatchOptions'}, '', [{field: 'fieldManager', message: 'Required value: is required for apply patch', reason: 'FieldValueRequired'}]);
+	}
+	const body = decodeBody(await readBody(ctx.req), format);
+	const name = path.name as string;
+	const existing = store.get(type, path.namespace, name);
+	const subresource = path.subresource === 'status' ? 'status' as const : undefined;
+	let result: KubeObject;
+	if (format === 'apply') {
+		const applied = requireObject(body, `an applied ${type.kind} configuration`) as KubeObject;
+		if (!applied.apiVersion || !applied.kind) throw badRequest(`an applied configuration needs apiVersion and kind (${apiVersionOf(type)}, ${type.kind})`);
+		applied.metadata ??= {name};
+		if (applied.metadata.name && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+		checkBody(ctx, applied, 'update');
+		for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields', 'resourceVersion'] as const) delete applied.metadata[k];
+		if (!existing) {
+			if (subresource) throw notFound(type, name);
+			if (type.statusSubresource) delete applied.status;
+			requireNamespace(ctx, applied.metadata.namespace);
+			result = serverSideApply(undefined, applied, manager as string, force);
+			if (isDryRun(ctx)) {
+				respondObject(ctx, 201, dryRunCreate(ctx, result));
+				return;
+			}
+			respondObject(ctx, 201, store.create(type, result));
+			return;
+		}
+		if (subresource) {
+			result = {...existing, status: mergePatch(existing.status, applied.status ?? {})};
+		} else {
+			if (type.statusSubresource) delete applied.status;
+			result = serverSideApply(existing, applied, manager as string, force);
+		}
+	} else {
+		if (!existing) throw notFound(type, name);
+		if (format === 'json-patch') result = jsonPatch(existing, body) as KubeObject;
+		else result = (format === 'merge' ? mergePatch(existing, requireObject(body, 'a merge patch')) : strategicMergePatch(existing, requireObject(body, 'a strategic merge patch'))) as KubeObject;
+		if (result === null || typeof result !== 'object' || Array.isArray(result) || typeof result.metadata !== 'object' || result.metadata === null) {
+			throw new ApiError(422, 'Invalid', `${type.kind} "${name}" is invalid: the patch must leave an object with metadata`);
+		}
+		if (result.metadata.name !== name || (type.namespaced && result.metadata.namespace !== existing.metadata.namespace)) {
+			throw invalid(type, name, [{field: 'metadata.name', message: 'Invalid value: field is immutable'}]);
+		}
+		if (result.kind !== existing.kind || result.apiVersion !== existing.apiVersion) {
+			throw badRequest(`a patch may not change apiVersion or kind (${existing.apiVersion}, ${existing.kind})`);
+		}
+		if (!subresource) recordUpdate(existing, result, managerOf(ctx));
+	}
+	if (isDryRun(ctx)) {
+		if (result.metadata.resourceVersion && result.metadata.resourceVersion !== existing.metadata.resourceVersion) throw staleConflict(type, name);
+		respondObject(ctx, 200, result);
+		return;
+	}
+	respondObject(ctx, 200, store.update(type, result, {subresource}));
+}
+
+export async function handleDelete(ctx: RequestContext): Promise<void> {
+	checkDryRun(ctx);
+	const {store, type, path} = ctx;
+	const raw = await readBody(ctx.req);
+	let options: Record<string, any> = {};
+	if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
+		options = requireObject(decodeBody(raw, bodyFormat(ctx.req.headers['content-type'], ['json', 'yaml'])), 'DeleteOptions');
+	}
+	const name = path.name as string;
+	const existing = store.get(type, path.namespace, name);
+	if (!existing) throw notFound(type, name);
+	const pre = options.preconditions as {uid?: string; resourceVersion?: string} | undefined;
+	if (pre?.uid && pre.uid !== existing.metadata.uid) {
+		throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${type.group ? `${type.resource}.${type.group}` : type.resource} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`);
+	}
+	if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) throw staleConflict(type, name);
+	// kubectl sends DeleteOptions in the body (`{"dryRun":["All"]}`), other clients use the query.
+	const bodyDryRun = Array.isArray(options.dryRun) ? options.dryRun : [];
+	if (bodyDryRun.some((v) => v !== 'All')) throw invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [{field: 'dryRun', message: `Unsupported value: ${JSON.stringify(options.dryRun)}: supported values: "All"`}]);
+	if (isDryRun(ctx) || bodyDryRun.length > 0) {
+		sendJson(ctx.res, 200, existing);
+		return;
+	}
+	sendJson(ctx.res, 200, store.delete(type, path.namespace, name));
+}
+
+export function handleDeleteCollection(ctx: RequestContext): void {
+	checkDryRun(ctx);
+	const {store, type} = ctx;
+	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')});
+	const deleted = isDryRun(ctx) ? items : items.map((o) => store.delete(type, o.metadata.namespace, o.metadata.name));
+	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata: {resourceVersion: String(store.resourceVersion)}, items: deleted});
+}
+
+/** POST serviceaccounts/<name>/token: a TokenRequest for that account (`kubectl create token`). */
+export async function handleTokenRequest(ctx: RequestContext): Promise<void> {
+	const {store, type, path} = ctx;
+	const name = path.name as string;
+	const sa = store.get(type, path.namespace, name);
+	if (!sa) throw notFound(type, name);
+	const raw = await readBody(ctx.req);
+	const body = raw.length > 0 ? requireObject(decodeBody(raw, bodyFormat(ctx.req.headers['content-type'], ['json', 'yaml'])), 'a TokenRequest') : {};
+	const spec = (body.spec ?? {}) as {expirationSeconds?: unknown; audiences?: unknown};
+	const seconds = spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : Number(spec.expirationSeconds);
+	if (!Number.isInteger(seconds) || seconds < 600) {
+		throw invalid({group: 'authentication.k8s.io', kind: 'TokenRequest'}, name, [{field: 'spec.expirationSeconds', message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than 10 minutes`}]);
+	}
+	const issued = ctx.tokens.issue(path.namespace ?? 'default', name, seconds);
+	sendJson(ctx.res, 201, {
+		kind: 'TokenRequest',
+		apiVersion: 'authentication.k8s.io/v1',
+		metadata: {name, namespace: path.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z')},
+		spec: {audiences: Array.isArray(spec.audiences) ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds, boundObjectRef: null},
+		status: {token: issued.token, expirationTimestamp: issued.expirationTimestamp},
+	});
+}
+
+/** GET pods/<name>/log (?follow=true streams lines as they are appended; ?tailLines=N). */
+export function handlePodLog(ctx: RequestContext): void {
+	const {store, type, path, res} = ctx;
+	const name = path.name as string;
+	const namespace = path.namespace ?? 'default';
+	if (!store.get(type, namespace, name)) throw notFound(type, name);
+	const tailLines = intParam(ctx, 'tailLines');
+	const lines = store.logs.read(namespace, name, {tailLines});
+	if (!flag(ctx, 'follow')) {
+		sendText(res, 200, lines.map((l) => `${l}\n`).join(''));
+		return;
+	}
+	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked'});
+	for (const l of lines) res.write(`${l}\n`);
+	let untrack = () => {};
+	const stopFollow = store.logs.follow(namespace, name, (line) => {
+		if (!ctx.stalled() && !res.writableEnded) res.write(`${line}\n`);
+	});
+	// The stream ends when the pod goes away, as the kubelet's does when the container stops.
+	const stopWatchingPod = store.subscribe((event) => {
+		if (event.type === 'DELETED' && event.resourceType.group === '' && event.resourceType.resource === 'pods'
+			&& event.object.metadata.name === name && event.object.metadata.namespace === namespace) handle.end();
+	});
+	const cleanup = () => {
+		stopFollow();
+		stopWatchingPod();
+		untrack();
+	};
+	const handle: WatchHandle = {
+		kind: 'log',
+		end() {
+			if (!res.writableEnded) res.end();
+			cleanup();
+		},
+		destroy() {
+			res.destroy();
+			cleanup();
+		},
+	};
+	res.on('close', cleanup);
+	untrack = ctx.track(handle);
+}

@@ -1,0 +1,148 @@
+// TLS for the simulated API servers. kubectl (client-go's clientcmd) only sends a kubeconfig's
+// bearer token over TLS, so the servers must speak HTTPS. One CA and one server certificate for
+// 127.0.0.1/localhost are made per process (EC P-256, no files, no openssl) and shared by every server.
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject, X509Certificate} from 'node:crypto';
+
+// --- minimal DER encoding, enough for an X.509 v3 certificate ---
+
+function length(n: number): Buffer {
+	if (n < 0x80) return Buffer.from([n]);
+	const bytes: number[] = [];
+	while (n > 0) {
+		bytes.unshift(n & 0xff);
+		n >>= 8;
+	}
+	return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const tlv = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+const sequence = (...items: Buffer[]) => tlv(0x30, Buffer.concat(items));
+const set = (...items: Buffer[]) => tlv(0x31, Buffer.concat(items));
+const explicit = (n: number, content: Buffer) => tlv(0xa0 + n, content);
+const octetString = (content: Buffer) => tlv(0x04, content);
+const bitString = (content: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
+const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
+
+function integer(value: Buffer): Buffer {
+	let v = value;
+	while (v.length > 1 && v[0] === 0 && v[1] < 0x80) v = v.subarray(1);
+	if (v[0] >= 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+	return tlv(0x02, v);
+}
+
+function oid(dotted: string): Buffer {
+	const parts = dotted.split('.').map(Number);
+	const bytes: number[] = [40 * parts[0] + parts[1]];
+	for (const part of parts.slice(2)) {
+		const chunk: number[] = [part & 0x7f];
+		let rest = part >> 7;
+		while (rest > 0) {
+			chunk.unshift(0x80 | (rest & 0x7f));
+			rest >>= 7;
+		}
+		bytes.push(...chunk);
+	}
+	return tlv(0x06, Buffer.from(bytes));
+}
+
+function time(date: Date): Buffer {
+	const iso = date.toISOString();
+	const compact = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+	// UTCTime up to 2049, GeneralizedTime after, as RFC 5280 asks.
+	return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(compact.slice(2))) : tlv(0x18, Buffer.from(compact));
+}
+
+const name = (commonName: string, organization?: string) => sequence(
+	...(organization ? [set(sequence(oid('2.5.4.10'), utf8(organization)))] : []),
+	set(sequence(oid('2.5.4.3'), utf8(commonName))),
+);
+
+const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
+const extension = (id: string, critical: boolean, value: Buffer) => sequence(oid(id), ...(critical ? [bool(true)] : []), octetString(value));
+
+function keyId(publicKey: KeyObject): Buffer {
+	return createHash('sha1').update(publicKey.export({type: 'spki', format: 'der'})).digest();
+}
+
+type CertificateSpec = {
+	subject: Buffer;
+	issuer: Buffer;
+	publicKey: KeyObject;
+	signingKey: KeyObject;
+	issuerPublicKey: KeyObject;
+	ca: boolean;
+};
+
+function certificate(spec: CertificateSpec): string {
+	const notBefore = new Date(Date.now() - 60 * 60 * 1000);
+	const notAfter = new Date(Date.now() + 10 * 365 * 24 * 60 * 60 * 1000);
+	const extensions = spec.ca
+		? [
+			extension('2.5.29.19', true, sequence(bool(true))),
+			extension('2.5.29.15', true, bitString(Buffer.from([0x06]))), // keyCertSign, cRLSign
+			extension('2.5.29.14', false, octetString(keyId(spec.publicKey))),
+		]
+		: [
+			extension('2.5.29.19', true, sequence()),
+			extension('2.5.29.15', true, bitString(Buffer.from([0x80]))), // digitalSignature
+			extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1'))), // serverAuth
+			extension('2.5.29.35', false, sequence(tlv(0x80, keyId(spec.issuerPublicKey)))),
+			// subjectAltName: DNS localhost, IP 127.0.0.1
+			extension('2.5.29.17', false, sequence(tlv(0x82, Buffer.from('localhost')), tlv(0x87, Buffer.from([127, 0, 0, 1])))),
+		];
+	const tbs = sequence(
+		explicit(0, integer(Buffer.from([2]))),
+		integer(randomBytes(16)),
+		ecdsaWithSha256,
+		spec.issuer,
+		sequence(time(notBefore), time(notAfter)),
+		spec.subject,
+		spec.publicKey.export({type: 'spki', format: 'der'}),
+		explicit(3, sequence(...extensions)),
+	);
+	const signature = sign('sha256', tbs, spec.signingKey);
+	const der = sequence(tbs, ecdsaWithSha256, bitString(signature));
+	const body = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+	return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+}
+
+export type SimulatorTls = {
+	/** PEM of the CA that signed the servers' certificate (a kubeconfig's certificate-authority-data, base64-encoded). */
+	caCertificate: string;
+	/** Server certificate for 127.0.0.1 and localhost (PEM). */
+	certificate: string;
+	/** Server private key (PEM). Lives only in memory. */
+	key: string;
+};
+
+let shared: SimulatorTls | undefined;
+
+/** The process-wide CA and server certificate, made on first use (a few milliseconds). */
+export function simulatorTls(): SimulatorTls {
+	if (shared) return shared;
+	const caKeys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+	const serverKeys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+	const caName = name('calico-mcm simulator CA', 'calico-mcm-sim');
+	const caCertificate = certificate({subject: caName, issuer: caName, publicKey: caKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, ca: true});
+	const serverCertificate = certificate({
+		subject: name('kube-apiserver', 'calico-mcm-sim'), issuer: caName,
+		publicKey: serverKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, ca: false,
+	});
+	// Fail loudly here rather than in every client if the encoding were ever wrong.
+	const parsed = new X509Certificate(serverCertificate);
+	if (!parsed.verify(createPublicKey(caKeys.publicKey.export({type: 'spki', format: 'pem'})))) {
+		throw new Error('sim tls: the generated server certificate does not verify against its CA');
+	}
+	shared = {
+		caCertificate,
+		certificate: serverCertificate,
+		key: createPrivateKey(serverKeys.privateKey.export({type: 'pkcs8', format: 'pem'})).export({type: 'pkcs8', format: 'pem'}) as string,
+	};
+	return shared;
+}
+
+/** base64 of the CA PEM, ready for a kubeconfig's `certificate-authority-data`. */
+export function certificateAuthorityData(): string {
+	return Buffer.from(simulatorTls().caCertificate).toString('base64');
+}

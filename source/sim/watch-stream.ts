@@ -1,0 +1,134 @@
+// One watch stream: JSON lines of {type, object}, resumed from a resourceVersion out of the store's
+// history, filtered by namespace and selectors, with bookmarks and a timeout.
+import type {ServerResponse} from 'node:http';
+import {parseFieldSelector, parseLabelSelector} from './selectors.js';
+import {toStatus} from './status-error.js';
+import {toTable, type IncludeObject} from './table.js';
+import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent} from './types.js';
+
+/** How often a watch that asked for bookmarks gets one (kube-apiserver: about every minute). */
+export const bookmarkIntervalMs = 5000;
+
+export type WatchOptions = {
+	store: ObjectStore;
+	type: ResourceType;
+	namespace?: string;
+	labelSelector?: string;
+	fieldSelector?: string;
+	/** undefined or '0': start with ADDED for every current object. */
+	resourceVersion?: string;
+	sendInitialEvents?: boolean;
+	allowBookmarks: boolean;
+	timeoutSeconds?: number;
+	table?: {include: IncludeObject};
+	/** True while the server hangs: events are dropped, nothing is written. */
+	stalled: () => boolean;
+};
+
+/** A long-running response (watch or log follow) that the server's fault switches can end. */
+export type WatchHandle = {kind: 'watch' | 'log'; end(): void; destroy(): void};
+
+export function startWatch(res: ServerResponse, options: WatchOptions, onClose: () => void): WatchHandle {
+	const {store, type} = options;
+	const matchLabels = parseLabelSelector(options.labelSelector);
+	const matchFields = parseFieldSelector(options.fieldSelector);
+	const matches = (obj: KubeObject | undefined) => obj !== undefined
+		&& (!type.namespaced || !options.namespace || obj.metadata.namespace === options.namespace)
+		&& matchLabels(obj.metadata.labels) && matchFields(obj);
+
+	let lastRv = 0;
+	const rvParam = options.resourceVersion;
+	const resumeFrom = rvParam === undefined || rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
+	if (resumeFrom !== undefined && (!Number.isInteger(resumeFrom) || resumeFrom < 0)) {
+		throw new ApiError(400, 'BadRequest', `invalid resource version "${rvParam}": it must be a number from a list or an earlier event`);
+	}
+
+	res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked'});
+	res.flushHeaders();
+
+	const write = (eventType: string, object: unknown) => {
+		if (options.stalled() || res.writableEnded || res.destroyed) return;
+		res.write(`${JSON.stringify({type: eventType, object})}\n`);
+	};
+	const send = (eventType: string, obj: KubeObject) => {
+		write(eventType, options.table ? toTable(type, [obj], {include: options.table.include}) : obj);
+	};
+	const bookmark = (annotations?: Record<string, string>) => {
+		write('BOOKMARK', {
+			kind: type.kind,
+			apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+			metadata: {resourceVersion: String(Math.max(lastRv, store.resourceVersion)), ...(annotations ? {annotations} : {})},
+		});
+	};
+
+	// A MODIFIED event that moves an object into or out of the selection is ADDED or DELETED for this watch.
+	const deliver = (event: StoreEvent) => {
+		const rv = Number(event.object.metadata.resourceVersion);
+		if (rv <= lastRv) return;
+		lastRv = rv;
+		const now = matches(event.object);
+		const before = event.type === 'MODIFIED' ? matches(event.old) : now;
+		if (event.type === 'MODIFIED' && now !== before) {
+			send(now ? 'ADDED' : 'DELETED', event.object);
+		} else if (now) {
+			send(event.type, event.object);
+		}
+	};
+
+	let finished = false;
+	const timers: NodeJS.Timeout[] = [];
+	let unsubscribe = () => {};
+	const finish = () => {
+		if (finished) return;
+		finished = true;
+		unsubscribe();
+		for (const t of timers) clearTimeout(t);
+		onClose();
+	};
+	res.on('close', finish);
+
+	try {
+		// Both happen in one synchronous step, so no event can fall between history and live feed.
+		if (resumeFrom === undefined) {
+			lastRv = store.resourceVersion;
+			for (const obj of store.list(type, {namespace: options.namespace})) if (matches(obj)) send('ADDED', obj);
+			if (options.sendInitialEvents) bookmark({'k8s.io/initial-events-end': 'true'});
+		} else {
+			lastRv = resumeFrom;
+			for (const event of store.eventsSince(type, resumeFrom)) deliver(event);
+		}
+		unsubscribe = store.subscribe((event) => {
+			const e = event.resourceType === type || (event.resourceType.group === type.group && event.resourceType.resource === type.resource) ? event : undefined;
+			if (!e) return;
+			deliver(e.resourceType === type ? e : {...e, resourceType: type, object: {...e.object, apiVersion: type.group ? `${type.group}/${type.version}` : type.version}});
+		});
+	} catch (error) {
+		// Too old a resourceVersion: Kubernetes answers inside the stream, then closes it.
+		write('ERROR', toStatus(error));
+		res.end();
+		finish();
+		return {kind: 'watch', end() {}, destroy() {}};
+	}
+
+	if (options.allowBookmarks) {
+		const tick = () => {
+			bookmark();
+			timers[0] = setTimeout(tick, bookmarkIntervalMs).unref();
+		};
+		timers[0] = setTimeout(tick, bookmarkIntervalMs).unref();
+	}
+	if (options.timeoutSeconds !== undefined && options.timeoutSeconds > 0) {
+		timers[1] = setTimeout(() => res.end(), options.timeoutSeconds * 1000).unref();
+	}
+	return {
+		kind: 'watch',
+		end() {
+			if (!res.writableEnded) res.end();
+			finish();
+		},
+		destroy() {
+			res.destroy();
+			finish();
+		},
+	};
+}
