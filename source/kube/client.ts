@@ -1,0 +1,557 @@
+// A thin HTTP(S) client per kubeconfig context, on node:http/https. Why not client-node's: 1.4 sets no
+// request timeout, opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current
+// user at request time, and re-runs exec plugins on every request. Here every context has its own
+// frozen settings, ONE keep-alive agent with a bounded pool, a timeout and an AbortSignal on every
+// request, and errors that carry the server's own message.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import {StringDecoder} from 'node:string_decoder';
+import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
+import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-credentials.js';
+import type {ContextEntry, FleetConfig} from './kubeconfig.js';
+import {describeRequest, queryString} from './paths.js';
+import {formatDuration} from './duration.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type RequestOptions = {
+	method?: HttpMethod;
+	/** Path under the server URL, e.g. /apis/operator.tigera.io/v1/tigerastatuses. */
+	path: string;
+	query?: Record<string, string | number | boolean | undefined>;
+	/** An object is sent as JSON; a string as is. */
+	body?: unknown;
+	/** Default: application/json, or application/merge-patch+json for PATCH. */
+	contentType?: string;
+	accept?: string;
+	/** Overrides the client's default timeout (0: none). For stream(): only until the response headers arrive. */
+	timeoutMs?: number;
+	signal?: AbortSignal;
+};
+
+export type StreamOptions = RequestOptions & {
+	onLine: (line: string) => void;
+	/** Called once the server accepted the stream (2xx headers): from here on only the caller's watchdog applies. */
+	onOpen?: () => void;
+};
+
+export interface ClusterClient {
+	readonly context: string;
+	readonly server: string;
+	/** The context's default namespace. */
+	readonly namespace: string;
+	/** The default per-request timeout. */
+	readonly requestTimeoutMs?: number;
+	/** Parsed JSON (undefined for an empty body). Throws KubeError. */
+	request<T = any>(options: RequestOptions): Promise<T>;
+	requestText(options: RequestOptions): Promise<string>;
+	/**
+	 * Calls onLine for every non-empty line of the response body. Resolves when the server ends the
+	 * stream; rejects with KubeError. No total timeout, only one until the headers: watchdogs are the
+	 * caller's. Abort with the signal.
+	 */
+	stream(options: StreamOptions): Promise<void>;
+	/** Destroy the keep-alive agent; later requests fail with kind 'aborted'. */
+	close(): void;
+}
+
+export type ClientOptions = {
+	requestTimeoutMs: number;
+	/** Sockets per cluster (watches hold one each). Default 8. */
+	maxSockets?: number;
+	userAgent?: string;
+	/** For exec credentials without an expiry. */
+	execTtlMs?: number;
+};
+
+type CreateOptions = ClientOptions & {
+	/** A provider shared with other contexts of the same user. */
+	exec?: ExecCredentialProvider;
+};
+
+export function createClients(config: FleetConfig, options: ClientOptions): Map<string, ClusterClient> {
+	const clients = new Map<string, ClusterClient>();
+	// Contexts that share a kubeconfig user share its exec credential (one plugin run for all of them),
+	// unless the plugin is told which cluster it is for.
+	const providers = new Map<string, ExecCredentialProvider>();
+	for (const info of config.contexts) {
+		const entry = config.entries.get(info.name);
+		if (!entry) continue;
+		let exec: ExecCredentialProvider | undefined;
+		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
+			exec = providers.get(entry.user.name);
+			if (!exec) {
+				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs});
+				providers.set(entry.user.name, exec);
+			}
+		}
+		clients.set(info.name, createClient(entry, {...options, exec}));
+	}
+	return clients;
+}
+
+type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
+
+type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
+
+const decodeBase64 = (data: string) => Buffer.from(data, 'base64');
+
+export function createClient(entry: ContextEntry, options: CreateOptions): ClusterClient {
+	return new HttpClusterClient(entry, options);
+}
+
+class HttpClusterClient implements ClusterClient {
+	readonly context: string;
+	readonly server: string;
+	readonly namespace: string;
+	readonly requestTimeoutMs: number;
+	private readonly url: URL;
+	private readonly secure: boolean;
+	private readonly maxSockets: number;
+	private readonly userAgent: string;
+	private readonly exec?: ExecCredentialProvider;
+	private tls?: TlsMaterial;
+	private agent?: http.Agent;
+	/** Agents for client certificates handed out by an exec plugin, by cert+key. */
+	private execAgent?: {key: string; agent: http.Agent};
+	private readonly retiredAgents: http.Agent[] = [];
+	private tokenFileCache?: {token: string; readAt: number};
+	private closed = false;
+
+	constructor(
+		private readonly entry: ContextEntry,
+		options: CreateOptions,
+	) {
+		this.context = entry.info.name;
+		this.server = entry.cluster.server;
+		this.namespace = entry.info.namespace;
+		this.requestTimeoutMs = options.requestTimeoutMs;
+		this.url = new URL(entry.cluster.server);
+		this.secure = this.url.protocol === 'https:';
+		this.maxSockets = options.maxSockets ?? 8;
+		this.userAgent = options.userAgent ?? 'calico-mcm';
+		if (options.exec) this.exec = options.exec;
+		else if (entry.user.exec) {
+			this.exec = new ExecCredentialProvider(entry.user.exec, {
+				context: this.context,
+				ttlMs: options.execTtlMs,
+				cluster: {
+					server: entry.cluster.server,
+					...(entry.cluster.certificateAuthorityData ? {'certificate-authority-data': entry.cluster.certificateAuthorityData} : {}),
+					...(entry.cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
+					...(entry.cluster.tlsServerName ? {'tls-server-name': entry.cluster.tlsServerName} : {}),
+				},
+			});
+		}
+	}
+
+	/** Exposed for tests and diagnostics: how often the exec plugin ran. */
+	get execRuns(): number {
+		return this.exec?.runs ?? 0;
+	}
+
+	async request<T>(options: RequestOptions): Promise<T> {
+		const text = await this.requestText({accept: 'application/json', ...options});
+		if (text.trim() === '') return undefined as T;
+		try {
+			return JSON.parse(text) as T;
+		} catch {
+			const {method = 'GET', path} = options;
+			throw new KubeError({
+				kind: 'server',
+				message: `the server answered ${method} ${path} with something that is not JSON: ${text.slice(0, 120)}`,
+				context: this.context,
+			});
+		}
+	}
+
+	async requestText(options: RequestOptions): Promise<string> {
+		const chunks: string[] = [];
+		await this.perform(options, false, undefined, (text) => chunks.push(text));
+		return chunks.join('');
+	}
+
+	async stream(options: StreamOptions): Promise<void> {
+		let pending = '';
+		const {onLine, onOpen} = options;
+		await this.perform(options, true, onOpen, (text, end) => {
+			pending += text;
+			let newline: number;
+			while ((newline = pending.indexOf('\n')) !== -1) {
+				const line = pending.slice(0, newline).replace(/\r$/, '');
+				pending = pending.slice(newline + 1);
+				if (line.trim() !== '') onLine(line);
+			}
+			if (end && pending.trim() !== '') {
+				const last = pending;
+				pending = '';
+				onLine(last);
+			}
+		});
+	}
+
+	close(): void {
+		this.closed = true;
+		this.agent?.destroy();
+		this.execAgent?.agent.destroy();
+		for (const agent of this.retiredAgents) agent.destroy();
+		this.agent = undefined;
+		this.execAgent = undefined;
+		this.retiredAgents.length = 0;
+	}
+
+	// --- internals ---
+
+	private error(init: Omit<ConstructorParameters<typeof KubeError>[0], 'context'>): KubeError {
+		return new KubeError({...init, context: this.context});
+	}
+
+	private loadTls(): TlsMaterial {
+		if (this.tls) return this.tls;
+		const {cluster, user} = this.entry;
+		const read = (file: string, what: string) => {
+			try {
+				return fs.readFileSync(file);
+			} catch (error) {
+				throw this.error({
+					kind: 'config',
+					message: `cannot read the ${what} ${file} named by ${what === 'certificate authority' ? `cluster "${cluster.name}"` : `user "${user.name}"`} in ${cluster.file}: ${(error as Error).message}`,
+				});
+			}
+		};
+		const tls: TlsMaterial = {};
+		if (cluster.certificateAuthorityData) tls.ca = decodeBase64(cluster.certificateAuthorityData);
+		else if (cluster.certificateAuthority) tls.ca = read(cluster.certificateAuthority, 'certificate authority');
+		if (user.clientCertificateData) tls.cert = decodeBase64(user.clientCertificateData);
+		else if (user.clientCertificate) tls.cert = read(user.clientCertificate, 'client certificate');
+		if (user.clientKeyData) tls.key = decodeBase64(user.clientKeyData);
+		else if (user.clientKey) tls.key = read(user.clientKey, 'client key');
+		this.tls = tls;
+		return tls;
+	}
+
+	private makeAgent(extra: {cert?: Buffer; key?: Buffer} = {}): http.Agent {
+		const common = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, scheduling: 'lifo' as const};
+		if (!this.secure) return new http.Agent(common);
+		const tls = this.loadTls();
+		const {cluster} = this.entry;
+		return new https.Agent({
+			...common,
+			ca: tls.ca,
+			cert: extra.cert ?? tls.cert,
+			key: extra.key ?? tls.key,
+			rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+			servername: cluster.tlsServerName,
+		});
+	}
+
+	private agentFor(credential?: ExecCredential): http.Agent {
+		if (credential?.clientCertificateData && credential.clientKeyData) {
+			const key = `${credential.clientCertificateData}\n${credential.clientKeyData}`;
+			if (this.execAgent?.key !== key) {
+				if (this.execAgent) this.retiredAgents.push(this.execAgent.agent);
+				this.execAgent = {
+					key,
+					agent: this.makeAgent({cert: Buffer.from(credential.clientCertificateData), key: Buffer.from(credential.clientKeyData)}),
+				};
+			}
+			return this.execAgent.agent;
+		}
+		this.agent ??= this.makeAgent();
+		return this.agent;
+	}
+
+	private readTokenFile(file: string, force: boolean): string {
+		const now = Date.now();
+		// Projected service-account tokens rotate; kubectl re-reads the file about once a minute.
+		if (!force && this.tokenFileCache && now - this.tokenFileCache.readAt < 60_000) return this.tokenFileCache.token;
+		try {
+			const token = fs.readFileSync(file, 'utf8').trim();
+			this.tokenFileCache = {token, readAt: now};
+			return token;
+		} catch (error) {
+			throw this.error({kind: 'config', message: `cannot read the token file ${file} of user "${this.entry.user.name}": ${(error as Error).message}`});
+		}
+	}
+
+	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
+		const {user, cluster} = this.entry;
+		if (cluster.proxyUrl) {
+			throw this.error({kind: 'config', message: `cluster "${cluster.name}" in ${cluster.file} uses proxy-url ${cluster.proxyUrl}, which calico-mcm does not support yet`});
+		}
+		if (user.authProvider) {
+			throw this.error({
+				kind: 'config',
+				message: `user "${user.name}" in ${user.file} uses auth-provider "${user.authProvider}", which calico-mcm does not support; switch the user to an exec credential plugin (e.g. gke-gcloud-auth-plugin, kubelogin)`,
+			});
+		}
+		const headers: Record<string, string> = {'User-Agent': this.userAgent};
+		let credential: ExecCredential | undefined;
+		if (this.exec) {
+			try {
+				credential = await raceAbort(this.exec.get(), signal);
+			} catch (error) {
+				throw error instanceof ExecError ? error.forContext(this.context) : error;
+			}
+			if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
+		} else if (user.token) headers.Authorization = `Bearer ${user.token}`;
+		else if (user.tokenFile) headers.Authorization = `Bearer ${this.readTokenFile(user.tokenFile, refresh)}`;
+		else if (user.username !== undefined && user.password !== undefined) {
+			headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+		}
+		if (user.impersonate) headers['Impersonate-User'] = user.impersonate;
+		return {headers, agent: this.agentFor(credential), credential};
+	}
+
+	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
+	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
+		const method = options.method ?? 'GET';
+		const query = queryString(options.query);
+		const path = `${this.url.pathname.replace(/\/+$/, '')}${options.path}`;
+		const fullPath = query ? `${path}?${query}` : path;
+		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+		const what = `${method} ${options.path}`;
+		if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
+
+		// One controller for this request: the deadline and the caller's signal both abort it, with the reason.
+		const local = new AbortController();
+		const onCallerAbort = () => local.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
+		if (options.signal?.aborted) throw this.error({kind: 'aborted', message: `aborted (${what})`});
+		options.signal?.addEventListener('abort', onCallerAbort, {once: true});
+		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).
+		let timer: NodeJS.Timeout | undefined =
+			timeoutMs > 0 && Number.isFinite(timeoutMs)
+				? setTimeout(() => {
+						local.abort(this.error({kind: 'timeout', message: `no answer within ${formatDuration(timeoutMs)} (${what})`}));
+					}, Math.min(timeoutMs, 2 ** 31 - 1))
+				: undefined;
+		const stopTimer = () => {
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+		};
+
+		let body: string | undefined;
+		let contentType = options.contentType;
+		if (options.body !== undefined) {
+			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+			contentType ??= method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+		}
+
+		try {
+			for (let attempt = 0; ; attempt++) {
+				const prepared = await this.prepare(attempt > 0, local.signal);
+				const retryable = attempt === 0;
+				const outcome = await this.once({method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, signal: local.signal, stopTimer, onOpen, onData});
+				if (outcome === 'done') return;
+				if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
+			}
+		} finally {
+			stopTimer();
+			options.signal?.removeEventListener('abort', onCallerAbort);
+		}
+	}
+
+	private once(args: {
+		method: HttpMethod;
+		fullPath: string;
+		body?: string;
+		contentType?: string;
+		accept?: string;
+		what: string;
+		streaming: boolean;
+		prepared: Prepared;
+		/** First attempt: a 401 with refreshable credentials, or a reset keep-alive socket, may be retried once. */
+		retryable: boolean;
+		signal: AbortSignal;
+		stopTimer: () => void;
+		onOpen?: () => void;
+		onData: (text: string, end: boolean) => void;
+	}): Promise<'done' | 'retry-auth' | 'retry-reset'> {
+		const {method, fullPath, what, prepared, signal} = args;
+		if (signal.aborted) return Promise.reject(signal.reason);
+		const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
+		if (args.body !== undefined) {
+			headers['Content-Type'] = args.contentType!;
+			headers['Content-Length'] = String(Buffer.byteLength(args.body));
+		}
+		const canRefreshAuth = args.retryable && Boolean(this.exec || this.entry.user.tokenFile);
+		return new Promise((resolve, reject) => {
+			let settled = false;
+			const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
+				if (settled) return;
+				settled = true;
+				signal.removeEventListener('abort', onAbort);
+				if (error) reject(error);
+				else resolve(outcome);
+			};
+			const transport = this.secure ? https : http;
+			const req = transport.request({
+				protocol: this.url.protocol,
+				hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+				port: this.url.port || (this.secure ? 443 : 80),
+				method,
+				path: fullPath,
+				headers,
+				agent: prepared.agent,
+			});
+			const onAbort = () => {
+				req.destroy();
+				finish(signal.reason);
+			};
+			signal.addEventListener('abort', onAbort, {once: true});
+
+			req.on('error', (error: NodeJS.ErrnoException) => {
+				if (signal.aborted) return finish(signal.reason);
+				// A keep-alive socket the server closed while idle: the request never reached it; try a fresh one.
+				if (args.retryable && error.code === 'ECONNRESET' && req.reusedSocket && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
+				finish(this.socketError(error, what));
+			});
+
+			req.on('response', (res) => {
+				const status = res.statusCode ?? 0;
+				if (status >= 400) {
+					collect(res, (text, err) => {
+						if (signal.aborted) return finish(signal.reason);
+						if (err) return finish(this.socketError(err, what));
+						if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
+						finish(this.statusError(status, text, args.method, fullPath, what));
+					});
+					return;
+				}
+				if (args.streaming) {
+					args.stopTimer();
+					try {
+						args.onOpen?.();
+					} catch (error) {
+						req.destroy();
+						return finish(error);
+					}
+				}
+				const decoder = new StringDecoder('utf8');
+				let ended = false;
+				res.on('data', (chunk: Buffer) => {
+					if (settled) return;
+					try {
+						args.onData(decoder.write(chunk), false);
+					} catch (error) {
+						req.destroy();
+						finish(error);
+					}
+				});
+				res.on('end', () => {
+					ended = true;
+					if (settled) return;
+					try {
+						args.onData(decoder.end(), true);
+					} catch (error) {
+						return finish(error);
+					}
+					finish();
+				});
+				res.on('error', (error: NodeJS.ErrnoException) => {
+					if (signal.aborted) return finish(signal.reason);
+					finish(this.socketError(error, what));
+				});
+				res.on('close', () => {
+					if (ended || settled) return;
+					if (signal.aborted) return finish(signal.reason);
+					finish(this.error({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`}));
+				});
+			});
+
+			if (args.body !== undefined) req.end(args.body);
+			else req.end();
+		});
+	}
+
+	private socketError(error: NodeJS.ErrnoException, what: string): KubeError {
+		if (error instanceof KubeError) return error;
+		const code = error.code;
+		// Node says just "aborted" (ECONNRESET) when a response is cut off: say what happened.
+		const message = error.message === 'aborted' ? 'the server closed the connection before the response ended' : error.message || String(code);
+		if (isUnreachableCode(code)) return this.error({kind: 'unreachable', message: `${message} (${what})`, cause: error});
+		// TLS failures (unknown CA, wrong host name, expired cert) make the server unusable: report them as
+		// such, pointing at the kubeconfig fields that decide them.
+		const tls = typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/.test(code);
+		const hint = tls ? `; check certificate-authority(-data) and tls-server-name of cluster "${this.entry.cluster.name}" in ${this.entry.cluster.file}` : '';
+		return this.error({kind: 'unreachable', message: `${message}${code && !message.includes(code) ? ` (${code})` : ''} (${what})${hint}`, cause: error});
+	}
+
+	private statusError(status: number, text: string, method: HttpMethod, fullPath: string, what: string): KubeError {
+		let body: {kind?: string; message?: string; reason?: string} | undefined;
+		try {
+			body = JSON.parse(text) as typeof body;
+		} catch {
+			body = undefined;
+		}
+		const serverMessage = (body?.kind === 'Status' || body?.message ? body?.message : undefined) ?? (text.trim().slice(0, 300) || `HTTP ${status}`);
+		const kind = kindForStatus(status);
+		const [path, rawQuery] = fullPath.split('?');
+		const query = Object.fromEntries(new URLSearchParams(rawQuery ?? ''));
+		const described = describeRequest(method, path!.slice(this.url.pathname.replace(/\/+$/, '').length), query);
+		let message = serverMessage;
+		let verb: string | undefined;
+		let resource: string | undefined;
+		if (kind === 'forbidden') {
+			const parsed = parseForbidden(serverMessage);
+			verb = parsed.verb ?? described.verb;
+			resource = parsed.resource ?? described.resource;
+		} else {
+			verb = described.verb;
+			resource = described.resource;
+		}
+		if (kind === 'unauthorized') {
+			const user = this.entry.user.name ? `user "${this.entry.user.name}"` : 'the anonymous user';
+			message = `${serverMessage}: the server refused the credentials of ${user} (${what})`;
+		} else if (kind === 'server' || kind === 'timeout') {
+			message = `${serverMessage} (HTTP ${status}, ${what})`;
+		}
+		return this.error({kind, status, reason: body?.reason, message, verb, resource, body});
+	}
+}
+
+/**
+ * Whether a request that hit a dead keep-alive socket may be sent again: idempotent ones only. Never a
+ * POST: a create may have happened, and some creates (ManagedCluster) return data only once.
+ */
+function replayable(method: HttpMethod, contentType: string | undefined): boolean {
+	if (method === 'GET' || method === 'PUT' || method === 'DELETE') return true;
+	return method === 'PATCH' && contentType === 'application/apply-patch+yaml';
+}
+
+/** Read a whole (error) response body. */
+function collect(res: http.IncomingMessage, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
+	const chunks: Buffer[] = [];
+	let finished = false;
+	res.on('data', (chunk: Buffer) => chunks.push(chunk));
+	res.on('end', () => {
+		finished = true;
+		done(Buffer.concat(chunks).toString('utf8'));
+	});
+	res.on('error', (error: NodeJS.ErrnoException) => {
+		if (finished) return;
+		finished = true;
+		done('', error);
+	});
+}
+
+/** The promise, or the signal's reason as soon as it aborts (the promise itself keeps running for others). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) return Promise.reject(signal.reason);
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
+}

@@ -1,0 +1,246 @@
+import net from 'node:net';
+import {afterEach, describe, expect, it} from 'vitest';
+import {createClients, type ClusterClient} from '../../source/kube/client.js';
+import {KubeError} from '../../source/kube/errors.js';
+import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
+import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, type TestServer} from './fake-api.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
+	const s = await startServer(handler);
+	cleanups.push(() => s.close());
+	return s;
+}
+
+function clientsFor(entries: Array<{name: string; server: string; token?: string}>, requestTimeoutMs = 5000): Map<string, ClusterClient> {
+	const {file} = writeKubeconfig(kubeconfigFor(entries));
+	const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs});
+	cleanups.push(() => clients.forEach((c) => c.close()));
+	return clients;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<KubeError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(KubeError);
+		return error as KubeError;
+	}
+	throw new Error('expected the request to fail');
+}
+
+/** A port with nothing listening on it. */
+async function freePort(): Promise<number> {
+	const probe = net.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const port = (probe.address() as net.AddressInfo).port;
+	await new Promise<void>((resolve) => probe.close(() => resolve()));
+	return port;
+}
+
+describe('ClusterClient requests', () => {
+	it('sends the query, JSON body and content type, and parses the JSON answer', async () => {
+		const s = await server((_req, res, body) => sendJson(res, 201, {echo: body}));
+		const client = clientsFor([{name: 'a', server: s.url, token: 't'}]).get('a')!;
+		const answer = await client.request({method: 'POST', path: '/api/v1/namespaces/x/configmaps', query: {dryRun: 'All', skip: undefined, limit: 5}, body: {a: 1}});
+		expect(answer).toEqual({echo: '{"a":1}'});
+		expect(s.requests[0]!.url).toBe('/api/v1/namespaces/x/configmaps?dryRun=All&limit=5');
+		expect(s.requests[0]!.headers['content-type']).toBe('application/json');
+		await client.request({method: 'PATCH', path: '/api/v1/namespaces/x/configmaps/y', body: {b: 2}});
+		expect(s.requests[1]!.headers['content-type']).toBe('application/merge-patch+json');
+		await client.request({method: 'PATCH', path: '/api/v1/namespaces/x/configmaps/y', body: 'raw', contentType: 'application/apply-patch+yaml'});
+		expect(s.requests[2]!.headers['content-type']).toBe('application/apply-patch+yaml');
+		expect(s.requests[2]!.body).toBe('raw');
+	});
+
+	it('gives up on a server that never answers, saying how long and what', async () => {
+		const s = await server(() => undefined);
+		const client = clientsFor([{name: 'a', server: s.url}], 300).get('a')!;
+		const error = await rejection(client.request({path: '/apis/operator.tigera.io/v1/tigerastatuses'}));
+		expect(error.kind).toBe('timeout');
+		expect(error.message).toBe('no answer within 300ms (GET /apis/operator.tigera.io/v1/tigerastatuses)');
+		expect(error.context).toBe('a');
+		// The per-request timeout overrides the default.
+		const slow = await rejection(client.request({path: '/api/v1/nodes', timeoutMs: 150}));
+		expect(slow.message).toContain('no answer within 150ms');
+	});
+
+	it('reports a refused connection as unreachable with the socket error', async () => {
+		const port = await freePort();
+		const client = clientsFor([{name: 'a', server: `http://127.0.0.1:${port}`}]).get('a')!;
+		const error = await rejection(client.request({path: '/api/v1/nodes'}));
+		expect(error.kind).toBe('unreachable');
+		expect(error.message).toContain(`connect ECONNREFUSED 127.0.0.1:${port}`);
+	});
+
+	it('stops at once when the caller aborts', async () => {
+		const s = await server(() => undefined);
+		const client = clientsFor([{name: 'a', server: s.url}], 10_000).get('a')!;
+		const controller = new AbortController();
+		const pending = rejection(client.request({path: '/api/v1/nodes', signal: controller.signal}));
+		setTimeout(() => controller.abort(), 50);
+		const started = Date.now();
+		const error = await pending;
+		expect(error.kind).toBe('aborted');
+		expect(Date.now() - started).toBeLessThan(5000);
+		const already = await rejection(client.request({path: '/api/v1/nodes', signal: controller.signal}));
+		expect(already.kind).toBe('aborted');
+	});
+
+	it('maps HTTP statuses to kinds and keeps the server message', async () => {
+		const answers: Record<string, [number, unknown]> = {
+			'/r401': [401, status(401, 'Unauthorized', 'Unauthorized')],
+			'/r404': [404, status(404, 'NotFound', 'managedclusters.projectcalico.org "x" not found')],
+			'/r409': [409, status(409, 'AlreadyExists', 'managedclusters.projectcalico.org "x" already exists')],
+			'/r410': [410, status(410, 'Expired', 'too old resource version')],
+			'/r422': [422, status(422, 'Invalid', 'spec.address: Required value')],
+			'/r400': [400, status(400, 'BadRequest', 'bad')],
+			'/r500': [500, status(500, 'InternalError', 'etcd is down')],
+			'/r502': [502, 'Bad Gateway'],
+		};
+		const s = await server((req, res) => {
+			const [code, body] = answers[req.url!]!;
+			if (typeof body === 'string') {
+				res.writeHead(code, {'Content-Type': 'text/plain'});
+				res.end(body);
+			} else sendJson(res, code, body);
+		});
+		const client = clientsFor([{name: 'a', server: s.url, token: 't'}]).get('a')!;
+		const kinds: Record<string, string> = {};
+		for (const path of Object.keys(answers)) kinds[path] = (await rejection(client.request({path}))).kind;
+		expect(kinds).toEqual({'/r401': 'unauthorized', '/r404': 'not-found', '/r409': 'conflict', '/r410': 'gone', '/r422': 'invalid', '/r400': 'invalid', '/r500': 'server', '/r502': 'server'});
+		const conflict = await rejection(client.request({path: '/r409'}));
+		expect(conflict.message).toBe('managedclusters.projectcalico.org "x" already exists');
+		expect(conflict.reason).toBe('AlreadyExists');
+		expect(conflict.status).toBe(409);
+		expect((await rejection(client.request({path: '/r502'}))).message).toContain('Bad Gateway (HTTP 502');
+		expect((await rejection(client.request({path: '/r401'}))).message).toContain('the server refused the credentials of user "a-user"');
+	});
+
+	it('names the verb and resource of a 403, from the server message or else the request', async () => {
+		const s = await server((req, res) => {
+			if (req.url!.startsWith('/apis/operator.tigera.io')) {
+				sendJson(res, 403, status(403, 'Forbidden', 'tigerastatuses.operator.tigera.io is forbidden: User "bob" cannot list resource "tigerastatuses" in API group "operator.tigera.io" at the cluster scope'));
+			} else sendJson(res, 403, status(403, 'Forbidden', 'no'));
+		});
+		const client = clientsFor([{name: 'a', server: s.url, token: 't'}]).get('a')!;
+		const parsed = await rejection(client.request({path: '/apis/operator.tigera.io/v1/tigerastatuses'}));
+		expect(parsed).toMatchObject({kind: 'forbidden', verb: 'list', resource: 'tigerastatuses.operator.tigera.io', status: 403});
+		expect(parsed.message).toContain('User "bob" cannot list');
+		const derived = await rejection(client.request({method: 'DELETE', path: '/apis/projectcalico.org/v3/managedclusters/x'}));
+		expect(derived).toMatchObject({kind: 'forbidden', verb: 'delete', resource: 'managedclusters.projectcalico.org'});
+		const core = await rejection(client.request({method: 'POST', path: '/api/v1/namespaces/ns/serviceaccounts/sa/token', body: {}}));
+		expect(core).toMatchObject({verb: 'create', resource: 'serviceaccounts/token'});
+	});
+
+	it('reuses one keep-alive connection for sequential requests', async () => {
+		const s = await server((_req, res) => sendJson(res, 200, {ok: true}));
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		for (let i = 0; i < 20; i++) await client.request({path: '/api/v1/nodes'});
+		expect(s.requests).toHaveLength(20);
+		expect(s.connections()).toBe(1);
+	});
+
+	it('bounds the connections of many parallel requests', async () => {
+		const s = await server((_req, res) => setTimeout(() => sendJson(res, 200, {ok: true}), 30));
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		await Promise.all(Array.from({length: 40}, () => client.request({path: '/api/v1/nodes'})));
+		expect(s.connections()).toBeLessThanOrEqual(8);
+	});
+
+	it('never sends one context\'s token to another context\'s server', async () => {
+		const one = await server((_req, res) => sendJson(res, 200, {}));
+		const two = await server((_req, res) => sendJson(res, 200, {}));
+		const clients = clientsFor([
+			{name: 'one', server: one.url, token: 'token-one'},
+			{name: 'two', server: two.url, token: 'token-two'},
+		]);
+		await Promise.all(
+			Array.from({length: 10}, (_, i) => clients.get(i % 2 ? 'two' : 'one')!.request({path: '/api/v1/namespaces'})),
+		);
+		expect(new Set(one.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer token-one']));
+		expect(new Set(two.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer token-two']));
+	});
+
+	it('retries a GET once when the server dropped an idle keep-alive connection', async () => {
+		// Each socket answers its first request and drops the next one: what a server that closed an
+		// idle connection looks like to the client that just sent on it.
+		const served = new WeakMap<object, number>();
+		const s = await server((req, res) => {
+			const count = (served.get(req.socket) ?? 0) + 1;
+			served.set(req.socket, count);
+			if (count > 1) req.socket.destroy();
+			else sendJson(res, 200, {ok: true});
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		await client.request({path: '/api/v1/nodes'});
+		expect(await client.request({path: '/api/v1/nodes'})).toEqual({ok: true});
+		expect(s.connections()).toBe(2);
+		// Not for a write: the server may have acted on it.
+		const error = await rejection(client.request({method: 'POST', path: '/api/v1/namespaces', body: {}}));
+		expect(error.kind).toBe('unreachable');
+	});
+
+	it('fails every request after close()', async () => {
+		const s = await server((_req, res) => sendJson(res, 200, {}));
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		client.close();
+		expect((await rejection(client.request({path: '/api/v1/nodes'}))).kind).toBe('aborted');
+	});
+});
+
+describe('ClusterClient streams', () => {
+	it('delivers lines as they arrive, across chunk boundaries, and resolves when the server ends', async () => {
+		const s = await server((_req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'});
+			res.write('{"n":1}\n{"n"');
+			setTimeout(() => res.write(':2}\n\n'), 20);
+			setTimeout(() => res.end('{"n":3}'), 40);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		const lines: string[] = [];
+		await client.stream({path: '/apis/x/v1/y', query: {watch: 1}, onLine: (line) => lines.push(line)});
+		expect(lines).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+	});
+
+	it('has no total timeout once the headers are in, only the caller\'s abort', async () => {
+		const s = await server((_req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'});
+			res.write('{"n":1}\n');
+			setTimeout(() => res.end('{"n":2}\n'), 600);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}], 200).get('a')!;
+		const lines: string[] = [];
+		await client.stream({path: '/s', onLine: (line) => lines.push(line)});
+		expect(lines).toHaveLength(2);
+
+		const hold = await server((_req, res) => res.writeHead(200).flushHeaders());
+		const holder = clientsFor([{name: 'h', server: hold.url}], 200).get('h')!;
+		const controller = new AbortController();
+		const pending = rejection(holder.stream({path: '/s', signal: controller.signal, onLine: () => undefined}));
+		setTimeout(() => controller.abort(), 500);
+		expect((await pending).kind).toBe('aborted');
+	});
+
+	it('times out a stream whose headers never come', async () => {
+		const s = await server(() => undefined);
+		const client = clientsFor([{name: 'a', server: s.url}], 200).get('a')!;
+		const error = await rejection(client.stream({path: '/apis/x/v1/y', onLine: () => undefined}));
+		expect(error.kind).toBe('timeout');
+	});
+
+	it('rejects as unreachable when the server drops the stream', async () => {
+		const s = await server((req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'});
+			res.write('{"n":1}\n');
+			setTimeout(() => req.socket.destroy(), 30);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		const error = await rejection(client.stream({path: '/s', onLine: () => undefined}));
+		expect(error.kind).toBe('unreachable');
+	});
+});
