@@ -1,5 +1,201 @@
-// Placeholder entry so the tree compiles while the real command is being written.
-export async function main(_argv: string[]): Promise<number> {
-	process.stderr.write('calico-mcm: this command is not built yet\n');
-	return 2;
+import process from 'node:process';
+import type {ClusterClient} from '../kube/client.js';
+import {createClients} from '../kube/client.js';
+import {formatDuration} from '../kube/duration.js';
+import {ConfigError} from '../kube/errors.js';
+import {loadKubeconfig} from '../kube/kubeconfig.js';
+import {describeChanges} from '../mcm/changes.js';
+import {effectiveConnected} from '../mcm/connection.js';
+import type {Cluster, TigerStatus} from '../mcm/types.js';
+import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
+import {createAppStore, type AppStore} from '../store/store.js';
+import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
+import {usage, UsageError} from './usage.js';
+
+// `calico-mcm status`: the fleet once (table or JSON), as a change log (--watch), or until every
+// managed cluster is connected (--wait-connected). It reads only the store that fleet-sync fills; a
+// cluster that does not answer within --request-timeout is reported unreachable, never waited for.
+
+const statusFlags = {
+	...commonFlags,
+	json: {type: 'boolean', default: false},
+	watch: {type: 'boolean', default: false},
+	waitConnected: {type: 'boolean', default: false},
+	timeout: {type: 'string'},
+} as const;
+
+const defaultWaitMs = 5 * 60_000;
+
+type Output = {stdout: (text: string) => void; stderr: (text: string) => void};
+
+const defaultOutput: Output = {
+	stdout: text => void process.stdout.write(text),
+	stderr: text => void process.stderr.write(text),
+};
+
+export async function main(argv: string[], output: Output = defaultOutput): Promise<number> {
+	const parsed = parseCommandLine(argv, 'status', statusFlags);
+	if (parsed.help) {
+		output.stdout(usage('status'));
+		return 0;
+	}
+	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`status\``, 'use --context NAME to choose clusters');
+	const {flags} = parsed;
+	const common = commonOptions(flags);
+	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
+	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');
+	const waitMs = durationFlag(flags, 'timeout', defaultWaitMs);
+
+	let clients: Map<string, ClusterClient>;
+	try {
+		const config = loadKubeconfig({kubeconfig: common.kubeconfig, contexts: common.contexts});
+		clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			output.stderr(`calico-mcm: ${error.message}\n  fix: ${error.hint}\n`);
+			return 2;
+		}
+		throw error;
+	}
+
+	const store = createAppStore();
+	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
+	const live = flags.watch === true || flags.waitConnected === true;
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list'});
+	try {
+		await ready(sync);
+		if (flags.watch) return await watch(store, output, flags.json === true);
+		if (flags.waitConnected) return await waitConnected(store, output, flags.json === true, waitMs);
+		return printOnce(store, output, flags.json === true, common.requestTimeoutMs);
+	} finally {
+		sync.stop();
+		for (const client of clients.values()) client.close();
+	}
+}
+
+/**
+ * Every cluster answered or failed. No deadline of its own is needed: every request has the request
+ * timeout, and a cluster that fails its first list is not asked again (list mode), so a hanging
+ * cluster costs one request timeout.
+ */
+async function ready(sync: FleetSync): Promise<void> {
+	await sync.ready();
+	sync.flush();
+}
+
+/** Rows still connecting (none, unless the client broke its timeout promise) did not answer in time. */
+function settledRows(clusters: Record<string, Cluster>, timeoutMs: number): Record<string, Cluster> {
+	const out: Record<string, Cluster> = {};
+	for (const [id, row] of Object.entries(clusters)) {
+		out[id] =
+			row.api.state === 'connecting'
+				? {...row, api: {...row.api, state: 'unreachable', error: `no answer within ${formatDuration(timeoutMs)}`}, health: 'unreachable'}
+				: row;
+	}
+	return out;
+}
+
+function render(clusters: Record<string, Cluster>, statuses: Record<string, TigerStatus[]>, json: boolean): string {
+	const now = Date.now();
+	return json ? `${JSON.stringify(toJson(clusters, statuses, now), null, 2)}\n` : formatTable(clusters, now);
+}
+
+function printOnce(store: AppStore, output: Output, json: boolean, timeoutMs: number): number {
+	const {statuses} = store.getState();
+	const clusters = settledRows(store.getState().clusters, timeoutMs);
+	output.stdout(render(clusters, statuses, json));
+	const result = verdict(clusters);
+	if (result.message) output.stderr(`calico-mcm: ${result.message}\n`);
+	return result.code;
+}
+
+/** Resolves on SIGINT/SIGTERM. */
+function untilSignal(): Promise<void> {
+	return new Promise(resolve => {
+		const done = () => {
+			process.off('SIGINT', done);
+			process.off('SIGTERM', done);
+			resolve();
+		};
+		process.on('SIGINT', done);
+		process.on('SIGTERM', done);
+	});
+}
+
+async function watch(store: AppStore, output: Output, json: boolean): Promise<number> {
+	const emit = (t: number, cluster: string, level: string, text: string) =>
+		output.stdout(json ? `${JSON.stringify({time: new Date(t).toISOString(), cluster, level, change: text})}\n` : watchLine(t, cluster, text));
+	let {clusters, statuses} = store.getState();
+	const start = Date.now();
+	for (const row of orderRows(clusters)) emit(start, row.remoteOnly ? row.id : row.name, 'info', summaryText(row));
+	const unsubscribe = store.subscribe(state => {
+		if (state.clusters === clusters && state.statuses === statuses) return;
+		const t = Date.now();
+		const ids = new Set([...Object.keys(clusters), ...Object.keys(state.clusters)]);
+		for (const id of [...ids].sort()) {
+			const before = clusters[id];
+			const after = state.clusters[id];
+			if (before === after && statuses[id] === state.statuses[id]) continue;
+			const label = (after ?? before)!.remoteOnly ? id : (after ?? before)!.name;
+			for (const change of describeChanges(before, after, statuses[id], state.statuses[id], {health: true})) emit(t, label, change.level, change.text);
+		}
+		clusters = state.clusters;
+		statuses = state.statuses;
+	});
+	try {
+		await untilSignal();
+	} finally {
+		unsubscribe();
+	}
+	return verdict(store.getState().clusters).code;
+}
+
+function managedRows(clusters: Record<string, Cluster>): Cluster[] {
+	return orderRows(clusters).filter(row => row.remoteOnly || row.role === 'managed');
+}
+
+async function waitConnected(store: AppStore, output: Output, json: boolean, waitMs: number): Promise<number> {
+	const notConnected = () => managedRows(store.getState().clusters).filter(row => effectiveConnected(row.connection) !== 'True');
+	const managed = managedRows(store.getState().clusters);
+	if (managed.length === 0) {
+		output.stderr('calico-mcm: no managed clusters in the fleet: nothing to wait for\n');
+		const {clusters, statuses} = store.getState();
+		output.stdout(render(clusters, statuses, json));
+		return 0;
+	}
+	const waiting = notConnected();
+	if (waiting.length > 0) {
+		output.stderr(`calico-mcm: waiting up to ${formatDuration(waitMs)} for ${waiting.length} managed cluster${waiting.length === 1 ? '' : 's'} to connect: ${waiting.map(r => r.id).join(', ')}\n`);
+	}
+	const connected = await new Promise<boolean>(resolve => {
+		// Store updates and the timer only fire after this synchronous set-up, so `finish` sees them all.
+		const interrupted = () => finish(false);
+		const unsubscribe = store.subscribe(() => {
+			if (notConnected().length === 0) finish(true);
+		});
+		const timer = setTimeout(() => finish(false), waitMs);
+		function finish(value: boolean) {
+			unsubscribe();
+			clearTimeout(timer);
+			process.off('SIGINT', interrupted);
+			process.off('SIGTERM', interrupted);
+			resolve(value);
+		}
+		process.on('SIGINT', interrupted);
+		process.on('SIGTERM', interrupted);
+		if (notConnected().length === 0) finish(true);
+	});
+	const {clusters, statuses} = store.getState();
+	output.stdout(render(clusters, statuses, json));
+	if (connected) {
+		output.stderr(`calico-mcm: all ${managedRows(clusters).length} managed clusters connected\n`);
+		return 0;
+	}
+	const missing = notConnected().map(row => {
+		const c = row.connection;
+		return `${row.id} (${effectiveConnected(c)}${c?.message ? `: ${c.message}` : ''})`;
+	});
+	output.stderr(`calico-mcm: not connected after ${formatDuration(waitMs)}: ${missing.join(', ')}\n`);
+	return 1;
 }

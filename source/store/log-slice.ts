@@ -7,6 +7,8 @@ export type LogSlice = {
 	/** How many lines fell off the cap since start. */
 	logDropped: number;
 	addLog: (line: Omit<LogLine, 't'> & {t?: number}) => void;
+	/** Several lines in one state update (a fleet flush that logs many changes at once). */
+	addLogs: (lines: Array<Omit<LogLine, 't'> & {t?: number}>) => void;
 };
 
 export function createLogSlice<S extends LogSlice>(
@@ -19,8 +21,13 @@ export function createLogSlice<S extends LogSlice>(
 		log: [],
 		logDropped: 0,
 		addLog(line) {
+			get().addLogs([line]);
+		},
+		addLogs(lines) {
+			if (lines.length === 0) return;
 			const {log, logDropped} = get();
-			const next = [...log, {...line, t: line.t ?? Date.now()}];
+			const t = Date.now();
+			const next = [...log, ...lines.map(line => ({...line, t: line.t ?? t}))];
 			const over = Math.max(0, next.length - capacity);
 			set({log: over ? next.slice(over) : next, logDropped: logDropped + over} as Partial<S>);
 		},

@@ -1,0 +1,121 @@
+import meow from 'meow';
+import {parseDuration} from '../kube/duration.js';
+import {usage, UsageError} from './usage.js';
+
+// Flag parsing shared by the console, `status` and `run`: meow for the parsing, plus what meow does
+// not do for us without exiting the process: refuse unknown flags (exit 2 through UsageError),
+// refuse string flags given without a value, and validate durations.
+
+export type FlagSpec = {
+	type: 'string' | 'boolean' | 'number';
+	isMultiple?: boolean;
+	shortFlag?: string;
+	default?: unknown;
+};
+
+export type FlagSpecs = Record<string, FlagSpec>;
+
+/** The cluster-access flags every command that talks to clusters takes. */
+export const commonFlags = {
+	kubeconfig: {type: 'string'},
+	context: {type: 'string', isMultiple: true},
+	requestTimeout: {type: 'string'},
+	readOnly: {type: 'boolean', default: false},
+} as const satisfies FlagSpecs;
+
+export type CommonOptions = {
+	/** --kubeconfig FILE; undefined = $KUBECONFIG, else ~/.kube/config. */
+	kubeconfig?: string;
+	/** --context NAME (repeatable); empty = every context. */
+	contexts: string[];
+	/** --request-timeout DUR, in ms (default 10 s). */
+	requestTimeoutMs: number;
+	readOnly: boolean;
+};
+
+export const defaultRequestTimeoutMs = 10_000;
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+
+export type ParsedCommandLine = {
+	input: string[];
+	flags: Record<string, unknown>;
+	/** --help / -h was given: the caller prints usage(command) and exits 0. */
+	help: boolean;
+};
+
+/**
+ * Parse argv for `command` with these flags (camelCase keys, as meow). Throws UsageError for an
+ * unknown flag, a string flag without a value, or a repeated single-valued flag.
+ */
+export function parseCommandLine(argv: string[], command: string, flags: FlagSpecs): ParsedCommandLine {
+	const hint = `see \`calico-mcm help ${command}\``;
+	const known = new Map<string, FlagSpec>();
+	for (const [name, spec] of Object.entries(flags)) {
+		known.set(kebab(name), spec);
+		if (spec.shortFlag) known.set(spec.shortFlag, spec);
+	}
+	let help = false;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
+		if (arg === '--') break;
+		if (!arg.startsWith('-') || arg === '-') continue;
+		if (arg === '--help' || arg === '-h') {
+			help = true;
+			continue;
+		}
+		const [rawName, inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2) as [string, string | undefined];
+		let spec = known.get(rawName);
+		if (!spec && rawName.startsWith('no-') && known.get(rawName.slice(3))?.type === 'boolean') spec = known.get(rawName.slice(3));
+		if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]} for \`${command}\``, hint);
+		if (spec.type !== 'boolean' && inline === undefined) {
+			const next = argv[i + 1];
+			if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			i++;
+		}
+		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
+	}
+	if (help) return {input: [], flags: {}, help: true};
+	let result;
+	try {
+		result = meow(usage(command), {
+			importMeta: import.meta,
+			pkg: {name: 'calico-mcm'},
+			argv,
+			flags: flags as never,
+			allowUnknownFlags: true,
+			autoHelp: false,
+			autoVersion: false,
+			booleanDefault: undefined,
+		});
+	} catch (error) {
+		// meow throws for a repeated single-valued flag.
+		throw new UsageError((error as Error).message.replace(/`/g, ''), hint);
+	}
+	return {input: result.input.map(String), flags: result.flags as Record<string, unknown>, help: false};
+}
+
+/** A duration flag's value in ms, or the default. Throws UsageError naming the flag. */
+export function durationFlag(flags: Record<string, unknown>, name: string, defaultMs: number): number {
+	const value = flags[name];
+	if (value === undefined) return defaultMs;
+	try {
+		const ms = parseDuration(String(value), `--${kebab(name)}`);
+		if (ms <= 0) throw new Error(`invalid --${kebab(name)} "${String(value)}": it must be more than zero`);
+		return ms;
+	} catch (error) {
+		throw new UsageError((error as Error).message, 'e.g. 10s, 500ms, 2m');
+	}
+}
+
+/** The common options from parsed flags (parseCommandLine with commonFlags merged in). */
+export function commonOptions(flags: Record<string, unknown>): CommonOptions {
+	const contexts = ((flags.context as string[] | undefined) ?? []).filter(c => c !== '');
+	const options: CommonOptions = {
+		contexts: [...new Set(contexts)],
+		requestTimeoutMs: durationFlag(flags, 'requestTimeout', defaultRequestTimeoutMs),
+		readOnly: flags.readOnly === true,
+	};
+	if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '') options.kubeconfig = flags.kubeconfig;
+	return options;
+}

@@ -1,0 +1,151 @@
+import {normalizeAddress} from './role.js';
+import {parseTime, type RawObject} from './raw.js';
+import {findCondition, readConditions} from './tigerstatus.js';
+import type {ConditionStatus, ManagedConnection, TigerStatus} from './types.js';
+
+// The management↔managed tunnel seen from both ends:
+// - the management cluster's ManagedCluster `status.conditions[type=ManagedClusterConnected]`: the
+//   real signal (the tunnel server sees the guardian);
+// - the managed cluster's TigerStatus `management-cluster-connection` Available: only says that the
+//   guardian runs there.
+// They disagree when both are known (True/False) and differ: e.g. the guardian runs but cannot reach
+// the management cluster.
+
+export const connectedConditionType = 'ManagedClusterConnected';
+export const connectionComponent = 'management-cluster-connection';
+
+/** The management side of one ManagedCluster object. */
+export type ManagementSide = {
+	name: string;
+	status: ConditionStatus;
+	since?: number;
+	message?: string;
+	createdAt?: number;
+	/** The object it was read from: an unchanged object gives back the same ManagementSide. */
+	source: RawObject;
+};
+
+export function readManagementSide(managedCluster: RawObject): ManagementSide {
+	const condition = findCondition(readConditions(managedCluster), connectedConditionType);
+	return {
+		name: managedCluster.metadata.name,
+		status: condition?.status ?? 'Unknown',
+		since: condition?.lastTransitionTime,
+		message: condition?.message ?? condition?.reason,
+		createdAt: parseTime(managedCluster.metadata.creationTimestamp),
+		source: managedCluster,
+	};
+}
+
+/** `management-cluster-connection` Available on the managed cluster, if that component exists. */
+export function readManagedSide(statuses: readonly TigerStatus[]): ConditionStatus | undefined {
+	return statuses.find(s => s.name === connectionComponent)?.available;
+}
+
+export function sidesDisagree(fromManagement: ConditionStatus | undefined, fromManaged: ConditionStatus | undefined): boolean {
+	const known = (s: ConditionStatus | undefined) => s === 'True' || s === 'False';
+	return known(fromManagement) && known(fromManaged) && fromManagement !== fromManaged;
+}
+
+export function makeConnection(parts: Omit<ManagedConnection, 'disagree'>): ManagedConnection {
+	const connection: ManagedConnection = {disagree: sidesDisagree(parts.fromManagement, parts.fromManaged)};
+	// Only defined keys, so that rows compare and serialise the same whichever way they were built.
+	for (const [key, value] of Object.entries(parts)) if (value !== undefined) (connection as Record<string, unknown>)[key] = value;
+	return connection;
+}
+
+/**
+ * What to show as "connected": the management side when it is known, else the managed side (a
+ * management cluster outside the kubeconfig, or unreachable), else Unknown.
+ */
+export function effectiveConnected(connection: ManagedConnection | undefined): ConditionStatus {
+	if (!connection) return 'Unknown';
+	return connection.fromManagement ?? connection.fromManaged ?? 'Unknown';
+}
+
+/** What the matcher needs to know about one context. */
+export type MatchInput = {
+	context: string;
+	/** ManagementCluster spec.address, for contexts that have one. */
+	managementAddress?: string;
+	/**
+	 * The context has a ManagementClusterConnection (role managed, or misconfigured): matched by
+	 * address and name. 'maybe' = not read yet (connecting, unreachable): it claims a ManagedCluster
+	 * named like it when that is unambiguous, so that an unreachable managed cluster does not also
+	 * appear as a remote-only row.
+	 */
+	managed: boolean | 'maybe';
+	/** ManagementClusterConnection spec.managementClusterAddr, for contexts that have one. */
+	managementClusterAddr?: string;
+	/** ManagedCluster names on this context (management clusters). */
+	managedClusterNames: Iterable<string>;
+};
+
+export type Match = {management: string; managedName: string};
+
+export type MatchResult = {
+	/** Managed context → its ManagedCluster. */
+	byContext: Map<string, Match>;
+	/** Managed contexts with no ManagedCluster found, and the management context their address points to (if one does). */
+	unmatched: Map<string, string | undefined>;
+	/** ManagedClusters no context claimed: the remote-only rows. */
+	remoteOnly: Match[];
+};
+
+/**
+ * Pairs each managed context with its ManagedCluster on a management context. The ManagedCluster's
+ * name usually equals the context name, and the managed side knows the management address:
+ *   1. a management context whose ManagementCluster address equals the context's
+ *      managementClusterAddr AND that has a ManagedCluster named like the context;
+ *   2. else the only ManagedCluster anywhere named like the context (unambiguous by name alone);
+ *   3. else unmatched.
+ * ManagedClusters no context claimed become remote-only rows.
+ */
+export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult {
+	const all = [...inputs];
+	const byAddress = new Map<string, string[]>();
+	const namesOf = new Map<string, Set<string>>();
+	const holdersOfName = new Map<string, string[]>();
+	for (const input of all) {
+		const address = normalizeAddress(input.managementAddress);
+		if (address) byAddress.set(address, [...(byAddress.get(address) ?? []), input.context]);
+		const names = new Set(input.managedClusterNames);
+		if (names.size === 0) continue;
+		namesOf.set(input.context, names);
+		for (const name of names) {
+			const holders = holdersOfName.get(name);
+			if (holders) holders.push(input.context);
+			else holdersOfName.set(name, [input.context]);
+		}
+	}
+	const result: MatchResult = {byContext: new Map(), unmatched: new Map(), remoteOnly: []};
+	const claimed = new Set<string>();
+	for (const input of all) {
+		if (!input.managed) continue;
+		if (input.managed === 'maybe') {
+			const holders = (holdersOfName.get(input.context) ?? []).filter(m => m !== input.context);
+			if (holders.length === 1) {
+				result.byContext.set(input.context, {management: holders[0]!, managedName: input.context});
+				claimed.add(`${holders[0]}/${input.context}`);
+			}
+			continue;
+		}
+		const address = normalizeAddress(input.managementClusterAddr);
+		const pointed = (address ? byAddress.get(address) ?? [] : []).filter(m => m !== input.context);
+		let management = pointed.find(m => namesOf.get(m)?.has(input.context));
+		if (!management) {
+			const holders = (holdersOfName.get(input.context) ?? []).filter(m => m !== input.context);
+			if (holders.length === 1) management = holders[0];
+		}
+		if (management) {
+			result.byContext.set(input.context, {management, managedName: input.context});
+			claimed.add(`${management}/${input.context}`);
+		} else {
+			result.unmatched.set(input.context, pointed.length === 1 ? pointed[0] : undefined);
+		}
+	}
+	for (const [management, names] of namesOf) {
+		for (const name of names) if (!claimed.has(`${management}/${name}`)) result.remoteOnly.push({management, managedName: name});
+	}
+	return result;
+}

@@ -1,0 +1,261 @@
+import {makeConnection, matchManagedClusters, readManagedSide, readManagementSide, type ManagementSide, type MatchResult} from './connection.js';
+import {deriveHealth} from './health.js';
+import type {RawClusterState} from './raw.js';
+import {detectRole, type RoleFacts} from './role.js';
+import {emptyRollup, rollup} from './rollup.js';
+import {flattenTigerStatuses} from './tigerstatus.js';
+import type {ApiConnection, Cluster, ConditionStatus, ManagedConnection, Rollup, TigerStatus} from './types.js';
+
+// From every context's raw objects to the fleet's rows. The fleet is the kubeconfig's contexts plus
+// one remote-only row per ManagedCluster that no context claims (see connection.ts for matching).
+//
+// Incremental: FleetModel keeps, per context, the facts derived from its raw objects and recomputes
+// them only for the contexts it is told are dirty; rows are rebuilt only when one of their inputs
+// (their own facts, the management cluster's API state, their ManagedCluster) is a different object
+// than last time, and reported only when their content changed. Matching is redone on every update:
+// it is a few Map operations per context, far cheaper than the rows.
+
+export type FleetView = {clusters: Record<string, Cluster>; statuses: Record<string, TigerStatus[]>};
+
+/** What changed in one update; `null` = the row is gone. The shape of FleetSlice.applyBatch's argument. */
+export type FleetChanges = {clusters: Record<string, Cluster | null>; statuses: Record<string, TigerStatus[] | null>};
+
+type ContextFacts = {
+	context: string;
+	api: ApiConnection;
+	role: RoleFacts;
+	statuses: TigerStatus[];
+	rollup: Rollup;
+	fromManaged?: ConditionStatus;
+	/** ManagedClusters on this context, by name. */
+	managed: Map<string, ManagementSide>;
+	managedListed: boolean;
+};
+
+type RowEntry = {row: Cluster; inputs: readonly unknown[]};
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+	return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+function remoteId(management: string, name: string): string {
+	return `${management}/${name}`;
+}
+
+export class FleetModel {
+	private readonly facts = new Map<string, ContextFacts>();
+	private readonly rows = new Map<string, RowEntry>();
+	private readonly statuses = new Map<string, TigerStatus[]>();
+	/** Rows whose management side was True or False at some point. */
+	private readonly connectionKnown = new Set<string>();
+
+	/** Recomputes the dirty contexts (and every row linked to them); returns only what changed. */
+	update(perCluster: ReadonlyMap<string, RawClusterState>, dirty: Iterable<string>): FleetChanges {
+		const changes: FleetChanges = {clusters: {}, statuses: {}};
+		for (const context of dirty) {
+			const raw = perCluster.get(context);
+			if (raw) this.facts.set(context, this.computeFacts(raw, this.facts.get(context)));
+			else this.facts.delete(context);
+		}
+		for (const context of [...this.facts.keys()]) if (!perCluster.has(context)) this.facts.delete(context);
+		for (const context of perCluster.keys()) if (!this.facts.has(context)) this.facts.set(context, this.computeFacts(perCluster.get(context)!, undefined));
+
+		const match = matchManagedClusters(
+			[...this.facts.values()].map(f => ({
+				context: f.context,
+				managementAddress: f.role.managementAddress,
+				managed:
+					f.role.role === 'managed' || f.role.role === 'misconfigured' || f.role.managementClusterAddr !== undefined ? true : f.role.role === 'unknown' ? 'maybe' : false,
+				managementClusterAddr: f.role.managementClusterAddr,
+				managedClusterNames: f.managed.keys(),
+			})),
+		);
+
+		const seen = new Set<string>();
+		for (const f of this.facts.values()) {
+			seen.add(f.context);
+			this.putRow(changes, f.context, this.contextInputs(f, match), inputs => this.contextRow(f, match, inputs));
+			if (this.statuses.get(f.context) !== f.statuses) {
+				this.statuses.set(f.context, f.statuses);
+				changes.statuses[f.context] = f.statuses;
+			}
+		}
+		for (const {management, managedName} of match.remoteOnly) {
+			const id = remoteId(management, managedName);
+			seen.add(id);
+			const m = this.facts.get(management)!;
+			const side = m.managed.get(managedName)!;
+			this.putRow(changes, id, [m.api, side, this.connectionKnown.has(id)], () => this.remoteRow(id, m, side));
+			if (!this.statuses.has(id)) {
+				this.statuses.set(id, []);
+				changes.statuses[id] = [];
+			}
+		}
+		for (const id of [...this.rows.keys()]) {
+			if (seen.has(id)) continue;
+			this.rows.delete(id);
+			this.connectionKnown.delete(id);
+			changes.clusters[id] = null;
+			if (this.statuses.delete(id)) changes.statuses[id] = null;
+		}
+		return changes;
+	}
+
+	/** The whole fleet as it stands. */
+	view(): FleetView {
+		const clusters: Record<string, Cluster> = {};
+		for (const [id, entry] of this.rows) clusters[id] = entry.row;
+		return {clusters, statuses: Object.fromEntries(this.statuses)};
+	}
+
+	private putRow(changes: FleetChanges, id: string, inputs: readonly unknown[], build: (inputs: readonly unknown[]) => Cluster): void {
+		const previous = this.rows.get(id);
+		if (previous && sameInputs(previous.inputs, inputs)) return;
+		const row = build(inputs);
+		const from = row.connection?.fromManagement;
+		if (from === 'True' || from === 'False') this.connectionKnown.add(id);
+		this.rows.set(id, {row, inputs});
+		if (previous && JSON.stringify(previous.row) === JSON.stringify(row)) {
+			// Same content: keep the old object so that selectors see no change.
+			this.rows.set(id, {row: previous.row, inputs});
+			return;
+		}
+		changes.clusters[id] = row;
+	}
+
+	private computeFacts(raw: RawClusterState, previous: ContextFacts | undefined): ContextFacts {
+		const role = detectRole(raw);
+		let statuses = flattenTigerStatuses(raw.objects.tigerstatuses.values());
+		if (previous && JSON.stringify(previous.statuses) === JSON.stringify(statuses)) statuses = previous.statuses;
+		const managed = new Map<string, ManagementSide>();
+		for (const [name, object] of raw.objects.managedclusters) {
+			const old = previous?.managed.get(name);
+			managed.set(name, old && old.source === object ? old : readManagementSide(object));
+		}
+		return {
+			context: raw.context,
+			api: raw.api,
+			role,
+			statuses,
+			rollup: statuses === previous?.statuses ? previous.rollup : rollup(statuses),
+			fromManaged: readManagedSide(statuses),
+			managed,
+			managedListed: raw.listed.has('managedclusters'),
+		};
+	}
+
+	private contextInputs(f: ContextFacts, match: MatchResult): unknown[] {
+		const linked = match.byContext.get(f.context);
+		const management = linked?.management ?? match.unmatched.get(f.context);
+		const m = management ? this.facts.get(management) : undefined;
+		const side = linked ? m?.managed.get(linked.managedName) : undefined;
+		return [f, management, m?.api, m?.managedListed, side, match.unmatched.has(f.context), this.connectionKnown.has(f.context)];
+	}
+
+	private contextRow(f: ContextFacts, match: MatchResult, inputs: readonly unknown[]): Cluster {
+		const connection = this.contextConnection(f, match);
+		const row: Cluster = {
+			id: f.context,
+			name: f.context,
+			context: f.context,
+			remoteOnly: false,
+			role: f.role.role,
+			api: f.api,
+			rollup: f.rollup,
+			health: 'pending',
+		};
+		if (f.role.version) row.version = f.role.version;
+		if (connection) row.connection = connection;
+		if (f.role.installedAt !== undefined) row.createdAt = f.role.installedAt;
+		row.health = deriveHealth({
+			role: row.role,
+			api: row.api,
+			rollup: row.rollup,
+			statuses: f.statuses,
+			connection,
+			connectionWasKnown: inputs[inputs.length - 1] === true,
+		});
+		return row;
+	}
+
+	private contextConnection(f: ContextFacts, match: MatchResult): ManagedConnection | undefined {
+		const linked = match.byContext.get(f.context);
+		if (linked) {
+			const m = this.facts.get(linked.management)!;
+			const side = m.managed.get(linked.managedName)!;
+			if (m.api.state !== 'ok') {
+				return makeConnection({
+					management: linked.management,
+					managedName: linked.managedName,
+					fromManaged: f.fromManaged,
+					message: `management cluster ${linked.management} is ${m.api.state}`,
+				});
+			}
+			return makeConnection({
+				management: linked.management,
+				managedName: linked.managedName,
+				fromManagement: side.status,
+				fromManaged: f.fromManaged,
+				since: side.since,
+				message: side.message,
+			});
+		}
+		if (!match.unmatched.has(f.context)) return undefined;
+		const management = match.unmatched.get(f.context);
+		const m = management ? this.facts.get(management) : undefined;
+		if (management && m && m.api.state === 'ok' && m.managedListed) {
+			// The address points at a management cluster we can read, and it has no ManagedCluster for
+			// this context: the tunnel cannot be up.
+			return makeConnection({
+				management,
+				fromManagement: 'False',
+				fromManaged: f.fromManaged,
+				message: `no ManagedCluster named "${f.context}" on ${management}`,
+			});
+		}
+		return makeConnection({
+			management,
+			fromManaged: f.fromManaged,
+			message: management ? `management cluster ${management} is ${m?.api.state ?? 'unknown'}` : 'management cluster not in the kubeconfig',
+		});
+	}
+
+	private remoteRow(id: string, m: ContextFacts, side: ManagementSide): Cluster {
+		const reachable = m.api.state === 'ok';
+		const connection = makeConnection({
+			management: m.context,
+			managedName: side.name,
+			fromManagement: reachable ? side.status : undefined,
+			since: side.since,
+			message: reachable ? side.message : `management cluster ${m.context} is ${m.api.state}`,
+		});
+		const row: Cluster = {
+			id,
+			name: side.name,
+			remoteOnly: true,
+			role: 'managed',
+			api: m.api,
+			connection,
+			rollup: emptyRollup,
+			health: 'pending',
+		};
+		if (side.createdAt !== undefined) row.createdAt = side.createdAt;
+		row.health = deriveHealth({
+			role: row.role,
+			api: row.api,
+			rollup: row.rollup,
+			statuses: [],
+			connection,
+			connectionWasKnown: this.connectionKnown.has(id),
+		});
+		return row;
+	}
+}
+
+/** The whole fleet from scratch (no history: a tunnel's Unknown counts as never known). */
+export function buildFleet(perCluster: ReadonlyMap<string, RawClusterState>): FleetView {
+	const model = new FleetModel();
+	model.update(perCluster, perCluster.keys());
+	return model.view();
+}
+

@@ -1,0 +1,68 @@
+import type {ApiConnection} from './types.js';
+
+// The raw inputs of the domain: the objects one cluster's watches hold, as plain JSON. The domain
+// reads only the few fields it needs, so this is deliberately loose (no dependency on kube/ or sim/).
+
+export type RawObject = {
+	apiVersion?: string;
+	kind?: string;
+	metadata: {
+		name: string;
+		namespace?: string;
+		creationTimestamp?: string;
+		resourceVersion?: string;
+		[key: string]: unknown;
+	};
+	spec?: Record<string, unknown>;
+	status?: Record<string, unknown>;
+	[key: string]: unknown;
+};
+
+/** The resources watched on every cluster (ManagedCluster answers "absent" where it is not served). */
+export const rawKinds = [
+	'installations',
+	'tigerstatuses',
+	'managementclusters',
+	'managementclusterconnections',
+	'managedclusters',
+] as const;
+
+export type RawKind = (typeof rawKinds)[number];
+
+/** Everything known about one kubeconfig context, as its watches last reported it. */
+export type RawClusterState = {
+	context: string;
+	api: ApiConnection;
+	/** Objects by name, per watched resource. */
+	objects: Record<RawKind, ReadonlyMap<string, RawObject>>;
+	/** Resources whose first list has answered (possibly "absent"): until then their maps mean nothing. */
+	listed: ReadonlySet<RawKind>;
+};
+
+/** A RawClusterState with nothing read yet. */
+export function emptyRawState(context: string, now: number): RawClusterState {
+	return {
+		context,
+		api: {state: 'connecting', since: now},
+		objects: {
+			installations: new Map(),
+			tigerstatuses: new Map(),
+			managementclusters: new Map(),
+			managementclusterconnections: new Map(),
+			managedclusters: new Map(),
+		},
+		listed: new Set(),
+	};
+}
+
+/** Epoch ms of an RFC 3339 timestamp, undefined when absent or unparsable. */
+export function parseTime(value: unknown): number | undefined {
+	if (typeof value !== 'string' || value === '') return undefined;
+	const t = Date.parse(value);
+	return Number.isNaN(t) ? undefined : t;
+}
+
+export function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {
+	const value = object?.[key];
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}

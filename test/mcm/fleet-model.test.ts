@@ -1,0 +1,114 @@
+import {describe, expect, it} from 'vitest';
+import {buildFleet, FleetModel} from '../../source/mcm/fleet-model.js';
+import type {RawClusterState} from '../../source/mcm/raw.js';
+import {cluster, fleetOf, installation, managed, managedCluster, mgmt, tigerStatus} from './raw-builders.js';
+
+describe('buildFleet', () => {
+	it('builds one row per context, with role, version, roll-up, connection and health', () => {
+		const fleet = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('managed-2', 'False')]), managed('managed-1'), managed('managed-2'), cluster('bare', {})));
+		expect(Object.keys(fleet.clusters).sort()).toEqual(['bare', 'managed-1', 'managed-2', 'mgmt']);
+		expect(fleet.clusters.mgmt).toMatchObject({role: 'management', version: 'v3.24.0', remoteOnly: false, health: 'healthy', rollup: {available: 10, total: 10}});
+		expect(fleet.clusters.mgmt.connection).toBeUndefined();
+		expect(fleet.clusters['managed-1']).toMatchObject({role: 'managed', health: 'healthy', connection: {management: 'mgmt', managedName: 'managed-1', fromManagement: 'True', fromManaged: 'True', disagree: false}});
+		// The guardian runs (managed side True) but the management cluster sees no tunnel.
+		expect(fleet.clusters['managed-2']).toMatchObject({health: 'disconnected', connection: {fromManagement: 'False', fromManaged: 'True', disagree: true, message: 'tunnel down'}});
+		expect(fleet.clusters.bare).toMatchObject({role: 'not-installed', health: 'healthy', rollup: {available: 0, total: 0}});
+		expect(fleet.statuses['managed-1'].map(s => s.name)).toContain('management-cluster-connection');
+	});
+
+	it('adds a remote-only row for a ManagedCluster no context claims, with the management API state', () => {
+		const fleet = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('far-away', 'True', '2026-03-01T00:00:00Z')])));
+		expect(fleet.clusters['mgmt/far-away']).toMatchObject({
+			id: 'mgmt/far-away',
+			name: 'far-away',
+			remoteOnly: true,
+			role: 'managed',
+			health: 'healthy',
+			api: {state: 'ok'},
+			connection: {management: 'mgmt', managedName: 'far-away', fromManagement: 'True'},
+			createdAt: Date.parse('2026-03-01T00:00:00Z'),
+		});
+		expect(fleet.clusters['mgmt/far-away'].context).toBeUndefined();
+		expect(fleet.statuses['mgmt/far-away']).toEqual([]);
+	});
+
+	it('marks a managed context whose management cluster has no ManagedCluster for it as disconnected', () => {
+		const fleet = buildFleet(fleetOf(mgmt('mgmt', []), managed('orphan')));
+		expect(fleet.clusters.orphan).toMatchObject({health: 'disconnected', connection: {management: 'mgmt', fromManagement: 'False', message: 'no ManagedCluster named "orphan" on mgmt'}});
+	});
+
+	it('uses the managed side when the management cluster is unreachable, and makes remote-only rows unreachable', () => {
+		const down: RawClusterState = {...mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('far', 'True')]), api: {state: 'unreachable', since: 5, error: 'connect ECONNREFUSED 127.0.0.1:1'}};
+		const fleet = buildFleet(fleetOf(down, managed('managed-1')));
+		expect(fleet.clusters.mgmt).toMatchObject({health: 'unreachable', role: 'management', api: {error: 'connect ECONNREFUSED 127.0.0.1:1'}});
+		expect(fleet.clusters['managed-1'].connection).toMatchObject({management: 'mgmt', fromManaged: 'True', message: 'management cluster mgmt is unreachable'});
+		expect(fleet.clusters['managed-1'].connection?.fromManagement).toBeUndefined();
+		expect(fleet.clusters['managed-1'].health).toBe('healthy');
+		expect(fleet.clusters['mgmt/far'].health).toBe('unreachable');
+	});
+
+	it('flags a cluster that is management and managed at once as misconfigured and degraded', () => {
+		const both = mgmt('weird', []);
+		both.objects.managementclusterconnections = managed('x').objects.managementclusterconnections;
+		expect(buildFleet(fleetOf(both)).clusters.weird).toMatchObject({role: 'misconfigured', health: 'degraded'});
+	});
+});
+
+describe('FleetModel (incremental)', () => {
+	it('reports only the rows that changed, and the rows linked to a changed management cluster', () => {
+		const model = new FleetModel();
+		const m = mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('managed-2', 'True')]);
+		const fleet = fleetOf(m, managed('managed-1'), managed('managed-2'), cluster('solo', {installations: [installation()]}));
+		const first = model.update(fleet, fleet.keys());
+		expect(Object.keys(first.clusters).sort()).toEqual(['managed-1', 'managed-2', 'mgmt', 'solo']);
+
+		// The tunnel of managed-2 drops: only the management cluster's objects change.
+		const objects = {...m.objects, managedclusters: new Map(m.objects.managedclusters)};
+		objects.managedclusters.set('managed-2', managedCluster('managed-2', 'False'));
+		fleet.set('mgmt', {...m, objects});
+		const second = model.update(fleet, ['mgmt']);
+		expect(Object.keys(second.clusters)).toEqual(['managed-2']);
+		expect(second.clusters['managed-2']).toMatchObject({health: 'disconnected'});
+		expect(Object.keys(second.statuses)).toEqual([]);
+
+		// A no-op update reports nothing.
+		const third = model.update(fleet, ['mgmt', 'solo']);
+		expect(third).toEqual({clusters: {}, statuses: {}});
+	});
+
+	it('reports TigerStatus changes and removes rows that are gone', () => {
+		const model = new FleetModel();
+		const m = mgmt('mgmt', [managedCluster('far', 'True')]);
+		const fleet = fleetOf(m);
+		model.update(fleet, fleet.keys());
+		const objects = {...m.objects, managedclusters: new Map(), tigerstatuses: new Map(m.objects.tigerstatuses)};
+		objects.tigerstatuses.set('compliance', tigerStatus('compliance', 'degraded', 'boom'));
+		fleet.set('mgmt', {...m, objects});
+		const changes = model.update(fleet, ['mgmt']);
+		expect(changes.clusters['mgmt/far']).toBeNull();
+		expect(changes.statuses['mgmt/far']).toBeNull();
+		expect(changes.clusters.mgmt).toMatchObject({health: 'degraded', rollup: {degraded: ['compliance']}});
+		expect(changes.statuses.mgmt?.[0]).toMatchObject({name: 'compliance', degraded: 'True', message: 'boom'});
+		expect(model.view().clusters['mgmt/far']).toBeUndefined();
+	});
+
+	it('counts a tunnel that goes Unknown after being known as disconnected', () => {
+		const model = new FleetModel();
+		const fleet = fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'True')]), managed('managed-1'));
+		model.update(fleet, fleet.keys());
+		fleet.set('mgmt', mgmt('mgmt', [managedCluster('managed-1', 'Unknown')]));
+		expect(model.update(fleet, ['mgmt']).clusters['managed-1']).toMatchObject({health: 'disconnected'});
+		// A fresh model (no history) sees a new join that is not connected yet.
+		expect(buildFleet(fleet).clusters['managed-1'].health).toBe('pending');
+	});
+});
+
+describe('unreachable managed clusters', () => {
+	it('keep their own row (no remote-only twin) and show the management side of their tunnel', async () => {
+		const {emptyRawState} = await import('../../source/mcm/raw.js');
+		const never = {...emptyRawState('managed-1', 0), api: {state: 'unreachable' as const, since: 0, error: 'no answer within 10s'}};
+		const fleet = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('other', 'True')]), never));
+		expect(Object.keys(fleet.clusters).sort()).toEqual(['managed-1', 'mgmt', 'mgmt/other']);
+		expect(fleet.clusters['managed-1']).toMatchObject({role: 'unknown', health: 'unreachable', connection: {management: 'mgmt', fromManagement: 'True'}});
+	});
+});

@@ -1,0 +1,123 @@
+import {describe, expect, it} from 'vitest';
+import type {ClusterClient} from '../../source/kube/client.js';
+import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
+import {startFleetSync, watchedPaths} from '../../source/store/fleet-sync.js';
+import {createAppStore} from '../../source/store/store.js';
+import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
+
+// fleet-sync against scripted watches (no HTTP): what the store receives, how often, and what is logged.
+
+type FakeWatch = {context: string; path: string; handlers: WatchOptions['handlers']; stopped: boolean};
+
+function fakeClients(...contexts: string[]): Map<string, ClusterClient> {
+	return new Map(contexts.map(context => [context, {context} as ClusterClient]));
+}
+
+function harness(contexts: string[]) {
+	const watches: FakeWatch[] = [];
+	const store = createAppStore();
+	let batches = 0;
+	const applyBatch = store.getState().applyBatch;
+	store.setState({
+		applyBatch: batch => {
+			batches++;
+			applyBatch(batch);
+		},
+	});
+	const sync = startFleetSync({
+		store,
+		clients: fakeClients(...contexts),
+		flushMs: 20,
+		startWatch(client, options): WatchHandle {
+			const w: FakeWatch = {context: client.context, path: options.path, handlers: options.handlers, stopped: false};
+			watches.push(w);
+			return {
+				stop() {
+					w.stopped = true;
+				},
+				resourceVersion: undefined,
+			};
+		},
+	});
+	const watch = (context: string, kind: keyof typeof watchedPaths) => watches.find(w => w.context === context && w.path === watchedPaths[kind])!;
+	const list = (context: string, kind: keyof typeof watchedPaths, items: unknown[]) => {
+		const w = watch(context, kind);
+		w.handlers.onReset(items);
+		w.handlers.onState({state: 'ok'});
+	};
+	return {store, sync, watches, watch, list, batches: () => batches};
+}
+
+describe('startFleetSync', () => {
+	it('starts one watch per resource and cluster, and is ready once every first list answered or failed', async () => {
+		const h = harness(['mgmt', 'gone']);
+		expect(h.watches).toHaveLength(10);
+		let ready = false;
+		void h.sync.ready().then(() => (ready = true));
+		for (const kind of Object.keys(watchedPaths) as Array<keyof typeof watchedPaths>) h.list('mgmt', kind, []);
+		await new Promise(r => setTimeout(r, 60));
+		expect(ready).toBe(false);
+		for (const kind of Object.keys(watchedPaths) as Array<keyof typeof watchedPaths>) {
+			h.watch('gone', kind).handlers.onState({state: 'unreachable', error: 'connect ECONNREFUSED 127.0.0.1:1'});
+		}
+		await h.sync.ready();
+		expect(h.store.getState().clusters.gone).toMatchObject({health: 'unreachable', api: {state: 'unreachable', error: 'connect ECONNREFUSED 127.0.0.1:1'}});
+		expect(h.store.getState().clusters.mgmt).toMatchObject({role: 'not-installed', health: 'healthy'});
+		h.sync.stop();
+		expect(h.watches.every(w => w.stopped)).toBe(true);
+	});
+
+	it('applies a storm of 1,000 watch events as one store update', async () => {
+		const h = harness(['mgmt']);
+		h.list('mgmt', 'installations', [installation()]);
+		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
+		h.list('mgmt', 'managementclusters', [managementCluster()]);
+		h.list('mgmt', 'managementclusterconnections', []);
+		h.list('mgmt', 'managedclusters', []);
+		await h.sync.ready();
+		const before = h.batches();
+		const w = h.watch('mgmt', 'managedclusters');
+		for (let i = 0; i < 1000; i++) w.handlers.onEvent('ADDED', managedCluster(`remote-${i}`, i % 2 ? 'True' : 'False'));
+		await new Promise(r => setTimeout(r, 80));
+		expect(h.batches() - before).toBe(1);
+		const rows = Object.values(h.store.getState().clusters).filter(c => c.remoteOnly);
+		expect(rows).toHaveLength(1000);
+		expect(rows.filter(r => r.health === 'disconnected')).toHaveLength(500);
+		h.sync.stop();
+	});
+
+	it('combines the watches’ states (the worst wins) and logs state, role, connection and TigerStatus changes', async () => {
+		const h = harness(['mgmt', 'managed-1']);
+		h.list('mgmt', 'installations', [installation()]);
+		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
+		h.list('mgmt', 'managementclusters', [managementCluster()]);
+		h.list('mgmt', 'managementclusterconnections', []);
+		h.list('mgmt', 'managedclusters', [managedCluster('managed-1', 'True')]);
+		h.list('managed-1', 'installations', [installation()]);
+		h.list('managed-1', 'tigerstatuses', [tigerStatus('calico'), tigerStatus('management-cluster-connection')]);
+		h.list('managed-1', 'managementclusters', []);
+		h.list('managed-1', 'managementclusterconnections', [managementClusterConnection()]);
+		h.watch('managed-1', 'managedclusters').handlers.onAbsent?.();
+		h.watch('managed-1', 'managedclusters').handlers.onState({state: 'ok'});
+		await h.sync.ready();
+		expect(h.store.getState().clusters['managed-1']).toMatchObject({health: 'healthy', connection: {fromManagement: 'True'}});
+
+		h.watch('mgmt', 'managedclusters').handlers.onEvent('MODIFIED', managedCluster('managed-1', 'False'));
+		h.watch('mgmt', 'tigerstatuses').handlers.onEvent('MODIFIED', tigerStatus('calico', 'degraded', 'calico-node not ready'));
+		h.watch('managed-1', 'tigerstatuses').handlers.onState({state: 'forbidden', error: 'cannot list', verb: 'list', resource: 'tigerastatuses.operator.tigera.io'});
+		h.sync.flush();
+		const s = h.store.getState();
+		expect(s.clusters['managed-1'].api).toMatchObject({state: 'forbidden', verb: 'list', resource: 'tigerastatuses.operator.tigera.io'});
+		const texts = s.log.map(l => `${l.cluster} ${l.text}`);
+		expect(texts).toContain('mgmt tigerstatus calico degraded: calico-node not ready');
+		expect(texts).toContain('managed-1 api ok -> forbidden (list tigerastatuses.operator.tigera.io): cannot list');
+		expect(texts).toContain('managed-1 connection True -> False: tunnel down');
+		expect(texts).toContain('managed-1 role unknown -> managed');
+
+		h.watch('managed-1', 'tigerstatuses').handlers.onState({state: 'ok'});
+		h.sync.flush();
+		expect(h.store.getState().clusters['managed-1'].api.state).toBe('ok');
+		expect(h.store.getState().log.at(-1)).toMatchObject({cluster: 'managed-1', text: 'api forbidden -> ok', level: 'info'});
+		h.sync.stop();
+	});
+});
