@@ -1,5 +1,303 @@
-// Placeholder entry so the tree compiles while the real command is being written.
-export async function main(_argv: string[]): Promise<number> {
-	process.stderr.write('calico-mcm: this command is not built yet\n');
-	return 2;
+// `calico-mcm run <plan> ...`: one MCM plan, headless. Preflight first (nothing changes unless every
+// item passes), then --dry-run prints the plan, or a confirmation (or --yes) and the run, one plain
+// line per step change with its elapsed time. Exit 0 done, 1 failed (naming the step and the last
+// real error), 2 usage/config errors or a refused confirmation, 130 cancelled.
+
+import process from 'node:process';
+import readline from 'node:readline/promises';
+import {setMaxListeners} from 'node:events';
+import yaml from 'js-yaml';
+import {createClients} from '../kube/client.js';
+import {ConfigError} from '../kube/errors.js';
+import {formatDuration} from '../kube/duration.js';
+import {loadKubeconfig} from '../kube/kubeconfig.js';
+import {buildPlan, type PlanOptions} from '../mcm/plans/index.js';
+import {preflight} from '../mcm/preflight.js';
+import {describeError, runPlan} from '../mcm/runner.js';
+import {maskObject, maskText} from '../mcm/secrets.js';
+import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepContext} from '../mcm/step.js';
+import type {StepProgress} from '../mcm/types.js';
+import {createAppStore} from '../store/store.js';
+import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {usage, UsageError} from './usage.js';
+
+const runFlags = {
+	...commonFlags,
+	dryRun: {type: 'boolean', default: false},
+	yes: {type: 'boolean', default: false},
+	timeout: {type: 'string'},
+	role: {type: 'string'},
+	manifests: {type: 'string'},
+	pullSecret: {type: 'string'},
+	license: {type: 'string'},
+	address: {type: 'string'},
+	service: {type: 'string'},
+	user: {type: 'string'},
+	tokenFile: {type: 'string'},
+	showToken: {type: 'boolean', default: false},
+	output: {type: 'string'},
+	recreate: {type: 'boolean', default: false},
+	management: {type: 'string'},
+	name: {type: 'string'},
+	force: {type: 'boolean', default: false},
+} as const;
+
+type Flags = Record<string, unknown>;
+
+// Which plan takes which of its own flags (the common ones are for all).
+const planFlags: Record<PlanId, string[]> = {
+	install: ['role', 'manifests', 'pullSecret', 'license'],
+	'make-management': ['address', 'service'],
+	'create-admin': ['user', 'tokenFile', 'showToken'],
+	'add-managed': ['output', 'recreate'],
+	join: ['management', 'name', 'manifests', 'pullSecret', 'output', 'recreate', 'user', 'role'],
+	grant: ['user', 'role'],
+	unmanage: ['management', 'name'],
+	'unmake-management': ['force'],
+};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+
+function str(flags: Flags, name: string): string | undefined {
+	const v = flags[name];
+	return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function required(flags: Flags, name: string, plan: string, example: string): string {
+	const v = str(flags, name);
+	if (!v) throw new UsageError(`\`run ${plan}\` needs --${kebab(name)}`, `e.g. --${kebab(name)} ${example}`);
+	return v;
+}
+
+/** Plan options from the command line; throws UsageError naming what is missing or wrong. */
+export function planOptions(id: PlanId, context: string, positional: string[], flags: Flags): PlanOptions[PlanId] {
+	const given = Object.keys(runFlags).filter(k => !(k in commonFlags) && !['dryRun', 'yes', 'timeout'].includes(k) && flags[k] !== undefined && flags[k] !== false);
+	const foreign = given.filter(k => !planFlags[id].includes(k));
+	if (foreign.length > 0) throw new UsageError(`--${kebab(foreign[0]!)} is not an option of \`run ${id}\``, `see \`calico-mcm help run\``);
+	const takesName = id === 'add-managed';
+	if (positional.length > (takesName ? 1 : 0)) throw new UsageError(`unexpected argument "${positional[takesName ? 1 : 0]}" for \`run ${id}\``, 'see `calico-mcm help run`');
+	switch (id) {
+		case 'install': {
+			const role = required(flags, 'role', id, 'management');
+			if (!['management', 'managed', 'standalone'].includes(role)) throw new UsageError(`--role "${role}": expected management, managed or standalone`);
+			return {context, role: role as 'management', manifests: required(flags, 'manifests', id, 'DIR'), pullSecret: required(flags, 'pullSecret', id, 'pull-secret.json'), license: str(flags, 'license')};
+		}
+		case 'make-management': {
+			const service = str(flags, 'service');
+			if (service && service !== 'nodeport' && service !== 'loadbalancer') throw new UsageError(`--service "${service}": expected nodeport or loadbalancer`);
+			return {context, address: str(flags, 'address'), service: service as 'nodeport' | undefined};
+		}
+		case 'create-admin':
+			return {context, user: str(flags, 'user'), tokenFile: str(flags, 'tokenFile'), showToken: flags.showToken === true};
+		case 'add-managed': {
+			const name = positional[0];
+			if (!name) throw new UsageError('`run add-managed` needs the managed cluster NAME', 'e.g. calico-mcm run add-managed --context mgmt prod-eu-1');
+			return {context, name, output: str(flags, 'output'), recreate: flags.recreate === true};
+		}
+		case 'join':
+			return {
+				context,
+				management: required(flags, 'management', id, 'mgmt'),
+				name: str(flags, 'name'),
+				manifests: str(flags, 'manifests'),
+				pullSecret: str(flags, 'pullSecret'),
+				output: str(flags, 'output'),
+				recreate: flags.recreate === true,
+				user: str(flags, 'user'),
+				role: str(flags, 'role'),
+			};
+		case 'grant':
+			return {context, user: str(flags, 'user'), role: str(flags, 'role')};
+		case 'unmanage':
+			return {context, management: str(flags, 'management'), name: str(flags, 'name')};
+		case 'unmake-management':
+			return {context, force: flags.force === true};
+	}
+}
+
+const write = (text: string) => process.stdout.write(text);
+const fail = (text: string) => process.stderr.write(text);
+
+function printPreflight(items: Array<{label: string; ok: boolean; message: string; fix?: string}>): void {
+	write('Preflight\n');
+	for (const item of items) {
+		write(`  ${item.ok ? 'ok  ' : 'FAIL'} ${item.label}: ${maskText(item.message)}\n`);
+		if (!item.ok && item.fix) write(`       fix: ${item.fix}\n`);
+	}
+}
+
+function indent(text: string, prefix: string): string {
+	return text
+		.replace(/\n$/, '')
+		.split('\n')
+		.map(l => prefix + l)
+		.join('\n');
+}
+
+async function printDryRun(plan: Plan, ctx: StepContext): Promise<void> {
+	write(`\nSteps of "${plan.title}" (dry run: nothing is changed)\n`);
+	for (const [i, step] of plan.steps.entries()) {
+		let state: string;
+		try {
+			const check = normalizeCheck(await step.check(ctx));
+			state = check.skip ? `would be skipped${check.detail ? `: ${check.detail}` : ''}` : check.done ? `already done${check.detail ? `: ${check.detail}` : ''}` : `to do${check.detail ? `: ${check.detail}` : ''}`;
+		} catch (error) {
+			state = `check failed: ${describeError(error)}`;
+		}
+		write(`\n${String(i + 1).padStart(2)}. ${step.title}${step.mutating === false ? ' (reads only)' : ''}\n    ${maskText(state)}\n`);
+		write(`${indent(step.kubectl, '    $ ').replace(/\n {4}\$ /g, '\n      ')}\n`);
+		if (!step.preview) continue;
+		try {
+			const preview = await step.preview(ctx);
+			if (preview.objects?.length) {
+				write('    objects:\n');
+				write(`${indent(preview.objects.map(o => yaml.dump(maskObject(o), {lineWidth: -1, noRefs: true})).join('---\n'), '      ')}\n`);
+			}
+			if (preview.deletes?.length) write(`    deletes: ${preview.deletes.join(', ')}\n`);
+			if (preview.note) write(`    note: ${maskText(preview.note)}\n`);
+		} catch (error) {
+			write(`    preview failed: ${describeError(error)}\n`);
+		}
+	}
+}
+
+async function confirm(question: string): Promise<boolean> {
+	const rl = readline.createInterface({input: process.stdin, output: process.stdout});
+	try {
+		const answer = await rl.question(`${question} [y/N] `);
+		return /^y(es)?$/i.test(answer.trim());
+	} finally {
+		rl.close();
+	}
+}
+
+/** One line per step change: `[ 2/9] done     Install the Tigera operator (1.2s) — 20 objects applied`. */
+function stepLine(index: number, total: number, step: StepProgress, now: number): string {
+	const elapsed = step.startedAt ? ` (${formatDuration((step.endedAt ?? now) - step.startedAt)})` : '';
+	const detail = step.state === 'failed' ? step.error : step.detail;
+	return `[${String(index + 1).padStart(String(total).length)}/${total}] ${step.state.padEnd(9)}${step.title}${step.state === 'running' ? '' : elapsed}${detail ? ` — ${maskText(detail)}` : ''}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+	const parsed = parseCommandLine(argv, 'run', runFlags);
+	if (parsed.help) {
+		write(usage('run'));
+		return 0;
+	}
+	const [id, ...positional] = parsed.input;
+	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
+	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
+	const planId = id as PlanId;
+	const flags = parsed.flags;
+	const common = commonOptions(flags);
+	if (common.contexts.length !== 1) {
+		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');
+	}
+	const context = common.contexts[0]!;
+	const waitTimeoutMs = durationFlag(flags, 'timeout', 600_000);
+	const options = planOptions(planId, context, positional, flags);
+	const management = str(flags, 'management');
+
+	let config;
+	try {
+		config = loadKubeconfig({kubeconfig: common.kubeconfig, env: process.env, contexts: management ? [context, management] : [context]});
+	} catch (error) {
+		if (error instanceof ConfigError) throw new UsageError(error.message, error.hint);
+		throw error;
+	}
+	const clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+	const controller = new AbortController();
+	// Many requests of one step share the signal.
+	setMaxListeners(0, controller.signal);
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts += 1;
+		if (interrupts > 1) process.exit(130);
+		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
+		controller.abort(new StepError('cancelled by the user'));
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		const plan = buildPlan(planId, options as never, {
+			client(name) {
+				const client = clients.get(name);
+				if (!client) throw new UsageError(`no context "${name}" in the kubeconfig`);
+				return client;
+			},
+			waitTimeoutMs,
+		});
+		const ctx: StepContext = {signal: controller.signal, log: () => undefined};
+		write(`Plan: ${plan.title}\n`);
+		const checked = await preflight(plan, ctx);
+		printPreflight(checked.items);
+		if (!checked.ok && !flags.dryRun) {
+			fail('calico-mcm: preflight failed: nothing was changed; fix the items marked FAIL above\n');
+			return 1;
+		}
+		if (flags.dryRun) {
+			await printDryRun(plan, ctx);
+			if (!checked.ok) {
+				fail('\ncalico-mcm: preflight failed (see FAIL above): the plan would not run\n');
+				return 1;
+			}
+			return 0;
+		}
+		if (!common.readOnly && flags.yes !== true) {
+			if (!process.stdin.isTTY) {
+				fail(`calico-mcm: refusing to change ${plan.contexts.join(' and ')} without confirmation (stdin is not a terminal)\n  fix: pass --yes\n`);
+				return 2;
+			}
+			if (!(await confirm(`${plan.confirm}${plan.destructive ? ' This cannot be undone by re-running.' : ''}`))) {
+				fail('calico-mcm: not confirmed: nothing was changed\n');
+				return 2;
+			}
+		}
+		if (common.readOnly) write('Read-only: steps that would change a cluster are refused.\n');
+		return await execute(plan, controller.signal, common.readOnly);
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		for (const client of clients.values()) client.close();
+	}
+}
+
+async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Promise<number> {
+	const store = createAppStore();
+	const seen = new Map<string, string>();
+	const unsubscribe = store.subscribe(state => {
+		const run = state.runOrder.length ? state.runs[state.runOrder[state.runOrder.length - 1]!] : undefined;
+		if (!run) return;
+		const now = Date.now();
+		run.steps.forEach((step, index) => {
+			const key = `${step.state}`;
+			if (seen.get(step.id) === key || step.state === 'pending') return;
+			seen.set(step.id, key);
+			write(stepLine(index, run.steps.length, step, now));
+		});
+	});
+	write('\n');
+	let result;
+	try {
+		result = await runPlan(plan, {sink: store.getState(), signal, readOnly});
+	} finally {
+		unsubscribe();
+	}
+	const elapsed = formatDuration((result.endedAt ?? Date.now()) - result.startedAt);
+	const outputs = plan.outputs();
+	if (outputs.length > 0) {
+		write('\n');
+		for (const output of outputs) write(`${output.label}: ${output.secret ? output.value : maskText(output.value)}\n`);
+	}
+	if (result.state === 'done') {
+		write(`\nDone in ${elapsed}.\n`);
+		return 0;
+	}
+	const step = result.steps.find(s => s.state === 'failed' || s.state === 'cancelled');
+	if (result.state === 'cancelled') {
+		fail(`calico-mcm: cancelled${step ? ` at step "${step.title}"` : ''} after ${elapsed}; run the same command again to resume\n`);
+		return 130;
+	}
+	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}`);
+	return 1;
 }

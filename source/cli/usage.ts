@@ -24,6 +24,9 @@ Console options
   --ascii                  no Unicode glyphs (also with TERM=dumb)
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
+  --speed X                demo operator delays: 0 = at once, 1 = realistic (default 1)
+
+Console keys: ? in the console lists them all (k9s-like: / filter, N/S/A sort, z unhealthy only, q quit)
 
 Other
   --help, -h               this text; \`calico-mcm help <command>\` for one command
@@ -73,14 +76,25 @@ Plans
   make-management [--address HOST:PORT] [--service nodeport|loadbalancer]
   create-admin [--user mcm-user] [--token-file FILE] [--show-token]
   add-managed NAME [--output FILE] [--recreate]
-  join --management MGMT [--name NAME]
+  join --management MGMT [--name NAME] [--manifests DIR|URL --pull-secret FILE] [--output FILE]
+       [--recreate] [--user mcm-user] [--role tigera-network-admin]
   grant [--user mcm-user] [--role tigera-network-admin]
-  unmanage | unmake-management
+  unmanage [--management MGMT] [--name NAME]
+  unmake-management [--force]
+
+Every plan checks first (permissions, input files, address, the clusters' roles) and changes nothing
+unless all is well. Steps already done are reported done, so running a plan again resumes it.
+Tokens and installation manifests are written with mode 0600 and never printed (except --show-token).
 
 Options
   --dry-run                print the plan, its kubectl commands and objects; change nothing
-  --yes                    do not ask for confirmation
+  --yes                    do not ask for confirmation (required when stdin is not a terminal)
   --read-only              refuse every mutating step
+  --timeout DUR            how long each wait may take (default 10m)
+  --kubeconfig FILE, --request-timeout DUR   as for the console
+
+Exit codes: 0 done, 1 preflight or a step failed (the step and its error are named), 2 usage error
+or not confirmed, 130 cancelled (run it again to resume).
 `,
 };
 

@@ -1,0 +1,210 @@
+// Plan: turn a cluster into a management cluster (the how-to's "Turn the cluster into a management
+// cluster"): expose the manager's tunnel endpoint with a service named for the cluster's version,
+// settle the address managed clusters will dial, create the ManagementCluster, wait for the manager.
+
+import type {ClusterClient} from '../../kube/client.js';
+import {applyObject, getObject} from '../../kube/apply.js';
+import {normalizeAddress} from '../role.js';
+import {checkAddress, probeCluster, roleItem, validateAddress} from '../preflight.js';
+import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
+import {managerNames, type ManagerNames} from '../version.js';
+import {waitForLoadBalancer} from '../waits.js';
+import {clusterItems, kubectl, kubectlApplyHeredoc, pathOf, ref, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+
+export type ServiceType = 'nodeport' | 'loadbalancer';
+
+export type MakeManagementOptions = {
+	context: string;
+	/** host:port managed clusters dial; suggested from the cluster when absent. */
+	address?: string;
+	service?: ServiceType;
+};
+
+export const mcmPort = 9449;
+export const mcmNodePort = 30449;
+
+export function mcmServiceObject(names: ManagerNames, type: ServiceType) {
+	return {
+		apiVersion: 'v1',
+		kind: 'Service',
+		metadata: {name: names.mcmService, namespace: names.namespace},
+		spec:
+			type === 'nodeport'
+				? {type: 'NodePort', ports: [{nodePort: mcmNodePort, port: mcmPort, protocol: 'TCP', targetPort: mcmPort}], selector: names.selector}
+				: {type: 'LoadBalancer', ports: [{port: mcmPort, protocol: 'TCP', targetPort: mcmPort}], selector: names.selector},
+	};
+}
+
+export function managementClusterObject(address: string) {
+	return {apiVersion: 'operator.tigera.io/v1', kind: 'ManagementCluster', metadata: {name: singleton}, spec: {address}};
+}
+
+type Service = {spec?: {type?: string; ports?: Array<{port?: number; nodePort?: number}>}};
+type Node = {metadata: {name: string}; status?: {addresses?: Array<{type?: string; address?: string}>}};
+
+/** host:port for an address part that may be IPv6. */
+export function joinHostPort(host: string, port: number): string {
+	return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The address managed clusters can dial: a node's ExternalIP (else InternalIP) and the node port. */
+export async function suggestNodePortAddress(client: ClusterClient, names: ManagerNames, signal?: AbortSignal): Promise<{address: string; why: string}> {
+	const service = await getObject<Service>(client, pathOf(ref.services, names.mcmService, names.namespace), signal);
+	const nodePort = service?.spec?.ports?.find(p => p.port === mcmPort)?.nodePort ?? service?.spec?.ports?.[0]?.nodePort;
+	if (!nodePort) throw new StepError(`service ${names.namespace}/${names.mcmService} on ${client.context} has no node port`, 'pass --address HOST:PORT');
+	const nodes = (await getObject<{items?: Node[]}>(client, pathOf(ref.nodes), signal))?.items ?? [];
+	for (const type of ['ExternalIP', 'InternalIP']) {
+		for (const node of nodes) {
+			const address = node.status?.addresses?.find(a => a.type === type && a.address)?.address;
+			if (address) return {address: joinHostPort(address, nodePort), why: `${type} of node ${node.metadata.name} and node port ${nodePort}`};
+		}
+	}
+	throw new StepError(`no node of ${client.context} reports an ExternalIP or InternalIP`, 'pass --address HOST:PORT (an address managed clusters can reach)');
+}
+
+export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv): Plan {
+	const client = env.client(o.context);
+	const serviceType: ServiceType = o.service ?? 'nodeport';
+	const state: {names: ManagerNames; version?: string; address?: string; learnt: boolean} = {names: managerNames(undefined), address: o.address, learnt: false};
+
+	/** Names move with the version (≤3.22 tigera-manager, ≥3.23 calico-system): read it once. */
+	const learn = async (signal?: AbortSignal) => {
+		if (state.learnt) return;
+		const facts = await probeCluster(client, signal);
+		state.version = facts.version;
+		state.names = managerNames(facts.version);
+		state.learnt = true;
+		serviceStep.kubectl = kubectlApplyHeredoc(o.context, [mcmServiceObject(state.names, serviceType)]);
+		serviceStep.title = serviceTitle();
+		addressStep.kubectl = addressKubectl();
+	};
+	const serviceTitle = () =>
+		`Expose the management cluster: ${serviceType === 'nodeport' ? 'NodePort' : 'LoadBalancer'} service ${state.names.namespace}/${state.names.mcmService}`;
+	const addressKubectl = () =>
+		o.address
+			? `# --address ${o.address}`
+			: serviceType === 'nodeport'
+				? `${kubectl(o.context, 'get', 'nodes', '-o', 'wide')} && ${kubectl(o.context, 'get', 'service', state.names.mcmService, '-n', state.names.namespace, '-o', 'jsonpath={.spec.ports[0].nodePort}')}`
+				: kubectl(o.context, 'get', 'service', state.names.mcmService, '-n', state.names.namespace, '-o', 'jsonpath={.status.loadBalancer.ingress[0]}');
+
+	const serviceStep: Step = {
+		id: 'mcm-service',
+		title: serviceTitle(),
+		kubectl: kubectlApplyHeredoc(o.context, [mcmServiceObject(state.names, serviceType)]),
+		context: o.context,
+		async check(ctx) {
+			await learn(ctx.signal);
+			const existing = await getObject<Service>(client, pathOf(ref.services, state.names.mcmService, state.names.namespace), ctx.signal);
+			if (!existing) return {done: false, detail: `version ${state.version ?? 'unknown'}: ${state.names.namespace}/${state.names.mcmService}`};
+			return {done: true, detail: `${state.names.namespace}/${state.names.mcmService} present (${existing.spec?.type ?? 'unknown type'})`};
+		},
+		async run(ctx) {
+			await applyObject(client, ref.services, mcmServiceObject(state.names, serviceType), {signal: ctx.signal});
+		},
+		async preview(ctx) {
+			await learn(ctx.signal).catch(() => undefined);
+			return {objects: [mcmServiceObject(state.names, serviceType)]};
+		},
+	};
+
+	const addressStep: Step = {
+		id: 'address',
+		title: 'Choose the address managed clusters dial',
+		kubectl: addressKubectl(),
+		context: o.context,
+		mutating: false,
+		async check(ctx) {
+			await learn(ctx.signal);
+			if (o.address) return {done: true, detail: `${o.address} (--address)`};
+			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			if (mc?.spec?.address) {
+				state.address = mc.spec.address;
+				return {done: true, detail: `${mc.spec.address} (kept from the ManagementCluster)`};
+			}
+			return 'todo';
+		},
+		async run(ctx) {
+			let suggestion: {address: string; why: string};
+			if (serviceType === 'nodeport') suggestion = await suggestNodePortAddress(client, state.names, ctx.signal);
+			else {
+				const host = await waitForLoadBalancer(client, state.names.namespace, state.names.mcmService, {signal: ctx.signal, timeoutMs: waitMs(env)});
+				suggestion = {address: joinHostPort(host, mcmPort), why: `the load balancer's ingress and port ${mcmPort}`};
+			}
+			const why = validateAddress(suggestion.address);
+			if (why) throw new StepError(`the suggested address "${suggestion.address}" is not usable: ${why}`, 'pass --address HOST:PORT');
+			state.address = suggestion.address;
+			return `${suggestion.address} (${suggestion.why})`;
+		},
+	};
+
+	const managementStep: Step = {
+		id: 'management-cluster',
+		title: `Create the ManagementCluster ${singleton}`,
+		kubectl: kubectlApplyHeredoc(o.context, [managementClusterObject(o.address ?? '$MANAGEMENT_CLUSTER_ADDR')]),
+		context: o.context,
+		async check(ctx) {
+			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			if (!mc) return 'todo';
+			if (!o.address || normalizeAddress(mc.spec?.address) === normalizeAddress(o.address)) return {done: true, detail: `address ${mc.spec?.address}`};
+			return {done: false, detail: `address ${mc.spec?.address} → ${o.address}`};
+		},
+		async run(ctx) {
+			if (!state.address) throw new StepError('no address was chosen', 'pass --address HOST:PORT');
+			const existing = await getObject(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			// Changing an address someone else set is what --address asks for: take the field over.
+			await applyObject(client, ref.managementClusters, managementClusterObject(state.address), {signal: ctx.signal, force: existing !== undefined && o.address !== undefined});
+			managementStep.kubectl = kubectlApplyHeredoc(o.context, [managementClusterObject(state.address)]);
+			return `address ${state.address}`;
+		},
+		async preview() {
+			return {objects: [managementClusterObject(state.address ?? o.address ?? '<suggested when run>')]};
+		},
+	};
+
+	const steps = [
+		serviceStep,
+		addressStep,
+		managementStep,
+		waitTigerStatusStep({id: 'wait-manager', title: 'Wait for the manager (TigerStatus manager Available)', context: o.context, client, names: ['manager'], env}),
+	];
+
+	return {
+		id: 'make-management',
+		title: `Make ${o.context} a management cluster`,
+		cluster: o.context,
+		contexts: [o.context],
+		steps,
+		confirm: `Make ${o.context} a management cluster?`,
+		async preflight(ctx) {
+			const items: PreflightItem[] = [];
+			if (o.address) items.push(checkAddress(o.address));
+			const cluster = await clusterItems(
+				client,
+				[
+					{verb: 'get', group: 'operator.tigera.io', resource: 'installations'},
+					{verb: 'create', resource: 'services', namespace: state.names.namespace},
+					{verb: 'patch', resource: 'services', namespace: state.names.namespace},
+					{verb: 'list', resource: 'nodes'},
+					{verb: 'create', group: 'operator.tigera.io', resource: 'managementclusters'},
+					{verb: 'patch', group: 'operator.tigera.io', resource: 'managementclusters'},
+					{verb: 'watch', group: 'operator.tigera.io', resource: 'tigerastatuses'},
+				],
+				ctx.signal,
+			);
+			items.push(...cluster.items);
+			if (!cluster.reachable) return items;
+			await learn(ctx.signal);
+			const facts = await probeCluster(client, ctx.signal);
+			items.push(
+				roleItem(o.context, facts.role, ['standalone', 'management'], {
+					'not-installed': `install Calico Enterprise first: calico-mcm run install --context ${o.context} --role management --manifests DIR --pull-secret FILE --license FILE`,
+					managed: `a managed cluster cannot become a management cluster: run \`calico-mcm run unmanage --context ${o.context}\` first`,
+					misconfigured: `${o.context} is management and managed at once: run \`calico-mcm run unmanage --context ${o.context}\` first`,
+				}),
+			);
+			items.push({label: 'version', ok: true, message: `Calico Enterprise ${facts.version ?? '(version not reported)'}: service ${state.names.namespace}/${state.names.mcmService}`});
+			return items;
+		},
+		outputs: () => (state.address ? [{label: 'management cluster address', value: state.address}] : []),
+	};
+}

@@ -1,0 +1,226 @@
+// Runs a plan step by step into the store's runs slice. Each step is checked first (it reads the
+// cluster), so running a plan again, after a cancel, a failure, a crash or a dropped SSH session,
+// resumes where the cluster is: done steps report done and nothing is redone.
+//
+// Cancel: the AbortSignal reaches every request and wait of the running step, which becomes
+// `cancelled`; the steps after it stay `pending`. Steps keep their own writes consistent (each write
+// is one atomic request, and a step whose result exists only in one response finishes saving it
+// before it honours the cancel).
+
+import {KubeError} from '../kube/errors.js';
+import {WaitTimeoutError} from '../kube/apply.js';
+import {ManifestError} from '../kube/manifests.js';
+import {maskText} from './secrets.js';
+import {normalizeCheck, StepError, type Plan, type Step, type StepContext} from './step.js';
+import type {LogLine, RunProgress, StepProgress} from './types.js';
+
+/** Where a run is recorded. The app store's state satisfies it: `runPlan(plan, {sink: store.getState()})`. */
+export type RunSink = {
+	putRun: (run: RunProgress) => void;
+	updateStep: (runId: string, stepId: string, patch: Partial<StepProgress>) => void;
+	updateRun: (runId: string, patch: Partial<Omit<RunProgress, 'steps' | 'id'>>) => void;
+	addLog?: (line: Omit<LogLine, 't'> & {t?: number}) => void;
+};
+
+export type RunOptions = {
+	sink: RunSink;
+	signal?: AbortSignal;
+	/** Record into this run (a retry of an earlier run); default: a new run id. */
+	runId?: string;
+	/** Refuse every mutating step that is not already done. */
+	readOnly?: boolean;
+	/** Step ids the user chose to skip (only skippable steps are skipped). */
+	skip?: Iterable<string>;
+	now?: () => number;
+};
+
+let runCounter = 0;
+
+export function newRunId(plan: Pick<Plan, 'id' | 'cluster'>): string {
+	runCounter += 1;
+	return `${plan.id}:${plan.cluster}:${Date.now().toString(36)}${runCounter}`;
+}
+
+/** The user-facing text of an error: the real cause, masked. */
+export function describeError(error: unknown): string {
+	if (error instanceof Error) return maskText(error.message);
+	return maskText(String(error));
+}
+
+/** What the user can do about an error of a step. */
+export function hintFor(error: unknown, step: Pick<Step, 'context'>): string | undefined {
+	if (error instanceof StepError) return error.hint;
+	if (error instanceof ManifestError) return error.hint;
+	if (error instanceof WaitTimeoutError) {
+		return `check \`kubectl --context ${step.context} get tigerastatus\` and the tigera-operator log, then retry`;
+	}
+	if (error instanceof KubeError) {
+		const ctx = error.context || step.context;
+		switch (error.kind) {
+			case 'unreachable':
+				return `the API server of ${ctx} cannot be reached; check that it is up (kubectl --context ${ctx} get --raw /readyz), then retry`;
+			case 'timeout':
+				return `${ctx} did not answer in time; retry, or raise --request-timeout`;
+			case 'unauthorized':
+			case 'exec':
+				return `the credentials of context ${ctx} were refused; refresh them, then retry`;
+			case 'forbidden':
+				return `ask for permission to ${error.verb ?? 'do this'}${error.resource ? ` ${error.resource}` : ''} on ${ctx}, or use a context that has it`;
+			case 'conflict':
+				return 'another field manager owns a field this step sets (named above); settle it with its owner, then retry';
+			case 'invalid':
+				return 'the server refused the object: fix what the message names, then retry';
+			default:
+				return undefined;
+		}
+	}
+	return undefined;
+}
+
+function initialSteps(plan: Plan): StepProgress[] {
+	return plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false}));
+}
+
+/**
+ * Run a plan to its end, its first failure, or a cancel. Resolves with the final RunProgress (it never
+ * rejects for a step's failure: that is recorded in the run).
+ */
+export async function runPlan(plan: Plan, options: RunOptions): Promise<RunProgress> {
+	const {sink} = options;
+	const now = options.now ?? Date.now;
+	const signal = options.signal ?? new AbortController().signal;
+	// A live Set (PlanRunner's) lets the user skip a step the run has not reached yet.
+	const skip: ReadonlySet<string> = options.skip instanceof Set ? options.skip : new Set(options.skip ?? []);
+	const runId = options.runId ?? newRunId(plan);
+	const run: RunProgress = {id: runId, plan: plan.id, cluster: plan.cluster, title: plan.title, state: 'running', steps: initialSteps(plan), startedAt: now()};
+	sink.putRun(structuredClone(run));
+
+	const log = (text: string, level: LogLine['level'] = 'info', cluster = plan.cluster) => sink.addLog?.({level, cluster, text: maskText(text)});
+	const patchStep = (index: number, patch: Partial<StepProgress>) => {
+		run.steps[index] = {...run.steps[index]!, ...patch};
+		sink.updateStep(runId, run.steps[index]!.id, patch);
+	};
+	const finish = (state: RunProgress['state']) => {
+		run.state = state;
+		run.endedAt = now();
+		sink.updateRun(runId, {state, endedAt: run.endedAt});
+		return structuredClone(run);
+	};
+
+	const synced = (index: number, step: Step): Partial<StepProgress> =>
+		step.kubectl !== run.steps[index]!.kubectl || step.title !== run.steps[index]!.title ? {kubectl: step.kubectl, title: step.title} : {};
+
+	log(`${plan.title}: started`);
+	for (const [index, step] of plan.steps.entries()) {
+		if (signal.aborted) {
+			log(`${plan.title}: cancelled before "${step.title}"`, 'warn');
+			return finish('cancelled');
+		}
+		if (skip.has(step.id) && step.skippable) {
+			const t = now();
+			patchStep(index, {state: 'skipped', startedAt: t, endedAt: t, detail: 'skipped by the user', error: undefined, hint: undefined});
+			log(`${step.title}: skipped by the user`, 'warn', step.context);
+			continue;
+		}
+		patchStep(index, {state: 'running', startedAt: now(), endedAt: undefined, error: undefined, hint: undefined, detail: undefined});
+		const ctx: StepContext = {signal, log: (text, level) => log(text, level, step.context)};
+		try {
+			const check = normalizeCheck(await step.check(ctx));
+			// check() may have learnt names (e.g. the version's namespace): show the real command.
+			const learnt = synced(index, step);
+			if (learnt.kubectl !== undefined) patchStep(index, learnt);
+			if (check.skip) {
+				patchStep(index, {state: 'skipped', endedAt: now(), detail: check.detail ?? 'nothing to do'});
+				log(`${step.title}: skipped (${check.detail ?? 'nothing to do'})`, 'info', step.context);
+				continue;
+			}
+			if (check.done) {
+				patchStep(index, {state: 'done', endedAt: now(), detail: check.detail ?? 'already done'});
+				log(`${step.title}: ${check.detail ?? 'already done'}`, 'info', step.context);
+				continue;
+			}
+			if (options.readOnly && step.mutating !== false) {
+				throw new StepError(
+					`refused in read-only mode: "${step.title}" would change ${step.context} (${step.kubectl.split('\n')[0]})`,
+					'run again without --read-only to make this change',
+				);
+			}
+			if (signal.aborted) throw signal.reason ?? new Error('cancelled');
+			const note = await step.run(ctx);
+			if (step.wait) await step.wait(ctx);
+			patchStep(index, {...synced(index, step), state: 'done', endedAt: now(), detail: note || check.detail});
+			log(`${step.title}: done`, 'info', step.context);
+		} catch (error) {
+			if (signal.aborted) {
+				patchStep(index, {state: 'cancelled', endedAt: now(), detail: 'cancelled by the user'});
+				log(`${step.title}: cancelled`, 'warn', step.context);
+				return finish('cancelled');
+			}
+			const message = describeError(error);
+			const hint = hintFor(error, step);
+			patchStep(index, {state: 'failed', endedAt: now(), error: message, hint});
+			log(`${step.title}: failed: ${message}`, 'error', step.context);
+			return finish('failed');
+		}
+	}
+	log(`${plan.title}: finished`);
+	return finish('done');
+}
+
+/**
+ * A plan run the console can drive from keys: start, cancel, retry (runs again under the same run
+ * id; check() makes it resume), and skip a skippable step (takes effect on the next start/retry, or
+ * at once for a step not reached yet).
+ */
+export class PlanRunner {
+	readonly runId: string;
+	private controller?: AbortController;
+	private readonly skips = new Set<string>();
+	private current?: Promise<RunProgress>;
+	private last?: RunProgress;
+
+	constructor(
+		readonly plan: Plan,
+		private readonly options: Omit<RunOptions, 'signal' | 'runId' | 'skip'>,
+	) {
+		this.runId = newRunId(plan);
+	}
+
+	get running(): boolean {
+		return this.current !== undefined;
+	}
+
+	/** The last finished run, if any. */
+	get result(): RunProgress | undefined {
+		return this.last;
+	}
+
+	/** Start (or, after a failure or cancel, retry). While running, returns the running promise. */
+	start(): Promise<RunProgress> {
+		if (this.current) return this.current;
+		this.controller = new AbortController();
+		this.current = runPlan(this.plan, {...this.options, signal: this.controller.signal, runId: this.runId, skip: this.skips}).then(result => {
+			this.current = undefined;
+			this.last = result;
+			return result;
+		});
+		return this.current;
+	}
+
+	retry(): Promise<RunProgress> {
+		return this.start();
+	}
+
+	cancel(): void {
+		this.controller?.abort(new StepError('cancelled by the user'));
+	}
+
+	/** False when the step does not exist or may not be skipped. */
+	skip(stepId: string): boolean {
+		const step = this.plan.steps.find(s => s.id === stepId);
+		if (!step?.skippable) return false;
+		this.skips.add(stepId);
+		if (!this.current) this.options.sink.updateStep(this.runId, stepId, {state: 'skipped', detail: 'skipped by the user', error: undefined, hint: undefined});
+		return true;
+	}
+}

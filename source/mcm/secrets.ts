@@ -1,0 +1,87 @@
+// Secrets never reach the screen or a log unmasked: tokens, certificates, keys, pull secrets,
+// licenses and installation manifests are replaced by a short marker that says what was there.
+// Files that hold them are written with mode 0600, also when the file existed before.
+
+import fs from 'node:fs';
+
+const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const pem = /-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g;
+// A long unbroken run of base64 is key material or an encoded secret far more often than prose.
+const base64Blob = /[A-Za-z0-9+/]{40,}={0,2}/g;
+const bearer = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
+
+/** A token shown as its first characters and length: enough to tell two apart, useless to an attacker. */
+export function maskToken(token: string): string {
+	const t = token.trim();
+	if (t.length <= 8) return '****';
+	return `${t.slice(0, 4)}…**** (${t.length} chars)`;
+}
+
+/** Mask tokens, PEM blocks, bearer headers and base64 blobs in free text (log lines, messages). */
+export function maskText(text: string): string {
+	return text
+		.replace(pem, (_m, label: string) => `<${label.toLowerCase()} masked>`)
+		.replace(bearer, '$1****')
+		.replace(jwt, m => maskToken(m))
+		.replace(base64Blob, m => `<${m.length} chars masked>`);
+}
+
+type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
+
+// Fields that always hold a secret, whatever their shape.
+const secretKeys = new Set(['token', 'certificate', 'installationManifest', 'password', 'auth', 'client-key-data', 'client-certificate-data', 'identitytoken', 'registrytoken']);
+
+// Already masked by an earlier pass: keep it (masking twice would report the marker's length).
+const masked = /^<[^<>]*masked[^<>]*>$/;
+
+function maskValue(value: Json, key: string | undefined): Json {
+	if (typeof value === 'string') {
+		if (masked.test(value)) return value;
+		if (key !== undefined && secretKeys.has(key)) return `<${key} masked, ${value.length} chars>`;
+		return maskText(value);
+	}
+	if (Array.isArray(value)) return value.map(v => maskValue(v, undefined));
+	if (value && typeof value === 'object') {
+		const out: {[key: string]: Json} = {};
+		for (const [k, v] of Object.entries(value)) out[k] = maskValue(v, k);
+		return out;
+	}
+	return value;
+}
+
+/**
+ * A copy of a Kubernetes object fit to show: a Secret's data and stringData values are replaced by
+ * their size, and secret fields anywhere (token, certificate, installationManifest, ...) are masked.
+ */
+export function maskObject<T>(obj: T): T {
+	const copy = structuredClone(obj) as unknown as {kind?: unknown; data?: unknown; stringData?: unknown};
+	if (copy && typeof copy === 'object' && copy.kind === 'Secret') {
+		for (const field of ['data', 'stringData'] as const) {
+			const data = copy[field];
+			if (data && typeof data === 'object') {
+				for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+					if (typeof v === 'string' && masked.test(v)) continue;
+					(data as Record<string, unknown>)[k] = `<masked, ${typeof v === 'string' ? v.length : 0} chars>`;
+				}
+			}
+		}
+		return copy as T;
+	}
+	return maskValue(copy as Json, undefined) as T;
+}
+
+/**
+ * Write a file that holds a secret with mode 0600. An existing file is made 0600 before anything is
+ * written to it, so the secret is never readable by others, not even for a moment.
+ */
+export function writeSecretFile(file: string, data: string | Uint8Array): void {
+	const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
+	try {
+		fs.fchmodSync(fd, 0o600);
+		fs.ftruncateSync(fd, 0);
+		const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+		for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+	} finally {
+		fs.closeSync(fd);
+	}
+}

@@ -1,0 +1,85 @@
+// Waits on MCM conditions, through a watch (never a polling loop), each with a timeout and an
+// AbortSignal. A timeout says where things stand ("apiserver: Progressing (…)"), not just "timed out".
+
+import type {ClusterClient} from '../kube/client.js';
+import {conditionStatus, watchUntil} from '../kube/apply.js';
+
+export type WaitOptions = {signal?: AbortSignal; timeoutMs?: number};
+
+type Conditioned = {
+	metadata?: {name?: string};
+	spec?: Record<string, unknown>;
+	status?: {conditions?: Array<{type?: string; status?: string; reason?: string; message?: string}>; loadBalancer?: {ingress?: Array<{ip?: string; hostname?: string}>}};
+};
+
+export const tigerStatusPath = '/apis/operator.tigera.io/v1/tigerastatuses';
+export const managedClusterPath = '/apis/projectcalico.org/v3/managedclusters';
+
+function statusLine(name: string, obj: Conditioned | undefined): string {
+	if (!obj) return `${name}: not reported yet`;
+	const conditions = obj.status?.conditions ?? [];
+	const bad = conditions.find(c => c.type === 'Degraded' && c.status === 'True') ?? conditions.find(c => c.type === 'Progressing' && c.status === 'True');
+	const available = conditions.find(c => c.type === 'Available')?.status ?? 'Unknown';
+	if (bad) return `${name}: ${bad.type}${bad.reason || bad.message ? ` (${[bad.reason, bad.message].filter(Boolean).join(': ')})` : ''}`;
+	return `${name}: Available=${available}`;
+}
+
+/** Wait until each named TigerStatus has `condition` True (e.g. apiserver Available). */
+export async function waitForTigerStatus(client: ClusterClient, names: readonly string[], condition = 'Available', options: WaitOptions = {}): Promise<void> {
+	await watchUntil<Conditioned>(client, {
+		path: tigerStatusPath,
+		what: `TigerStatus ${names.join(', ')} ${condition} on ${client.context}`,
+		done: objects => names.every(n => conditionStatus(objects.get(n), condition) === 'True'),
+		progress: objects => names.filter(n => conditionStatus(objects.get(n), condition) !== 'True').map(n => statusLine(n, objects.get(n))).join('; '),
+		...options,
+	});
+}
+
+/** Wait until there is at least one TigerStatus and every one is Available. */
+export async function waitForAllTigerStatus(client: ClusterClient, options: WaitOptions = {}): Promise<void> {
+	await watchUntil<Conditioned>(client, {
+		path: tigerStatusPath,
+		what: `every TigerStatus Available on ${client.context}`,
+		done: objects => objects.size > 0 && [...objects.values()].every(o => conditionStatus(o, 'Available') === 'True'),
+		progress: objects =>
+			objects.size === 0
+				? 'no TigerStatus reported yet'
+				: [...objects.entries()]
+						.filter(([, o]) => conditionStatus(o, 'Available') !== 'True')
+						.map(([n, o]) => statusLine(n, o))
+						.join('; '),
+		...options,
+	});
+}
+
+/** Wait until the ManagedCluster `name` on the management cluster reports ManagedClusterConnected=True. */
+export async function waitForManagedConnected(mgmt: ClusterClient, name: string, options: WaitOptions = {}): Promise<void> {
+	await watchUntil<Conditioned>(mgmt, {
+		path: managedClusterPath,
+		query: {fieldSelector: `metadata.name=${name}`},
+		what: `ManagedCluster ${name} ManagedClusterConnected=True on ${mgmt.context}`,
+		done: objects => conditionStatus(objects.get(name), 'ManagedClusterConnected') === 'True',
+		progress: objects => {
+			const obj = objects.get(name);
+			if (!obj) return `ManagedCluster ${name} does not exist`;
+			const c = obj.status?.conditions?.find(x => x.type === 'ManagedClusterConnected');
+			return `ManagedClusterConnected=${c?.status ?? 'Unknown'}${c?.message ? ` (${c.message})` : ''}`;
+		},
+		...options,
+	});
+}
+
+/** Wait until a LoadBalancer service has an ingress address; resolves with it (ip or hostname). */
+export async function waitForLoadBalancer(client: ClusterClient, namespace: string, name: string, options: WaitOptions = {}): Promise<string> {
+	const ingress = (o: Conditioned | undefined) => o?.status?.loadBalancer?.ingress?.find(i => i.ip || i.hostname);
+	const objects = await watchUntil<Conditioned>(client, {
+		path: `/api/v1/namespaces/${namespace}/services`,
+		query: {fieldSelector: `metadata.name=${name}`},
+		what: `an external address for LoadBalancer service ${namespace}/${name} on ${client.context}`,
+		done: objs => ingress(objs.get(name)) !== undefined,
+		progress: objs => (objs.get(name) ? 'no ingress address yet' : 'the service does not exist'),
+		...options,
+	});
+	const found = ingress(objects.get(name))!;
+	return (found.ip || found.hostname)!;
+}
