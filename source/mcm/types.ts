@@ -144,4 +144,8 @@ export type RunProgress = {
 	steps: StepProgress[];
 	startedAt: number;
 	endedAt?: number;
+	/** Runs started together (the console's join of several marked clusters) share this id. */
+	batch?: string;
+	/** Said above the steps, e.g. an interrupted run offered for resuming. */
+	note?: string;
 };

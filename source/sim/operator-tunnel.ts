@@ -1,0 +1,260 @@
+// The management↔managed tunnel across the fleet. A managed cluster's guardian runs once its
+// operator says `management-cluster-connection` is Available; it reaches the management cluster whose
+// ManagementCluster address equals managementClusterAddr (and whose manager is exposed on that port);
+// the management side then sets the ManagedCluster's ManagedClusterConnected condition, whose
+// certificate fingerprint must match the Secret's. The managed side never learns about a drop: its
+// TigeraStatus stays Available while the management side says False, as on real clusters.
+import {scaled, createTimers, type SimClock} from './operator-clock.js';
+import {connectionSecretName, fingerprintAnnotation, licenseKey, parseManagedCertificate} from './operator-calico-api.js';
+import {ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
+import type {Operator} from './operator.js';
+import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
+
+export type TunnelCluster = {name: string; store: ObjectStore; operator: Operator};
+
+export type TunnelBroker = {
+	add(cluster: TunnelCluster): void;
+	/** `tunnel-down C`: the managed cluster C's tunnel drops (its management cluster sees False). */
+	setDown(cluster: string, down: boolean): void;
+	isDown(cluster: string): boolean;
+	/** The management cluster and ManagedCluster name a managed cluster is linked to, if any. */
+	linkOf(cluster: string): {management: string; managedCluster: string; connected: boolean} | undefined;
+	/** Recomputes every link now, ignoring delays. */
+	settle(): void;
+	stop(): void;
+};
+
+const connectDelayMs = 1500;
+const conditionType = 'ManagedClusterConnected';
+
+type Guardian = {addr: string; name: string; fingerprint: string};
+
+type Condition = {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string};
+
+export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
+	const {clock} = options;
+	const clusters = new Map<string, TunnelCluster & {unsubscribe: () => void}>();
+	const guardians = new Map<string, Guardian>();
+	const guardianByKey = new Map<string, string>();
+	const withManagedClusters = new Set<string>();
+	const down = new Set<string>();
+	/** Links whose connect delay has passed: `${management}/${managedCluster}`. */
+	const warm = new Set<string>();
+	const pendingLinks = new Map<string, () => void>();
+	const links = new Map<string, {management: string; managedCluster: string; connected: boolean}>();
+	const refusedLogged = new Map<string, string>();
+	const dirty = new Set<string>();
+	const timers = createTimers();
+	let flushScheduled = false;
+	let stopped = false;
+
+	function markDirty(name: string): void {
+		dirty.add(name);
+		if (flushScheduled || stopped) return;
+		flushScheduled = true;
+		setImmediate(() => {
+			flushScheduled = false;
+			if (!stopped) flush();
+		});
+	}
+
+	function guardianOf(c: TunnelCluster): Guardian | undefined {
+		if (c.operator.componentState('management-cluster-connection') !== 'available') return undefined;
+		const mcc = listObjects(c.store, 'operator.tigera.io/v1', 'ManagementClusterConnection')[0];
+		const secret = getObject(c.store, 'v1', 'Secret', 'tigera-operator', connectionSecretName);
+		const addr = (mcc?.spec as {managementClusterAddr?: string} | undefined)?.managementClusterAddr;
+		const identity = parseManagedCertificate((secret?.data as Record<string, string> | undefined)?.['managed-cluster.crt']);
+		if (!addr || !identity) return undefined;
+		return {addr, name: identity.name, fingerprint: identity.fingerprint};
+	}
+
+	/** The address a management cluster answers on, if its manager runs and a service exposes the tunnel port there. */
+	function endpointOf(c: TunnelCluster): {address: string; reachable: boolean} | undefined {
+		const mc = listObjects(c.store, 'operator.tigera.io/v1', 'ManagementCluster')[0];
+		if (!mc) return undefined;
+		const address = (mc.spec as {address?: string} | undefined)?.address ?? '';
+		const port = Number(/:(\d+)$/.exec(address)?.[1]);
+		if (c.operator.componentState('manager') !== 'available') return {address, reachable: false};
+		const names = c.operator.names;
+		const exposed = listObjects(c.store, 'v1', 'Service', names.managerNamespace).some((svc) => {
+			const spec = (svc.spec ?? {}) as {type?: string; selector?: Record<string, string>; ports?: Array<{port?: number; nodePort?: number; targetPort?: unknown}>};
+			const selects = Object.entries(names.managerSelector).every(([k, v]) => spec.selector?.[k] === v);
+			if (!selects) return false;
+			return (spec.ports ?? []).some((p) => (p.targetPort === 9449 || p.targetPort === '9449' || (p.targetPort === undefined && p.port === 9449))
+				&& ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort === port || spec.type === 'LoadBalancer' && p.port === port));
+		});
+		return {address, reachable: exposed};
+	}
+
+	function setCondition(c: TunnelCluster, mc: KubeObject, wanted: {status: string; reason: string; message: string}): void {
+		const type = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
+		if (!type) return;
+		const status = (mc.status ?? {}) as {conditions?: Condition[]};
+		const current = status.conditions?.find((x) => x.type === conditionType);
+		if (current && current.status === wanted.status && (current.reason ?? '') === wanted.reason && (current.message ?? '') === wanted.message) return;
+		const condition: Condition = {
+			type: conditionType, status: wanted.status, reason: wanted.reason, message: wanted.message,
+			lastTransitionTime: current?.status === wanted.status ? current.lastTransitionTime : now(),
+		};
+		const others = (status.conditions ?? []).filter((x) => x.type !== conditionType);
+		writeStatus(c.store, type, mc, {...status, conditions: [...others, condition]});
+	}
+
+	function copyLicense(from: TunnelCluster, to: TunnelCluster): void {
+		const license = licenseKey(from.store);
+		if (!license || licenseKey(to.store) || !typeOf(to.store, 'projectcalico.org/v3', 'LicenseKey')) return;
+		ensureObject(to.store, {apiVersion: 'projectcalico.org/v3', kind: 'LicenseKey', metadata: {name: 'default'}, spec: license.spec});
+		to.operator.log('INFO', 'controller_license', `LicenseKey "default" received from the management cluster ${from.name}`);
+	}
+
+	function recomputeManagement(c: TunnelCluster): void {
+		const mcType = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
+		const managedClusters = mcType ? c.store.list(mcType) : [];
+		if (managedClusters.length > 0) withManagedClusters.add(c.name);
+		else withManagedClusters.delete(c.name);
+		const endpoint = endpointOf(c);
+		const seen = new Set<string>();
+		for (const mc of managedClusters) {
+			const link = `${c.name}/${mc.metadata.name}`;
+			seen.add(link);
+			const fingerprint = mc.metadata.annotations?.[fingerprintAnnotation] ?? '';
+			const managedName = guardianByKey.get(`${mc.metadata.name}/${fingerprint}`);
+			const guardian = managedName ? guardians.get(managedName) : undefined;
+			const reaches = guardian !== undefined && endpoint !== undefined && endpoint.reachable && guardian.addr === endpoint.address;
+			const managed = managedName ? clusters.get(managedName) : undefined;
+			if (managedName && guardian && !reaches) logRefused(managedName, guardian, endpoint);
+			const connected = reaches && !down.has(managedName as string);
+			const current = ((mc.status ?? {}) as {conditions?: Condition[]}).conditions?.find((x) => x.type === conditionType);
+			if (managedName) links.set(managedName, {management: c.name, managedCluster: mc.metadata.name, connected: false});
+			if (connected) {
+				if (!warm.has(link)) {
+					const ms = scaled(clock, connectDelayMs);
+					if (ms === 0) warm.add(link);
+					else if (!pendingLinks.has(link)) {
+						pendingLinks.set(link, timers.after(ms, () => {
+							pendingLinks.delete(link);
+							warm.add(link);
+							markDirty(c.name);
+						}));
+					}
+				}
+				if (warm.has(link)) {
+					setCondition(c, mc, {status: 'True', reason: 'Connected', message: 'Connected to the managed cluster'});
+					links.set(managedName as string, {management: c.name, managedCluster: mc.metadata.name, connected: true});
+					if (managed) copyLicense(c, managed);
+				} else if (!current) {
+					setCondition(c, mc, {status: 'Unknown', reason: '', message: ''});
+				}
+				continue;
+			}
+			warm.delete(link);
+			pendingLinks.get(link)?.();
+			pendingLinks.delete(link);
+			if (!endpoint) {
+				setCondition(c, mc, {status: 'False', reason: 'NotManagementCluster', message: 'This cluster is no longer a management cluster: ManagementCluster not found'});
+			} else if (reaches && down.has(managedName as string)) {
+				setCondition(c, mc, {status: 'False', reason: 'Disconnected', message: 'The tunnel to the managed cluster is down'});
+			} else if (current && current.status !== 'Unknown') {
+				setCondition(c, mc, {status: 'False', reason: 'Disconnected', message: 'The managed cluster is not connected'});
+			} else {
+				setCondition(c, mc, {status: 'Unknown', reason: '', message: ''});
+			}
+		}
+		for (const key of [...warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) warm.delete(key);
+	}
+
+	function logRefused(managedName: string, guardian: Guardian, endpoint: {address: string; reachable: boolean} | undefined): void {
+		const why = !endpoint || guardian.addr !== endpoint.address ? 'no management cluster answers there'
+			: 'the management cluster does not expose its manager on that port';
+		const line = `guardian: dial tcp ${guardian.addr}: connect: connection refused (${why})`;
+		if (refusedLogged.get(managedName) === line) return;
+		refusedLogged.set(managedName, line);
+		clusters.get(managedName)?.operator.log('ERROR', 'guardian', line);
+	}
+
+	function flush(): void {
+		const changedGuardians = new Set<string>();
+		const names = [...dirty];
+		dirty.clear();
+		for (const name of names) {
+			const c = clusters.get(name);
+			if (!c) continue;
+			const before = guardians.get(name);
+			const after = guardianOf(c);
+			if (before?.addr === after?.addr && before?.name === after?.name && before?.fingerprint === after?.fingerprint) continue;
+			if (before) guardianByKey.delete(`${before.name}/${before.fingerprint}`);
+			if (after) {
+				guardians.set(name, after);
+				guardianByKey.set(`${after.name}/${after.fingerprint}`, name);
+			} else {
+				guardians.delete(name);
+				links.delete(name);
+			}
+			refusedLogged.delete(name);
+			changedGuardians.add(name);
+		}
+		const managementSide = new Set(names);
+		if (changedGuardians.size > 0) for (const name of withManagedClusters) managementSide.add(name);
+		for (const name of managementSide) {
+			const c = clusters.get(name);
+			if (c) recomputeManagement(c);
+		}
+	}
+
+	const relevant = (event: StoreEvent): boolean => {
+		const t = event.resourceType;
+		if (t.group === 'projectcalico.org') {
+			if (t.kind === 'LicenseKey') return true;
+			if (t.kind !== 'ManagedCluster') return false;
+			return event.type !== 'MODIFIED' || event.old?.metadata.annotations?.[fingerprintAnnotation] !== event.object.metadata.annotations?.[fingerprintAnnotation];
+		}
+		if (t.group === 'operator.tigera.io') return t.kind === 'ManagementCluster' || t.kind === 'ManagementClusterConnection';
+		if (t.group === '') return t.resource === 'services' || (t.resource === 'secrets' && event.object.metadata.name === connectionSecretName);
+		return false;
+	};
+
+	return {
+		add(cluster) {
+			const unsubscribeStore = cluster.store.subscribe((event) => {
+				if (relevant(event)) markDirty(cluster.name);
+			});
+			const unsubscribeOperator = cluster.operator.onChange(() => markDirty(cluster.name));
+			clusters.set(cluster.name, {...cluster, unsubscribe: () => {
+				unsubscribeStore();
+				unsubscribeOperator();
+			}});
+			markDirty(cluster.name);
+		},
+		setDown(cluster, isDown) {
+			if (isDown) down.add(cluster);
+			else down.delete(cluster);
+			const link = links.get(cluster);
+			// The management side notices at once: the acknowledgement means the condition is written.
+			const management = link ? clusters.get(link.management) : undefined;
+			if (management) {
+				dirty.add(cluster);
+				flush();
+				recomputeManagement(management);
+			} else {
+				markDirty(cluster);
+			}
+		},
+		isDown: (cluster) => down.has(cluster),
+		linkOf: (cluster) => links.get(cluster),
+		settle() {
+			const instant = clock.instant;
+			clock.instant = true;
+			try {
+				for (const name of clusters.keys()) dirty.add(name);
+				flush();
+			} finally {
+				clock.instant = instant;
+			}
+		},
+		stop() {
+			stopped = true;
+			timers.clear();
+			for (const c of clusters.values()) c.unsubscribe();
+		},
+	};
+}
