@@ -4,10 +4,12 @@
 // frozen settings, ONE keep-alive agent with a bounded pool, a timeout and an AbortSignal on every
 // request, and errors that carry the server's own message.
 
+import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {StringDecoder} from 'node:string_decoder';
+import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
 import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-credentials.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
@@ -93,6 +95,25 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 }
 
 type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
+
+/**
+ * Given `ca`/`cert`/`key`, an https.Agent builds a new SecureContext (parsing the CA and the default
+ * root store) for every connection it opens: with a fleet of hundreds of clusters that is most of the
+ * start-up CPU. Contexts are immutable, so one per distinct set of PEMs serves every client using it
+ * (a fleet behind one CA shares one).
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.SecureContext {
+	const hash = createHash('sha256');
+	for (const part of [ca, cert, key]) hash.update(part ?? '').update('\0');
+	const id = hash.digest('hex');
+	let context = secureContexts.get(id);
+	if (!context) {
+		context = tls.createSecureContext({ca, cert, key});
+		secureContexts.set(id, context);
+	}
+	return context;
+}
 
 type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
 
@@ -239,9 +260,7 @@ class HttpClusterClient implements ClusterClient {
 		const {cluster} = this.entry;
 		return new https.Agent({
 			...common,
-			ca: tls.ca,
-			cert: extra.cert ?? tls.cert,
-			key: extra.key ?? tls.key,
+			secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
 			rejectUnauthorized: !cluster.insecureSkipTlsVerify,
 			servername: cluster.tlsServerName,
 		});

@@ -98,10 +98,14 @@ describe('calico-mcm run', () => {
 	});
 
 	it('a failing step exits 1 naming the step, the real error and the fix', async () => {
+		// No default StorageClass: the storage step has no provisioner to copy and must stop.
+		const store = fleet.store('bare-2');
+		const classes = store.lookup('storage.k8s.io', 'v1', 'storageclasses')!;
+		for (const sc of store.list(classes)) store.delete(classes, undefined, sc.metadata.name);
 		const r = await run(['install', '--context', 'bare-2', '--role', 'standalone', '--manifests', demoManifests, '--pull-secret', demoPullSecret, '--license', demoLicense, '--yes']);
 		expect(r.code).toBe(1);
-		expect(r.stdout).toMatch(/^\[1\/9\] failed {3}Check storage for logs \(StorageClass tigera-elasticsearch\) \(\d+m?s\) — StorageClass tigera-elasticsearch does not exist on bare-2/m);
-		expect(r.stderr).toContain('calico-mcm: run install failed at step "Check storage for logs (StorageClass tigera-elasticsearch)": StorageClass tigera-elasticsearch does not exist on bare-2: LogStorage (Elasticsearch) needs it');
+		expect(r.stdout).toMatch(/^\[1\/9\] failed {3}Storage for logs \(StorageClass tigera-elasticsearch\) \(\d+m?s\) — StorageClass tigera-elasticsearch does not exist on bare-2/m);
+		expect(r.stderr).toContain('calico-mcm: run install failed at step "Storage for logs (StorageClass tigera-elasticsearch)": StorageClass tigera-elasticsearch does not exist on bare-2, and there is no default StorageClass');
 		expect(r.stderr).toContain('fix: create it as the vendor');
 	});
 
