@@ -1,0 +1,157 @@
+import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
+import type {SortKey} from './ui-store.js';
+
+// Pure, memoised reads over the stores. The fleet view recomputes its rows only when the clusters
+// object or the view settings change (the store replaces `clusters` per flush, never mutates it), so a
+// render with 1,000 clusters costs one sort per flush, not one per frame or key press.
+
+export const healthOrder: readonly Health[] = ['unreachable', 'disconnected', 'degraded', 'pending', 'healthy'];
+
+/** Remembers the last call only: enough for a view that asks with the same inputs every render. */
+export function memoizeLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+	let lastArgs: A | undefined;
+	let lastResult: R;
+	return (...args: A) => {
+		if (lastArgs && lastArgs.length === args.length && lastArgs.every((a, i) => Object.is(a, args[i]))) return lastResult;
+		lastResult = fn(...args);
+		lastArgs = args;
+		return lastResult;
+	};
+}
+
+const collator = new Intl.Collator('en', {numeric: true, sensitivity: 'base'});
+
+export function compareNames(a: Cluster, b: Cluster): number {
+	return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function comparator(sort: SortKey): (a: Cluster, b: Cluster) => number {
+	switch (sort) {
+		case 'health':
+			return (a, b) => healthOrder.indexOf(a.health) - healthOrder.indexOf(b.health) || compareNames(a, b);
+		case 'age':
+			// Newest first, as k9s's age sort; unknown creation times last.
+			return (a, b) => (b.createdAt ?? -Infinity) - (a.createdAt ?? -Infinity) || compareNames(a, b);
+		default:
+			return compareNames;
+	}
+}
+
+/** The text a filter matches against: what the row shows. */
+export function rowText(c: Cluster): string {
+	return [c.name, c.role, c.version ?? '', c.health, c.api.state, c.remoteOnly ? 'remote' : ''].join(' ');
+}
+
+export type ParsedFilter = {
+	/** Undefined: no filter. */
+	test?: (c: Cluster) => boolean;
+	invert: boolean;
+	regex: boolean;
+	error?: string;
+};
+
+/**
+ * Filter syntax: `text` case-insensitive substring; `/re/` or `~re` a case-insensitive regular
+ * expression; a leading `!` keeps the rows that do NOT match.
+ */
+export function parseFilter(raw: string): ParsedFilter {
+	let text = raw.trim();
+	const invert = text.startsWith('!');
+	if (invert) text = text.slice(1).trimStart();
+	let pattern: string | undefined;
+	if (text.length >= 2 && text.startsWith('/') && text.endsWith('/')) pattern = text.slice(1, -1);
+	else if (text.startsWith('/')) pattern = text.slice(1); // still being typed: `/abc`
+	else if (text.startsWith('~')) pattern = text.slice(1);
+	if (pattern !== undefined) {
+		if (pattern === '') return {invert, regex: true};
+		try {
+			const re = new RegExp(pattern, 'i');
+			return {invert, regex: true, test: c => re.test(rowText(c)) !== invert};
+		} catch (error) {
+			return {invert, regex: true, error: `bad regex: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`};
+		}
+	}
+	if (text === '') return {invert, regex: false};
+	const needle = text.toLowerCase();
+	return {invert, regex: false, test: c => rowText(c).toLowerCase().includes(needle) !== invert};
+}
+
+export type FleetView = {
+	rows: Cluster[];
+	/** Row index by cluster id. */
+	index: Map<string, number>;
+	total: number;
+	filterError?: string;
+};
+
+export function computeFleetView(
+	clusters: Record<string, Cluster>,
+	sort: SortKey,
+	sortDesc: boolean,
+	filter: string,
+	unhealthyOnly: boolean,
+): FleetView {
+	const all = Object.values(clusters);
+	const parsed = parseFilter(filter);
+	let rows = parsed.test ? all.filter(parsed.test) : all;
+	if (unhealthyOnly) rows = rows.filter(c => c.health !== 'healthy');
+	if (rows === all) rows = [...all];
+	const compare = comparator(sort);
+	rows.sort(sortDesc ? (a, b) => compare(b, a) : compare);
+	const index = new Map<string, number>();
+	rows.forEach((c, i) => index.set(c.id, i));
+	return {rows, index, total: all.length, filterError: parsed.error};
+}
+
+/** A memoised fleet view; make one per view (each remembers its own last inputs). */
+export function createFleetViewSelector(): typeof computeFleetView {
+	return memoizeLast(computeFleetView);
+}
+
+export type HealthCounts = Record<Health, number> & {total: number};
+
+export function computeHealthCounts(clusters: Record<string, Cluster>): HealthCounts {
+	const counts: HealthCounts = {total: 0, healthy: 0, pending: 0, degraded: 0, disconnected: 0, unreachable: 0};
+	for (const c of Object.values(clusters)) {
+		counts[c.health]++;
+		counts.total++;
+	}
+	return counts;
+}
+
+export const selectHealthCounts = memoizeLast(computeHealthCounts);
+
+function statusRank(s: TigerStatus): number {
+	if (s.degraded === 'True') return 0;
+	if (s.available !== 'True') return 1;
+	if (s.progressing === 'True') return 2;
+	return 3;
+}
+
+const sortedStatuses = new WeakMap<TigerStatus[], TigerStatus[]>();
+
+/** A cluster's components, Degraded first, then unavailable, then progressing, then by name. */
+export function selectSortedStatuses(list: TigerStatus[] | undefined): TigerStatus[] {
+	if (!list) return [];
+	let sorted = sortedStatuses.get(list);
+	if (!sorted) {
+		sorted = [...list].sort((a, b) => statusRank(a) - statusRank(b) || collator.compare(a.name, b.name));
+		sortedStatuses.set(list, sorted);
+	}
+	return sorted;
+}
+
+/** The run the step pane shows: the newest one still running, else the newest one. */
+export function selectCurrentRun(runs: Record<string, RunProgress>, runOrder: string[]): RunProgress | undefined {
+	for (let i = runOrder.length - 1; i >= 0; i--) {
+		const run = runs[runOrder[i]];
+		if (run?.state === 'running') return run;
+	}
+	return runOrder.length ? runs[runOrder[runOrder.length - 1]] : undefined;
+}
+
+export function selectRunningCount(runs: Record<string, RunProgress>): number {
+	let n = 0;
+	for (const run of Object.values(runs)) if (run.state === 'running') n++;
+	return n;
+}

@@ -1,0 +1,130 @@
+import {createStore, type StoreApi} from 'zustand/vanilla';
+
+// The console's own state (focus, selection, scroll, sort, filter, log mode), in a small vanilla store
+// of its own: the fleet store is shared with headless commands that have no screen, and tests can
+// drive this one without React.
+
+export type PaneId = 'fleet' | 'status' | 'steps' | 'log';
+export const paneOrder: readonly PaneId[] = ['fleet', 'status', 'steps', 'log'];
+
+export type SortKey = 'name' | 'health' | 'age';
+export type LogSource = 'console' | 'operator';
+
+export type Flash = {text: string; level: 'info' | 'warn' | 'error'; until: number};
+
+/** Lines of the followed tigera-operator pod log (a ring, like the console log). */
+export type OperatorLog = {
+	cluster: string;
+	lines: string[];
+	dropped: number;
+	/** `connecting`, `following <pod>`, or the last real error. */
+	status: string;
+	failed: boolean;
+};
+
+export type UiState = {
+	focus: PaneId;
+	/** Selected fleet row by id, so the selection survives re-sorting and filtering. */
+	selectedId?: string;
+	/** Last known index of the selection: where it falls when the selected row disappears. */
+	selectedIndex: number;
+	/** First visible row of the fleet pane (virtualised list). */
+	fleetTop: number;
+	/** Marked rows (space) for actions on several clusters at once. */
+	marked: Record<string, true>;
+	sort: SortKey;
+	sortDesc: boolean;
+	/** The applied filter text, as typed: `text`, `/regex/`, `~regex`, each optionally prefixed by `!`. */
+	filter: string;
+	/** The `/` prompt is open: keys edit the filter. */
+	filterEditing: boolean;
+	unhealthyOnly: boolean;
+	statusTop: number;
+	stepsTop: number;
+	/** The steps pane keeps the running step in view until the user scrolls it. */
+	stepsFollow: boolean;
+	logFollow: boolean;
+	/** Absolute number (log.logDropped + index) of the top line while paused. */
+	logTop: number;
+	logSource: LogSource;
+	operatorLog?: OperatorLog;
+	helpOpen: boolean;
+	helpTop: number;
+	confirmQuit: boolean;
+	flash?: Flash;
+};
+
+export type UiActions = {
+	set: (patch: Partial<UiState>) => void;
+	focusNext: (delta: 1 | -1) => void;
+	select: (id: string | undefined, index: number) => void;
+	toggleMark: (id: string) => void;
+	clearMarks: () => void;
+	/** Sort by `key`; the same key again reverses the order (as k9s does). */
+	sortBy: (key: SortKey) => void;
+	flashMessage: (text: string, level?: Flash['level'], ms?: number) => void;
+	operatorLogLines: (cluster: string, lines: string[], capacity?: number) => void;
+};
+
+export type UiStore = StoreApi<UiState & UiActions>;
+
+export function initialUiState(): UiState {
+	return {
+		focus: 'fleet',
+		selectedIndex: 0,
+		fleetTop: 0,
+		marked: {},
+		sort: 'name',
+		sortDesc: false,
+		filter: '',
+		filterEditing: false,
+		unhealthyOnly: false,
+		statusTop: 0,
+		stepsTop: 0,
+		stepsFollow: true,
+		logFollow: true,
+		logTop: 0,
+		logSource: 'console',
+		helpOpen: false,
+		helpTop: 0,
+		confirmQuit: false,
+	};
+}
+
+export function createUiStore(initial: Partial<UiState> = {}): UiStore {
+	return createStore<UiState & UiActions>()((set, get) => ({
+		...initialUiState(),
+		...initial,
+		set: patch => set(patch),
+		focusNext(delta) {
+			const i = paneOrder.indexOf(get().focus);
+			set({focus: paneOrder[(i + delta + paneOrder.length) % paneOrder.length]});
+		},
+		select(id, index) {
+			const s = get();
+			if (s.selectedId === id && s.selectedIndex === index) return;
+			set({selectedId: id, selectedIndex: index, statusTop: 0});
+		},
+		toggleMark(id) {
+			const marked = {...get().marked};
+			if (marked[id]) delete marked[id];
+			else marked[id] = true;
+			set({marked});
+		},
+		clearMarks: () => set({marked: {}}),
+		sortBy(key) {
+			const s = get();
+			set(s.sort === key ? {sortDesc: !s.sortDesc} : {sort: key, sortDesc: false});
+		},
+		flashMessage(text, level = 'info', ms = 4000) {
+			set({flash: {text, level, until: Date.now() + ms}});
+		},
+		operatorLogLines(cluster, lines, capacity = 1000) {
+			const current = get().operatorLog;
+			if (!current || current.cluster !== cluster || lines.length === 0) return;
+			const next = [...current.lines, ...lines];
+			const over = Math.max(0, next.length - capacity);
+			set({operatorLog: {...current, lines: over ? next.slice(over) : next, dropped: current.dropped + over}});
+		},
+	}));
+}

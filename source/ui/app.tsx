@@ -1,0 +1,178 @@
+import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {useCallback, useMemo, useRef, useState} from 'react';
+import type {AppStore} from '../store/store.js';
+import {createUiStore, type UiStore} from '../store/ui-store.js';
+import {createClock, type Clock} from './clock.js';
+import {UiContext, useUiContext, type UiContextValue} from './context.js';
+import {createFleetViewOf} from './fleet-model.js';
+import {FleetPane} from './fleet-pane.js';
+import {fit} from './format.js';
+import {glyphsFor} from './glyphs.js';
+import {HelpOverlay} from './help-overlay.js';
+import {handleKey, type KeyEnv} from './key-handler.js';
+import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
+import {LogPane} from './log-pane.js';
+import {OperatorLogFollower} from './operator-log-follower.js';
+import {noServices, type ConsoleServices, type OverlayRender} from './services.js';
+import {StatusBar} from './status-bar.js';
+import {StepsPane} from './steps-pane.js';
+import {createTheme} from './theme.js';
+import {TigerStatusPane} from './tigerstatus-pane.js';
+import {useUiState} from './use-store.js';
+import {useTerminalSize, type Size} from './use-terminal-size.js';
+
+export type AppProps = {
+	store: AppStore;
+	/** UI state; a fresh one by default. Pass one to drive or inspect it from outside (tests, start-up). */
+	ui?: UiStore;
+	services?: Partial<ConsoleServices>;
+	/** Colour on (default true; start-up turns it off for NO_COLOR and TERM=dumb). */
+	color?: boolean;
+	/** ASCII glyphs (--ascii, TERM=dumb). */
+	ascii?: boolean;
+	/** A fixed size instead of the terminal's (tests: ink-testing-library has no rows). */
+	size?: Size;
+	clock?: Clock;
+	/** Called when the user quits (after confirming, while a plan runs). Default: unmount. */
+	onQuit?: () => void;
+};
+
+function SeparatorColumn({height}: {height: number}) {
+	const {glyphs, theme} = useUiContext();
+	return (
+		<Box flexDirection="column" width={1} height={height}>
+			{Array.from({length: height}, (_, i) => (
+				<Text key={i} color={theme.tone('muted')}>
+					{glyphs.separator}
+				</Text>
+			))}
+		</Box>
+	);
+}
+
+function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
+	const focus = useUiState(s => s.focus);
+	const helpOpen = useUiState(s => s.helpOpen);
+	const {closeOverlay} = useUiContext();
+	const {panes, columns, body} = layout;
+	if (layout.mode === 'too-small') {
+		return (
+			<Box height={body} flexDirection="column">
+				<Text wrap="truncate">{fit(`Terminal too small (${columns}x${layout.height + 1}): needs at least ${minColumns}x${minRows}, best 80x24.`, columns)}</Text>
+			</Box>
+		);
+	}
+	if (overlay) {
+		return (
+			<Box height={body} width={columns} flexDirection="column" overflow="hidden">
+				{overlay({width: columns, height: body, close: closeOverlay})}
+			</Box>
+		);
+	}
+	if (helpOpen) return <HelpOverlay width={columns} height={body} />;
+	const fleet = <FleetPane width={panes.fleet.width} height={panes.fleet.height} focused={focus === 'fleet'} />;
+	const status = <TigerStatusPane width={panes.status.width} height={panes.status.height} focused={focus === 'status'} />;
+	const steps = <StepsPane width={panes.steps.width} height={panes.steps.height} focused={focus === 'steps'} />;
+	const log = <LogPane width={panes.log.width} height={panes.log.height} focused={focus === 'log'} />;
+	if (layout.mode === 'grid') {
+		return (
+			<Box flexDirection="column" height={body} width={columns}>
+				<Box flexDirection="row" height={panes.fleet.height}>
+					{fleet}
+					<SeparatorColumn height={panes.fleet.height} />
+					{status}
+				</Box>
+				<Box flexDirection="row" height={panes.steps.height}>
+					{steps}
+					<SeparatorColumn height={panes.steps.height} />
+					{log}
+				</Box>
+			</Box>
+		);
+	}
+	return (
+		<Box flexDirection="column" height={body} width={columns}>
+			{fleet}
+			{status}
+			{steps}
+			{log}
+		</Box>
+	);
+}
+
+function singleKey(ch: string): Key {
+	return {
+		upArrow: false,
+		downArrow: false,
+		leftArrow: false,
+		rightArrow: false,
+		pageDown: false,
+		pageUp: false,
+		home: false,
+		end: false,
+		return: ch === '\r',
+		escape: false,
+		ctrl: false,
+		shift: /[A-Z]/.test(ch),
+		tab: ch === '\t',
+		backspace: false,
+		delete: false,
+		meta: false,
+		super: false,
+		hyper: false,
+		capsLock: false,
+		numLock: false,
+	};
+}
+
+/** The whole console: four panes and a status bar, at most rows - 1 lines tall. */
+export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit}: AppProps) {
+	const {exit} = useApp();
+	const size = useTerminalSize(fixedSize);
+	const layout = useMemo(() => computeLayout(size.columns, size.rows), [size.columns, size.rows]);
+	const [overlay, setOverlay] = useState<{render: OverlayRender} | undefined>();
+	const uiRef = useRef<UiStore | undefined>(uiProp);
+	uiRef.current ??= createUiStore();
+	const ui = uiRef.current;
+	const closeOverlay = useCallback(() => setOverlay(undefined), []);
+	const openOverlay = useCallback((render: OverlayRender) => setOverlay({render}), []);
+	const ctx = useMemo<UiContextValue>(
+		() => ({
+			store,
+			ui,
+			services: {...noServices, ...servicesProp},
+			theme: createTheme(color),
+			glyphs: glyphsFor(ascii),
+			clock: clockProp ?? createClock(),
+			fleetView: createFleetViewOf(),
+			openOverlay,
+			closeOverlay,
+		}),
+		[store, ui, servicesProp, color, ascii, clockProp, openOverlay, closeOverlay],
+	);
+	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
+	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, openOverlay, closeOverlay};
+	useInput((input, key) => {
+		// Key repeat and a busy SSH link deliver several key presses in one read, which ink passes
+		// as one string: outside the filter prompt (where it is a paste) take them one by one.
+		if (input.length > 1 && !key.ctrl && !key.meta && !ui.getState().filterEditing) {
+			for (const ch of input) handleKey(env, ch, singleKey(ch));
+			return;
+		}
+		handleKey(env, input, key);
+	}, {isActive: !overlay});
+	// An overlay owns the keyboard (through useOverlayInput), but ctrl-c must still get the user out,
+	// and the quit question gets the answer.
+	useInput((input, key) => {
+		if ((key.ctrl && input === 'c') || ui.getState().confirmQuit) handleKey(env, input, key);
+	}, {isActive: Boolean(overlay)});
+	return (
+		<UiContext.Provider value={ctx}>
+			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
+				<Body layout={layout} overlay={overlay?.render} />
+				<StatusBar width={layout.columns} />
+			</Box>
+			<OperatorLogFollower />
+		</UiContext.Provider>
+	);
+}

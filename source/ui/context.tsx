@@ -1,0 +1,31 @@
+import {createContext, useContext} from 'react';
+import type {AppStore} from '../store/store.js';
+import type {UiStore} from '../store/ui-store.js';
+import type {Clock} from './clock.js';
+import type {Glyphs} from './glyphs.js';
+import type {ConsoleServices, OverlayRender} from './services.js';
+import type {Theme} from './theme.js';
+import type {FleetView} from '../store/selectors.js';
+import type {Cluster} from '../mcm/types.js';
+import type {FleetSettings} from './fleet-model.js';
+
+export type UiContextValue = {
+	store: AppStore;
+	ui: UiStore;
+	services: ConsoleServices;
+	theme: Theme;
+	glyphs: Glyphs;
+	clock: Clock;
+	/** The fleet rows as shown (sorted, filtered), shared by every pane and the key handler. */
+	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
+	openOverlay: (render: OverlayRender) => void;
+	closeOverlay: () => void;
+};
+
+export const UiContext = createContext<UiContextValue | undefined>(undefined);
+
+export function useUiContext(): UiContextValue {
+	const value = useContext(UiContext);
+	if (!value) throw new Error('console components must be rendered inside <App>');
+	return value;
+}

@@ -1,0 +1,224 @@
+import type {Key} from 'ink';
+import type {Cluster} from '../mcm/types.js';
+import {selectRunningCount, type FleetView} from '../store/selectors.js';
+import type {AppStore} from '../store/store.js';
+import type {UiStore} from '../store/ui-store.js';
+import {resolveSelection, type FleetSettings} from './fleet-model.js';
+import {resolveKey, type Command} from './keymap.js';
+import {contentRows, scrollTo, type Layout} from './layout.js';
+import {scrollLog} from './log-window.js';
+import type {ActionContext, ConsoleServices, OverlayRender} from './services.js';
+
+// What a key does, given the state of both stores. Kept out of the components so the order of
+// precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
+
+export type KeyEnv = {
+	store: AppStore;
+	ui: UiStore;
+	services: ConsoleServices;
+	layout: Layout;
+	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
+	exit: () => void;
+	openOverlay: (render: OverlayRender) => void;
+	closeOverlay: () => void;
+};
+
+function currentView(env: KeyEnv): FleetView {
+	return env.fleetView(env.store.getState().clusters, env.ui.getState());
+}
+
+export function selectedCluster(env: KeyEnv): {view: FleetView; cluster?: Cluster; index: number} {
+	const view = currentView(env);
+	const ui = env.ui.getState();
+	return {view, ...resolveSelection(view, ui.selectedId, ui.selectedIndex)};
+}
+
+function quit(env: KeyEnv): void {
+	if (selectRunningCount(env.store.getState().runs) > 0) env.ui.getState().set({confirmQuit: true});
+	else env.exit();
+}
+
+function moveFleet(env: KeyEnv, to: (index: number, count: number, page: number) => number): void {
+	const {view, index} = selectedCluster(env);
+	if (view.rows.length === 0) return;
+	const size = Math.max(1, contentRows(env.layout, 'fleet'));
+	const next = Math.max(0, Math.min(view.rows.length - 1, to(index, view.rows.length, size)));
+	const ui = env.ui.getState();
+	ui.select(view.rows[next].id, next);
+	ui.set({fleetTop: scrollTo(scrollTo(ui.fleetTop, index, size, view.rows.length), next, size, view.rows.length)});
+}
+
+function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom'): void {
+	const ui = env.ui.getState();
+	const pane = ui.focus;
+	const size = Math.max(1, contentRows(env.layout, pane));
+	const delta = {up: -1, down: 1, 'page-up': -size, 'page-down': size, top: -Infinity, bottom: Infinity}[command];
+	if (pane === 'fleet') {
+		moveFleet(env, (i, count) => (delta === -Infinity ? 0 : delta === Infinity ? count - 1 : i + delta));
+		return;
+	}
+	if (pane === 'status') {
+		const {cluster} = selectedCluster(env);
+		const total = cluster ? (env.store.getState().statuses[cluster.id]?.length ?? 0) : 0;
+		const max = Math.max(0, total - size + 1);
+		ui.set({statusTop: Math.max(0, Math.min(max, delta === -Infinity ? 0 : delta === Infinity ? max : ui.statusTop + delta))});
+		return;
+	}
+	if (pane === 'steps') {
+		if (command === 'bottom') ui.set({stepsFollow: true, stepsTop: 0});
+		else ui.set({stepsFollow: false, stepsTop: Math.max(0, delta === -Infinity ? 0 : ui.stepsTop + delta)});
+		return;
+	}
+	// Log: moving up pauses; End (or f) follows again.
+	const op = ui.logSource === 'operator' ? ui.operatorLog : undefined;
+	const length = op ? op.lines.length : env.store.getState().log.length;
+	const dropped = op ? op.dropped : env.store.getState().logDropped;
+	const logSize = Math.max(1, env.layout.panes.log.height - 1);
+	if (command === 'bottom') {
+		ui.set({logFollow: true});
+		return;
+	}
+	const top = scrollLog(length, dropped, logSize, ui.logFollow, ui.logTop, delta === -Infinity ? -(dropped + length) : delta);
+	ui.set({logFollow: false, logTop: top});
+}
+
+function toggleOperatorLog(env: KeyEnv): void {
+	const ui = env.ui.getState();
+	if (ui.logSource === 'operator') {
+		ui.set({logSource: 'console', operatorLog: undefined, logFollow: true});
+		return;
+	}
+	const {cluster} = selectedCluster(env);
+	if (!cluster) return ui.flashMessage('Select a cluster first: o follows its tigera-operator log', 'warn');
+	if (!env.services.followOperatorLog) return ui.flashMessage('The operator log is not available in this session', 'warn');
+	if (cluster.remoteOnly) return ui.flashMessage(`${cluster.name} has no kubeconfig context: its operator log cannot be read`, 'warn');
+	ui.set({
+		logSource: 'operator',
+		logFollow: true,
+		operatorLog: {cluster: cluster.id, lines: [], dropped: 0, status: 'connecting', failed: false},
+	});
+}
+
+function run(env: KeyEnv, command: Command): void {
+	const ui = env.ui.getState();
+	switch (command) {
+		case 'quit':
+			return quit(env);
+		case 'help':
+			return ui.set({helpOpen: true, helpTop: 0});
+		case 'focus-next':
+			return ui.focusNext(1);
+		case 'focus-prev':
+			return ui.focusNext(-1);
+		case 'focus-fleet':
+		case 'focus-status':
+		case 'focus-steps':
+		case 'focus-log':
+			return ui.set({focus: command.slice('focus-'.length) as 'fleet'});
+		case 'open':
+			return ui.set({focus: 'status'});
+		case 'filter':
+			return ui.set({filterEditing: true, focus: 'fleet'});
+		case 'clear-filter':
+			if (ui.filter) ui.set({filter: ''});
+			else if (Object.keys(ui.marked).length) ui.clearMarks();
+			return;
+		case 'sort-name':
+			return ui.sortBy('name');
+		case 'sort-health':
+			return ui.sortBy('health');
+		case 'sort-age':
+			return ui.sortBy('age');
+		case 'unhealthy-only':
+			return ui.set({unhealthyOnly: !ui.unhealthyOnly});
+		case 'mark': {
+			const {cluster} = selectedCluster(env);
+			if (cluster) ui.toggleMark(cluster.id);
+			return moveFleet(env, i => i + 1);
+		}
+		case 'follow':
+			return ui.set({logFollow: !ui.logFollow, logTop: logTopNow(env)});
+		case 'operator-log':
+			return toggleOperatorLog(env);
+		default:
+			return move(env, command);
+	}
+}
+
+/** Where the log is now, so pausing keeps the lines on screen where they are. */
+function logTopNow(env: KeyEnv): number {
+	const ui = env.ui.getState();
+	const op = ui.logSource === 'operator' ? ui.operatorLog : undefined;
+	const length = op ? op.lines.length : env.store.getState().log.length;
+	const dropped = op ? op.dropped : env.store.getState().logDropped;
+	return scrollLog(length, dropped, Math.max(1, env.layout.panes.log.height - 1), ui.logFollow, ui.logTop, 0);
+}
+
+function editFilter(env: KeyEnv, input: string, key: Key): void {
+	const ui = env.ui.getState();
+	if (key.return) return ui.set({filterEditing: false});
+	if (key.escape) return ui.set({filterEditing: false, filter: ''});
+	if (key.backspace || key.delete) return ui.set({filter: [...ui.filter].slice(0, -1).join('')});
+	if (key.ctrl && input === 'u') return ui.set({filter: ''});
+	if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
+	// eslint-disable-next-line no-control-regex
+	const text = input.replace(/[\u0000-\u001F\u007F]/g, '');
+	if (text) ui.set({filter: ui.filter + text, selectedIndex: 0, fleetTop: 0});
+}
+
+function actionContext(env: KeyEnv): ActionContext {
+	const {view, cluster} = selectedCluster(env);
+	const marked = env.ui.getState().marked;
+	const clusters = env.store.getState().clusters;
+	const markedRows = view.rows.filter(c => marked[c.id]);
+	// Marked rows hidden by a filter still count: the user marked them on purpose.
+	for (const id of Object.keys(marked)) if (clusters[id] && !view.index.has(id)) markedRows.push(clusters[id]);
+	return {
+		store: env.store,
+		ui: env.ui,
+		selected: cluster,
+		marked: markedRows,
+		openOverlay: env.openOverlay,
+		closeOverlay: env.closeOverlay,
+		flash: (text, level) => env.ui.getState().flashMessage(text, level),
+	};
+}
+
+function actionMatches(name: string, input: string, key: Key): boolean {
+	if (name === 'escape') return key.escape;
+	if (name === 'enter') return key.return;
+	return name.length === 1 && input === name && !key.ctrl && !key.meta;
+}
+
+/** Handles one key press. Returns the command or action it ran (for tests), if any. */
+export function handleKey(env: KeyEnv, input: string, key: Key): string | undefined {
+	const ui = env.ui.getState();
+	if (ui.confirmQuit) {
+		if (input === 'y' || input === 'Y' || (key.ctrl && input === 'c')) env.exit();
+		else ui.set({confirmQuit: false});
+		return 'confirm-quit';
+	}
+	if (ui.filterEditing) {
+		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
+		editFilter(env, input, key);
+		return 'filter-edit';
+	}
+	if (ui.helpOpen) {
+		if (key.escape || input === '?' || input === 'q') ui.set({helpOpen: false});
+		else if (key.ctrl && input === 'c') run(env, 'quit');
+		else if (key.downArrow || input === 'j') ui.set({helpTop: ui.helpTop + 1});
+		else if (key.upArrow || input === 'k') ui.set({helpTop: Math.max(0, ui.helpTop - 1)});
+		else if (key.pageDown || input === ' ') ui.set({helpTop: ui.helpTop + Math.max(1, env.layout.body - 2)});
+		else if (key.pageUp) ui.set({helpTop: Math.max(0, ui.helpTop - Math.max(1, env.layout.body - 2))});
+		return 'help';
+	}
+	const action = env.services.actions.find(a => actionMatches(a.key, input, key) && (!a.panes || a.panes.includes(ui.focus)));
+	if (action) {
+		if (action.mutating && env.services.readOnly) ui.flashMessage(`read-only: "${action.title}" would change a cluster; refused`, 'warn');
+		else action.run(actionContext(env));
+		return `action:${action.key}`;
+	}
+	const command = resolveKey(input, key, ui.focus);
+	if (command) run(env, command);
+	return command;
+}

@@ -1,0 +1,103 @@
+import {EventEmitter} from 'node:events';
+
+// What ink writes to, in place of the terminal: ink renders whole frames (its debug mode) and this
+// writer puts on the screen only the lines that changed, each addressed absolutely, at most
+// `maxFps` times a second, inside a synchronized update.
+//
+// Why not ink's own `incrementalRendering`: in ink 6.8.0 it is off by one line for any frame that
+// is shorter than the terminal (the only kind that avoids a full clear per update, see DESIGN.md 3):
+// it moves the cursor up `lines - 1` from the row below the frame, so every update is drawn one row
+// lower and the screen scrolls (log-update.js createIncremental; reproduced here by feeding its
+// output to @xterm/headless). Absolute addressing is right whatever the cursor did, and we own the
+// whole alternate screen anyway.
+
+type Terminal = NodeJS.WriteStream | (EventEmitter & {write: (chunk: string) => unknown; columns?: number; rows?: number; isTTY?: boolean});
+
+const syncStart = '\u001B[?2026h';
+const syncEnd = '\u001B[?2026l';
+
+export type ScreenWriterStats = {frames: number; flushes: number; bytes: number};
+
+export class ScreenWriter extends EventEmitter {
+	readonly isTTY = true;
+	readonly stats: ScreenWriterStats = {frames: 0, flushes: 0, bytes: 0};
+	private shown: string[] = [];
+	private pending?: string;
+	private timer?: NodeJS.Timeout;
+	private lastFlush = 0;
+	private fullRepaint = true;
+	private disposed = false;
+	private readonly interval: number;
+	private readonly onResize = () => {
+		// Terminals reflow or clear on resize: repaint everything on the next frame.
+		this.fullRepaint = true;
+		this.emit('resize');
+	};
+
+	constructor(
+		private readonly terminal: Terminal,
+		options: {maxFps?: number} = {},
+	) {
+		super();
+		this.interval = Math.ceil(1000 / (options.maxFps ?? 15));
+		terminal.on('resize', this.onResize);
+	}
+
+	get columns(): number {
+		return this.terminal.columns || 80;
+	}
+
+	get rows(): number {
+		return this.terminal.rows || 24;
+	}
+
+	/** ink calls this with one whole frame per render. */
+	write = (frame: string): boolean => {
+		if (this.disposed) return true;
+		this.stats.frames++;
+		this.pending = frame;
+		const wait = this.lastFlush + this.interval - Date.now();
+		if (wait <= 0) this.flush();
+		else this.timer ??= setTimeout(() => this.flush(), wait);
+		return true;
+	};
+
+	/** Draw the pending frame now. */
+	flush(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		const frame = this.pending;
+		this.pending = undefined;
+		if (frame === undefined || this.disposed) return;
+		this.lastFlush = Date.now();
+		const next = frame.endsWith('\n') ? frame.slice(0, -1).split('\n') : frame.split('\n');
+		let out = '';
+		if (this.fullRepaint) {
+			out += '\u001B[H\u001B[2J';
+			this.shown = [];
+			this.fullRepaint = false;
+		}
+		const rows = Math.max(next.length, this.shown.length);
+		for (let i = 0; i < rows; i++) {
+			const line = next[i];
+			if (line === this.shown[i]) continue;
+			// Erase first, then write: a line that fills the last column leaves the cursor in the
+			// pending-wrap state, where erase-to-end would delete its last character.
+			out += `\u001B[${i + 1};1H\u001B[2K${line ?? ''}`;
+		}
+		this.shown = next;
+		if (out === '') return;
+		const chunk = syncStart + out + syncEnd;
+		this.stats.flushes++;
+		this.stats.bytes += Buffer.byteLength(chunk);
+		this.terminal.write(chunk);
+	}
+
+	/** Stop writing (before leaving the alternate screen). */
+	dispose(): void {
+		this.flush();
+		this.disposed = true;
+		if (this.timer) clearTimeout(this.timer);
+		this.terminal.off('resize', this.onResize);
+	}
+}

@@ -1,0 +1,141 @@
+import {Box, Text} from 'ink';
+import type {Cluster, TigerStatus} from '../mcm/types.js';
+import {selectSortedStatuses} from '../store/selectors.js';
+import {useUiContext} from './context.js';
+import {errorText} from './fleet-columns.js';
+import {age, fit, oneLine} from './format.js';
+import {PaneTitle, type TitlePart} from './pane-title.js';
+import {conditionTone, type Tone} from './theme.js';
+import {useAppState, useFleetSelection, useNow, useUiState} from './use-store.js';
+
+type Note = {text: string; tone: Tone};
+
+/** Lines above the table: why the statuses may be stale, or what the tunnel says. */
+function notes(c: Cluster, now: number): Note[] {
+	const out: Note[] = [];
+	if (c.remoteOnly) out.push({text: 'remote-only managed cluster: no kubeconfig context, so its own TigerStatus is not readable', tone: 'muted'});
+	if (c.api.state !== 'ok') {
+		const err = errorText(c);
+		out.push({
+			text: `API ${c.api.state} for ${age(now - c.api.since)}${err && err !== c.api.state ? `: ${err}` : ''}${c.rollup.total ? ' (statuses below are the last known)' : ''}`,
+			tone: c.api.state === 'connecting' ? 'warn' : 'bad',
+		});
+	}
+	const conn = c.connection;
+	if (conn) {
+		const from = conn.fromManagement ?? 'Unknown';
+		const text =
+			`tunnel to ${conn.management ?? 'management cluster'}: ManagedClusterConnected ${from}` +
+			(conn.since === undefined ? '' : ` for ${age(now - conn.since)}`) +
+			(conn.message ? `: ${conn.message}` : '') +
+			(conn.fromManaged ? `; guardian Available ${conn.fromManaged}` : '') +
+			(conn.disagree ? ' (the ends disagree)' : '');
+		out.push({text: oneLine(text), tone: from === 'True' && !conn.disagree ? 'good' : from === 'False' ? 'bad' : 'warn'});
+	}
+	return out;
+}
+
+type Cols = {name: number; flag: number; age: number; reason: number; message: number};
+
+/** Columns for the pane width and the longest component name; narrow panes join reason and message. */
+function columns(width: number, longestName: number): Cols {
+	const name = Math.max(10, Math.min(longestName, 30, Math.floor(width * 0.3)));
+	const flag = 5;
+	const ageW = 4;
+	const rest = Math.max(0, width - (2 + name + 1 + (flag + 1) * 3 + ageW + 1));
+	if (rest < 48) return {name, flag, age: ageW, reason: rest, message: 0};
+	const reason = Math.min(24, Math.floor(rest * 0.3));
+	return {name, flag, age: ageW, reason, message: rest - reason - 1};
+}
+
+function headerLine(cols: Cols, width: number): string {
+	return fit(
+		'  ' +
+			fit('COMPONENT', cols.name) +
+			' ' +
+			fit('AVAIL', cols.flag) +
+			' ' +
+			fit('PROG', cols.flag) +
+			' ' +
+			fit('DEGR', cols.flag) +
+			' ' +
+			fit('AGE', cols.age) +
+			' ' +
+			fit(cols.message ? 'REASON' : 'REASON: MESSAGE', cols.reason) +
+			(cols.message ? ' ' + fit('MESSAGE', cols.message) : ''),
+		width,
+	);
+}
+
+function StatusRow({s, cols, now, width}: {s: TigerStatus; cols: Cols; now: number; width: number}) {
+	const {theme, glyphs} = useUiContext();
+	const e = glyphs.ellipsis;
+	const degraded = s.degraded === 'True';
+	const glyph = degraded ? glyphs.health.degraded : s.available === 'True' ? glyphs.health.healthy : glyphs.health.pending;
+	const glyphTone: Tone = degraded ? 'bad' : s.available === 'True' ? 'good' : 'warn';
+	const used = 2 + cols.name + 1 + (cols.flag + 1) * 3 + cols.age + 1 + cols.reason + (cols.message ? cols.message + 1 : 0);
+	return (
+		<Text wrap="truncate" bold={degraded}>
+			<Text color={theme.tone(glyphTone)}>{glyph} </Text>
+			<Text color={degraded ? theme.tone('bad') : undefined}>{fit(s.name, cols.name, e)} </Text>
+			<Text color={theme.tone(conditionTone('available', s.available))}>{fit(s.available, cols.flag)} </Text>
+			<Text color={theme.tone(conditionTone('progressing', s.progressing))}>{fit(s.progressing, cols.flag)} </Text>
+			<Text color={theme.tone(conditionTone('degraded', s.degraded))}>{fit(s.degraded, cols.flag)} </Text>
+			<Text>{fit(s.since === undefined ? '-' : age(now - s.since), cols.age)} </Text>
+			<Text color={degraded ? theme.tone('bad') : undefined}>
+				{fit(oneLine(cols.message ? s.reason ?? '' : [s.reason, s.message].filter(Boolean).join(': ')), cols.reason, e)}
+			</Text>
+			{cols.message ? <Text color={degraded ? theme.tone('bad') : theme.tone('muted')}> {fit(oneLine(s.message ?? ''), cols.message, e)}</Text> : null}
+			{width > used ? <Text>{' '.repeat(width - used)}</Text> : null}
+		</Text>
+	);
+}
+
+export function TigerStatusPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
+	const {theme} = useUiContext();
+	const {selected} = useFleetSelection();
+	const list = useAppState(s => (selected ? s.statuses[selected.id] : undefined));
+	const statusTop = useUiState(s => s.statusTop);
+	const now = useNow(1000);
+	const sorted = selectSortedStatuses(list);
+	const size = Math.max(0, height - 2);
+
+	const parts: TitlePart[] = [];
+	if (selected) {
+		parts.push({text: [selected.name, selected.role, selected.version].filter(Boolean).join(' ')});
+		const degraded = sorted.filter(s => s.degraded === 'True').length;
+		const available = sorted.filter(s => s.available === 'True').length;
+		if (sorted.length) parts.push({text: `${available}/${sorted.length} available${degraded ? `, ${degraded} degraded` : ''}`, tone: degraded ? 'bad' : 'normal'});
+	}
+	const longestName = sorted.reduce((m, s) => Math.max(m, s.name.length), 9);
+	const cols = columns(width, longestName);
+	const lead = selected ? notes(selected, now) : [];
+	const tableRows = Math.max(0, size - lead.length);
+	const top = Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows)));
+	const visible = sorted.slice(top, top + tableRows);
+	let emptyText = '';
+	if (!selected) emptyText = 'No cluster selected.';
+	else if (sorted.length === 0)
+		emptyText = selected.role === 'not-installed' ? 'Calico Enterprise is not installed on this cluster.' : selected.api.state === 'ok' ? 'No TigerStatus objects (yet).' : '';
+	return (
+		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+			<PaneTitle label="TigerStatus" parts={parts} width={width} focused={focused} />
+			<Text wrap="truncate" bold color={theme.tone('muted')}>
+				{headerLine(cols, width)}
+			</Text>
+			{lead.slice(0, size).map((n, i) => (
+				<Text key={`n${i}`} wrap="truncate" color={theme.tone(n.tone)}>
+					{fit(n.text, width)}
+				</Text>
+			))}
+			{visible.map(s => (
+				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} />
+			))}
+			{emptyText && tableRows > 0 ? (
+				<Text wrap="truncate" color={theme.tone('muted')}>
+					{fit(emptyText, width)}
+				</Text>
+			) : null}
+		</Box>
+	);
+}

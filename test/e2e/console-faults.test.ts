@@ -1,0 +1,90 @@
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {cliPath, startConsole, type ConsoleScreen} from './console-screen.js';
+
+// Faults injected into a simulator running in its own process (`calico-mcm sim`), seen on the
+// console's screen: one cluster down does not stop the others from updating.
+
+let sim: ChildProcessWithoutNullStreams;
+let answers: string[] = [];
+let console_: ConsoleScreen;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-faults-'));
+const kubeconfig = path.join(dir, 'kubeconfig');
+
+async function control(line: string): Promise<void> {
+	const before = answers.length;
+	sim.stdin.write(`${line}\n`);
+	const start = Date.now();
+	while (answers.length === before) {
+		if (Date.now() - start > 10_000) throw new Error(`no answer to "${line}"`);
+		await new Promise(r => setTimeout(r, 20));
+	}
+	expect(answers.at(-1)).toMatch(/^ok /);
+}
+
+/** The fleet row of one cluster on the screen. */
+function row(name: string): string {
+	return console_.screen().find(l => l.slice(3).startsWith(`${name} `)) ?? '';
+}
+
+const rowMatches = (name: string, re: RegExp) => () => re.test(row(name));
+
+beforeAll(async () => {
+	sim = spawn(process.execPath, [cliPath, 'sim', '--managed', '3', '--standalone', '1', '--bare', '0', '--speed', '0', '--kubeconfig-out', kubeconfig], {stdio: 'pipe'});
+	const lines = createInterface({input: sim.stdout});
+	const ready = new Promise<void>((resolve, reject) => {
+		lines.on('line', line => {
+			if (line.startsWith('ready ')) resolve();
+			else answers.push(line);
+		});
+		sim.on('exit', code => reject(new Error(`sim exited with ${code}`)));
+	});
+	await ready;
+	answers = [];
+	console_ = startConsole(['--kubeconfig', kubeconfig, '--request-timeout', '2s'], {cols: 120, rows: 32});
+	await console_.waitFor(t => t.includes('5 healthy'), 'five healthy clusters', 30_000);
+}, 60_000);
+
+afterAll(async () => {
+	console_?.kill('SIGKILL');
+	await console_?.exited;
+	if (sim && sim.exitCode === null) {
+		const exited = new Promise(r => sim.on('exit', r));
+		sim.kill('SIGTERM');
+		await exited;
+	}
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+const wait = (check: () => boolean, what: string) => console_.waitFor(() => check(), what, 20_000);
+
+describe('faults on screen', () => {
+	test('api-down shows the cluster unreachable while the others keep updating; api-up brings it back', async () => {
+		await control('api-down managed-2');
+		await wait(rowMatches('managed-2', /unreachable \d+s/), 'managed-2 unreachable');
+		expect(console_.screen().at(-2)).toMatch(/✕ 1 unreachable/);
+		expect(row('managed-2')).toMatch(/ECONNREFUSED|refused|unreachable/);
+
+		await control('degrade managed-1 apiserver the apiserver pods crash');
+		await wait(rowMatches('managed-1', /True \d+\w\s+apiserver/), 'managed-1 degraded while managed-2 is down');
+		expect(row('managed-2')).toMatch(/unreachable/);
+
+		await control('recover managed-1 apiserver');
+		await control('api-up managed-2');
+		await wait(rowMatches('managed-2', /True \d+\w\s+\d+\/\d+/), 'managed-2 back');
+		await wait(rowMatches('managed-1', /True \d+\w\s+(\d+)\/\1/), 'managed-1 recovered');
+		expect(console_.screen().at(-2)).toContain('5 healthy');
+	});
+
+	test('tunnel-down flips the connection to False on screen; tunnel-up to True', async () => {
+		await control('tunnel-down managed-3');
+		await wait(rowMatches('managed-3', /False \d+s/), 'managed-3 disconnected');
+		expect(console_.screen().at(-2)).toMatch(/○ 1 disconnected/);
+		await control('tunnel-up managed-3');
+		await wait(rowMatches('managed-3', /True \d+s/), 'managed-3 connected again');
+	});
+});

@@ -1,0 +1,122 @@
+import {EventEmitter} from 'node:events';
+import {describe, expect, test} from 'vitest';
+import {computeFleetView, computeHealthCounts, createFleetViewSelector, parseFilter, selectCurrentRun, selectSortedStatuses} from '../../source/store/selectors.js';
+import {age, elapsed, fit, oneLine, truncate} from '../../source/ui/format.js';
+import {logWindow, scrollLog} from '../../source/ui/log-window.js';
+import {scrollTo} from '../../source/ui/layout.js';
+import {enterAlternateScreen, guardExit, leaveSequence, signalExitCode} from '../../source/ui/terminal.js';
+import {fixtureClusters, run, status} from './fixtures.js';
+
+const byId = (list = fixtureClusters()) => Object.fromEntries(list.map(c => [c.id, c]));
+
+describe('selectors', () => {
+	test('the fleet view is computed once per change of its inputs', () => {
+		const select = createFleetViewSelector();
+		const clusters = byId();
+		const a = select(clusters, 'name', false, '', false);
+		expect(select(clusters, 'name', false, '', false)).toBe(a);
+		expect(select({...clusters}, 'name', false, '', false)).not.toBe(a);
+		expect(select(clusters, 'health', false, '', false)).not.toBe(a);
+	});
+
+	test('names sort naturally: managed-2 before managed-10', () => {
+		const v = computeFleetView(byId(), 'name', false, 'managed', false);
+		expect(v.rows.map(c => c.id)).toEqual(['managed-1', 'managed-2', 'managed-10']);
+	});
+
+	test('filter syntax', () => {
+		const rows = (f: string) => computeFleetView(byId(), 'name', false, f, false).rows.map(c => c.id);
+		expect(rows('MGMT')).toEqual(['mgmt']);
+		expect(rows('unreachable')).toEqual(['edge-9']);
+		expect(rows('/-1$/').length).toBe(0); // the row text goes on after the name
+		expect(rows('/^managed-1\\b/')).toEqual(['managed-1']);
+		expect(rows('! degraded')).not.toContain('standalone-1');
+		expect(parseFilter('/(').error).toMatch(/bad regex/);
+		expect(parseFilter('').test).toBeUndefined();
+		expect(parseFilter('!').test).toBeUndefined();
+	});
+
+	test('health counts', () => {
+		expect(computeHealthCounts(byId())).toEqual({total: 7, healthy: 4, pending: 0, degraded: 1, disconnected: 1, unreachable: 1});
+	});
+
+	test('statuses: Degraded first, then unavailable, then progressing, then by name', () => {
+		const list = [status('b'), status('a', {progressing: 'True'}), status('z', {degraded: 'True'}), status('c', {available: 'False'})];
+		expect(selectSortedStatuses(list).map(s => s.name)).toEqual(['z', 'c', 'a', 'b']);
+		expect(selectSortedStatuses(list)).toBe(selectSortedStatuses(list));
+	});
+
+	test('the current run is the newest running one, else the newest', () => {
+		const a = run({id: 'a', state: 'running'});
+		const b = run({id: 'b', state: 'done'});
+		expect(selectCurrentRun({a, b}, ['a', 'b'])?.id).toBe('a');
+		expect(selectCurrentRun({a: {...a, state: 'failed'}, b}, ['a', 'b'])?.id).toBe('b');
+		expect(selectCurrentRun({}, [])).toBeUndefined();
+	});
+});
+
+describe('format', () => {
+	test('ages in one whole unit', () => {
+		expect([0, 12_000, 119_000, 180_000, 3 * 3600_000, 50 * 3600_000].map(age)).toEqual(['0s', '12s', '119s', '3m', '3h', '2d']);
+		expect(elapsed(400)).toBe('0.4s');
+		expect(elapsed(185_000)).toBe('3m05s');
+	});
+
+	test('fit cuts and pads to the exact width, counting wide characters as two', () => {
+		expect(fit('abcdef', 4)).toBe('abc…');
+		expect(fit('ab', 4)).toBe('ab  ');
+		expect(fit('ab', 4, '…', 'right')).toBe('  ab');
+		expect(truncate('日本語テキスト', 5)).toBe('日本…');
+	});
+
+	test('oneLine removes escape sequences and control characters: a log line cannot drive the terminal', () => {
+		expect(oneLine('a\u001B[2J\u001B]0;title\u0007b\nc\td\u0007')).toBe('ab c d');
+	});
+});
+
+describe('scrolling', () => {
+	test('scrollTo keeps the index in view with the smallest move', () => {
+		expect(scrollTo(0, 5, 10, 100)).toBe(0);
+		expect(scrollTo(0, 15, 10, 100)).toBe(6);
+		expect(scrollTo(20, 15, 10, 100)).toBe(15);
+		expect(scrollTo(95, 99, 10, 100)).toBe(90);
+	});
+
+	test('a paused log window stays on the same lines while old ones fall off the cap', () => {
+		expect(logWindow(100, 0, 10, true, 0)).toEqual({start: 90, end: 100, newer: 0});
+		const top = scrollLog(100, 0, 10, true, 0, -5);
+		expect(top).toBe(85);
+		// 20 more lines arrive, 20 old ones drop off the cap: still lines 85..94.
+		expect(logWindow(100, 20, 10, false, top)).toEqual({start: 65, end: 75, newer: 25});
+	});
+});
+
+describe('terminal', () => {
+	test('the alternate screen is left exactly once, and only if it was entered', () => {
+		const out: string[] = [];
+		const tty = {isTTY: true, write: (s: string) => out.push(s)};
+		const session = enterAlternateScreen(tty);
+		expect(out.join('')).toContain('\u001B[?1049h');
+		session.restore();
+		session.restore();
+		expect(out.filter(s => s === leaveSequence)).toHaveLength(1);
+		const pipe: string[] = [];
+		enterAlternateScreen({isTTY: false, write: (s: string) => pipe.push(s)}).restore();
+		expect(pipe).toEqual([]);
+	});
+
+	test('signals and uncaught errors restore the terminal first and exit once', () => {
+		const proc = new EventEmitter() as unknown as NodeJS.Process;
+		const events: string[] = [];
+		const unguard = guardExit({proc, restore: () => events.push('restore'), onExit: r => events.push(r.kind === 'signal' ? r.signal : 'error')});
+		proc.emit('SIGTERM', 'SIGTERM');
+		proc.emit('SIGHUP', 'SIGHUP');
+		proc.emit('exit', 0);
+		expect(events).toEqual(['restore', 'SIGTERM', 'restore', 'restore']);
+		unguard();
+		expect(proc.listenerCount('SIGTERM')).toBe(0);
+		expect(signalExitCode('SIGTERM')).toBe(143);
+		expect(signalExitCode('SIGHUP')).toBe(129);
+	});
+});
+
