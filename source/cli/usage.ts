@@ -25,8 +25,13 @@ Console options
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
   --speed X                demo operator delays: 0 = at once, 1 = realistic (default 1)
+  --manifests DIR|URL      release manifests offered by the install key (demo: demo/manifests)
+  --pull-secret FILE       pull secret offered by the install key (demo: demo/pull-secret.json)
+  --license FILE           license offered by the install key (demo: demo/license.yaml)
 
 Console keys: ? in the console lists them all (k9s-like: / filter, N/S/A sort, z unhealthy only, q quit)
+  workflows on the selected (or space-marked) clusters: i install, m make management, J join,
+  a admin user + token, g grant, u back to standalone; in the steps pane r retry, s skip, esc cancel
 
 Other
   --help, -h               this text; \`calico-mcm help <command>\` for one command

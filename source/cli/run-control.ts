@@ -1,0 +1,262 @@
+// The console's running plans: started by the workflow actions, driven by the steps pane's keys
+// (r retry, s skip, esc cancel), several at once for a batch with bounded concurrency. Every run is
+// recorded in the interrupted-runs file while it is under way, so a console that quits (or loses
+// its SSH session) mid-run offers it again at the next start.
+
+import {setMaxListeners} from 'node:events';
+import {InterruptedRuns, type InterruptedRun} from '../mcm/interrupted-runs.js';
+import {buildPlan, type PlanEnv, type PlanOptions} from '../mcm/plans/index.js';
+import {runPlan, type RunSink} from '../mcm/runner.js';
+import {normalizeCheck, type Plan, type PlanId} from '../mcm/step.js';
+import type {RunProgress, StepProgress} from '../mcm/types.js';
+import {selectCurrentRun} from '../store/selectors.js';
+import type {AppStore} from '../store/store.js';
+
+export type PlanRequest<K extends PlanId = PlanId> = {id: K; options: PlanOptions[K]};
+
+type Entry = {
+	runId: string;
+	request: PlanRequest;
+	plan: Plan;
+	batch?: string;
+	skips: Set<string>;
+	controller?: AbortController;
+	promise?: Promise<RunProgress>;
+	/** Cancelled while still waiting for a slot. */
+	dropped?: boolean;
+	onDone?: (result: RunProgress, plan: Plan) => void;
+};
+
+let counter = 0;
+const uid = (prefix: string) => `${prefix}:${Date.now().toString(36)}${(counter += 1)}`;
+
+export type RunControlOptions = {
+	store: AppStore;
+	env: PlanEnv;
+	readOnly: boolean;
+	/** Where interrupted runs are recorded; absent: not recorded (the demo, whose fleet dies with it). */
+	interrupted?: InterruptedRuns;
+	/** The kubeconfig source, so a recorded run is only offered on the same fleet. */
+	source: string;
+	cwd: string;
+	/** How many runs of a batch go at once. Default 3. */
+	concurrency?: number;
+};
+
+export class RunControl {
+	private readonly entries = new Map<string, Entry>();
+	private disposed = false;
+
+	constructor(private readonly o: RunControlOptions) {}
+
+	private sink(batch?: string): RunSink {
+		const s = () => this.o.store.getState();
+		return {
+			putRun: run => s().putRun(batch ? {...run, batch} : run),
+			updateStep: (runId, stepId, patch) => s().updateStep(runId, stepId, patch),
+			updateRun: (runId, patch) => s().updateRun(runId, patch),
+			addLog: line => s().addLog(line),
+		};
+	}
+
+	private placeholder(entry: Entry, state: RunProgress['state'], steps?: StepProgress[], note?: string): void {
+		const {plan} = entry;
+		this.o.store.getState().putRun({
+			id: entry.runId,
+			plan: plan.id,
+			cluster: plan.cluster,
+			title: plan.title,
+			state,
+			startedAt: Date.now(),
+			...(state === 'running' ? {} : {endedAt: Date.now()}),
+			steps: steps ?? plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false})),
+			...(entry.batch ? {batch: entry.batch} : {}),
+			...(note ? {note} : {}),
+		});
+	}
+
+	private record(entry: Entry): void {
+		if (!this.o.interrupted || this.disposed) return;
+		const item: InterruptedRun = {
+			runId: entry.runId,
+			plan: entry.request.id,
+			cluster: entry.plan.cluster,
+			options: entry.request.options,
+			source: this.o.source,
+			cwd: this.o.cwd,
+			startedAt: Date.now(),
+			...(entry.batch ? {batch: entry.batch} : {}),
+		};
+		try {
+			this.o.interrupted.record(item);
+		} catch (error) {
+			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming (${this.o.interrupted.file}): ${(error as Error).message}`});
+		}
+	}
+
+	private forget(entry: Entry): void {
+		if (!this.o.interrupted || this.disposed) return;
+		try {
+			this.o.interrupted.forget(entry.runId);
+		} catch {
+			// Only a convenience: a stale entry is offered once more and resumes to "already done".
+		}
+	}
+
+	private run(entry: Entry): Promise<RunProgress> {
+		if (entry.promise) return entry.promise;
+		if (entry.dropped) return Promise.resolve(this.o.store.getState().runs[entry.runId]!);
+		const controller = new AbortController();
+		setMaxListeners(0, controller.signal);
+		entry.controller = controller;
+		this.record(entry);
+		entry.promise = runPlan(entry.plan, {sink: this.sink(entry.batch), signal: controller.signal, runId: entry.runId, readOnly: this.o.readOnly, skip: entry.skips}).then(result => {
+			entry.promise = undefined;
+			entry.controller = undefined;
+			if (!this.disposed) {
+				this.forget(entry);
+				entry.onDone?.(result, entry.plan);
+			}
+			return result;
+		});
+		return entry.promise;
+	}
+
+	/** Runs the entries, at most `limit` at once, in order. */
+	private async pool(entries: Entry[]): Promise<void> {
+		const limit = Math.max(1, this.o.concurrency ?? 3);
+		let next = 0;
+		const worker = async () => {
+			while (next < entries.length && !this.disposed) {
+				const entry = entries[next++]!;
+				if (entry.dropped) continue;
+				await this.run(entry);
+			}
+		};
+		await Promise.all(Array.from({length: Math.min(limit, entries.length)}, worker));
+	}
+
+	/** Builds a plan (throws the plan's own error for bad options). */
+	build(request: PlanRequest): Plan {
+		return buildPlan(request.id, request.options as never, this.o.env);
+	}
+
+	/** Starts one plan; `onDone` is called when the run ends (done, failed or cancelled). */
+	start(request: PlanRequest, plan: Plan, onDone?: Entry['onDone']): string {
+		const entry: Entry = {runId: uid(`${plan.id}:${plan.cluster}`), request, plan, skips: new Set(), onDone};
+		this.entries.set(entry.runId, entry);
+		void this.run(entry);
+		return entry.runId;
+	}
+
+	/** Starts several plans as one batch: one progress row per cluster, `concurrency` at a time. */
+	startBatch(items: Array<{request: PlanRequest; plan: Plan}>): string {
+		const batch = uid('batch');
+		const entries = items.map(({request, plan}) => ({runId: uid(`${plan.id}:${plan.cluster}`), request, plan, batch, skips: new Set<string>()}));
+		for (const entry of entries) {
+			this.entries.set(entry.runId, entry);
+			// Shown at once, queued ones with every step pending, so the batch has its rows from the start.
+			this.placeholder(entry, 'running');
+		}
+		void this.pool(entries);
+		return batch;
+	}
+
+	/** The entries behind the run the steps pane shows: the current run, or every run of its batch. */
+	shown(): Entry[] {
+		const {runs, runOrder} = this.o.store.getState();
+		const current = selectCurrentRun(runs, runOrder);
+		if (!current) return [];
+		if (current.batch) return [...this.entries.values()].filter(e => e.batch === current.batch);
+		const entry = this.entries.get(current.id);
+		return entry ? [entry] : [];
+	}
+
+	/** esc in the steps pane. Returns what happened, for the status bar. */
+	cancel(): string {
+		const entries = this.shown();
+		const running = entries.filter(e => e.promise || (e.batch && !e.dropped && this.o.store.getState().runs[e.runId]?.state === 'running'));
+		if (running.length === 0) return 'nothing is running to cancel';
+		for (const e of running) {
+			if (e.promise) e.controller?.abort(new Error('cancelled by the user'));
+			else {
+				e.dropped = true;
+				this.o.store.getState().updateRun(e.runId, {state: 'cancelled', endedAt: Date.now()});
+			}
+		}
+		return `cancelling ${running.length === 1 ? running[0]!.plan.title : `${running.length} runs`}`;
+	}
+
+	/** r: run the shown run (or the failed, cancelled and interrupted runs of its batch) again; it resumes from the cluster's state. */
+	retry(): string {
+		const state = this.o.store.getState();
+		const entries = this.shown().filter(e => !e.promise && state.runs[e.runId]?.state !== 'done');
+		if (entries.length === 0) return this.shown().some(e => e.promise) ? 'the run is still going: esc cancels it first' : 'nothing to retry: start a plan from the fleet pane';
+		for (const e of entries) {
+			e.dropped = false;
+			if (e.batch) this.placeholder(e, 'running');
+		}
+		void this.pool(entries);
+		return `retrying ${entries.length === 1 ? entries[0]!.plan.title : `${entries.length} runs`}: steps already done are skipped`;
+	}
+
+	/** s: skip the failed (or running) step of the shown run, where the step allows it. */
+	skip(): string {
+		const state = this.o.store.getState();
+		for (const e of this.shown()) {
+			const run = state.runs[e.runId];
+			const step = run?.steps.find(s => s.state === 'failed') ?? run?.steps.find(s => s.state === 'running');
+			if (!step) continue;
+			const planStep = e.plan.steps.find(s => s.id === step.id);
+			if (!planStep?.skippable) return `"${step.title}" cannot be skipped`;
+			e.skips.add(step.id);
+			if (!e.promise) state.updateStep(e.runId, step.id, {state: 'skipped', detail: 'skipped by the user', error: undefined, hint: undefined});
+			return `"${step.title}" will be skipped${e.promise ? '' : ': r runs the rest'}`;
+		}
+		return 'no failed step to skip';
+	}
+
+	/**
+	 * Offers the runs an earlier console left unfinished on this fleet: each is shown with the state of
+	 * its steps as the cluster reports it now, and the note that r resumes it.
+	 */
+	async offerInterrupted(known: (cluster: string) => boolean, signal: AbortSignal): Promise<number> {
+		if (!this.o.interrupted) return 0;
+		const list = this.o.interrupted.list().filter(e => e.source === this.o.source && known(e.cluster));
+		let offered = 0;
+		for (const item of list) {
+			let plan: Plan;
+			try {
+				plan = this.build({id: item.plan, options: item.options});
+			} catch {
+				continue;
+			}
+			const entry: Entry = {runId: item.runId, request: {id: item.plan, options: item.options}, plan, batch: item.batch, skips: new Set()};
+			this.entries.set(entry.runId, entry);
+			const steps: StepProgress[] = [];
+			for (const step of plan.steps) {
+				const base: StepProgress = {id: step.id, title: step.title, kubectl: step.kubectl, state: 'pending', skippable: step.skippable ?? false};
+				try {
+					const check = normalizeCheck(await step.check({signal, log: () => undefined}));
+					steps.push(check.done || check.skip ? {...base, kubectl: step.kubectl, state: check.skip ? 'skipped' : 'done', detail: check.detail ?? 'already done'} : base);
+				} catch {
+					steps.push(base);
+				}
+			}
+			const done = steps.filter(s => s.state !== 'pending').length;
+			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster} (${done}/${steps.length} steps done) — press r to resume`);
+			offered += 1;
+		}
+		return offered;
+	}
+
+	get active(): number {
+		return [...this.entries.values()].filter(e => e.promise).length;
+	}
+
+	/** At quit: the runs stop, and stay recorded as interrupted. */
+	dispose(): void {
+		this.disposed = true;
+		for (const e of this.entries.values()) e.controller?.abort(new Error('the console quit'));
+	}
+}

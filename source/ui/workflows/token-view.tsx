@@ -1,0 +1,69 @@
+import {TextInput} from '@inkjs/ui';
+import {Box, Text} from 'ink';
+import {useState} from 'react';
+import {useUiContext} from '../context.js';
+import {useUiState} from '../use-store.js';
+import {Frame, type FrameLine, useOverlayKeys} from './frame.js';
+import type {TokenHandle} from './types.js';
+
+// The admin user's login token, masked. c copies it to the clipboard of the terminal the user sits
+// at (OSC 52, through SSH and tmux), w writes it to a file with mode 0600. The clear text stays in
+// the handle: this view never has it.
+
+export function TokenView({token, width, height, onClose}: {token: TokenHandle; width: number; height: number; onClose: () => void}) {
+	const {glyphs, theme} = useUiContext();
+	const confirmQuit = useUiState(s => s.confirmQuit);
+	const [writing, setWriting] = useState(false);
+	const [said, setSaid] = useState<{text: string; bad?: boolean} | undefined>();
+	useOverlayKeys((input, key) => {
+		if (writing) {
+			if (key.escape) setWriting(false);
+			return;
+		}
+		if (key.escape || input === 'q' || key.return) return onClose();
+		if (input === 'c') setSaid({text: token.copy()});
+		if (input === 'w') {
+			setSaid(undefined);
+			setWriting(true);
+		}
+	});
+	const lines: FrameLine[] = [
+		{text: `User ${token.user} on ${token.cluster}: log in to the Manager UI with this token.`, bold: true},
+		{text: `token    ${token.masked}`},
+		...(token.expires ? [{text: `expires  ${token.expires}`}] : []),
+		{text: ''},
+		{text: 'c  copy it to your clipboard (OSC 52: works over SSH; in tmux set set-clipboard on)', tone: 'muted'},
+		{text: 'w  write it to a file (mode 0600)', tone: 'muted'},
+	];
+	if (said) lines.push({text: ''}, {text: said.text, tone: said.bad ? 'bad' : 'good'});
+	const write = (file: string) => {
+		setWriting(false);
+		try {
+			setSaid({text: token.write(file.trim() || token.defaultPath)});
+		} catch (error) {
+			setSaid({text: error instanceof Error ? error.message : String(error), bad: true});
+		}
+	};
+	return (
+		<Frame
+			title={`Login token ${glyphs.dot} ${token.cluster}`}
+			parts={[{text: 'masked', tone: 'muted'}]}
+			width={width}
+			height={height}
+			lines={lines}
+			belowRows={writing ? 2 : 0}
+			below={
+				writing ? (
+					<>
+						<Text color={theme.tone('accent')}>Write the token to (enter writes, mode 0600; esc goes back):</Text>
+						<Box>
+							<Text>{glyphs.cursor} </Text>
+							<TextInput defaultValue={token.defaultPath} isDisabled={confirmQuit} onSubmit={write} />
+						</Box>
+					</>
+				) : undefined
+			}
+			footer={writing ? 'enter writes · esc goes back' : `c copy ${glyphs.dot} w write to a file ${glyphs.dot} esc closes`}
+		/>
+	);
+}

@@ -1,0 +1,220 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {startConsole, type ConsoleScreen} from './console-screen.js';
+import {fleetRow, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-workflows-'));
+const stateHome = path.join(dir, 'state');
+const work = path.join(dir, 'work');
+fs.mkdirSync(work);
+let sim: Sim;
+let c: ConsoleScreen | undefined;
+
+const inputs = ['--manifests', path.join(repo, 'demo/manifests'), '--pull-secret', path.join(repo, 'demo/pull-secret.json'), '--license', path.join(repo, 'demo/license.yaml')];
+
+function open(extra: string[] = []): ConsoleScreen {
+	c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '3s', ...inputs, ...extra], {cols: 120, rows: 40, cwd: work, env: {XDG_STATE_HOME: stateHome}});
+	return c;
+}
+
+beforeAll(async () => {
+	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '0', '--standalone', '3', '--bare', '2']);
+}, 60_000);
+
+afterAll(async () => {
+	c?.kill('SIGKILL');
+	await c?.exited;
+	await sim?.stop();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+const has = (con: ConsoleScreen, text: string | RegExp) => () => (typeof text === 'string' ? con.text().includes(text) : text.test(con.text()));
+
+async function waitText(con: ConsoleScreen, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+	await con.waitFor(has(con, text), String(text), timeoutMs);
+}
+
+/** From the preflight checklist through the confirmation to the start. */
+async function passPreflightAndConfirm(con: ConsoleScreen): Promise<void> {
+	await waitText(con, 'All checks passed');
+	await press(con, keys.enter);
+	await waitText(con, 'y or enter runs it');
+	await press(con, 'y');
+	await waitText(con, /─ Fleet/);
+}
+
+describe('workflows by keys', () => {
+	test('install, make management, join (cancel, retry), grant (fail, retry), admin token, several joined at once, quit and resume, back to standalone', async () => {
+		const con = open();
+		await con.waitFor(() => /bare-2\s+not-installed/.test(fleetRow(con, 'bare-2')), 'the fleet');
+
+		// i on bare-1: role management, the remembered defaults for the inputs, then d shows the YAML.
+		await selectRow(con, 'bare-1');
+		await press(con, 'i');
+		await waitText(con, 'Install Calico Enterprise on bare-1');
+		await press(con, keys.enter);
+		await waitText(con, '✓ Role: management');
+		await press(con, keys.enter);
+		await waitText(con, 'Pull secret');
+		await press(con, keys.enter);
+		await waitText(con, 'License');
+		await press(con, keys.enter);
+		await waitText(con, 'All checks passed');
+		expect(con.text()).toMatch(/✓ permissions on bare-1/);
+		await press(con, keys.enter);
+		await waitText(con, 'y or enter runs it');
+		expect(con.text()).toContain('kubectl --context bare-1 apply --server-side');
+		await press(con, 'd');
+		await waitText(con, 'YAML to apply');
+		await press(con, 'j', 'j');
+		await press(con, 'd');
+		await waitText(con, 'y or enter runs it');
+		await press(con, 'y');
+		await con.waitFor(() => /bare-1\s+standalone\s+v3/.test(fleetRow(con, 'bare-1')), 'bare-1 installed', 30_000);
+		await waitText(con, /Steps ─ Install Calico Enterprise on bare-1.*─ done/);
+
+		// m: the address is suggested from the node address and the node port.
+		await press(con, '1', 'm');
+		await waitText(con, 'Expose the tunnel endpoint');
+		await press(con, keys.enter);
+		await waitText(con, /suggested: .*node port 30449/);
+		expect(con.text()).toMatch(/› \d+\.\d+\.\d+\.\d+:30449/);
+		await press(con, keys.enter);
+		await passPreflightAndConfirm(con);
+		await con.waitFor(() => /bare-1\s+management/.test(fleetRow(con, 'bare-1')), 'bare-1 management', 30_000);
+
+		// J on bare-2 (j is down, as in k9s) with its tunnel down: the join waits for the connection;
+		// esc cancels that step; r runs the plan again and it resumes where the clusters are.
+		await sim.control('tunnel-down bare-2');
+		await selectRow(con, 'bare-2');
+		await press(con, 'J');
+		await waitText(con, 'Management cluster');
+		expect(con.text()).toMatch(/❯ bare-1/);
+		await press(con, keys.enter);
+		await passPreflightAndConfirm(con);
+		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected/, 30_000);
+		await press(con, keys.escape);
+		await waitText(con, /Steps ─ Join bare-2 .*─ cancelled/);
+		expect(con.text()).toMatch(/⊘ \d+\. Wait until bare-1 reports bare-2 connected.*cancelled/);
+		await sim.control('tunnel-up bare-2');
+		await press(con, 'r');
+		await waitText(con, /Steps ─ Join bare-2 .*─ done/, 30_000);
+		await con.waitFor(() => /bare-2\s+managed\s+v3\S*\s+True/.test(fleetRow(con, 'bare-2')), 'bare-2 managed and connected', 20_000);
+
+		// g on bare-2, its API server down once confirmed: the step fails with the real error and a
+		// hint; with the API back, r finishes it.
+		await press(con, '1');
+		await selectRow(con, 'bare-2');
+		await press(con, 'g');
+		await waitText(con, 'User (service account');
+		expect(con.text()).toContain('› mcm-user');
+		await press(con, keys.enter);
+		await waitText(con, '› tigera-network-admin');
+		await press(con, keys.enter);
+		await waitText(con, 'All checks passed');
+		await press(con, keys.enter);
+		await waitText(con, 'y or enter runs it');
+		await sim.control('api-down bare-2');
+		await press(con, 'y');
+		await waitText(con, /Steps ─ Grant default\/mcm-user tigera-network-admin on bare-2 .*─ failed/);
+		expect(con.text()).toMatch(/error: .*(ECONNREFUSED|refused|reach)/i);
+		expect(con.text()).toMatch(/hint: .*bare-2/);
+		await sim.control('api-up bare-2');
+		await press(con, 'r');
+		await waitText(con, /Steps ─ Grant default\/mcm-user tigera-network-admin on bare-2 .*─ done/);
+
+		// a on bare-1: the token is masked; c copies it by OSC 52; w writes it to a 0600 file.
+		await press(con, '1');
+		await selectRow(con, 'bare-1');
+		await press(con, 'a');
+		await waitText(con, 'Service account (user)');
+		await press(con, keys.enter);
+		await waitText(con, 'All checks passed');
+		await press(con, keys.enter);
+		await waitText(con, 'y or enter runs it');
+		await press(con, 'y');
+		await waitText(con, /Login token · bare-1/);
+		expect(con.text()).toMatch(/token {4}\S{4}…\*\*\*\* \(\d+ chars\)/);
+		await press(con, 'c');
+		await waitText(con, 'copied to the clipboard');
+		await press(con, 'w');
+		await waitText(con, 'Write the token to');
+		await press(con, keys.enter);
+		await waitText(con, /written to .*bare-1-mcm-user\.token \(mode 0600\)/);
+		const tokenFile = path.join(work, 'bare-1-mcm-user.token');
+		expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+		const token = fs.readFileSync(tokenFile, 'utf8').trim();
+		expect(token.length).toBeGreaterThan(20);
+		expect(con.output()).toContain(`\u001B]52;c;${Buffer.from(token).toString('base64')}\u0007`);
+		expect(con.output()).not.toContain(token);
+		await press(con, keys.escape);
+		await waitText(con, /─ Fleet/);
+
+		// Several standalone clusters marked with space and joined at once, one row each; the third
+		// cannot connect, and the user quits while it waits.
+		await sim.control('tunnel-down standalone-3');
+		await selectRow(con, 'standalone-1');
+		await press(con, ' ', ' ', ' ');
+		await press(con, 'J');
+		await waitText(con, 'Join standalone-1, standalone-2, standalone-3 as managed');
+		await press(con, keys.enter);
+		await waitText(con, 'All checks passed', 30_000);
+		expect(con.text()).toMatch(/✓ standalone-1: standalone-1 role: standalone-1 is standalone/);
+		await press(con, keys.enter);
+		await waitText(con, 'On 3 clusters (3 at a time)');
+		await press(con, 'y');
+		await waitText(con, /Steps ─ join on 3 clusters ─ 2 done, 1 running/, 30_000);
+		expect(con.text()).toMatch(/✓ standalone-1 +\d+\/\d+ .* done/);
+		expect(con.text()).toMatch(/standalone-3 +\d+\/\d+ .*Wait until bare-1 reports standalone-3 connected/);
+		await con.waitFor(() => /standalone-1\s+managed\s+v3\S*\s+True/.test(fleetRow(con, 'standalone-1')), 'standalone-1 managed', 20_000);
+		expect(fleetRow(con, 'standalone-2')).toMatch(/managed\s+v3\S*\s+True/);
+
+		await press(con, 'q');
+		await waitText(con, 'A plan is running: quit anyway?');
+		await press(con, 'y');
+		await con.exited;
+		const stateFile = path.join(stateHome, 'calico-mcm', 'runs.json');
+		expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
+		const state = fs.readFileSync(stateFile, 'utf8');
+		expect(JSON.parse(state).runs.map((r: {cluster: string; plan: string}) => `${r.plan} ${r.cluster}`)).toEqual(['join standalone-3']);
+		expect(state).not.toContain(token);
+
+		// The next start shows what standalone-3 has and offers to resume; r finishes the join.
+		const again = open();
+		await waitText(again, /an interrupted join on standalone-3 \(\d+\/\d+ steps done\) — press r to resume/, 30_000);
+		await sim.control('tunnel-up standalone-3');
+		await press(again, 'r');
+		await waitText(again, /Steps ─ Join standalone-3 to bare-1 .*─ done/, 30_000);
+		await again.waitFor(() => /standalone-3\s+managed\s+v3\S*\s+True/.test(fleetRow(again, 'standalone-3')), 'standalone-3 managed', 20_000);
+		expect(fs.existsSync(stateFile)).toBe(false);
+
+		// u on bare-2 (managed): confirmed by typing its name; it becomes standalone.
+		await selectRow(again, 'bare-2');
+		await press(again, 'u');
+		await waitText(again, 'All checks passed');
+		await press(again, keys.enter);
+		await waitText(again, "Type the cluster's name (bare-2)");
+		await press(again, ...'bare-2', keys.enter);
+		await again.waitFor(() => /bare-2\s+standalone/.test(fleetRow(again, 'bare-2')), 'bare-2 standalone', 20_000);
+		await press(again, 'q');
+		await again.exited;
+	}, 300_000);
+
+	test('read-only: every action key is refused in the status bar and nothing changes', async () => {
+		const con = open(['--read-only']);
+		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')), 'the fleet');
+		await new Promise(r => setTimeout(r, 500));
+		const before = con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''));
+		for (const [key, title] of [['i', 'install'], ['m', 'make management'], ['J', 'join'], ['a', 'admin user'], ['g', 'grant'], ['u', 'back to standalone'], ['r', 'retry / resume']]) {
+			await press(con, key!);
+			await waitText(con, `read-only: "${title}" would change a cluster; refused`);
+			expect(con.text()).not.toContain('Preflight');
+		}
+		expect(con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''))).toEqual(before);
+		await press(con, 'q');
+		await con.exited;
+	}, 60_000);
+});

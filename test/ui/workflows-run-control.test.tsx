@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {RunControl} from '../../source/cli/run-control.js';
+import {InterruptedRuns} from '../../source/mcm/interrupted-runs.js';
+import type {Plan} from '../../source/mcm/step.js';
+import {createAppStore} from '../../source/store/store.js';
+import {waitFor} from './fixtures.js';
+
+// RunControl drives the console's runs: a batch goes at most 3 at a time, esc cancels the queued
+// ones too, and every run under way is recorded (0600, no secrets) until it ends.
+
+const dirs: string[] = [];
+afterEach(() => {
+	for (const d of dirs.splice(0)) fs.rmSync(d, {recursive: true, force: true});
+});
+
+function gatedPlan(cluster: string, gate: {open: boolean}, live: {now: number; max: number}): Plan {
+	return {
+		id: 'join',
+		title: `Join ${cluster}`,
+		cluster,
+		contexts: [cluster],
+		confirm: '?',
+		preflight: async () => [],
+		outputs: () => [],
+		steps: [
+			{
+				id: 'wait',
+				title: 'Wait for the tunnel',
+				kubectl: 'kubectl wait',
+				context: cluster,
+				check: async () => 'todo',
+				async run(ctx) {
+					live.now += 1;
+					live.max = Math.max(live.max, live.now);
+					try {
+						while (!gate.open) {
+							if (ctx.signal.aborted) throw new Error('aborted');
+							await new Promise(r => setTimeout(r, 5));
+						}
+					} finally {
+						live.now -= 1;
+					}
+				},
+			},
+		],
+	};
+}
+
+function setup() {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-control-'));
+	dirs.push(dir);
+	const store = createAppStore();
+	const interrupted = new InterruptedRuns(dir);
+	const control = new RunControl({store, readOnly: false, source: '/k/config', cwd: dir, interrupted, env: {client: () => { throw new Error('unused'); }}});
+	return {store, interrupted, control, dir};
+}
+
+describe('RunControl', () => {
+	test('a batch of five runs at most three at once, records each while under way, and forgets it when done', async () => {
+		const {store, interrupted, control} = setup();
+		const gate = {open: false};
+		const live = {now: 0, max: 0};
+		const clusters = ['c1', 'c2', 'c3', 'c4', 'c5'];
+		control.startBatch(clusters.map(c => ({request: {id: 'join', options: {context: c, management: 'mgmt'}}, plan: gatedPlan(c, gate, live)})));
+		await waitFor(() => expect(live.now).toBe(3));
+		const runs = Object.values(store.getState().runs);
+		expect(runs).toHaveLength(5);
+		expect(new Set(runs.map(r => r.batch)).size).toBe(1);
+		expect(fs.statSync(interrupted.file).mode & 0o777).toBe(0o600);
+		expect(interrupted.list().map(e => e.cluster).sort()).toEqual(['c1', 'c2', 'c3']);
+		gate.open = true;
+		await waitFor(() => expect(Object.values(store.getState().runs).every(r => r.state === 'done')).toBe(true));
+		expect(live.max).toBe(3);
+		expect(fs.existsSync(interrupted.file)).toBe(false);
+	});
+
+	test('cancel stops the running ones (step cancelled) and the queued ones; retry runs them again', async () => {
+		const {store, control} = setup();
+		const gate = {open: false};
+		const live = {now: 0, max: 0};
+		control.startBatch(['c1', 'c2', 'c3', 'c4'].map(c => ({request: {id: 'join', options: {context: c, management: 'mgmt'}}, plan: gatedPlan(c, gate, live)})));
+		await waitFor(() => expect(live.now).toBe(3));
+		expect(control.cancel()).toBe('cancelling 4 runs');
+		await waitFor(() => expect(Object.values(store.getState().runs).map(r => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']));
+		const steps = Object.values(store.getState().runs).map(r => r.steps[0]!.state);
+		expect(steps.filter(s => s === 'cancelled')).toHaveLength(3);
+		expect(steps.filter(s => s === 'pending')).toHaveLength(1);
+		gate.open = true;
+		expect(control.retry()).toMatch(/retrying 4 runs/);
+		await waitFor(() => expect(Object.values(store.getState().runs).every(r => r.state === 'done')).toBe(true));
+	});
+
+	test('a damaged state file reads as no interrupted runs', () => {
+		const {interrupted} = setup();
+		fs.writeFileSync(interrupted.file, '{not json');
+		expect(interrupted.list()).toEqual([]);
+	});
+});
