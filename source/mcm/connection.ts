@@ -99,6 +99,8 @@ export type MatchResult = {
  *      managementClusterAddr AND that has a ManagedCluster named like the context;
  *   2. else the only ManagedCluster anywhere named like the context (unambiguous by name alone);
  *   3. else unmatched.
+ * A context not (known to be) managed, and not a management cluster, claims only by rule 2: it is
+ * being joined, or not read yet.
  * ManagedClusters no context claimed become remote-only rows.
  */
 export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult {
@@ -121,8 +123,11 @@ export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult 
 	const result: MatchResult = {byContext: new Map(), unmatched: new Map(), remoteOnly: []};
 	const claimed = new Set<string>();
 	for (const input of all) {
-		if (!input.managed) continue;
-		if (input.managed === 'maybe') {
+		// Not (known to be) managed yet: a context that is being joined has its ManagedCluster before it
+		// applies the installation manifest, and one not read yet may well be managed. Either way its
+		// own row, not a second remote-only one, should show that ManagedCluster. Management clusters
+		// never claim one by name.
+		if (input.managed === 'maybe' || (input.managed === false && !input.managementAddress)) {
 			const holders = (holdersOfName.get(input.context) ?? []).filter(m => m !== input.context);
 			if (holders.length === 1) {
 				result.byContext.set(input.context, {management: holders[0]!, managedName: input.context});
@@ -130,6 +135,7 @@ export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult 
 			}
 			continue;
 		}
+		if (!input.managed) continue;
 		const address = normalizeAddress(input.managementClusterAddr);
 		const pointed = (address ? byAddress.get(address) ?? [] : []).filter(m => m !== input.context);
 		let management = pointed.find(m => namesOf.get(m)?.has(input.context));

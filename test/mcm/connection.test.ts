@@ -52,6 +52,20 @@ describe('matchManagedClusters', () => {
 		expect(result.remoteOnly).toHaveLength(2);
 	});
 
+	it('shows a cluster being joined on its own row, not as a second remote-only row', () => {
+		// standalone-2 is being joined: its ManagedCluster exists on mgmt before it applies the manifest.
+		const standalone = {context: 'standalone-2', managed: false, managedClusterNames: []};
+		const result = matchManagedClusters([m('mgmt', 'a:1', ['standalone-2']), standalone]);
+		expect(result.byContext.get('standalone-2')).toEqual({management: 'mgmt', managedName: 'standalone-2'});
+		expect(result.remoteOnly).toEqual([]);
+	});
+
+	it('never lets a management cluster claim a ManagedCluster by its name', () => {
+		const result = matchManagedClusters([m('mgmt-a', 'a:1', ['mgmt-b']), m('mgmt-b', 'b:1', [])]);
+		expect(result.byContext.has('mgmt-b')).toBe(false);
+		expect(result.remoteOnly).toEqual([{management: 'mgmt-a', managedName: 'mgmt-b'}]);
+	});
+
 	it('makes every unclaimed ManagedCluster a remote-only row', () => {
 		const result = matchManagedClusters([m('mgmt', 'a:1', ['p', 'q', 'r']), c('q', 'a:1')]);
 		expect(result.remoteOnly.map(r => r.managedName).sort()).toEqual(['p', 'r']);
