@@ -29,7 +29,9 @@ export function describeChanges(
 		const level = next.api.state === 'ok' || next.api.state === 'connecting' ? 'info' : 'error';
 		// A remote-only row's API is its management cluster's: that cluster's own row says it.
 		if (!(next.remoteOnly && previous) && !(prevApi === undefined && next.api.state === 'connecting')) {
-			changes.push({level, text: `api ${prevApi ?? 'connecting'} -> ${apiText(next)}`});
+			// Same state, new error (e.g. a dropped connection, then refused ones): say what changed.
+			const text = prevApi === next.api.state ? `api still ${apiText(next)}` : `api ${prevApi ?? 'connecting'} -> ${apiText(next)}`;
+			changes.push({level, text});
 		}
 	}
 	if ((previous?.role ?? 'unknown') !== next.role) {

@@ -28,6 +28,9 @@ describe('describeChanges', () => {
 		const after = buildFleet(fleetOf(down));
 		expect(describeChanges(before.clusters.mgmt, after.clusters.mgmt, undefined, undefined)).toEqual([{level: 'error', text: 'api ok -> unreachable: connect ECONNREFUSED 127.0.0.1:9'}]);
 		expect(describeChanges(after.clusters.mgmt, before.clusters.mgmt, undefined, undefined)).toEqual([{level: 'info', text: 'api unreachable -> ok'}]);
+		const refused: RawClusterState = {...down, api: {state: 'unreachable', since: 2, error: 'connect ECONNREFUSED 127.0.0.1:10'}};
+		const later = buildFleet(fleetOf(refused));
+		expect(describeChanges(after.clusters.mgmt, later.clusters.mgmt, undefined, undefined)).toEqual([{level: 'error', text: 'api still unreachable: connect ECONNREFUSED 127.0.0.1:10'}]);
 	});
 
 	it('says when a row appears, changes role, or goes', () => {
