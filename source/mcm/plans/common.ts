@@ -320,6 +320,14 @@ export async function createIfAbsent(client: ClusterClient, kind: ResolvedKind, 
 	}
 }
 
+/** Preflight item: the ClusterRole a binding will name exists (the tigera-* roles come with the install). */
+export async function clusterRoleItem(client: ClusterClient, context: string, role: string, signal?: AbortSignal): Promise<PreflightItem> {
+	const found = await getObject(client, pathOf(ref.clusterRoles, role), signal).catch(() => undefined);
+	return found
+		? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
+		: {label: `ClusterRole ${role}`, ok: false, message: `${context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise on it first (it brings the tigera-* roles), or choose another --role'};
+}
+
 /** Delete one object if present (the reverse plans). */
 export function deleteStep(o: {id: string; title: string; context: string; client: ClusterClient; kind: ResolvedKind; name: string; namespace?: string; kubectl: string; what: string}): Step {
 	const objectPath = pathOf(o.kind, o.name, o.namespace);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
 import {maskToken, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
-import {clusterItems, clusterRoleBindingStep, createIfAbsent, kubectl, pathOf, ref, resolvePath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
+import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, ref, resolvePath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
 
 export type CreateAdminOptions = {
 	context: string;
@@ -127,14 +127,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 				ctx.signal,
 			);
 			items.push(...cluster.items);
-			if (cluster.reachable) {
-				const cr = await getObject(client, pathOf(ref.clusterRoles, role), ctx.signal).catch(() => undefined);
-				items.push(
-					cr
-						? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
-						: {label: `ClusterRole ${role}`, ok: false, message: `${o.context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise first (it brings the tigera-* roles), or choose another --role'},
-				);
-			}
+			if (cluster.reachable) items.push(await clusterRoleItem(client, o.context, role, ctx.signal));
 			return items;
 		},
 		outputs(): PlanOutput[] {

@@ -1,9 +1,8 @@
 // Plan: give a user access on a cluster (the how-to's "Provide permissions to view the managed
 // cluster"): bind the service account to a cluster role, by default tigera-network-admin.
 
-import {getObject} from '../../kube/apply.js';
 import type {Plan, PreflightItem} from '../step.js';
-import {bindingName, clusterItems, clusterRoleBindingStep, pathOf, ref, type PlanEnv} from './common.js';
+import {bindingName, clusterItems, clusterRoleBindingStep, clusterRoleItem, type PlanEnv} from './common.js';
 
 export type GrantOptions = {
 	context: string;
@@ -36,14 +35,7 @@ export function buildGrantPlan(o: GrantOptions, env: PlanEnv): Plan {
 				ctx.signal,
 			);
 			items.push(...cluster.items);
-			if (cluster.reachable) {
-				const cr = await getObject(client, pathOf(ref.clusterRoles, role), ctx.signal).catch(() => undefined);
-				items.push(
-					cr
-						? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
-						: {label: `ClusterRole ${role}`, ok: false, message: `${o.context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise on it first (it brings the tigera-* roles), or choose another --role'},
-				);
-			}
+			if (cluster.reachable) items.push(await clusterRoleItem(client, o.context, role, ctx.signal));
 			return items;
 		},
 		outputs: () => [],
