@@ -198,7 +198,7 @@ describe('calico-mcm status', () => {
 		const file = join(dir, 'nobody.kubeconfig');
 		writeFileSync(file, yaml.dump(config), {mode: 0o600});
 		const r = await runStatus(['--kubeconfig', file, '--context', 'mgmt', '--json']);
-		expect(r.code).toBe(1);
+		expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(1);
 		const row = (JSON.parse(r.stdout) as FleetStatusJson).clusters[0];
 		expect(row).toMatchObject({health: 'unreachable', api: {state: 'forbidden', verb: 'list'}});
 		expect(row.api.resource).toMatch(/\.(operator\.tigera\.io|projectcalico\.org)$/);

@@ -70,3 +70,26 @@ export async function press(c: ConsoleScreen, ...sequence: string[]): Promise<vo
 		await new Promise(r => setTimeout(r, k === keys.escape ? 120 : 40));
 	}
 }
+
+/**
+ * Presses a key that moves a prompt on, and waits for what comes next. ink subscribes a newly shown
+ * input in an effect, a moment after its first frame is on the screen; on a loaded machine a key
+ * sent in that moment is dropped. So if after a while nothing at all has changed on the screen, the
+ * key was not taken, and it is sent once more; a key that was taken changes the screen, so it is
+ * never sent twice.
+ */
+export async function answer(c: ConsoleScreen, key: string, expected: string | RegExp, timeoutMs = 20_000): Promise<void> {
+	const next = (text: string) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));
+	const before = c.text();
+	c.write(key);
+	const deadline = Date.now() + timeoutMs;
+	let resent = false;
+	while (!next(c.text())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; screen:\n${c.text()}`);
+		if (!resent && Date.now() > deadline - timeoutMs + 2_000 && c.text() === before) {
+			resent = true;
+			c.write(key);
+		}
+		await new Promise(r => setTimeout(r, 40));
+	}
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {fleetRow, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {answer, fleetRow, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-workflows-'));
@@ -40,10 +40,8 @@ async function waitText(con: ConsoleScreen, text: string | RegExp, timeoutMs = 2
 /** From the preflight checklist through the confirmation to the start. */
 async function passPreflightAndConfirm(con: ConsoleScreen): Promise<void> {
 	await waitText(con, 'All checks passed');
-	await press(con, keys.enter);
-	await waitText(con, 'y or enter runs it');
-	await press(con, 'y');
-	await waitText(con, /─ Fleet/);
+	await answer(con, keys.enter, 'y or enter runs it');
+	await answer(con, 'y', /─ Fleet/);
 }
 
 describe('workflows by keys', () => {
@@ -55,17 +53,12 @@ describe('workflows by keys', () => {
 		await selectRow(con, 'bare-1');
 		await press(con, 'i');
 		await waitText(con, 'Install Calico Enterprise on bare-1');
-		await press(con, keys.enter);
-		await waitText(con, '✓ Role: management');
-		await press(con, keys.enter);
-		await waitText(con, 'Pull secret');
-		await press(con, keys.enter);
-		await waitText(con, 'License');
-		await press(con, keys.enter);
-		await waitText(con, 'All checks passed');
+		await answer(con, keys.enter, '✓ Role: management');
+		await answer(con, keys.enter, 'Pull secret');
+		await answer(con, keys.enter, 'License');
+		await answer(con, keys.enter, 'All checks passed');
 		expect(con.text()).toMatch(/✓ permissions on bare-1/);
-		await press(con, keys.enter);
-		await waitText(con, 'y or enter runs it');
+		await answer(con, keys.enter, 'y or enter runs it');
 		expect(con.text()).toContain('kubectl --context bare-1 apply --server-side');
 		await press(con, 'd');
 		await waitText(con, 'YAML to apply');
@@ -79,8 +72,7 @@ describe('workflows by keys', () => {
 		// m: the address is suggested from the node address and the node port.
 		await press(con, '1', 'm');
 		await waitText(con, 'Expose the tunnel endpoint');
-		await press(con, keys.enter);
-		await waitText(con, /suggested: .*node port 30449/);
+		await answer(con, keys.enter, /suggested: .*node port 30449/);
 		expect(con.text()).toMatch(/› \d+\.\d+\.\d+\.\d+:30449/);
 		await press(con, keys.enter);
 		await passPreflightAndConfirm(con);
@@ -111,15 +103,11 @@ describe('workflows by keys', () => {
 		await press(con, 'g');
 		await waitText(con, 'User (service account');
 		expect(con.text()).toContain('› mcm-user');
-		await press(con, keys.enter);
-		await waitText(con, '› tigera-network-admin');
-		await press(con, keys.enter);
-		await waitText(con, 'All checks passed');
-		await press(con, keys.enter);
-		await waitText(con, 'y or enter runs it');
+		await answer(con, keys.enter, '› tigera-network-admin');
+		await answer(con, keys.enter, 'All checks passed');
+		await answer(con, keys.enter, 'y or enter runs it');
 		await sim.control('api-down bare-2');
-		await press(con, 'y');
-		await waitText(con, /Steps ─ Grant default\/mcm-user tigera-network-admin on bare-2 .*─ failed/);
+		await answer(con, 'y', /Steps ─ Grant default\/mcm-user tigera-network-admin on bare-2 .*─ failed/);
 		expect(con.text()).toMatch(/error: .*(ECONNREFUSED|refused|reach)/i);
 		expect(con.text()).toMatch(/hint: .*bare-2/);
 		await sim.control('api-up bare-2');
@@ -131,19 +119,15 @@ describe('workflows by keys', () => {
 		await selectRow(con, 'bare-1');
 		await press(con, 'a');
 		await waitText(con, 'Service account (user)');
-		await press(con, keys.enter);
-		await waitText(con, 'All checks passed');
-		await press(con, keys.enter);
-		await waitText(con, 'y or enter runs it');
-		await press(con, 'y');
-		await waitText(con, /Login token · bare-1/);
+		await answer(con, keys.enter, 'All checks passed');
+		await answer(con, keys.enter, 'y or enter runs it');
+		await answer(con, 'y', /Login token · bare-1/);
 		expect(con.text()).toMatch(/token {4}\S{4}…\*\*\*\* \(\d+ chars\)/);
 		await press(con, 'c');
 		await waitText(con, 'copied to the clipboard');
 		await press(con, 'w');
 		await waitText(con, 'Write the token to');
-		await press(con, keys.enter);
-		await waitText(con, /written to .*bare-1-mcm-user\.token \(mode 0600\)/);
+		await answer(con, keys.enter, /written to .*bare-1-mcm-user\.token \(mode 0600\)/);
 		const tokenFile = path.join(work, 'bare-1-mcm-user.token');
 		expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
 		const token = fs.readFileSync(tokenFile, 'utf8').trim();
@@ -160,13 +144,10 @@ describe('workflows by keys', () => {
 		await press(con, ' ', ' ', ' ');
 		await press(con, 'J');
 		await waitText(con, 'Join standalone-1, standalone-2, standalone-3 as managed');
-		await press(con, keys.enter);
-		await waitText(con, 'All checks passed', 30_000);
+		await answer(con, keys.enter, 'All checks passed', 30_000);
 		expect(con.text()).toMatch(/✓ standalone-1: standalone-1 role: standalone-1 is standalone/);
-		await press(con, keys.enter);
-		await waitText(con, 'On 3 clusters (3 at a time)');
-		await press(con, 'y');
-		await waitText(con, /Steps ─ join on 3 clusters ─ 2 done, 1 running/, 30_000);
+		await answer(con, keys.enter, 'On 3 clusters (3 at a time)');
+		await answer(con, 'y', /Steps ─ join on 3 clusters ─ 2 done, 1 running/, 30_000);
 		expect(con.text()).toMatch(/✓ standalone-1 +\d+\/\d+ .* done/);
 		expect(con.text()).toMatch(/standalone-3 +\d+\/\d+ .*Wait until bare-1 reports standalone-3 connected/);
 		await con.waitFor(() => /standalone-1\s+managed\s+v3\S*\s+True/.test(fleetRow(con, 'standalone-1')), 'standalone-1 managed', 20_000);
