@@ -1,8 +1,18 @@
 import {EventEmitter} from 'node:events';
+import {performance} from 'node:perf_hooks';
+import {lineUpdate} from './line-diff.js';
+import {applyShift, bestShift, blankLine, shiftSequence} from './row-shift.js';
+import {parseLine, type StyledLine} from './styled-line.js';
 
 // What ink writes to, in place of the terminal: ink renders whole frames (its debug mode) and this
-// writer puts on the screen only the lines that changed, each addressed absolutely, at most
-// `maxFps` times a second, inside a synchronized update.
+// writer puts on the screen only what changed, addressed absolutely, at most `maxFps` times a
+// second, inside a synchronized update:
+//  - rows that moved as a block (the log pane after a new line) are moved by the terminal
+//    (row-shift.ts), then
+//  - each row still different gets only its changed spans, or the whole line when that is shorter
+//    (line-diff.ts).
+// The first frame after a quiet spell is drawn at once; frames that follow within 1/maxFps are
+// coalesced into one drawn when the interval is up.
 //
 // Why not ink's own `incrementalRendering`: in ink 6.8.0 it is off by one line for any frame that
 // is shorter than the terminal (the only kind that avoids a full clear per update, see DESIGN.md 3):
@@ -21,10 +31,10 @@ export type ScreenWriterStats = {frames: number; flushes: number; bytes: number}
 export class ScreenWriter extends EventEmitter {
 	readonly isTTY = true;
 	readonly stats: ScreenWriterStats = {frames: 0, flushes: 0, bytes: 0};
-	private shown: string[] = [];
+	private shown: StyledLine[] = [];
 	private pending?: string;
 	private timer?: NodeJS.Timeout;
-	private lastFlush = 0;
+	private lastFlush = -Infinity;
 	private fullRepaint = true;
 	private disposed = false;
 	private readonly interval: number;
@@ -56,7 +66,7 @@ export class ScreenWriter extends EventEmitter {
 		if (this.disposed) return true;
 		this.stats.frames++;
 		this.pending = frame;
-		const wait = this.lastFlush + this.interval - Date.now();
+		const wait = this.lastFlush + this.interval - performance.now();
 		if (wait <= 0) this.flush();
 		else this.timer ??= setTimeout(() => this.flush(), wait);
 		return true;
@@ -69,24 +79,31 @@ export class ScreenWriter extends EventEmitter {
 		const frame = this.pending;
 		this.pending = undefined;
 		if (frame === undefined || this.disposed) return;
-		this.lastFlush = Date.now();
-		const next = frame.endsWith('\n') ? frame.slice(0, -1).split('\n') : frame.split('\n');
+		const known = new Map(this.shown.map(l => [l.raw, l]));
+		const lines = frame.endsWith('\n') ? frame.slice(0, -1).split('\n') : frame.split('\n');
+		const next = lines.map(raw => known.get(raw) ?? parseLine(raw));
 		let out = '';
 		if (this.fullRepaint) {
 			out += '\u001B[H\u001B[2J';
 			this.shown = [];
 			this.fullRepaint = false;
 		}
-		const rows = Math.max(next.length, this.shown.length);
-		for (let i = 0; i < rows; i++) {
-			const line = next[i];
-			if (line === this.shown[i]) continue;
-			// Erase first, then write: a line that fills the last column leaves the cursor in the
-			// pending-wrap state, where erase-to-end would delete its last character.
-			out += `\u001B[${i + 1};1H\u001B[2K${line ?? ''}`;
+		const columns = this.columns;
+		const cost = (row: number, old: StyledLine, line: StyledLine) => Buffer.byteLength(lineUpdate(row + 1, old, line, columns));
+		let shown = this.shown;
+		// Each shift is worth its bytes on its own; a frame rarely has more than one block that moved.
+		for (let n = 0; n < 3; n++) {
+			const shift = bestShift(shown, next, this.rows, cost);
+			if (!shift) break;
+			out += shiftSequence(shift, this.rows);
+			shown = applyShift(shown, shift);
 		}
+		const rows = Math.max(next.length, shown.length);
+		for (let i = 0; i < rows; i++) out += lineUpdate(i + 1, shown[i] ?? blankLine, next[i] ?? blankLine, columns);
 		this.shown = next;
 		if (out === '') return;
+		// The cap counts frames drawn: a render that changed nothing does not delay the next one.
+		this.lastFlush = performance.now();
 		const chunk = syncStart + out + syncEnd;
 		this.stats.flushes++;
 		this.stats.bytes += Buffer.byteLength(chunk);
