@@ -1,0 +1,136 @@
+// Latency: a ManagedCluster's connection flips in the simulator (`tunnel-down` / `tunnel-up`) → the
+// new state is on the console's screen (the xterm buffer checked on every pty data event, the row kept
+// on screen with a `/` filter), against `kubectl get managedclusters -w` seeing the same flips (its
+// line on stdout), both timed from the simulator's acknowledgement of the control; and the expected
+// delay of the how-to's `watch -n2 kubectl get tigerastatus`: a change lands at a uniformly random
+// phase of the 2 s period, so on average 1 s plus one `kubectl get tigerastatus` call.
+import {
+	figure, kubectlPath, noKubectl, now, openConsole, runOk, sleep, startSim, startStreamer, withTarget,
+	type BenchOptions, type Row, type Screen, type Streamer,
+} from './harness.js';
+
+const timeoutMs = 5000;
+
+/** The CONNECTED state of `name`'s fleet row on screen, if the row is there. */
+function rowState(lines: string[], name: string): string | undefined {
+	const row = new RegExp(`\\s${name}\\s+managed\\s+(?:v\\S+\\s+)?(True|False|Unknown)\\b`);
+	for (const l of lines) {
+		const m = row.exec(l);
+		if (m) return m[1];
+	}
+	return undefined;
+}
+
+export async function openFiltered(kubeconfig: string, total: number, name: string, cols = 120, rows = 40): Promise<Screen> {
+	const screen = await openConsole(kubeconfig, total, cols, rows);
+	try {
+		screen.type('/');
+		await sleep(100);
+		screen.type(name);
+		await sleep(100);
+		screen.type('\r');
+		await screen.waitFor(l => rowState(l, name) === 'True', 10_000, `the filtered row of ${name}`);
+		await screen.settle(200);
+		return screen;
+	} catch (error) {
+		await screen.stop();
+		throw error;
+	}
+}
+
+export async function measureLatency(options: BenchOptions): Promise<Row[]> {
+	const managed = options.managed;
+	const total = managed + 1;
+	// The last one: its name is in no other name (managed-1000 is not in managed-100x), so the filter shows one row.
+	const name = `managed-${managed}`;
+	const kubectl = kubectlPath();
+	const sim = await startSim({managed});
+	let screen: Screen | undefined;
+	let watch: Streamer | undefined;
+	const seen: number[] = [];
+	const watched: number[] = [];
+	let missedConsole = 0;
+	let missedKubectl = 0;
+	const calls: number[] = [];
+	try {
+		screen = await openFiltered(sim.kubeconfig, total, name);
+		if (kubectl) {
+			watch = startStreamer(kubectl, ['--kubeconfig', sim.kubeconfig, '--context', 'mgmt', 'get', 'managedclusters', '-w']);
+			await watch.lines.next(l => l.startsWith(`${name} `), 60_000, 'kubectl get -w to list the fleet');
+		}
+		for (let i = 0; i < options.flips; i++) {
+			const down = i % 2 === 0;
+			const expect = down ? 'False' : 'True';
+			const s = screen;
+			if (watch) watch.lines.lines.length = 0;
+			const onScreen = s.waitFor(l => rowState(l, name) === expect, timeoutMs, `${name} ${expect} on screen`);
+			const onWatch = watch?.lines.next(l => new RegExp(`^${name}\\s+${expect}\\b`).test(l), timeoutMs, `kubectl -w to print ${name} ${expect}`);
+			const {t: ack} = await sim.control(`${down ? 'tunnel-down' : 'tunnel-up'} ${name}`);
+			const [screenResult, watchResult] = await Promise.allSettled([onScreen, onWatch ?? Promise.resolve(undefined)]);
+			// An event handled before the acknowledgement was read counts as 0 ms, not less.
+			if (screenResult.status === 'fulfilled') seen.push(Math.max(0, screenResult.value - ack));
+			else {
+				missedConsole++;
+				seen.push(timeoutMs);
+			}
+			if (watch) {
+				if (watchResult.status === 'fulfilled' && watchResult.value) watched.push(Math.max(0, watchResult.value.t - ack));
+				else {
+					missedKubectl++;
+					watched.push(timeoutMs);
+				}
+			}
+			// A random pause, so that flips do not keep one phase against the console's frame clock.
+			await sleep(40 + Math.random() * 120);
+		}
+		if (kubectl) {
+			for (let i = 0; i < options.runs; i++) {
+				const start = now();
+				await runOk(kubectl, ['--kubeconfig', sim.kubeconfig, '--context', 'mgmt', 'get', 'tigerastatus']);
+				calls.push(now() - start);
+			}
+		}
+	} finally {
+		await watch?.stop();
+		await screen?.stop();
+		await sim.stop();
+	}
+	const mine = figure(seen, 'ms', true);
+	const missed = (n: number) => (n ? `${n} of ${options.flips} not seen within ${timeoutMs} ms (counted as ${timeoutMs} ms)` : undefined);
+	const rows: Row[] = [
+		withTarget({
+			id: 'latency.console',
+			measure: `Latency: connection flip → screen, ${total} clusters`,
+			what: `${options.flips} tunnel-down/up flips of ${name}; time from the simulator's ack to the pty data after which the xterm screen shows the row's new state (row kept on screen with the / filter)`,
+			console: mine,
+			target: {on: 'p99', op: '<=', value: 150, text: 'p99 <= 150 ms'},
+			note: missed(missedConsole),
+		}),
+	];
+	if (!kubectl) {
+		rows.push({id: 'latency.kubectl-w', measure: 'Latency vs kubectl get -w', what: 'the same flips seen by kubectl get managedclusters -w', note: `peer ${noKubectl}`});
+		rows.push({id: 'latency.watch-n2', measure: 'Latency vs watch -n2 kubectl get tigerastatus', what: 'expected delay of the how-to\'s watch loop', note: `peer ${noKubectl}`});
+		return rows;
+	}
+	rows.push(
+		withTarget({
+			id: 'latency.kubectl-w',
+			measure: 'Latency vs kubectl get managedclusters -w (p99)',
+			what: 'the same flips seen by `kubectl get managedclusters -w --context mgmt`: ack → its line on stdout; ratio of the p99s',
+			console: mine,
+			peer: {...figure(watched, 'ms', true), name: 'kubectl get -w'},
+			ratioOn: 'p99',
+			target: {on: 'ratio', op: '<=', value: 1.5, text: '<= 1.5x kubectl -w'},
+			note: missed(missedKubectl),
+		}),
+		withTarget({
+			id: 'latency.watch-n2',
+			measure: 'Latency vs watch -n2 kubectl get tigerastatus',
+			what: 'expected delay of the how-to\'s `watch -n2 kubectl get tigerastatus`: 1 s (uniform phase in a 2 s period) + one measured `kubectl get tigerastatus` call; ratio of the console\'s p50 to it',
+			console: mine,
+			peer: {...figure(calls.map(c => 1000 + c), 'ms'), name: 'watch -n2 (expected: 1 s + one call)'},
+			note: 'no target in the issue',
+		}),
+	);
+	return rows;
+}

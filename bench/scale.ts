@@ -1,0 +1,96 @@
+// Scale: 1 management + N managed clusters (N = 1,000). Time from the console's spawn until its fleet
+// pane is complete (the status bar counts every cluster and none is pending), against
+// `kubectl get managedclusters --context mgmt` on the same simulator (spawn → exit); then the
+// console's resident memory, and its CPU over a stretch with no changes (/proc/<pid>/stat).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+	consoleArgs, cpuSeconds, figure, kubectlPath, noKubectl, now, rssMb, runOk, sleep, startScreen, startSim, statusCounts, withTarget,
+	type BenchOptions, type Row, type Screen,
+} from './harness.js';
+
+/** Every cluster counted and known: nothing pending or still connecting. */
+export function fleetComplete(lines: string[], total: number): boolean {
+	const c = statusCounts(lines);
+	if (!c || c.total !== total || (c.pending ?? 0) > 0) return false;
+	const known = (c.healthy ?? 0) + (c.degraded ?? 0) + (c.disconnected ?? 0) + (c.unreachable ?? 0);
+	return known === total;
+}
+
+export async function measureScale(options: BenchOptions): Promise<Row[]> {
+	const total = options.managed + 1;
+	const runs = options.quick ? 1 : 2;
+	const sim = await startSim({managed: options.managed});
+	const complete: number[] = [];
+	const listed: number[] = [];
+	let rss = Number.NaN;
+	let cpuPercent = Number.NaN;
+	let idleBytes = Number.NaN;
+	const kubectl = kubectlPath();
+	const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-bench-kubectl-'));
+	try {
+		const kubectlArgs = ['--kubeconfig', sim.kubeconfig, '--context', 'mgmt', '--cache-dir', cacheDir, 'get', 'managedclusters'];
+		// kubectl's first call fills its discovery cache, as it has for anyone who used it before.
+		if (kubectl) await runOk(kubectl, kubectlArgs);
+		for (let i = 0, last = runs - 1; i <= last; i++) {
+			if (kubectl) {
+				const start = now();
+				const r = await runOk(kubectl, kubectlArgs);
+				listed.push(now() - start);
+				const lines = r.stdout.trim().split('\n').length - 1;
+				if (lines !== options.managed) throw new Error(`kubectl listed ${lines} managed clusters, expected ${options.managed}`);
+			}
+			const screen: Screen = startScreen({cols: 120, rows: 40, args: consoleArgs(sim.kubeconfig)});
+			try {
+				const t = await screen.waitFor(l => fleetComplete(l, total), 180_000, `the fleet pane complete (${total} clusters)`);
+				complete.push(t - screen.spawnedAt);
+				// On a busy machine one run costs minutes: keep the bench within its time by not repeating it.
+				if (i === 0 && t - screen.spawnedAt > 45_000) last = 0;
+				if (i === last) {
+					// Let the start-up burst end (watch streams opening, the last renders) before measuring idle.
+					await sleep(options.quick ? 1000 : 3000);
+					rss = rssMb(screen.pid);
+					const cpu0 = cpuSeconds(screen.pid);
+					const bytes0 = screen.totalBytes();
+					const t0 = now();
+					await sleep(options.idleSeconds * 1000);
+					const elapsed = (now() - t0) / 1000;
+					cpuPercent = ((cpuSeconds(screen.pid) - cpu0) / elapsed) * 100;
+					idleBytes = (screen.totalBytes() - bytes0) / elapsed;
+					rss = Math.max(rss, rssMb(screen.pid));
+				}
+			} finally {
+				await screen.stop();
+			}
+		}
+	} finally {
+		await sim.stop();
+		fs.rmSync(cacheDir, {recursive: true, force: true});
+	}
+	return [
+		withTarget({
+			id: 'scale.fleet-complete',
+			measure: `Scale: fleet pane complete, ${total} clusters`,
+			what: `console spawn → the status bar counts all ${total} clusters, none pending (one context per cluster: ${total} API servers watched); peer: kubectl get managedclusters --context mgmt (one list from the management cluster), spawn → exit, discovery cache warm`,
+			console: figure(complete, 'ms'),
+			peer: kubectl ? {...figure(listed, 'ms'), name: 'kubectl get managedclusters'} : undefined,
+			note: kubectl ? undefined : `peer ${noKubectl}`,
+			target: {on: 'ratio', op: '<=', value: 2, text: '<= 2x kubectl'},
+		}),
+		withTarget({
+			id: 'scale.rss',
+			measure: `Scale: console RSS, ${total} clusters`,
+			what: 'VmRSS of the console process with the whole fleet watched (the larger of before and after the idle stretch)',
+			console: figure([rss], 'MB'),
+			target: {on: 'console', op: '<=', value: 200, text: '<= 200 MB'},
+		}),
+		withTarget({
+			id: 'scale.idle-cpu',
+			measure: `Scale: console idle CPU, ${total} clusters`,
+			what: `(utime + stime) delta / wall time over ${options.idleSeconds} s with no change in the fleet; the console wrote ${Math.round(idleBytes)} B/s meanwhile (age column)`,
+			console: figure([cpuPercent], '% of a core'),
+			target: {on: 'console', op: '<=', value: 1, text: '<= 1% of a core'},
+		}),
+	];
+}
