@@ -1,9 +1,13 @@
 // A coalescing buffer: changes are collected by key (the latest value per key wins) and handed over
-// at most once per window, from one timer. A storm of events inside a window costs one flush, which
-// is what keeps a 1,000-cluster fleet at one store update per window instead of one per event.
+// at most once per window. The first change after a quiet window is handed over on the next turn of
+// the event loop (leading edge: a lone connection flip reaches the store in about a millisecond, not
+// a window later); changes that arrive within a window of that flush wait for the window's end
+// (trailing edge). A storm of events therefore still costs at most one flush per window (plus the
+// leading one), which is what keeps a 1,000-cluster fleet at one store update per window instead of
+// one per event.
 
 export type Coalescer<K, V> = {
-	/** Record a change; schedules a flush at the end of the window unless one is scheduled already. */
+	/** Record a change; schedules a flush (next tick after a quiet window, else at the window's end) unless one is scheduled already. */
 	put(key: K, value: V): void;
 	/** Hand over what is pending now (no-op when nothing is), cancelling the scheduled flush. */
 	flush(): void;
@@ -14,7 +18,7 @@ export type Coalescer<K, V> = {
 };
 
 export type CoalescerOptions<K, V> = {
-	/** The window, in ms (default 100). */
+	/** The window, in ms (default 100): at most one flush per window, besides the leading one. */
 	windowMs?: number;
 	onFlush: (batch: Map<K, V>) => void;
 	/** Called when onFlush throws: a failing consumer must not kill the timer loop. Default: rethrow asynchronously. */
@@ -25,16 +29,24 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 	const windowMs = options.windowMs ?? 100;
 	let pending = new Map<K, V>();
 	let timer: NodeJS.Timeout | undefined;
+	let immediate: NodeJS.Immediate | undefined;
+	/** When the last non-empty flush happened (monotonic clock); -Infinity: never. */
+	let lastFlushAt = Number.NEGATIVE_INFINITY;
 	let stopped = false;
 
+	const cancel = () => {
+		if (timer) clearTimeout(timer);
+		if (immediate) clearImmediate(immediate);
+		timer = undefined;
+		immediate = undefined;
+	};
+
 	const flush = () => {
-		if (timer) {
-			clearTimeout(timer);
-			timer = undefined;
-		}
+		cancel();
 		if (pending.size === 0) return;
 		const batch = pending;
 		pending = new Map();
+		lastFlushAt = performance.now();
 		try {
 			options.onFlush(batch);
 		} catch (error) {
@@ -46,12 +58,21 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 		}
 	};
 
+	const schedule = () => {
+		if (timer || immediate) return;
+		const wait = lastFlushAt + windowMs - performance.now();
+		// setImmediate, not a synchronous flush: the other events of the same read (a watch chunk often
+		// carries several lines, a relist many items) still land in the same batch.
+		if (wait <= 0) immediate = setImmediate(flush);
+		else timer = setTimeout(flush, Math.min(wait, windowMs));
+	};
+
 	return {
 		put(key, value) {
 			if (stopped) return;
 			pending.delete(key); // re-insert: keys flush in the order of their latest change
 			pending.set(key, value);
-			timer ??= setTimeout(flush, windowMs);
+			schedule();
 		},
 		flush,
 		get size() {
@@ -59,8 +80,7 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 		},
 		stop() {
 			stopped = true;
-			if (timer) clearTimeout(timer);
-			timer = undefined;
+			cancel();
 			pending = new Map();
 		},
 	};

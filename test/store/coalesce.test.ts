@@ -6,13 +6,26 @@ describe('createCoalescer', () => {
 		vi.useRealTimers();
 	});
 
-	it('hands over a storm of 1,000 changes as one batch at the end of the window, latest value per key', () => {
+	it('hands a lone change over on the next tick, not a window later', () => {
+		vi.useFakeTimers();
+		const batches: Array<Map<string, number>> = [];
+		const c = createCoalescer<string, number>({windowMs: 100, onFlush: b => batches.push(b)});
+		c.put('a', 1);
+		expect(batches).toHaveLength(0); // never synchronously: the rest of the same read joins the batch
+		vi.advanceTimersByTime(1);
+		expect(batches.map(b => [...b])).toEqual([[['a', 1]]]);
+		// Another lone change after a quiet window: on the next tick again.
+		vi.advanceTimersByTime(500);
+		c.put('b', 2);
+		vi.advanceTimersByTime(1);
+		expect(batches).toHaveLength(2);
+	});
+
+	it('hands over a storm of 1,000 changes in one tick as one batch, latest value per key', () => {
 		vi.useFakeTimers();
 		const batches: Array<Map<string, number>> = [];
 		const c = createCoalescer<string, number>({windowMs: 100, onFlush: b => batches.push(b)});
 		for (let i = 0; i < 1000; i++) c.put(`k${i % 10}`, i);
-		expect(batches).toHaveLength(0);
-		vi.advanceTimersByTime(99);
 		expect(batches).toHaveLength(0);
 		vi.advanceTimersByTime(1);
 		expect(batches).toHaveLength(1);
@@ -22,16 +35,39 @@ describe('createCoalescer', () => {
 		expect(batches).toHaveLength(1);
 	});
 
-	it('flushes at most once per window under a steady stream', () => {
+	it('holds changes that follow a flush until the end of its window', () => {
+		vi.useFakeTimers();
+		const batches: Array<Map<string, number>> = [];
+		const c = createCoalescer<string, number>({windowMs: 100, onFlush: b => batches.push(b)});
+		c.put('a', 1);
+		vi.advanceTimersByTime(1); // leading flush
+		vi.advanceTimersByTime(29);
+		c.put('b', 2);
+		c.put('c', 3);
+		vi.advanceTimersByTime(69);
+		expect(batches).toHaveLength(1);
+		vi.advanceTimersByTime(2);
+		expect(batches).toHaveLength(2);
+		expect([...batches[1].keys()]).toEqual(['b', 'c']);
+	});
+
+	it('costs a bounded number of flushes for 1,000 changes spread over a second', () => {
 		vi.useFakeTimers();
 		let flushes = 0;
-		const c = createCoalescer<number, true>({windowMs: 100, onFlush: () => flushes++});
-		for (let t = 0; t < 1000; t += 5) {
-			c.put(t, true);
-			vi.advanceTimersByTime(5);
+		let keys = 0;
+		const c = createCoalescer<number, true>({windowMs: 100, onFlush: b => {
+			flushes++;
+			keys += b.size;
+		}});
+		for (let i = 0; i < 1000; i++) {
+			c.put(i, true);
+			vi.advanceTimersByTime(1);
 		}
-		expect(flushes).toBeLessThanOrEqual(10);
-		expect(flushes).toBeGreaterThanOrEqual(9);
+		vi.advanceTimersByTime(200);
+		expect(keys).toBe(1000);
+		// One leading flush, then one per 100 ms window.
+		expect(flushes).toBeLessThanOrEqual(11);
+		expect(flushes).toBeGreaterThanOrEqual(10);
 	});
 
 	it('flush() hands over at once and cancels the timer; stop() drops everything', () => {
