@@ -29,6 +29,8 @@ export type ApiServerOptions = {
 	 * token only over TLS. Kubeconfigs need certificate-authority-data = certificateAuthorityData().
 	 */
 	tls?: boolean;
+	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
+	bookmarkIntervalMs?: number;
 };
 
 const notFoundPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -172,7 +174,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 		const attrs: Attributes = {verb, group: type.group, resource: type.resource, subresource: path.subresource, namespace: path.namespace, name: path.name};
 		const virtual = virtualTypes.includes(type);
 		if (!isAllowed(store, identity, attrs)) throw forbidden(identity, attrs);
-		const ctx: RequestContext = {req, res, url, store, tokens, path, type, stalled: () => mode === 'hang', track};
+		const ctx: RequestContext = {req, res, url, store, tokens, path, type, stalled: () => mode === 'hang', track, bookmarkIntervalMs: options.bookmarkIntervalMs};
 		if (virtual) {
 			if (verb !== 'create' || path.name) throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${req.method} ${type.resource}`);
 			const body = requireObject(decodeBody(await readBody(req), bodyFormat(req.headers['content-type'], ['json', 'yaml'])), `a ${type.kind}`);

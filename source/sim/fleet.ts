@@ -36,6 +36,8 @@ export type FleetOptions = {
 	speed?: number;
 	/** Calico Enterprise version: `3.22` → tigera-manager names, `3.24` → calico-system names (default 3.24). */
 	enterpriseVersion?: string;
+	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
+	bookmarkIntervalMs?: number;
 };
 
 export type FleetCluster = {
@@ -115,7 +117,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		roles.forEach(([name, role], index) => {
 			const store = createObjectStore();
 			const tokens = createTokenRegistry();
-			const server = createApiServer({name, store, tokens});
+			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs});
 			seedKubernetes(store, name, index);
 			let lbCount = 0;
 			const workloads = startWorkloads({

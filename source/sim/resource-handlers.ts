@@ -27,6 +27,8 @@ export type RequestContext = {
 	stalled: () => boolean;
 	/** Keeps track of a long-running stream so faults can end it. */
 	track: (handle: WatchHandle) => () => void;
+	/** Bookmark interval of watches (default: watch-stream's). */
+	bookmarkIntervalMs?: number;
 };
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
@@ -168,6 +170,7 @@ export function handleWatch(ctx: RequestContext): void {
 		timeoutSeconds: timeout,
 		table: wantsTable(ctx.req.headers.accept) ? {include: include(ctx)} : undefined,
 		stalled: ctx.stalled,
+		bookmarkIntervalMs: ctx.bookmarkIntervalMs,
 	}, () => untrack());
 	untrack = ctx.track(handle);
 }

@@ -6,8 +6,18 @@ import {toStatus} from './status-error.js';
 import {toTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent} from './types.js';
 
-/** How often a watch that asked for bookmarks gets one (kube-apiserver: about every minute). */
-export const bookmarkIntervalMs = 5000;
+/**
+ * How often a watch that asked for bookmarks gets one: kube-apiserver sends one about every minute.
+ * A shorter interval costs the watcher CPU for nothing (a console watching 1,000 clusters holds
+ * ~4,000 watches: at 5 s that was 800 bookmarks a second to parse). Tests that need bookmarks soon set
+ * the server's `bookmarkIntervalMs`, or CALICO_MCM_SIM_BOOKMARK_MS for a simulator in another process.
+ */
+export const defaultBookmarkIntervalMs = 60_000;
+
+export function bookmarkIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+	const ms = Number(env.CALICO_MCM_SIM_BOOKMARK_MS);
+	return Number.isFinite(ms) && ms > 0 ? ms : defaultBookmarkIntervalMs;
+}
 
 export type WatchOptions = {
 	store: ObjectStore;
@@ -23,6 +33,8 @@ export type WatchOptions = {
 	table?: {include: IncludeObject};
 	/** True while the server hangs: events are dropped, nothing is written. */
 	stalled: () => boolean;
+	/** Default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s. */
+	bookmarkIntervalMs?: number;
 };
 
 /** A long-running response (watch or log follow) that the server's fault switches can end. */
@@ -111,11 +123,14 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 	}
 
 	if (options.allowBookmarks) {
+		const interval = options.bookmarkIntervalMs ?? bookmarkIntervalFromEnv();
 		const tick = () => {
 			bookmark();
-			timers[0] = setTimeout(tick, bookmarkIntervalMs).unref();
+			timers[0] = setTimeout(tick, interval).unref();
 		};
-		timers[0] = setTimeout(tick, bookmarkIntervalMs).unref();
+		// The first one at 80-100% of the interval: thousands of watches opened together must not all
+		// send their bookmarks in the same instant, and never later than the interval (watchers' watchdogs).
+		timers[0] = setTimeout(tick, Math.round(interval * (0.8 + Math.random() * 0.2))).unref();
 	}
 	if (options.timeoutSeconds !== undefined && options.timeoutSeconds > 0) {
 		timers[1] = setTimeout(() => res.end(), options.timeoutSeconds * 1000).unref();

@@ -75,6 +75,8 @@ type ClusterSync = {
 	/** Watches whose first list answered, or that failed. */
 	settled: Set<RawKind>;
 	handles: WatchHandle[];
+	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManagedWatch). */
+	managed?: WatchHandle;
 };
 
 function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
@@ -160,6 +162,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 		clusters.set(context, sync);
 		perCluster.set(context, raw);
 		let released = false;
+		let syncManaged = () => {};
 		const settle = (kind: RawKind) => {
 			sync.settled.add(kind);
 			if (!released && sync.settled.size === rawKinds.length) {
@@ -175,6 +178,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				raw.listed.add(kind);
 				settle(kind);
 				markDirty(context);
+				if (kind === 'managementclusters') syncManaged();
 			},
 			onEvent(type, object: RawObject) {
 				const name = object?.metadata?.name;
@@ -182,10 +186,15 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				if (type === 'DELETED') raw.objects[kind].delete(name);
 				else raw.objects[kind].set(name, object);
 				markDirty(context);
+				if (kind === 'managementclusters') syncManaged();
 			},
 			onState(state) {
 				sync.states.set(kind, state);
-				if (state.state !== 'ok' && state.state !== 'connecting') settle(kind);
+				if (state.state !== 'ok' && state.state !== 'connecting') {
+					settle(kind);
+					// No ManagementCluster answer, so no ManagedCluster watch: that one has failed too, for ready().
+					if (kind === 'managementclusters' && !sync.managed) settle('managedclusters');
+				}
 				const combined = combineStates(sync.states);
 				const api = raw.api;
 				if (combined.state === api.state && combined.error === api.error && combined.verb === api.verb && combined.resource === api.resource) return;
@@ -200,21 +209,52 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				raw.listed.add(kind);
 				settle(kind);
 				markDirty(context);
+				if (kind === 'managementclusters') syncManaged();
 			},
 		});
+		const startKind = (kind: RawKind): WatchHandle | undefined => {
+			const handlers = handlersFor(kind);
+			const watchOptions: WatchOptions = {...options.watchOptions, path: watchedPaths[kind], handlers};
+			// The ManagedCluster watch carries the connection of every managed cluster: first in line.
+			if (kind === 'managedclusters') watchOptions.priority = 'high';
+			if (options.watchdogMs !== undefined) watchOptions.watchdogMs = options.watchdogMs;
+			try {
+				return start(client, watchOptions);
+			} catch (error) {
+				handlers.onState({state: 'unreachable', error: error instanceof Error ? error.message : String(error)});
+				return undefined;
+			}
+		};
+		// ManagedCluster objects live on management clusters only (issue 3). Watching them everywhere cost
+		// one more socket per cluster and, where the type is not served, a 404 re-check every few seconds
+		// on every cluster of the fleet: the ManagedCluster watch runs while the cluster has a
+		// ManagementCluster, and until then the resource counts as listed and empty.
+		syncManaged = () => {
+			if (stopped || options.mode === 'list' || !raw.listed.has('managementclusters')) return;
+			const wanted = raw.objects.managementclusters.size > 0;
+			if (wanted && !sync.managed) {
+				raw.listed.delete('managedclusters');
+				sync.states.set('managedclusters', {state: 'connecting'});
+				sync.managed = startKind('managedclusters');
+			} else if (!wanted && (sync.managed || !raw.listed.has('managedclusters'))) {
+				sync.managed?.stop();
+				sync.managed = undefined;
+				raw.objects.managedclusters = new Map();
+				raw.listed.add('managedclusters');
+				// Through onState, so that the cluster's combined API state drops a stale error of that watch.
+				handlersFor('managedclusters').onState({state: 'ok'});
+				settle('managedclusters');
+				markDirty(context);
+			}
+		};
 		if (options.mode === 'list') {
-			acquire(() => void listOnce(client, handlersFor, () => stopped));
+			acquire(() => void listOnce(client, handlersFor, () => stopped, () => raw.objects.managementclusters.size > 0));
 		} else {
 			acquire(() => {
 				for (const kind of rawKinds) {
-					const handlers = handlersFor(kind);
-					const watchOptions: WatchOptions = {...options.watchOptions, path: watchedPaths[kind], handlers};
-					if (options.watchdogMs !== undefined) watchOptions.watchdogMs = options.watchdogMs;
-					try {
-						sync.handles.push(start(client, watchOptions));
-					} catch (error) {
-						handlers.onState({state: 'unreachable', error: error instanceof Error ? error.message : String(error)});
-					}
+					if (kind === 'managedclusters') continue;
+					const handle = startKind(kind);
+					if (handle) sync.handles.push(handle);
 				}
 			});
 		}
@@ -227,7 +267,10 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 			stopped = true;
 			queue.length = 0;
 			coalescer.stop();
-			for (const sync of clusters.values()) for (const handle of sync.handles) handle.stop();
+			for (const sync of clusters.values()) {
+				for (const handle of sync.handles) handle.stop();
+				sync.managed?.stop();
+			}
 			const waiters = readyWaiters;
 			readyWaiters = [];
 			for (const resolve of waiters) resolve();
@@ -263,13 +306,19 @@ function stateOf(error: unknown): WatchState {
  * keep-alive connection. A cluster that cannot be reached fails its first list and costs no more
  * than that one request timeout: the other resources get the same state without being asked.
  */
-async function listOnce(client: ClusterClient, handlersFor: (kind: RawKind) => WatchOptions['handlers'], stopped: () => boolean): Promise<void> {
+async function listOnce(client: ClusterClient, handlersFor: (kind: RawKind) => WatchOptions['handlers'], stopped: () => boolean, isManagement: () => boolean): Promise<void> {
 	let fatal: WatchState | undefined;
 	for (const kind of rawKinds) {
 		const handlers = handlersFor(kind);
 		if (stopped()) return;
 		if (fatal) {
 			handlers.onState(fatal);
+			continue;
+		}
+		// ManagedClusters are read on management clusters only (rawKinds lists ManagementCluster first).
+		if (kind === 'managedclusters' && !isManagement()) {
+			handlers.onReset([]);
+			handlers.onState({state: 'ok'});
 			continue;
 		}
 		handlers.onState({state: 'connecting'});

@@ -51,20 +51,54 @@ function harness(contexts: string[]) {
 describe('startFleetSync', () => {
 	it('starts one watch per resource and cluster, and is ready once every first list answered or failed', async () => {
 		const h = harness(['mgmt', 'gone']);
-		expect(h.watches).toHaveLength(10);
+		// ManagedCluster is watched only once a ManagementCluster is seen.
+		const everywhere = ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const;
+		expect(h.watches).toHaveLength(8);
+		expect(h.watches.some(w => w.path === watchedPaths.managedclusters)).toBe(false);
 		let ready = false;
 		void h.sync.ready().then(() => (ready = true));
-		for (const kind of Object.keys(watchedPaths) as Array<keyof typeof watchedPaths>) h.list('mgmt', kind, []);
+		for (const kind of everywhere) h.list('mgmt', kind, []);
 		await new Promise(r => setTimeout(r, 60));
 		expect(ready).toBe(false);
-		for (const kind of Object.keys(watchedPaths) as Array<keyof typeof watchedPaths>) {
+		for (const kind of everywhere) {
 			h.watch('gone', kind).handlers.onState({state: 'unreachable', error: 'connect ECONNREFUSED 127.0.0.1:1'});
 		}
 		await h.sync.ready();
 		expect(h.store.getState().clusters.gone).toMatchObject({health: 'unreachable', api: {state: 'unreachable', error: 'connect ECONNREFUSED 127.0.0.1:1'}});
 		expect(h.store.getState().clusters.mgmt).toMatchObject({role: 'not-installed', health: 'healthy'});
+		expect(h.watches).toHaveLength(8);
 		h.sync.stop();
 		expect(h.watches.every(w => w.stopped)).toBe(true);
+	});
+
+	it('watches ManagedClusters while the cluster has a ManagementCluster, and drops them when it goes', async () => {
+		const h = harness(['mgmt']);
+		h.list('mgmt', 'installations', [installation()]);
+		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
+		h.list('mgmt', 'managementclusterconnections', []);
+		h.list('mgmt', 'managementclusters', []);
+		await h.sync.ready();
+		expect(h.watch('mgmt', 'managedclusters')).toBeUndefined();
+		expect(h.store.getState().clusters.mgmt).toMatchObject({role: 'standalone'});
+
+		// make-management: the ManagementCluster appears, the ManagedCluster watch starts.
+		h.watch('mgmt', 'managementclusters').handlers.onEvent('ADDED', managementCluster());
+		const w = h.watch('mgmt', 'managedclusters');
+		expect(w).toBeDefined();
+		w.handlers.onReset([managedCluster('remote-1', 'True')]);
+		w.handlers.onState({state: 'ok'});
+		h.sync.flush();
+		expect(h.store.getState().clusters.mgmt).toMatchObject({role: 'management'});
+		expect(Object.values(h.store.getState().clusters).filter(c => c.remoteOnly)).toHaveLength(1);
+
+		// The ManagementCluster is deleted: the watch stops and its remote-only rows go.
+		h.watch('mgmt', 'managementclusters').handlers.onEvent('DELETED', managementCluster());
+		h.sync.flush();
+		expect(w.stopped).toBe(true);
+		expect(Object.values(h.store.getState().clusters).filter(c => c.remoteOnly)).toHaveLength(0);
+		expect(h.store.getState().clusters.mgmt).toMatchObject({role: 'standalone', api: {state: 'ok'}});
+		expect(h.watches.filter(x => x.path === watchedPaths.managedclusters)).toHaveLength(1);
+		h.sync.stop();
 	});
 
 	it('applies a storm of 1,000 watch events as one store update', async () => {
@@ -97,8 +131,6 @@ describe('startFleetSync', () => {
 		h.list('managed-1', 'tigerstatuses', [tigerStatus('calico'), tigerStatus('management-cluster-connection')]);
 		h.list('managed-1', 'managementclusters', []);
 		h.list('managed-1', 'managementclusterconnections', [managementClusterConnection()]);
-		h.watch('managed-1', 'managedclusters').handlers.onAbsent?.();
-		h.watch('managed-1', 'managedclusters').handlers.onState({state: 'ok'});
 		await h.sync.ready();
 		expect(h.store.getState().clusters['managed-1']).toMatchObject({health: 'healthy', connection: {fromManagement: 'True'}});
 
