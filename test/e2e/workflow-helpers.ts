@@ -93,3 +93,27 @@ export async function answer(c: ConsoleScreen, key: string, expected: string | R
 		await new Promise(r => setTimeout(r, 40));
 	}
 }
+
+/** Presses a key that should end the console (as `answer` does, resending once if it was not taken), and waits for the exit. */
+export async function exitAfter(c: ConsoleScreen, key: string, timeoutMs = 20_000): Promise<void> {
+	let exited = false;
+	void c.exited.then(() => (exited = true));
+	const before = c.text();
+	c.write(key);
+	const start = Date.now();
+	let resent = false;
+	while (!exited) {
+		if (Date.now() - start > timeoutMs) throw new Error(`the console did not exit after ${JSON.stringify(key)}; screen:\n${c.text()}`);
+		if (!resent && Date.now() - start > 2_000 && c.text() === before) {
+			resent = true;
+			c.write(key);
+		}
+		await new Promise(r => setTimeout(r, 40));
+	}
+}
+
+/** Types into a prompt that has just appeared, after the moment ink needs to start listening to it. */
+export async function typeInto(c: ConsoleScreen, ...sequence: string[]): Promise<void> {
+	await new Promise(r => setTimeout(r, 300));
+	await press(c, ...sequence);
+}

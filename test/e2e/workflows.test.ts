@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {answer, fleetRow, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {answer, exitAfter, fleetRow, typeInto, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-workflows-'));
@@ -155,8 +155,7 @@ describe('workflows by keys', () => {
 
 		await press(con, 'q');
 		await waitText(con, 'A plan is running: quit anyway?');
-		await press(con, 'y');
-		await con.exited;
+		await exitAfter(con, 'y');
 		const stateFile = path.join(stateHome, 'calico-mcm', 'runs.json');
 		expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
 		const state = fs.readFileSync(stateFile, 'utf8');
@@ -178,10 +177,9 @@ describe('workflows by keys', () => {
 		await waitText(again, 'All checks passed');
 		await press(again, keys.enter);
 		await waitText(again, "Type the cluster's name (bare-2)");
-		await press(again, ...'bare-2', keys.enter);
+		await typeInto(again, ...'bare-2', keys.enter);
 		await again.waitFor(() => /bare-2\s+standalone/.test(fleetRow(again, 'bare-2')), 'bare-2 standalone', 20_000);
-		await press(again, 'q');
-		await again.exited;
+		await exitAfter(again, 'q');
 	}, 300_000);
 
 	test('read-only: every action key is refused in the status bar and nothing changes', async () => {
@@ -195,7 +193,6 @@ describe('workflows by keys', () => {
 			expect(con.text()).not.toContain('Preflight');
 		}
 		expect(con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''))).toEqual(before);
-		await press(con, 'q');
-		await con.exited;
+		await exitAfter(con, 'q');
 	}, 60_000);
 });
