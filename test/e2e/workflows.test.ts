@@ -179,6 +179,8 @@ describe('workflows by keys', () => {
 		await waitText(again, "Type the cluster's name (bare-2)");
 		await typeInto(again, ...'bare-2', keys.enter);
 		await again.waitFor(() => /bare-2\s+standalone/.test(fleetRow(again, 'bare-2')), 'bare-2 standalone', 20_000);
+		// The row can turn standalone before the plan has finished; quitting then rightly asks first.
+		await waitText(again, /Steps ─ Make bare-2 standalone .*─ done/);
 		await exitAfter(again, 'q');
 	}, 300_000);
 
