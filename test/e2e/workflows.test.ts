@@ -74,7 +74,7 @@ describe('workflows by keys', () => {
 		await waitText(con, 'Expose the tunnel endpoint');
 		await answer(con, keys.enter, /suggested: .*node port 30449/);
 		expect(con.text()).toMatch(/› \d+\.\d+\.\d+\.\d+:30449/);
-		await press(con, keys.enter);
+		await answer(con, keys.enter, 'All checks passed', 30_000);
 		await passPreflightAndConfirm(con);
 		await con.waitFor(() => /bare-1\s+management/.test(fleetRow(con, 'bare-1')), 'bare-1 management', 30_000);
 
@@ -85,7 +85,7 @@ describe('workflows by keys', () => {
 		await press(con, 'J');
 		await waitText(con, 'Management cluster');
 		expect(con.text()).toMatch(/❯ bare-1/);
-		await press(con, keys.enter);
+		await answer(con, keys.enter, 'All checks passed', 30_000);
 		await passPreflightAndConfirm(con);
 		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected/, 30_000);
 		await press(con, keys.escape);
@@ -175,8 +175,7 @@ describe('workflows by keys', () => {
 		await selectRow(again, 'bare-2');
 		await press(again, 'u');
 		await waitText(again, 'All checks passed');
-		await press(again, keys.enter);
-		await waitText(again, "Type the cluster's name (bare-2)");
+		await answer(again, keys.enter, "Type the cluster's name (bare-2)");
 		await typeInto(again, ...'bare-2', keys.enter);
 		await again.waitFor(() => /bare-2\s+standalone/.test(fleetRow(again, 'bare-2')), 'bare-2 standalone', 20_000);
 		// The row can turn standalone before the plan has finished; quitting then rightly asks first.
