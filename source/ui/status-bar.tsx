@@ -49,16 +49,17 @@ export function StatusBar({width}: {width: number}) {
 	for (const s of segments) left += ` ${s.glyph} ${s.text}`;
 	const right = message ?? hints;
 	const room = Math.max(0, width - textWidth(left) - textWidth(badge) - 2);
+	const badgeElement = badge ? (
+		<Text inverse bold color={theme.tone('warn')}>
+			{badge}
+		</Text>
+	) : null;
 	const flashTone = theme.tone(flash ? (flash.level === 'info' ? 'accent' : flash.level === 'warn' ? 'warn' : 'bad') : 'muted');
 	if (message && room < Math.min(textWidth(message), 40)) {
 		// Too narrow for both: what just happened matters more than the counts for a few seconds.
 		return (
 			<Text wrap="truncate">
-				{badge ? (
-					<Text inverse bold color={theme.tone('warn')}>
-						{badge}
-					</Text>
-				) : null}
+				{badgeElement}
 				<Text color={flashTone} bold>
 					{fit(` ${message}`, Math.max(0, width - textWidth(badge)), glyphs.ellipsis)}
 				</Text>
@@ -69,11 +70,7 @@ export function StatusBar({width}: {width: number}) {
 	const pad = Math.max(0, width - textWidth(left) - textWidth(badge) - textWidth(rightText) - 1);
 	return (
 		<Text wrap="truncate">
-			{badge ? (
-				<Text inverse bold color={theme.tone('warn')}>
-					{badge}
-				</Text>
-			) : null}
+			{badgeElement}
 			<Text bold>{` ${counts.total} clusters `}</Text>
 			{segments.map(s => (
 				<Text key={s.text}>

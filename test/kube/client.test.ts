@@ -1,9 +1,8 @@
 import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
-import {KubeError} from '../../source/kube/errors.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, type TestServer} from './fake-api.js';
+import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, type TestServer, rejection} from './fake-api.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -21,16 +20,6 @@ function clientsFor(entries: Array<{name: string; server: string; token?: string
 	const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs});
 	cleanups.push(() => clients.forEach((c) => c.close()));
 	return clients;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KubeError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(KubeError);
-		return error as KubeError;
-	}
-	throw new Error('expected the request to fail');
 }
 
 /** A port with nothing listening on it. */

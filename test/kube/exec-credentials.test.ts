@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
-import {KubeError} from '../../source/kube/errors.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig} from './fake-api.js';
+import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, rejection} from './fake-api.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -51,16 +50,6 @@ async function setup(accept: (token: string) => boolean, plugin: PluginSetup = {
 	cleanups.push(() => client.close());
 	const runs = () => (fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {args: string[]; info: any}) : []);
 	return {server: s, client, runs};
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KubeError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(KubeError);
-		return error as KubeError;
-	}
-	throw new Error('expected the request to fail');
 }
 
 const get = (client: ClusterClient) => client.request<{token: string}>({path: '/api/v1/namespaces'});

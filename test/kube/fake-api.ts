@@ -6,6 +6,8 @@ import type {AddressInfo} from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {expect} from 'vitest';
+import {KubeError} from '../../source/kube/errors.js';
 
 export type Recorded = {method: string; url: string; headers: http.IncomingHttpHeaders; body: string};
 
@@ -227,4 +229,15 @@ export async function waitFor<T>(check: () => T | undefined | false, timeoutMs =
 		if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
+}
+
+/** The KubeError a request fails with (and a test failure if it does not fail). */
+export async function rejection(promise: Promise<unknown>): Promise<KubeError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(KubeError);
+		return error as KubeError;
+	}
+	throw new Error('expected the request to fail');
 }

@@ -7,9 +7,8 @@ import type {AddressInfo} from 'node:net';
 import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createClients} from '../../source/kube/client.js';
-import {KubeError} from '../../source/kube/errors.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {writeKubeconfig} from './fake-api.js';
+import {writeKubeconfig, rejection} from './fake-api.js';
 
 const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'tls');
 const read = (name: string) => fs.readFileSync(path.join(fixtures, name));
@@ -61,16 +60,6 @@ function client(clusterLines: string[], userLines: string[] = ['token: tls-token
 	return c;
 }
 
-async function failure(promise: Promise<unknown>): Promise<KubeError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(KubeError);
-		return error as KubeError;
-	}
-	throw new Error('expected the request to fail');
-}
-
 const who = (c: ReturnType<typeof client>) => c.request<{user: string | null; authorization: string | null}>({path: '/api/v1/namespaces'});
 
 describe('TLS from the kubeconfig', () => {
@@ -84,11 +73,11 @@ describe('TLS from the kubeconfig', () => {
 	});
 
 	it('refuses a server it cannot verify, saying why', async () => {
-		const unknownCa = await failure(who(client(['tls-server-name: kube.internal'])));
+		const unknownCa = await rejection(who(client(['tls-server-name: kube.internal'])));
 		expect(unknownCa.kind).toBe('unreachable');
 		expect(unknownCa.message).toMatch(/certificate/i);
 		expect(unknownCa.message).toContain('check certificate-authority(-data) and tls-server-name of cluster "c"');
-		const wrongName = await failure(who(client([`certificate-authority-data: ${b64('ca.crt')}`])));
+		const wrongName = await rejection(who(client([`certificate-authority-data: ${b64('ca.crt')}`])));
 		expect(wrongName.message).toContain('Hostname/IP does not match certificate');
 		expect(wrongName.message).toContain('127.0.0.1');
 	});
@@ -132,7 +121,7 @@ process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v
 	});
 
 	it('names an unreadable certificate file', async () => {
-		const error = await failure(who(client(['certificate-authority: missing-ca.crt'])));
+		const error = await rejection(who(client(['certificate-authority: missing-ca.crt'])));
 		expect(error.kind).toBe('config');
 		expect(error.message).toContain('missing-ca.crt');
 		expect(error.message).toContain('cluster "c"');
