@@ -1,15 +1,15 @@
 // The fault-control protocol: one line in (stdin, or Fleet.control() in tests), one line out.
 //   api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C
-//   degrade C COMPONENT [message...] | recover C COMPONENT
+//   degrade C COMPONENT [message...] | recover C COMPONENT | cert-expire C DAYS
 // Answers: `ok <the control, normalised>` or `error: <what is wrong and what is accepted>`.
 
-export const controlVerbs = ['api-down', 'api-hang', 'api-up', 'tunnel-down', 'tunnel-up', 'expire-watches', 'degrade', 'recover'] as const;
+export const controlVerbs = ['api-down', 'api-hang', 'api-up', 'tunnel-down', 'tunnel-up', 'expire-watches', 'degrade', 'recover', 'cert-expire'] as const;
 
 export type ControlVerb = (typeof controlVerbs)[number];
 
-export type Control = {verb: ControlVerb; cluster: string; component?: string; message?: string};
+export type Control = {verb: ControlVerb; cluster: string; component?: string; message?: string; days?: number};
 
-export const controlUsage = 'api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C | degrade C COMPONENT [message] | recover C COMPONENT';
+export const controlUsage = 'api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C | degrade C COMPONENT [message] | recover C COMPONENT | cert-expire C DAYS';
 
 export function parseControl(line: string): Control | {error: string} {
 	const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
@@ -23,10 +23,16 @@ export function parseControl(line: string): Control | {error: string} {
 		if (v === 'recover' && rest.length > 0) return {error: `recover takes no message: recover ${cluster} ${component}`};
 		return {verb: v, cluster, component, ...(rest.length > 0 ? {message: rest.join(' ')} : {})};
 	}
+	if (v === 'cert-expire') {
+		// DAYS: from now, may be negative (already expired) or fractional.
+		const days = component === undefined || !/^-?\d+(\.\d+)?$/.test(component) ? NaN : Number(component);
+		if (!Number.isFinite(days) || rest.length > 0) return {error: `cert-expire needs a number of days from now (negative: already expired): cert-expire ${cluster} DAYS`};
+		return {verb: v, cluster, days};
+	}
 	if (component !== undefined) return {error: `${v} takes one cluster name, got "${words.slice(1).join(' ')}"`};
 	return {verb: v, cluster};
 }
 
 export function formatControl(control: Control): string {
-	return [control.verb, control.cluster, control.component, control.message].filter((w) => w !== undefined).join(' ');
+	return [control.verb, control.cluster, control.component, control.message, control.days === undefined ? undefined : String(control.days)].filter((w) => w !== undefined).join(' ');
 }

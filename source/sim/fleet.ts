@@ -4,6 +4,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createApiServer} from './api-server.js';
+import {expireCertificate} from './cert-control.js';
 import {formatControl, parseControl, type Control} from './controls.js';
 import {checkKubeconfigPath, writeKubeconfig} from './kubeconfig.js';
 import {parseEnterpriseVersion} from './naming.js';
@@ -66,6 +67,8 @@ export interface Fleet {
 	apiUp(name: string): Promise<void>;
 	tunnelDown(name: string): Promise<void>;
 	tunnelUp(name: string): Promise<void>;
+	/** `cert-expire C DAYS`: re-issue C's tunnel certificate (its CA, for a management cluster) to expire DAYS from now. */
+	certExpire(name: string, days: number): Promise<void>;
 	expireWatches(name: string): Promise<void>;
 	degrade(name: string, component: string, message?: string): Promise<void>;
 	recover(name: string, component: string): Promise<void>;
@@ -212,6 +215,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 			case 'recover':
 				m.operator.recover(control.component as string);
 				break;
+			case 'cert-expire':
+				return `ok ${formatControl(control)}: ${expireCertificate(m, control.days as number, members, (name) => broker.linkOf(name))}`;
 		}
 		return `ok ${formatControl(control)}`;
 	}
@@ -248,6 +253,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		expireWatches: (name) => strict(`expire-watches ${name}`),
 		degrade: (name, component, message) => strict(`degrade ${name} ${component}${message ? ` ${message}` : ''}`),
 		recover: (name, component) => strict(`recover ${name} ${component}`),
+		certExpire: (name, days) => strict(`cert-expire ${name} ${days}`),
 		flipConnection: (name, connected) => strict(`${connected ? 'tunnel-up' : 'tunnel-down'} ${name}`),
 		async stop() {
 			if (stopped) return;

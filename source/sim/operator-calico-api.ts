@@ -1,10 +1,10 @@
 // The Calico Enterprise API server's part of the simulation: the aggregated projectcalico.org/v3
 // types it serves once `apiserver` is Available, and ManagedCluster's special behaviour (refused
 // without a ManagementCluster; the installation manifest in the create response only).
-import {randomBytes} from 'node:crypto';
 import yaml from 'js-yaml';
 import {standardVerbs} from './builtin-types.js';
 import {getObject, listObjects} from './operator-store.js';
+import {connectionSecretData, ensureTunnelCa, issueManagedCertificate, rememberIssued, takeIssued} from './tunnel-certs.js';
 import {ApiError, type Admission, type KubeObject, type ObjectStore, type PrinterColumn, type ResourceType} from './types.js';
 
 const age: PrinterColumn = {name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp'};
@@ -62,25 +62,7 @@ function managementCluster(store: ObjectStore): KubeObject | undefined {
 	return listObjects(store, 'operator.tigera.io/v1', 'ManagementCluster')[0];
 }
 
-function fakePem(label: string, text: string): string {
-	const body = Buffer.from(text).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-	return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-}
-
-/** What the fake managed-cluster certificate says: the ManagedCluster it was issued for. */
-export type CertificateIdentity = {name: string; fingerprint: string};
-
-export function parseManagedCertificate(base64Pem: string | undefined): CertificateIdentity | undefined {
-	if (!base64Pem) return undefined;
-	const pem = Buffer.from(base64Pem, 'base64').toString('utf8');
-	const body = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem)?.[1];
-	if (!body) return undefined;
-	const text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-	const match = /subject=CN=([^;]+); fingerprint=([0-9a-f]+)/.exec(text);
-	return match ? {name: match[1], fingerprint: match[2]} : undefined;
-}
-
-type ManifestOptions = {clusterName: string; managed: KubeObject; address: string; operatorNamespace: string};
+type ManifestOptions = {clusterName: string; managed: KubeObject; address: string; operatorNamespace: string; store: ObjectStore};
 
 /** The installation manifest of a ManagedCluster: apply it on the managed cluster to connect it. */
 export function installationManifest(options: ManifestOptions): string {
@@ -102,7 +84,9 @@ export function installationManifest(options: ManifestOptions): string {
 export function installationObjects(options: ManifestOptions): KubeObject[] {
 	const name = options.managed.metadata.name;
 	const fingerprint = options.managed.metadata.annotations?.[fingerprintAnnotation] ?? '';
-	const b64 = (s: string) => Buffer.from(s).toString('base64');
+	const ca = ensureTunnelCa(options.store);
+	const issued = takeIssued(options.store, fingerprint);
+	if (!ca || !issued) throw new ApiError(500, 'InternalError', `no certificate was issued for ManagedCluster "${name}" (fingerprint ${fingerprint || 'missing'})`);
 	const mcc = {
 		apiVersion: 'operator.tigera.io/v1',
 		kind: 'ManagementClusterConnection',
@@ -114,11 +98,7 @@ export function installationObjects(options: ManifestOptions): KubeObject[] {
 		kind: 'Secret',
 		metadata: {name: connectionSecretName, namespace: options.operatorNamespace},
 		type: 'Opaque',
-		data: {
-			'management-cluster.crt': b64(fakePem('CERTIFICATE', `calico-mcm simulated certificate; subject=CN=tigera-voltron; issuer=${options.clusterName}`)),
-			'managed-cluster.crt': b64(fakePem('CERTIFICATE', `calico-mcm simulated certificate; subject=CN=${name}; fingerprint=${fingerprint}`)),
-			'managed-cluster.key': b64(fakePem('RSA PRIVATE KEY', `calico-mcm simulated key for ${name}; ${randomBytes(24).toString('hex')}`)),
-		},
+		data: connectionSecretData(ca, issued),
 	};
 	return [mcc, secret];
 }
@@ -139,7 +119,12 @@ export function managedClusterAdmission(clusterName: string): (store: ObjectStor
 						'ManagementCluster resource not found: this cluster is not a management cluster; create the ManagementCluster "tigera-secure" (operator.tigera.io/v1) first',
 						{name: obj.metadata.name, group: 'projectcalico.org', kind: 'managedclusters'});
 				}
-				next.metadata.annotations = {...next.metadata.annotations, [fingerprintAnnotation]: randomBytes(20).toString('hex')};
+				// The API server issues the managed cluster's certificate from the tunnel CA at create.
+				const ca = ensureTunnelCa(store);
+				if (!ca) throw new ApiError(500, 'InternalError', 'the management cluster\'s tunnel CA could not be created');
+				const certificate = issueManagedCertificate(ca, obj.metadata.name);
+				rememberIssued(store, certificate);
+				next.metadata.annotations = {...next.metadata.annotations, [fingerprintAnnotation]: certificate.fingerprint};
 			} else if (old?.metadata.annotations?.[fingerprintAnnotation] && !next.metadata.annotations?.[fingerprintAnnotation]) {
 				next.metadata.annotations = {...next.metadata.annotations, [fingerprintAnnotation]: old.metadata.annotations[fingerprintAnnotation]};
 			}
@@ -151,7 +136,7 @@ export function managedClusterAdmission(clusterName: string): (store: ObjectStor
 			const address = ((mc?.spec ?? {}) as {address?: string}).address ?? '';
 			const operatorNamespace = ((stored.spec ?? {}) as {operatorNamespace?: string}).operatorNamespace || 'tigera-operator';
 			const response = structuredClone(stored);
-			response.spec = {...((response.spec ?? {}) as object), installationManifest: installationManifest({clusterName, managed: stored, address, operatorNamespace})};
+			response.spec = {...((response.spec ?? {}) as object), installationManifest: installationManifest({clusterName, managed: stored, address, operatorNamespace, store})};
 			return response;
 		},
 	});

@@ -5,10 +5,20 @@
 // certificate fingerprint must match the Secret's. The managed side never learns about a drop: its
 // TigeraStatus stays Available while the management side says False, as on real clusters.
 import {scaled, createTimers, type SimClock} from './operator-clock.js';
-import {connectionSecretName, fingerprintAnnotation, licenseKey, parseManagedCertificate} from './operator-calico-api.js';
+import {connectionSecretName, fingerprintAnnotation, licenseKey} from './operator-calico-api.js';
+import {ensureTunnelCa, parseManagedCertificate, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
 import {ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
 import type {Operator} from './operator.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
+import {X509Certificate, type KeyObject} from 'node:crypto';
+
+function publicKeyOf(pem: string): KeyObject | undefined {
+	try {
+		return new X509Certificate(pem).publicKey;
+	} catch {
+		return undefined;
+	}
+}
 
 export type TunnelCluster = {name: string; store: ObjectStore; operator: Operator};
 
@@ -27,7 +37,8 @@ export type TunnelBroker = {
 const connectDelayMs = 1500;
 const conditionType = 'ManagedClusterConnected';
 
-type Guardian = {addr: string; name: string; fingerprint: string};
+/** trusted: the management-cluster.crt the guardian holds (PEM), and its key. */
+type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject};
 
 type Condition = {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string};
 
@@ -65,7 +76,8 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 		const addr = (mcc?.spec as {managementClusterAddr?: string} | undefined)?.managementClusterAddr;
 		const identity = parseManagedCertificate((secret?.data as Record<string, string> | undefined)?.['managed-cluster.crt']);
 		if (!addr || !identity) return undefined;
-		return {addr, name: identity.name, fingerprint: identity.fingerprint};
+		const trusted = Buffer.from(((secret?.data ?? {}) as Record<string, string>)['management-cluster.crt'] ?? '', 'base64').toString('utf8');
+		return {addr, name: identity.name, fingerprint: identity.fingerprint, identity, trusted, trustedKey: publicKeyOf(trusted)};
 	}
 
 	/** The address a management cluster answers on, if its manager runs and a service exposes the tunnel port there. */
@@ -113,6 +125,8 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 		if (managedClusters.length > 0) withManagedClusters.add(c.name);
 		else withManagedClusters.delete(c.name);
 		const endpoint = endpointOf(c);
+		// The operator makes the tunnel CA as soon as the cluster is a management cluster.
+		if (endpoint) ensureTunnelCa(c.store);
 		const seen = new Set<string>();
 		for (const mc of managedClusters) {
 			const link = `${c.name}/${mc.metadata.name}`;
@@ -123,7 +137,9 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			const reaches = guardian !== undefined && endpoint !== undefined && endpoint.reachable && guardian.addr === endpoint.address;
 			const managed = managedName ? clusters.get(managedName) : undefined;
 			if (managedName && guardian && !reaches) logRefused(managedName, guardian, endpoint);
-			const connected = reaches && !down.has(managedName as string);
+			const tlsError = reaches && guardian ? handshakeError(c, guardian) : undefined;
+			if (managedName && tlsError) logLine(managedName, `guardian: tls handshake with ${guardian?.addr}: ${tlsError}`);
+			const connected = reaches && !tlsError && !down.has(managedName as string);
 			const current = ((mc.status ?? {}) as {conditions?: Condition[]}).conditions?.find((x) => x.type === conditionType);
 			if (managedName) links.set(managedName, {management: c.name, managedCluster: mc.metadata.name, connected: false});
 			if (connected) {
@@ -152,6 +168,8 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			pendingLinks.delete(link);
 			if (!endpoint) {
 				setCondition(c, mc, {status: 'False', reason: 'NotManagementCluster', message: 'This cluster is no longer a management cluster: ManagementCluster not found'});
+			} else if (tlsError) {
+				setCondition(c, mc, {status: 'False', reason: 'Disconnected', message: `The tunnel cannot be established: ${tlsError}`});
 			} else if (reaches && down.has(managedName as string)) {
 				setCondition(c, mc, {status: 'False', reason: 'Disconnected', message: 'The tunnel to the managed cluster is down'});
 			} else if (current && current.status !== 'Unknown') {
@@ -161,6 +179,29 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			}
 		}
 		for (const key of [...warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) warm.delete(key);
+	}
+
+	/**
+	 * What the TLS handshake between guardian and voltron refuses, as Go's crypto/x509 words it: an
+	 * expired certificate on either side, a client certificate not signed by the current tunnel CA, or a
+	 * CA the guardian does not trust.
+	 */
+	function handshakeError(management: TunnelCluster, guardian: Guardian): string | undefined {
+		const ca = ensureTunnelCa(management.store);
+		if (!ca) return 'the management cluster has no tunnel CA';
+		const t = Date.now();
+		const caNotAfter = Date.parse(ca.x509.validTo);
+		if (caNotAfter <= t) return `x509: certificate has expired or is not yet valid: the tunnel CA expired ${new Date(caNotAfter).toISOString()}`;
+		if (guardian.identity.notAfter <= t) return `x509: certificate has expired or is not yet valid: ${guardian.name}'s certificate expired ${new Date(guardian.identity.notAfter).toISOString()}`;
+		if (!signedBy(guardian.identity.certificate, ca.x509)) return 'x509: certificate signed by unknown authority (the managed cluster\'s certificate is not signed by the current tunnel CA)';
+		if (!guardian.trustedKey?.equals(ca.x509.publicKey)) return 'x509: certificate signed by unknown authority (the managed cluster does not trust the current tunnel CA)';
+		return undefined;
+	}
+
+	function logLine(managedName: string, line: string): void {
+		if (refusedLogged.get(managedName) === line) return;
+		refusedLogged.set(managedName, line);
+		clusters.get(managedName)?.operator.log('ERROR', 'guardian', line);
 	}
 
 	function logRefused(managedName: string, guardian: Guardian, endpoint: {address: string; reachable: boolean} | undefined): void {
@@ -181,7 +222,7 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			if (!c) continue;
 			const before = guardians.get(name);
 			const after = guardianOf(c);
-			if (before?.addr === after?.addr && before?.name === after?.name && before?.fingerprint === after?.fingerprint) continue;
+			if (before?.addr === after?.addr && before?.name === after?.name && before?.fingerprint === after?.fingerprint && before?.trusted === after?.trusted) continue;
 			if (before) guardianByKey.delete(`${before.name}/${before.fingerprint}`);
 			if (after) {
 				guardians.set(name, after);
@@ -209,7 +250,7 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			return event.type !== 'MODIFIED' || event.old?.metadata.annotations?.[fingerprintAnnotation] !== event.object.metadata.annotations?.[fingerprintAnnotation];
 		}
 		if (t.group === 'operator.tigera.io') return t.kind === 'ManagementCluster' || t.kind === 'ManagementClusterConnection';
-		if (t.group === '') return t.resource === 'services' || (t.resource === 'secrets' && event.object.metadata.name === connectionSecretName);
+		if (t.group === '') return t.resource === 'services' || (t.resource === 'secrets' && (event.object.metadata.name === connectionSecretName || event.object.metadata.name === tunnelCaSecretName));
 		return false;
 	};
 

@@ -53,7 +53,7 @@ function time(date: Date): Buffer {
 	return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(compact.slice(2))) : tlv(0x18, Buffer.from(compact));
 }
 
-const name = (commonName: string, organization?: string) => sequence(
+export const distinguishedName = (commonName: string, organization?: string): Buffer => sequence(
 	...(organization ? [set(sequence(oid('2.5.4.10'), utf8(organization)))] : []),
 	set(sequence(oid('2.5.4.3'), utf8(commonName))),
 );
@@ -65,19 +65,25 @@ function keyId(publicKey: KeyObject): Buffer {
 	return createHash('sha1').update(publicKey.export({type: 'spki', format: 'der'})).digest();
 }
 
-type CertificateSpec = {
+export type CertificateSpec = {
 	subject: Buffer;
 	issuer: Buffer;
 	publicKey: KeyObject;
 	signingKey: KeyObject;
 	issuerPublicKey: KeyObject;
-	ca: boolean;
+	/** ca: a CA; server: serverAuth for localhost/127.0.0.1; client: clientAuth (a tunnel's managed side). */
+	usage: 'ca' | 'server' | 'client';
+	/** Default: an hour ago. */
+	notBefore?: Date;
+	/** Default: ten years on. */
+	notAfter?: Date;
 };
 
-function certificate(spec: CertificateSpec): string {
-	const notBefore = new Date(Date.now() - 60 * 60 * 1000);
-	const notAfter = new Date(Date.now() + 10 * 365 * 24 * 60 * 60 * 1000);
-	const extensions = spec.ca
+/** An X.509 v3 certificate (PEM) signed with ECDSA P-256 / SHA-256. */
+export function issueCertificate(spec: CertificateSpec): string {
+	const notBefore = spec.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
+	const notAfter = spec.notAfter ?? new Date(Date.now() + 10 * 365 * 24 * 60 * 60 * 1000);
+	const extensions = spec.usage === 'ca'
 		? [
 			extension('2.5.29.19', true, sequence(bool(true))),
 			extension('2.5.29.15', true, bitString(Buffer.from([0x06]))), // keyCertSign, cRLSign
@@ -86,10 +92,11 @@ function certificate(spec: CertificateSpec): string {
 		: [
 			extension('2.5.29.19', true, sequence()),
 			extension('2.5.29.15', true, bitString(Buffer.from([0x80]))), // digitalSignature
-			extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1'))), // serverAuth
+			// serverAuth, or clientAuth
+			extension('2.5.29.37', false, sequence(oid(spec.usage === 'server' ? '1.3.6.1.5.5.7.3.1' : '1.3.6.1.5.5.7.3.2'))),
 			extension('2.5.29.35', false, sequence(tlv(0x80, keyId(spec.issuerPublicKey)))),
 			// subjectAltName: DNS localhost, IP 127.0.0.1
-			extension('2.5.29.17', false, sequence(tlv(0x82, Buffer.from('localhost')), tlv(0x87, Buffer.from([127, 0, 0, 1])))),
+			...(spec.usage === 'server' ? [extension('2.5.29.17', false, sequence(tlv(0x82, Buffer.from('localhost')), tlv(0x87, Buffer.from([127, 0, 0, 1]))))] : []),
 		];
 	const tbs = sequence(
 		explicit(0, integer(Buffer.from([2]))),
@@ -123,11 +130,11 @@ export function simulatorTls(): SimulatorTls {
 	if (shared) return shared;
 	const caKeys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
 	const serverKeys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
-	const caName = name('calico-mcm simulator CA', 'calico-mcm-sim');
-	const caCertificate = certificate({subject: caName, issuer: caName, publicKey: caKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, ca: true});
-	const serverCertificate = certificate({
-		subject: name('kube-apiserver', 'calico-mcm-sim'), issuer: caName,
-		publicKey: serverKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, ca: false,
+	const caName = distinguishedName('calico-mcm simulator CA', 'calico-mcm-sim');
+	const caCertificate = issueCertificate({subject: caName, issuer: caName, publicKey: caKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, usage: 'ca'});
+	const serverCertificate = issueCertificate({
+		subject: distinguishedName('kube-apiserver', 'calico-mcm-sim'), issuer: caName,
+		publicKey: serverKeys.publicKey, signingKey: caKeys.privateKey, issuerPublicKey: caKeys.publicKey, usage: 'server',
 	});
 	// Fail loudly here rather than in every client if the encoding were ever wrong.
 	const parsed = new X509Certificate(serverCertificate);

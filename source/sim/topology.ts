@@ -166,5 +166,5 @@ export function createManagedCluster(management: ObjectStore, managementName: st
 	const stored = management.create(type, {apiVersion: 'projectcalico.org/v3', kind: 'ManagedCluster', metadata: {name}, spec: {operatorNamespace: 'tigera-operator'}});
 	// The objects the create response's manifest holds, without writing and parsing its YAML.
 	const address = (listObjects(management, 'operator.tigera.io/v1', 'ManagementCluster')[0]?.spec as {address?: string} | undefined)?.address ?? '';
-	return installationObjects({clusterName: managementName, managed: stored, address, operatorNamespace: 'tigera-operator'});
+	return installationObjects({clusterName: managementName, managed: stored, address, operatorNamespace: 'tigera-operator', store: management});
 }

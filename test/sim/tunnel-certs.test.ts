@@ -1,0 +1,83 @@
+// The tunnel's certificates are real X.509, chained to the management cluster's tunnel CA, and
+// `cert-expire` drives every state a console must show; an expired or foreign certificate drops the
+// tunnel, as voltron's TLS handshake would.
+import {generateKeyPairSync, X509Certificate} from 'node:crypto';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
+import {kubeClients, startTestFleet, waitFor, type TestFleet} from '../helpers/fleet.js';
+
+const day = 24 * 60 * 60 * 1000;
+const pem = (data: Record<string, string> | undefined, key: string) => new X509Certificate(Buffer.from(data?.[key] ?? '', 'base64').toString('utf8'));
+
+describe('tunnel certificates', () => {
+	let fleet: TestFleet;
+	beforeAll(async () => {
+		fleet = await startTestFleet({managed: 2, standalone: 0, bare: 0});
+	});
+	afterAll(async () => fleet?.stop());
+
+	const secrets = async () => {
+		const managed = await kubeClients(fleet, 'managed-1').core.readNamespacedSecret({name: 'tigera-managed-cluster-connection', namespace: 'tigera-operator'});
+		const ca = await kubeClients(fleet, 'mgmt').core.readNamespacedSecret({name: 'tigera-management-cluster-connection', namespace: 'tigera-operator'});
+		return {managed: managed.data, ca: ca.data};
+	};
+
+	it('issues each managed cluster a certificate signed by the management cluster\'s tunnel CA', async () => {
+		const {managed, ca} = await secrets();
+		const leaf = pem(managed, 'managed-cluster.crt');
+		const caCert = pem(ca, 'tls.crt');
+		expect(leaf.subject).toContain('CN=managed-1');
+		expect(leaf.checkIssued(caCert) && leaf.verify(caCert.publicKey)).toBe(true);
+		expect(pem(managed, 'management-cluster.crt').fingerprint256).toBe(caCert.fingerprint256);
+		expect(Date.parse(leaf.validTo) - Date.now()).toBeGreaterThan(800 * day);
+		const annotation = fleet.get('mgmt', 'projectcalico.org/v3', 'ManagedCluster', 'managed-1')?.metadata.annotations?.['certs.tigera.io/active-fingerprint'];
+		expect(annotation).toBe(leaf.fingerprint256.replace(/:/g, '').toLowerCase());
+	});
+
+	it('cert-expire C DAYS re-issues the certificate; an expired one drops the tunnel, a renewed one restores it', async () => {
+		expect(await fleet.control('cert-expire managed-1 12')).toMatch(/^ok cert-expire managed-1 12: certificate of managed-1 now expires /);
+		const {managed} = await secrets();
+		const days = (Date.parse(pem(managed, 'managed-cluster.crt').validTo) - Date.now()) / day;
+		expect(days).toBeGreaterThan(11.9);
+		expect(days).toBeLessThanOrEqual(12);
+		await waitFor(() => fleet.connected('managed-1') === 'True');
+
+		expect(await fleet.control('cert-expire managed-1 -1')).toMatch(/^ok /);
+		await waitFor(() => fleet.connected('managed-1') === 'False', {message: 'expired certificate should drop the tunnel'});
+		const condition = (fleet.get('mgmt', 'projectcalico.org/v3', 'ManagedCluster', 'managed-1')?.status as {conditions: Array<{type: string; message: string}>}).conditions
+			.find((c) => c.type === 'ManagedClusterConnected');
+		expect(condition?.message).toMatch(/x509: certificate has expired/);
+		expect(fleet.connected('managed-2')).toBe('True');
+
+		await fleet.certExpire('managed-1', 400);
+		await waitFor(() => fleet.connected('managed-1') === 'True', {message: 'a renewed certificate should restore the tunnel'});
+	});
+
+	it('cert-expire on the management cluster re-issues its CA with the same key, and every managed copy follows', async () => {
+		expect(await fleet.control('cert-expire mgmt 5')).toMatch(/tunnel CA of mgmt now expires .* \(2 managed clusters updated\)/);
+		const {managed, ca} = await secrets();
+		const caCert = pem(ca, 'tls.crt');
+		expect((Date.parse(caCert.validTo) - Date.now()) / day).toBeCloseTo(5, 1);
+		expect(pem(managed, 'management-cluster.crt').fingerprint256).toBe(caCert.fingerprint256);
+		expect(pem(managed, 'managed-cluster.crt').verify(caCert.publicKey)).toBe(true);
+		await waitFor(() => fleet.connected('managed-1') === 'True' && fleet.connected('managed-2') === 'True');
+	});
+
+	it('a managed certificate signed by another CA does not connect', async () => {
+		const {core} = kubeClients(fleet, 'managed-2');
+		const secret = await core.readNamespacedSecret({name: 'tigera-managed-cluster-connection', namespace: 'tigera-operator'});
+		const other = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+		const leaf = issueCertificate({subject: distinguishedName('managed-2', 'Tigera'), issuer: distinguishedName('tigera-voltron', 'Tigera'),
+			publicKey: other.publicKey, signingKey: other.privateKey, issuerPublicKey: other.publicKey, usage: 'client'});
+		secret.data = {...secret.data, 'managed-cluster.crt': Buffer.from(leaf).toString('base64')};
+		delete secret.metadata?.resourceVersion;
+		await core.replaceNamespacedSecret({name: 'tigera-managed-cluster-connection', namespace: 'tigera-operator', body: secret});
+		await waitFor(() => fleet.connected('managed-2') === 'False');
+	});
+
+	it('refuses a malformed control and an unknown cluster, naming the fix', async () => {
+		expect(await fleet.control('cert-expire managed-1')).toMatch(/^error: cert-expire needs a number of days/);
+		expect(await fleet.control('cert-expire managed-1 soon')).toMatch(/^error: cert-expire needs a number of days/);
+		expect(await fleet.control('cert-expire nope 3')).toMatch(/^error: unknown cluster "nope"/);
+	});
+});
