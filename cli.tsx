@@ -7,7 +7,7 @@ import {usage, UsageError} from './source/cli/usage.js';
 type Main = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Main>> = {
-	sim: async () => (await import('./source/sim/main.js')).main,
+	sim: async () => (await import('./source/cli/sim.js')).main,
 	status: async () => (await import('./source/cli/status.js')).main,
 	run: async () => (await import('./source/cli/run.js')).main,
 };

@@ -163,6 +163,15 @@ export function jitteredDelay(attempt: number, backoff: {initialMs: number; maxM
 	return Math.round(base / 2 + (random() * base) / 2);
 }
 
+/** What an error of a list or watch means for the cluster: refused credentials, refused access, or unreachable. */
+export function watchStateOf(error: unknown): WatchState {
+	if (error instanceof KubeError) {
+		if (error.kind === 'unauthorized' || error.kind === 'exec') return {state: 'unauthorized', error: error.message};
+		if (error.kind === 'forbidden') return {state: 'forbidden', error: error.message, verb: error.verb, resource: error.resource};
+	}
+	return {state: 'unreachable', error: error instanceof Error ? error.message : String(error)};
+}
+
 /** Only our own signals abort our requests; an 'aborted' error while running means the client was closed. */
 const clientClosed = (error: unknown) => error instanceof KubeError && error.kind === 'aborted';
 
@@ -185,15 +194,6 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		if (current && current.state === next.state && current.error === next.error && current.verb === next.verb && current.resource === next.resource) return;
 		current = next;
 		handlers.onState({...next});
-	};
-
-	const stateFor = (error: unknown): WatchState => {
-		if (error instanceof KubeError) {
-			if (error.kind === 'unauthorized' || error.kind === 'exec') return {state: 'unauthorized', error: error.message};
-			if (error.kind === 'forbidden') return {state: 'forbidden', error: error.message, verb: error.verb, resource: error.resource};
-			return {state: 'unreachable', error: error.message};
-		}
-		return {state: 'unreachable', error: error instanceof Error ? error.message : String(error)};
 	};
 
 	/** Every page of the list; items get the kind/apiVersion the server leaves out of list items. */
@@ -352,7 +352,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 				}
 				// An expired continue token: start the list again at once.
 				if (error instanceof KubeError && error.kind === 'gone' && gones++ === 0) continue;
-				setState(stateFor(error));
+				setState(watchStateOf(error));
 				await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
 				continue;
 			}
@@ -371,7 +371,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 					if (!live() || clientClosed(error)) return;
 					// The type went away under an open watch: the list will notice and report it.
 					if (error instanceof KubeError && error.kind === 'not-found') break;
-					setState(stateFor(error));
+					setState(watchStateOf(error));
 					await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
 					break;
 				}
@@ -401,7 +401,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		.then(run)
 		.catch((error: unknown) => {
 			// A handler threw: that is a bug in the caller, but the loop must not die silently.
-			if (live()) setState(stateFor(error));
+			if (live()) setState(watchStateOf(error));
 		});
 
 	return {

@@ -57,6 +57,8 @@ export type UiState = {
 export type UiActions = {
 	set: (patch: Partial<UiState>) => void;
 	focusNext: (delta: 1 | -1) => void;
+	/** The steps pane in front, following the running step (a plan just started). */
+	focusSteps: () => void;
 	select: (id: string | undefined, index: number) => void;
 	toggleMark: (id: string) => void;
 	clearMarks: () => void;
@@ -100,6 +102,7 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 			const i = paneOrder.indexOf(get().focus);
 			set({focus: paneOrder[(i + delta + paneOrder.length) % paneOrder.length]});
 		},
+		focusSteps: () => set({focus: 'steps', stepsFollow: true, stepsTop: 0}),
 		select(id, index) {
 			const s = get();
 			if (s.selectedId === id && s.selectedIndex === index) return;

@@ -1,13 +1,13 @@
 import type {Key} from 'ink';
 import type {Cluster} from '../mcm/types.js';
+import type {ActionContext, ConsoleIntents, ConsoleServices} from '../app/services.js';
 import {selectRunningCount, type FleetView} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
 import type {UiStore} from '../store/ui-store.js';
-import {resolveSelection, type FleetSettings} from './fleet-model.js';
+import {resolveSelection, type FleetRowsOf} from './fleet-rows.js';
 import {resolveKey, type Command} from './keymap.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {scrollLog} from './log-window.js';
-import type {ActionContext, ConsoleServices, OverlayRender} from './services.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
 // precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
@@ -17,10 +17,9 @@ export type KeyEnv = {
 	ui: UiStore;
 	services: ConsoleServices;
 	layout: Layout;
-	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
+	fleetView: FleetRowsOf;
 	exit: () => void;
-	openOverlay: (render: OverlayRender) => void;
-	closeOverlay: () => void;
+	intents: ConsoleIntents;
 };
 
 function currentView(env: KeyEnv): FleetView {
@@ -173,15 +172,7 @@ function actionContext(env: KeyEnv): ActionContext {
 	const markedRows = view.rows.filter(c => marked[c.id]);
 	// Marked rows hidden by a filter still count: the user marked them on purpose.
 	for (const id of Object.keys(marked)) if (clusters[id] && !view.index.has(id)) markedRows.push(clusters[id]);
-	return {
-		store: env.store,
-		ui: env.ui,
-		selected: cluster,
-		marked: markedRows,
-		openOverlay: env.openOverlay,
-		closeOverlay: env.closeOverlay,
-		flash: (text, level) => env.ui.getState().flashMessage(text, level),
-	};
+	return {...env.intents, clusters, selected: cluster, marked: markedRows};
 }
 
 function actionMatches(name: string, input: string, key: Key): boolean {
