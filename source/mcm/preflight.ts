@@ -7,7 +7,7 @@ import net from 'node:net';
 import yaml from 'js-yaml';
 import pLimit from 'p-limit';
 import type {ClusterClient} from '../kube/client.js';
-import {isKubeError} from '../kube/errors.js';
+import {isKubeError, kubeErrorHint} from '../kube/errors.js';
 import {describeFsError, dns1123SubdomainError} from '../kube/manifests.js';
 import {getObject} from '../kube/apply.js';
 import type {Plan, PreflightItem, StepContext} from './step.js';
@@ -65,8 +65,8 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 }
 
 function fixForConnection(context: string, error: unknown): string {
-	if (isKubeError(error, 'unauthorized')) return `refresh the credentials of context ${context}`;
-	return `check that the API server of ${context} is up and reachable (kubectl --context ${context} get --raw /readyz)`;
+	const hint = isKubeError(error) ? kubeErrorHint(error, context) : undefined;
+	return hint ?? `check that the API server of ${context} is up and reachable (kubectl --context ${context} get --raw /readyz)`;
 }
 
 /** The cluster answers at all (GET /version). */

@@ -7,7 +7,7 @@
 // is one atomic request, and a step whose result exists only in one response finishes saving it
 // before it honours the cancel).
 
-import {KubeError} from '../kube/errors.js';
+import {KubeError, kubeErrorHint} from '../kube/errors.js';
 import {WaitTimeoutError} from '../kube/apply.js';
 import {ManifestError} from '../kube/manifests.js';
 import {maskText} from './secrets.js';
@@ -54,26 +54,7 @@ export function hintFor(error: unknown, step: Pick<Step, 'context'>): string | u
 	if (error instanceof WaitTimeoutError) {
 		return `check \`kubectl --context ${step.context} get tigerastatus\` and the tigera-operator log, then retry`;
 	}
-	if (error instanceof KubeError) {
-		const ctx = error.context || step.context;
-		switch (error.kind) {
-			case 'unreachable':
-				return `the API server of ${ctx} cannot be reached; check that it is up (kubectl --context ${ctx} get --raw /readyz), then retry`;
-			case 'timeout':
-				return `${ctx} did not answer in time; retry, or raise --request-timeout`;
-			case 'unauthorized':
-			case 'exec':
-				return `the credentials of context ${ctx} were refused; refresh them, then retry`;
-			case 'forbidden':
-				return `ask for permission to ${error.verb ?? 'do this'}${error.resource ? ` ${error.resource}` : ''} on ${ctx}, or use a context that has it`;
-			case 'conflict':
-				return 'another field manager owns a field this step sets (named above); settle it with its owner, then retry';
-			case 'invalid':
-				return 'the server refused the object: fix what the message names, then retry';
-			default:
-				return undefined;
-		}
-	}
+	if (error instanceof KubeError) return kubeErrorHint(error, step.context);
 	return undefined;
 }
 

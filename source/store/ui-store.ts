@@ -1,4 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
+import {appendCapped} from './capped-lines.js';
 
 // The console's own state (focus, selection, scroll, sort, filter, log mode), in a small vanilla store
 // of its own: the fleet store is shared with headless commands that have no screen, and tests can
@@ -125,9 +126,7 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		operatorLogLines(cluster, lines, capacity = 1000) {
 			const current = get().operatorLog;
 			if (!current || current.cluster !== cluster || lines.length === 0) return;
-			const next = [...current.lines, ...lines];
-			const over = Math.max(0, next.length - capacity);
-			set({operatorLog: {...current, lines: over ? next.slice(over) : next, dropped: current.dropped + over}});
+			set({operatorLog: {...current, ...appendCapped(current, lines, capacity)}});
 		},
 	}));
 }
