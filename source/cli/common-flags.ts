@@ -78,7 +78,8 @@ export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: s
 		if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]} for \`${command}\``, hint);
 		if (spec.type !== 'boolean' && inline === undefined) {
 			const next = argv[i + 1];
-			if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			// A negative number is a value (refused later, naming it), not a flag.
+			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
 			i++;
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);

@@ -67,6 +67,19 @@ export type UiActions = {
 	sortBy: (key: SortKey) => void;
 	flashMessage: (text: string, level?: Flash['level'], ms?: number) => void;
 	operatorLogLines: (cluster: string, lines: string[], capacity?: number) => void;
+	/** What the follower of `cluster`'s operator log says it is doing (ignored once another is shown). */
+	operatorLogStatus: (cluster: string, status: string, failed: boolean) => void;
+	/** The log pane shows the operator log of `cluster` from now on (connecting). */
+	showOperatorLog: (cluster: string) => void;
+	/** The log pane shows the console's own log again. */
+	showConsoleLog: () => void;
+	/** Help overlay: open at the top, scroll, close. */
+	openHelp: () => void;
+	scrollHelp: (delta: number) => void;
+	closeHelp: () => void;
+	focusPane: (pane: PaneId) => void;
+	/** Clears this flash message if it is still the one shown. */
+	clearFlash: (flash: Flash) => void;
 };
 
 export type UiStore = StoreApi<UiState & UiActions>;
@@ -122,6 +135,19 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		},
 		flashMessage(text, level = 'info', ms = 4000) {
 			set({flash: {text, level, until: Date.now() + ms}});
+		},
+		operatorLogStatus(cluster, status, failed) {
+			const op = get().operatorLog;
+			if (op && op.cluster === cluster) set({operatorLog: {...op, status, failed}});
+		},
+		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
+		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true}),
+		openHelp: () => set({helpOpen: true, helpTop: 0}),
+		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
+		closeHelp: () => set({helpOpen: false}),
+		focusPane: pane => set({focus: pane}),
+		clearFlash(flash) {
+			if (get().flash === flash) set({flash: undefined});
 		},
 		operatorLogLines(cluster, lines, capacity = 1000) {
 			const current = get().operatorLog;
