@@ -20,10 +20,13 @@ export default tseslint.config(
 		files: ['**/*.{ts,tsx}'],
 		rules: {
 			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
-			'@typescript-eslint/no-explicit-any': 'off',
+			'@typescript-eslint/no-explicit-any': 'error',
 			'no-console': 'off',
 		},
 	},
+	// The simulator's own code and tests are being made stricter by their owner (issue of the sim);
+	// they keep their \`any\`s until then.
+	{files: ['source/sim/**', 'test/sim/**'], rules: {'@typescript-eslint/no-explicit-any': 'off'}},
 	// kube: cluster access only.
 	{files: ['source/kube/**'], rules: restrict({paths: noReact, patterns: [...layer('mcm'), ...layer('store'), ...layer('sync'), ...layer('app'), ...layer('ui'), ...layer('cli'), ...layer('sim')]})},
 	// mcm: the domain; never Ink, the stores, or anything above.

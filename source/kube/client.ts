@@ -47,7 +47,7 @@ export interface ClusterClient {
 	/** The default per-request timeout. */
 	readonly requestTimeoutMs?: number;
 	/** Parsed JSON (undefined for an empty body). Throws KubeError. */
-	request<T = any>(options: RequestOptions): Promise<T>;
+	request<T = unknown>(options: RequestOptions): Promise<T>;
 	requestText(options: RequestOptions): Promise<string>;
 	/**
 	 * Calls onLine for every non-empty line of the response body. Resolves when the server ends the

@@ -18,10 +18,10 @@ export type WatchState = {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export type WatchHandlers = {
+export type WatchHandlers<T = unknown> = {
 	/** The full list after every (re)list: replaces whatever the caller knew. */
-	onReset: (items: any[]) => void;
-	onEvent: (type: WatchEventType, object: any) => void;
+	onReset: (items: T[]) => void;
+	onEvent: (type: WatchEventType, object: T) => void;
 	/** Only on changes. */
 	onState: (state: WatchState) => void;
 	/**
@@ -32,10 +32,10 @@ export type WatchHandlers = {
 	onAbsent?: () => void;
 };
 
-export type WatchOptions = {
+export type WatchOptions<T = unknown> = {
 	/** The list path, e.g. /apis/operator.tigera.io/v1/tigerastatuses. */
 	path: string;
-	handlers: WatchHandlers;
+	handlers: WatchHandlers<T>;
 	/**
 	 * Restart (resume from the last resourceVersion) a stream that sent nothing, not even a bookmark, for
 	 * this long. Default 75 s: kube-apiserver sends a bookmark about once a minute, so a quiet healthy
@@ -175,10 +175,11 @@ export function watchStateOf(error: unknown): WatchState {
 /** Only our own signals abort our requests; an 'aborted' error while running means the client was closed. */
 const clientClosed = (error: unknown) => error instanceof KubeError && error.kind === 'aborted';
 
-type WatchEvent = {type?: string; object?: Record<string, any>};
+type WatchObject = {metadata?: {resourceVersion?: string}; code?: unknown; message?: unknown; reason?: string};
+type WatchEvent = {type?: string; object?: WatchObject};
 
 /** One list+watch loop: its settings, where it resumes from, and its counters for the backoff. */
-class WatchLoop implements WatchHandle {
+class WatchLoop<T> implements WatchHandle {
 	private readonly stopper = new AbortController();
 	private readonly watchdogMs: number;
 	private readonly backoff: {initialMs: number; maxMs: number};
@@ -196,7 +197,7 @@ class WatchLoop implements WatchHandle {
 
 	constructor(
 		private readonly client: ClusterClient,
-		private readonly options: WatchOptions,
+		private readonly options: WatchOptions<T>,
 	) {
 		this.watchdogMs = options.watchdogMs ?? 75_000;
 		this.backoff = options.backoff ?? {initialMs: 500, maxMs: 15_000};
@@ -230,8 +231,8 @@ class WatchLoop implements WatchHandle {
 	}
 
 	/** Every page of the list; items get the kind/apiVersion the server leaves out of list items. */
-	private async list(): Promise<{items: unknown[]; resourceVersion: string}> {
-		const items: unknown[] = [];
+	private async list(): Promise<{items: T[]; resourceVersion: string}> {
+		const items: T[] = [];
 		let continueToken: string | undefined;
 		let rv = '';
 		do {
@@ -241,7 +242,8 @@ class WatchLoop implements WatchHandle {
 				const object = item as Record<string, unknown>;
 				if (kind && object && object.kind === undefined) object.kind = kind;
 				if (page?.apiVersion && object && object.apiVersion === undefined) object.apiVersion = page.apiVersion;
-				items.push(object);
+				// What the server sends is what the caller asked to watch.
+				items.push(object as T);
 			}
 			// The resourceVersion of the first page is the snapshot every later page belongs to.
 			if (!rv) rv = page?.metadata?.resourceVersion ?? '';
@@ -334,13 +336,13 @@ class WatchLoop implements WatchHandle {
 	/** One event of the stream; 'gone' when the server says the resourceVersion is too old (410). */
 	private onEvent(event: WatchEvent): 'gone' | undefined {
 		const object = event.object;
-		const rv = object?.metadata?.resourceVersion as string | undefined;
+		const rv = object?.metadata?.resourceVersion;
 		switch (event.type) {
 			case 'ADDED':
 			case 'MODIFIED':
 			case 'DELETED':
 				if (rv) this.rv = rv;
-				this.options.handlers.onEvent(event.type, object);
+				this.options.handlers.onEvent(event.type, object as T);
 				return undefined;
 			case 'BOOKMARK':
 				if (rv) this.rv = rv;
@@ -353,7 +355,7 @@ class WatchLoop implements WatchHandle {
 		}
 	}
 
-	private streamError(object: Record<string, any> | undefined): KubeError {
+	private streamError(object: WatchObject | undefined): KubeError {
 		const code = Number(object?.code);
 		const message = String(object?.message ?? `watch error ${code}`);
 		const refused = code === 403 ? parseForbidden(message) : {};
@@ -461,7 +463,7 @@ class WatchLoop implements WatchHandle {
 	}
 }
 
-export function startWatch(client: ClusterClient, options: WatchOptions): WatchHandle {
+export function startWatch<T>(client: ClusterClient, options: WatchOptions<T>): WatchHandle {
 	const loop = new WatchLoop(client, options);
 	void Promise.resolve()
 		.then(() => loop.run())

@@ -11,8 +11,8 @@ import {listOnce} from './list-once.js';
 export type ClusterWatchOptions = {
 	context: string;
 	client: ClusterClient;
-	start: (client: ClusterClient, options: WatchOptions) => WatchHandle;
-	watchOptions?: Partial<Omit<WatchOptions, 'path' | 'handlers'>>;
+	start: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
+	watchOptions?: Partial<Omit<WatchOptions<RawObject>, 'path' | 'handlers'>>;
 	watchdogMs?: number;
 	paths: Record<RawKind, string>;
 	now: () => number;
@@ -125,7 +125,7 @@ export class ClusterWatches {
 		this.o.dirty();
 	}
 
-	private handlersFor(kind: RawKind): WatchOptions['handlers'] {
+	private handlersFor(kind: RawKind): WatchOptions<RawObject>['handlers'] {
 		return {
 			onReset: (items: RawObject[]) => this.reset(kind, items),
 			onEvent: (type, object: RawObject) => this.event(kind, type, object),
@@ -136,7 +136,7 @@ export class ClusterWatches {
 
 	private startKind(kind: RawKind): WatchHandle | undefined {
 		const handlers = this.handlersFor(kind);
-		const watchOptions: WatchOptions = {...this.o.watchOptions, path: this.o.paths[kind], handlers};
+		const watchOptions: WatchOptions<RawObject> = {...this.o.watchOptions, path: this.o.paths[kind], handlers};
 		// The ManagedCluster watch carries the connection of every managed cluster: first in line.
 		if (kind === 'managedclusters') watchOptions.priority = 'high';
 		if (this.o.watchdogMs !== undefined) watchOptions.watchdogMs = this.o.watchdogMs;

@@ -3,7 +3,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
 import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
-import {rawKinds, type RawClusterState, type RawKind} from '../mcm/raw.js';
+import {rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import {pathOf, watchedResources} from '../mcm/resources.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
@@ -27,7 +27,7 @@ export type FleetSyncOptions = {
 	/** Restart a watch stream silent for this long (default: the watch loop's, 75 s). */
 	watchdogMs?: number;
 	/** Watch loop tuning passed through (backoff etc.), mostly for tests. */
-	watchOptions?: Partial<Omit<WatchOptions, 'path' | 'handlers'>>;
+	watchOptions?: Partial<Omit<WatchOptions<RawObject>, 'path' | 'handlers'>>;
 	/**
 	 * 'watch' (default): list+watch every resource until stop(). 'list': list each resource once, in
 	 * sequence on one connection per cluster, then nothing: what a one-shot `status` needs, at one TLS
@@ -41,7 +41,7 @@ export type FleetSyncOptions = {
 	 */
 	startConcurrency?: number;
 	/** Replaceable for unit tests. */
-	startWatch?: (client: ClusterClient, options: WatchOptions) => WatchHandle;
+	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
 	now?: () => number;
 };
 

@@ -1,7 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import {KubeError} from '../kube/errors.js';
 import {watchStateOf, type WatchOptions, type WatchState} from '../kube/watch.js';
-import {rawKinds, type RawKind} from '../mcm/raw.js';
+import {rawKinds, type RawKind, type RawObject} from '../mcm/raw.js';
 
 /**
  * The 'list' mode of the fleet sync: every resource listed once (paged), one after the other on the
@@ -11,7 +11,7 @@ import {rawKinds, type RawKind} from '../mcm/raw.js';
 export async function listOnce(
 	client: ClusterClient,
 	paths: Record<RawKind, string>,
-	handlersFor: (kind: RawKind) => WatchOptions['handlers'],
+	handlersFor: (kind: RawKind) => WatchOptions<RawObject>['handlers'],
 	stopped: () => boolean,
 	isManagement: () => boolean,
 ): Promise<void> {
@@ -48,11 +48,11 @@ export async function listOnce(
 	}
 }
 
-async function listAll(client: ClusterClient, path: string, stopped: () => boolean): Promise<unknown[]> {
-	const items: unknown[] = [];
+async function listAll(client: ClusterClient, path: string, stopped: () => boolean): Promise<RawObject[]> {
+	const items: RawObject[] = [];
 	let token: string | undefined;
 	do {
-		const page = await client.request<{metadata?: {continue?: string}; items?: unknown[]}>({path, query: {limit: 500, continue: token}});
+		const page = await client.request<{metadata?: {continue?: string}; items?: RawObject[]}>({path, query: {limit: 500, continue: token}});
 		items.push(...(page?.items ?? []));
 		token = page?.metadata?.continue || undefined;
 	} while (token && !stopped());

@@ -48,7 +48,7 @@ async function setup(accept: (token: string) => boolean, plugin: PluginSetup = {
 	const {file} = writeKubeconfig(kubeconfigFor([{name: 'gke-a', server: s.url, extraUser: exec}]));
 	const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 10_000}).get('gke-a')!;
 	cleanups.push(() => client.close());
-	const runs = () => (fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {args: string[]; info: any}) : []);
+	const runs = () => (fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {args: string[]; info: unknown}) : []);
 	return {server: s, client, runs};
 }
 

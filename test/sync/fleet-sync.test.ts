@@ -1,13 +1,14 @@
 import {describe, expect, it} from 'vitest';
 import type {ClusterClient} from '../../source/kube/client.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
+import type {RawObject} from '../../source/mcm/raw.js';
 import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
 
 // fleet-sync against scripted watches (no HTTP): what the store receives, how often, and what is logged.
 
-type FakeWatch = {context: string; path: string; handlers: WatchOptions['handlers']; stopped: boolean};
+type FakeWatch = {context: string; path: string; handlers: WatchOptions<RawObject>['handlers']; stopped: boolean};
 
 function fakeClients(...contexts: string[]): Map<string, ClusterClient> {
 	return new Map(contexts.map(context => [context, {context} as ClusterClient]));
@@ -42,7 +43,7 @@ async function harness(contexts: string[]) {
 	// First contacts go through the start limiter (p-limit), which begins them on the next tick.
 	await new Promise(resolve => setImmediate(resolve));
 	const watch = (context: string, kind: keyof typeof watchedPaths) => watches.find(w => w.context === context && w.path === watchedPaths[kind])!;
-	const list = (context: string, kind: keyof typeof watchedPaths, items: unknown[]) => {
+	const list = (context: string, kind: keyof typeof watchedPaths, items: RawObject[]) => {
 		const w = watch(context, kind);
 		w.handlers.onReset(items);
 		w.handlers.onState({state: 'ok'});
