@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // The layers (README, design notes): kube → mcm → store → sync → app → ui, with cli wiring them
@@ -16,6 +17,11 @@ export default tseslint.config(
 	{ignores: ['dist/**', 'node_modules/**', 'bench/results.json']},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
+	{
+		files: ['source/ui/**/*.{ts,tsx}', 'test/ui/**/*.{ts,tsx}'],
+		plugins: {'react-hooks': reactHooks},
+		rules: {'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error'},
+	},
 	{
 		files: ['**/*.{ts,tsx}'],
 		rules: {
