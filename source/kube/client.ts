@@ -85,13 +85,18 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
 			exec = providers.get(entry.user.name);
 			if (!exec) {
-				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs});
+				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options)});
 				providers.set(entry.user.name, exec);
 			}
 		}
 		clients.set(info.name, createClient(entry, {...options, exec}));
 	}
 	return clients;
+}
+
+/** A plugin gets as long as a request: the request waiting for it gives up then anyway. */
+function pluginTimeout(options: ClientOptions): number | undefined {
+	return options.requestTimeoutMs > 0 && Number.isFinite(options.requestTimeoutMs) ? options.requestTimeoutMs : undefined;
 }
 
 type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
@@ -158,6 +163,7 @@ class HttpClusterClient implements ClusterClient {
 			this.exec = new ExecCredentialProvider(entry.user.exec, {
 				context: this.context,
 				ttlMs: options.execTtlMs,
+				pluginTimeoutMs: pluginTimeout(options),
 				cluster: {
 					server: entry.cluster.server,
 					...(entry.cluster.certificateAuthorityData ? {'certificate-authority-data': entry.cluster.certificateAuthorityData} : {}),
@@ -215,6 +221,7 @@ class HttpClusterClient implements ClusterClient {
 
 	close(): void {
 		this.closed = true;
+		this.exec?.close();
 		this.agent?.destroy();
 		this.execAgent?.agent.destroy();
 		for (const agent of this.retiredAgents) agent.destroy();
@@ -309,10 +316,17 @@ class HttpClusterClient implements ClusterClient {
 		const headers: Record<string, string> = {'User-Agent': this.userAgent};
 		let credential: ExecCredential | undefined;
 		if (this.exec) {
+			const exec = this.exec;
 			try {
-				credential = await raceAbort(this.exec.get(), signal);
+				credential = await raceAbort(exec.get(), signal);
 			} catch (error) {
-				throw error instanceof ExecError ? error.forContext(this.context) : error;
+				if (error instanceof ExecError) throw error.forContext(this.context);
+				// The request's deadline passed while the plugin ran: that is the plugin's delay, not the server's.
+				if (error instanceof KubeError && error.kind === 'timeout') {
+					const within = error.message.replace(/^no answer within (\S+).*$/s, '$1');
+					throw this.error({kind: 'exec', message: `exec plugin "${exec.command}" gave no credential within ${within} (context ${this.context}); nothing was sent to ${this.server}${exec.runningOutput()}`});
+				}
+				throw error;
 			}
 			if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
 		} else if (user.token) headers.Authorization = `Bearer ${user.token}`;

@@ -3,8 +3,9 @@
 // one provider per context caches the credential (until status.expirationTimestamp, else for a TTL or
 // until a 401) and every concurrent request waits on the same plugin run.
 
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {KubeError} from './errors.js';
+import {formatDuration} from './duration.js';
 
 export type ExecConfig = {
 	/** Absolute when the kubeconfig gave a path; a bare name is looked up on PATH. */
@@ -34,7 +35,10 @@ export type ExecProviderOptions = {
 	ttlMs?: number;
 	/** Refresh this long before the stated expiry, so a request does not race it. */
 	skewMs?: number;
-	/** Kill a plugin that takes longer than this. */
+	/**
+	 * Kill a plugin that takes longer than this (its whole process group). The clients pass their
+	 * request timeout: a credential that cannot arrive within it is useless to the request waiting.
+	 */
 	pluginTimeoutMs?: number;
 	now?: () => number;
 };
@@ -63,6 +67,42 @@ async function withPluginSlot<T>(fn: () => Promise<T>): Promise<T> {
 const contextMark = '\u0000context\u0000';
 
 /**
+ * Plugins still running, by process group. A plugin is spawned as the leader of its own group so that
+ * a timeout or a shutdown kills what it started too (a helper that inherited its stdout would keep the
+ * pipes, and so this process, alive). The exit hook is the last line of defence for a process.exit().
+ */
+const runningGroups = new Set<ChildProcess>();
+let exitHook = false;
+
+function killGroup(child: ChildProcess): void {
+	runningGroups.delete(child);
+	if (child.pid !== undefined) {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			try {
+				child.kill('SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	}
+	// A grandchild that left the group (setsid) could still hold the pipes: let go of our ends.
+	child.stdout?.destroy();
+	child.stderr?.destroy();
+}
+
+function trackGroup(child: ChildProcess): void {
+	runningGroups.add(child);
+	if (!exitHook) {
+		exitHook = true;
+		process.once('exit', () => {
+			for (const running of [...runningGroups]) killGroup(running);
+		});
+	}
+}
+
+/**
  * A plugin failure. One provider may serve several contexts (those sharing a kubeconfig user), so the
  * message is kept as a template and each client names its own context with forContext().
  */
@@ -80,9 +120,24 @@ export class ExecError extends KubeError {
 	}
 }
 
+/**
+ * A plugin's stderr is shown on the row, and plugins do print secrets there (a device code, a token
+ * in a debug line): mask what looks like one.
+ */
+export function maskPluginOutput(text: string): string {
+	return text
+		.replace(/-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g, (_m, label: string) => `<${label.toLowerCase()} masked>`)
+		.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi, '$1****')
+		.replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, m => `<token masked, ${m.length} chars>`)
+		.replace(/("?(?:token|access_token|id_token|refresh_token|password|secret|clientKeyData)"?\s*[:=]\s*"?)[^\s",}]+/gi, '$1****');
+}
+
 export class ExecCredentialProvider {
 	private cached?: ExecCredential & {obtainedAt: number};
 	private inflight?: Promise<ExecCredential>;
+	/** The plugin run in progress, killed by close(). */
+	private running?: {child: ChildProcess; cancel: (error: KubeError) => void; said: () => string};
+	private closed = false;
 	private readonly ttlMs: number;
 	private readonly skewMs: number;
 	private readonly pluginTimeoutMs: number;
@@ -104,10 +159,27 @@ export class ExecCredentialProvider {
 		return this.config.displayCommand;
 	}
 
+	/** How long one plugin run may take. */
+	get timeoutMs(): number {
+		return this.pluginTimeoutMs;
+	}
+
+	/** What the running plugin said on stderr so far (masked, prefixed with ": "), or ''. */
+	runningOutput(): string {
+		return this.running?.said() ?? '';
+	}
+
+	/** Kill a running plugin (and its process group); later calls fail at once. */
+	close(): void {
+		this.closed = true;
+		this.running?.cancel(this.fail(`exec plugin "${this.config.displayCommand}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
+	}
+
 	/** A valid credential: the cached one, the one being fetched, or a fresh plugin run. */
 	get(): Promise<ExecCredential> {
 		const cached = this.cached;
 		if (cached && this.fresh(cached)) return Promise.resolve(cached);
+		if (this.closed) return Promise.reject(this.fail(`exec plugin "${this.config.displayCommand}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
 		if (!this.inflight) {
 			this.inflight = withPluginSlot(() => this.run()).then(
 				(credential) => {
@@ -167,42 +239,73 @@ export class ExecCredentialProvider {
 				if (settled) return;
 				settled = true;
 				clearTimeout(timer);
+				runningGroups.delete(child);
+				this.running = undefined;
 				if (error) reject(error);
 				else resolve(credential!);
 			};
-			const child = spawn(config.command, config.args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+			const said = () => {
+				const tail = maskPluginOutput(stderr.trim());
+				return tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : '';
+			};
+			// detached: the plugin leads its own process group (see killGroup), and has no controlling
+			// terminal to prompt on: a prompt it cannot show would only hang.
+			const child = spawn(config.command, config.args, {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+			trackGroup(child);
+			const stop = (error: KubeError) => {
+				killGroup(child);
+				settle(error);
+			};
+			this.running = {child, cancel: stop, said};
 			const timer = setTimeout(() => {
-				child.kill('SIGKILL');
-				settle(this.fail(`exec plugin "${name}" gave no credential within ${Math.round(this.pluginTimeoutMs / 1000)}s (context ${contextMark})`));
+				stop(this.fail(`exec plugin "${name}" gave no credential within ${formatDuration(this.pluginTimeoutMs)} (context ${contextMark}); it was stopped${said()}`));
 			}, this.pluginTimeoutMs);
 			timer.unref?.();
-			child.stdout.setEncoding('utf8');
-			child.stderr.setEncoding('utf8');
-			child.stdout.on('data', (chunk: string) => (stdout += chunk));
-			child.stderr.on('data', (chunk: string) => {
+			child.stdout!.setEncoding('utf8');
+			child.stderr!.setEncoding('utf8');
+			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+			child.stderr!.on('data', (chunk: string) => {
 				// Keep the tail: that is where a plugin says what went wrong.
 				stderr = (stderr + chunk).slice(-4000);
 			});
 			child.on('error', (error: NodeJS.ErrnoException) => {
 				if (error.code === 'ENOENT') {
 					const where = config.command.includes('/') ? `at ${config.command}` : 'on PATH';
-					const hint = config.installHint ? `: ${config.installHint.trim()}` : '';
+					const hint = config.installHint ? `: ${config.installHint.trim()}` : '; install it or fix users[].user.exec.command in the kubeconfig';
 					settle(this.fail(`exec plugin "${name}" not found ${where} (context ${contextMark})${hint}`, error));
 				} else if (error.code === 'EACCES') {
-					settle(this.fail(`exec plugin "${name}" is not executable (context ${contextMark})`, error));
+					settle(this.fail(`exec plugin "${name}" is not executable (context ${contextMark}); chmod +x it`, error));
 				} else settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error));
 			});
-			child.on('close', (code, signal) => {
-				if (code !== 0) {
-					const detail = stderr.trim() || `no output on stderr`;
-					const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-					settle(this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`));
-					return;
-				}
-				try {
-					settle(undefined, this.parse(stdout));
-				} catch (error) {
-					settle(error as KubeError);
+			// 'exit', not 'close': a helper the plugin left behind may hold the pipes long after the
+			// plugin answered. Its process group goes with it.
+			child.on('exit', (code, signal) => {
+				runningGroups.delete(child);
+				const finish = () => {
+					if (code !== 0) {
+						const detail = maskPluginOutput(stderr.trim()) || `no output on stderr`;
+						const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+						settle(this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`));
+						return;
+					}
+					try {
+						settle(undefined, this.parse(stdout));
+					} catch (error) {
+						settle(error as KubeError);
+					}
+				};
+				// The last chunks of stdout may still be in the pipe: read until it closes, or briefly.
+				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
+				else {
+					const grace = setTimeout(() => {
+						child.stdout!.destroy();
+						child.stderr!.destroy();
+						finish();
+					}, 200);
+					child.stdout!.once('close', () => {
+						clearTimeout(grace);
+						finish();
+					});
 				}
 			});
 		});
@@ -214,7 +317,7 @@ export class ExecCredentialProvider {
 		try {
 			doc = JSON.parse(stdout) as typeof doc;
 		} catch {
-			throw this.fail(`exec plugin "${name}" printed no ExecCredential JSON (context ${contextMark}): ${stdout.trim().slice(0, 200) || 'empty output'}`);
+			throw this.fail(`exec plugin "${name}" printed no ExecCredential JSON (context ${contextMark}): ${maskPluginOutput(stdout.trim()).slice(0, 200) || 'empty output'}`);
 		}
 		if (doc?.kind !== 'ExecCredential' || !doc.status) {
 			throw this.fail(`exec plugin "${name}" printed ${doc?.kind ?? 'an object'} without status, expected an ExecCredential (context ${contextMark})`);
