@@ -9,12 +9,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {StringDecoder} from 'node:string_decoder';
+import type net from 'node:net';
 import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
 import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-credentials.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
+import {displayProxy, openVia, ProxyError} from './proxy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -119,6 +121,9 @@ function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.Secu
 	}
 	return context;
 }
+
+/** The request option that carries the request's signal to the proxy tunnel (a new socket's only). */
+const tunnelSignal = 'calicoMcmTunnelSignal';
 
 type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
 
@@ -262,15 +267,42 @@ class HttpClusterClient implements ClusterClient {
 
 	private makeAgent(extra: {cert?: Buffer; key?: Buffer} = {}): http.Agent {
 		const common = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, scheduling: 'lifo' as const};
-		if (!this.secure) return new http.Agent(common);
+		if (!this.secure) return this.throughProxy(new http.Agent(common));
 		const tls = this.loadTls();
 		const {cluster} = this.entry;
-		return new https.Agent({
-			...common,
-			secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
-			rejectUnauthorized: !cluster.insecureSkipTlsVerify,
-			servername: cluster.tlsServerName,
-		});
+		return this.throughProxy(
+			new https.Agent({
+				...common,
+				secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
+				rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+				servername: cluster.tlsServerName,
+			}),
+		);
+	}
+
+	/**
+	 * Sockets of a cluster behind a proxy are tunnels (proxy.ts); TLS and HTTP run inside them as on a
+	 * direct connection. Node's Agent takes an asynchronous createConnection (callback form).
+	 */
+	private throughProxy(agent: http.Agent): http.Agent {
+		const route = this.entry.cluster.proxy;
+		if (!route) return agent;
+		const secure = this.secure;
+		type Create = (options: Record<string, unknown>, done: (error: Error | null, socket?: net.Socket) => void) => net.Socket | undefined;
+		(agent as unknown as {createConnection: Create}).createConnection = (options, done) => {
+			const host = String(options.host ?? this.url.hostname).replace(/^\[|\]$/g, '');
+			const port = Number(options.port ?? (this.url.port || (secure ? 443 : 80)));
+			openVia(route, host, port, options[tunnelSignal] as AbortSignal | undefined).then(
+				socket => {
+					if (!secure) return done(null, socket);
+					const secured = tls.connect({...(options as tls.ConnectionOptions), socket});
+					done(null, secured);
+				},
+				(error: Error) => done(error),
+			);
+			return undefined;
+		};
+		return agent;
 	}
 
 	private agentFor(credential?: ExecCredential): http.Agent {
@@ -303,10 +335,7 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
-		const {user, cluster} = this.entry;
-		if (cluster.proxyUrl) {
-			throw this.error({kind: 'config', message: `cluster "${cluster.name}" in ${cluster.file} uses proxy-url ${cluster.proxyUrl}, which calico-mcm does not support yet`});
-		}
+		const {user} = this.entry;
 		if (user.authProvider) {
 			throw this.error({
 				kind: 'config',
@@ -428,10 +457,20 @@ class HttpClusterClient implements ClusterClient {
 				path: fullPath,
 				headers,
 				agent: prepared.agent,
+				...(this.entry.cluster.proxy ? {[tunnelSignal]: signal} : {}),
 			});
+			let gotSocket = false;
+			req.once('socket', () => (gotSocket = true));
 			const onAbort = () => {
 				req.destroy();
-				finish(signal.reason);
+				const route = this.entry.cluster.proxy;
+				const reason: unknown = signal.reason;
+				// Still waiting for a tunnel: the proxy is what did not answer.
+				if (route && !gotSocket && reason instanceof KubeError && reason.kind === 'timeout') {
+					const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
+					return finish(this.error({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${this.url.host} within ${within} (${what})`}));
+				}
+				finish(reason);
 			};
 			signal.addEventListener('abort', onAbort, {once: true});
 
@@ -501,6 +540,7 @@ class HttpClusterClient implements ClusterClient {
 
 	private socketError(error: NodeJS.ErrnoException, what: string): KubeError {
 		if (error instanceof KubeError) return error;
+		if (error instanceof ProxyError) return this.error({kind: 'unreachable', message: `${error.message} (${what})`, cause: error});
 		const code = error.code;
 		// Node says just "aborted" (ECONNRESET) when a response is cut off: say what happened.
 		const message = error.message === 'aborted' ? 'the server closed the connection before the response ended' : error.message || String(code);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import {ConfigError} from './errors.js';
 import type {ExecConfig} from './exec-credentials.js';
+import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
 
 export type ContextInfo = {
 	name: string;
@@ -30,6 +31,8 @@ export type ClusterEntry = {
 	insecureSkipTlsVerify: boolean;
 	tlsServerName?: string;
 	proxyUrl?: string;
+	/** The proxy to reach the server through (proxy-url, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY); none: direct. */
+	proxy?: ProxyRoute;
 	file: string;
 };
 
@@ -303,6 +306,18 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 		let cluster = clusterCache.get(clusterName);
 		if (!cluster) {
 			cluster = toCluster(rawCluster.file, clusterName, rawCluster.body);
+			try {
+				cluster.proxy = proxyFor(cluster, options.env ?? process.env);
+			} catch (error) {
+				if (!(error instanceof ProxyError)) throw error;
+				const fromFile = Boolean(cluster.proxyUrl);
+				const at = fromFile ? lineOf(cluster.file, clusterName) : undefined;
+				throw new ConfigError(at ? error.message.replace(` in ${cluster.file}:`, ` in ${cluster.file} line ${at}:`) : error.message, {
+					file: fromFile ? cluster.file : undefined,
+					line: at,
+					hint: fromFile ? `fix proxy-url of cluster "${clusterName}" in ${cluster.file}` : 'fix or unset the proxy variable',
+				});
+			}
 			clusterCache.set(clusterName, cluster);
 		}
 		let user = userCache.get(userName);
