@@ -20,7 +20,8 @@ import {createElement} from 'react';
 import {suggestManagementAddresses} from './management-address.js';
 import type {PlanRequest, RunControl} from './run-control.js';
 
-export type InstallInputs = {manifests?: string; pullSecret?: string; license?: string};
+/** Defaults offered by the prompts: install's files, and the user and role for grants (config file). */
+export type InstallInputs = {manifests?: string; pullSecret?: string; license?: string; user?: string; grantRole?: string};
 
 export type WorkflowDeps = {
 	control: RunControl;

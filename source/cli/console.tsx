@@ -19,6 +19,7 @@ import {asciiEnabled, colorEnabled} from '../ui/theme.js';
 import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from './common-flags.js';
 import {workflowActions, type InstallInputs, type WorkflowDeps} from './console-actions.js';
 import {demoInputs} from './demo-inputs.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {followOperatorLog} from './operator-log.js';
 import {RunControl} from './run-control.js';
 import {usage, UsageError} from './usage.js';
@@ -41,6 +42,8 @@ const consoleFlags = {
 
 export type ConsoleOptions = CommonOptions & {
 	ascii: boolean;
+	/** false: no colour (the config file's `color: false`, as NO_COLOR). */
+	color?: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
@@ -59,10 +62,13 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const parsed = parseCommandLine(argv, 'console', consoleFlags);
 	if (parsed.help) return 'help';
 	if (parsed.input.length) throw new UsageError(`unknown command "${parsed.input[0]}"`, 'run `calico-mcm --help` for the list of commands');
-	const flags = parsed.flags;
+	const config = loadUserConfig();
+	// The demo is self-contained: its own manifests, pull secret and license, not the user's.
+	const fromConfig = parsed.flags.demo === true ? ['requestTimeout', 'ascii'] : ['requestTimeout', 'ascii', 'manifests', 'pullSecret', 'license'];
+	const flags = withConfigDefaults(parsed.flags, argv, config, fromConfig);
 	const text = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
-	const inputs: InstallInputs = {manifests: text('manifests'), pullSecret: text('pullSecret'), license: text('license')};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs};
+	const inputs: InstallInputs = {manifests: text('manifests'), pullSecret: text('pullSecret'), license: text('license'), user: config.user, grantRole: config.role};
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs};
 	const demoOnly = ['managed', 'standalone', 'bare', 'speed'].filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -229,7 +235,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const instance = render(
-		<App store={store} ui={ui} services={services} color={colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
 	);
 	const leave = () => {

@@ -19,6 +19,7 @@ import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepCon
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -188,7 +189,9 @@ export async function main(argv: string[]): Promise<number> {
 	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
 	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
 	const planId = id as PlanId;
-	const flags = parsed.flags;
+	// `role` in the config file is a cluster role (grant, join); install's --role is the cluster's role.
+	const fromConfig = ['requestTimeout', ...planFlags[planId].filter(f => !(planId === 'install' && f === 'role'))];
+	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), fromConfig);
 	const common = commonOptions(flags);
 	if (common.contexts.length !== 1) {
 		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');
