@@ -3,6 +3,7 @@
 // release tarball: `npm pack && node krew/manifest.mjs calico-mcm-X.Y.Z.tgz [URL] > calico-mcm.yaml`.
 // The sha256 must be the released file's, so the manifest is made from the tarball, not kept by hand.
 import {createHash} from 'node:crypto';
+import process from 'node:process';
 import {readFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
