@@ -20,6 +20,7 @@ import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from '
 import {workflowActions, type InstallInputs, type WorkflowDeps} from './console-actions.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
+import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {followOperatorLog} from './operator-log.js';
 import {RunControl} from './run-control.js';
 import {usage, UsageError} from './usage.js';
@@ -184,9 +185,17 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
-	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs});
-	const store = createAppStore();
 	const ui = createUiStore();
+	// Late-bound: the screen and the writer exist only once the console is drawn.
+	let terminalOwner: TerminalOwner | undefined;
+	const terminal = consoleTerminal({
+		available: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+		release: async () => terminalOwner?.release(),
+		reclaim: () => terminalOwner?.reclaim(),
+		write: text => void process.stdout.write(text),
+	});
+	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal});
+	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 	const sync: FleetSync = startFleetSync({store, clients});
@@ -220,7 +229,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		() => undefined,
 	);
 
-	const screen = enterAlternateScreen(process.stdout);
+	let screen = enterAlternateScreen(process.stdout);
 	let finished = false;
 	const shutdown = async () => {
 		if (finished) return;
@@ -241,6 +250,25 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const leave = () => {
 		writer.dispose();
 		screen.restore();
+	};
+	terminalOwner = {
+		available: true,
+		async release() {
+			ui.setState({terminalLent: true});
+			// Let React commit, so ink turns raw mode off and stops listening to stdin.
+			await new Promise(resolve => setTimeout(resolve, 50));
+			if (process.stdin.isTTY) process.stdin.setRawMode(false);
+			process.stdin.pause();
+			writer.pause();
+			screen.restore();
+		},
+		reclaim() {
+			if (finished) return;
+			screen = enterAlternateScreen(process.stdout);
+			writer.resume();
+			ui.setState({terminalLent: false});
+		},
+		write: text => void process.stdout.write(text),
 	};
 	let exitCode = 0;
 	const unguard = guardExit({

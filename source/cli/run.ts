@@ -8,6 +8,7 @@ import readline from 'node:readline/promises';
 import {setMaxListeners} from 'node:events';
 import yaml from 'js-yaml';
 import {createClients} from '../kube/client.js';
+import {plainTerminal} from '../kube/terminal.js';
 import {ConfigError} from '../kube/errors.js';
 import {formatDuration} from '../kube/duration.js';
 import {loadKubeconfig} from '../kube/kubeconfig.js';
@@ -208,7 +209,7 @@ export async function main(argv: string[]): Promise<number> {
 		if (error instanceof ConfigError) throw new UsageError(error.message, error.hint);
 		throw error;
 	}
-	const clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+	const clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs, terminal: plainTerminal()});
 	const controller = new AbortController();
 	// Many requests of one step share the signal.
 	setMaxListeners(0, controller.signal);

@@ -1,6 +1,7 @@
 import process from 'node:process';
 import type {ClusterClient} from '../kube/client.js';
 import {createClients} from '../kube/client.js';
+import {plainTerminal} from '../kube/terminal.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {formatDuration} from '../kube/duration.js';
 import {ConfigError} from '../kube/errors.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	let clients: Map<string, ClusterClient>;
 	try {
 		const config = loadKubeconfig({kubeconfig: common.kubeconfig, contexts: common.contexts});
-		clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+		clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs, terminal: plainTerminal()});
 	} catch (error) {
 		if (error instanceof ConfigError) {
 			output.stderr(`calico-mcm: ${error.message}\n  fix: ${error.hint}\n`);

@@ -12,11 +12,12 @@ import {StringDecoder} from 'node:string_decoder';
 import type net from 'node:net';
 import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
-import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-credentials.js';
+import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCredential} from './exec-credentials.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
 import {displayProxy, openVia, ProxyError} from './proxy.js';
+import type {TerminalLender} from './terminal.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -68,6 +69,8 @@ export type ClientOptions = {
 	userAgent?: string;
 	/** For exec credentials without an expiry. */
 	execTtlMs?: number;
+	/** The terminal, lent to exec plugins that need a person (interactiveMode IfAvailable/Always). */
+	terminal?: TerminalLender;
 };
 
 type CreateOptions = ClientOptions & {
@@ -87,13 +90,34 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
 			exec = providers.get(entry.user.name);
 			if (!exec) {
-				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options)});
+				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
 				providers.set(entry.user.name, exec);
 			}
 		}
 		clients.set(info.name, createClient(entry, {...options, exec}));
 	}
 	return clients;
+}
+
+/** KUBERNETES_EXEC_INFO's spec.cluster for provideClusterInfo, as client-go builds it. */
+function execClusterInfo(entry: ContextEntry): ExecClusterInfo {
+	const {cluster} = entry;
+	let caData = cluster.certificateAuthorityData;
+	if (!caData && cluster.certificateAuthority) {
+		try {
+			caData = fs.readFileSync(cluster.certificateAuthority).toString('base64');
+		} catch {
+			// the request itself reports the unreadable file
+		}
+	}
+	return {
+		server: cluster.server,
+		...(cluster.tlsServerName ? {'tls-server-name': cluster.tlsServerName} : {}),
+		...(cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
+		...(caData ? {'certificate-authority-data': caData} : {}),
+		...(cluster.proxyUrl ? {'proxy-url': cluster.proxyUrl} : {}),
+		...(cluster.execExtension !== undefined ? {config: cluster.execExtension} : {}),
+	};
 }
 
 /** A plugin gets as long as a request: the request waiting for it gives up then anyway. */
@@ -169,12 +193,8 @@ class HttpClusterClient implements ClusterClient {
 				context: this.context,
 				ttlMs: options.execTtlMs,
 				pluginTimeoutMs: pluginTimeout(options),
-				cluster: {
-					server: entry.cluster.server,
-					...(entry.cluster.certificateAuthorityData ? {'certificate-authority-data': entry.cluster.certificateAuthorityData} : {}),
-					...(entry.cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
-					...(entry.cluster.tlsServerName ? {'tls-server-name': entry.cluster.tlsServerName} : {}),
-				},
+				terminal: options.terminal,
+				cluster: execClusterInfo(entry),
 			});
 		}
 	}
@@ -353,6 +373,9 @@ class HttpClusterClient implements ClusterClient {
 				// The request's deadline passed while the plugin ran: that is the plugin's delay, not the server's.
 				if (error instanceof KubeError && error.kind === 'timeout') {
 					const within = error.message.replace(/^no answer within (\S+).*$/s, '$1');
+					if (exec.prompting) {
+						throw this.error({kind: 'exec', message: `context ${this.context} waits for a login in the terminal (exec plugin "${exec.command}"); it is retried when the login is done`});
+					}
 					throw this.error({kind: 'exec', message: `exec plugin "${exec.command}" gave no credential within ${within} (context ${this.context}); nothing was sent to ${this.server}${exec.runningOutput()}`});
 				}
 				throw error;

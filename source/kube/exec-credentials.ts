@@ -6,6 +6,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import {KubeError} from './errors.js';
 import {formatDuration} from './duration.js';
+import {oneAtATime, type TerminalLender} from './terminal.js';
 
 export type ExecConfig = {
 	/** Absolute when the kubeconfig gave a path; a bare name is looked up on PATH. */
@@ -17,6 +18,20 @@ export type ExecConfig = {
 	apiVersion: string;
 	installHint?: string;
 	provideClusterInfo: boolean;
+	/** As client-go: IfAvailable when absent. */
+	interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+};
+
+/** spec.cluster of KUBERNETES_EXEC_INFO, as client-go's ConfigToExecCluster fills it. */
+export type ExecClusterInfo = {
+	server: string;
+	'tls-server-name'?: string;
+	'insecure-skip-tls-verify'?: boolean;
+	/** base64, also when the kubeconfig names a file (client-go reads it). */
+	'certificate-authority-data'?: string;
+	'proxy-url'?: string;
+	/** The cluster's `client.authentication.k8s.io/exec` extension. */
+	config?: unknown;
 };
 
 export type ExecCredential = {
@@ -30,7 +45,11 @@ export type ExecCredential = {
 export type ExecProviderOptions = {
 	context: string;
 	/** For KUBERNETES_EXEC_INFO when provideClusterInfo is set. */
-	cluster?: {server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean; 'tls-server-name'?: string};
+	cluster?: ExecClusterInfo;
+	/** The terminal, for plugins that need a person; absent: none can prompt. */
+	terminal?: TerminalLender;
+	/** How long a person has to finish a login in the terminal (default 5 minutes). */
+	interactiveTimeoutMs?: number;
 	/** How long a credential without expiry is reused. */
 	ttlMs?: number;
 	/** Refresh this long before the stated expiry, so a request does not race it. */
@@ -107,6 +126,9 @@ function trackGroup(child: ChildProcess): void {
  * message is kept as a template and each client names its own context with forContext().
  */
 export class ExecError extends KubeError {
+	/** The plugin ran and exited non-zero: with a terminal, it may succeed when it can prompt. */
+	exited = false;
+
 	constructor(
 		readonly template: string,
 		context: string,
@@ -116,7 +138,10 @@ export class ExecError extends KubeError {
 	}
 
 	forContext(context: string): ExecError {
-		return context === this.context ? this : new ExecError(this.template, context, this.cause);
+		if (context === this.context) return this;
+		const error = new ExecError(this.template, context, this.cause);
+		error.exited = this.exited;
+		return error;
 	}
 }
 
@@ -138,6 +163,8 @@ export class ExecCredentialProvider {
 	/** The plugin run in progress, killed by close(). */
 	private running?: {child: ChildProcess; cancel: (error: KubeError) => void; said: () => string};
 	private closed = false;
+	/** A login is going on in the terminal. */
+	prompting = false;
 	private readonly ttlMs: number;
 	private readonly skewMs: number;
 	private readonly pluginTimeoutMs: number;
@@ -215,21 +242,117 @@ export class ExecCredentialProvider {
 		return new ExecError(template, this.options.context, cause);
 	}
 
-	private run(): Promise<ExecCredential> {
+	/** The plugin's command line, to tell a person what to run. */
+	private commandLine(): string {
+		const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+		return [this.config.displayCommand, ...this.config.args].map(quote).join(' ');
+	}
+
+	/** The plugin's environment, with KUBERNETES_EXEC_INFO as client-go builds it. */
+	private env(interactive: boolean): NodeJS.ProcessEnv {
 		const {config} = this;
-		const name = config.displayCommand;
-		if (!supportedVersions.has(config.apiVersion)) {
-			return Promise.reject(
-				this.fail(`exec plugin "${name}" asks for ${config.apiVersion}, which is not supported (context ${contextMark}); use client.authentication.k8s.io/v1 or v1beta1`),
-			);
-		}
 		const execInfo = {
 			apiVersion: config.apiVersion,
 			kind: 'ExecCredential',
-			spec: {interactive: false, ...(config.provideClusterInfo && this.options.cluster ? {cluster: this.options.cluster} : {})},
+			spec: {interactive, ...(config.provideClusterInfo && this.options.cluster ? {cluster: this.options.cluster} : {})},
 		};
 		const env: NodeJS.ProcessEnv = {...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo)};
 		for (const {name: key, value} of config.env) env[key] = value;
+		return env;
+	}
+
+	/**
+	 * interactiveMode decides who may answer a prompt. Always: the plugin gets the terminal (or, with
+	 * none, the row says the context needs a login and how). IfAvailable: first without a terminal
+	 * (a cached login answers at once and the console stays on screen); if that fails and there is a
+	 * terminal, again with it. Never: without a terminal only.
+	 */
+	private async run(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		if (!supportedVersions.has(config.apiVersion)) {
+			throw this.fail(`exec plugin "${name}" asks for ${config.apiVersion}, which is not supported (context ${contextMark}); use client.authentication.k8s.io/v1 or v1beta1`);
+		}
+		const mode = config.interactiveMode ?? 'IfAvailable';
+		const terminal = this.options.terminal;
+		const canPrompt = terminal?.available === true;
+		if (mode === 'Always') {
+			if (!canPrompt) {
+				throw this.fail(`context ${contextMark} needs a login: exec plugin "${name}" must prompt (interactiveMode Always) and there is no terminal here; log in first by running \`${this.commandLine()}\` in a terminal, or start calico-mcm in one`);
+			}
+			return this.runInTerminal(terminal!, mode);
+		}
+		try {
+			return await this.runDetached();
+		} catch (error) {
+			if (!(error instanceof ExecError) || !error.exited) throw error;
+			if (mode === 'IfAvailable' && canPrompt) return this.runInTerminal(terminal!, mode);
+			const why = mode === 'Never' ? 'interactiveMode Never' : 'no terminal here';
+			const failed = this.fail(`${error.template}; if it needs a login (${why}), run \`${this.commandLine()}\` in a terminal first`, error);
+			failed.exited = true;
+			throw failed;
+		}
+	}
+
+	private runInTerminal(terminal: TerminalLender, mode: string): Promise<ExecCredential> {
+		const name = this.config.displayCommand;
+		return oneAtATime(() => {
+			if (this.closed) return Promise.reject(this.fail(`exec plugin "${name}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
+			this.prompting = true;
+			const why = `context ${this.options.context} needs a login: exec plugin "${name}" has the terminal (interactiveMode ${mode}); calico-mcm comes back when it is done`;
+			return terminal.lend(why, () => this.spawnInTerminal()).finally(() => (this.prompting = false));
+		});
+	}
+
+	/** The plugin with the terminal as stdin and stderr; its stdout is the credential. */
+	private spawnInTerminal(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		const limit = this.options.interactiveTimeoutMs ?? 5 * 60_000;
+		this.runs++;
+		return new Promise<ExecCredential>((resolve, reject) => {
+			let stdout = '';
+			let settled = false;
+			const settle = (error: KubeError | undefined, credential?: ExecCredential) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				this.running = undefined;
+				if (error) reject(error);
+				else resolve(credential!);
+			};
+			// Not detached: the plugin must stay in the terminal's foreground process group to read it.
+			const child = spawn(config.command, config.args, {env: this.env(true), stdio: ['inherit', 'pipe', 'inherit']});
+			const stop = (error: KubeError) => {
+				child.kill('SIGTERM');
+				setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+				settle(error);
+			};
+			this.running = {child, cancel: stop, said: () => ''};
+			const timer = setTimeout(() => stop(this.fail(`the login of exec plugin "${name}" did not finish within ${formatDuration(limit)} (context ${contextMark}); it was stopped`)), limit);
+			timer.unref?.();
+			child.stdout!.setEncoding('utf8');
+			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+			child.on('error', (error: NodeJS.ErrnoException) => settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error)));
+			child.on('exit', code => {
+				const finish = () => {
+					if (code !== 0) return settle(this.fail(`exec plugin "${name}" exited with code ${code} in the terminal (context ${contextMark}); the login did not complete`));
+					try {
+						settle(undefined, this.parse(stdout));
+					} catch (error) {
+						settle(error as KubeError);
+					}
+				};
+				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
+				else child.stdout!.once('close', finish);
+			});
+		});
+	}
+
+	private runDetached(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		const env = this.env(false);
 		this.runs++;
 		return new Promise<ExecCredential>((resolve, reject) => {
 			let stdout = '';
@@ -285,7 +408,9 @@ export class ExecCredentialProvider {
 					if (code !== 0) {
 						const detail = maskPluginOutput(stderr.trim()) || `no output on stderr`;
 						const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-						settle(this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`));
+						const error = this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`);
+						error.exited = true;
+						settle(error);
 						return;
 					}
 					try {

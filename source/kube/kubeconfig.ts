@@ -31,6 +31,8 @@ export type ClusterEntry = {
 	insecureSkipTlsVerify: boolean;
 	tlsServerName?: string;
 	proxyUrl?: string;
+	/** extensions[name=client.authentication.k8s.io/exec].extension: handed to exec plugins as spec.cluster.config. */
+	execExtension?: unknown;
 	/** The proxy to reach the server through (proxy-url, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY); none: direct. */
 	proxy?: ProxyRoute;
 	file: string;
@@ -177,6 +179,9 @@ function toCluster(file: string, name: string, body: Record<string, unknown>): C
 		insecureSkipTlsVerify: body['insecure-skip-tls-verify'] === true,
 		tlsServerName: str(body['tls-server-name']),
 		proxyUrl: str(body['proxy-url']),
+		execExtension: Array.isArray(body.extensions)
+			? (body.extensions as Array<Record<string, unknown>>).find(e => e?.name === 'client.authentication.k8s.io/exec')?.extension
+			: undefined,
 		file,
 	};
 }
@@ -201,7 +206,19 @@ function toExec(file: string, user: string, raw: unknown): ExecConfig | undefine
 		apiVersion: str(body.apiVersion) ?? 'client.authentication.k8s.io/v1beta1',
 		installHint: str(body.installHint),
 		provideClusterInfo: body.provideClusterInfo === true,
+		interactiveMode: interactiveMode(file, user, body.interactiveMode),
 	};
+}
+
+function interactiveMode(file: string, user: string, raw: unknown): 'Never' | 'IfAvailable' | 'Always' {
+	// client-go's default when the field is absent (it insists on it only for v1, and kubectl then refuses the file).
+	if (raw === undefined || raw === null || raw === '') return 'IfAvailable';
+	if (raw === 'Never' || raw === 'IfAvailable' || raw === 'Always') return raw;
+	throw new ConfigError(`kubeconfig ${file}: user "${user}" has exec.interactiveMode ${JSON.stringify(raw)}`, {
+		file,
+		line: lineOf(file, user),
+		hint: `set users[].user.exec.interactiveMode of "${user}" to Never, IfAvailable or Always`,
+	});
 }
 
 function toUser(file: string, name: string, body: Record<string, unknown>): UserEntry {

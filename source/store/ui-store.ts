@@ -51,6 +51,8 @@ export type UiState = {
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
+	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
+	terminalLent: boolean;
 	flash?: Flash;
 };
 
@@ -88,6 +90,7 @@ export function initialUiState(): UiState {
 		helpOpen: false,
 		helpTop: 0,
 		confirmQuit: false,
+		terminalLent: false,
 	};
 }
 
