@@ -187,11 +187,11 @@ export async function main(argv: string[]): Promise<number> {
 async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
 	const ui = createUiStore();
 	// Late-bound: the screen and the writer exist only once the console is drawn.
-	let terminalOwner: TerminalOwner | undefined;
+	const terminalOwner: {current?: TerminalOwner} = {};
 	const terminal = consoleTerminal({
 		available: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-		release: async () => terminalOwner?.release(),
-		reclaim: () => terminalOwner?.reclaim(),
+		release: async () => terminalOwner.current?.release(),
+		reclaim: () => terminalOwner.current?.reclaim(),
 		write: text => void process.stdout.write(text),
 	});
 	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal});
@@ -251,7 +251,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		writer.dispose();
 		screen.restore();
 	};
-	terminalOwner = {
+	terminalOwner.current = {
 		available: true,
 		async release() {
 			ui.setState({terminalLent: true});

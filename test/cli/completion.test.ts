@@ -25,7 +25,7 @@ afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
 
 function bash(script: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
 	return new Promise((resolve, reject) => {
-		execFile('bash', ['--norc', '--noprofile', '-c', script], {env: {...process.env, PATH: `${dir}:${process.env.PATH}`, ...env}, timeout: 30_000}, (error, stdout, stderr) => {
+		execFile('bash', ['--norc', '--noprofile', '-c', script], {env: {...process.env, PATH: `${dir}:${process.env.PATH}`, ...env}, timeout: 120_000}, (error, stdout, stderr) => {
 			if (error) reject(new Error(`${error.message}\n${stderr}`));
 			else resolve(stdout);
 		});
@@ -47,7 +47,7 @@ describe('calico-mcm completion bash', () => {
 	it('registers for both executables', async () => {
 		const out = await bash('source <(calico-mcm completion bash); complete -p calico-mcm; complete -p kubectl-calico_mcm');
 		expect(out).toBe('complete -o default -F _calico_mcm calico-mcm\ncomplete -o default -F _calico_mcm kubectl-calico_mcm\n');
-	}, 30_000);
+	}, 60_000);
 
 	it('completes subcommands, plans, flags and their values', async () => {
 		const [commands, st, plans, un, grant, role, status, consoleFlags, shells] = await tabs([
@@ -71,7 +71,7 @@ describe('calico-mcm completion bash', () => {
 		expect(status).toEqual(['--watch', '--wait-connected']);
 		expect(consoleFlags).toEqual(['--request-timeout', '--read-only']);
 		expect(shells).toEqual(['bash', 'zsh', 'fish']);
-	}, 60_000);
+	}, 150_000);
 
 	it('completes context names from --kubeconfig, else KUBECONFIG', async () => {
 		const [fromFlag, fileArgument] = await tabs([`calico-mcm status --kubeconfig ${kubeconfig} --context gke`, 'calico-mcm --kubeconfig ']);
@@ -82,13 +82,13 @@ describe('calico-mcm completion bash', () => {
 		expect(fromEnv).toEqual(['gke_acme_eu_prod', 'gke_acme_us_prod']);
 		const [none] = await tabs(['calico-mcm run join --context kind-dev --management '], {KUBECONFIG: path.join(dir, 'missing')});
 		expect(none).toEqual([]);
-	}, 30_000);
+	}, 150_000);
 
 	it('prints scripts for zsh and fish too, and refuses another shell with exit 2', async () => {
 		expect(await bash('calico-mcm completion zsh | head -1')).toBe('#compdef calico-mcm kubectl-calico_mcm\n');
 		expect(await bash('calico-mcm completion fish | grep -c "complete -c"')).toBe('2\n');
 		expect(await bash('calico-mcm completion tcsh 2>&1; echo "exit $?"')).toBe('calico-mcm: unknown shell "tcsh" for `completion`\n  fix: one of: bash, zsh, fish (e.g. source <(calico-mcm completion bash))\nexit 2\n');
-	}, 30_000);
+	}, 60_000);
 
 	it('reads the flags from the usage text, so they cannot drift from --help', () => {
 		expect(complete(['sim', '--k'])).toEqual(['--kubeconfig-out']);

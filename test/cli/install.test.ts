@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await fleet?.stop();
 	if (dir) fs.rmSync(dir, {recursive: true, force: true});
-});
+}, 60_000);
 
 describe('npm install -g of the packed tarball', () => {
 	it('puts calico-mcm and kubectl-calico_mcm on PATH, both working, run from anywhere', async () => {
