@@ -85,6 +85,9 @@ async function withPluginSlot<T>(fn: () => Promise<T>): Promise<T> {
 
 const contextMark = '\u0000context\u0000';
 
+/** After a failed login in the terminal, how long until it is offered again. */
+const loginRetryMs = 5 * 60_000;
+
 /**
  * Plugins still running, by process group. A plugin is spawned as the leader of its own group so that
  * a timeout or a shutdown kills what it started too (a helper that inherited its stdout would keep the
@@ -165,6 +168,8 @@ export class ExecCredentialProvider {
 	private closed = false;
 	/** A login is going on in the terminal. */
 	prompting = false;
+	/** The last login in the terminal failed: not offered again before `until` (the rows keep retrying). */
+	private loginFailed?: {error: ExecError; until: number};
 	private readonly ttlMs: number;
 	private readonly skewMs: number;
 	private readonly pluginTimeoutMs: number;
@@ -296,11 +301,29 @@ export class ExecCredentialProvider {
 
 	private runInTerminal(terminal: TerminalLender, mode: string): Promise<ExecCredential> {
 		const name = this.config.displayCommand;
+		const failed = this.loginFailed;
+		if (failed && this.now() < failed.until) {
+			const minutes = Math.max(1, Math.ceil((failed.until - this.now()) / 60_000));
+			return Promise.reject(this.fail(`${failed.error.template}; the login is offered again in ${minutes} min`));
+		}
 		return oneAtATime(() => {
 			if (this.closed) return Promise.reject(this.fail(`exec plugin "${name}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
 			this.prompting = true;
 			const why = `context ${this.options.context} needs a login: exec plugin "${name}" has the terminal (interactiveMode ${mode}); calico-mcm comes back when it is done`;
-			return terminal.lend(why, () => this.spawnInTerminal()).finally(() => (this.prompting = false));
+			return terminal
+				.lend(why, () => this.spawnInTerminal())
+				.then(
+					credential => {
+						this.loginFailed = undefined;
+						return credential;
+					},
+					(error: unknown) => {
+						// A login that failed must not take the terminal again at every retry of the row.
+						if (error instanceof ExecError) this.loginFailed = {error, until: this.now() + loginRetryMs};
+						throw error;
+					},
+				)
+				.finally(() => (this.prompting = false));
 		});
 	}
 

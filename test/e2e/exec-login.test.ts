@@ -18,6 +18,7 @@ let dir: string;
 
 const pluginScript = `#!/bin/sh
 echo "$KUBERNETES_EXEC_INFO" > "$STATE_DIR/info.json"
+echo run >> "$STATE_DIR/runs"
 if [ -t 0 ]; then echo tty > "$STATE_DIR/stdin"; else echo not-a-tty > "$STATE_DIR/stdin"; fi
 if [ -n "$FAIL_WITH" ]; then echo "$FAIL_WITH" >&2; exit 4; fi
 printf 'Enter the code shown at https://login.example.com: ' >&2
@@ -87,6 +88,25 @@ describe('a login that needs a person', () => {
 			expect(info.spec.cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
 			expect(String(info.spec.cluster['certificate-authority-data'])).toMatch(/^[A-Za-z0-9+/]+=*$/);
 			// Keys work again.
+			screen.write('q');
+			expect(await screen.exited).toMatchObject({exitCode: 0});
+		} finally {
+			screen.kill('SIGKILL');
+		}
+	}, 90_000);
+
+	it('a login that fails gives the terminal back and is not offered again at every retry', async () => {
+		const {file, state} = kubeconfigWithPlugin('wrong-code', 'Always');
+		const screen = startConsole(['--kubeconfig', file], {cols: 160, rows: 30});
+		try {
+			await screen.waitFor(t => t.includes('Enter the code shown at https://login.example.com:'), 'the plugin prompt', 30_000);
+			screen.write('0000\r');
+			await screen.waitFor(() => screen.bufferType() === 'alternate' && /2 healthy/.test(screen.text()), 'the console back with two healthy clusters', 30_000);
+			await screen.waitFor(t => /standalone-1 +unknown .*unauthorized .*exec plugin "/.test(t), 'standalone-1 unauthorized by its exec plugin', 30_000);
+			// The row keeps retrying, but the prompt does not come back.
+			await new Promise(r => setTimeout(r, 8000));
+			expect(screen.bufferType()).toBe('alternate');
+			expect(fs.readFileSync(path.join(state, 'runs'), 'utf8').trim().split('\n')).toHaveLength(1);
 			screen.write('q');
 			expect(await screen.exited).toMatchObject({exitCode: 0});
 		} finally {
