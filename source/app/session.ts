@@ -1,7 +1,8 @@
 // Answers remembered for the console session: asked once, offered again as the default of the
 // next prompt (the install inputs start from --manifests, --pull-secret, --license, or the demo's).
 
-export type InstallInputs = {manifests?: string; pullSecret?: string; license?: string};
+/** Defaults offered by the prompts: install's files, and the user and role for grants (config file). */
+export type InstallInputs = {manifests?: string; pullSecret?: string; license?: string; user?: string; grantRole?: string};
 
 export type Session = InstallInputs & {
 	/** The role last chosen for install. */

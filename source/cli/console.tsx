@@ -23,6 +23,8 @@ import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from '
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
+import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
@@ -43,6 +45,8 @@ const consoleFlags = {
 
 export type ConsoleOptions = CommonOptions & {
 	ascii: boolean;
+	/** false: no colour (the config file's `color: false`, as NO_COLOR). */
+	color?: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
@@ -53,10 +57,13 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const parsed = parseCommandLine(argv, 'console', consoleFlags);
 	if (parsed.help) return 'help';
 	if (parsed.input.length) throw new UsageError(`unknown command "${parsed.input[0]}"`, 'run `calico-mcm --help` for the list of commands');
-	const flags = parsed.flags;
+	const config = loadUserConfig();
+	// The demo is self-contained: its own manifests, pull secret and license, not the user's.
+	const fromConfig = parsed.flags.demo === true ? ['requestTimeout', 'ascii'] : ['requestTimeout', 'ascii', 'manifests', 'pullSecret', 'license'];
+	const flags = withConfigDefaults(parsed.flags, argv, config, fromConfig);
 	const text = (value: string | undefined) => (value === '' ? undefined : value);
-	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license)};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs};
+	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license), user: config.user, grantRole: config.role};
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs};
 	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -152,9 +159,17 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
-	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs});
-	const store = createAppStore();
 	const ui = createUiStore();
+	// Late-bound: the screen and the writer exist only once the console is drawn.
+	const terminalOwner: {current?: TerminalOwner} = {};
+	const terminal = consoleTerminal({
+		available: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+		release: async () => terminalOwner.current?.release(),
+		reclaim: () => terminalOwner.current?.reclaim(),
+		write: text => void process.stdout.write(text),
+	});
+	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal});
+	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 	const sync: FleetSync = startFleetSync({store, clients});
@@ -188,7 +203,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		() => undefined,
 	);
 
-	const screen = enterAlternateScreen(process.stdout);
+	let screen = enterAlternateScreen(process.stdout);
 	let finished = false;
 	const shutdown = async () => {
 		if (finished) return;
@@ -203,12 +218,31 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const instance = render(
-		<App store={store} ui={ui} services={services} color={colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
 	);
 	const leave = () => {
 		writer.dispose();
 		screen.restore();
+	};
+	terminalOwner.current = {
+		available: true,
+		async release() {
+			ui.setState({terminalLent: true});
+			// Let React commit, so ink turns raw mode off and stops listening to stdin.
+			await new Promise(resolve => setTimeout(resolve, 50));
+			if (process.stdin.isTTY) process.stdin.setRawMode(false);
+			process.stdin.pause();
+			writer.pause();
+			screen.restore();
+		},
+		reclaim() {
+			if (finished) return;
+			screen = enterAlternateScreen(process.stdout);
+			writer.resume();
+			ui.setState({terminalLent: false});
+		},
+		write: text => void process.stdout.write(text),
 	};
 	let exitCode = 0;
 	const unguard = guardExit({

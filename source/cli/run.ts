@@ -16,6 +16,7 @@ import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepCon
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, parseCommandLine, type FlagValues} from './common-flags.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {openFleetClients} from './fleet-access.js';
 import {usage, UsageError} from './usage.js';
 
@@ -195,7 +196,9 @@ export async function main(argv: string[]): Promise<number> {
 	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
 	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
 	const planId = id as PlanId;
-	const flags = parsed.flags;
+	// `role` in the config file is a cluster role (grant, join); install's --role is the cluster's role.
+	const fromConfig = ['requestTimeout', ...planFlags[planId].filter(f => !(planId === 'install' && f === 'role'))];
+	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), fromConfig);
 	const common = commonOptions(flags);
 	if (common.contexts.length !== 1) {
 		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');

@@ -1,4 +1,5 @@
 import process from 'node:process';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {formatDuration} from '../kube/duration.js';
 import {describeChanges} from '../mcm/changes.js';
 import {effectiveConnected} from '../mcm/connection.js';
@@ -38,7 +39,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		return 0;
 	}
 	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`status\``, 'use --context NAME to choose clusters');
-	const {flags} = parsed;
+	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), ['requestTimeout']);
 	const common = commonOptions(flags);
 	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
 	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');

@@ -52,6 +52,8 @@ export type UiState = {
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
+	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
+	terminalLent: boolean;
 	flash?: Flash;
 };
 
@@ -104,6 +106,7 @@ export function initialUiState(): UiState {
 		helpOpen: false,
 		helpTop: 0,
 		confirmQuit: false,
+		terminalLent: false,
 	};
 }
 

@@ -1,5 +1,6 @@
 import {Box, Text, useApp, useInput, type Key} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
+import {useStore} from 'zustand';
 import type {AppStore} from '../store/store.js';
 import {createUiStore, type UiStore} from '../store/ui-store.js';
 import {createClock, type Clock} from './clock.js';
@@ -134,6 +135,8 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
+	// While a login prompt has the terminal, no key is read here (ink lets go of stdin).
+	const lent = useStore(ui, s => s.terminalLent);
 	const [overlay, setOverlay] = useState<Overlay | undefined>();
 	// What is open now, for showToken: a state update is only seen at the next render.
 	const overlayRef = useRef<Overlay | undefined>(undefined);
@@ -178,12 +181,12 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			return;
 		}
 		handleKey(env, input, key);
-	}, {isActive: !overlay});
+	}, {isActive: !overlay && !lent});
 	// An overlay owns the keyboard (through useOverlayInput), but ctrl-c must still get the user out,
 	// and the quit question gets the answer.
 	useInput((input, key) => {
 		if ((key.ctrl && input === 'c') || ui.getState().confirmQuit) handleKey(env, input, key);
-	}, {isActive: Boolean(overlay)});
+	}, {isActive: Boolean(overlay) && !lent});
 	return (
 		<UiContext.Provider value={ctx}>
 			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">

@@ -98,7 +98,7 @@ describe('exec credential plugins', () => {
 		const {client} = await setup(() => true, {command: 'calico-mcm-test-no-such-plugin'});
 		const error = await rejection(get(client));
 		expect(error.kind).toBe('exec');
-		expect(error.message).toBe('exec plugin "calico-mcm-test-no-such-plugin" not found on PATH (context gke-a)');
+		expect(error.message).toBe('exec plugin "calico-mcm-test-no-such-plugin" not found on PATH (context gke-a); install it or fix users[].user.exec.command in the kubeconfig');
 	});
 
 	it('reports the stderr of a plugin that fails', async () => {

@@ -213,7 +213,7 @@ describe('startWatch', () => {
 		cleanups.push(() => client.close());
 		const {m} = mirror(client, api);
 		const state = await waitFor(() => m.states.find((s) => s.state === 'unauthorized'), 10_000, 'unauthorized');
-		expect(state.error).toBe('exec plugin "gke-gcloud-auth-plugin-missing-here" not found on PATH (context gke)');
+		expect(state.error).toBe('exec plugin "gke-gcloud-auth-plugin-missing-here" not found on PATH (context gke); install it or fix users[].user.exec.command in the kubeconfig');
 		expect(api.server.requests).toHaveLength(0);
 	});
 
