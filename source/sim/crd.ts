@@ -2,6 +2,7 @@
 import {standardVerbs} from './builtin-types.js';
 import {invalid, type FieldCause} from './status-error.js';
 import type {KubeObject, PrinterColumn, ResourceType} from './types.js';
+import type {JsonSchema} from './validation/schema.js';
 
 type CrdVersion = {
 	name: string;
@@ -9,6 +10,7 @@ type CrdVersion = {
 	storage?: boolean;
 	additionalPrinterColumns?: PrinterColumn[];
 	subresources?: {status?: unknown};
+	schema?: {openAPIV3Schema?: JsonSchema};
 };
 
 type CrdSpec = {
@@ -59,6 +61,7 @@ export function crdToTypes(obj: KubeObject): ResourceType[] {
 		verbs: standardVerbs,
 		statusSubresource: v.subresources?.status !== undefined,
 		columns: v.additionalPrinterColumns,
+		...(v.schema?.openAPIV3Schema ? {schema: v.schema.openAPIV3Schema} : {}),
 	}));
 }
 

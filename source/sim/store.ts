@@ -4,13 +4,15 @@ import {randomUUID} from 'node:crypto';
 import {isDeepStrictEqual} from 'node:util';
 import {builtinTypes} from './builtin-types.js';
 import {applyBuiltinDefaults} from './builtin-defaults.js';
-import {cloneJson} from './clone.js';
+import {cloneJson, cloneSharing} from './clone.js';
 import {crdToTypes, establishedStatus, validateCrd} from './crd.js';
 import {generateSuffix, nameCauses} from './names.js';
 import {createPodLogs} from './pod-logs.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {alreadyExists, gone, invalid, notFound, staleConflict} from './status-error.js';
+import {internSpec} from './shared-spec.js';
 import {seedObjects} from './store-seed.js';
+import {decodeObject, validateObject, type WriteOptions} from './validation/admit.js';
 import {
 	ApiError,
 	type Admission,
@@ -42,9 +44,15 @@ function isCrdType(type: ResourceType): boolean {
 
 /** Objects are served in the version asked for; versions of one resource share storage (no conversion). */
 function inVersion(obj: KubeObject, type: ResourceType): KubeObject {
-	const apiVersion = apiVersionOf(type);
 	const copy = cloneJson(obj);
-	copy.apiVersion = apiVersion;
+	copy.apiVersion = apiVersionOf(type);
+	return copy;
+}
+
+/** As inVersion, sharing frozen parts (a CRD's spec): for events and write results, which nobody edits. */
+function sharedInVersion(obj: KubeObject, type: ResourceType): KubeObject {
+	const copy = cloneSharing(obj);
+	copy.apiVersion = apiVersionOf(type);
 	return copy;
 }
 
@@ -154,7 +162,10 @@ export function createObjectStore(): ObjectStore {
 		if (input === null || typeof input !== 'object' || Array.isArray(input)) {
 			throw new ApiError(400, 'BadRequest', 'the object to store must be a JSON object');
 		}
-		const obj = cloneJson(input);
+		// A CRD's spec is shared with every other cluster holding the same one (shared-spec.ts).
+		const {spec, ...rest} = input;
+		const obj = cloneJson(rest) as KubeObject;
+		if (spec !== undefined) obj.spec = isCrdType(type) ? internSpec(spec) : cloneJson(spec);
 		obj.apiVersion ||= apiVersionOf(type);
 		obj.kind ||= type.kind;
 		if (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = {name: ''};
@@ -192,8 +203,9 @@ export function createObjectStore(): ObjectStore {
 			return out;
 		},
 
-		create(type, input) {
+		create(type, input, options: WriteOptions = {}) {
 			let obj = prepare(type, input);
+			decodeObject(type, obj, options);
 			const meta = obj.metadata;
 			if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
 			if (!meta.name) {
@@ -207,21 +219,24 @@ export function createObjectStore(): ObjectStore {
 			if (b.has(key)) throw alreadyExists(type, obj.metadata.name);
 			if (isCrdType(type)) validateCrd(obj);
 			applyBuiltinDefaults(type, obj, undefined, {services: servicesOf});
+			validateObject(type, obj);
 			obj = runAdmission('create', type, obj);
 			obj.metadata.uid = randomUUID();
 			obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 			obj.metadata.generation = 1;
 			delete obj.metadata.deletionTimestamp;
+			if (options.dryRun) return sharedInVersion(obj, type);
 			obj.metadata.resourceVersion = String(++revision);
 			b.set(key, obj);
-			const stored = inVersion(obj, type);
-			emit({type: 'ADDED', resourceType: type, object: inVersion(obj, type)});
+			const stored = sharedInVersion(obj, type);
+			emit({type: 'ADDED', resourceType: type, object: stored});
 			afterCreate(type, obj);
 			return stored;
 		},
 
-		update(type, input, options) {
+		update(type, input, options = {}) {
 			const incoming = prepare(type, input);
+			decodeObject(type, incoming, options);
 			const namespace = type.namespaced ? incoming.metadata.namespace || 'default' : undefined;
 			const b = bucket(type);
 			const key = objectKey(namespace, incoming.metadata.name ?? '');
@@ -231,7 +246,7 @@ export function createObjectStore(): ObjectStore {
 			if (wantedRv && wantedRv !== existing.metadata.resourceVersion) throw staleConflict(type, existing.metadata.name);
 			let obj: KubeObject;
 			if (options?.subresource === 'status') {
-				obj = cloneJson(existing);
+				obj = cloneSharing(existing);
 				if (incoming.status === undefined) delete obj.status;
 				else obj.status = incoming.status;
 			} else {
@@ -252,23 +267,26 @@ export function createObjectStore(): ObjectStore {
 			obj.metadata.resourceVersion = existing.metadata.resourceVersion;
 			if (isCrdType(type) && options?.subresource !== 'status') validateCrd(obj);
 			applyBuiltinDefaults(type, obj, existing, {services: servicesOf});
+			validateObject(type, obj, existing);
 			obj = runAdmission('update', type, obj, inVersion(existing, type));
 			if (options?.subresource !== 'status' && !isDeepStrictEqual(specPart(obj), specPart(existing))) {
 				obj.metadata.generation = (existing.metadata.generation ?? 1) + 1;
 			}
 			const comparable = {...obj, apiVersion: existing.apiVersion};
-			if (isDeepStrictEqual(comparable, existing)) return inVersion(existing, type);
+			if (isDeepStrictEqual(comparable, existing)) return sharedInVersion(existing, type);
+			if (options.dryRun) return sharedInVersion(obj, type);
 			obj.metadata.resourceVersion = String(++revision);
 			if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
 				b.delete(key);
-				emit({type: 'DELETED', resourceType: type, object: inVersion(obj, type), old: inVersion(existing, type)});
+				emit({type: 'DELETED', resourceType: type, object: sharedInVersion(obj, type), old: sharedInVersion(existing, type)});
 				afterDelete(type, obj);
 				return inVersion(obj, type);
 			}
 			b.set(key, obj);
-			emit({type: 'MODIFIED', resourceType: type, object: inVersion(obj, type), old: inVersion(existing, type)});
+			const stored = sharedInVersion(obj, type);
+			emit({type: 'MODIFIED', resourceType: type, object: stored, old: sharedInVersion(existing, type)});
 			if (isCrdType(type) && options?.subresource !== 'status') afterCrdChange(obj, existing);
-			return inVersion(obj, type);
+			return stored;
 		},
 
 		delete(type, namespace, name) {
@@ -284,13 +302,13 @@ export function createObjectStore(): ObjectStore {
 				marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 				marked.metadata.resourceVersion = String(++revision);
 				b.set(key, marked);
-				emit({type: 'MODIFIED', resourceType: type, object: inVersion(marked, type), old: inVersion(existing, type)});
+				emit({type: 'MODIFIED', resourceType: type, object: sharedInVersion(marked, type), old: sharedInVersion(existing, type)});
 				return inVersion(marked, type);
 			}
 			b.delete(key);
 			const deleted = cloneJson(existing);
 			deleted.metadata.resourceVersion = String(++revision);
-			emit({type: 'DELETED', resourceType: type, object: inVersion(deleted, type), old: inVersion(existing, type)});
+			emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(existing, type)});
 			afterDelete(type, deleted);
 			return inVersion(deleted, type);
 		},
@@ -323,8 +341,8 @@ export function createObjectStore(): ObjectStore {
 				out.push(e.resourceType === type ? e : {
 					type: e.type,
 					resourceType: type,
-					object: inVersion(e.object, type),
-					...(e.old ? {old: inVersion(e.old, type)} : {}),
+					object: sharedInVersion(e.object, type),
+					...(e.old ? {old: sharedInVersion(e.old, type)} : {}),
 				});
 			}
 			return out;
@@ -400,7 +418,7 @@ export function createObjectStore(): ObjectStore {
 			b.delete(objectKey(obj.metadata.namespace, obj.metadata.name));
 			const deleted = cloneJson(obj);
 			deleted.metadata.resourceVersion = String(++revision);
-			emit({type: 'DELETED', resourceType: type, object: inVersion(deleted, type), old: inVersion(obj, type)});
+			emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(obj, type)});
 		}
 	}
 
