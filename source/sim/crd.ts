@@ -38,6 +38,10 @@ export function validateCrd(obj: KubeObject): void {
 	} else if (spec.versions.filter((v) => v.storage).length !== 1) {
 		causes.push({field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version'});
 	}
+	(spec.versions ?? []).forEach((v, i) => {
+		// apiextensions.k8s.io/v1 serves only structural schemas: every version needs one.
+		if (!v.schema?.openAPIV3Schema) causes.push({field: `spec.versions[${i}].schema.openAPIV3Schema`, message: 'Required value: schemas are required', reason: 'FieldValueRequired'});
+	});
 	if (spec.group && spec.names?.plural && name !== `${spec.names.plural}.${spec.group}`) {
 		causes.push({field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`});
 	}

@@ -2,7 +2,7 @@
 // then reconciles like the real one: the custom resources present decide the components, each
 // component's TigeraStatus goes Progressing → Available after a delay × speed, in dependency order;
 // license-gated ones wait for a LicenseKey; misconfigurations are Degraded with the operator's reasons.
-import {componentNames, components, type ComponentSpec, type Verdict, type World, watchedKinds} from './operator-components.js';
+import {bothRolesMessage, componentNames, components, type ComponentSpec, type Verdict, type World, watchedKinds} from './operator-components.js';
 import {createTimers, scaled, type SimClock} from './operator-clock.js';
 import {connectionSecretName, licenseKey, managedClusterAdmission, registerCalicoApi, unregisterCalicoApi} from './operator-calico-api.js';
 import {deleteIfPresent, ensureNamespace, ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
@@ -268,10 +268,14 @@ export function startOperator(options: OperatorOptions): Operator {
 		return changed;
 	}
 
-	function writeComponentStatus(component: string, verdict: Verdict, available: boolean): void {
+	function writeComponentStatus(spec: ComponentSpec, world: World, verdict: Verdict, available: boolean): void {
+		const component = spec.name;
 		const fault = faults.get(component);
 		if (fault !== undefined) {
 			writeTigeraStatus(component, {available: false, progressing: false, degraded: true, reason: 'SimulatedFault', message: fault});
+		} else if (spec.refusesBothRoles && world.management && world.managed) {
+			// The controller returns before anything else: what it runs keeps running, its status is Degraded.
+			writeTigeraStatus(component, {available: false, progressing: false, degraded: true, reason: 'ResourceValidationError', message: bothRolesMessage});
 		} else if (verdict.state === 'degraded') {
 			writeTigeraStatus(component, {available: false, progressing: false, degraded: true, reason: verdict.reason, message: verdict.message});
 		} else if (available) {
@@ -302,8 +306,9 @@ export function startOperator(options: OperatorOptions): Operator {
 				changed = true;
 				world = readWorld();
 			}
-			for (const [component, verdict] of verdicts) {
-				if (verdict.state !== 'absent') writeComponentStatus(component, verdict, state.get(component)?.available ?? false);
+			for (const spec of components) {
+				const verdict = verdicts.get(spec.name);
+				if (verdict && verdict.state !== 'absent') writeComponentStatus(spec, world, verdict, state.get(spec.name)?.available ?? false);
 			}
 			writeInstallationStatus(world);
 		} finally {
@@ -403,7 +408,7 @@ export function startOperator(options: OperatorOptions): Operator {
 		for (const spec of components) {
 			const internal = state.get(spec.name) as Internal;
 			if (internal.verdictKey === undefined || internal.verdictKey.startsWith('absent')) continue;
-			writeComponentStatus(spec.name, spec.verdict(world, (c) => state.get(c)?.available ?? false), internal.available);
+			writeComponentStatus(spec, world, spec.verdict(world, (c) => state.get(c)?.available ?? false), internal.available);
 		}
 	}
 }

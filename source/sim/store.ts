@@ -163,9 +163,9 @@ export function createObjectStore(): ObjectStore {
 			throw new ApiError(400, 'BadRequest', 'the object to store must be a JSON object');
 		}
 		// A CRD's spec is shared with every other cluster holding the same one (shared-spec.ts).
-		const {spec, ...rest} = input;
-		const obj = cloneJson(rest) as KubeObject;
-		if (spec !== undefined) obj.spec = isCrdType(type) ? internSpec(spec) : cloneJson(spec);
+		const crd = isCrdType(type);
+		const obj = {} as KubeObject;
+		for (const key of Object.keys(input)) obj[key] = crd && key === 'spec' ? internSpec(input.spec) : cloneJson(input[key]);
 		obj.apiVersion ||= apiVersionOf(type);
 		obj.kind ||= type.kind;
 		if (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = {name: ''};
