@@ -5,7 +5,7 @@ import {createInterface} from 'node:readline';
 import meow from 'meow';
 import {usage, UsageError} from '../cli/usage.js';
 import {maxClusters, startFleet, type Fleet, type FleetOptions} from './fleet.js';
-import {parseEnterpriseVersion} from './naming.js';
+import {parseEnterpriseVersion} from './names.js';
 
 const known = ['managed', 'standalone', 'bare', 'kubeconfigOut', 'speed', 'enterpriseVersion', 'help'];
 const kebab = (flag: string) => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -1,7 +1,7 @@
 // What the simulated Tigera operator runs and when: one entry per TigeraStatus component, in the order
 // the real operator brings them up (calico, then the API server, then the licensed add-ons). Pure:
 // `verdict()` decides from a snapshot of the cluster, the state machine lives in operator.ts.
-import type {EnterpriseNames} from './naming.js';
+import type {EnterpriseNames} from './names.js';
 import type {KubeObject} from './types.js';
 
 /** A snapshot of what the operator reads on one reconcile. */
