@@ -167,7 +167,7 @@ class MemoryStore implements ObjectStore {
 		if (isCrdType(type) && !status) validateCrd(obj);
 		applyBuiltinDefaults(type, obj, existing, {services: () => this.services()});
 		validateObject(type, obj, existing);
-		obj = this.admit('update', type, obj, inVersion(existing, type));
+		obj = this.admit('update', type, obj, sharedInVersion(existing, type));
 		if (!status && !isDeepStrictEqual(specPart(obj), specPart(existing))) obj.metadata.generation = (existing.metadata.generation ?? 1) + 1;
 		if (isDeepStrictEqual({...obj, apiVersion: existing.apiVersion}, existing)) return sharedInVersion(existing, type);
 		if (options.dryRun) return sharedInVersion(obj, type);
@@ -190,7 +190,7 @@ class MemoryStore implements ObjectStore {
 		const key = objectKey(type.namespaced ? namespace || 'default' : undefined, name);
 		const existing = bucket.get(key);
 		if (!existing) throw notFound(type, name);
-		this.admit('delete', type, inVersion(existing, type), inVersion(existing, type));
+		this.admit('delete', type, sharedInVersion(existing, type), sharedInVersion(existing, type));
 		if ((existing.metadata.finalizers ?? []).length > 0) {
 			// Finalizers hold the object: it only gets a deletionTimestamp, like a real API server.
 			if (existing.metadata.deletionTimestamp) return inVersion(existing, type);
