@@ -6,7 +6,7 @@ import {startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
 import {parseCommandLine} from './common-flags.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {usage, UsageError} from './usage.js';
-import {parseEnterpriseVersion} from '../sim/naming.js';
+import {parseEnterpriseVersion} from '../sim/names.js';
 
 const simFlags = {
 	managed: {type: 'string'},

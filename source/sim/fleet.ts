@@ -7,7 +7,7 @@ import {createApiServer} from './api-server.js';
 import {expireCertificate} from './cert-control.js';
 import {formatControl, parseControl, type Control} from './controls.js';
 import {checkKubeconfigPath, writeKubeconfig} from './kubeconfig.js';
-import {parseEnterpriseVersion} from './naming.js';
+import {parseEnterpriseVersion} from './names.js';
 import {registerCalicoApi} from './operator-calico-api.js';
 import {createClock} from './operator-clock.js';
 import {startTunnelBroker} from './operator-tunnel.js';

@@ -1,6 +1,7 @@
 // Writing JSON answers and Status errors.
 import type {ServerResponse} from 'node:http';
 import {toStatus} from './status-error.js';
+import {ApiError} from './types.js';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
 	if (res.headersSent) {
@@ -14,7 +15,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 
 export function sendError(res: ServerResponse, error: unknown): void {
 	const status = toStatus(error);
-	if (status.code === 500) console.error(`sim api: internal error: ${error instanceof Error ? error.stack : String(error)}`);
+	if (status.code === 500 && !(error instanceof ApiError)) console.error(`sim api: internal error: ${error instanceof Error ? error.stack : String(error)}`);
 	sendJson(res, status.code, status);
 }
 
