@@ -1,4 +1,4 @@
-// The built-in resource types every simulated cluster serves, as a real 1.30 API server names them.
+// The built-in resource types every simulated cluster serves, as a real 1.33 API server names them.
 import type {ResourceType} from './types.js';
 
 export const standardVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

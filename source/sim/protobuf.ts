@@ -25,7 +25,7 @@ const packages: Record<string, string> = {
 const metaPackage = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const files = ['core', 'apps', 'rbac', 'authentication', 'authorization', 'storage'].map((g) => `k8s.io/api/${g}/v1/generated.proto`);
 
-function protoDirectory(): string {
+export function protoDirectory(): string {
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (let i = 0; i < 5; i++) {
 		for (const candidate of [join(dir, 'proto'), join(dir, 'source', 'sim', 'proto')]) {
@@ -44,10 +44,15 @@ function protoRoot(): Root {
 	const loaded = new protobuf.Root();
 	// Imports name their file as `k8s.io/...`, relative to the vendored tree.
 	loaded.resolvePath = (_origin, target) => (target.startsWith('k8s.io/') ? join(base, target) : target);
-	loaded.loadSync(files.map((f) => join(base, f)), {keepCase: true});
+	// Comments are kept: they are the descriptions of the OpenAPI schemas (openapi-builtin.ts).
+	loaded.loadSync(files.map((f) => join(base, f)), {keepCase: true, alternateCommentMode: true});
 	loaded.resolveAll();
 	root = loaded;
 	return root;
+}
+
+export function protoMessage(fullName: string): Type {
+	return protoRoot().lookupType(fullName);
 }
 
 /** The message of a kind, or undefined when it has none (custom resources are JSON only). */

@@ -8,6 +8,7 @@ import {sendObject, sendText} from './http-response.js';
 import {recordUpdate, serverSideApply} from './managed-fields.js';
 import {nameCauses, generateSuffix} from './names.js';
 import {jsonPatch, mergePatch, strategicMergePatch} from './patch.js';
+import {boolParam} from './query-params.js';
 import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
 import {alreadyExists, badRequest, invalid, notFound, staleConflict} from './status-error.js';
@@ -33,7 +34,7 @@ export type RequestContext = {
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const param = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
-const flag = (ctx: RequestContext, name: string) => ['true', '1'].includes(param(ctx, name) ?? '');
+const flag = (ctx: RequestContext, name: string) => boolParam(ctx.url.searchParams, name);
 const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').length > 0;
 
 function checkDryRun(ctx: RequestContext): void {
