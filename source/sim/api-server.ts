@@ -7,6 +7,7 @@ import {createListener, type Listener} from './listener.js';
 import {notFoundPath, publicPaths, serveNonResource} from './non-resource.js';
 import {parseResourcePath} from './request-path.js';
 import {serveResource} from './resource-router.js';
+import {installRootCaPublisher} from './root-ca-publisher.js';
 import {installTokenController} from './token-controller.js';
 import {ApiError, type ApiServer, type ObjectStore, type TokenRegistry} from './types.js';
 import type {WatchHandle} from './watch-stream.js';
@@ -34,6 +35,7 @@ class SimApiServer implements ApiServer {
 
 	constructor(private readonly options: ApiServerOptions) {
 		installTokenController(options.store, options.tokens);
+		installRootCaPublisher(options.store);
 		this.listener = createListener({name: options.name, tls: options.tls ?? true, onRequest: (req, res) => this.onRequest(req, res)});
 	}
 

@@ -4,6 +4,7 @@
 // CRDs (crd-openapi.ts) and the built-in types (openapi-builtin.ts), so `kubectl explain` works.
 import {createHash} from 'node:crypto';
 import {virtualTypes} from './builtin-types.js';
+import {calicoApiDefinitions} from './calico-api-openapi.js';
 import {crdFor, crdSchemas} from './crd-openapi.js';
 import {servedTypes} from './discovery.js';
 import {builtinSchemas, listMetaType, objectMetaType, type Schema} from './openapi-builtin.js';
@@ -16,9 +17,11 @@ const gvPath = (group: string, version: string) => (group ? `apis/${group}/${ver
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const refPrefix = (flavour: Flavour) => (flavour === 'v2' ? '#/definitions/' : '#/components/schemas/');
 
+/** The definitions with schemas: the cluster's CRDs and the Calico API server's own. */
 function crdsOf(store: ObjectStore): KubeObject[] {
 	const crdType = store.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
-	return crdType ? store.list(crdType) : [];
+	// The aggregated projectcalico.org/v3 types are not CRDs, but publish schemas all the same.
+	return [...(crdType ? store.list(crdType) : []), ...calicoApiDefinitions()];
 }
 
 /** What a document's content depends on: the types and the CRDs' versions. */
