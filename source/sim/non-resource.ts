@@ -4,7 +4,7 @@ import {apiGroupDocument, apiGroupList, apiResourceList, apiVersions, serverVers
 import {sendJson, sendText} from './http-response.js';
 import {parseAccept} from './negotiate.js';
 import {openApiGroupVersion, openApiRoot, openApiV2} from './openapi.js';
-import {encodeOpenApiV2, openApiV2ProtoMediaType} from './openapi-v2-proto.js';
+import {encodeOpenApiV2, openApiV2ProtoContentType, openApiV2ProtoMediaTypes} from './openapi-v2-proto.js';
 import {forbiddenPath, isNonResourceAllowed, type Identity} from './rbac.js';
 import {ApiError, type ObjectStore} from './types.js';
 
@@ -20,9 +20,10 @@ const v2ProtoCache = new WeakMap<object, Buffer>();
 /** /openapi/v2 as gnostic protobuf when asked first (kubectl), else JSON. */
 function sendOpenApiV2(r: NonResourceRequest): void {
 	const {doc} = openApiV2(r.store);
-	const wanted = parseAccept(r.req.headers.accept).find((m) => m.type === openApiV2ProtoMediaType || m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*');
-	if (!wanted) throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${openApiV2ProtoMediaType}`);
-	if (wanted.type !== openApiV2ProtoMediaType) {
+	const isProto = (type: string) => openApiV2ProtoMediaTypes.includes(type);
+	const wanted = parseAccept(r.req.headers.accept).find((m) => isProto(m.type) || m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*');
+	if (!wanted) throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${openApiV2ProtoContentType}`);
+	if (!isProto(wanted.type)) {
 		sendJson(r.res, 200, doc);
 		return;
 	}
@@ -31,7 +32,7 @@ function sendOpenApiV2(r: NonResourceRequest): void {
 		body = encodeOpenApiV2(doc);
 		v2ProtoCache.set(doc, body);
 	}
-	r.res.writeHead(200, {'Content-Type': openApiV2ProtoMediaType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private'});
+	r.res.writeHead(200, {'Content-Type': openApiV2ProtoContentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private'});
 	r.res.end(body);
 }
 

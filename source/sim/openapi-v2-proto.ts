@@ -6,7 +6,9 @@ import yaml from 'js-yaml';
 import protobuf, {type Type} from 'protobufjs';
 import {protoDirectory} from './protobuf.js';
 
-export const openApiV2ProtoMediaType = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/** What kubectl asks for (Accept); kube-openapi answers with the `.v1.0` spelling, which Go's mime package can parse. */
+export const openApiV2ProtoMediaTypes = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+export const openApiV2ProtoContentType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 type Json = Record<string, unknown>;
 
