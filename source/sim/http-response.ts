@@ -19,9 +19,16 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 	send(res, code, 'application/json', JSON.stringify(body));
 }
 
+/** Responses of endpoints without a protobuf form (custom resources): their errors too are JSON or YAML. */
+const withoutProtobuf = new WeakSet<ServerResponse>();
+
+export function answerWithoutProtobuf(res: ServerResponse): void {
+	withoutProtobuf.add(res);
+}
+
 /** An API object (or list, or Status) in the format the request's Accept header prefers; 406 when none fits. */
 export function sendObject(res: ServerResponse, code: number, body: unknown): void {
-	const format = responseFormat(res.req?.headers.accept, body);
+	const format = responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body);
 	if (format === 'protobuf') send(res, code, protobufMediaType, encodeProtobuf(body as Record<string, unknown>));
 	else if (format === 'yaml') send(res, code, 'application/yaml', yaml.dump(body, {noRefs: true}));
 	else sendJson(res, code, body);

@@ -93,11 +93,21 @@ export function openApiRoot(store: ObjectStore) {
 	return {paths};
 }
 
+const v3Cache = new WeakMap<ObjectStore, Map<string, {key: string; doc: Record<string, unknown>}>>();
+
 /** The per-group-version v3 document, or undefined when nothing is served there. */
-export function openApiGroupVersion(store: ObjectStore, pathAfterV3: string) {
+export function openApiGroupVersion(store: ObjectStore, pathAfterV3: string): Record<string, unknown> | undefined {
 	const types = servedTypes(store).filter((t) => gvPath(t.group, t.version) === pathAfterV3);
 	if (types.length === 0) return undefined;
-	return {openapi: '3.0.0', info, paths: pathsOf(types, 'v3'), components: {schemas: schemasOf(types, crdsOf(store), 'v3')}};
+	const crds = crdsOf(store);
+	const key = versionKey(types, crds);
+	let docs = v3Cache.get(store);
+	if (!docs) v3Cache.set(store, docs = new Map());
+	const cached = docs.get(pathAfterV3);
+	if (cached?.key === key) return cached.doc;
+	const doc = {openapi: '3.0.0', info, paths: pathsOf(types, 'v3'), components: {schemas: schemasOf(types, crds, 'v3')}};
+	docs.set(pathAfterV3, {key, doc});
+	return doc;
 }
 
 const v2Cache = new WeakMap<ObjectStore, {key: string; doc: Record<string, unknown>}>();

@@ -1,12 +1,13 @@
 // From a resource path to its handler: which type, which verb (as RBAC names it), the RBAC check,
 // and the subresource rules of kube-apiserver.
-import type {IncomingMessage} from 'node:http';
+import type {IncomingMessage, ServerResponse} from 'node:http';
 import {virtualTypes} from './builtin-types.js';
-import {sendObject} from './http-response.js';
+import {answerWithoutProtobuf, sendObject} from './http-response.js';
 import {notFoundPath} from './non-resource.js';
+import {messageType, protobufMediaType} from './protobuf.js';
 import {boolParam} from './query-params.js';
 import {forbidden, isAllowed, type Attributes, type Identity} from './rbac.js';
-import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
+import {bodyFormat, decodeBody, mediaTypeOf, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
 import {
 	handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handlePodLog, handleTokenRequest,
@@ -80,6 +81,14 @@ const handlers: Record<string, (ctx: RequestContext) => void | Promise<void>> = 
 	patch: handlePatch, delete: handleDelete, deletecollection: handleDeleteCollection,
 };
 
+/** Custom resources have no protobuf form: their endpoints answer JSON and refuse protobuf bodies unread. */
+function refuseProtobuf(req: IncomingMessage, res: ServerResponse, type: ResourceType): void {
+	if (messageType(type.group ? `${type.group}/${type.version}` : type.version, type.kind)) return;
+	answerWithoutProtobuf(res);
+	if (mediaTypeOf(req.headers['content-type']) !== protobufMediaType) return;
+	throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json, application/json-patch+json`);
+}
+
 /** Everything after authentication for a resource path: RBAC, then the verb's handler. */
 export async function serveResource(base: Omit<RequestContext, 'type'>, identity: Identity): Promise<void> {
 	const {req, url, path, store} = base;
@@ -87,6 +96,7 @@ export async function serveResource(base: Omit<RequestContext, 'type'>, identity
 	const verb = verbOf(req, url, path);
 	const attrs: Attributes = {verb, group: type.group, resource: type.resource, subresource: path.subresource, namespace: path.namespace, name: path.name};
 	if (!isAllowed(store, identity, attrs)) throw forbidden(identity, attrs);
+	refuseProtobuf(req, base.res, type);
 	const ctx: RequestContext = {...base, type};
 	if (virtualTypes.includes(type)) return serveReview(ctx, verb, identity);
 	const sub = subresourceHandler(ctx, verb);
