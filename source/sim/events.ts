@@ -1,12 +1,20 @@
 // The Events a scheduler and kubelet record for a pod they start (`kubectl get events`,
 // `kubectl describe pod`): Scheduled, then per container Pulled, Created and Started, with the
 // wording of Kubernetes 1.33.
-import {randomBytes} from 'node:crypto';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
 
 type Container = {name: string; image?: string};
 
 const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+let lastNanos = 0n;
+
+/** kube names an event <object>.<hex of its time in ns>: unique, and in the order they happened. */
+function eventSuffix(): string {
+	const nanos = BigInt(Date.now()) * 1_000_000n;
+	lastNanos = nanos > lastNanos ? nanos : lastNanos + 1n;
+	return lastNanos.toString(16);
+}
 
 function podEvents(pod: KubeObject): KubeObject[] {
 	const {name, namespace = 'default', uid} = pod.metadata;
@@ -17,8 +25,7 @@ function podEvents(pod: KubeObject): KubeObject[] {
 	const event = (reason: string, message: string, component: string, fieldPath?: string): KubeObject => ({
 		apiVersion: 'v1',
 		kind: 'Event',
-		// kube's event names: <object>.<hex of the time>; random here, unique all the same.
-		metadata: {name: `${name}.${randomBytes(8).toString('hex')}`, namespace},
+		metadata: {name: `${name}.${eventSuffix()}`, namespace},
 		involvedObject: {apiVersion: 'v1', kind: 'Pod', namespace, name, uid, resourceVersion: pod.metadata.resourceVersion, ...(fieldPath ? {fieldPath} : {})},
 		reason,
 		message,

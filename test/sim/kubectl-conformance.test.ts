@@ -14,7 +14,8 @@ import {enterpriseNames} from '../../source/sim/naming.js';
 import {startTestFleet, type TestFleet} from '../helpers/fleet.js';
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-const releases = ['1.27', '1.30', '1.32', '1.33'];
+// KUBECTL_RELEASES=1.28,1.29,1.31 runs other releases by hand.
+const releases = process.env.KUBECTL_RELEASES?.split(',').map((r) => r.trim()).filter(Boolean) ?? ['1.27', '1.30', '1.32', '1.33'];
 const present = releases.filter((v) => existsSync(join(kubectlDir, `kubectl.${v}`)));
 for (const v of releases.filter((r) => !present.includes(r))) console.warn(`SKIPPED: kubectl ${v} conformance: ${kubectlDir}/kubectl.${v} is not installed on this machine`);
 
