@@ -47,6 +47,19 @@ describe('protobuf', () => {
 		expect(items.map((i) => i.metadata.name)).toContain('from-proto');
 	});
 
+	it('answers a protobuf SubjectAccessReview in protobuf, from RBAC', async () => {
+		const review = (user: string, groups: string[]) => encodeProtobuf({apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+			spec: {user, groups, resourceAttributes: {verb: 'list', resource: 'secrets', namespace: 'kube-system'}}});
+		const headers = {'Content-Type': protobuf, Accept: protobuf};
+		const admin = await call('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {body: review('root', ['system:masters']), headers});
+		expect(admin.status).toBe(201);
+		expect(decodeProtobuf(admin.bytes)).toMatchObject({kind: 'SubjectAccessReview', status: {allowed: true}});
+		const nobody = await call('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {body: review('nobody', []), headers});
+		expect((decodeProtobuf(nobody.bytes).status as {allowed: boolean}).allowed).toBe(false);
+		const invalid = await call('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {body: review('', []), headers});
+		expect(decodeProtobuf(invalid.bytes)).toMatchObject({kind: 'Status', code: 422, reason: 'Invalid'});
+	});
+
 	it('keeps custom resources in JSON: a protobuf body is 415, a protobuf-only Accept is 406', async () => {
 		const body = encodeProtobuf({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}});
 		const refused = await call('POST', '/apis/operator.tigera.io/v1/managementclusters', {body, headers: {'Content-Type': protobuf}});
