@@ -179,7 +179,7 @@ for (const enterprise of ['3.24', '3.22']) {
 				} finally {
 					k.cleanup();
 				}
-			}, 240_000);
+			}, 420_000);
 		});
 	});
 }
