@@ -2,9 +2,10 @@
 // subresource, serviceaccounts/<name>/token and pods/<name>/log.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {builtinTypes} from './builtin-types.js';
-import {sendJson, sendText} from './http-response.js';
+import {sendObject, sendText} from './http-response.js';
 import {recordUpdate, serverSideApply} from './managed-fields.js';
 import {jsonPatch, mergePatch, strategicMergePatch} from './patch.js';
+import {boolParam} from './query-params.js';
 import {checkApplyConfiguration, parseFieldValidation, type WriteOptions} from './validation/admit.js';
 import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
@@ -31,7 +32,7 @@ export type RequestContext = {
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const param = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
-const flag = (ctx: RequestContext, name: string) => ['true', '1'].includes(param(ctx, name) ?? '');
+const flag = (ctx: RequestContext, name: string) => boolParam(ctx.url.searchParams, name);
 const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').length > 0;
 
 function checkDryRun(ctx: RequestContext): void {
@@ -62,8 +63,8 @@ function intParam(ctx: RequestContext, name: string): number | undefined {
 
 function respondObject(ctx: RequestContext, code: number, obj: KubeObject): void {
 	sendWarnings(ctx);
-	if (wantsTable(ctx.req.headers.accept)) sendJson(ctx.res, code, toTable(ctx.type, [obj], {include: include(ctx)}));
-	else sendJson(ctx.res, code, obj);
+	if (wantsTable(ctx.req.headers.accept)) sendObject(ctx.res, code, toTable(ctx.type, [obj], {include: include(ctx)}));
+	else sendObject(ctx.res, code, obj);
 }
 
 async function readObject(ctx: RequestContext, what: string): Promise<KubeObject> {
@@ -146,10 +147,10 @@ export function handleList(ctx: RequestContext): void {
 		metadata.remainingItemCount = rest;
 	}
 	if (wantsTable(ctx.req.headers.accept)) {
-		sendJson(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
+		sendObject(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
 		return;
 	}
-	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
+	sendObject(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
 }
 
 export function handleWatch(ctx: RequestContext): void {
@@ -305,10 +306,10 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
 	const bodyDryRun = Array.isArray(options.dryRun) ? options.dryRun : [];
 	if (bodyDryRun.some((v) => v !== 'All')) throw invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [{field: 'dryRun', message: `Unsupported value: ${JSON.stringify(options.dryRun)}: supported values: "All"`}]);
 	if (isDryRun(ctx) || bodyDryRun.length > 0) {
-		sendJson(ctx.res, 200, existing);
+		sendObject(ctx.res, 200, existing);
 		return;
 	}
-	sendJson(ctx.res, 200, store.delete(type, path.namespace, name));
+	sendObject(ctx.res, 200, store.delete(type, path.namespace, name));
 }
 
 export function handleDeleteCollection(ctx: RequestContext): void {
@@ -316,7 +317,7 @@ export function handleDeleteCollection(ctx: RequestContext): void {
 	const {store, type} = ctx;
 	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')});
 	const deleted = isDryRun(ctx) ? items : items.map((o) => store.delete(type, o.metadata.namespace, o.metadata.name));
-	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata: {resourceVersion: String(store.resourceVersion)}, items: deleted});
+	sendObject(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata: {resourceVersion: String(store.resourceVersion)}, items: deleted});
 }
 
 /** POST serviceaccounts/<name>/token: a TokenRequest for that account (`kubectl create token`). */
@@ -333,7 +334,7 @@ export async function handleTokenRequest(ctx: RequestContext): Promise<void> {
 		throw invalid({group: 'authentication.k8s.io', kind: 'TokenRequest'}, name, [{field: 'spec.expirationSeconds', message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than 10 minutes`}]);
 	}
 	const issued = ctx.tokens.issue(path.namespace ?? 'default', name, seconds);
-	sendJson(ctx.res, 201, {
+	sendObject(ctx.res, 201, {
 		kind: 'TokenRequest',
 		apiVersion: 'authentication.k8s.io/v1',
 		metadata: {name, namespace: path.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z')},

@@ -65,7 +65,7 @@ async function serviceAccountToken(name: string, clusterRole?: string): Promise<
 describe('discovery', () => {
 	it('answers /version, /api, /apis and per-group resource lists with subresources', async () => {
 		const version = await rawRequest(cluster.server.url, 'GET', '/version');
-		expect(version.json().gitVersion).toBe('v1.30.4');
+		expect(version.json().gitVersion).toBe('v1.33.1');
 		const token = cluster.tokens.adminToken;
 		const api = (await rawRequest(cluster.server.url, 'GET', '/api', {token})).json();
 		expect(api).toMatchObject({kind: 'APIVersions', versions: ['v1']});
