@@ -1,6 +1,8 @@
-// One simulated Kubernetes API server: node:http on 127.0.0.1 in front of one ObjectStore, with
-// bearer-token authentication, RBAC, discovery, and the fault switches (down, hang, up, expire).
+// One simulated Kubernetes API server on 127.0.0.1 in front of one ObjectStore, with bearer-token
+// authentication, RBAC, discovery, and the fault switches (down, hang, up, expire). Like kube-apiserver
+// it speaks HTTP/2 (ALPN h2) and HTTP/1.1 on the same port.
 import {createServer as createHttpServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
 import {createServer as createNetServer, type Socket} from 'node:net';
 import {createSecureContext, TLSSocket, type SecureContext} from 'node:tls';
 import {virtualTypes} from './builtin-types.js';
@@ -17,7 +19,7 @@ import {
 import {reviewResponse} from './review-handlers.js';
 import {simulatorTls} from './tls.js';
 import {installTokenController} from './token-controller.js';
-import {ApiError, type ApiServer, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
+import {ApiError, type ApiServer, type ConnectionStats, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import type {WatchHandle} from './watch-stream.js';
 
 export type ApiServerOptions = {
@@ -31,7 +33,15 @@ export type ApiServerOptions = {
 	tls?: boolean;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
 	bookmarkIntervalMs?: number;
+	/** Offer HTTP/2 in the TLS handshake (default true, as kube-apiserver); false: an HTTP/1.1-only server. */
+	http2?: boolean;
 };
+
+/**
+ * kube-apiserver (Go's http2 server) allows 250 concurrent streams per connection by default; a client
+ * that multiplexes must respect the server's limit, so the simulator sets the same one.
+ */
+const maxConcurrentStreams = 250;
 
 const notFoundPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
@@ -58,6 +68,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 	let port = 0;
 	let mode: 'up' | 'down' | 'hang' = 'down';
 	let listening = false;
+	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0};
 	const sockets = new Set<Socket>();
 	const streams = new Set<WatchHandle>();
 	const parked = new Set<ServerResponse>();
@@ -79,8 +90,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
 	// `kubectl --as=USER --as-group=GROUP`: the request runs as that user, if the caller may impersonate.
 	const impersonate = (req: IncomingMessage, who: Identity): Identity => {
-		const user = req.headersDistinct['impersonate-user']?.[0];
-		const groups = req.headersDistinct['impersonate-group'] ?? [];
+		const user = headerValues(req, 'impersonate-user')[0];
+		const groups = headerValues(req, 'impersonate-group');
 		if (!user) {
 			if (groups.length > 0) throw new ApiError(400, 'BadRequest', 'impersonating groups needs a user too (Impersonate-User)');
 			return who;
@@ -252,26 +263,48 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 			}
 		});
 	};
-	// One http.Server per cluster parses requests; a plain net.Server owns the port. TLS sockets are
-	// made here with the process-wide SecureContext: https.createServer would build (and parse keys
-	// for) a context per server, which costs seconds across 1,001 clusters.
+	// A plain net.Server owns the port; TLS sockets are made here with the process-wide SecureContext
+	// (https/http2.createSecureServer would build, and parse keys for, a context per server: seconds
+	// across 1,001 clusters). After the handshake the ALPN choice hands the socket to the HTTP/2 or the
+	// HTTP/1.1 server, both sharing one request handler: what http2.createSecureServer({allowHTTP1})
+	// does, without its per-server context.
 	const http = createHttpServer({keepAlive: true}, onRequest);
 	http.keepAliveTimeout = 30_000;
 	http.on('clientError', (_error, socket) => {
 		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 		else socket.destroy();
 	});
+	// The compatibility API mirrors IncomingMessage/ServerResponse for what the handlers use (headers,
+	// rawHeaders, body stream, writeHead/write/end/destroy, writableEnded).
+	const h2 = createHttp2Server({settings: {maxConcurrentStreams}}, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+		onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+	});
+	h2.on('session', (session: Http2Session) => session.on('error', () => session.destroy()));
+	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];
 	const server = createNetServer((socket) => {
+		connections.accepted++;
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 		socket.on('error', () => socket.destroy());
 		if (!useTls) {
+			connections.http1++;
 			http.emit('connection', socket);
 			return;
 		}
-		const secure = new TLSSocket(socket, {isServer: true, secureContext: sharedSecureContext()});
+		const secure = new TLSSocket(socket, {isServer: true, secureContext: sharedSecureContext(), ALPNProtocols: alpn});
 		secure.on('error', () => socket.destroy());
-		http.emit('connection', secure);
+		secure.once('secure', () => {
+			// What tls.Server does before 'secureConnection': http2 waits for a 'secureConnect' (a client
+			// event) on a socket still marked connecting.
+			(secure as TLSSocket & {secureConnecting: boolean}).secureConnecting = false;
+			if (secure.alpnProtocol === 'h2') {
+				connections.h2++;
+				h2.emit('connection', secure);
+			} else {
+				connections.http1++;
+				http.emit('connection', secure);
+			}
+		});
 	});
 
 	const startListening = (wanted: number) => new Promise<number>((resolve, reject) => {
@@ -339,10 +372,21 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 			}
 			await startListening(port);
 		},
+		get connections() {
+			return {...connections};
+		},
 		expireWatches() {
 			for (const s of [...streams]) if (s.kind === 'watch') s.end();
 			store.expireHistory();
 		},
 		close: () => stopListening(),
 	};
+}
+
+/** Every value of a request header, in order (h2 joins repeated fields in `headers`; rawHeaders keeps them). */
+function headerValues(req: IncomingMessage, name: string): string[] {
+	const values: string[] = [];
+	const raw = req.rawHeaders;
+	for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
+	return values;
 }

@@ -20,7 +20,7 @@ import {
 	applyObjects, createManagedCluster, demoDocuments, managementAddressPort, nodeAddresses, nodeNames, seedEnterpriseLicenseAndPolicies,
 	seedEnterpriseResources, seedKubernetes, seedManagementCluster, type SimRole,
 } from './topology.js';
-import type {ApiServer, ObjectStore, TokenRegistry} from './types.js';
+import type {ApiServer, ConnectionStats, ObjectStore, TokenRegistry} from './types.js';
 
 export type {SimRole} from './topology.js';
 
@@ -39,6 +39,8 @@ export type FleetOptions = {
 	enterpriseVersion?: string;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
 	bookmarkIntervalMs?: number;
+	/** Offer HTTP/2 (default true, as kube-apiserver); false: HTTP/1.1-only API servers. */
+	http2?: boolean;
 };
 
 export type FleetCluster = {
@@ -60,6 +62,8 @@ export interface Fleet {
 	store(name: string): ObjectStore;
 	operator(name: string): Operator;
 	tokens(name: string): TokenRegistry;
+	/** Connections the cluster's API server accepted, and the protocol each spoke (tests, benchmarks). */
+	connections(name: string): ConnectionStats;
 	/** One control line → its one-line acknowledgement (`ok ...` or `error: ...`). Never throws. */
 	control(line: string): Promise<string>;
 	apiDown(name: string): Promise<void>;
@@ -120,7 +124,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		roles.forEach(([name, role], index) => {
 			const store = createObjectStore();
 			const tokens = createTokenRegistry();
-			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs});
+			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2});
 			seedKubernetes(store, name, index);
 			let lbCount = 0;
 			const workloads = startWorkloads({
@@ -236,6 +240,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		store: (name) => member(name).store,
 		operator: (name) => member(name).operator,
 		tokens: (name) => member(name).tokens,
+		connections: (name) => member(name).server.connections,
 		async control(line) {
 			const control = parseControl(line);
 			if ('error' in control) return `error: ${control.error}`;
