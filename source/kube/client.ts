@@ -1,13 +1,13 @@
-// A thin HTTP(S) client per kubeconfig context, on node:http/https. Why not client-node's: 1.4 sets no
-// request timeout, opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current
-// user at request time, and re-runs exec plugins on every request. Here every context has its own
-// frozen settings, ONE keep-alive agent with a bounded pool, a timeout and an AbortSignal on every
-// request, and errors that carry the server's own message.
+// A thin HTTP(S) client per kubeconfig context. Why not client-node's: 1.4 sets no request timeout,
+// opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current user at request
+// time, and re-runs exec plugins on every request. Here every context has its own frozen settings, ONE
+// connection (HTTP/2, every list and watch a stream of it; HTTP/1.1 keep-alive where the server has no
+// h2: see transport.ts), a timeout and an AbortSignal on every request, and errors that carry the
+// server's own message.
 
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type {Readable} from 'node:stream';
 import {StringDecoder} from 'node:string_decoder';
 import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
@@ -15,6 +15,7 @@ import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-cre
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
+import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -55,14 +56,20 @@ export interface ClusterClient {
 	 * caller's. Abort with the signal.
 	 */
 	stream(options: StreamOptions): Promise<void>;
-	/** Destroy the keep-alive agent; later requests fail with kind 'aborted'. */
+	/** Close the connection(s); later requests fail with kind 'aborted'. */
 	close(): void;
+	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
+	readonly protocol?: Protocol;
 }
 
 export type ClientOptions = {
 	requestTimeoutMs: number;
-	/** Sockets per cluster (watches hold one each). Default 8. */
+	/** Sockets per cluster on an HTTP/1.1-only server (watches hold one each). Default 8. With h2 there is one. */
 	maxSockets?: number;
+	/** Where connections come from (a proxy tunnel); default: dial the server. See transport.ts. */
+	createConnection?: ConnectionFactory;
+	/** After a request timed out, how long an HTTP/2 PING may go unanswered before the connection is dropped. Default 15 s. */
+	pingTimeoutMs?: number;
 	userAgent?: string;
 	/** For exec credentials without an expiry. */
 	execTtlMs?: number;
@@ -115,7 +122,7 @@ function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.Secu
 	return context;
 }
 
-type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
+type Prepared = {headers: Record<string, string>; transport: Transport; credential?: ExecCredential};
 
 const decodeBase64 = (data: string) => Buffer.from(data, 'base64');
 
@@ -133,11 +140,13 @@ class HttpClusterClient implements ClusterClient {
 	private readonly maxSockets: number;
 	private readonly userAgent: string;
 	private readonly exec?: ExecCredentialProvider;
+	private readonly createConnection?: ConnectionFactory;
+	private readonly pingTimeoutMs?: number;
 	private tls?: TlsMaterial;
-	private agent?: http.Agent;
-	/** Agents for client certificates handed out by an exec plugin, by cert+key. */
-	private execAgent?: {key: string; agent: http.Agent};
-	private readonly retiredAgents: http.Agent[] = [];
+	private transport?: Transport;
+	/** The connection for client certificates handed out by an exec plugin, by cert+key. */
+	private execTransport?: {key: string; transport: Transport};
+	private readonly retiredTransports: Transport[] = [];
 	private tokenFileCache?: {token: string; readAt: number};
 	private closed = false;
 
@@ -153,6 +162,8 @@ class HttpClusterClient implements ClusterClient {
 		this.secure = this.url.protocol === 'https:';
 		this.maxSockets = options.maxSockets ?? 8;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
+		this.createConnection = options.createConnection;
+		this.pingTimeoutMs = options.pingTimeoutMs;
 		if (options.exec) this.exec = options.exec;
 		else if (entry.user.exec) {
 			this.exec = new ExecCredentialProvider(entry.user.exec, {
@@ -213,14 +224,18 @@ class HttpClusterClient implements ClusterClient {
 		});
 	}
 
+	get protocol(): Protocol | undefined {
+		return (this.execTransport?.transport ?? this.transport)?.protocol;
+	}
+
 	close(): void {
 		this.closed = true;
-		this.agent?.destroy();
-		this.execAgent?.agent.destroy();
-		for (const agent of this.retiredAgents) agent.destroy();
-		this.agent = undefined;
-		this.execAgent = undefined;
-		this.retiredAgents.length = 0;
+		this.transport?.close();
+		this.execTransport?.transport.close();
+		for (const transport of this.retiredTransports) transport.close();
+		this.transport = undefined;
+		this.execTransport = undefined;
+		this.retiredTransports.length = 0;
 	}
 
 	// --- internals ---
@@ -253,33 +268,41 @@ class HttpClusterClient implements ClusterClient {
 		return tls;
 	}
 
-	private makeAgent(extra: {cert?: Buffer; key?: Buffer} = {}): http.Agent {
-		const common = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, scheduling: 'lifo' as const};
-		if (!this.secure) return new http.Agent(common);
+	private makeTransport(extra: {cert?: Buffer; key?: Buffer} = {}): Transport {
+		const common = {
+			url: this.url,
+			maxSockets: this.maxSockets,
+			createConnection: this.createConnection,
+			pingTimeoutMs: this.pingTimeoutMs,
+			connectTimeoutMs: this.requestTimeoutMs > 0 ? this.requestTimeoutMs : undefined,
+		};
+		if (!this.secure) return createTransport(common);
 		const tls = this.loadTls();
 		const {cluster} = this.entry;
-		return new https.Agent({
+		return createTransport({
 			...common,
-			secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
-			rejectUnauthorized: !cluster.insecureSkipTlsVerify,
-			servername: cluster.tlsServerName,
+			tls: {
+				secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
+				rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+				servername: cluster.tlsServerName,
+			},
 		});
 	}
 
-	private agentFor(credential?: ExecCredential): http.Agent {
+	private transportFor(credential?: ExecCredential): Transport {
 		if (credential?.clientCertificateData && credential.clientKeyData) {
 			const key = `${credential.clientCertificateData}\n${credential.clientKeyData}`;
-			if (this.execAgent?.key !== key) {
-				if (this.execAgent) this.retiredAgents.push(this.execAgent.agent);
-				this.execAgent = {
+			if (this.execTransport?.key !== key) {
+				if (this.execTransport) this.retiredTransports.push(this.execTransport.transport);
+				this.execTransport = {
 					key,
-					agent: this.makeAgent({cert: Buffer.from(credential.clientCertificateData), key: Buffer.from(credential.clientKeyData)}),
+					transport: this.makeTransport({cert: Buffer.from(credential.clientCertificateData), key: Buffer.from(credential.clientKeyData)}),
 				};
 			}
-			return this.execAgent.agent;
+			return this.execTransport.transport;
 		}
-		this.agent ??= this.makeAgent();
-		return this.agent;
+		this.transport ??= this.makeTransport();
+		return this.transport;
 	}
 
 	private readTokenFile(file: string, force: boolean): string {
@@ -321,7 +344,7 @@ class HttpClusterClient implements ClusterClient {
 			headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 		}
 		if (user.impersonate) headers['Impersonate-User'] = user.impersonate;
-		return {headers, agent: this.agentFor(credential), credential};
+		return {headers, transport: this.transportFor(credential), credential};
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
@@ -361,6 +384,7 @@ class HttpClusterClient implements ClusterClient {
 		try {
 			for (let attempt = 0; ; attempt++) {
 				const prepared = await this.prepare(attempt > 0, local.signal);
+				if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
 				const retryable = attempt === 0;
 				const outcome = await this.once({method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, signal: local.signal, stopTimer, onOpen, onData});
 				if (outcome === 'done') return;
@@ -405,31 +429,17 @@ class HttpClusterClient implements ClusterClient {
 				if (error) reject(error);
 				else resolve(outcome);
 			};
-			const transport = this.secure ? https : http;
-			const req = transport.request({
-				protocol: this.url.protocol,
-				hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
-				port: this.url.port || (this.secure ? 443 : 80),
-				method,
-				path: fullPath,
-				headers,
-				agent: prepared.agent,
-			});
+			let cancel = () => {};
 			const onAbort = () => {
-				req.destroy();
+				cancel();
 				finish(signal.reason);
+				// A request that timed out on a shared connection: make sure the connection itself still answers.
+				if (signal.reason instanceof KubeError && signal.reason.kind === 'timeout') prepared.transport.suspect();
 			};
 			signal.addEventListener('abort', onAbort, {once: true});
 
-			req.on('error', (error: NodeJS.ErrnoException) => {
-				if (signal.aborted) return finish(signal.reason);
-				// A keep-alive socket the server closed while idle: the request never reached it; try a fresh one.
-				if (args.retryable && error.code === 'ECONNRESET' && req.reusedSocket && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
-				finish(this.socketError(error, what));
-			});
-
-			req.on('response', (res) => {
-				const status = res.statusCode ?? 0;
+			const onResponse = (status: number, res: Readable) => {
+				if (settled) return;
 				if (status >= 400) {
 					collect(res, (text, err) => {
 						if (signal.aborted) return finish(signal.reason);
@@ -444,7 +454,7 @@ class HttpClusterClient implements ClusterClient {
 					try {
 						args.onOpen?.();
 					} catch (error) {
-						req.destroy();
+						cancel();
 						return finish(error);
 					}
 				}
@@ -455,7 +465,7 @@ class HttpClusterClient implements ClusterClient {
 					try {
 						args.onData(decoder.write(chunk), false);
 					} catch (error) {
-						req.destroy();
+						cancel();
 						finish(error);
 					}
 				});
@@ -478,10 +488,15 @@ class HttpClusterClient implements ClusterClient {
 					if (signal.aborted) return finish(signal.reason);
 					finish(this.error({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`}));
 				});
-			});
-
-			if (args.body !== undefined) req.end(args.body);
-			else req.end();
+			};
+			const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
+				if (signal.aborted) return finish(signal.reason);
+				// A connection that died under the request (idle keep-alive socket, session going away): the
+				// server never saw it; an idempotent request gets a fresh connection.
+				if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
+				finish(this.socketError(error, what));
+			};
+			cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
 		});
 	}
 
@@ -541,7 +556,7 @@ function replayable(method: HttpMethod, contentType: string | undefined): boolea
 }
 
 /** Read a whole (error) response body. */
-function collect(res: http.IncomingMessage, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
+function collect(res: Readable, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
 	const chunks: Buffer[] = [];
 	let finished = false;
 	res.on('data', (chunk: Buffer) => chunks.push(chunk));
