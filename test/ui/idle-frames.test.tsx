@@ -5,7 +5,7 @@ import {createUiStore} from '../../source/store/ui-store.js';
 import {nextAgeChange, nextAgesChange} from '../../source/ui/age-clock.js';
 import {App} from '../../source/ui/app.js';
 import {createFixedClock} from '../../source/ui/clock.js';
-import {cluster, delay, fixtureStore, min, now, sec, status} from './fixtures.js';
+import {cluster, delay, fixtureStore, min, now, sec, status, waitFor} from './fixtures.js';
 import {renderAt, unmountAll} from './harness.js';
 
 afterEach(unmountAll);
@@ -46,13 +46,17 @@ describe('frames while idle', () => {
 		const fleet = [cluster('fresh', {api: {state: 'unreachable', since: now - 2 * sec, error: 'connect ECONNREFUSED'}, health: 'unreachable'}), cluster('old')];
 		const {h, clock} = await consoleAt(fleet);
 		expect(h.lastFrame()).toContain('unreachable 2s');
-		const first = await tick(h, clock, now, 7);
-		expect(first).toHaveLength(7);
-		expect(h.lastFrame()).toContain('unreachable 9s');
-		// The frame that shows 10s, then only the 10 s marks of the clock (now+10 s, now+20 s): 3, not 15.
+		for (let s = 1; s <= 7; s++) {
+			clock.set(now + s * sec);
+			await waitFor(() => expect(h.lastFrame()).toContain(`unreachable ${2 + s}s`));
+		}
+		// The frame that shows 10s, then only the 10 s marks of the clock (now+10 s, now+20 s): at most 3
+		// frames for 15 ticks (React may fold two into one on a slow machine), none in between.
 		const later = await tick(h, clock, now + 7 * sec, 15);
-		expect(later).toHaveLength(3);
+		expect(later.length).toBeGreaterThan(0);
+		expect(later.length).toBeLessThanOrEqual(3);
 		expect(h.lastFrame()).toContain('unreachable 22s');
+		expect(await tick(h, clock, now + 22 * sec, 7)).toEqual([]);
 	});
 });
 
