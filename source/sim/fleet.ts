@@ -10,7 +10,8 @@ import {checkKubeconfigPath, writeKubeconfig} from './kubeconfig.js';
 import {parseEnterpriseVersion} from './naming.js';
 import {registerCalicoApi} from './operator-calico-api.js';
 import {createClock} from './operator-clock.js';
-import {startTunnelBroker} from './operator-tunnel.js';
+import {remoteOnlyAnnotation, startTunnelBroker} from './operator-tunnel.js';
+import {typeOf, writeStatus} from './operator-store.js';
 import {startWorkloads, type Workloads} from './operator-workloads.js';
 import {startOperator, type Operator} from './operator.js';
 import {createObjectStore} from './store.js';
@@ -41,7 +42,14 @@ export type FleetOptions = {
 	bookmarkIntervalMs?: number;
 	/** Offer HTTP/2 (default true, as kube-apiserver); false: HTTP/1.1-only API servers. */
 	http2?: boolean;
+	/**
+	 * ManagedClusters on mgmt with no API server of their own (remote-1..N): what a management cluster
+	 * of a large fleet holds when the console has only its context. Connected (True), fixed: no tunnel.
+	 */
+	remoteManaged?: number;
 };
+
+export const maxRemoteManaged = 50_000;
 
 export type FleetCluster = {
 	/** Also the kubeconfig context name: mgmt, managed-1.., standalone-1.., bare-1.. */
@@ -160,6 +168,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 			applyObjects(m.store, createManagedCluster(mgmt.store, mgmt.name, m.name));
 			applyObjects(m.store, demoDocuments('license.yaml'));
 		}
+		addRemoteManaged(mgmt.store, options.remoteManaged ?? 0);
 		settleAll(installed);
 		broker.settle();
 	} finally {
@@ -273,4 +282,21 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		},
 	};
 	return fleet;
+}
+
+/** ManagedClusters without a cluster behind them, connected since their creation (see remoteManaged). */
+function addRemoteManaged(management: ObjectStore, count: number): void {
+	if (!Number.isInteger(count) || count < 0 || count > maxRemoteManaged) throw new Error(`--remote-managed ${String(count)}: expected a whole number from 0 to ${maxRemoteManaged}`);
+	const type = typeOf(management, 'projectcalico.org/v3', 'ManagedCluster');
+	if (!type || count === 0) return;
+	const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+	for (let i = 1; i <= count; i++) {
+		const stored = management.create(type, {
+			apiVersion: 'projectcalico.org/v3',
+			kind: 'ManagedCluster',
+			metadata: {name: `remote-${i}`, annotations: {[remoteOnlyAnnotation]: 'true'}},
+			spec: {operatorNamespace: 'tigera-operator'},
+		});
+		writeStatus(management, type, stored, {conditions: [{type: 'ManagedClusterConnected', status: 'True', reason: 'Connected', message: 'Connected to the managed cluster', lastTransitionTime: since}]});
+	}
 }
