@@ -4,6 +4,7 @@
 // throttle). The tests run from the sources; `npm run build` makes dist/bundle for the bin and the
 // package. Usage: node scripts/bundle.mjs [outdir]
 import {rmSync} from 'node:fs';
+import process from 'node:process';
 import {build} from 'esbuild';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
