@@ -203,9 +203,12 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
-	writer.once('flush', () => setImmediate(() => {
-		if (!finished) sync = startFleetSync({store, clients});
-	}));
+	const startSync = () => {
+		if (!finished && !sync) sync = startFleetSync({store, clients});
+	};
+	writer.once('flush', () => setImmediate(startSync));
+	// Whatever happens to the first frame, the fleet is not left unwatched.
+	setTimeout(startSync, 250).unref();
 	const instance = render(
 		<App store={store} ui={ui} services={services} color={colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
