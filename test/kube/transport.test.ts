@@ -36,13 +36,13 @@ function createConfigMap(client: ClusterClient, name: string) {
 function watchConfigMaps(client: ClusterClient, watchdogMs?: number) {
 	const seen: string[] = [];
 	const states: WatchState['state'][] = [];
-	const handle = startWatch(client, {
+	const handle = startWatch<{metadata: {name: string}}>(client, {
 		path: configmaps,
 		watchdogMs,
 		backoff: {initialMs: 50, maxMs: 200},
 		handlers: {
-			onReset: (items) => seen.push(...items.map((i: {metadata: {name: string}}) => i.metadata.name)),
-			onEvent: (type, object: {metadata: {name: string}}) => {
+			onReset: (items) => seen.push(...items.map((i) => i.metadata.name)),
+			onEvent: (type, object) => {
 				if (type === 'ADDED') seen.push(object.metadata.name);
 			},
 			onState: (state) => states.push(state.state),
