@@ -9,7 +9,7 @@ import {parseResourcePath} from './request-path.js';
 import {serveResource} from './resource-router.js';
 import {installRootCaPublisher} from './root-ca-publisher.js';
 import {installTokenController} from './token-controller.js';
-import {ApiError, type ApiServer, type ObjectStore, type TokenRegistry} from './types.js';
+import {ApiError, type ApiServer, type ConnectionStats, type ObjectStore, type TokenRegistry} from './types.js';
 import type {WatchHandle} from './watch-stream.js';
 
 export type ApiServerOptions = {
@@ -23,6 +23,8 @@ export type ApiServerOptions = {
 	tls?: boolean;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
 	bookmarkIntervalMs?: number;
+	/** Offer HTTP/2 in the TLS handshake (default true, as kube-apiserver); false: an HTTP/1.1-only server. */
+	http2?: boolean;
 };
 
 class SimApiServer implements ApiServer {
@@ -36,11 +38,15 @@ class SimApiServer implements ApiServer {
 	constructor(private readonly options: ApiServerOptions) {
 		installTokenController(options.store, options.tokens);
 		installRootCaPublisher(options.store);
-		this.listener = createListener({name: options.name, tls: options.tls ?? true, onRequest: (req, res) => this.onRequest(req, res)});
+		this.listener = createListener({name: options.name, tls: options.tls ?? true, http2: options.http2, onRequest: (req, res) => this.onRequest(req, res)});
 	}
 
 	get port(): number {
 		return this.listener.port;
+	}
+
+	get connections(): ConnectionStats {
+		return this.listener.connections;
 	}
 
 	get url(): string {

@@ -26,8 +26,8 @@ export function authenticate(store: ObjectStore, tokens: TokenRegistry, req: Inc
 }
 
 function impersonate(store: ObjectStore, req: IncomingMessage, who: Identity): Identity {
-	const user = req.headersDistinct['impersonate-user']?.[0];
-	const groups = req.headersDistinct['impersonate-group'] ?? [];
+	const user = headerValues(req, 'impersonate-user')[0];
+	const groups = headerValues(req, 'impersonate-group');
 	if (!user) {
 		if (groups.length > 0) throw new ApiError(400, 'BadRequest', 'impersonating groups needs a user too (Impersonate-User)');
 		return who;
@@ -37,4 +37,12 @@ function impersonate(store: ObjectStore, req: IncomingMessage, who: Identity): I
 	const sa = serviceAccountUser.exec(user);
 	const implied = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
 	return {user, groups: [...new Set([...groups, ...implied, 'system:authenticated'])], admin: false};
+}
+
+/** Every value of a request header, in order (h2 joins repeated fields in `headers`; rawHeaders keeps them). */
+function headerValues(req: IncomingMessage, name: string): string[] {
+	const values: string[] = [];
+	const raw = req.rawHeaders;
+	for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
+	return values;
 }

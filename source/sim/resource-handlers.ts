@@ -355,7 +355,7 @@ export function handlePodLog(ctx: RequestContext): void {
 		sendText(res, 200, lines.map((l) => `${l}\n`).join(''));
 		return;
 	}
-	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked'});
+	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8'});
 	for (const l of lines) res.write(`${l}\n`);
 	let untrack = () => {};
 	const stopFollow = store.logs.follow(namespace, name, (line) => {

@@ -167,7 +167,11 @@ export interface ApiServer {
 	/** `expire-watches`: end every open watch stream and expire the store's history (resumes get 410). */
 	expireWatches(): void;
 	close(): Promise<void>;
+	/** Connections accepted since start, and how each was spoken after the handshake. */
+	readonly connections: ConnectionStats;
 }
+
+export type ConnectionStats = {accepted: number; h2: number; http1: number};
 
 /**
  * Service-account tokens and the admin token of one cluster. TokenRequest issues tokens here;
