@@ -1,4 +1,4 @@
-import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {Box, Text, useApp} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
 import type {AppStore} from '../store/store.js';
 import {createUiStore, type UiStore} from '../store/ui-store.js';
@@ -9,6 +9,9 @@ import {FleetPane} from './fleet-pane.js';
 import {fit} from './format.js';
 import {glyphsFor} from './glyphs.js';
 import {HelpOverlay} from './help-overlay.js';
+import {createKeyRouter} from './input/key-router.js';
+import type {KeyPress} from './input/keys.js';
+import {useKeyReader} from './input/use-key-reader.js';
 import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
@@ -100,31 +103,6 @@ function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
 	);
 }
 
-function singleKey(ch: string): Key {
-	return {
-		upArrow: false,
-		downArrow: false,
-		leftArrow: false,
-		rightArrow: false,
-		pageDown: false,
-		pageUp: false,
-		home: false,
-		end: false,
-		return: ch === '\r',
-		escape: false,
-		ctrl: false,
-		shift: /[A-Z]/.test(ch),
-		tab: ch === '\t',
-		backspace: false,
-		delete: false,
-		meta: false,
-		super: false,
-		hyper: false,
-		capsLock: false,
-		numLock: false,
-	};
-}
-
 /** The whole console: four panes and a status bar, at most rows - 1 lines tall. */
 export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit}: AppProps) {
 	const {exit} = useApp();
@@ -134,8 +112,20 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
-	const closeOverlay = useCallback(() => setOverlay(undefined), []);
-	const openOverlay = useCallback((render: OverlayRender) => setOverlay({render}), []);
+	const router = useMemo(createKeyRouter, []);
+	// The router knows at once that an overlay is open, before it is drawn: keys typed meanwhile
+	// wait for it instead of reaching the fleet.
+	const closeOverlay = useCallback(() => {
+		router.setOverlayOpen(false);
+		setOverlay(undefined);
+	}, [router]);
+	const openOverlay = useCallback(
+		(render: OverlayRender) => {
+			router.setOverlayOpen(true);
+			setOverlay({render});
+		},
+		[router],
+	);
 	const ctx = useMemo<UiContextValue>(
 		() => ({
 			store,
@@ -147,25 +137,21 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			fleetView: createFleetViewOf(),
 			openOverlay,
 			closeOverlay,
+			keys: router,
 		}),
-		[store, ui, servicesProp, color, ascii, clockProp, openOverlay, closeOverlay],
+		[store, ui, servicesProp, color, ascii, clockProp, openOverlay, closeOverlay, router],
 	);
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
 	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, openOverlay, closeOverlay};
-	useInput((input, key) => {
-		// Key repeat and a busy SSH link deliver several key presses in one read, which ink passes
-		// as one string: outside the filter prompt (where it is a paste) take them one by one.
-		if (input.length > 1 && !key.ctrl && !key.meta && !ui.getState().filterEditing) {
-			for (const ch of input) handleKey(env, ch, singleKey(ch));
+	const dispatch = (press: KeyPress) => {
+		// ctrl-c always gets the user out, and the quit question gets its answer, overlay or not.
+		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit) {
+			handleKey(env, press.input, press.key, press.paste);
 			return;
 		}
-		handleKey(env, input, key);
-	}, {isActive: !overlay});
-	// An overlay owns the keyboard (through useOverlayInput), but ctrl-c must still get the user out,
-	// and the quit question gets the answer.
-	useInput((input, key) => {
-		if ((key.ctrl && input === 'c') || ui.getState().confirmQuit) handleKey(env, input, key);
-	}, {isActive: Boolean(overlay)});
+		router.dispatch(press, p => handleKey(env, p.input, p.key, p.paste));
+	};
+	useKeyReader(dispatch);
 	return (
 		<UiContext.Provider value={ctx}>
 			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">

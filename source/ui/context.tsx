@@ -8,6 +8,7 @@ import type {Theme} from './theme.js';
 import type {FleetView} from '../store/selectors.js';
 import type {Cluster} from '../mcm/types.js';
 import type {FleetSettings} from './fleet-model.js';
+import type {KeyRouter} from './input/key-router.js';
 
 export type UiContextValue = {
 	store: AppStore;
@@ -20,6 +21,8 @@ export type UiContextValue = {
 	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
 	openOverlay: (render: OverlayRender) => void;
 	closeOverlay: () => void;
+	/** Where overlays take their keys from (useKeys). */
+	keys: KeyRouter;
 };
 
 export const UiContext = createContext<UiContextValue | undefined>(undefined);

@@ -244,11 +244,11 @@ describe('status bar', () => {
 	});
 });
 
-import {useOverlayInput} from '../../source/ui/overlay-input.js';
+import {useKeys} from '../../source/ui/input/use-keys.js';
 import {Text} from 'ink';
 
 function OverlayProbe({close}: {close: () => void}) {
-	useOverlayInput(input => {
+	useKeys(({input}) => {
 		if (input === 'x') close();
 	});
 	return <Text>probe overlay</Text>;

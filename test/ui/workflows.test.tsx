@@ -14,6 +14,9 @@ import {createClock} from '../../source/ui/clock.js';
 import {createFleetViewOf} from '../../source/ui/fleet-model.js';
 import {noServices} from '../../source/ui/services.js';
 import {createAppStore} from '../../source/store/store.js';
+import {createKeyRouter} from '../../source/ui/input/key-router.js';
+import {useKeyReader} from '../../source/ui/input/use-key-reader.js';
+import {useUiContext} from '../../source/ui/context.js';
 import {delay, fixtureStore, now, run, sec, waitFor} from './fixtures.js';
 import {keys, lines, renderAt, unmountAll} from './harness.js';
 
@@ -79,7 +82,7 @@ describe('workflow overlay', () => {
 		const calls: Calls = {started: 0, preflights: 0};
 		const {h} = await openWith(workflow(calls));
 		await h.press('m');
-		await shown(h, '❯ NodePort');
+		await shown(h, '› NodePort');
 		await h.press(keys.down, keys.enter);
 		await shown(h, '✓ Expose with: LoadBalancer');
 		expect(frame(h)).toContain('› 10.0.0.1:30449');
@@ -121,7 +124,7 @@ describe('workflow overlay', () => {
 		});
 		const {h} = await openWith(flow);
 		await h.press('m');
-		await shown(h, '❯ NodePort');
+		await shown(h, '› NodePort');
 		await h.press(keys.enter);
 		await shown(h, '› 10.0.0.1:30449');
 		await h.press(keys.enter);
@@ -165,8 +168,17 @@ describe('workflow overlay', () => {
 	});
 });
 
+/** What <App> does with the terminal's keys, for a view rendered on its own. */
+function KeysToRouter() {
+	const {keys} = useUiContext();
+	useKeyReader(press => keys.dispatch(press, () => undefined));
+	return null;
+}
+
 function context(): UiContextValue {
+	const keys = createKeyRouter();
 	return {
+		keys,
 		store: createAppStore(),
 		ui: createUiStore(),
 		services: noServices,
@@ -193,8 +205,10 @@ describe('token view (ink-testing-library)', () => {
 			copy: () => (copied.push(1), 'copied to the clipboard of your terminal (OSC 52)'),
 			write: file => (written.push(file), `written to ${file} (mode 0600)`),
 		};
+		const ctx = context();
 		const t = renderLibrary(
-			<UiContext.Provider value={context()}>
+			<UiContext.Provider value={ctx}>
+				<KeysToRouter />
 				<TokenView token={token} width={100} height={14} onClose={() => (closed += 1)} />
 			</UiContext.Provider>,
 		);

@@ -1,8 +1,8 @@
-import {TextInput} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useUiContext} from '../context.js';
-import {useUiState} from '../use-store.js';
+import {LineInput} from '../input/line-input.js';
+import {useLine} from '../input/use-keys.js';
 import {Frame, type FrameLine, useOverlayKeys} from './frame.js';
 import type {TokenHandle} from './types.js';
 
@@ -12,18 +12,22 @@ import type {TokenHandle} from './types.js';
 
 export function TokenView({token, width, height, onClose}: {token: TokenHandle; width: number; height: number; onClose: () => void}) {
 	const {glyphs, theme} = useUiContext();
-	const confirmQuit = useUiState(s => s.confirmQuit);
 	const [writing, setWriting] = useState(false);
 	const [said, setSaid] = useState<{text: string; bad?: boolean} | undefined>();
-	useOverlayKeys((input, key) => {
+	const {line, edit, reset} = useLine(token.defaultPath);
+	useOverlayKeys((input, key, press) => {
 		if (writing) {
-			if (key.escape) setWriting(false);
+			const result = edit(press);
+			if (result.cancel) setWriting(false);
+			if (result.submit) write(result.state.value);
 			return;
 		}
+		if (press.paste) return;
 		if (key.escape || input === 'q' || key.return) return onClose();
 		if (input === 'c') setSaid({text: token.copy()});
 		if (input === 'w') {
 			setSaid(undefined);
+			reset(token.defaultPath);
 			setWriting(true);
 		}
 	});
@@ -58,7 +62,7 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 						<Text color={theme.tone('accent')}>Write the token to (enter writes, mode 0600; esc goes back):</Text>
 						<Box>
 							<Text>{glyphs.cursor} </Text>
-							<TextInput defaultValue={token.defaultPath} isDisabled={confirmQuit} onSubmit={write} />
+							<LineInput line={line} width={width - 2} />
 						</Box>
 					</>
 				) : undefined
