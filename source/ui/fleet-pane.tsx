@@ -61,6 +61,12 @@ function header(cols: FleetColumns, width: number): string {
 	return fit(parts.join(''), width);
 }
 
+/** The filter as typed, with the cursor: `_` at the end, `|` between characters. */
+export function filterPrompt(filter: string, cursor: number): string {
+	const chars = [...filter];
+	return cursor >= chars.length ? `${filter}_` : `${chars.slice(0, cursor).join('')}|${chars.slice(cursor).join('')}`;
+}
+
 export function FleetPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
 	const {glyphs, theme} = useUiContext();
 	const {view, index} = useFleetSelection();
@@ -70,6 +76,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const sortDesc = useUiState(s => s.sortDesc);
 	const filter = useUiState(s => s.filter);
 	const filterEditing = useUiState(s => s.filterEditing);
+	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const now = useNow(1000);
 
@@ -84,7 +91,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const parts: TitlePart[] = [
 		{text: `sort:${sort}${sortDesc ? glyphs.sortDesc : glyphs.sortAsc}`},
 		filterEditing
-			? {text: `/${filter}_`, tone: 'accent', bold: true}
+			? {text: `/${filterPrompt(filter, filterCursor)}`, tone: 'accent', bold: true}
 			: filter
 				? {text: `filter:${filter}`, tone: 'accent'}
 				: {text: ''},

@@ -34,13 +34,13 @@ export function createKeyRouter(): KeyRouter {
 	const sinks: KeySink[] = [];
 	let waiting: KeyPress[] = [];
 	let overlayOpen = false;
-	let flushing = false;
+	let scheduled = false;
 	const top = () => sinks.at(-1);
 	const router: KeyRouter = {
 		register(sink) {
 			sinks.push(sink);
 			// Not from inside React's commit (where this is called): a key handled there would update
-			// state that is only drawn after the commit, and the next key would see the old state.
+			// state that is only drawn later, and the next key would see the old state.
 			router.flushSoon();
 			return () => {
 				const i = sinks.lastIndexOf(sink);
@@ -67,23 +67,26 @@ export function createKeyRouter(): KeyRouter {
 					return;
 				}
 				if (waiting.length < maxPending) waiting.push(press);
-				router.flush();
+				router.flushSoon();
 				return;
 			}
 			sink.handle(press);
 		},
 		flush() {
-			if (flushing) return;
-			flushing = true;
-			try {
-				// Each key may change the sink (enter moves a prompt on): ask again before the next.
-				for (let sink = top(); sink && waiting.length > 0 && sink.ready(); sink = top()) sink.handle(waiting.shift()!);
-			} finally {
-				flushing = false;
-			}
+			// One key, then the next on a later turn: each key's change is drawn (React renders in a
+			// microtask) and may bring another sink (enter moves a prompt on) before the next key.
+			const sink = top();
+			if (!sink || waiting.length === 0 || !sink.ready()) return;
+			sink.handle(waiting.shift()!);
+			router.flushSoon();
 		},
 		flushSoon() {
-			if (waiting.length > 0) setImmediate(() => router.flush());
+			if (waiting.length === 0 || scheduled) return;
+			scheduled = true;
+			setImmediate(() => {
+				scheduled = false;
+				router.flush();
+			});
 		},
 		discard() {
 			waiting = [];
