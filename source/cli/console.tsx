@@ -8,6 +8,7 @@ import {ConfigError} from '../kube/errors.js';
 import {kubeconfigFiles, loadKubeconfig, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {unknownContextError} from '../mcm/plans/common.js';
+import {probeIntervalFor} from '../store/api-probe.js';
 import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
 import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
@@ -183,7 +184,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const ui = createUiStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
-	const sync: FleetSync = startFleetSync({store, clients});
+	const sync: FleetSync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
 	const control = new RunControl({

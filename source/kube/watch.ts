@@ -68,6 +68,12 @@ export type WatchOptions = {
 
 export type WatchHandle = {
 	stop(): void;
+	/**
+	 * Try again now: cut a backoff pause short and restart an open stream from its resourceVersion.
+	 * For when something else (the reachability probe) knows the server answers again: a stream that
+	 * hung with its server stays silent until the watchdog, and a backoff may be 15 s long.
+	 */
+	wake(): void;
 	/** The resourceVersion the loop resumes from (diagnostics, tests). */
 	readonly resourceVersion: string | undefined;
 };
@@ -177,8 +183,23 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 	let resourceVersion: string | undefined;
 	let current: WatchState | undefined;
 	let absent = false;
+	/** Aborted by wake(): ends the current pause. */
+	let waker = new AbortController();
+	/** The open stream's abort, for wake(). */
+	let restartStream: (() => void) | undefined;
+	let woken = false;
 
 	const live = () => !stopper.signal.aborted;
+	/** A backoff pause; wake() ends it (or makes the next one a no-op, if none is running). */
+	const pause = async (ms: number) => {
+		if (!woken) await sleepFor(ms, AbortSignal.any([stopper.signal, waker.signal]));
+		if (woken) {
+			woken = false;
+			waker = new AbortController();
+		}
+	};
+	/** wake() also restarts the error backoff from the shortest. */
+	let resetBackoff = false;
 
 	const setState = (next: WatchState) => {
 		if (!live()) return;
@@ -237,6 +258,10 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		stopper.signal.addEventListener('abort', onStop, {once: true});
 		let result: StreamEnd = 'ended';
 		let dog: NodeJS.Timeout | undefined;
+		restartStream = () => {
+			result = 'silent';
+			streamAbort.abort();
+		};
 		const feed = () => {
 			if (dog) clearTimeout(dog);
 			dog = setTimeout(() => {
@@ -311,6 +336,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		} catch (error) {
 			failure = error;
 		} finally {
+			restartStream = undefined;
 			release?.();
 			if (dog) clearTimeout(dog);
 			stopper.signal.removeEventListener('abort', onStop);
@@ -322,6 +348,12 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		}
 		return 'ended';
 	}
+
+	const takeWake = (errors: number): number => {
+		if (!resetBackoff) return errors;
+		resetBackoff = false;
+		return 0;
+	};
 
 	async function run(): Promise<void> {
 		setState({state: 'connecting'});
@@ -347,13 +379,14 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 					}
 					setState({state: 'ok'});
 					errors = 0;
-					await sleepFor(jitteredDelay(absences++, absentBackoff), stopper.signal);
+					await pause(jitteredDelay(absences++, absentBackoff));
 					continue;
 				}
 				// An expired continue token: start the list again at once.
 				if (error instanceof KubeError && error.kind === 'gone' && gones++ === 0) continue;
 				setState(stateFor(error));
-				await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
+				await pause(jitteredDelay(errors++, backoff));
+					errors = takeWake(errors);
 				continue;
 			}
 
@@ -372,7 +405,8 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 					// The type went away under an open watch: the list will notice and report it.
 					if (error instanceof KubeError && error.kind === 'not-found') break;
 					setState(stateFor(error));
-					await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
+					await pause(jitteredDelay(errors++, backoff));
+					errors = takeWake(errors);
 					break;
 				}
 				if (!live()) return;
@@ -382,7 +416,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 				if (end !== 'gone' && (delivered || Date.now() - started >= 1000)) errors = 0;
 				if (end === 'gone') {
 					// Right after a list, a 410 again and again means a broken server: slow down.
-					if (!delivered && gones++ > 0) await sleepFor(jitteredDelay(gones - 1, backoff), stopper.signal);
+					if (!delivered && gones++ > 0) await pause(jitteredDelay(gones - 1, backoff));
 					break;
 				}
 				gones = 0;
@@ -390,7 +424,7 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 				// Ended normally (server timeout, or expire-watches): resume at once. A server that ends every
 				// stream at once gets a growing pause from the second time on.
 				if (Date.now() - started < 1000 && resourceVersion === rvBefore) {
-					if (quickEnds > 0) await sleepFor(jitteredDelay(quickEnds - 1, backoff), stopper.signal);
+					if (quickEnds > 0) await pause(jitteredDelay(quickEnds - 1, backoff));
 					quickEnds++;
 				} else quickEnds = 0;
 			}
@@ -407,6 +441,13 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 	return {
 		stop() {
 			stopper.abort();
+		},
+		wake() {
+			if (!live()) return;
+			woken = true;
+			resetBackoff = true;
+			waker.abort();
+			restartStream?.();
 		},
 		get resourceVersion() {
 			return resourceVersion;

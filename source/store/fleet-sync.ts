@@ -5,6 +5,7 @@ import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import type {ApiConnection, ApiState, LogLine} from '../mcm/types.js';
+import {startProbe} from './api-probe.js';
 import {createCoalescer} from './coalesce.js';
 import type {AppStore} from './store.js';
 
@@ -44,6 +45,12 @@ export type FleetSyncOptions = {
 	 * costs nothing, since the handshakes are CPU-bound anyway.
 	 */
 	startConcurrency?: number;
+	/**
+	 * Probe each cluster's API this often (GET /version, with the request timeout) and count one that
+	 * does not answer as unreachable at once; when it answers again, its watches retry now. Off when
+	 * absent (one-shot lists, unit tests with fake clients). See api-probe.ts.
+	 */
+	probeMs?: number;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions) => WatchHandle;
 	now?: () => number;
@@ -69,20 +76,24 @@ const stateRank: Record<ApiState, number> = {ok: 0, connecting: 1, forbidden: 2,
 
 type MutableRaw = RawClusterState & {objects: Record<RawKind, Map<string, RawObject>>; listed: Set<RawKind>};
 
+/** The watches' states, and the reachability probe's. */
+type StateSource = RawKind | 'probe';
+
 type ClusterSync = {
 	raw: MutableRaw;
-	states: Map<RawKind, WatchState>;
+	states: Map<StateSource, WatchState>;
 	/** Watches whose first list answered, or that failed. */
 	settled: Set<RawKind>;
 	handles: WatchHandle[];
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManagedWatch). */
 	managed?: WatchHandle;
+	probe?: {stop: () => void};
 };
 
-function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
+function combineStates(states: ReadonlyMap<StateSource, WatchState>): WatchState {
 	let worst: WatchState = {state: 'ok'};
-	for (const kind of rawKinds) {
-		const s = states.get(kind) ?? {state: 'connecting'};
+	for (const kind of [...rawKinds, 'probe' as const]) {
+		const s = states.get(kind) ?? (kind === 'probe' ? {state: 'ok'} : {state: 'connecting'});
 		if (stateRank[s.state] > stateRank[worst.state]) worst = s;
 	}
 	return worst;
@@ -170,6 +181,18 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				release();
 			}
 		};
+		const setState = (source: StateSource, state: WatchState) => {
+			sync.states.set(source, state);
+			const combined = combineStates(sync.states);
+			const api = raw.api;
+			if (combined.state === api.state && combined.error === api.error && combined.verb === api.verb && combined.resource === api.resource) return;
+			const next: ApiConnection = {state: combined.state, since: combined.state === api.state ? api.since : now()};
+			if (combined.error) next.error = combined.error;
+			if (combined.verb) next.verb = combined.verb;
+			if (combined.resource) next.resource = combined.resource;
+			raw.api = next;
+			markDirty(context);
+		};
 		const handlersFor = (kind: RawKind): WatchOptions['handlers'] => ({
 			onReset(items: RawObject[]) {
 				const map = new Map<string, RawObject>();
@@ -189,21 +212,12 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				if (kind === 'managementclusters') syncManaged();
 			},
 			onState(state) {
-				sync.states.set(kind, state);
 				if (state.state !== 'ok' && state.state !== 'connecting') {
 					settle(kind);
 					// No ManagementCluster answer, so no ManagedCluster watch: that one has failed too, for ready().
 					if (kind === 'managementclusters' && !sync.managed) settle('managedclusters');
 				}
-				const combined = combineStates(sync.states);
-				const api = raw.api;
-				if (combined.state === api.state && combined.error === api.error && combined.verb === api.verb && combined.resource === api.resource) return;
-				const next: ApiConnection = {state: combined.state, since: combined.state === api.state ? api.since : now()};
-				if (combined.error) next.error = combined.error;
-				if (combined.verb) next.verb = combined.verb;
-				if (combined.resource) next.resource = combined.resource;
-				raw.api = next;
-				markDirty(context);
+				setState(kind, state);
 			},
 			onAbsent() {
 				raw.listed.add(kind);
@@ -257,6 +271,17 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 					if (handle) sync.handles.push(handle);
 				}
 			});
+			if (options.probeMs !== undefined && options.probeMs > 0) {
+				sync.probe = startProbe(client, {
+					intervalMs: options.probeMs,
+					onState: state => !stopped && setState('probe', state),
+					onRecover() {
+						if (stopped) return;
+						for (const handle of sync.handles) handle.wake();
+						sync.managed?.wake();
+					},
+				});
+			}
 		}
 		markDirty(context);
 	}
@@ -270,6 +295,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 			for (const sync of clusters.values()) {
 				for (const handle of sync.handles) handle.stop();
 				sync.managed?.stop();
+				sync.probe?.stop();
 			}
 			const waiters = readyWaiters;
 			readyWaiters = [];

@@ -26,7 +26,7 @@ type RowProps = {
 const FleetRow = memo(function FleetRow({cluster: c, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
 	const e = glyphs.ellipsis;
 	const conn = connectionCell(c, now, glyphs);
-	const rollup = rollupCell(c, cols.error === 0);
+	const rollup = rollupCell(c, cols.error === 0, now);
 	const error = cols.error ? errorText(c) : '';
 	const used = 3 + cols.name + 1 + cols.role + 1 + (cols.version ? cols.version + 1 : 0) + cols.connection + 1 + cols.tiger + (cols.error ? cols.error + 1 : 0);
 	return (

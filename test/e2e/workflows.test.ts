@@ -84,7 +84,7 @@ describe('workflows by keys', () => {
 		await selectRow(con, 'bare-2');
 		await press(con, 'J');
 		await waitText(con, 'Management cluster');
-		expect(con.text()).toMatch(/❯ bare-1/);
+		expect(con.text()).toMatch(/› bare-1/);
 		await answer(con, keys.enter, 'All checks passed', 30_000);
 		await passPreflightAndConfirm(con);
 		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected/, 30_000);
@@ -186,7 +186,17 @@ describe('workflows by keys', () => {
 	test('read-only: every action key is refused in the status bar and nothing changes', async () => {
 		const con = open(['--read-only']);
 		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')), 'the fleet');
-		await new Promise(r => setTimeout(r, 500));
+		// The fleet settled (the previous test's last change may still converge): every row read, and
+		// the rows the same for a second.
+		const rowsNow = () => con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, '')).join('\n');
+		let last = '';
+		let since = Date.now();
+		await con.waitFor(() => {
+			const now = rowsNow();
+			if (now !== last || /connecting|\d+\/\d+ [a-z]/.test(now)) since = Date.now();
+			last = now;
+			return Date.now() - since >= 1000;
+		}, 'a settled fleet', 30_000);
 		const before = con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''));
 		for (const [key, title] of [['i', 'install'], ['m', 'make management'], ['J', 'join'], ['a', 'admin user'], ['g', 'grant'], ['u', 'back to standalone'], ['r', 'retry / resume']]) {
 			await press(con, key!);

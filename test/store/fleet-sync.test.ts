@@ -35,6 +35,7 @@ function harness(contexts: string[]) {
 				stop() {
 					w.stopped = true;
 				},
+				wake() {},
 				resourceVersion: undefined,
 			};
 		},
