@@ -18,6 +18,7 @@ import type {FormField, PreparedRun, TokenHandle, Workflow} from '../ui/workflow
 import {WorkflowView} from '../ui/workflows/workflow-view.js';
 import {createElement} from 'react';
 import {suggestManagementAddresses} from './management-address.js';
+import {mcmPort} from '../mcm/plans/make-management.js';
 import type {PlanRequest, RunControl} from './run-control.js';
 
 export type InstallInputs = {manifests?: string; pullSecret?: string; license?: string};
@@ -221,22 +222,35 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 				async fields(signal) {
 					const suggestions = client ? await suggestManagementAddresses(client, signal).catch(() => []) : [];
 					const first = suggestions[0];
-					return [
-						{kind: 'select', key: 'service', label: 'Expose the tunnel endpoint with a', initial: first?.service ?? 'nodeport', options: [{label: 'NodePort service (node address + port 30449)', value: 'nodeport'}, {label: 'LoadBalancer service (its ingress, port 9449)', value: 'loadbalancer'}]},
-						{
+					// The address depends on the service: a load balancer's is known only once the cloud
+					// gave the Service its ingress, so it is asked for (or left to the step) per service.
+					const addressField = (service: 'nodeport' | 'loadbalancer'): FormField => {
+						const mine = suggestions.filter(s => s.service === service);
+						return {
 							kind: 'text',
-							key: 'address',
+							key: service === 'nodeport' ? 'address' : 'lbAddress',
 							label: 'Address managed clusters dial (host:port)',
-							hint: first ? `suggested: ${first.why}` : 'empty: chosen from the cluster when the step runs',
-							initial: first?.address ?? '',
-							suggestions: suggestions.map(s => s.address),
+							hint: mine[0]
+								? `suggested: ${mine[0].why}`
+								: service === 'loadbalancer'
+									? `empty: the load balancer's ingress (IP or hostname) and port ${mcmPort}, once assigned`
+									: 'empty: chosen from the cluster when the step runs',
+							initial: mine[0]?.address ?? '',
+							suggestions: mine.map(s => s.address),
+							when: v => v.service === service,
 							validate: value => (value === '' ? undefined : (validateAddress(value) ?? undefined)),
-						},
+						};
+					};
+					return [
+						{kind: 'select', key: 'service', label: 'Expose the tunnel endpoint with a', initial: first?.service ?? 'nodeport', options: [{label: 'NodePort service (node address + port 30449)', value: 'nodeport'}, {label: `LoadBalancer service (its ingress, port ${mcmPort})`, value: 'loadbalancer'}]},
+						addressField('nodeport'),
+						addressField('loadbalancer'),
 					];
 				},
 				prepare(values) {
-					if (values.address && !checkAddress(values.address).ok) return checkAddress(values.address).message;
-					return prepare(ctx, [{id: 'make-management', options: {context: cluster.context!, address: values.address || undefined, service: values.service as 'nodeport' | 'loadbalancer'}}]);
+					const address = values.service === 'loadbalancer' ? values.lbAddress : values.address;
+					if (address && !checkAddress(address).ok) return checkAddress(address).message;
+					return prepare(ctx, [{id: 'make-management', options: {context: cluster.context!, address: address || undefined, service: values.service as 'nodeport' | 'loadbalancer'}}]);
 				},
 			});
 		},

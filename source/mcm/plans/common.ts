@@ -12,7 +12,7 @@ import {resourcePath} from '../../kube/paths.js';
 import {StepError, type PreflightItem, type Step, type StepContext} from '../step.js';
 import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
-import {waitForTigerStatus, tigerStatusPath} from '../waits.js';
+import {waitForAllTigerStatus, waitForTigerStatus, tigerStatusPath} from '../waits.js';
 import {maskObject} from '../secrets.js';
 
 /** What plans run with. */
@@ -264,6 +264,29 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 		},
 		async preview() {
 			return {note: `waits until ${o.names.join(', ')} ${o.names.length > 1 ? 'are' : 'is'} Available (up to ${Math.round(waitMs(o.env) / 60000)}m)`};
+		},
+	};
+}
+
+/** A step that waits for every TigerStatus Available; its timeout names each component that is not, with the reason. */
+export function waitAllTigerStatusStep(o: {id: string; context: string; client: ClusterClient; env: PlanEnv; title?: string}): Step {
+	return {
+		id: o.id,
+		title: o.title ?? 'Wait for every component (all TigerStatus Available)',
+		kubectl: kubectl(o.context, 'wait', '--for=condition=Available', 'tigerastatus', '--all', `--timeout=${Math.round(waitMs(o.env) / 1000)}s`),
+		context: o.context,
+		mutating: false,
+		async check(ctx) {
+			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, pathOf(ref.tigerStatuses), ctx.signal);
+			const items = list?.items ?? [];
+			const waiting = items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name);
+			return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
+		},
+		async run(ctx) {
+			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env)});
+		},
+		async preview() {
+			return {note: 'waits until every TigerStatus is Available'};
 		},
 	};
 }

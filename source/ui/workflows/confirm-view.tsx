@@ -11,7 +11,8 @@ import type {PreparedRun} from './types.js';
 // name instead. d shows the YAML that will be applied.
 
 export function confirmLines(run: PreparedRun): FrameLine[] {
-	const lines: FrameLine[] = [{text: run.question, bold: true}];
+	const [question, ...more] = run.question.split('\n');
+	const lines: FrameLine[] = [{text: question ?? '', bold: true}, ...more.map(text => ({text, tone: 'accent' as const}))];
 	if (run.clusters.length > 1) lines.push({text: `On ${run.clusters.length} clusters (3 at a time): ${run.clusters.join(', ')}`});
 	lines.push({text: ''}, {text: `Steps${run.clusters.length > 1 ? ' (for each cluster)' : ''}, with the equivalent kubectl commands:`, tone: 'accent'});
 	for (const [i, step] of run.steps.entries()) {
