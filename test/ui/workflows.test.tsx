@@ -264,6 +264,12 @@ describe('steps pane for workflows', () => {
 		expect(frame(h)).toMatch(/c2 +1\/2 +\S+ +Wait until connected/);
 		expect(frame(h)).toMatch(/✗ c3 +1\/2 +7\.0s +failed at Wait until connected: connect ECONNREFUSED 127\.0\.0\.1:1/);
 
+		// A row still waiting for its slot (3 at a time) is queued, in its row and in the title.
+		const queued = batchRun('c4', 'running', 0);
+		store.getState().putRun({...queued, steps: queued.steps.map(s => ({...s, state: 'pending' as const, startedAt: undefined, endedAt: undefined}))});
+		await waitFor(() => expect(frame(h)).toMatch(/Steps ─ join on 4 clusters ─ 1 done, 1 running, 1 queued, 1 failed ─/));
+		expect(frame(h)).toMatch(/c4 +0\/2 +\S+ +queued/);
+
 		const other = createAppStore();
 		other.getState().applyBatch({clusters: {}});
 		other.getState().putRun(run({id: 'old', state: 'cancelled', endedAt: now, note: 'an interrupted make-management on standalone-1 (1/3 steps done) — press r to resume'}));

@@ -260,7 +260,7 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 			return waiting.length === 0 ? {done: true, detail: `${o.names.join(', ')} Available`} : {done: false, detail: `waiting for ${waiting.join(', ')}`};
 		},
 		async run(ctx) {
-			await waitForTigerStatus(o.client, o.names, 'Available', {signal: ctx.signal, timeoutMs: waitMs(o.env)});
+			await waitForTigerStatus(o.client, o.names, 'Available', {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress});
 		},
 		async preview() {
 			return {note: `waits until ${o.names.join(', ')} ${o.names.length > 1 ? 'are' : 'is'} Available (up to ${Math.round(waitMs(o.env) / 60000)}m)`};
@@ -283,7 +283,7 @@ export function waitAllTigerStatusStep(o: {id: string; context: string; client: 
 			return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
 		},
 		async run(ctx) {
-			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env)});
+			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress});
 		},
 		async preview() {
 			return {note: 'waits until every TigerStatus is Available'};

@@ -163,7 +163,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 				return conditionStatus(mc, 'ManagedClusterConnected') === 'True' ? {done: true, detail: 'connected'} : 'todo';
 			},
 			async run(ctx) {
-				await waitForManagedConnected(mgmt, name, {signal: ctx.signal, timeoutMs: waitMs(env)});
+				await waitForManagedConnected(mgmt, name, {signal: ctx.signal, timeoutMs: waitMs(env), onProgress: ctx.progress});
 			},
 			async preview() {
 				return {note: `waits until ManagedCluster ${name} on ${o.management} has ManagedClusterConnected=True`};

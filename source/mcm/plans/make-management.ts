@@ -142,7 +142,7 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 				const timeoutMs = waitMs(env);
 				let host: string;
 				try {
-					host = await waitForLoadBalancer(client, state.names.namespace, state.names.mcmService, {signal: ctx.signal, timeoutMs});
+					host = await waitForLoadBalancer(client, state.names.namespace, state.names.mcmService, {signal: ctx.signal, timeoutMs, onProgress: ctx.progress});
 				} catch (error) {
 					if (ctx.signal?.aborted) throw error;
 					throw new StepError(
