@@ -17,6 +17,7 @@ import {TokenView} from '../ui/workflows/token-view.js';
 import type {FormField, PreparedRun, TokenHandle, Workflow} from '../ui/workflows/types.js';
 import {WorkflowView} from '../ui/workflows/workflow-view.js';
 import {createElement} from 'react';
+import {clipboardReport} from './clipboard.js';
 import {suggestManagementAddresses} from './management-address.js';
 import {mcmPort} from '../mcm/plans/make-management.js';
 import type {PlanRequest, RunControl} from './run-control.js';
@@ -154,9 +155,10 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 			masked: maskToken(raw),
 			expires,
 			defaultPath: path.join(deps.cwd, `${plan.cluster}-${user}.token`),
+			savedTo: plan.outputs().find(o => o.label === 'login token file')?.value,
 			copy() {
 				deps.clipboard(raw);
-				return 'copied to the clipboard of your terminal (OSC 52); nothing was written to the log';
+				return clipboardReport(`the token (${raw.length} characters)`);
 			},
 			write(file) {
 				const target = path.resolve(deps.cwd, file);

@@ -1,3 +1,4 @@
+import {osc52} from './clipboard.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -106,10 +107,6 @@ function configErrorMessage(error: ConfigError): string {
 	return `calico-mcm: ${message}\n  fix: ${error.hint}\n`;
 }
 
-/** OSC 52: the terminal the user sits at (through SSH and tmux) puts the text on its clipboard. */
-export function osc52(text: string): string {
-	return `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
-}
 
 export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunControl; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
 	return {
@@ -201,13 +198,14 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 				return client;
 			},
 			cwd,
+			secretsDir: path.join(stateDir, 'secrets'),
 		},
 	});
 	const services = consoleServices(clients, {
 		readOnly: options.readOnly,
 		source,
 		control,
-		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'tokens'), clipboard: text => process.stdout.write(osc52(text))},
+		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(

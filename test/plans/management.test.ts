@@ -94,6 +94,21 @@ describe('add-managed', () => {
 		expect(JSON.stringify(run)).not.toContain('BEGIN');
 	});
 
+	it('with no --output, saves the manifest in the 0700 secrets directory and shows its full path; the working directory stays empty', async () => {
+		const secretsDir = path.join(fleet.dir, 'state', 'calico-mcm', 'secrets');
+		const plan = buildPlan('add-managed', {context: 'mgmt', name: 'edge-2'}, {...env, secretsDir});
+		const run = await runChecked(plan);
+		const file = path.join(secretsDir, 'edge-2.yaml');
+		expect(fs.statSync(secretsDir).mode & 0o777).toBe(0o700);
+		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+		expect(fs.existsSync(path.join(env.cwd, 'edge-2.yaml'))).toBe(false);
+		expect(run.steps[0]!.detail).toContain(file);
+		expect(plan.outputs()).toEqual([{label: 'installation manifest', value: file}]);
+		// A path the user gives is theirs, relative to the working directory.
+		const chosen = buildPlan('add-managed', {context: 'mgmt', name: 'edge-3', output: 'here.yaml'}, {...env, secretsDir});
+		expect(chosen.outputs()).toEqual([{label: 'installation manifest', value: 'here.yaml'}]);
+	});
+
 	it('explains and offers --recreate when the ManagedCluster exists without its manifest; --recreate makes a new one', async () => {
 		fs.rmSync(path.join(env.cwd, 'edge-1.yaml'));
 		const checked = await preflight(buildPlan('add-managed', {context: 'mgmt', name: 'edge-1'}, env), quietCtx());

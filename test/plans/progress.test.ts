@@ -24,7 +24,7 @@ describe('a wait step', () => {
 		const client = env.client('standalone-1');
 		await fleet.control('degrade standalone-1 compliance disk full');
 		const step = waitTigerStatusStep({id: 'wait', title: 'Wait for compliance', context: 'standalone-1', client, names: ['compliance'], env});
-		const plan: Plan = {id: 'test', title: 'wait', cluster: 'standalone-1', contexts: ['standalone-1'], steps: [step], confirm: 'wait?', preflight: async () => [], outputs: () => []};
+		const plan: Plan = {id: 'grant', title: 'wait', cluster: 'standalone-1', contexts: ['standalone-1'], steps: [step], confirm: 'wait?', preflight: async () => [], outputs: () => []};
 		const store = newStore();
 		const details: string[] = [];
 		const sink = {

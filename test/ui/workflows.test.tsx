@@ -202,7 +202,8 @@ describe('token view (ink-testing-library)', () => {
 			masked: 'eyJh…**** (912 chars)',
 			expires: '2025-01-16T12:00:00Z',
 			defaultPath: '/work/mgmt-mcm-user.token',
-			copy: () => (copied.push(1), 'copied to the clipboard of your terminal (OSC 52)'),
+			savedTo: '/home/u/.local/state/calico-mcm/secrets/mgmt-mcm-user.token',
+			copy: () => (copied.push(1), {text: 'sent the token (912 characters) to your terminal as an OSC 52 clipboard request'}),
 			write: file => (written.push(file), `written to ${file} (mode 0600)`),
 		};
 		const ctx = context();
@@ -215,8 +216,9 @@ describe('token view (ink-testing-library)', () => {
 		await delay(20);
 		expect(t.lastFrame()).toContain('token    eyJh…**** (912 chars)');
 		expect(t.lastFrame()).toContain('expires  2025-01-16T12:00:00Z');
+		expect(t.lastFrame()).toContain('saved    /home/u/.local/state/calico-mcm/secrets/mgmt-mcm-user.token (mode 0600)');
 		t.stdin.write('c');
-		await waitFor(() => expect(t.lastFrame()).toContain('copied to the clipboard of your terminal (OSC 52)'));
+		await waitFor(() => expect(t.lastFrame()).toContain('sent the token (912 characters) to your terminal as an OSC 52 clipboard request'));
 		expect(copied).toEqual([1]);
 		t.stdin.write('w');
 		await waitFor(() => expect(t.lastFrame()).toContain('› /work/mgmt-mcm-user.token'));

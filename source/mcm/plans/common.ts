@@ -14,13 +14,19 @@ import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
 import {waitForAllTigerStatus, waitForTigerStatus, tigerStatusPath} from '../waits.js';
 import {maskObject} from '../secrets.js';
+import {ensurePrivateDirectory} from '../interrupted-runs.js';
 
 /** What plans run with. */
 export type PlanEnv = {
 	/** The client of a kubeconfig context; throws a clear error for an unknown context. */
 	client: (context: string) => ClusterClient;
-	/** Where files are written when no path is given (tokens, installation manifests). Default: process.cwd(). */
+	/** What relative paths the user gave are resolved against. Default: process.cwd(). */
 	cwd?: string;
+	/**
+	 * Where files holding secrets (tokens, installation manifests) are written when the user names no
+	 * path: a 0700 directory, created when needed. Absent: the working directory (library use, tests).
+	 */
+	secretsDir?: string;
 	/** How long each wait may take. Default 10 minutes. */
 	waitTimeoutMs?: number;
 };
@@ -58,6 +64,14 @@ export function kubectlApplyHeredoc(context: string, objects: unknown[]): string
 }
 
 /** A shell path relative to the working directory when it is inside it (shorter, still exact there). */
+/** The file a secret is written to: the path the user gave (relative to cwd), else `name` in the secrets directory. */
+export function secretPath(env: PlanEnv, given: string | undefined, name: string): string {
+	if (given) return resolvePath(env, given);
+	if (!env.secretsDir) return resolvePath(env, name);
+	ensurePrivateDirectory(env.secretsDir);
+	return path.join(env.secretsDir, name);
+}
+
 export function shownPath(env: PlanEnv, file: string): string {
 	const rel = path.relative(env.cwd ?? process.cwd(), file);
 	return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;

@@ -24,7 +24,7 @@ import {
 	operatorNamespace,
 	pathOf,
 	ref,
-	resolvePath,
+	secretPath,
 	shownPath,
 	singleton,
 	waitMs,
@@ -67,7 +67,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 	const name = o.name ?? o.context;
 	const user = o.user ?? 'mcm-user';
 	const role = o.role ?? 'tigera-network-admin';
-	const file = resolvePath(env, o.output ?? `${name}.yaml`);
+	const file = secretPath(env, o.output, `${name}.yaml`);
 	const shared: AddManagedShared = {file, shownFile: shownPath(env, file), alreadyJoined: signal => holdsConnection(c, mgmt, signal)};
 	const source = o.manifests ? manifestSourceFor(env, o.manifests) : undefined;
 	const steps: Step[] = [];

@@ -24,7 +24,7 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 		}
 		if (press.paste) return;
 		if (key.escape || input === 'q' || key.return) return onClose();
-		if (input === 'c') setSaid({text: token.copy()});
+		if (input === 'c') setSaid(token.copy());
 		if (input === 'w') {
 			setSaid(undefined);
 			reset(token.defaultPath);
@@ -35,8 +35,9 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 		{text: `User ${token.user} on ${token.cluster}: log in to the Manager UI with this token.`, bold: true},
 		{text: `token    ${token.masked}`},
 		...(token.expires ? [{text: `expires  ${token.expires}`}] : []),
+		...(token.savedTo ? [{text: `saved    ${token.savedTo} (mode 0600)`}] : []),
 		{text: ''},
-		{text: 'c  copy it to your clipboard (OSC 52: works over SSH; in tmux set set-clipboard on)', tone: 'muted'},
+		{text: 'c  send it to your clipboard (OSC 52: works over SSH; inside tmux only with set-clipboard on)', tone: 'muted'},
 		{text: 'w  write it to a file (mode 0600)', tone: 'muted'},
 	];
 	if (said) lines.push({text: ''}, {text: said.text, tone: said.bad ? 'bad' : 'good'});
