@@ -277,11 +277,23 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 				return;
 			}
 			const preferred = managements.find(c => c.context === session.management)?.context;
+			const bare = list.filter(c => c.role === 'not-installed');
 			openWorkflow(ctx, {
 				title: `Join ${list.map(c => c.name).join(', ')} as managed`,
-				fields: [{kind: 'select', key: 'management', label: 'Management cluster', initial: preferred, options: managements.map(c => ({label: `${c.name}${c.version ? ` (${c.version})` : ''}`, value: c.context!}))}],
+				fields: [
+					{kind: 'select', key: 'management', label: 'Management cluster', initial: preferred, options: managements.map(c => ({label: `${c.name}${c.version ? ` (${c.version})` : ''}`, value: c.context!}))},
+					// A cluster without Calico Enterprise is installed as managed first: ask for what i asks
+					// (no license: a managed cluster uses the management cluster's).
+					...(bare.length > 0
+						? ([
+								{kind: 'text', key: 'manifests', label: `Release manifests (directory or URL) to install ${bare.map(c => c.name).join(', ')}`, initial: session.manifests, validate: required('the manifests')},
+								{kind: 'text', key: 'pullSecret', label: 'Pull secret (dockerconfigjson file)', initial: session.pullSecret, validate: required('the pull secret')},
+							] satisfies FormField[])
+						: []),
+				],
 				prepare(values) {
 					session.management = values.management;
+					if (bare.length > 0) Object.assign(session, {manifests: values.manifests, pullSecret: values.pullSecret});
 					const install = session.manifests && session.pullSecret ? {manifests: session.manifests, pullSecret: session.pullSecret} : {};
 					return prepare(
 						ctx,
