@@ -1,10 +1,11 @@
 import {Box, Text, useApp} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
+import {useStore} from 'zustand';
 import type {AppStore} from '../store/store.js';
 import {createUiStore, type UiStore} from '../store/ui-store.js';
 import {createClock, type Clock} from './clock.js';
 import {UiContext, useUiContext, type UiContextValue} from './context.js';
-import {createFleetViewOf} from './fleet-model.js';
+import {createFleetViewOf} from './fleet-rows.js';
 import {FleetPane} from './fleet-pane.js';
 import {fit} from './format.js';
 import {glyphsFor} from './glyphs.js';
@@ -16,13 +17,14 @@ import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
 import {OperatorLogFollower} from './operator-log-follower.js';
-import {noServices, type ConsoleServices, type OverlayRender} from './services.js';
+import {noServices, type ConsoleIntents, type ConsoleServices} from '../app/services.js';
 import {StatusBar} from './status-bar.js';
 import {StepsPane} from './steps-pane.js';
 import {createTheme} from './theme.js';
 import {TigerStatusPane} from './tigerstatus-pane.js';
 import {useUiState} from './use-store.js';
 import {useTerminalSize, type Size} from './use-terminal-size.js';
+import {OverlayView, type Overlay} from './workflows/overlay.js';
 
 export type AppProps = {
 	store: AppStore;
@@ -53,7 +55,7 @@ function SeparatorColumn({height}: {height: number}) {
 	);
 }
 
-function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
+function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	const focus = useUiState(s => s.focus);
 	const helpOpen = useUiState(s => s.helpOpen);
 	const {closeOverlay} = useUiContext();
@@ -68,7 +70,7 @@ function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
 	if (overlay) {
 		return (
 			<Box height={body} width={columns} flexDirection="column" overflow="hidden">
-				{overlay({width: columns, height: body, close: closeOverlay})}
+				<OverlayView overlay={overlay} width={columns} height={body} close={closeOverlay} />
 			</Box>
 		);
 	}
@@ -108,23 +110,37 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const layout = useMemo(() => computeLayout(size.columns, size.rows), [size.columns, size.rows]);
-	const [overlay, setOverlay] = useState<{render: OverlayRender} | undefined>();
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
+	const lent = useStore(ui, s => s.terminalLent);
+	const [overlay, setOverlay] = useState<Overlay | undefined>();
 	const router = useMemo(createKeyRouter, []);
+	// What is open now, for showToken: a state update is only seen at the next render.
+	const overlayRef = useRef<Overlay | undefined>(undefined);
 	// The router knows at once that an overlay is open, before it is drawn: keys typed meanwhile
 	// wait for it instead of reaching the fleet.
-	const closeOverlay = useCallback(() => {
-		router.setOverlayOpen(false);
-		setOverlay(undefined);
-	}, [router]);
-	const openOverlay = useCallback(
-		(render: OverlayRender) => {
-			router.setOverlayOpen(true);
-			setOverlay({render});
+	const show = useCallback(
+		(next: Overlay | undefined) => {
+			overlayRef.current = next;
+			router.setOverlayOpen(next !== undefined);
+			setOverlay(next);
 		},
 		[router],
+	);
+	const closeOverlay = useCallback(() => show(undefined), [show]);
+	const intents = useMemo<ConsoleIntents>(
+		() => ({
+			openWorkflow: workflow => show({kind: 'workflow', workflow}),
+			showToken(token) {
+				if (overlayRef.current) return false;
+				show({kind: 'token', token});
+				return true;
+			},
+			focusSteps: () => ui.getState().focusSteps(),
+			flash: (text, level) => ui.getState().flashMessage(text, level),
+		}),
+		[show, ui],
 	);
 	const ctx = useMemo<UiContextValue>(
 		() => ({
@@ -135,14 +151,13 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			glyphs: glyphsFor(ascii),
 			clock: clockProp ?? createClock(),
 			fleetView: createFleetViewOf(),
-			openOverlay,
 			closeOverlay,
 			keys: router,
 		}),
-		[store, ui, servicesProp, color, ascii, clockProp, openOverlay, closeOverlay, router],
+		[store, ui, servicesProp, color, ascii, clockProp, closeOverlay, router],
 	);
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
-	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, openOverlay, closeOverlay};
+	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
 	const dispatch = (press: KeyPress) => {
 		// ctrl-c always gets the user out, and the quit question gets its answer, overlay or not.
 		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit) {
@@ -151,11 +166,12 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 		}
 		router.dispatch(press, p => handleKey(env, p.input, p.key, p.paste));
 	};
-	useKeyReader(dispatch);
+	// While a login prompt has the terminal, no key is read here (raw mode off, stdin let go).
+	useKeyReader(dispatch, {active: !lent});
 	return (
 		<UiContext.Provider value={ctx}>
 			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
-				<Body layout={layout} overlay={overlay?.render} />
+				<Body layout={layout} overlay={overlay} />
 				<StatusBar width={layout.columns} />
 			</Box>
 			<OperatorLogFollower />

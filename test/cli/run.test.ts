@@ -77,9 +77,13 @@ describe('calico-mcm run', () => {
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/^\[1\/3\] running {2}Create the service account default\/mcm-user$/m);
 		expect(r.stdout).toMatch(/^\[1\/3\] done {5}Create the service account default\/mcm-user \(\d+(\.\d+)?m?s\)$/m);
-		expect(r.stdout).toMatch(/^\[3\/3\] done {5}Create a login token .* \(\d+(\.\d+)?m?s\) — written to mgmt-mcm-user\.token \(0600\)/m);
-		const file = path.join(fleet.dir, 'mgmt-mcm-user.token');
+		// No --token-file: the token goes to the 0700 secrets directory under $XDG_STATE_HOME, not the working directory (issue 13).
+		expect(r.stdout).toMatch(/^\[3\/3\] done {5}Create a login token .* \(\d+(\.\d+)?m?s\) — written to state\/calico-mcm\/secrets\/mgmt-mcm-user\.token \(0600\)/m);
+		const secrets = path.join(fleet.dir, 'state', 'calico-mcm', 'secrets');
+		const file = path.join(secrets, 'mgmt-mcm-user.token');
 		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+		expect(fs.statSync(secrets).mode & 0o777).toBe(0o700);
+		expect(fs.existsSync(path.join(fleet.dir, 'mgmt-mcm-user.token'))).toBe(false);
 		const token = fs.readFileSync(file, 'utf8').trim();
 		expect(r.stdout + r.stderr).not.toContain(token);
 		expect(r.stdout).toMatch(/login token: eyJ\S*…\*\*\*\*/);

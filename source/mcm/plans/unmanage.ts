@@ -8,7 +8,7 @@ import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
 import {storageStep} from './install.js';
-import {clusterItems, connectionSecret, createIfAbsent, deleteStep, kubectl, kubectlApplyHeredoc, operatorNamespace, pathOf, ref, singleton, waitAllTigerStatusStep, type PlanEnv} from './common.js';
+import {clusterItems, connectionSecret, createIfAbsent, deleteStep, kubectl, kubectlApplyHeredoc, operatorNamespace, pathOf, resources, singleton, waitAllTigerStatusStep, type PlanEnv} from './common.js';
 
 export type UnmanageOptions = {
 	context: string;
@@ -31,7 +31,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			title: `Delete the ManagementClusterConnection ${singleton}`,
 			context: o.context,
 			client: c,
-			kind: ref.managementClusterConnections,
+			kind: resources.managementClusterConnections,
 			name: singleton,
 			what: `ManagementClusterConnection ${singleton}`,
 			kubectl: kubectl(o.context, 'delete', 'managementclusterconnection', singleton, '--ignore-not-found'),
@@ -41,7 +41,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			title: `Delete the secret ${operatorNamespace}/${connectionSecret}`,
 			context: o.context,
 			client: c,
-			kind: ref.secrets,
+			kind: resources.secrets,
 			name: connectionSecret,
 			namespace: operatorNamespace,
 			what: `Secret ${operatorNamespace}/${connectionSecret}`,
@@ -52,7 +52,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 	// "Change cluster type" page creates them again, then the operator brings every component back.
 	const restore = (kind: 'Manager' | 'LogStorage') => {
 		const object = kind === 'Manager' ? managerObject : logStorageObject;
-		const resource = kind === 'Manager' ? ref.managers : ref.logStorages;
+		const resource = kind === 'Manager' ? resources.managers : resources.logStorages;
 		const step: Step = {
 			id: `restore-${kind.toLowerCase()}`,
 			title: `Create the ${kind} ${singleton} (a standalone cluster has its own${kind === 'Manager' ? ' Manager UI' : ' log storage'})`,
@@ -78,7 +78,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 				title: `Delete the ManagedCluster ${name} on ${o.management}`,
 				context: o.management,
 				client: mgmt,
-				kind: ref.managedClusters,
+				kind: resources.managedClusters,
 				name,
 				what: `ManagedCluster ${name}`,
 				kubectl: kubectl(o.management, 'delete', 'managedcluster', name, '--ignore-not-found'),
@@ -130,7 +130,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 					if (cAddr && facts.managementAddress && normalizeAddress(cAddr) !== normalizeAddress(facts.managementAddress)) {
 						items.push({label: 'management cluster', ok: false, message: `${o.context} connects to ${cAddr}, not to ${o.management} (${facts.managementAddress})`, fix: 'pass the right --management, or leave it out'});
 					}
-					if (checkName(name).ok && facts.role === 'management' && !(await getObject(mgmt, pathOf(ref.managedClusters, name), ctx.signal).catch(() => undefined))) {
+					if (checkName(name).ok && facts.role === 'management' && !(await getObject(mgmt, pathOf(resources.managedClusters, name), ctx.signal).catch(() => undefined))) {
 						items.push({label: `ManagedCluster ${name}`, ok: true, message: `not on ${o.management} (nothing to delete there; pass --name if it has another name)`});
 					}
 				}

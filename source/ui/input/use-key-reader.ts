@@ -9,16 +9,19 @@ import {createKeyReader, type KeyPress} from './keys.js';
  * keys are handed over one per turn of the event loop: each key's change is drawn, and the handlers
  * it mounts (a prompt's next field) are listening, before the next key arrives.
  */
-export function useKeyReader(onPress: (press: KeyPress) => void): void {
+export function useKeyReader(onPress: (press: KeyPress) => void, options: {active?: boolean} = {}): void {
+	// Inactive (the terminal lent to a login prompt): raw mode off and nothing read.
+	const active = options.active ?? true;
 	const latest = useRef(onPress);
 	latest.current = onPress;
 	const {internal_eventEmitter: input, setRawMode, isRawModeSupported} = useStdin();
 	useEffect(() => {
-		if (!isRawModeSupported) return;
+		if (!isRawModeSupported || !active) return;
 		setRawMode(true);
 		return () => setRawMode(false);
-	}, [isRawModeSupported, setRawMode]);
+	}, [isRawModeSupported, setRawMode, active]);
 	useEffect(() => {
+		if (!active) return;
 		const reader = createKeyReader();
 		const queue: KeyPress[] = [];
 		let timer: NodeJS.Immediate | undefined;
@@ -37,5 +40,5 @@ export function useKeyReader(onPress: (press: KeyPress) => void): void {
 			input.off('input', onInput);
 			if (timer) clearImmediate(timer);
 		};
-	}, [input]);
+	}, [input, active]);
 }

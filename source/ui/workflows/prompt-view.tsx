@@ -5,7 +5,7 @@ import {fit} from '../format.js';
 import {LineInput} from '../input/line-input.js';
 import {useLine} from '../input/use-keys.js';
 import {Frame, useOverlayKeys, type FrameLine} from './frame.js';
-import type {FormField, FormValues} from './types.js';
+import type {FormField, FormValues} from '../../app/workflow-types.js';
 
 // The prompts of a workflow, one field at a time (a line input with the shared line editing, or a
 // list to choose from): enter takes the value and moves on, esc leaves without changing anything. Answered fields stay listed above.

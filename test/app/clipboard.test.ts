@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {clipboardReport, osc52, tmuxSetClipboard} from '../../source/cli/clipboard.js';
+import {clipboardReport, osc52, tmuxSetClipboard} from '../../source/app/clipboard.js';
 
 // c (OSC 52) must not claim a copy it cannot know: it says what it sent and, inside tmux, whether
 // set-clipboard lets a program's request through (issue 13).
