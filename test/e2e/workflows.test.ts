@@ -65,7 +65,8 @@ describe('workflows by keys', () => {
 		await press(con, 'j', 'j');
 		await press(con, 'd');
 		await waitText(con, 'y or enter runs it');
-		await press(con, 'y');
+		// The confirmation is freshly shown again: a key sent before ink subscribes it is dropped.
+		await answer(con, 'y', /Steps ─ Install Calico Enterprise on bare-1/);
 		await con.waitFor(() => /bare-1\s+standalone\s+v3/.test(fleetRow(con, 'bare-1')), 'bare-1 installed', 30_000);
 		await waitText(con, /Steps ─ Install Calico Enterprise on bare-1.*─ done/);
 
