@@ -39,6 +39,8 @@ export type UiState = {
 	filter: string;
 	/** The `/` prompt is open: keys edit the filter. */
 	filterEditing: boolean;
+	/** Where the cursor is in the filter prompt (code points). */
+	filterCursor: number;
 	unhealthyOnly: boolean;
 	statusTop: number;
 	stepsTop: number;
@@ -96,6 +98,7 @@ export function initialUiState(): UiState {
 		sortDesc: false,
 		filter: '',
 		filterEditing: false,
+		filterCursor: 0,
 		unhealthyOnly: false,
 		statusTop: 0,
 		stepsTop: 0,

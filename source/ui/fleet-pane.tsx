@@ -27,7 +27,7 @@ type RowProps = {
 const FleetRow = memo(function FleetRow({cluster: c, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
 	const e = glyphs.ellipsis;
 	const conn = connectionCell(c, now, glyphs);
-	const rollup = rollupCell(c, cols.error === 0);
+	const rollup = rollupCell(c, cols.error === 0, now);
 	const error = cols.error ? errorText(c) : '';
 	const used = 3 + cols.name + 1 + cols.role + 1 + (cols.version ? cols.version + 1 : 0) + cols.connection + 1 + cols.tiger + (cols.error ? cols.error + 1 : 0);
 	return (
@@ -67,6 +67,12 @@ function header(cols: FleetColumns, width: number): string {
 	return fit(parts.join(''), width);
 }
 
+/** The filter as typed, with the cursor: `_` at the end, `|` between characters. */
+export function filterPrompt(filter: string, cursor: number): string {
+	const chars = [...filter];
+	return cursor >= chars.length ? `${filter}_` : `${chars.slice(0, cursor).join('')}|${chars.slice(cursor).join('')}`;
+}
+
 export function FleetPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
 	const {glyphs, theme} = useUiContext();
 	const {view, index} = useFleetSelection();
@@ -76,6 +82,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const sortDesc = useUiState(s => s.sortDesc);
 	const filter = useUiState(s => s.filter);
 	const filterEditing = useUiState(s => s.filterEditing);
+	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
 	const cols = fleetColumns(width, longestName);
@@ -89,7 +96,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const parts: TitlePart[] = [
 		{text: `sort:${sort}${sortDesc ? glyphs.sortDesc : glyphs.sortAsc}`},
 		filterEditing
-			? {text: `/${filter}_`, tone: 'accent', bold: true}
+			? {text: `/${filterPrompt(filter, filterCursor)}`, tone: 'accent', bold: true}
 			: filter
 				? {text: `filter:${filter}`, tone: 'accent'}
 				: {text: ''},
