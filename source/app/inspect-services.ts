@@ -1,3 +1,4 @@
+import process from 'node:process';
 import type {ClusterClient} from '../kube/client.js';
 import {followEvents as followKubeEvents, type EventSelector} from '../kube/events.js';
 import {objectPath} from '../mcm/object-ref.js';
@@ -26,9 +27,9 @@ export function inspectServices(clients: ReadonlyMap<string, ClusterClient>, cli
 			const selectors: EventSelector[] = scope.object ? [{object: scope.object}] : (scope.namespaces ?? []).map(namespace => ({namespace}));
 			return followMerged(client, selectors, sink);
 		},
-		copyText(text, what) {
+		copyText(text, what, instead) {
 			clipboard(text);
-			return clipboardReport(what);
+			return clipboardReport(what, process.env, undefined, instead);
 		},
 	};
 }

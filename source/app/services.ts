@@ -69,7 +69,7 @@ export type ConsoleServices = {
 	/** List and follow Events (`e`); returns stop(). */
 	followEvents?: (scope: EventScope, sink: EventSink) => () => void;
 	/** Send text to the user's clipboard (OSC 52); says what was sent and whether tmux lets it through. */
-	copyText?: (text: string, what: string) => {text: string; bad: boolean};
+	copyText?: (text: string, what: string, instead?: string) => {text: string; bad: boolean};
 	actions: ConsoleAction[];
 	/** Where the console runs (kubeconfig path, or `demo`), for the title. */
 	source?: string;
