@@ -153,7 +153,8 @@ export function handleYamlKey(env: KeyEnv, press: KeyPress): string {
 	if (plain(key)) {
 		switch (input) {
 			case '/':
-				ui.patchYaml({searchEditing: true, searchCursor: [...v.search].length, said: undefined});
+				// A new search, as in less and vim: the prompt starts empty.
+				ui.patchYaml({searchEditing: true, search: '', searchCursor: 0, match: undefined, said: undefined});
 				return 'yaml-search';
 			case 'n':
 				jump(env, 1, false);
