@@ -49,6 +49,7 @@ const screenHas = (re: RegExp | string, what: string, timeoutMs = 15_000) => con
 
 /** The text of every OSC 52 clipboard request the console sent so far, decoded. */
 function clipboardRequests(): string[] {
+	// eslint-disable-next-line no-control-regex -- OSC 52 is ESC ] 52 ; c ; <base64> BEL
 	return [...con.output().matchAll(/\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007/g)].map(m => Buffer.from(m[1]!, 'base64').toString('utf8'));
 }
 
