@@ -110,6 +110,21 @@ describe('y: the live object as YAML', () => {
 		expect(con.text()).not.toContain('kind: ManagedCluster');
 	}, 90_000);
 
+	test('in the TigerStatus pane: the component under the cursor, then the row\'s objects', async () => {
+		await selectRow(con, 'managed-1');
+		await press(con, '2');
+		await screenHas(/─ TigerStatus ─ managed-1 managed/, 'the TigerStatus pane of managed-1');
+		const components = con.screen().filter(l => /^● \S+ +True /.test(l)).map(l => l.split(/\s+/)[1]!);
+		expect(components.length).toBeGreaterThan(2);
+		await press(con, 'j', 'j', 'k');
+		await press(con, 'y');
+		await screenHas(new RegExp(`YAML ─ ${components[1]} on managed-1 ─ 1 TigeraStatus ─ 2 ManagedCluster ─ 3 ManagementClusterConnection ─ 4 Installation`), 'the second component\'s TigeraStatus');
+		await screenHas(new RegExp(`^kind: TigeraStatus\n(.*\n)*  name: ${components[1]}$`, 'm'), 'its YAML');
+		await press(con, keys.escape);
+		await screenHas(/─ Fleet 4 /, 'back');
+		await press(con, '1');
+	}, 60_000);
+
 	test('a secret in the object is masked on screen and in the copy', async () => {
 		const token = access('standalone-1').token;
 		expect(token.length).toBeGreaterThan(20);
