@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import yaml from 'js-yaml';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type {ClusterClient} from '../kube/client.js';
 import {isKubeError, kubeErrorHint} from '../kube/errors.js';
 import {describeFsError, dns1123SubdomainError} from '../kube/manifests.js';
@@ -38,8 +38,8 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 	const unique = [...new Map(needs.map(n => [describeNeed(n), n])).values()];
 	try {
 		// A few at a time: a plan can need dozens, and the API server owes us no burst.
-		const limit = pLimit(4);
-		const answers = await Promise.all(unique.map(need => limit(() =>
+		const queue = new PQueue({concurrency: 4});
+		const answers = await Promise.all(unique.map(need => queue.add(() =>
 				client.request<AccessReview>({
 					method: 'POST',
 					path: pathOf(resources.selfSubjectAccessReviews),
