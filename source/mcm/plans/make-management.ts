@@ -9,7 +9,8 @@ import {checkAddress, probeCluster, roleItem, validateAddress} from '../prefligh
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
 import {waitForLoadBalancer} from '../waits.js';
-import {clusterItems, kubectl, kubectlApplyHeredoc, pathOf, resources, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+import {kubectl, kubectlApplyHeredoc, pathOf, resources, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+import {clusterFacts} from './preflight-items.js';
 
 export type ServiceType = 'nodeport' | 'loadbalancer';
 
@@ -211,7 +212,7 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		async preflight(ctx) {
 			const items: PreflightItem[] = [];
 			if (o.address) items.push(checkAddress(o.address));
-			const cluster = await clusterItems(
+			const cluster = await clusterFacts(
 				client,
 				[
 					{verb: 'get', group: 'operator.tigera.io', resource: 'installations'},
@@ -223,11 +224,11 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 					{verb: 'watch', group: 'operator.tigera.io', resource: 'tigerastatuses'},
 				],
 				ctx.signal,
+				learn,
 			);
 			items.push(...cluster.items);
-			if (!cluster.reachable) return items;
-			await learn(ctx.signal);
-			const facts = await probeCluster(client, ctx.signal);
+			const facts = cluster.facts;
+			if (!facts) return items;
 			items.push(
 				roleItem(o.context, facts.role, ['standalone', 'management'], {
 					'not-installed': `install Calico Enterprise first: calico-mcm run install --context ${o.context} --role management --manifests DIR --pull-secret FILE --license FILE`,

@@ -6,7 +6,8 @@ import {getObject} from '../../kube/apply.js';
 import {probeCluster, roleItem} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
-import {clusterItems, deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
+import {deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
+import {clusterFacts} from './preflight-items.js';
 
 export type UnmakeManagementOptions = {
 	context: string;
@@ -75,7 +76,7 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 		confirm: `Make ${o.context} a standalone cluster? Managed clusters can no longer connect to it.`,
 		async preflight(ctx) {
 			const items: PreflightItem[] = [];
-			const cluster = await clusterItems(
+			const cluster = await clusterFacts(
 				client,
 				[
 					{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusters'},
@@ -83,11 +84,11 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 					{verb: 'list', group: 'projectcalico.org', resource: 'managedclusters'},
 				],
 				ctx.signal,
+				learn,
 			);
 			items.push(...cluster.items);
-			if (!cluster.reachable) return items;
-			await learn(ctx.signal);
-			const facts = await probeCluster(client, ctx.signal);
+			const facts = cluster.facts;
+			if (!facts) return items;
 			items.push(
 				roleItem(o.context, facts.role, ['management', 'standalone', 'misconfigured'], {
 					managed: `${o.context} is a managed cluster: use unmanage`,
