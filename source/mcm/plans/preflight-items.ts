@@ -6,7 +6,8 @@ import path from 'node:path';
 import {discoveryFor, getObject} from '../../kube/apply.js';
 import type {ClusterClient} from '../../kube/client.js';
 import type {ManifestDoc} from '../../kube/manifests.js';
-import {checkAccess, checkReachable, probeCluster, type AccessNeed, type ClusterFacts} from '../preflight.js';
+import {checkAccess, checkReachable, probeCluster, roleItem, type AccessNeed, type ClusterFacts} from '../preflight.js';
+import type {ClusterRole} from '../types.js';
 import {pathOf, resources} from '../resources.js';
 import type {PreflightItem} from '../step.js';
 
@@ -49,15 +50,23 @@ export async function clusterItems(client: ClusterClient, needs: readonly Access
 	return {reachable: true, items: [reach, await checkAccess(client, needs, signal)]};
 }
 
-/**
- * The cluster's reachability and access items and, when it answers, what it is (role, version).
- * `beforeProbe` runs in between (a plan learning the names it will use).
- */
-export async function clusterFacts(client: ClusterClient, needs: readonly AccessNeed[], signal: AbortSignal, beforeProbe?: (signal: AbortSignal) => Promise<void>): Promise<{items: PreflightItem[]; facts?: ClusterFacts}> {
-	const cluster = await clusterItems(client, needs, signal);
+/** What a plan asks of a cluster before it starts: the permissions it uses, and the roles it accepts. */
+export type ClusterCheck = {
+	needs: readonly AccessNeed[];
+	/** The cluster's role must be one of these; `fixes` says, per refused role, what to do. */
+	roles: {context: string; allowed: readonly ClusterRole[]; fixes: Partial<Record<ClusterRole, string>>};
+	/** Runs once the cluster answered, before it is probed (a plan learning the names it will use). */
+	beforeProbe?: (signal: AbortSignal) => Promise<void>;
+};
+
+/** Reachability, access and, when the cluster answers, its role; `facts` (role, version) for the plan's own items. */
+export async function clusterFacts(client: ClusterClient, check: ClusterCheck, signal: AbortSignal): Promise<{items: PreflightItem[]; facts?: ClusterFacts}> {
+	const cluster = await clusterItems(client, check.needs, signal);
 	if (!cluster.reachable) return {items: cluster.items};
-	await beforeProbe?.(signal);
-	return {items: cluster.items, facts: await probeCluster(client, signal)};
+	await check.beforeProbe?.(signal);
+	const facts = await probeCluster(client, signal);
+	const {context, allowed, fixes} = check.roles;
+	return {items: [...cluster.items, roleItem(context, facts.role, allowed, fixes)], facts};
 }
 
 /** Preflight item: the ClusterRole a binding will name exists (the tigera-* roles come with the install). */

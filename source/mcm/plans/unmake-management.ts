@@ -3,7 +3,7 @@
 // still registered would lose their connection, so that needs --force.
 
 import {getObject} from '../../kube/apply.js';
-import {probeCluster, roleItem} from '../preflight.js';
+import {probeCluster} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
 import {deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
@@ -78,23 +78,27 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 			const items: PreflightItem[] = [];
 			const cluster = await clusterFacts(
 				client,
-				[
-					{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusters'},
-					{verb: 'delete', resource: 'services', namespace: names.namespace},
-					{verb: 'list', group: 'projectcalico.org', resource: 'managedclusters'},
-				],
+				{
+					needs: [
+						{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusters'},
+						{verb: 'delete', resource: 'services', namespace: names.namespace},
+						{verb: 'list', group: 'projectcalico.org', resource: 'managedclusters'},
+					],
+					roles: {
+						context: o.context,
+						allowed: ['management', 'standalone', 'misconfigured'],
+						fixes: {
+							managed: `${o.context} is a managed cluster: use unmanage`,
+							'not-installed': `${o.context} has no Calico Enterprise: there is nothing to change`,
+						},
+					},
+					beforeProbe: learn,
+				},
 				ctx.signal,
-				learn,
 			);
 			items.push(...cluster.items);
-			const facts = cluster.facts;
-			if (!facts) return items;
-			items.push(
-				roleItem(o.context, facts.role, ['management', 'standalone', 'misconfigured'], {
-					managed: `${o.context} is a managed cluster: use unmanage`,
-					'not-installed': `${o.context} has no Calico Enterprise: there is nothing to change`,
-				}),
-			);
+			// Only a cluster that answered has managed clusters to count.
+			if (!cluster.facts) return items;
 			const managed = (await getObject<{items?: Array<{metadata: {name: string}}>}>(client, pathOf(resources.managedClusters), ctx.signal).catch(() => undefined))?.items ?? [];
 			if (managed.length > 0) {
 				const listText = managed.map(m => m.metadata.name).join(', ');
