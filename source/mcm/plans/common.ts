@@ -3,6 +3,7 @@
 // delete an object, wait for a TigerStatus). The preflight items they share are in
 // preflight-items.ts (the common ones re-exported here).
 
+import {objectRef, type ObjectRef} from '../object-ref.js';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type {ClusterClient} from '../../kube/client.js';
@@ -151,6 +152,8 @@ export type ManifestStepOptions = {
 	/** The shell text of the filter, for the kubectl equivalent (a yq expression). */
 	filterYq?: string;
 	skippable?: boolean;
+	/** The object the manifest is about, for `y` on the step (custom-resources: the Installation). */
+	object?: ObjectRef;
 	/** Extra check before the object check (e.g. an existing Prometheus operator → skip). */
 	precheck?: (ctx: StepContext) => Promise<{skip: true; detail: string} | {detail?: string} | undefined>;
 };
@@ -168,6 +171,7 @@ export function manifestStep(o: ManifestStepOptions): Step {
 		kubectl: kubectlText,
 		context: o.context,
 		skippable: o.skippable,
+		...(o.object ? {object: o.object} : {}),
 		async check(ctx) {
 			const pre = await o.precheck?.(ctx);
 			if (pre && 'skip' in pre) return {done: false, skip: true, detail: pre.detail};
@@ -203,6 +207,7 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 		title: o.title,
 		kubectl: kubectl(o.context, 'wait', '--for=condition=Available', ...o.names.map(n => `tigerastatus/${n}`), `--timeout=${Math.round(waitMs(o.env) / 1000)}s`),
 		context: o.context,
+		...(o.names.length === 1 ? {object: objectRef(o.context, 'tigerStatuses', o.names[0])} : {}),
 		mutating: false,
 		async check(ctx) {
 			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, tigerStatusPath, ctx.signal);
