@@ -5,9 +5,22 @@
 // package. Usage: node scripts/bundle.mjs [outdir]
 import {rmSync} from 'node:fs';
 import process from 'node:process';
+import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
+
+/** ink's Output, the one that keeps its caches from frame to frame (source/ui/ink-output.ts says why). */
+function inkOutputPlugin() {
+	const replacement = fileURLToPath(new URL('../source/ui/ink-output.ts', import.meta.url));
+	return {
+		name: 'ink-output',
+		setup(build) {
+			build.onResolve({filter: /^\.\/output\.js$/}, args => (/[\\/]ink[\\/]build[\\/]renderer\.js$/.test(args.importer) ? {path: replacement} : undefined));
+		},
+	};
+}
+
 rmSync(outdir, {recursive: true, force: true});
 const result = await build({
 	entryPoints: {cli: 'cli.tsx'},
@@ -27,6 +40,7 @@ const result = await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	legalComments: 'linked',
 	metafile: true,
+	plugins: [inkOutputPlugin()],
 	logLevel: 'warning',
 });
 const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));
