@@ -93,7 +93,8 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, nameWidth(c)), 4), [view.rows]);
-	const cols = fleetColumns(width, longestName);
+	// The same object while the widths stay: every row on screen is memo()ed on it.
+	const cols = useMemo(() => fleetColumns(width, longestName), [width, longestName]);
 	const size = Math.max(0, height - 2);
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.

@@ -3,7 +3,8 @@
 // writes is tokenized into styled characters, each character measured, and each of the screen's rows
 // turned back into a string, 20-30 ms for a 120x40 screen. Between two frames almost every text is
 // the same (scrolling moves rows, it does not change them), so here:
-//  - a text's styled characters and a character's width are computed once, not once per frame;
+//  - a text's styled characters, a text clipped to a box and a character's width are computed once,
+//    not once per frame;
 //  - a row is the result of the texts written on it, in order, at their columns: a row written with
 //    the same texts at the same columns as in an earlier frame is that frame's string, not rebuilt.
 // The output is the same string ink's own Output returns (test/ui/ink-output.test.ts compares them).
@@ -15,7 +16,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import stringWidth from 'string-width';
+import stringWidth from './string-width-cache.js';
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Transformer = (line: string, index: number) => string;
@@ -37,12 +38,12 @@ class Cache<V> {
 }
 
 const styledChars = new Cache<StyledChar[]>(20_000);
-const widths = new Cache<number>(20_000);
 const blockWidths = new Cache<number>(5000);
 const rowStrings = new Cache<string>(5000);
+const slices = new Cache<string>(20_000);
 
 const styledCharsOf = (line: string) => styledChars.get(line, l => styledCharsFromTokens(tokenize(l)));
-const widthOf = (text: string) => widths.get(text, stringWidth);
+const widthOf = (text: string) => stringWidth(text);
 const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(widthOf)));
 
 // Characters are only read once placed, so every blank cell can be the same object.
@@ -101,7 +102,7 @@ export function fastGet(operations: readonly Operation[], width: number, height:
 				lines = lines.map(line => {
 					const lineWidth = widthOf(line);
 					const to = x + lineWidth > clip.x2! ? clip.x2! - x : lineWidth;
-					return sliceAnsi(line, from, to);
+					return slices.get(`${from}\u0000${to}\u0000${line}`, () => sliceAnsi(line, from, to));
 				});
 				if (x < clip.x1!) x = clip.x1!;
 			}
@@ -113,10 +114,11 @@ export function fastGet(operations: readonly Operation[], width: number, height:
 			}
 		}
 		let offsetY = 0;
-		for (let [index, line] of lines.entries()) {
+		for (const [index, text] of lines.entries()) {
 			// As ink: a line with no row to land on is dropped without moving to the next row.
 			const row = rows[y + offsetY];
 			if (!row) continue;
+			let line = text;
 			for (const transformer of transformers) line = transformer(line, index);
 			row.push({x, line});
 			offsetY++;
