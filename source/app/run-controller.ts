@@ -5,7 +5,7 @@
 // under way, so a console that quits (or loses its SSH session) mid-run offers it again at the next start.
 
 import {setMaxListeners} from 'node:events';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import {InterruptedRuns, type InterruptedRun} from '../mcm/interrupted-runs.js';
 import {buildRequestedPlan, type PlanEnv, type PlanRequest} from '../mcm/plans/index.js';
 import {runPlan, type RunSink} from '../mcm/runner.js';
@@ -73,7 +73,7 @@ export class RunController {
 			state,
 			startedAt: Date.now(),
 			...(state === 'running' ? {} : {endedAt: Date.now()}),
-			steps: steps ?? plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false})),
+			steps: steps ?? plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false, ...(s.object ? {object: s.object} : {})})),
 			...(entry.batch ? {batch: entry.batch} : {}),
 			...(note ? {note} : {}),
 		});
@@ -128,9 +128,9 @@ export class RunController {
 
 	/** Runs the entries, at most `concurrency` at once, in order. */
 	private async pool(entries: Entry[]): Promise<void> {
-		const limit = pLimit(Math.max(1, this.o.concurrency ?? 3));
+		const queue = new PQueue({concurrency: Math.max(1, this.o.concurrency ?? 3)});
 		for (const entry of entries) {
-			entry.settled = limit(() => (this.disposed || entry.dropped ? Promise.resolve(this.o.store.getState().runs[entry.runId]) : this.run(entry)));
+			entry.settled = queue.add(() => (this.disposed || entry.dropped ? Promise.resolve(this.o.store.getState().runs[entry.runId]) : this.run(entry)));
 		}
 		await Promise.all(entries.map(e => e.settled));
 	}
@@ -307,7 +307,7 @@ export class RunController {
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {
-				const base: StepProgress = {id: step.id, title: step.title, kubectl: step.kubectl, state: 'pending', skippable: step.skippable ?? false};
+				const base: StepProgress = {id: step.id, title: step.title, kubectl: step.kubectl, state: 'pending', skippable: step.skippable ?? false, ...(step.object ? {object: step.object} : {})};
 				try {
 					const check = normalizeCheck(await step.check({signal, log: () => undefined}));
 					steps.push(check.done || check.skip ? {...base, kubectl: step.kubectl, state: check.skip ? 'skipped' : 'done', detail: check.detail ?? 'already done'} : base);

@@ -1,6 +1,7 @@
 import {useCallback, useRef, useSyncExternalStore} from 'react';
 import {useStore} from 'zustand';
 import type {AppState} from '../store/store.js';
+import type {InspectSlice} from '../store/inspect-slice.js';
 import type {UiActions, UiState} from '../store/ui-store.js';
 import type {Clock} from './clock.js';
 import {useUiContext} from './context.js';
@@ -15,7 +16,7 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 	return useStore(useUiContext().store, selector);
 }
 
-export function useUiState<T>(selector: (state: UiState & UiActions) => T): T {
+export function useUiState<T>(selector: (state: UiState & UiActions & InspectSlice) => T): T {
 	return useStore(useUiContext().ui, selector);
 }
 
