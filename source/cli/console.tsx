@@ -4,6 +4,7 @@ import process from 'node:process';
 import {render} from 'ink';
 import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {inspectServices} from '../app/inspect-services.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
 import type {ConsoleServices} from '../app/services.js';
@@ -18,10 +19,11 @@ import {createUiStore} from '../store/ui-store.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {App} from '../ui/app.js';
+import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, installFileFlags, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
@@ -36,13 +38,8 @@ const consoleFlags = {
 	...commonFlags,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
-	managed: {type: 'string'},
-	standalone: {type: 'string'},
-	bare: {type: 'string'},
-	speed: {type: 'string'},
-	manifests: {type: 'string'},
-	pullSecret: {type: 'string'},
-	license: {type: 'string'},
+	...simulatedFleetFlags,
+	...installFileFlags,
 } as const;
 
 export type ConsoleOptions = CommonOptions & {
@@ -108,6 +105,7 @@ export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, opt
 		readOnly: options.readOnly,
 		source: options.source,
 		actions: options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : [],
+		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
 		followOperatorLog(clusterId, sink) {
 			const client = clients.get(clusterId);
 			if (!client) {
@@ -203,6 +201,8 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		() => undefined,
 	);
 
+	// Frames built from what the last ones built (ink-output.ts): the bundle has it already.
+	await installInkOutput();
 	let screen = enterAlternateScreen(process.stdout);
 	let finished = false;
 	const shutdown = async () => {

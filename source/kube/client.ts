@@ -3,20 +3,21 @@
 // time, and re-runs exec plugins on every request. Here every context has its own frozen settings, ONE
 // connection (HTTP/2, every list and watch a stream of it; HTTP/1.1 keep-alive where the server has no
 // h2: see transport.ts), a timeout and an AbortSignal on every request, and errors that carry the
-// server's own message.
+// server's own message. The parts: exchange.ts (one request on the transport), response-errors.ts (what
+// a failure means), request-auth.ts (the headers that authenticate), tls-material.ts (CA, cert, key)
+// and exec-providers.ts (which exec plugin provider a context uses).
 
-import {createHash} from 'node:crypto';
-import fs from 'node:fs';
-import type {Readable} from 'node:stream';
-import {StringDecoder} from 'node:string_decoder';
-import tls from 'node:tls';
-import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
-import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCredential} from './exec-credentials.js';
+import {KubeError} from './errors.js';
+import {basePathOf, exchange, type ExchangeTarget} from './exchange.js';
+import type {ExecCredential, ExecCredentialProvider} from './exec-credentials.js';
+import {ExecProviders} from './exec-providers.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
-import {describeRequest, queryString} from './paths.js';
+import {queryString} from './paths.js';
 import {formatDuration} from './duration.js';
-import {displayProxy, openVia, ProxyError} from './proxy.js';
+import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
+import {RequestAuth} from './request-auth.js';
+import {readTlsMaterial, sharedSecureContext, type TlsMaterial} from './tls-material.js';
 import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -80,50 +81,18 @@ export type ClientOptions = {
 };
 
 type CreateOptions = ClientOptions & {
-	/** A provider shared with other contexts of the same user. */
+	/** The context's exec credential provider (shared with other contexts of the same user). */
 	exec?: ExecCredentialProvider;
 };
 
 export function createClients(config: FleetConfig, options: ClientOptions): Map<string, ClusterClient> {
 	const clients = new Map<string, ClusterClient>();
-	// Contexts that share a kubeconfig user share its exec credential (one plugin run for all of them),
-	// unless the plugin is told which cluster it is for.
-	const providers = new Map<string, ExecCredentialProvider>();
+	const providers = new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
 	for (const info of config.contexts) {
 		const entry = config.entries.get(info.name);
-		if (!entry) continue;
-		let exec: ExecCredentialProvider | undefined;
-		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
-			exec = providers.get(entry.user.name);
-			if (!exec) {
-				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
-				providers.set(entry.user.name, exec);
-			}
-		}
-		clients.set(info.name, createClient(entry, {...options, exec}));
+		if (entry) clients.set(info.name, createClient(entry, {...options, exec: providers.for(entry)}));
 	}
 	return clients;
-}
-
-/** KUBERNETES_EXEC_INFO's spec.cluster for provideClusterInfo, as client-go builds it. */
-function execClusterInfo(entry: ContextEntry): ExecClusterInfo {
-	const {cluster} = entry;
-	let caData = cluster.certificateAuthorityData;
-	if (!caData && cluster.certificateAuthority) {
-		try {
-			caData = fs.readFileSync(cluster.certificateAuthority).toString('base64');
-		} catch {
-			// the request itself reports the unreadable file
-		}
-	}
-	return {
-		server: cluster.server,
-		...(cluster.tlsServerName ? {'tls-server-name': cluster.tlsServerName} : {}),
-		...(cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
-		...(caData ? {'certificate-authority-data': caData} : {}),
-		...(cluster.proxyUrl ? {'proxy-url': cluster.proxyUrl} : {}),
-		...(cluster.execExtension !== undefined ? {config: cluster.execExtension} : {}),
-	};
 }
 
 /** A plugin gets as long as a request: the request waiting for it gives up then anyway. */
@@ -131,30 +100,7 @@ function pluginTimeout(options: ClientOptions): number | undefined {
 	return options.requestTimeoutMs > 0 && Number.isFinite(options.requestTimeoutMs) ? options.requestTimeoutMs : undefined;
 }
 
-type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
-
-/**
- * Given `ca`/`cert`/`key`, an https.Agent builds a new SecureContext (parsing the CA and the default
- * root store) for every connection it opens: with a fleet of hundreds of clusters that is most of the
- * start-up CPU. Contexts are immutable, so one per distinct set of PEMs serves every client using it
- * (a fleet behind one CA shares one).
- */
-const secureContexts = new Map<string, tls.SecureContext>();
-function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.SecureContext {
-	const hash = createHash('sha256');
-	for (const part of [ca, cert, key]) hash.update(part ?? '').update('\0');
-	const id = hash.digest('hex');
-	let context = secureContexts.get(id);
-	if (!context) {
-		context = tls.createSecureContext({ca, cert, key});
-		secureContexts.set(id, context);
-	}
-	return context;
-}
-
 type Prepared = {headers: Record<string, string>; transport: Transport; credential?: ExecCredential};
-
-const decodeBase64 = (data: string) => Buffer.from(data, 'base64');
 
 export function createClient(entry: ContextEntry, options: CreateOptions): ClusterClient {
 	return new HttpClusterClient(entry, options);
@@ -166,6 +112,8 @@ class HttpClusterClient implements ClusterClient {
 	readonly namespace: string;
 	readonly requestTimeoutMs: number;
 	private readonly url: URL;
+	/** What an exchange needs to know of this client. */
+	private readonly target: ExchangeTarget;
 	private readonly secure: boolean;
 	private readonly maxSockets: number;
 	private readonly userAgent: string;
@@ -177,7 +125,7 @@ class HttpClusterClient implements ClusterClient {
 	/** The connection for client certificates handed out by an exec plugin, by cert+key. */
 	private execTransport?: {key: string; transport: Transport};
 	private readonly retiredTransports: Transport[] = [];
-	private tokenFileCache?: {token: string; readAt: number};
+	private readonly auth: RequestAuth;
 	private closed = false;
 
 	constructor(
@@ -189,21 +137,14 @@ class HttpClusterClient implements ClusterClient {
 		this.namespace = entry.info.namespace;
 		this.requestTimeoutMs = options.requestTimeoutMs;
 		this.url = new URL(entry.cluster.server);
+		this.target = {entry, url: this.url, tunnelsOpening: () => this.tunnelsOpening};
 		this.secure = this.url.protocol === 'https:';
 		this.maxSockets = options.maxSockets ?? 8;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
 		this.createConnection = options.createConnection;
 		this.pingTimeoutMs = options.pingTimeoutMs;
-		if (options.exec) this.exec = options.exec;
-		else if (entry.user.exec) {
-			this.exec = new ExecCredentialProvider(entry.user.exec, {
-				context: this.context,
-				ttlMs: options.execTtlMs,
-				pluginTimeoutMs: pluginTimeout(options),
-				terminal: options.terminal,
-				cluster: execClusterInfo(entry),
-			});
-		}
+		this.exec = options.exec ?? new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal}).for(entry);
+		this.auth = new RequestAuth(entry, this.exec, this.userAgent);
 	}
 
 	/** Exposed for tests and diagnostics: how often the exec plugin ran. */
@@ -273,27 +214,8 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	private loadTls(): TlsMaterial {
-		if (this.tls) return this.tls;
-		const {cluster, user} = this.entry;
-		const read = (file: string, what: string) => {
-			try {
-				return fs.readFileSync(file);
-			} catch (error) {
-				throw this.error({
-					kind: 'config',
-					message: `cannot read the ${what} ${file} named by ${what === 'certificate authority' ? `cluster "${cluster.name}"` : `user "${user.name}"`} in ${cluster.file}: ${(error as Error).message}`,
-				});
-			}
-		};
-		const tls: TlsMaterial = {};
-		if (cluster.certificateAuthorityData) tls.ca = decodeBase64(cluster.certificateAuthorityData);
-		else if (cluster.certificateAuthority) tls.ca = read(cluster.certificateAuthority, 'certificate authority');
-		if (user.clientCertificateData) tls.cert = decodeBase64(user.clientCertificateData);
-		else if (user.clientCertificate) tls.cert = read(user.clientCertificate, 'client certificate');
-		if (user.clientKeyData) tls.key = decodeBase64(user.clientKeyData);
-		else if (user.clientKey) tls.key = read(user.clientKey, 'client key');
-		this.tls = tls;
-		return tls;
+		this.tls ??= readTlsMaterial(this.entry);
+		return this.tls;
 	}
 
 	private makeTransport(extra: {cert?: Buffer; key?: Buffer} = {}): Transport {
@@ -354,52 +276,8 @@ class HttpClusterClient implements ClusterClient {
 		return this.transport;
 	}
 
-	private readTokenFile(file: string, force: boolean): string {
-		const now = Date.now();
-		// Projected service-account tokens rotate; kubectl re-reads the file about once a minute.
-		if (!force && this.tokenFileCache && now - this.tokenFileCache.readAt < 60_000) return this.tokenFileCache.token;
-		try {
-			const token = fs.readFileSync(file, 'utf8').trim();
-			this.tokenFileCache = {token, readAt: now};
-			return token;
-		} catch (error) {
-			throw this.error({kind: 'config', message: `cannot read the token file ${file} of user "${this.entry.user.name}": ${(error as Error).message}`});
-		}
-	}
-
 	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
-		const {user} = this.entry;
-		if (user.authProvider) {
-			throw this.error({
-				kind: 'config',
-				message: `user "${user.name}" in ${user.file} uses auth-provider "${user.authProvider}", which calico-mcm does not support; switch the user to an exec credential plugin (e.g. gke-gcloud-auth-plugin, kubelogin)`,
-			});
-		}
-		const headers: Record<string, string> = {'User-Agent': this.userAgent};
-		let credential: ExecCredential | undefined;
-		if (this.exec) {
-			const exec = this.exec;
-			try {
-				credential = await raceAbort(exec.get(), signal);
-			} catch (error) {
-				if (error instanceof ExecError) throw error.forContext(this.context);
-				// The request's deadline passed while the plugin ran: that is the plugin's delay, not the server's.
-				if (error instanceof KubeError && error.kind === 'timeout') {
-					const within = error.message.replace(/^no answer within (\S+).*$/s, '$1');
-					if (exec.prompting) {
-						throw this.error({kind: 'exec', message: `context ${this.context} waits for a login in the terminal (exec plugin "${exec.command}"); it is retried when the login is done`});
-					}
-					throw this.error({kind: 'exec', message: `exec plugin "${exec.command}" gave no credential within ${within} (context ${this.context}); nothing was sent to ${this.server}${exec.runningOutput()}`});
-				}
-				throw error;
-			}
-			if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
-		} else if (user.token) headers.Authorization = `Bearer ${user.token}`;
-		else if (user.tokenFile) headers.Authorization = `Bearer ${this.readTokenFile(user.tokenFile, refresh)}`;
-		else if (user.username !== undefined && user.password !== undefined) {
-			headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
-		}
-		if (user.impersonate) headers['Impersonate-User'] = user.impersonate;
+		const {headers, credential} = await this.auth.headers(refresh, signal);
 		return {headers, transport: this.transportFor(credential), credential};
 	}
 
@@ -407,7 +285,7 @@ class HttpClusterClient implements ClusterClient {
 	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
-		const path = `${this.url.pathname.replace(/\/+$/, '')}${options.path}`;
+		const path = `${basePathOf(this.url)}${options.path}`;
 		const fullPath = query ? `${path}?${query}` : path;
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
 		const what = `${method} ${options.path}`;
@@ -442,7 +320,8 @@ class HttpClusterClient implements ClusterClient {
 				const prepared = await this.prepare(attempt > 0, local.signal);
 				if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
 				const retryable = attempt === 0;
-				const outcome = await this.once({method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, signal: local.signal, stopTimer, onOpen, onData});
+				const canRefreshAuth = retryable && this.auth.refreshable;
+				const outcome = await exchange(this.target, {method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, canRefreshAuth, signal: local.signal, stopTimer, onOpen, onData});
 				if (outcome === 'done') return;
 				if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
 			}
@@ -451,205 +330,4 @@ class HttpClusterClient implements ClusterClient {
 			options.signal?.removeEventListener('abort', onCallerAbort);
 		}
 	}
-
-	private once(args: {
-		method: HttpMethod;
-		fullPath: string;
-		body?: string;
-		contentType?: string;
-		accept?: string;
-		what: string;
-		streaming: boolean;
-		prepared: Prepared;
-		/** First attempt: a 401 with refreshable credentials, or a reset keep-alive socket, may be retried once. */
-		retryable: boolean;
-		signal: AbortSignal;
-		stopTimer: () => void;
-		onOpen?: () => void;
-		onData: (text: string, end: boolean) => void;
-	}): Promise<'done' | 'retry-auth' | 'retry-reset'> {
-		const {method, fullPath, what, prepared, signal} = args;
-		if (signal.aborted) return Promise.reject(signal.reason);
-		const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
-		if (args.body !== undefined) {
-			headers['Content-Type'] = args.contentType!;
-			headers['Content-Length'] = String(Buffer.byteLength(args.body));
-		}
-		const canRefreshAuth = args.retryable && Boolean(this.exec || this.entry.user.tokenFile);
-		return new Promise((resolve, reject) => {
-			let settled = false;
-			const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
-				if (settled) return;
-				settled = true;
-				signal.removeEventListener('abort', onAbort);
-				if (error) reject(error);
-				else resolve(outcome);
-			};
-			let cancel = () => {};
-			const onAbort = () => {
-				cancel();
-				const route = this.entry.cluster.proxy;
-				const reason: unknown = signal.reason;
-				// Still waiting for a tunnel: the proxy is what did not answer.
-				if (route && this.tunnelsOpening > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
-					const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
-					return finish(this.error({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${this.url.host} within ${within} (${what})`}));
-				}
-				finish(reason);
-				// A request that timed out on a shared connection: make sure the connection itself still answers.
-				if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
-			};
-			signal.addEventListener('abort', onAbort, {once: true});
-
-			const onResponse = (status: number, res: Readable) => {
-				if (settled) return;
-				if (status >= 400) {
-					collect(res, (text, err) => {
-						if (signal.aborted) return finish(signal.reason);
-						if (err) return finish(this.socketError(err, what));
-						if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
-						finish(this.statusError(status, text, args.method, fullPath, what));
-					});
-					return;
-				}
-				if (args.streaming) {
-					args.stopTimer();
-					try {
-						args.onOpen?.();
-					} catch (error) {
-						cancel();
-						return finish(error);
-					}
-				}
-				const decoder = new StringDecoder('utf8');
-				let ended = false;
-				res.on('data', (chunk: Buffer) => {
-					if (settled) return;
-					try {
-						args.onData(decoder.write(chunk), false);
-					} catch (error) {
-						cancel();
-						finish(error);
-					}
-				});
-				res.on('end', () => {
-					ended = true;
-					if (settled) return;
-					try {
-						args.onData(decoder.end(), true);
-					} catch (error) {
-						return finish(error);
-					}
-					finish();
-				});
-				res.on('error', (error: NodeJS.ErrnoException) => {
-					if (signal.aborted) return finish(signal.reason);
-					finish(this.socketError(error, what));
-				});
-				res.on('close', () => {
-					if (ended || settled) return;
-					if (signal.aborted) return finish(signal.reason);
-					finish(this.error({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`}));
-				});
-			};
-			const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
-				if (signal.aborted) return finish(signal.reason);
-				// A connection that died under the request (idle keep-alive socket, session going away): the
-				// server never saw it; an idempotent request gets a fresh connection.
-				if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
-				finish(this.socketError(error, what));
-			};
-			cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
-		});
-	}
-
-	private socketError(error: NodeJS.ErrnoException, what: string): KubeError {
-		if (error instanceof KubeError) return error;
-		if (error instanceof ProxyError) return this.error({kind: 'unreachable', message: `${error.message} (${what})`, cause: error});
-		const code = error.code;
-		// Node says just "aborted" (ECONNRESET) when a response is cut off: say what happened.
-		const message = error.message === 'aborted' ? 'the server closed the connection before the response ended' : error.message || String(code);
-		if (isUnreachableCode(code)) return this.error({kind: 'unreachable', message: `${message} (${what})`, cause: error});
-		// TLS failures (unknown CA, wrong host name, expired cert) make the server unusable: report them as
-		// such, pointing at the kubeconfig fields that decide them.
-		const tls = typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/.test(code);
-		const hint = tls ? `; check certificate-authority(-data) and tls-server-name of cluster "${this.entry.cluster.name}" in ${this.entry.cluster.file}` : '';
-		return this.error({kind: 'unreachable', message: `${message}${code && !message.includes(code) ? ` (${code})` : ''} (${what})${hint}`, cause: error});
-	}
-
-	private statusError(status: number, text: string, method: HttpMethod, fullPath: string, what: string): KubeError {
-		let body: {kind?: string; message?: string; reason?: string} | undefined;
-		try {
-			body = JSON.parse(text) as typeof body;
-		} catch {
-			body = undefined;
-		}
-		const serverMessage = (body?.kind === 'Status' || body?.message ? body?.message : undefined) ?? (text.trim().slice(0, 300) || `HTTP ${status}`);
-		const kind = kindForStatus(status);
-		const [path, rawQuery] = fullPath.split('?');
-		const query = Object.fromEntries(new URLSearchParams(rawQuery ?? ''));
-		const described = describeRequest(method, path!.slice(this.url.pathname.replace(/\/+$/, '').length), query);
-		let message = serverMessage;
-		let verb: string | undefined;
-		let resource: string | undefined;
-		if (kind === 'forbidden') {
-			const parsed = parseForbidden(serverMessage);
-			verb = parsed.verb ?? described.verb;
-			resource = parsed.resource ?? described.resource;
-		} else {
-			verb = described.verb;
-			resource = described.resource;
-		}
-		if (kind === 'unauthorized') {
-			const user = this.entry.user.name ? `user "${this.entry.user.name}"` : 'the anonymous user';
-			message = `${serverMessage}: the server refused the credentials of ${user} (${what})`;
-		} else if (kind === 'server' || kind === 'timeout') {
-			message = `${serverMessage} (HTTP ${status}, ${what})`;
-		}
-		return this.error({kind, status, reason: body?.reason, message, verb, resource, body});
-	}
-}
-
-/**
- * Whether a request that hit a dead keep-alive socket may be sent again: idempotent ones only. Never a
- * POST: a create may have happened, and some creates (ManagedCluster) return data only once.
- */
-function replayable(method: HttpMethod, contentType: string | undefined): boolean {
-	if (method === 'GET' || method === 'PUT' || method === 'DELETE') return true;
-	return method === 'PATCH' && contentType === 'application/apply-patch+yaml';
-}
-
-/** Read a whole (error) response body. */
-function collect(res: Readable, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
-	const chunks: Buffer[] = [];
-	let finished = false;
-	res.on('data', (chunk: Buffer) => chunks.push(chunk));
-	res.on('end', () => {
-		finished = true;
-		done(Buffer.concat(chunks).toString('utf8'));
-	});
-	res.on('error', (error: NodeJS.ErrnoException) => {
-		if (finished) return;
-		finished = true;
-		done('', error);
-	});
-}
-
-/** The promise, or the signal's reason as soon as it aborts (the promise itself keeps running for others). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) return Promise.reject(signal.reason);
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, {once: true});
-		promise.then(
-			(value) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error);
-			},
-		);
-	});
 }

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type {ClusterClient} from '../kube/client.js';
 import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
 import {describeChanges} from '../mcm/changes.js';
@@ -77,22 +77,30 @@ class FleetSyncLoop implements FleetSync {
 	private readonly perCluster = new Map<string, RawClusterState>();
 	private readonly coalescer: Coalescer<string, true>;
 	/** First contacts wait for a slot; a slot is held until every resource of the cluster answered or failed. */
-	private readonly firstContacts: ReturnType<typeof pLimit>;
+	private readonly firstContacts: PQueue;
 	private readonly now: () => number;
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
 
 	/** Clusters whose every resource answered (or failed) once. */
 	private settledCount = 0;
+	/**
+	 * List mode: the clusters changed since the last apply. Nobody sees a one-shot status before every
+	 * cluster answered, so nothing is recomputed until then: a flush per window would redo the whole
+	 * fleet's rows and matching some hundred times while 1,001 clusters answer one by one.
+	 */
+	private deferred = new Set<string>();
 
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
-		this.firstContacts = pLimit(Math.max(1, o.startConcurrency ?? 128));
+		// Started once the constructor is done: every cluster is known before the first contact begins.
+		this.firstContacts = new PQueue({concurrency: Math.max(1, o.startConcurrency ?? 128), autoStart: false});
 		this.coalescer = createCoalescer<string, true>({
 			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? 400 : o.flushMs ?? 100),
 			onFlush: batch => this.onFlush(batch.keys()),
 		});
 		for (const [context, client] of o.clients) this.add(context, client);
+		queueMicrotask(() => this.firstContacts.start());
 	}
 
 	private add(context: string, client: ClusterClient): void {
@@ -100,6 +108,7 @@ class FleetSyncLoop implements FleetSync {
 		const slot = new Promise<void>(resolve => (settled = () => {
 			this.settledCount++;
 			resolve();
+			if (this.o.mode === 'list' && this.settledCount === this.clusters.size) this.flush();
 		}));
 		const watches = new ClusterWatches({
 			context,
@@ -117,7 +126,7 @@ class FleetSyncLoop implements FleetSync {
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);
-		void this.firstContacts(async () => {
+		void this.firstContacts.add(async () => {
 			if (this.stopped) return;
 			await watches.begin();
 			await slot;
@@ -126,7 +135,9 @@ class FleetSyncLoop implements FleetSync {
 	}
 
 	private markDirty(context: string): void {
-		if (!this.stopped) this.coalescer.put(context, true);
+		if (this.stopped) return;
+		if (this.o.mode === 'list') this.deferred.add(context);
+		else this.coalescer.put(context, true);
 	}
 
 	private allSettled(): boolean {
@@ -172,7 +183,7 @@ class FleetSyncLoop implements FleetSync {
 	stop(): void {
 		if (this.stopped) return;
 		this.stopped = true;
-		this.firstContacts.clearQueue();
+		this.firstContacts.clear();
 		this.coalescer.stop();
 		for (const watches of this.clusters.values()) watches.stop();
 		this.wake();
@@ -180,16 +191,20 @@ class FleetSyncLoop implements FleetSync {
 
 	ready(): Promise<void> {
 		if (this.stopped) return Promise.resolve();
-		if (this.allSettled() && this.coalescer.size === 0) return Promise.resolve();
+		if (this.allSettled() && this.coalescer.size === 0 && this.deferred.size === 0) return Promise.resolve();
 		return new Promise<void>(resolve => {
 			this.readyWaiters.push(resolve);
 			// Settled but not yet flushed: the flush will resolve it.
-			if (this.allSettled()) this.coalescer.flush();
+			if (this.allSettled()) this.flush();
 		});
 	}
 
 	flush(): void {
 		this.coalescer.flush();
+		if (this.deferred.size === 0 || this.stopped) return;
+		const dirty = this.deferred;
+		this.deferred = new Set();
+		this.onFlush(dirty);
 	}
 
 	raw(context: string): RawClusterState | undefined {

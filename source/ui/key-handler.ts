@@ -13,6 +13,7 @@ import {resolveKey, type Command} from './keymap.js';
 import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {scrollLog} from './log-window.js';
+import {handleEventsKey, handleYamlKey, openClusterEvents, openYaml} from './inspect-keys.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
 // precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
@@ -69,8 +70,9 @@ function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 't
 	if (pane === 'status') {
 		const {cluster} = selectedCluster(env);
 		const total = cluster ? (env.store.getState().statuses[cluster.id]?.length ?? 0) : 0;
-		const max = Math.max(0, total - size + 1);
-		ui.set({statusTop: Math.max(0, Math.min(max, delta === -Infinity ? 0 : delta === Infinity ? max : ui.statusTop + delta))});
+		// A cursor over the components (y shows the one under it); the window follows it.
+		const cursor = Math.max(0, Math.min(total - 1, delta === -Infinity ? 0 : delta === Infinity ? total - 1 : ui.statusCursor + delta));
+		ui.set({statusCursor: cursor, statusTop: scrollTo(ui.statusTop, cursor, size, total)});
 		return;
 	}
 	if (pane === 'steps') {
@@ -145,6 +147,10 @@ function run(env: KeyEnv, command: Command): void {
 			return ui.set({logFollow: !ui.logFollow, logTop: logTopNow(env)});
 		case 'operator-log':
 			return toggleOperatorLog(env);
+		case 'yaml':
+			return openYaml(env, selectedCluster(env));
+		case 'events':
+			return openClusterEvents(env, selectedCluster(env));
 		default:
 			return move(env, command);
 	}
@@ -192,10 +198,23 @@ export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): 
 		else ui.set({confirmQuit: false});
 		return 'confirm-quit';
 	}
+	if (ui.question) {
+		if (key.ctrl && input === 'c') {
+			ui.answer(false);
+			return run(env, 'quit'), 'quit';
+		}
+		ui.answer((input === 'y' || input === 'Y') && !paste);
+		return 'answer';
+	}
 	if (ui.filterEditing) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
 		editFilter(env, {input, key, paste});
 		return 'filter-edit';
+	}
+	// The YAML and Events views take every key while open (a paste only into the search prompt).
+	if (ui.eventsView || ui.yamlView) {
+		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
+		return ui.eventsView ? handleEventsKey(env, {input, key, paste}) : handleYamlKey(env, {input, key, paste});
 	}
 	// A paste outside a text input is text, not a string of commands: it must not start actions.
 	if (paste) return undefined;

@@ -8,6 +8,8 @@ import {PaneTitle, type TitlePart} from './pane-title.js';
 import {conditionTone, type Tone} from './theme.js';
 import {useAgeNow} from './age-clock.js';
 import {useAppState, useFleetSelection, useUiState} from './use-store.js';
+import {statusIndex} from './inspect-keys.js';
+import {scrollTo} from './layout.js';
 
 type Note = {text: string; tone: Tone};
 
@@ -77,7 +79,7 @@ function headerLine(cols: Cols, width: number): string {
 	);
 }
 
-function StatusRow({s, cols, now, width}: {s: TigerStatus; cols: Cols; now: number; width: number}) {
+function StatusRow({s, cols, now, width, current = false}: {s: TigerStatus; cols: Cols; now: number; width: number; current?: boolean}) {
 	const {theme, glyphs} = useUiContext();
 	const e = glyphs.ellipsis;
 	const degraded = s.degraded === 'True';
@@ -87,7 +89,10 @@ function StatusRow({s, cols, now, width}: {s: TigerStatus; cols: Cols; now: numb
 	return (
 		<Text wrap="truncate" bold={degraded}>
 			<Text color={theme.tone(glyphTone)}>{glyph} </Text>
-			<Text color={degraded ? theme.tone('bad') : undefined}>{fit(s.name, cols.name, e)} </Text>
+			<Text color={degraded ? theme.tone('bad') : undefined} inverse={current}>
+				{fit(s.name, cols.name, e)}
+			</Text>
+			<Text> </Text>
 			<Text color={theme.tone(conditionTone('available', s.available))}>{fit(s.available, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('progressing', s.progressing))}>{fit(s.progressing, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('degraded', s.degraded))}>{fit(s.degraded, cols.flag)} </Text>
@@ -106,6 +111,7 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	const {selected} = useFleetSelection();
 	const list = useAppState(s => (selected ? s.statuses[selected.id] : undefined));
 	const statusTop = useUiState(s => s.statusTop);
+	const statusCursor = useUiState(s => s.statusCursor);
 	const sorted = selectSortedStatuses(list);
 	const size = Math.max(0, height - 2);
 
@@ -121,7 +127,9 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	const now = useAgeNow(ageSinces(selected, sorted));
 	const lead = selected ? notes(selected, now) : [];
 	const tableRows = Math.max(0, size - lead.length);
-	const top = Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows)));
+	const cursor = statusIndex(statusCursor, sorted.length);
+	// The cursor stays in view (the notes above the table may take rows the key handler did not count).
+	const top = scrollTo(Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows))), cursor, tableRows, sorted.length);
 	const visible = sorted.slice(top, top + tableRows);
 	let emptyText = '';
 	if (!selected) emptyText = 'No cluster selected.';
@@ -138,8 +146,9 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 					{fit(n.text, width)}
 				</Text>
 			))}
-			{visible.map(s => (
-				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} />
+			{visible.map((s, i) => (
+				// The component under the cursor (y shows it) is marked while the pane has focus.
+				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === cursor} />
 			))}
 			{emptyText && tableRows > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>

@@ -1,0 +1,160 @@
+// One exchange with a cluster on its transport: send the request, hand the body on as it arrives,
+// and settle once: done, failed (with the KubeError that says why), or to be retried (a 401 with
+// credentials that can be fetched again; a keep-alive socket that died under an idempotent request).
+
+import type {Readable} from 'node:stream';
+import {StringDecoder} from 'node:string_decoder';
+import {KubeError} from './errors.js';
+import type {HttpMethod} from './client.js';
+import type {ContextEntry} from './kubeconfig.js';
+import {displayProxy} from './proxy.js';
+import {socketError, statusError} from './response-errors.js';
+import type {Transport} from './transport.js';
+
+export type ExchangeTarget = {
+	entry: ContextEntry;
+	url: URL;
+	/** Tunnels still being opened through the cluster's proxy: a timeout then blames the proxy. */
+	tunnelsOpening: () => number;
+};
+
+/** The server URL's own path ("" for most servers), in front of every request path. */
+export const basePathOf = (url: URL) => url.pathname.replace(/\/+$/, '');
+
+export function exchange(target: ExchangeTarget, args: {
+	method: HttpMethod;
+	fullPath: string;
+	body?: string;
+	contentType?: string;
+	accept?: string;
+	what: string;
+	streaming: boolean;
+	prepared: {headers: Record<string, string>; transport: Transport};
+	/** First attempt: a reset keep-alive socket may be retried once. */
+	retryable: boolean;
+	/** First attempt, and the credentials can be fetched again: a 401 is retried once. */
+	canRefreshAuth: boolean;
+	signal: AbortSignal;
+	stopTimer: () => void;
+	onOpen?: () => void;
+	onData: (text: string, end: boolean) => void;
+}): Promise<'done' | 'retry-auth' | 'retry-reset'> {
+	const {method, fullPath, what, prepared, signal} = args;
+	if (signal.aborted) return Promise.reject(signal.reason);
+	const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
+	if (args.body !== undefined) {
+		headers['Content-Type'] = args.contentType!;
+		headers['Content-Length'] = String(Buffer.byteLength(args.body));
+	}
+	const {canRefreshAuth} = args;
+	return new Promise((resolve, reject) => {
+		let settled = false;
+		const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
+			if (settled) return;
+			settled = true;
+			signal.removeEventListener('abort', onAbort);
+			if (error) reject(error);
+			else resolve(outcome);
+		};
+		let cancel = () => {};
+		const onAbort = () => {
+			cancel();
+			const route = target.entry.cluster.proxy;
+			const reason: unknown = signal.reason;
+			// Still waiting for a tunnel: the proxy is what did not answer.
+			if (route && target.tunnelsOpening() > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
+				const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
+				return finish(new KubeError({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${target.url.host} within ${within} (${what})`, context: target.entry.info.name}));
+			}
+			finish(reason);
+			// A request that timed out on a shared connection: make sure the connection itself still answers.
+			if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
+		};
+		signal.addEventListener('abort', onAbort, {once: true});
+
+		const onResponse = (status: number, res: Readable) => {
+			if (settled) return;
+			if (status >= 400) {
+				collect(res, (text, err) => {
+					if (signal.aborted) return finish(signal.reason);
+					if (err) return finish(socketError(target.entry, err, what));
+					if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
+					finish(statusError(target.entry, status, text, {method, fullPath, basePath: basePathOf(target.url), what}));
+				});
+				return;
+			}
+			if (args.streaming) {
+				args.stopTimer();
+				try {
+					args.onOpen?.();
+				} catch (error) {
+					cancel();
+					return finish(error);
+				}
+			}
+			const decoder = new StringDecoder('utf8');
+			let ended = false;
+			res.on('data', (chunk: Buffer) => {
+				if (settled) return;
+				try {
+					args.onData(decoder.write(chunk), false);
+				} catch (error) {
+					cancel();
+					finish(error);
+				}
+			});
+			res.on('end', () => {
+				ended = true;
+				if (settled) return;
+				try {
+					args.onData(decoder.end(), true);
+				} catch (error) {
+					return finish(error);
+				}
+				finish();
+			});
+			res.on('error', (error: NodeJS.ErrnoException) => {
+				if (signal.aborted) return finish(signal.reason);
+				finish(socketError(target.entry, error, what));
+			});
+			res.on('close', () => {
+				if (ended || settled) return;
+				if (signal.aborted) return finish(signal.reason);
+				finish(new KubeError({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`, context: target.entry.info.name}));
+			});
+		};
+		const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
+			if (signal.aborted) return finish(signal.reason);
+			// A connection that died under the request (idle keep-alive socket, session going away): the
+			// server never saw it; an idempotent request gets a fresh connection.
+			if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
+			finish(socketError(target.entry, error, what));
+		};
+		cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
+	});
+}
+
+/**
+ * Whether a request that hit a dead keep-alive socket may be sent again: idempotent ones only. Never a
+ * POST: a create may have happened, and some creates (ManagedCluster) return data only once.
+ */
+function replayable(method: HttpMethod, contentType: string | undefined): boolean {
+	if (method === 'GET' || method === 'PUT' || method === 'DELETE') return true;
+	return method === 'PATCH' && contentType === 'application/apply-patch+yaml';
+}
+
+/** Read a whole (error) response body. */
+function collect(res: Readable, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
+	const chunks: Buffer[] = [];
+	let finished = false;
+	res.on('data', (chunk: Buffer) => chunks.push(chunk));
+	res.on('end', () => {
+		finished = true;
+		done(Buffer.concat(chunks).toString('utf8'));
+	});
+	res.on('error', (error: NodeJS.ErrnoException) => {
+		if (finished) return;
+		finished = true;
+		done('', error);
+	});
+}

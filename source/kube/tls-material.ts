@@ -1,0 +1,55 @@
+// The TLS side of a context: the CA, client certificate and key its kubeconfig names (inline or as
+// files), and one shared SecureContext per distinct set of them.
+
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import tls from 'node:tls';
+import {KubeError} from './errors.js';
+import type {ContextEntry} from './kubeconfig.js';
+
+export type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
+
+const decodeBase64 = (data: string) => Buffer.from(data, 'base64');
+
+/** Reads what the context's cluster and user name; throws a 'config' KubeError naming an unreadable file. */
+export function readTlsMaterial(entry: ContextEntry): TlsMaterial {
+	const {cluster, user} = entry;
+	const read = (file: string, what: string) => {
+		try {
+			return fs.readFileSync(file);
+		} catch (error) {
+			throw new KubeError({
+				kind: 'config',
+				message: `cannot read the ${what} ${file} named by ${what === 'certificate authority' ? `cluster "${cluster.name}"` : `user "${user.name}"`} in ${cluster.file}: ${(error as Error).message}`,
+				context: entry.info.name,
+			});
+		}
+	};
+	const material: TlsMaterial = {};
+	if (cluster.certificateAuthorityData) material.ca = decodeBase64(cluster.certificateAuthorityData);
+	else if (cluster.certificateAuthority) material.ca = read(cluster.certificateAuthority, 'certificate authority');
+	if (user.clientCertificateData) material.cert = decodeBase64(user.clientCertificateData);
+	else if (user.clientCertificate) material.cert = read(user.clientCertificate, 'client certificate');
+	if (user.clientKeyData) material.key = decodeBase64(user.clientKeyData);
+	else if (user.clientKey) material.key = read(user.clientKey, 'client key');
+	return material;
+}
+
+/**
+ * Given `ca`/`cert`/`key`, an https.Agent builds a new SecureContext (parsing the CA and the default
+ * root store) for every connection it opens: with a fleet of hundreds of clusters that is most of the
+ * start-up CPU. Contexts are immutable, so one per distinct set of PEMs serves every client using it
+ * (a fleet behind one CA shares one).
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+export function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.SecureContext {
+	const hash = createHash('sha256');
+	for (const part of [ca, cert, key]) hash.update(part ?? '').update('\0');
+	const id = hash.digest('hex');
+	let context = secureContexts.get(id);
+	if (!context) {
+		context = tls.createSecureContext({ca, cert, key});
+		secureContexts.set(id, context);
+	}
+	return context;
+}
