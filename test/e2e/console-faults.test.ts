@@ -1,30 +1,13 @@
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {createInterface} from 'node:readline';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {cliPath, startConsole, type ConsoleScreen} from './console-screen.js';
+import {beforeAll, describe, expect, test} from 'vitest';
+import type {ConsoleScreen} from './console-screen.js';
+import {simFixture} from './workflow-helpers.js';
 
 // Faults injected into a simulator running in its own process (`calico-mcm sim`), seen on the
 // console's screen: one cluster down does not stop the others from updating.
 
-let sim: ChildProcessWithoutNullStreams;
-let answers: string[] = [];
+const sim = simFixture('faults', ['--managed', '3', '--standalone', '1', '--bare', '0']);
+const control = (line: string) => sim.control(line);
 let console_: ConsoleScreen;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-faults-'));
-const kubeconfig = path.join(dir, 'kubeconfig');
-
-async function control(line: string): Promise<void> {
-	const before = answers.length;
-	sim.stdin.write(`${line}\n`);
-	const start = Date.now();
-	while (answers.length === before) {
-		if (Date.now() - start > 10_000) throw new Error(`no answer to "${line}"`);
-		await new Promise(r => setTimeout(r, 20));
-	}
-	expect(answers.at(-1)).toMatch(/^ok /);
-}
 
 /** The fleet row of one cluster on the screen. */
 function row(name: string): string {
@@ -34,31 +17,9 @@ function row(name: string): string {
 const rowMatches = (name: string, re: RegExp) => () => re.test(row(name));
 
 beforeAll(async () => {
-	sim = spawn(process.execPath, [cliPath, 'sim', '--managed', '3', '--standalone', '1', '--bare', '0', '--speed', '0', '--kubeconfig-out', kubeconfig], {stdio: 'pipe'});
-	const lines = createInterface({input: sim.stdout});
-	const ready = new Promise<void>((resolve, reject) => {
-		lines.on('line', line => {
-			if (line.startsWith('ready ')) resolve();
-			else answers.push(line);
-		});
-		sim.on('exit', code => reject(new Error(`sim exited with ${code}`)));
-	});
-	await ready;
-	answers = [];
-	console_ = startConsole(['--kubeconfig', kubeconfig, '--request-timeout', '2s'], {cols: 120, rows: 32});
+	console_ = sim.console(['--request-timeout', '2s'], {cols: 120, rows: 32});
 	await console_.waitFor(t => t.includes('5 healthy'), 'five healthy clusters', 30_000);
 }, 60_000);
-
-afterAll(async () => {
-	console_?.kill('SIGKILL');
-	await console_?.exited;
-	if (sim && sim.exitCode === null) {
-		const exited = new Promise(r => sim.on('exit', r));
-		sim.kill('SIGTERM');
-		await exited;
-	}
-	fs.rmSync(dir, {recursive: true, force: true});
-});
 
 const wait = (check: () => boolean, what: string) => console_.waitFor(() => check(), what, 20_000);
 

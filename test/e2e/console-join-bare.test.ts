@@ -1,33 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {describe, expect, test} from 'vitest';
+import {keys, press, selectRow, simFixture} from './workflow-helpers.js';
 
 // J on a cluster without Calico Enterprise: the console asks for the manifests and the pull secret
 // (as i does), instead of naming command-line flags the user did not pass.
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-join-bare-'));
-let sim: Sim;
-let c: ConsoleScreen | undefined;
-
-beforeAll(async () => {
-	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '0', '--standalone', '0', '--bare', '1']);
-}, 60_000);
-
-afterAll(async () => {
-	c?.kill('SIGKILL');
-	await c?.exited;
-	await sim?.stop();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+const sim = simFixture('join-bare', ['--managed', '0', '--standalone', '0', '--bare', '1']);
 
 describe('J on a bare cluster', () => {
 	test('asks for the manifests and the pull secret, then the preflight passes and the plan installs first', async () => {
-		c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '5s'], {cols: 140, rows: 40, cwd: dir, env: {XDG_STATE_HOME: path.join(dir, 'state')}});
-		const con = c;
+		const con = sim.console(['--request-timeout', '5s'], {cols: 140, rows: 40, env: {XDG_STATE_HOME: path.join(sim.dir, 'state')}});
 		await con.waitFor(t => /bare-1\s+not-installed/.test(t) && /mgmt\s+management/.test(t), 'the fleet', 30_000);
 		await selectRow(con, 'bare-1');
 		await press(con, 'J');

@@ -1,35 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {fleetRow, startSim, type Sim} from './workflow-helpers.js';
+import {describe, expect, test} from 'vitest';
+import {fleetRow, simFixture} from './workflow-helpers.js';
 
 // What the fleet shows must be true within seconds: a hung API server, one that answers again, the
 // last-known values of one that does not, and a tunnel that was already down at start.
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-live-'));
-let sim: Sim;
-let c: ConsoleScreen | undefined;
 const requestTimeoutS = 3;
-
-beforeAll(async () => {
-	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '2', '--standalone', '1', '--bare', '0']);
-	// Down before the console starts: the first sight of it is a state, not a transition.
-	await sim.control('tunnel-down managed-2');
-}, 60_000);
-
-afterAll(async () => {
-	c?.kill('SIGKILL');
-	await c?.exited;
-	await sim?.stop();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+// managed-2's tunnel is down before the console starts: the first sight of it is a state, not a transition.
+const sim = simFixture('live', ['--managed', '2', '--standalone', '1', '--bare', '0'], s => s.control('tunnel-down managed-2'));
 
 describe('live state that is true', () => {
 	test('hung API → unreachable within the request timeout + 2 s, last values marked stale with their age, back within 3 s; a tunnel down at start is logged as a state', async () => {
-		c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', `${requestTimeoutS}s`], {cols: 130, rows: 40, cwd: dir});
-		const con = c;
+		const con = sim.console(['--request-timeout', `${requestTimeoutS}s`], {cols: 130, rows: 40});
 		await con.waitFor(() => /managed-1\s+managed\s+v3\S+\s+True \d+s\s+10\/10/.test(fleetRow(con, 'managed-1')) && /managed-2\s+managed\s+v3\S+\s+False/.test(fleetRow(con, 'managed-2')), 'the fleet, managed-2 disconnected', 30_000);
 
 		// 4. The tunnel was down before the console started: said as a state, with its time.

@@ -1,32 +1,15 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {describe, expect, test} from 'vitest';
+import {keys, press, selectRow, simFixture} from './workflow-helpers.js';
 
 // m with a LoadBalancer: the address managed clusters dial is the load balancer's ingress and port
 // 9449, known only once the Service exists; the console must not offer (and write) a node port address.
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-lb-'));
-let sim: Sim;
-let c: ConsoleScreen | undefined;
-
-beforeAll(async () => {
-	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '0', '--standalone', '1', '--bare', '0']);
-}, 60_000);
-
-afterAll(async () => {
-	c?.kill('SIGKILL');
-	await c?.exited;
-	await sim?.stop();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+const sim = simFixture('lb', ['--managed', '0', '--standalone', '1', '--bare', '0']);
 
 describe('make management with a LoadBalancer', () => {
 	test("asks no node-port address, says the ingress is waited for, and writes ingress:9449", async () => {
-		c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '5s'], {cols: 140, rows: 40, cwd: dir, env: {XDG_STATE_HOME: path.join(dir, 'state')}});
-		const con = c;
+		const con = sim.console(['--request-timeout', '5s'], {cols: 140, rows: 40, env: {XDG_STATE_HOME: path.join(sim.dir, 'state')}});
 		await con.waitFor(t => /standalone-1\s+standalone\s+v3/.test(t), 'the fleet', 30_000);
 		await selectRow(con, 'standalone-1');
 		await press(con, 'm');

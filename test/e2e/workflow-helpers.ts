@@ -1,6 +1,10 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {createInterface} from 'node:readline';
-import {cliPath, type ConsoleScreen} from './console-screen.js';
+import {afterAll, beforeAll} from 'vitest';
+import {cliPath, startConsole, type ConsoleScreen} from './console-screen.js';
 
 // A simulator in its own process (speed 0) driven by control lines, and screen helpers for the
 // workflow tests, which use keys only.
@@ -35,6 +39,52 @@ export async function startSim(kubeconfig: string, args: string[]): Promise<Sim>
 			const exited = new Promise(r => sim.on('exit', r));
 			sim.kill('SIGTERM');
 			await exited;
+		},
+	};
+}
+
+export type SimFixture = Sim & {
+	/** This file's own temporary directory (the kubeconfig is in it); removed after the file. */
+	dir: string;
+	/** Starts the console on this simulator (working directory `dir` unless given); killed after the file. */
+	console: (args: string[], options?: Parameters<typeof startConsole>[1]) => ConsoleScreen;
+};
+
+/**
+ * One simulator for a test file: started before its tests (then `prepare`, e.g. a fault that must be
+ * there before the console starts), stopped after them with every console started on it, and the
+ * directory removed. Its kubeconfig path is known at once, so the file can name it before the start.
+ */
+export function simFixture(name: string, simArgs: string[], prepare?: (sim: Sim) => Promise<void>): SimFixture {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `calico-mcm-${name}-`));
+	const kubeconfig = path.join(dir, 'kubeconfig');
+	const consoles: ConsoleScreen[] = [];
+	let sim: Sim | undefined;
+	const started = (): Sim => {
+		if (!sim) throw new Error('the simulator is started in beforeAll: use it inside a test');
+		return sim;
+	};
+	beforeAll(async () => {
+		sim = await startSim(kubeconfig, simArgs);
+		await prepare?.(sim);
+	}, 60_000);
+	afterAll(async () => {
+		for (const c of consoles) {
+			c.kill('SIGKILL');
+			await c.exited;
+		}
+		await sim?.stop();
+		fs.rmSync(dir, {recursive: true, force: true});
+	});
+	return {
+		dir,
+		kubeconfig,
+		control: line => started().control(line),
+		stop: async () => sim?.stop(),
+		console(args, options) {
+			const c = startConsole(['--kubeconfig', kubeconfig, ...args], {cwd: dir, ...options});
+			consoles.push(c);
+			return c;
 		},
 	};
 }

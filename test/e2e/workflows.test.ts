@@ -1,35 +1,20 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {answer, exitAfter, fleetRow, typeInto, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {describe, expect, test} from 'vitest';
+import type {ConsoleScreen} from './console-screen.js';
+import {answer, exitAfter, fleetRow, typeInto, keys, press, selectRow, simFixture} from './workflow-helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-workflows-'));
-const stateHome = path.join(dir, 'state');
-const work = path.join(dir, 'work');
+const sim = simFixture('workflows', ['--managed', '0', '--standalone', '3', '--bare', '2']);
+const stateHome = path.join(sim.dir, 'state');
+const work = path.join(sim.dir, 'work');
 fs.mkdirSync(work);
-let sim: Sim;
-let c: ConsoleScreen | undefined;
 
 const inputs = ['--manifests', path.join(repo, 'demo/manifests'), '--pull-secret', path.join(repo, 'demo/pull-secret.json'), '--license', path.join(repo, 'demo/license.yaml')];
 
 function open(extra: string[] = []): ConsoleScreen {
-	c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '3s', ...inputs, ...extra], {cols: 120, rows: 40, cwd: work, env: {XDG_STATE_HOME: stateHome}});
-	return c;
+	return sim.console(['--request-timeout', '3s', ...inputs, ...extra], {cols: 120, rows: 40, cwd: work, env: {XDG_STATE_HOME: stateHome}});
 }
-
-beforeAll(async () => {
-	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '0', '--standalone', '3', '--bare', '2']);
-}, 60_000);
-
-afterAll(async () => {
-	c?.kill('SIGKILL');
-	await c?.exited;
-	await sim?.stop();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
 
 const has = (con: ConsoleScreen, text: string | RegExp) => () => (typeof text === 'string' ? con.text().includes(text) : text.test(con.text()));
 
