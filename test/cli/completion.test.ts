@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {complete} from '../../source/cli/completion.js';
+import {cliPath as cli} from '../helpers/cli.js';
 
-const cli = path.resolve(import.meta.dirname, '../../dist/cli.js');
 let dir: string;
 let kubeconfig: string;
 

@@ -6,11 +6,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {configExample, configPath, loadUserConfig, withConfigDefaults} from '../../source/cli/config-file.js';
 import {UsageError} from '../../source/cli/usage.js';
 import {kubeconfigFor, startServer, writeKubeconfig, type TestServer} from '../kube/fake-api.js';
+import {cliPath as cli} from '../helpers/cli.js';
 
 // $XDG_CONFIG_HOME/calico-mcm/config.yaml: the README's example loads, flags win over it, and a bad
 // file stops every command with its file, line and fix (exit 2).
 
-const cli = path.resolve(import.meta.dirname, '../../dist/cli.js');
 let home: string;
 
 function writeConfig(text: string): NodeJS.ProcessEnv {

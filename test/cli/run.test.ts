@@ -1,4 +1,4 @@
-// `calico-mcm run` end to end: the built CLI (dist/cli.js; `npx tsc -p .` first) against a fleet
+// `calico-mcm run` end to end: the built CLI (dist/bundle/cli.js; `npm run build` first) against a fleet
 // started in this process. The CLI runs as a child process asynchronously: the simulator serves
 // from this process's event loop.
 import {execFile} from 'node:child_process';
@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startTestFleet, type TestFleet} from '../helpers/fleet.js';
-import {demoLicense, demoManifests, demoPullSecret, repo, snapshot} from '../plans/env.js';
+import {demoLicense, demoManifests, demoPullSecret, snapshot} from '../plans/env.js';
+import {cliPath as cli} from '../helpers/cli.js';
 
-const cli = path.join(repo, 'dist/cli.js');
 let fleet: TestFleet;
 
 type Result = {code: number; stdout: string; stderr: string};

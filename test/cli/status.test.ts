@@ -9,11 +9,11 @@ import {createClients} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import {startFleet, type Fleet} from '../../source/sim/fleet.js';
 import {project, trueFleet} from '../sync/sim-truth.js';
+import {cliPath as cli} from '../helpers/cli.js';
 
-// `calico-mcm status` end to end: the built CLI (dist/cli.js; run `npx tsc -p .` first) against the
+// `calico-mcm status` end to end: the built CLI (dist/bundle/cli.js; run `npm run build` first) against the
 // simulator, which runs in this process (so every spawn here is asynchronous).
 
-const cli = join(import.meta.dirname, '../../dist/cli.js');
 
 type Result = {code: number | null; stdout: string; stderr: string; ms: number};
 

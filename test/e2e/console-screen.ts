@@ -9,7 +9,9 @@ import * as pty from 'node-pty';
 
 const {Terminal} = xtermHeadless;
 
-export const cliPath = path.resolve(import.meta.dirname, '../../dist/cli.js');
+import {cliPath} from '../helpers/cli.js';
+
+export {cliPath};
 
 export type ConsoleScreen = {
 	/** Every line of the visible screen, right-trimmed. */

@@ -1,7 +1,7 @@
 // Exec credential plugins that need a person, seen as the user sees them: the console lends the real
 // terminal to a plugin with interactiveMode Always (its prompt on the normal screen, its stdin the
 // terminal), then comes back to the alternate screen with every cluster shown; off a terminal, the
-// row says which context needs a login and how. dist/cli.js must be built first.
+// row says which context needs a login and how. dist/bundle/cli.js must be built first (`npm run build`).
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,6 @@
 // Clusters behind proxies, end to end: real HTTP CONNECT and SOCKS5 proxies on 127.0.0.1 in front of
 // the simulator, the built CLI (status, run, the console in a pty) and the real kubectl through the
-// same proxies, so both are seen to agree. dist/cli.js must be built first (`npx tsc -p .`).
+// same proxies, so both are seen to agree. dist/bundle/cli.js must be built first (`npm run build`).
 import {execFile} from 'node:child_process';
 import dns from 'node:dns/promises';
 import fs from 'node:fs';

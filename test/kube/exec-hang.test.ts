@@ -8,13 +8,13 @@ import {KubeError} from '../../source/kube/errors.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import {startConsole} from '../e2e/console-screen.js';
 import {kubeconfigFor, sendJson, startServer, writeKubeconfig} from './fake-api.js';
+import {cliPath as cli} from '../helpers/cli.js';
 
 // An exec credential plugin that never answers (a browser login nobody completes), and whose own child
 // keeps stdout and stderr open: killing only the plugin's pid would leave the pipes open and the
 // process alive. The plugin must be bounded by the request timeout, its whole process group killed,
 // and the error must name the plugin and the context, not the API server.
 
-const cli = path.resolve(import.meta.dirname, '../../dist/cli.js');
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

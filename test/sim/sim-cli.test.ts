@@ -1,5 +1,5 @@
 // `calico-mcm sim` as a process: the ready line, the kubeconfig, the control protocol on stdin and
-// stdout, bad flags, and signals. Runs the built CLI (dist/cli.js: `npx tsc -p .` first).
+// stdout, bad flags, and signals. Runs the built CLI (dist/bundle/cli.js: `npm run build` first).
 import {spawn, spawnSync, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -7,8 +7,8 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {CoreV1Api, KubeConfig} from '@kubernetes/client-node';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {cliPath as cli} from '../helpers/cli.js';
 
-const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 let dir: string;
 const running: ChildProcessWithoutNullStreams[] = [];
 
