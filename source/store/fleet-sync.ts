@@ -4,6 +4,7 @@ import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions, ty
 import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import type {TunnelCertFacts} from '../mcm/tunnel-cert.js';
 import type {ApiConnection, ApiState, LogLine} from '../mcm/types.js';
 import {createCoalescer} from './coalesce.js';
 import type {AppStore} from './store.js';
@@ -62,6 +63,8 @@ export type FleetSync = {
 	flush(): void;
 	/** The raw state of one context (diagnostics, tests). */
 	raw(context: string): RawClusterState | undefined;
+	/** What a certificate read found on one context (tunnel-cert-sync.ts); applied with the next flush. */
+	setTunnelCerts(context: string, facts: TunnelCertFacts): void;
 };
 
 // Worst first: the state of a cluster is that of its worst watch.
@@ -289,6 +292,12 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 		},
 		raw(context) {
 			return perCluster.get(context);
+		},
+		setTunnelCerts(context, facts) {
+			const raw = clusters.get(context)?.raw;
+			if (!raw || stopped) return;
+			raw.tunnelCerts = facts;
+			markDirty(context);
 		},
 	};
 }
