@@ -155,7 +155,7 @@ describe('calico-mcm status', () => {
 		try {
 			const r = await runStatus(['--kubeconfig', kubeconfig, '--request-timeout', '1s']);
 			expect(r.code).toBe(1);
-			expect(r.stdout).toMatch(/standalone-1\s+unknown\s+-\s+-\s+-\s+-\s+unreachable: .*1s/);
+			expect(r.stdout).toMatch(/standalone-1\s+unknown\s+-\s+-\s+-\s+-\s+-\s+unreachable: .*1s/);
 			expect(r.stdout).toMatch(/managed-1\s+managed\s+v3\.24\.0\s+True/);
 			// 1 s timeout + 2 s grace, with a wide margin for a busy machine; the default would be 10 s.
 			expect(r.ms).toBeLessThan(8000);
