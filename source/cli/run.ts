@@ -118,10 +118,10 @@ export function planOptions(id: PlanId, context: string, positional: string[], f
 const write = (text: string) => process.stdout.write(text);
 const fail = (text: string) => process.stderr.write(text);
 
-function printPreflight(items: Array<{label: string; ok: boolean; message: string; fix?: string}>): void {
+function printPreflight(items: Array<{label: string; ok: boolean; message: string; fix?: string; warning?: boolean}>): void {
 	write('Preflight\n');
 	for (const item of items) {
-		write(`  ${item.ok ? 'ok  ' : 'FAIL'} ${item.label}: ${maskText(item.message)}\n`);
+		write(`  ${item.ok ? (item.warning ? 'WARN' : 'ok  ') : 'FAIL'} ${item.label}: ${maskText(item.message)}\n`);
 		if (!item.ok && item.fix) write(`       fix: ${item.fix}\n`);
 	}
 }

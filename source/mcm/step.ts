@@ -58,6 +58,8 @@ export type PreflightItem = {
 	message: string;
 	/** What to do when not ok. */
 	fix?: string;
+	/** ok, but worth reading before going on (e.g. a version difference). */
+	warning?: boolean;
 };
 
 /** Something a plan produced for the user: a file written, a token. */
