@@ -19,6 +19,7 @@ import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepCon
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {runFixAddress} from './run-fix-address.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -54,6 +55,7 @@ const planFlags: Record<PlanId, string[]> = {
 	grant: ['user', 'role'],
 	unmanage: ['management', 'name'],
 	'unmake-management': ['force'],
+	'fix-address': ['management'],
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
@@ -112,6 +114,8 @@ export function planOptions(id: PlanId, context: string, positional: string[], f
 			return {context, management: str(flags, 'management'), name: str(flags, 'name')};
 		case 'unmake-management':
 			return {context, force: flags.force === true};
+		case 'fix-address':
+			return {context, management: required(flags, 'management', id, 'mgmt')};
 	}
 }
 
@@ -190,6 +194,7 @@ export async function main(argv: string[]): Promise<number> {
 	const planId = id as PlanId;
 	const flags = parsed.flags;
 	const common = commonOptions(flags);
+	if (planId === 'fix-address') return fixAddress(flags, common);
 	if (common.contexts.length !== 1) {
 		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');
 	}
@@ -255,6 +260,35 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		if (common.readOnly) write('Read-only: steps that would change a cluster are refused.\n');
 		return await execute(plan, controller.signal, common.readOnly);
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		for (const client of clients.values()) client.close();
+	}
+}
+
+/** fix-address runs on every drifted managed cluster of --management (--context limits the kubeconfig's contexts). */
+async function fixAddress(flags: Flags, common: ReturnType<typeof commonOptions>): Promise<number> {
+	const management = required(flags, 'management', 'fix-address', 'mgmt');
+	let config;
+	try {
+		config = loadKubeconfig({kubeconfig: common.kubeconfig, env: process.env, contexts: common.contexts.length > 0 ? [...new Set([management, ...common.contexts])] : undefined});
+	} catch (error) {
+		if (error instanceof ConfigError) throw new UsageError(error.message, error.hint);
+		throw error;
+	}
+	const clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+	if (!clients.has(management)) throw new UsageError(`no context "${management}" in the kubeconfig`, 'pass --management with a context name');
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	const onSignal = () => controller.abort(new StepError('cancelled by the user'));
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		return await runFixAddress({
+			management, clients, dryRun: flags.dryRun === true, yes: flags.yes === true, readOnly: common.readOnly,
+			waitTimeoutMs: durationFlag(flags, 'timeout', 600_000), signal: controller.signal, write, fail,
+		});
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);

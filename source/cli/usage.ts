@@ -86,6 +86,9 @@ Plans
   grant [--user mcm-user] [--role tigera-network-admin]
   unmanage [--management MGMT] [--name NAME]
   unmake-management [--force]
+  fix-address --management MGMT [--context C]...
+       point every managed cluster of MGMT that dials another address at MGMT's ManagementCluster
+       address, 3 at a time (--context limits which contexts are considered)
 
 Every plan checks first (permissions, input files, address, the clusters' roles) and changes nothing
 unless all is well. Steps already done are reported done, so running a plan again resumes it.

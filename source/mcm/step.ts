@@ -70,9 +70,9 @@ export type PlanOutput = {
 	secret?: boolean;
 };
 
-export type PlanId = 'install' | 'make-management' | 'create-admin' | 'add-managed' | 'join' | 'grant' | 'unmanage' | 'unmake-management';
+export type PlanId = 'install' | 'make-management' | 'create-admin' | 'add-managed' | 'join' | 'grant' | 'unmanage' | 'unmake-management' | 'fix-address';
 
-export const planIds: readonly PlanId[] = ['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management'];
+export const planIds: readonly PlanId[] = ['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management', 'fix-address'];
 
 export type Plan = {
 	id: PlanId;
