@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Main>> = {
 	sim: async () => (await import('./source/sim/main.js')).main,
 	status: async () => (await import('./source/cli/status.js')).main,
 	run: async () => (await import('./source/cli/run.js')).main,
+	diags: async () => (await import('./source/cli/diags.js')).main,
 };
 
 async function start(argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@ const global = `Usage
   $ calico-mcm status [options]          fleet health, as a table, JSON or a change log
   $ calico-mcm run <plan> [options]      run an MCM plan headless (see: calico-mcm help run)
   $ calico-mcm sim [options]             serve a simulated fleet (see: calico-mcm help sim)
+  $ calico-mcm diags [options]           write a support bundle (see: calico-mcm help diags)
 
 Console options
   --kubeconfig FILE        kubeconfig to read (default: $KUBECONFIG, else ~/.kube/config)
@@ -72,6 +73,20 @@ Options
   --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
 
 Exit codes: 0 every cluster healthy, 1 any degraded, disconnected or unreachable, 2 usage or config error.
+`,
+	diags: `Usage
+  $ calico-mcm diags [--context C]... [--output FILE] [--tail N]
+
+Writes one support bundle (.tar.gz, mode 0600): per cluster its TigerStatus, Installation,
+ManagementCluster, ManagementClusterConnection and ManagedClusters, the Events of tigera-operator and
+calico-system, the last N lines (default 500) of the operator's and the guardian's logs, and the
+versions; plus this run's own log. Every Secret's data and every token is removed. An unreachable
+cluster is skipped with the reason in the bundle; none holds up the others.
+
+Options
+  --output FILE            default: calico-mcm-diags-<time>.tar.gz here (must not exist)
+  --tail N                 log lines per pod (default 500)
+  --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
 `,
 	run: `Usage
   $ calico-mcm run <plan> --context C [options] [--dry-run] [--yes] [--read-only]
