@@ -1,5 +1,6 @@
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
-import type {SortKey} from './ui-store.js';
+import {arrangeTree} from './fleet-tree.js';
+import type {FleetLayout, SortKey} from './ui-store.js';
 
 // Pure, memoised reads over the stores. The fleet view recomputes its rows only when the clusters
 // object or the view settings change (the store replaces `clusters` per flush, never mutates it), so a
@@ -81,6 +82,12 @@ export type FleetView = {
 	/** Row index by cluster id. */
 	index: Map<string, number>;
 	total: number;
+	/** Rows that matched the filter and view (tree context rows not counted). */
+	matched: number;
+	/** Tree layout: 1 for a managed row under its management row. */
+	depth: Map<string, number>;
+	/** Tree layout: management rows shown only as the parent of a matching row. */
+	context: Set<string>;
 	filterError?: string;
 };
 
@@ -90,6 +97,7 @@ export function computeFleetView(
 	sortDesc: boolean,
 	filter: string,
 	unhealthyOnly: boolean,
+	layout: FleetLayout = 'flat',
 ): FleetView {
 	const all = Object.values(clusters);
 	const parsed = parseFilter(filter);
@@ -98,9 +106,13 @@ export function computeFleetView(
 	if (rows === all) rows = [...all];
 	const compare = comparator(sort);
 	rows.sort(sortDesc ? (a, b) => compare(b, a) : compare);
+	const matched = rows.length;
+	let depth = new Map<string, number>();
+	let context = new Set<string>();
+	if (layout === 'tree') ({rows, depth, context} = arrangeTree(rows, clusters));
 	const index = new Map<string, number>();
 	rows.forEach((c, i) => index.set(c.id, i));
-	return {rows, index, total: all.length, filterError: parsed.error};
+	return {rows, index, total: all.length, matched, depth, context, filterError: parsed.error};
 }
 
 /** A memoised fleet view; make one per view (each remembers its own last inputs). */

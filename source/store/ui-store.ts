@@ -8,6 +8,8 @@ export type PaneId = 'fleet' | 'status' | 'steps' | 'log';
 export const paneOrder: readonly PaneId[] = ['fleet', 'status', 'steps', 'log'];
 
 export type SortKey = 'name' | 'health' | 'age';
+/** tree: each management cluster with its managed clusters under it; flat: one sorted list. */
+export type FleetLayout = 'tree' | 'flat';
 export type LogSource = 'console' | 'operator';
 
 export type Flash = {text: string; level: 'info' | 'warn' | 'error'; until: number};
@@ -39,6 +41,7 @@ export type UiState = {
 	/** The `/` prompt is open: keys edit the filter. */
 	filterEditing: boolean;
 	unhealthyOnly: boolean;
+	layout: FleetLayout;
 	statusTop: number;
 	stepsTop: number;
 	/** The steps pane keeps the running step in view until the user scrolls it. */
@@ -79,6 +82,8 @@ export function initialUiState(): UiState {
 		filter: '',
 		filterEditing: false,
 		unhealthyOnly: false,
+		// Flat by default: the order every sort key promises; `t` groups the fleet as a tree.
+		layout: 'flat',
 		statusTop: 0,
 		stepsTop: 0,
 		stepsFollow: true,

@@ -131,6 +131,8 @@ function run(env: KeyEnv, command: Command): void {
 			return ui.sortBy('age');
 		case 'unhealthy-only':
 			return ui.set({unhealthyOnly: !ui.unhealthyOnly});
+		case 'toggle-tree':
+			return ui.set({layout: ui.layout === 'tree' ? 'flat' : 'tree'});
 		case 'mark': {
 			const {cluster} = selectedCluster(env);
 			if (cluster) ui.toggleMark(cluster.id);

@@ -28,6 +28,7 @@ export type Command =
 	| 'sort-health'
 	| 'sort-age'
 	| 'unhealthy-only'
+	| 'toggle-tree'
 	| 'mark'
 	| 'follow'
 	| 'operator-log';
@@ -68,6 +69,7 @@ export const bindings: readonly Binding[] = [
 	{command: 'sort-health', keys: 'S', description: 'sort by health, worst first (again: reverse)', section: 'Fleet', match: ch('S')},
 	{command: 'sort-age', keys: 'A', description: 'sort by age, newest first (again: reverse)', section: 'Fleet', match: ch('A')},
 	{command: 'unhealthy-only', keys: 'z  ctrl-z', description: 'show only clusters that are not healthy', section: 'Fleet', match: (i, k) => ch('z')(i, k) || ctrl('z')(i, k)},
+	{command: 'toggle-tree', keys: 't', description: 'tree (management clusters with their managed ones) / flat list', section: 'Fleet', match: ch('t')},
 	{command: 'mark', keys: 'space', description: 'mark / unmark the cluster (actions on several)', section: 'Fleet', panes: ['fleet'], match: ch(' ')},
 	{command: 'follow', keys: 'f', description: 'log: follow / pause', section: 'Log', match: ch('f')},
 	{command: 'operator-log', keys: 'o', description: "log: the selected cluster's tigera-operator pod log / back to the console log", section: 'Log', match: ch('o')},
