@@ -9,6 +9,7 @@ import {kubeconfigFiles, loadKubeconfig, type FleetConfig} from '../kube/kubecon
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
+import {startTunnelCertSync} from '../store/tunnel-cert-sync.js';
 import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
 import {App} from '../ui/app.js';
@@ -16,7 +17,7 @@ import type {ConsoleServices} from '../ui/services.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, parseCommandLine, type CommonOptions} from './common-flags.js';
 import {workflowActions, type InstallInputs, type WorkflowDeps} from './console-actions.js';
 import {demoInputs} from './demo-inputs.js';
 import {followOperatorLog} from './operator-log.js';
@@ -37,6 +38,7 @@ const consoleFlags = {
 	manifests: {type: 'string'},
 	pullSecret: {type: 'string'},
 	license: {type: 'string'},
+	certRefresh: {type: 'string'},
 } as const;
 
 export type ConsoleOptions = CommonOptions & {
@@ -44,6 +46,8 @@ export type ConsoleOptions = CommonOptions & {
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
+	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s; demo 5 s). */
+	certRefreshMs?: number;
 };
 
 function count(flags: Record<string, unknown>, name: string, fallback: number): number {
@@ -63,6 +67,7 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const text = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
 	const inputs: InstallInputs = {manifests: text('manifests'), pullSecret: text('pullSecret'), license: text('license')};
 	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs};
+	if (flags.certRefresh !== undefined) options.certRefreshMs = durationFlag(flags, 'certRefresh', 60_000);
 	const demoOnly = ['managed', 'standalone', 'bare', 'speed'].filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -184,6 +189,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 	const sync: FleetSync = startFleetSync({store, clients});
+	const certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
 	const control = new RunControl({
@@ -221,6 +227,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		finished = true;
 		offerAbort.abort();
 		control.dispose();
+		certs.stop();
 		sync.stop();
 		for (const c of clients.values()) c.close();
 		await extra.stopFleet();

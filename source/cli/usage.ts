@@ -23,6 +23,7 @@ Console options
   --request-timeout DUR    timeout of every API request (default 10s)
   --read-only              refuse every change to a cluster
   --ascii                  no Unicode glyphs (also with TERM=dumb)
+  --cert-refresh DUR       how often tunnel certificates are read again (default 60s; demo 5s)
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
   --speed X                demo operator delays: 0 = at once, 1 = realistic (default 1)

@@ -11,7 +11,7 @@ import type {Tone} from './theme.js';
 // Columns, in order: NAME (indented under its management cluster in the tree), ROLE, VERSION,
 // MANAGEMENT (flat list only), CONNECTED (the tunnel, managed rows only), API (the API server, every
 // row), CERT (tunnel certificates), AGE, TIGERSTATUS, NOTES (the last error, or drift/skew). A
-// narrow pane drops NOTES first, then AGE, VERSION, MANAGEMENT; TIGERSTATUS takes what is left
+// narrow pane drops NOTES first, then AGE, MANAGEMENT, VERSION; TIGERSTATUS takes what is left
 // (and shows an unreachable row's error when NOTES is hidden).
 
 export type FleetColumns = {
@@ -47,7 +47,7 @@ export function fleetColumns(width: number, longestName: number, options: {tree?
 	};
 	const used = () => prefix + name + 1 + cols.role + 1 + [cols.version, cols.management, cols.connection, cols.api, cols.cert, cols.age].reduce((s, w) => s + (w ? w + 1 : 0), 0);
 	// Drop columns until TIGERSTATUS has 14 cells, least useful first.
-	for (const drop of ['age', 'version', 'management'] as const) {
+	for (const drop of ['age', 'management', 'version'] as const) {
 		if (width - used() >= 14) break;
 		cols[drop] = 0;
 	}
