@@ -3,6 +3,7 @@
 // which the steps pane's keys drive. Everything that reads a cluster happens here or in the plans;
 // the overlays in source/ui/workflows only call the functions they are given.
 
+import {fixAddressRequests} from './fix-address-action.js';
 import {setMaxListeners} from 'node:events';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -360,6 +361,22 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 		},
 	};
 
+	const fixAddress: ConsoleAction = {
+		key: 'F',
+		title: 'fix address',
+		description: "on a management row: point every managed cluster of it that dials another address at its ManagementCluster address",
+		mutating: true,
+		panes: ['fleet'],
+		startsPlan: true,
+		run(ctx) {
+			const cluster = single(ctx, 'fix address');
+			if (!cluster) return;
+			const requests = fixAddressRequests(cluster, ctx.store.getState().clusters);
+			if (typeof requests === 'string') return ctx.flash(requests, 'warn');
+			openWorkflow(ctx, {title: `fix the address of ${requests.length} managed cluster${requests.length === 1 ? '' : 's'} of ${cluster.name}`, fields: [], prepare: () => prepare(ctx, requests)});
+		},
+	};
+
 	const retry: ConsoleAction = {
 		key: 'r',
 		title: 'retry / resume',
@@ -384,5 +401,5 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 		run: ctx => ctx.flash(control.cancel(), 'warn'),
 	};
 
-	return [install, makeManagement, join, createAdmin, grant, standalone, retry, skip, cancel];
+	return [install, makeManagement, join, createAdmin, grant, standalone, fixAddress, retry, skip, cancel];
 }
