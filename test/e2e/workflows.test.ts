@@ -185,7 +185,8 @@ describe('workflows by keys', () => {
 
 	test('read-only: every action key is refused in the status bar and nothing changes', async () => {
 		const con = open(['--read-only']);
-		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')), 'the fleet');
+		// The tunnel certificates are read once the roles are known: wait for them too, or CERT changes later.
+		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')) && (!/ management /.test(con.text()) || /ok \dy/.test(con.text())), 'the fleet');
 		await new Promise(r => setTimeout(r, 500));
 		const before = con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''));
 		for (const [key, title] of [['i', 'install'], ['m', 'make management'], ['J', 'join'], ['a', 'admin user'], ['g', 'grant'], ['u', 'back to standalone'], ['r', 'retry / resume']]) {
