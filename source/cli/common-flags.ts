@@ -1,4 +1,4 @@
-import meow from 'meow';
+import meow, {type Flag} from 'meow';
 import {parseDuration} from '../kube/duration.js';
 import {usage, UsageError} from './usage.js';
 
@@ -14,6 +14,14 @@ export type FlagSpec = {
 };
 
 export type FlagSpecs = Record<string, FlagSpec>;
+
+/** The parsed value of each flag: what meow gives for its spec. */
+export type FlagValues<F extends FlagSpecs> = {
+	[K in keyof F]: F[K] extends {type: 'boolean'} ? boolean | undefined
+		: F[K] extends {isMultiple: true} ? string[] | undefined
+		: F[K] extends {type: 'number'} ? number | undefined
+		: string | undefined;
+};
 
 /** The cluster-access flags every command that talks to clusters takes. */
 export const commonFlags = {
@@ -37,9 +45,9 @@ export const defaultRequestTimeoutMs = 10_000;
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
 
-export type ParsedCommandLine = {
+export type ParsedCommandLine<F extends FlagSpecs> = {
 	input: string[];
-	flags: Record<string, unknown>;
+	flags: FlagValues<F>;
 	/** --help / -h was given: the caller prints usage(command) and exits 0. */
 	help: boolean;
 };
@@ -48,7 +56,7 @@ export type ParsedCommandLine = {
  * Parse argv for `command` with these flags (camelCase keys, as meow). Throws UsageError for an
  * unknown flag, a string flag without a value, or a repeated single-valued flag.
  */
-export function parseCommandLine(argv: string[], command: string, flags: FlagSpecs): ParsedCommandLine {
+export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: string, flags: F): ParsedCommandLine<F> {
 	const hint = `see \`calico-mcm help ${command}\``;
 	const known = new Map<string, FlagSpec>();
 	for (const [name, spec] of Object.entries(flags)) {
@@ -70,19 +78,21 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]} for \`${command}\``, hint);
 		if (spec.type !== 'boolean' && inline === undefined) {
 			const next = argv[i + 1];
-			if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			// A negative number is a value (refused later, naming it), not a flag.
+			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
 			i++;
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
 	}
-	if (help) return {input: [], flags: {}, help: true};
+	if (help) return {input: [], flags: {} as FlagValues<F>, help: true};
 	let result;
 	try {
 		result = meow(usage(command), {
 			importMeta: import.meta,
 			pkg: {name: 'calico-mcm'},
 			argv,
-			flags: flags as never,
+			// FlagSpec is the subset of meow's flag specs used here; FlagValues types what it returns.
+			flags: flags as unknown as Record<string, Flag<'string', string>>,
 			allowUnknownFlags: true,
 			autoHelp: false,
 			autoVersion: false,
@@ -92,12 +102,11 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		// meow throws for a repeated single-valued flag.
 		throw new UsageError((error as Error).message.replace(/`/g, ''), hint);
 	}
-	return {input: result.input.map(String), flags: result.flags as Record<string, unknown>, help: false};
+	return {input: result.input.map(String), flags: result.flags as FlagValues<F>, help: false};
 }
 
 /** A duration flag's value in ms, or the default. Throws UsageError naming the flag. */
-export function durationFlag(flags: Record<string, unknown>, name: string, defaultMs: number): number {
-	const value = flags[name];
+export function durationFlag(value: string | undefined, name: string, defaultMs: number): number {
 	if (value === undefined) return defaultMs;
 	try {
 		const ms = parseDuration(String(value), `--${kebab(name)}`);
@@ -109,11 +118,11 @@ export function durationFlag(flags: Record<string, unknown>, name: string, defau
 }
 
 /** The common options from parsed flags (parseCommandLine with commonFlags merged in). */
-export function commonOptions(flags: Record<string, unknown>): CommonOptions {
-	const contexts = ((flags.context as string[] | undefined) ?? []).filter(c => c !== '');
+export function commonOptions(flags: FlagValues<typeof commonFlags>): CommonOptions {
+	const contexts = (flags.context ?? []).filter(c => c !== '');
 	const options: CommonOptions = {
 		contexts: [...new Set(contexts)],
-		requestTimeoutMs: durationFlag(flags, 'requestTimeout', defaultRequestTimeoutMs),
+		requestTimeoutMs: durationFlag(flags.requestTimeout, 'requestTimeout', defaultRequestTimeoutMs),
 		readOnly: flags.readOnly === true,
 	};
 	if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '') options.kubeconfig = flags.kubeconfig;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {createGzip} from 'node:zlib';
+import pLimit from 'p-limit';
 import tar from 'tar-stream';
 import type {ClusterClient} from '../kube/client.js';
 import {collectClusterDiags, type ClusterDiags} from '../mcm/diags.js';
@@ -50,27 +51,24 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
 	const problem = checkOutputPath(o.output);
 	if (problem) throw new Error(problem);
 	const clusters: ClusterDiags[] = [];
-	const queue = [...o.clients.values()];
-	const worker = async () => {
-		for (let client = queue.shift(); client; client = queue.shift()) {
-			const c = client;
-			o.onProgress?.(c.context, 'collecting');
-			const controller = new AbortController();
-			const timer = setTimeout(() => controller.abort(), o.clusterTimeoutMs ?? 60_000);
-			const stop = () => controller.abort();
-			o.signal?.addEventListener('abort', stop, {once: true});
-			try {
-				const result = await collectClusterDiags(c, {tailLines: o.tailLines, signal: controller.signal});
-				if (controller.signal.aborted && !result.skipped) result.errors.push('cut off: the cluster took longer than the per-cluster limit');
-				clusters.push(result);
-				o.onProgress?.(c.context, result.skipped ? `skipped: ${result.skipped}` : `done: ${result.files.length} files${result.errors.length ? `, ${result.errors.length} requests failed` : ''}`);
-			} finally {
-				clearTimeout(timer);
-				o.signal?.removeEventListener('abort', stop);
-			}
+	const limit = pLimit(Math.max(1, o.concurrency ?? 4));
+	const collect = async (c: ClusterClient) => {
+		o.onProgress?.(c.context, 'collecting');
+		const controller = new AbortController();
+		const timer = setTimeout(() => controller.abort(), o.clusterTimeoutMs ?? 60_000);
+		const stop = () => controller.abort();
+		o.signal?.addEventListener('abort', stop, {once: true});
+		try {
+			const result = await collectClusterDiags(c, {tailLines: o.tailLines, signal: controller.signal});
+			if (controller.signal.aborted && !result.skipped) result.errors.push('cut off: the cluster took longer than the per-cluster limit');
+			clusters.push(result);
+			o.onProgress?.(c.context, result.skipped ? `skipped: ${result.skipped}` : `done: ${result.files.length} files${result.errors.length ? `, ${result.errors.length} requests failed` : ''}`);
+		} finally {
+			clearTimeout(timer);
+			o.signal?.removeEventListener('abort', stop);
 		}
 	};
-	await Promise.all(Array.from({length: Math.max(1, Math.min(o.concurrency ?? 4, queue.length))}, worker));
+	await Promise.all([...o.clients.values()].map(c => limit(() => collect(c))));
 	clusters.sort((a, b) => a.cluster.localeCompare(b.cluster, 'en', {numeric: true}));
 
 	const root = path.basename(o.output).replace(/\.(tar\.gz|tgz)$/, '');

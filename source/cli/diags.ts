@@ -1,11 +1,9 @@
 // `calico-mcm diags [--context C]... [--output FILE] [--tail N]`: one support bundle (.tar.gz) of the
 // fleet, progress per cluster on stderr; an unreachable cluster is skipped with the reason in the bundle.
 import process from 'node:process';
-import {createClients} from '../kube/client.js';
-import {ConfigError} from '../kube/errors.js';
-import {loadKubeconfig} from '../kube/kubeconfig.js';
 import {commonFlags, commonOptions, parseCommandLine} from './common-flags.js';
 import {checkOutputPath, defaultBundleName, writeBundle} from './diags-bundle.js';
+import {openFleetClients} from './fleet-access.js';
 import {usage, UsageError} from './usage.js';
 
 const diagsFlags = {...commonFlags, output: {type: 'string'}, tail: {type: 'number'}} as const;
@@ -23,13 +21,7 @@ export async function main(argv: string[]): Promise<number> {
 	if (!Number.isInteger(tail) || tail < 1) throw new UsageError(`--tail ${String(parsed.flags.tail)}: expected a whole number of lines`, 'e.g. --tail 500');
 	const problem = checkOutputPath(output);
 	if (problem) throw new UsageError(problem, 'pass --output with a new .tar.gz file in a writable directory');
-	let clients;
-	try {
-		clients = createClients(loadKubeconfig({kubeconfig: common.kubeconfig, contexts: common.contexts.length > 0 ? common.contexts : undefined}), {requestTimeoutMs: common.requestTimeoutMs});
-	} catch (error) {
-		if (error instanceof ConfigError) throw new UsageError(error.message, error.hint);
-		throw error;
-	}
+	const {clients} = openFleetClients(common);
 	const log: string[] = [];
 	const controller = new AbortController();
 	const onSignal = () => controller.abort();

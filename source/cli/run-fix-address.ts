@@ -6,6 +6,7 @@
 
 import process from 'node:process';
 import readline from 'node:readline/promises';
+import pLimit from 'p-limit';
 import {formatDuration} from '../kube/duration.js';
 import type {ClusterClient} from '../kube/client.js';
 import {buildFixAddressPlan, fixAddressTargets, patchCommand} from '../mcm/plans/fix-address.js';
@@ -110,12 +111,9 @@ export async function runFixAddress(o: FixAddressRun): Promise<number> {
 	});
 	const started = Date.now();
 	const results: RunProgress[] = [];
-	const queue = [...plans];
-	const worker = async () => {
-		for (let plan = queue.shift(); plan; plan = queue.shift()) results.push(await runPlan(plan, {sink: store.getState(), signal: o.signal}));
-	};
+	const limit = pLimit(Math.max(1, o.concurrency ?? 3));
 	try {
-		await Promise.all(Array.from({length: Math.min(o.concurrency ?? 3, plans.length)}, worker));
+		await Promise.all(plans.map(plan => limit(async () => results.push(await runPlan(plan, {sink: store.getState(), signal: o.signal})))));
 	} finally {
 		unsubscribe();
 	}

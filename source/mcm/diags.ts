@@ -1,6 +1,7 @@
 import yaml from 'js-yaml';
 import type {ClusterClient} from '../kube/client.js';
 import {isKubeError} from '../kube/errors.js';
+import {pathOf, resources} from './resources.js';
 import {maskObject, maskText} from './secrets.js';
 
 // What a support bundle holds for one cluster: its Tigera objects (TigerStatus, Installation,
@@ -25,11 +26,11 @@ export type ClusterDiags = {
 export const tigeraNamespaces = ['tigera-operator', 'calico-system'] as const;
 
 const objectLists: Array<{file: string; path: string}> = [
-	{file: 'installations.yaml', path: '/apis/operator.tigera.io/v1/installations'},
-	{file: 'tigerastatuses.yaml', path: '/apis/operator.tigera.io/v1/tigerastatuses'},
-	{file: 'managementclusters.yaml', path: '/apis/operator.tigera.io/v1/managementclusters'},
-	{file: 'managementclusterconnections.yaml', path: '/apis/operator.tigera.io/v1/managementclusterconnections'},
-	{file: 'managedclusters.yaml', path: '/apis/projectcalico.org/v3/managedclusters'},
+	{file: 'installations.yaml', path: pathOf(resources.installations)},
+	{file: 'tigerastatuses.yaml', path: pathOf(resources.tigerStatuses)},
+	{file: 'managementclusters.yaml', path: pathOf(resources.managementClusters)},
+	{file: 'managementclusterconnections.yaml', path: pathOf(resources.managementClusterConnections)},
+	{file: 'managedclusters.yaml', path: pathOf(resources.managedClusters)},
 ];
 
 type Obj = {kind?: string; metadata?: {name?: string; namespace?: string; managedFields?: unknown}; spec?: Record<string, unknown>; data?: unknown; stringData?: unknown; items?: Obj[]};
@@ -131,7 +132,7 @@ export async function collectClusterDiags(client: ClusterClient, options: Collec
 			const pods: Pod[] = [];
 			for (const namespace of namespaces) {
 				try {
-					const list = await client.request<{items?: Pod[]}>({path: `/api/v1/namespaces/${namespace}/pods`, signal});
+					const list = await client.request<{items?: Pod[]}>({path: pathOf(resources.pods, undefined, namespace), signal});
 					pods.push(...(list?.items ?? []).map(p => ({...p, metadata: {...p.metadata, namespace}})));
 				} catch (error) {
 					if (!isKubeError(error, 'not-found')) throw error;

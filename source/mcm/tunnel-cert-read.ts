@@ -1,5 +1,6 @@
 import type {ClusterClient} from '../kube/client.js';
 import {isKubeError} from '../kube/errors.js';
+import {pathOf, resources} from './resources.js';
 import {managedSecret, managementCaKeys, managementCaSecret, managedCertKey, managementCaCopyKey, type SecretRead, type TunnelCertFacts} from './tunnel-cert.js';
 
 // Reads the tunnel's certificates from a cluster: one GET of one named Secret (the narrowest request
@@ -7,7 +8,7 @@ import {managedSecret, managementCaKeys, managementCaSecret, managedCertKey, man
 // included, so only the certificate keys asked for are decoded; the response object is dropped before
 // this returns and nothing else of it (managed-cluster.key, tls.key) is kept, logged or shown.
 
-const secretPath = (namespace: string, name: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
+const secretPath = (namespace: string, name: string) => pathOf(resources.secrets, name, namespace);
 
 /** Picks the wanted keys' PEM text out of a Secret's data; everything else is never decoded. */
 export function certificatesOf(data: unknown, keys: readonly string[], firstOnly: boolean): Record<string, string> {

@@ -10,7 +10,7 @@ import {checkAddress} from '../preflight.js';
 import {normalizeAddress} from '../role.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import {waitForManagedConnected} from '../waits.js';
-import {clusterItems, kubectl, pathOf, ref, singleton, waitMs, type PlanEnv} from './common.js';
+import {clusterItems, kubectl, pathOf, resources, singleton, waitMs, type PlanEnv} from './common.js';
 
 export type FixAddressOptions = {
 	/** The managed cluster's context. */
@@ -26,7 +26,7 @@ type MCC = {spec?: {managementClusterAddr?: string}};
 
 /** ManagementCluster spec.address, or a StepError saying it is missing and how to set it. */
 export async function managementAddress(mgmt: ClusterClient, management: string, signal?: AbortSignal): Promise<string> {
-	const mc = await getObject<MC>(mgmt, pathOf(ref.managementClusters, singleton), signal);
+	const mc = await getObject<MC>(mgmt, pathOf(resources.managementClusters, singleton), signal);
 	if (!mc) throw new StepError(`${management} has no ManagementCluster: it is not a management cluster`, `run \`calico-mcm run make-management --context ${management}\` first`);
 	const address = mc.spec?.address;
 	if (!address) {
@@ -46,7 +46,7 @@ export function buildFixAddressPlan(o: FixAddressOptions, env: PlanEnv): Plan {
 	const name = o.name ?? o.context;
 	let address: string | undefined;
 	const target = async (signal: AbortSignal) => (address ??= await managementAddress(mgmt, o.management, signal));
-	const current = async (signal: AbortSignal) => (await getObject<MCC>(c, pathOf(ref.managementClusterConnections, singleton), signal))?.spec?.managementClusterAddr;
+	const current = async (signal: AbortSignal) => (await getObject<MCC>(c, pathOf(resources.managementClusterConnections, singleton), signal))?.spec?.managementClusterAddr;
 	const patchStep: Step = {
 		id: 'patch-address',
 		title: `Set ${o.context}'s managementClusterAddr to ${o.management}'s ManagementCluster address`,
@@ -61,7 +61,7 @@ export function buildFixAddressPlan(o: FixAddressOptions, env: PlanEnv): Plan {
 		},
 		async run(ctx) {
 			const want = await target(ctx.signal);
-			await c.request({method: 'PATCH', path: pathOf(ref.managementClusterConnections, singleton), body: {spec: {managementClusterAddr: want}}, contentType: 'application/merge-patch+json', signal: ctx.signal});
+			await c.request({method: 'PATCH', path: pathOf(resources.managementClusterConnections, singleton), body: {spec: {managementClusterAddr: want}}, contentType: 'application/merge-patch+json', signal: ctx.signal});
 			return `now ${want}`;
 		},
 		async preview(ctx) {
@@ -84,7 +84,7 @@ export function buildFixAddressPlan(o: FixAddressOptions, env: PlanEnv): Plan {
 				context: o.management,
 				mutating: false,
 				async check(ctx) {
-					const mc = await getObject<{status?: {conditions?: Array<{type: string; status: string}>}}>(mgmt, pathOf(ref.managedClusters, name), ctx.signal);
+					const mc = await getObject<{status?: {conditions?: Array<{type: string; status: string}>}}>(mgmt, pathOf(resources.managedClusters, name), ctx.signal);
 					return conditionStatus(mc, 'ManagedClusterConnected') === 'True' && normalizeAddress(await current(ctx.signal)) === normalizeAddress(await target(ctx.signal)) ? {done: true, detail: 'connected'} : 'todo';
 				},
 				async run(ctx) {
@@ -142,7 +142,7 @@ export async function fixAddressTargets(management: string, clients: ReadonlyMap
 	const mgmt = clients.get(management);
 	if (!mgmt) throw new StepError(`no context "${management}" in the kubeconfig`, 'pass --management with a context name');
 	const address = await managementAddress(mgmt, management, signal);
-	const list = await getObject<{items?: Array<{metadata: {name: string}}>}>(mgmt, pathOf(ref.managedClusters), signal);
+	const list = await getObject<{items?: Array<{metadata: {name: string}}>}>(mgmt, pathOf(resources.managedClusters), signal);
 	const names = (list?.items ?? []).map(i => i.metadata.name).sort();
 	const result: FixAddressTargets = {address, drifted: [], inSync: [], skipped: []};
 	await Promise.all(names.map(async name => {
@@ -152,7 +152,7 @@ export async function fixAddressTargets(management: string, clients: ReadonlyMap
 			return;
 		}
 		try {
-			const have = (await getObject<MCC>(client, pathOf(ref.managementClusterConnections, singleton), signal))?.spec?.managementClusterAddr;
+			const have = (await getObject<MCC>(client, pathOf(resources.managementClusterConnections, singleton), signal))?.spec?.managementClusterAddr;
 			if (have === undefined) result.skipped.push({name, reason: 'no ManagementClusterConnection (not joined yet)'});
 			else if (addressDrift(have, address)) result.drifted.push({context: name, from: have});
 			else result.inSync.push(name);

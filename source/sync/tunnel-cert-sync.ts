@@ -2,7 +2,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {readTunnelCertFacts} from '../mcm/tunnel-cert-read.js';
 import type {ClusterRole} from '../mcm/types.js';
 import type {FleetSync} from './fleet-sync.js';
-import type {AppStore} from './store.js';
+import type {AppStore} from '../store/store.js';
 
 // Certificates are not watched: a watch on Secrets needs list/watch on every secret of the namespace,
 // and they change once a year. Each management and managed cluster's one certificate Secret is read
