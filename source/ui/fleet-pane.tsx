@@ -8,7 +8,8 @@ import type {Glyphs} from './glyphs.js';
 import {scrollTo} from './layout.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {healthTone, type Theme} from './theme.js';
-import {useFleetSelection, useNow, useUiState} from './use-store.js';
+import {useAgeNow} from './age-clock.js';
+import {useFleetSelection, useUiState} from './use-store.js';
 
 type RowProps = {
 	cluster: Cluster;
@@ -57,6 +58,14 @@ const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width
 	);
 });
 
+/** The moments the row's age cells count from: CONNECTED (the tunnel), API and AGE. */
+function agesOf(c: Cluster): number[] {
+	const out = [c.api.since];
+	if (c.connection?.since !== undefined) out.push(c.connection.since);
+	if (c.createdAt !== undefined) out.push(c.createdAt);
+	return out;
+}
+
 function header(cols: FleetColumns, width: number): string {
 	const parts = [
 		'   ',
@@ -89,8 +98,6 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filterEditing = useUiState(s => s.filterEditing);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const layout = useUiState(s => s.layout);
-	const now = useNow(1000);
-
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
 	const longestManagement = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.connection?.management ?? '')), 10), [view.rows]);
 	const tree = layout === 'tree';
@@ -100,6 +107,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
+	const now = useAgeNow(visible.flatMap(agesOf));
 	const markedCount = Object.keys(marked).length;
 
 	const parts: TitlePart[] = [
