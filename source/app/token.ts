@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {maskToken, writeSecretFile} from '../mcm/secrets.js';
 import type {Plan} from '../mcm/step.js';
+import {clipboardReport} from './clipboard.js';
 import type {TokenHandle} from './workflow-types.js';
 
 // The login token a create-admin run produced, as a handle: the UI shows it masked and may ask to
@@ -23,9 +24,10 @@ export function tokenHandle(deps: TokenDeps, plan: Plan, user: string): TokenHan
 		masked: maskToken(raw),
 		expires,
 		defaultPath: path.join(deps.cwd, `${plan.cluster}-${user}.token`),
+		savedTo: plan.outputs().find(o => o.label === 'login token file')?.value,
 		copy() {
 			deps.clipboard(raw);
-			return 'copied to the clipboard of your terminal (OSC 52); nothing was written to the log';
+			return clipboardReport(`the token (${raw.length} characters)`);
 		},
 		write(file) {
 			const target = path.resolve(deps.cwd, file);

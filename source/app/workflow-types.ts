@@ -58,8 +58,10 @@ export type TokenHandle = {
 	user: string;
 	masked: string;
 	expires?: string;
-	/** Copies it to the user's clipboard over the terminal (OSC 52). Returns what to say. */
-	copy: () => string;
+	/** Sends it to the user's terminal as an OSC 52 clipboard request. Returns what to say (bad: it did not reach the clipboard, or may not have). */
+	copy: () => {text: string; bad?: boolean};
+	/** Where the run saved it (full path, mode 0600), if it did. */
+	savedTo?: string;
 	defaultPath: string;
 	/** Writes it to a file with mode 0600. Returns what to say; throws with a clear message. */
 	write: (file: string) => string;

@@ -3,6 +3,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {ensurePrivateDirectory} from '../mcm/interrupted-runs.js';
 import {checkAddress, validateAddress} from '../mcm/preflight.js';
 import type {Cluster, ContextCluster} from '../mcm/types.js';
+import {mcmPort} from '../mcm/plans/make-management.js';
 import {suggestManagementAddresses} from './address-suggestions.js';
 import {fixAddress} from './fix-address-workflow.js';
 import type {PlanRequest} from './run-controller.js';
@@ -78,23 +79,36 @@ const makeManagement: WorkflowSpec = {
 		return async signal => {
 			const suggestions = client ? await suggestManagementAddresses(client, signal).catch(() => []) : [];
 			const first = suggestions[0];
-			return [
-				{kind: 'select', key: 'service', label: 'Expose the tunnel endpoint with a', initial: first?.service ?? 'nodeport', options: [{label: 'NodePort service (node address + port 30449)', value: 'nodeport'}, {label: 'LoadBalancer service (its ingress, port 9449)', value: 'loadbalancer'}]},
-				{
+			// The address depends on the service: a load balancer's is known only once the cloud
+			// gave the Service its ingress, so it is asked for (or left to the step) per service.
+			const addressField = (service: 'nodeport' | 'loadbalancer'): FormField => {
+				const mine = suggestions.filter(s => s.service === service);
+				return {
 					kind: 'text',
-					key: 'address',
+					key: service === 'nodeport' ? 'address' : 'lbAddress',
 					label: 'Address managed clusters dial (host:port)',
-					hint: first ? `suggested: ${first.why}` : 'empty: chosen from the cluster when the step runs',
-					initial: first?.address ?? '',
-					suggestions: suggestions.map(s => s.address),
+					hint: mine[0]
+						? `suggested: ${mine[0].why}`
+						: service === 'loadbalancer'
+							? `empty: the load balancer's ingress (IP or hostname) and port ${mcmPort}, once assigned`
+							: 'empty: chosen from the cluster when the step runs',
+					initial: mine[0]?.address ?? '',
+					suggestions: mine.map(s => s.address),
+					when: v => v.service === service,
 					validate: value => (value === '' ? undefined : (validateAddress(value) ?? undefined)),
-				},
+				};
+			};
+			return [
+				{kind: 'select', key: 'service', label: 'Expose the tunnel endpoint with a', initial: first?.service ?? 'nodeport', options: [{label: 'NodePort service (node address + port 30449)', value: 'nodeport'}, {label: `LoadBalancer service (its ingress, port ${mcmPort})`, value: 'loadbalancer'}]},
+				addressField('nodeport'),
+				addressField('loadbalancer'),
 			];
 		};
 	},
 	requests(values, [cluster]) {
-		if (values.address && !checkAddress(values.address).ok) return checkAddress(values.address).message;
-		return [{id: 'make-management', options: {context: cluster!.context, address: values.address || undefined, service: values.service as 'nodeport' | 'loadbalancer'}}];
+		const address = values.service === 'loadbalancer' ? values.lbAddress : values.address;
+		if (address && !checkAddress(address).ok) return checkAddress(address).message;
+		return [{id: 'make-management', options: {context: cluster!.context, address: address || undefined, service: values.service as 'nodeport' | 'loadbalancer'}}];
 	},
 };
 
@@ -117,10 +131,22 @@ const join: WorkflowSpec = {
 	fields(list, env) {
 		const managements = managementsFor(list, env);
 		const preferred = managements.find(c => c.context === env.session.management)?.context;
-		return [{kind: 'select', key: 'management', label: 'Management cluster', initial: preferred, options: managements.map(c => ({label: `${c.name}${c.version ? ` (${c.version})` : ''}`, value: c.context}))}];
+		const bare = list.filter(c => c.role === 'not-installed');
+		return [
+			{kind: 'select', key: 'management', label: 'Management cluster', initial: preferred, options: managements.map(c => ({label: `${c.name}${c.version ? ` (${c.version})` : ''}`, value: c.context}))},
+			// A cluster without Calico Enterprise is installed as managed first: ask for what i asks
+			// (no license: a managed cluster uses the management cluster's).
+			...(bare.length > 0
+				? ([
+						{kind: 'text', key: 'manifests', label: `Release manifests (directory or URL) to install ${names(bare)}`, initial: env.session.manifests, validate: required('the manifests')},
+						{kind: 'text', key: 'pullSecret', label: 'Pull secret (dockerconfigjson file)', initial: env.session.pullSecret, validate: required('the pull secret')},
+					] satisfies FormField[])
+				: []),
+		];
 	},
 	requests(values, list, {session}) {
 		session.management = values.management;
+		if (list.some(c => c.role === 'not-installed')) Object.assign(session, {manifests: values.manifests, pullSecret: values.pullSecret});
 		const install = session.manifests && session.pullSecret ? {manifests: session.manifests, pullSecret: session.pullSecret} : {};
 		return list.map(c => ({id: 'join', options: {context: c.context, management: values.management!, ...install}}));
 	},

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {render} from 'ink';
+import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
@@ -14,6 +15,7 @@ import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
+import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {App} from '../ui/app.js';
@@ -105,10 +107,6 @@ function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
 	);
 }
 
-/** OSC 52: the terminal the user sits at (through SSH and tmux) puts the text on its clipboard. */
-export function osc52(text: string): string {
-	return `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
-}
 
 export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
 	return {
@@ -196,13 +194,14 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 				return client;
 			},
 			cwd,
+			secretsDir: path.join(stateDir, 'secrets'),
 		},
 	});
 	const services = consoleServices(clients, {
 		readOnly: options.readOnly,
 		source,
 		control,
-		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'tokens'), clipboard: text => process.stdout.write(osc52(text))},
+		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
@@ -227,7 +226,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const startSync = () => {
 		if (finished || sync) return;
-		sync = startFleetSync({store, clients});
+		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
 		certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
 	};
 	writer.once('flush', () => setImmediate(startSync));

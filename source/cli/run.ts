@@ -3,6 +3,7 @@
 // line per step change with its elapsed time. Exit 0 done, 1 failed (naming the step and the last
 // real error), 2 usage/config errors or a refused confirmation, 130 cancelled.
 
+import {secretsDirectory} from '../mcm/interrupted-runs.js';
 import process from 'node:process';
 import readline from 'node:readline/promises';
 import {setMaxListeners} from 'node:events';
@@ -234,6 +235,8 @@ export async function main(argv: string[]): Promise<number> {
 				return client;
 			},
 			waitTimeoutMs,
+			// Tokens and installation manifests: a 0700 directory, unless --token-file / --output say where.
+			secretsDir: secretsDirectory(),
 		});
 		const ctx: StepContext = {signal: controller.signal, log: () => undefined};
 		write(`Plan: ${plan.title}\n`);

@@ -1,5 +1,6 @@
 import {effectiveConnected} from '../mcm/connection.js';
 import {describeDrift, describeSkew} from '../mcm/drift.js';
+import {staleSince} from '../mcm/stale.js';
 import {certLabel, isCertProblem, type CertState} from '../mcm/tunnel-cert.js';
 import type {ApiState, Cluster, ClusterRole, ConditionStatus, Health, ManagedConnection, TigerStatus} from '../mcm/types.js';
 
@@ -38,6 +39,13 @@ export type ClusterStatusJson = {
 	health: Health;
 	/** When the Installation (remote-only: the ManagedCluster) was created. */
 	createdAt: string | null;
+	/**
+	 * The API server does not answer (api.state unreachable, unauthorized, forbidden): role, version,
+	 * connection and tigerStatus are the last values seen, as of `asOf`.
+	 */
+	stale: boolean;
+	/** When the values were last known to be true: `generatedAt` when current, else when the API stopped answering. */
+	asOf: string;
 	/** The API server as seen from here; for remote-only rows, the management cluster's. */
 	api: {
 		/** connecting | ok | unreachable | unauthorized | forbidden */
@@ -151,7 +159,7 @@ export function toJson(clusters: Record<string, Cluster>, statuses: Record<strin
 		kind: 'FleetStatus',
 		generatedAt: new Date(now).toISOString(),
 		summary,
-		clusters: rows.map(row => clusterJson(row, statuses[row.id] ?? [])),
+		clusters: rows.map(row => clusterJson(row, statuses[row.id] ?? [], now)),
 	};
 }
 
@@ -183,7 +191,8 @@ function certJson(c: NonNullable<Cluster['cert']>): NonNullable<ClusterStatusJso
 	return json;
 }
 
-function clusterJson(row: Cluster, statuses: readonly TigerStatus[]): ClusterStatusJson {
+function clusterJson(row: Cluster, statuses: readonly TigerStatus[], now: number): ClusterStatusJson {
+	const since = staleSince(row);
 	const api: ClusterStatusJson['api'] = {state: row.api.state, since: new Date(row.api.since).toISOString()};
 	if (row.api.error) api.error = row.api.error;
 	if (row.api.verb) api.verb = row.api.verb;
@@ -198,6 +207,8 @@ function clusterJson(row: Cluster, statuses: readonly TigerStatus[]): ClusterSta
 		version: row.version ?? null,
 		health: row.health,
 		createdAt: iso(row.createdAt),
+		stale: since !== undefined,
+		asOf: new Date(since ?? now).toISOString(),
 		api,
 		...(row.connection ? {connection: connectionJson(row.connection)} : {}),
 		...(row.cert ? {cert: certJson(row.cert)} : {}),
@@ -248,13 +259,14 @@ export function connectedCell(row: Cluster): string {
 	return `${shown} (disagree: managed side says ${other})`;
 }
 
-export function tigerStatusCell(row: Cluster): string {
+export function tigerStatusCell(row: Cluster, now?: number): string {
 	const {available, total, degraded, progressing} = row.rollup;
 	if (total === 0) return '-';
 	const parts = [`${available}/${total}`];
 	if (degraded.length > 0) parts.push(`degraded: ${degraded.join(',')}`);
 	if (progressing.length > 0) parts.push(`progressing: ${progressing.join(',')}`);
-	return parts.join(' ');
+	const since = staleSince(row);
+	return parts.join(' ') + (since !== undefined && now !== undefined ? `, ${formatAge(now - since)} ago` : '');
 }
 
 function clusterCell(row: Cluster): string {
@@ -280,7 +292,7 @@ export function formatTable(clusters: Record<string, Cluster>, now: number): str
 		row.role,
 		row.version ?? '-',
 		connectedCell(row),
-		tigerStatusCell(row),
+		tigerStatusCell(row, now),
 		...(withCerts ? [certLabel(row.cert, now)] : []),
 		row.createdAt === undefined ? '-' : formatAge(now - row.createdAt),
 		...(withErrors ? [errorOf(row) || '-'] : []),

@@ -308,6 +308,8 @@ export type WatchUntilOptions<T> = {
 	signal?: AbortSignal;
 	/** Give up when the API stays unreachable this long (default 30 s); forbidden/unauthorized fail at once. */
 	unreachableMs?: number;
+	/** Where the wait stands, on every change: what is still awaited, or the API's last real error. */
+	onProgress?: (text: string) => void;
 };
 
 /**
@@ -334,8 +336,16 @@ export function watchUntil<T extends {metadata?: {name?: string}}>(client: Clust
 			if (error) reject(error);
 			else resolve(objects);
 		};
+		let said: string | undefined;
+		const say = (text: string) => {
+			if (finished || !text || text === said) return;
+			said = text;
+			options.onProgress?.(text);
+		};
 		const evaluate = () => {
-			if (!finished && options.done(objects)) finish();
+			if (finished) return;
+			if (options.done(objects)) finish();
+			else say(`waiting: ${options.progress?.(objects) || options.what}`);
 		};
 		const onAbort = () => finish(abortError(options.signal, options.what));
 		const timer = setTimeout(() => {
@@ -369,6 +379,8 @@ export function watchUntil<T extends {metadata?: {name?: string}}>(client: Clust
 						return;
 					}
 					if (state.state === 'unreachable') {
+						// Not a bare spinner: the real reason, and how long the wait keeps trying.
+						say(`${client.context} does not answer: ${state.error ?? 'unreachable'} (retrying; gives up after ${formatDuration(unreachableMs)})`);
 						unreachableTimer ??= setTimeout(() => {
 							finish(new KubeError({kind: 'unreachable', message: `waiting for ${options.what}: the API server stayed unreachable for ${formatDuration(unreachableMs)}: ${lastState?.error ?? ''}`, context: client.context}));
 						}, unreachableMs);

@@ -260,6 +260,9 @@ class ClusterTransport implements Transport {
 		return new Promise<net.Socket>((resolve, reject) => {
 			let socket: net.Socket | undefined;
 			let done = false;
+			// Given up (timeout, cancel): a tunnel still being opened must let go of its proxy connection too,
+			// or a proxy that never answers keeps the process alive.
+			const giveUp = new AbortController();
 			const finish = (error?: Error) => {
 				if (done) return;
 				done = true;
@@ -267,6 +270,7 @@ class ClusterTransport implements Transport {
 				signal.removeEventListener('abort', onAbort);
 				socket?.removeListener('error', finish);
 				if (error) {
+					giveUp.abort(error);
 					socket?.destroy();
 					reject(error);
 				} else resolve(socket!);
@@ -281,7 +285,7 @@ class ClusterTransport implements Transport {
 				candidate.once(settings ? 'secureConnect' : 'connect', () => finish());
 			};
 			if (!factory) return track(this.connectNow(alpn));
-			factory({host: this.host, port: this.port}, signal).then((raw) => {
+			factory({host: this.host, port: this.port}, giveUp.signal).then((raw) => {
 				if (done) return void raw.destroy();
 				if (!settings) {
 					socket = raw;

@@ -68,6 +68,12 @@ export type WatchOptions<T = unknown> = {
 
 export type WatchHandle = {
 	stop(): void;
+	/**
+	 * Try again now: cut a backoff pause short and restart an open stream from its resourceVersion.
+	 * For when something else (the reachability probe) knows the server answers again: a stream that
+	 * hung with its server stays silent until the watchdog, and a backoff may be 15 s long.
+	 */
+	wake(): void;
 	/** The resourceVersion the loop resumes from (diagnostics, tests). */
 	readonly resourceVersion: string | undefined;
 };
@@ -194,6 +200,13 @@ class WatchLoop<T> implements WatchHandle {
 	private absences = 0;
 	/** Consecutive 410s right after a list: back off if the server keeps saying it. */
 	private gones = 0;
+	/** Aborted by wake(): ends the current pause. */
+	private waker = new AbortController();
+	private woken = false;
+	/** wake() also restarts the error backoff from the shortest. */
+	private resetBackoff = false;
+	/** The open stream's abort, for wake(). */
+	private restartStream: (() => void) | undefined;
 
 	constructor(
 		private readonly client: ClusterClient,
@@ -214,12 +227,34 @@ class WatchLoop<T> implements WatchHandle {
 		this.stopper.abort();
 	}
 
+	wake(): void {
+		if (!this.live) return;
+		this.woken = true;
+		this.resetBackoff = true;
+		this.waker.abort();
+		this.restartStream?.();
+	}
+
 	private get live(): boolean {
 		return !this.stopper.signal.aborted;
 	}
 
-	private sleep(ms: number): Promise<void> {
-		return sleepFor(ms, this.stopper.signal);
+	/** A backoff pause; wake() ends it (or makes the next one a no-op, if none is running). */
+	private async sleep(ms: number): Promise<void> {
+		if (!this.woken) await sleepFor(ms, AbortSignal.any([this.stopper.signal, this.waker.signal]));
+		if (this.woken) {
+			this.woken = false;
+			this.waker = new AbortController();
+		}
+	}
+
+	/** The error backoff; after a wake() it starts again from the shortest. */
+	private async errorPause(): Promise<void> {
+		await this.sleep(jitteredDelay(this.errors++, this.backoff));
+		if (this.resetBackoff) {
+			this.resetBackoff = false;
+			this.errors = 0;
+		}
 	}
 
 	private setState(next: WatchState): void {
@@ -275,6 +310,10 @@ class WatchLoop<T> implements WatchHandle {
 		this.stopper.signal.addEventListener('abort', onStop, {once: true});
 		const end = {result: 'ended' as StreamEnd};
 		let dog: NodeJS.Timeout | undefined;
+		this.restartStream = () => {
+			end.result = 'silent';
+			streamAbort.abort();
+		};
 		const feed = () => {
 			if (dog) clearTimeout(dog);
 			dog = setTimeout(() => {
@@ -313,6 +352,7 @@ class WatchLoop<T> implements WatchHandle {
 		} catch (error) {
 			failure = error;
 		} finally {
+			this.restartStream = undefined;
 			release?.();
 			if (dog) clearTimeout(dog);
 			this.stopper.signal.removeEventListener('abort', onStop);
@@ -392,7 +432,7 @@ class WatchLoop<T> implements WatchHandle {
 				// An expired continue token: start the list again at once.
 				if (error instanceof KubeError && error.kind === 'gone' && this.gones++ === 0) continue;
 				this.setState(watchStateOf(error));
-				await this.sleep(jitteredDelay(this.errors++, this.backoff));
+				await this.errorPause();
 			}
 		}
 		return 'stop';
@@ -425,7 +465,7 @@ class WatchLoop<T> implements WatchHandle {
 				// The type went away under an open watch: the list will notice and report it.
 				if (error instanceof KubeError && error.kind === 'not-found') return 'relist';
 				this.setState(watchStateOf(error));
-				await this.sleep(jitteredDelay(this.errors++, this.backoff));
+				await this.errorPause();
 				return 'relist';
 			}
 			if (!this.live) return 'stop';

@@ -1,5 +1,5 @@
 import {effectiveConnected} from './connection.js';
-import type {Cluster, LogLevel, TigerStatus} from './types.js';
+import type {Cluster, LogLevel, ManagedConnection, TigerStatus} from './types.js';
 
 // What changed in a row, in words: the fleet log and `status --watch` both print these, one line
 // each, prefixed by the cluster. Kept short and grep-able: `connection True -> False`.
@@ -10,6 +10,22 @@ function apiText(row: Cluster): string {
 	const {state, error, verb, resource} = row.api;
 	if (state === 'forbidden' && (verb || resource)) return `forbidden (${verb ?? '?'} ${resource ?? '?'})${error ? `: ${error}` : ''}`;
 	return error && state !== 'ok' && state !== 'connecting' ? `${state}: ${error}` : state;
+}
+
+/** Which end a connection's value comes from: the management side is the real signal, when known. */
+function signalOf(c: ManagedConnection | undefined): 'management' | 'managed' | undefined {
+	if (c?.fromManagement !== undefined) return 'management';
+	return c?.fromManaged !== undefined ? 'managed' : undefined;
+}
+
+/** The connection's signal was not seen before (nothing known, or it now comes from the other end). */
+function firstLook(previous: ManagedConnection | undefined, next: ManagedConnection | undefined): boolean {
+	const now = signalOf(next);
+	return now !== undefined && signalOf(previous) !== now;
+}
+
+function isoSeconds(t: number): string {
+	return new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 export function describeChanges(
@@ -43,7 +59,14 @@ export function describeChanges(
 	if (next.connection || previous?.connection) {
 		const before = previous?.connection ? effectiveConnected(previous.connection) : undefined;
 		const after = effectiveConnected(next.connection);
-		if (before !== after && (before !== undefined || after !== 'Unknown')) {
+		if (firstLook(previous?.connection, next.connection)) {
+			// The first sight of a signal is a state, not a change: a tunnel already down when the
+			// console started did not just go down. Said only when it is not well.
+			if (after === 'False') {
+				const c = next.connection!;
+				changes.push({level: 'warn', text: `tunnel down${c.since ? ` since ${isoSeconds(c.since)}` : ''}${c.message ? `: ${c.message}` : ''}`});
+			}
+		} else if (before !== after && (before !== undefined || after !== 'Unknown')) {
 			const why = after !== 'True' && next.connection?.message ? `: ${next.connection.message}` : '';
 			changes.push({level: after === 'True' ? 'info' : 'warn', text: `connection ${before ?? '-'} -> ${after}${why}`});
 		}

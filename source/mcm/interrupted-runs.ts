@@ -24,14 +24,22 @@ export type InterruptedRun = {
 	startedAt: number;
 };
 
-/** $XDG_STATE_HOME/calico-mcm, else ~/.cache/calico-mcm. */
+/** $XDG_STATE_HOME/calico-mcm, else ~/.local/state/calico-mcm (the XDG default for state). */
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
-	const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(os.homedir(), '.cache');
+	const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
 	return path.join(base, 'calico-mcm');
 }
 
+/** Where files holding secrets (installation manifests, tokens) go unless the user names a path. */
+export function secretsDirectory(env: NodeJS.ProcessEnv = process.env): string {
+	return path.join(stateDirectory(env), 'secrets');
+}
+
+/** Creates the directory (and its parents) 0700; a directory of ours that exists is made 0700 too. */
 export function ensurePrivateDirectory(dir: string): string {
 	fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	const st = fs.statSync(dir);
+	if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) fs.chmodSync(dir, 0o700);
 	return dir;
 }
 

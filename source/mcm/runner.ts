@@ -104,7 +104,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunProgr
 			continue;
 		}
 		patchStep(index, {state: 'running', startedAt: now(), endedAt: undefined, error: undefined, hint: undefined, detail: undefined});
-		const ctx: StepContext = {signal, log: (text, level) => log(text, level, step.context)};
+		let stepRunning = true;
+		const ctx: StepContext = {
+			signal,
+			log: (text, level) => log(text, level, step.context),
+			progress: text => {
+				if (stepRunning && !signal.aborted) patchStep(index, {detail: text});
+			},
+		};
 		try {
 			const check = normalizeCheck(await step.check(ctx));
 			// check() may have learnt names (e.g. the version's namespace): show the real command.
@@ -129,9 +136,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunProgr
 			if (signal.aborted) throw signal.reason ?? new Error('cancelled');
 			const note = await step.run(ctx);
 			if (step.wait) await step.wait(ctx);
-			patchStep(index, {...synced(index, step), state: 'done', endedAt: now(), detail: note || check.detail});
+			stepRunning = false;
+			// What the run returned, or nothing: the check's "waiting for …" and the progress were about before.
+			patchStep(index, {...synced(index, step), state: 'done', endedAt: now(), detail: note || undefined});
 			log(`${step.title}: done`, 'info', step.context);
 		} catch (error) {
+			stepRunning = false;
 			if (signal.aborted) {
 				patchStep(index, {state: 'cancelled', endedAt: now(), detail: 'cancelled by the user'});
 				log(`${step.title}: cancelled`, 'warn', step.context);

@@ -20,6 +20,8 @@ export type StepContext = {
 	/** Aborted when the user cancels: pass it to every request and wait. */
 	signal: AbortSignal;
 	log: (text: string, level?: LogLevel) => void;
+	/** Where a long step stands now (a wait's last real error, what it still waits for): the step's detail while it runs. */
+	progress?: (text: string) => void;
 };
 
 /** What a step would apply, for --dry-run and the console's preview. Secrets are masked by whoever shows it. */

@@ -5,7 +5,8 @@ import type {ClusterClient} from '../kube/client.js';
 import {conditionStatus, watchUntil} from '../kube/apply.js';
 import {pathOf, resources} from './resources.js';
 
-export type WaitOptions = {signal?: AbortSignal; timeoutMs?: number};
+/** onProgress: where the wait stands, on every change (what it still waits for, the API's last real error). */
+export type WaitOptions = {signal?: AbortSignal; timeoutMs?: number; onProgress?: (text: string) => void};
 
 type Conditioned = {
 	metadata?: {name?: string};

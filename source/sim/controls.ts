@@ -1,15 +1,16 @@
 // The fault-control protocol: one line in (stdin, or Fleet.control() in tests), one line out.
 //   api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C
 //   degrade C COMPONENT [message...] | recover C COMPONENT | cert-expire C DAYS
+//   lb-withhold C | lb-assign C   (a cloud that gives LoadBalancer Services no ingress, and then does)
 // Answers: `ok <the control, normalised>` or `error: <what is wrong and what is accepted>`.
 
-export const controlVerbs = ['api-down', 'api-hang', 'api-up', 'tunnel-down', 'tunnel-up', 'expire-watches', 'degrade', 'recover', 'cert-expire'] as const;
+export const controlVerbs = ['api-down', 'api-hang', 'api-up', 'tunnel-down', 'tunnel-up', 'expire-watches', 'degrade', 'recover', 'cert-expire', 'lb-withhold', 'lb-assign'] as const;
 
 export type ControlVerb = (typeof controlVerbs)[number];
 
 export type Control = {verb: ControlVerb; cluster: string; component?: string; message?: string; days?: number};
 
-export const controlUsage = 'api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C | degrade C COMPONENT [message] | recover C COMPONENT | cert-expire C DAYS';
+export const controlUsage = 'api-down C | api-hang C | api-up C | tunnel-down C | tunnel-up C | expire-watches C | degrade C COMPONENT [message] | recover C COMPONENT | cert-expire C DAYS | lb-withhold C | lb-assign C';
 
 export function parseControl(line: string): Control | {error: string} {
 	const words = line.trim().split(/\s+/).filter((w) => w.length > 0);

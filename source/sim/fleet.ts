@@ -237,6 +237,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 			case 'recover':
 				m.operator.recover(control.component as string);
 				break;
+			case 'lb-withhold':
+			case 'lb-assign':
+				m.workloads.withholdLoadBalancers(control.verb === 'lb-withhold');
+				break;
 			case 'cert-expire':
 				return `ok ${formatControl(control)}: ${expireCertificate(m, control.days as number, members, (name) => broker.linkOf(name))}`;
 		}

@@ -19,6 +19,11 @@ export type WorkloadsOptions = {
 export type Workloads = {
 	/** Brings every Deployment and LoadBalancer Service up to date now, ignoring delays. */
 	settle(): void;
+	/**
+	 * Withhold load-balancer ingress (a cloud out of addresses, or none at all: the Service stays
+	 * `<pending>`), or give it again: pending Services then get theirs.
+	 */
+	withholdLoadBalancers(withheld: boolean): void;
 	stop(): void;
 };
 
@@ -38,6 +43,7 @@ export function startWorkloads(options: WorkloadsOptions): Workloads {
 	const pendingDeployments = new Set<string>();
 	const pendingServices = new Set<string>();
 	let stopped = false;
+	let withheld = false;
 
 	const podType = () => typeOf(store, 'v1', 'Pod');
 
@@ -116,7 +122,7 @@ export function startWorkloads(options: WorkloadsOptions): Workloads {
 		const type = typeOf(store, 'v1', 'Service');
 		if (!type) return;
 		const svc = store.get(type, namespace, name);
-		if (!svc || (svc.spec as {type?: string} | undefined)?.type !== 'LoadBalancer') return;
+		if (withheld || !svc || (svc.spec as {type?: string} | undefined)?.type !== 'LoadBalancer') return;
 		const status = (svc.status ?? {}) as {loadBalancer?: {ingress?: unknown[]}};
 		if ((status.loadBalancer?.ingress ?? []).length > 0) return;
 		writeStatus(store, type, svc, {...status, loadBalancer: {ingress: [{ip: options.allocateLoadBalancerIp(), ipMode: 'VIP'}]}});
@@ -160,6 +166,12 @@ export function startWorkloads(options: WorkloadsOptions): Workloads {
 			}
 			const svcType = typeOf(store, 'v1', 'Service');
 			for (const s of svcType ? store.list(svcType) : []) syncService(s.metadata.namespace ?? 'default', s.metadata.name);
+		},
+		withholdLoadBalancers(on) {
+			withheld = on;
+			if (on) return;
+			const svcType = typeOf(store, 'v1', 'Service');
+			for (const s of svcType ? store.list(svcType) : []) schedule('service', s.metadata.namespace ?? 'default', s.metadata.name);
 		},
 		stop() {
 			stopped = true;

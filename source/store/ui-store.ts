@@ -41,6 +41,8 @@ export type UiState = {
 	filter: string;
 	/** The `/` prompt is open: keys edit the filter. */
 	filterEditing: boolean;
+	/** Where the cursor is in the filter prompt (code points). */
+	filterCursor: number;
 	unhealthyOnly: boolean;
 	layout: FleetLayout;
 	statusTop: number;
@@ -99,6 +101,7 @@ export function initialUiState(): UiState {
 		sortDesc: false,
 		filter: '',
 		filterEditing: false,
+		filterCursor: 0,
 		unhealthyOnly: false,
 		// Flat by default: the order every sort key promises; `t` groups the fleet as a tree.
 		layout: 'flat',

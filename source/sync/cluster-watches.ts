@@ -2,6 +2,7 @@ import type {ClusterClient} from '../kube/client.js';
 import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
+import {startProbe} from './api-probe.js';
 import {listOnce} from './list-once.js';
 
 // The watches of one cluster: one list+watch loop per MCM resource, which keep the raw objects (by
@@ -23,6 +24,8 @@ export type ClusterWatchOptions = {
 	stopped: () => boolean;
 	/** 'list': each resource listed once (status), 'watch': until stop(). */
 	mode: 'watch' | 'list';
+	/** Probe the API this often (see api-probe.ts); off when absent. Watch mode only. */
+	probeMs?: number;
 };
 
 // Worst first: the state of a cluster is that of its worst watch.
@@ -30,10 +33,13 @@ const stateRank: Record<ApiState, number> = {ok: 0, connecting: 1, forbidden: 2,
 
 type MutableRaw = RawClusterState & {objects: Record<RawKind, Map<string, RawObject>>; listed: Set<RawKind>};
 
-function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
+/** The watches' states, and the reachability probe's. */
+type StateSource = RawKind | 'probe';
+
+function combineStates(states: ReadonlyMap<StateSource, WatchState>): WatchState {
 	let worst: WatchState = {state: 'ok'};
-	for (const kind of rawKinds) {
-		const s = states.get(kind) ?? {state: 'connecting'};
+	for (const kind of [...rawKinds, 'probe' as const]) {
+		const s = states.get(kind) ?? (kind === 'probe' ? {state: 'ok'} : {state: 'connecting'});
 		if (stateRank[s.state] > stateRank[worst.state]) worst = s;
 	}
 	return worst;
@@ -41,12 +47,13 @@ function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
 
 export class ClusterWatches {
 	readonly raw: MutableRaw;
-	private readonly states = new Map<RawKind, WatchState>();
+	private readonly states = new Map<StateSource, WatchState>();
 	/** Watches whose first list answered, or that failed. */
 	private readonly settled = new Set<RawKind>();
 	private readonly handles: WatchHandle[] = [];
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManaged). */
 	private managed?: WatchHandle;
+	private probe?: {stop: () => void};
 	private released = false;
 
 	constructor(private readonly o: ClusterWatchOptions) {
@@ -68,11 +75,23 @@ export class ClusterWatches {
 			const handle = this.startKind(kind);
 			if (handle) this.handles.push(handle);
 		}
+		if (this.o.probeMs !== undefined && this.o.probeMs > 0) {
+			this.probe = startProbe(this.o.client, {
+				intervalMs: this.o.probeMs,
+				onState: state => !this.o.stopped() && this.setState('probe', state),
+				onRecover: () => {
+					if (this.o.stopped()) return;
+					for (const handle of this.handles) handle.wake();
+					this.managed?.wake();
+				},
+			});
+		}
 	}
 
 	stop(): void {
 		for (const handle of this.handles) handle.stop();
 		this.managed?.stop();
+		this.probe?.stop();
 	}
 
 	private settle(kind: RawKind): void {
@@ -108,12 +127,16 @@ export class ClusterWatches {
 	}
 
 	private state(kind: RawKind, state: WatchState): void {
-		this.states.set(kind, state);
 		if (state.state !== 'ok' && state.state !== 'connecting') {
 			this.settle(kind);
 			// No ManagementCluster answer, so no ManagedCluster watch: that one has failed too, for ready().
 			if (kind === 'managementclusters' && !this.managed) this.settle('managedclusters');
 		}
+		this.setState(kind, state);
+	}
+
+	private setState(source: StateSource, state: WatchState): void {
+		this.states.set(source, state);
 		const combined = combineStates(this.states);
 		const api = this.raw.api;
 		if (combined.state === api.state && combined.error === api.error && combined.verb === api.verb && combined.resource === api.resource) return;

@@ -46,6 +46,12 @@ export type FleetSyncOptions = {
 	 * costs nothing, since the handshakes are CPU-bound anyway.
 	 */
 	startConcurrency?: number;
+	/**
+	 * Probe each cluster's API this often (GET /version, with the request timeout) and count one that
+	 * does not answer as unreachable at once; when it answers again, its watches retry now. Off when
+	 * absent (one-shot lists, unit tests with fake clients). See api-probe.ts.
+	 */
+	probeMs?: number;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
 	now?: () => number;
@@ -110,6 +116,7 @@ class FleetSyncLoop implements FleetSync {
 			settledAll: settled,
 			stopped: () => this.stopped,
 			mode: this.o.mode ?? 'watch',
+			probeMs: this.o.probeMs,
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);

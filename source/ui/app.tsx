@@ -1,4 +1,4 @@
-import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {Box, Text, useApp} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
 import {useStore} from 'zustand';
 import type {AppStore} from '../store/store.js';
@@ -10,6 +10,9 @@ import {FleetPane} from './fleet-pane.js';
 import {fit} from './format.js';
 import {glyphsFor} from './glyphs.js';
 import {HelpOverlay} from './help-overlay.js';
+import {createKeyRouter} from './input/key-router.js';
+import type {KeyPress} from './input/keys.js';
+import {useKeyReader} from './input/use-key-reader.js';
 import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
@@ -102,31 +105,6 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	);
 }
 
-function singleKey(ch: string): Key {
-	return {
-		upArrow: false,
-		downArrow: false,
-		leftArrow: false,
-		rightArrow: false,
-		pageDown: false,
-		pageUp: false,
-		home: false,
-		end: false,
-		return: ch === '\r',
-		escape: false,
-		ctrl: false,
-		shift: /[A-Z]/.test(ch),
-		tab: ch === '\t',
-		backspace: false,
-		delete: false,
-		meta: false,
-		super: false,
-		hyper: false,
-		capsLock: false,
-		numLock: false,
-	};
-}
-
 /** The whole console: four panes and a status bar, at most rows - 1 lines tall. */
 export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit}: AppProps) {
 	const {exit} = useApp();
@@ -135,15 +113,21 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
-	// While a login prompt has the terminal, no key is read here (ink lets go of stdin).
 	const lent = useStore(ui, s => s.terminalLent);
 	const [overlay, setOverlay] = useState<Overlay | undefined>();
+	const router = useMemo(createKeyRouter, []);
 	// What is open now, for showToken: a state update is only seen at the next render.
 	const overlayRef = useRef<Overlay | undefined>(undefined);
-	const show = useCallback((next: Overlay | undefined) => {
-		overlayRef.current = next;
-		setOverlay(next);
-	}, []);
+	// The router knows at once that an overlay is open, before it is drawn: keys typed meanwhile
+	// wait for it instead of reaching the fleet.
+	const show = useCallback(
+		(next: Overlay | undefined) => {
+			overlayRef.current = next;
+			router.setOverlayOpen(next !== undefined);
+			setOverlay(next);
+		},
+		[router],
+	);
 	const closeOverlay = useCallback(() => show(undefined), [show]);
 	const intents = useMemo<ConsoleIntents>(
 		() => ({
@@ -168,25 +152,22 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			clock: clockProp ?? createClock(),
 			fleetView: createFleetViewOf(),
 			closeOverlay,
+			keys: router,
 		}),
-		[store, ui, servicesProp, color, ascii, clockProp, closeOverlay],
+		[store, ui, servicesProp, color, ascii, clockProp, closeOverlay, router],
 	);
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
 	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
-	useInput((input, key) => {
-		// Key repeat and a busy SSH link deliver several key presses in one read, which ink passes
-		// as one string: outside the filter prompt (where it is a paste) take them one by one.
-		if (input.length > 1 && !key.ctrl && !key.meta && !ui.getState().filterEditing) {
-			for (const ch of input) handleKey(env, ch, singleKey(ch));
+	const dispatch = (press: KeyPress) => {
+		// ctrl-c always gets the user out, and the quit question gets its answer, overlay or not.
+		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit) {
+			handleKey(env, press.input, press.key, press.paste);
 			return;
 		}
-		handleKey(env, input, key);
-	}, {isActive: !overlay && !lent});
-	// An overlay owns the keyboard (through useOverlayInput), but ctrl-c must still get the user out,
-	// and the quit question gets the answer.
-	useInput((input, key) => {
-		if ((key.ctrl && input === 'c') || ui.getState().confirmQuit) handleKey(env, input, key);
-	}, {isActive: Boolean(overlay) && !lent});
+		router.dispatch(press, p => handleKey(env, p.input, p.key, p.paste));
+	};
+	// While a login prompt has the terminal, no key is read here (raw mode off, stdin let go).
+	useKeyReader(dispatch, {active: !lent});
 	return (
 		<UiContext.Provider value={ctx}>
 			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">

@@ -6,6 +6,7 @@ import type {Clock} from './clock.js';
 import type {FleetRowsOf} from './fleet-rows.js';
 import type {Glyphs} from './glyphs.js';
 import type {Theme} from './theme.js';
+import type {KeyRouter} from './input/key-router.js';
 
 export type UiContextValue = {
 	store: AppStore;
@@ -17,6 +18,8 @@ export type UiContextValue = {
 	/** The fleet rows as shown (sorted, filtered), shared by every pane and the key handler. */
 	fleetView: FleetRowsOf;
 	closeOverlay: () => void;
+	/** Where overlays take their keys from (useKeys). */
+	keys: KeyRouter;
 };
 
 export const UiContext = createContext<UiContextValue | undefined>(undefined);

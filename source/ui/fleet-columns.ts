@@ -1,4 +1,5 @@
 import {describeDrift, describeSkew} from '../mcm/drift.js';
+import {staleSince} from '../mcm/stale.js';
 import {certLabel} from '../mcm/tunnel-cert.js';
 import type {Cluster} from '../mcm/types.js';
 import type {Glyphs} from './glyphs.js';
@@ -100,14 +101,19 @@ export function managementCell(c: Cluster): Cell {
 	return c.connection?.management ? {text: c.connection.management, tone: 'normal'} : {text: '-', tone: 'muted'};
 }
 
-/** TIGERSTATUS: `12/12`, or the degraded (else progressing) component names. */
-export function rollupCell(c: Cluster, showErrorHere: boolean): Cell {
+/** TIGERSTATUS: `12/12`, or the degraded (else progressing) component names; `, 2m ago` and dimmed when stale. */
+export function rollupCell(c: Cluster, showErrorHere: boolean, now: number): Cell {
 	if (showErrorHere && c.api.state !== 'ok' && c.api.state !== 'connecting') return {text: errorText(c), tone: 'bad'};
 	const r = c.rollup;
 	if (r.total === 0) return {text: c.role === 'not-installed' ? '-' : '', tone: 'muted'};
-	if (r.degraded.length) return {text: r.degraded.join(','), tone: 'bad'};
-	if (r.available < r.total) return {text: `${r.available}/${r.total} ${r.progressing.join(',')}`.trim(), tone: 'warn'};
-	return {text: `${r.available}/${r.total}`, tone: 'good'};
+	const cell: Cell = r.degraded.length
+		? {text: r.degraded.join(','), tone: 'bad'}
+		: r.available < r.total
+			? {text: `${r.available}/${r.total} ${r.progressing.join(',')}`.trim(), tone: 'warn'}
+			: {text: `${r.available}/${r.total}`, tone: 'good'};
+	// The API does not answer: this is what it said last, and when.
+	const since = staleSince(c);
+	return since === undefined ? cell : {text: `${cell.text}, ${age(now - since)} ago`, tone: 'muted'};
 }
 
 /** ERROR: the last real error of an unreachable (forbidden, ...) cluster, or why its tunnel is down. */

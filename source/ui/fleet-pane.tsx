@@ -33,7 +33,7 @@ const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width
 	const conn = connectionCell(c, now, glyphs);
 	const api = apiCell(c, now);
 	const cert = certCell(c, now);
-	const rollup = rollupCell(c, cols.error === 0);
+	const rollup = rollupCell(c, cols.error === 0, now);
 	const notes = cols.error ? notesCell(c) : {text: '', tone: 'bad' as const};
 	const cell = (w: number) => (w ? w + 1 : 0);
 	const used = 3 + cols.name + 1 + cols.role + 1 + cell(cols.version) + cell(cols.management) + cell(cols.connection) + cell(cols.api) + cell(cols.cert) + cell(cols.age) + cols.tiger + (cols.error ? cols.error + 1 : 0);
@@ -87,6 +87,12 @@ function header(cols: FleetColumns, width: number): string {
 	return fit(parts.join(''), width);
 }
 
+/** The filter as typed, with the cursor: `_` at the end, `|` between characters. */
+export function filterPrompt(filter: string, cursor: number): string {
+	const chars = [...filter];
+	return cursor >= chars.length ? `${filter}_` : `${chars.slice(0, cursor).join('')}|${chars.slice(cursor).join('')}`;
+}
+
 export function FleetPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
 	const {glyphs, theme} = useUiContext();
 	const {view, index} = useFleetSelection();
@@ -96,6 +102,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const sortDesc = useUiState(s => s.sortDesc);
 	const filter = useUiState(s => s.filter);
 	const filterEditing = useUiState(s => s.filterEditing);
+	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const layout = useUiState(s => s.layout);
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
@@ -114,7 +121,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 		{text: tree ? 'tree' : 'flat'},
 		{text: `sort:${sort}${sortDesc ? glyphs.sortDesc : glyphs.sortAsc}`},
 		filterEditing
-			? {text: `/${filter}_`, tone: 'accent', bold: true}
+			? {text: `/${filterPrompt(filter, filterCursor)}`, tone: 'accent', bold: true}
 			: filter
 				? {text: `filter:${filter}`, tone: 'accent'}
 				: {text: ''},

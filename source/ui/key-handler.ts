@@ -5,7 +5,12 @@ import {selectRunningCount, type FleetView} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
 import type {PaneId, UiStore} from '../store/ui-store.js';
 import {resolveSelection, type FleetRowsOf} from './fleet-rows.js';
+import {glyphsFor} from './glyphs.js';
+import {helpLines} from './help-overlay.js';
+import {editLine, lineAt} from './input/line-edit.js';
+import type {KeyPress} from './input/keys.js';
 import {resolveKey, type Command} from './keymap.js';
+import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {scrollLog} from './log-window.js';
 
@@ -21,6 +26,11 @@ export type KeyEnv = {
 	exit: () => void;
 	intents: ConsoleIntents;
 };
+
+/** The help's last top line (as far as G goes): HelpOverlay shows body - 1 lines under its title. */
+function helpMax(env: KeyEnv): number {
+	return Math.max(0, helpLines(env.services.actions, glyphsFor(true), env.services.readOnly).length - (env.layout.body - 1));
+}
 
 function currentView(env: KeyEnv): FleetView {
 	return env.fleetView(env.store.getState().clusters, env.ui.getState());
@@ -113,7 +123,7 @@ function run(env: KeyEnv, command: Command): void {
 		case 'open':
 			return ui.focusPane('status');
 		case 'filter':
-			return ui.set({filterEditing: true, focus: 'fleet'});
+			return ui.set({filterEditing: true, focus: 'fleet', filterCursor: [...ui.filter].length});
 		case 'clear-filter':
 			if (ui.filter) ui.set({filter: ''});
 			else if (Object.keys(ui.marked).length) ui.clearMarks();
@@ -151,16 +161,13 @@ function logTopNow(env: KeyEnv): number {
 	return scrollLog(length, dropped, Math.max(1, env.layout.panes.log.height - 1), ui.logFollow, ui.logTop, 0);
 }
 
-function editFilter(env: KeyEnv, input: string, key: Key): void {
+function editFilter(env: KeyEnv, press: KeyPress): void {
 	const ui = env.ui.getState();
-	if (key.return) return ui.set({filterEditing: false});
-	if (key.escape) return ui.set({filterEditing: false, filter: ''});
-	if (key.backspace || key.delete) return ui.set({filter: [...ui.filter].slice(0, -1).join('')});
-	if (key.ctrl && input === 'u') return ui.set({filter: ''});
-	if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
-	// eslint-disable-next-line no-control-regex
-	const text = input.replace(/[\u0000-\u001F\u007F]/g, '');
-	if (text) ui.set({filter: ui.filter + text, selectedIndex: 0, fleetTop: 0});
+	const {state, submit, cancel} = editLine(lineAt(ui.filter, ui.filterCursor), press);
+	if (submit) return ui.set({filterEditing: false});
+	if (cancel) return ui.set({filterEditing: false, filter: '', filterCursor: 0});
+	if (state.value !== ui.filter) ui.set({filter: state.value, filterCursor: state.cursor, selectedIndex: 0, fleetTop: 0});
+	else if (state.cursor !== ui.filterCursor) ui.set({filterCursor: state.cursor});
 }
 
 function actionContext(env: KeyEnv): ActionContext {
@@ -180,7 +187,7 @@ function actionMatches(name: string, input: string, key: Key): boolean {
 }
 
 /** Handles one key press. Returns the command or action it ran (for tests), if any. */
-export function handleKey(env: KeyEnv, input: string, key: Key): string | undefined {
+export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): string | undefined {
 	const ui = env.ui.getState();
 	if (ui.confirmQuit) {
 		if (input === 'y' || input === 'Y' || (key.ctrl && input === 'c')) env.exit();
@@ -189,16 +196,18 @@ export function handleKey(env: KeyEnv, input: string, key: Key): string | undefi
 	}
 	if (ui.filterEditing) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
-		editFilter(env, input, key);
+		editFilter(env, {input, key, paste});
 		return 'filter-edit';
 	}
+	// A paste outside a text input is text, not a string of commands: it must not start actions.
+	if (paste) return undefined;
 	if (ui.helpOpen) {
 		if (key.escape || input === '?' || input === 'q') ui.closeHelp();
 		else if (key.ctrl && input === 'c') run(env, 'quit');
-		else if (key.downArrow || input === 'j') ui.scrollHelp(1);
-		else if (key.upArrow || input === 'k') ui.scrollHelp(-1);
-		else if (key.pageDown || input === ' ') ui.scrollHelp(Math.max(1, env.layout.body - 2));
-		else if (key.pageUp) ui.scrollHelp(-Math.max(1, env.layout.body - 2));
+		else {
+			const next = scrollKey(input, key, ui.helpTop, env.layout.body - 2, helpMax(env));
+			if (next !== undefined) ui.scrollHelp(next - ui.helpTop);
+		}
 		return 'help';
 	}
 	const action = env.services.actions.find(a => actionMatches(a.key, input, key) && (!a.panes || a.panes.includes(ui.focus)));

@@ -60,7 +60,7 @@ export const bindings: readonly Binding[] = [
 	{command: 'down', keys: 'down  j', description: 'move down', section: 'Move', match: (i, k) => k.downArrow || ch('j')(i, k)},
 	{command: 'page-up', keys: 'pgup  ctrl-b', description: 'page up', section: 'Move', match: (i, k) => k.pageUp || ctrl('b')(i, k)},
 	{command: 'page-down', keys: 'pgdn  ctrl-f', description: 'page down', section: 'Move', match: (i, k) => k.pageDown || ctrl('f')(i, k)},
-	{command: 'top', keys: 'home  <', description: 'first line', section: 'Move', match: (i, k) => k.home || ch('<')(i, k)},
+	{command: 'top', keys: 'home  <  g', description: 'first line (g: in the other panes; in the fleet pane g grants)', section: 'Move', match: (i, k) => k.home || ch('<', 'g')(i, k)},
 	{command: 'bottom', keys: 'end  >  G', description: 'last line (in the log: follow again)', section: 'Move', match: (i, k) => k.end || ch('>', 'G')(i, k)},
 	{command: 'open', keys: 'enter', description: "show the selected cluster's TigerStatus", section: 'Fleet', panes: ['fleet'], match: (_i, k) => k.return},
 	{command: 'filter', keys: '/', description: 'filter: text, /regex/ or ~regex; ! in front inverts', section: 'Fleet', match: ch('/')},

@@ -50,6 +50,11 @@ export function stepLines(run: RunProgress, now: number, glyphs: Glyphs, spin: n
 	return {lines, focusIndex};
 }
 
+/** A run of a batch that has not started a step yet: waiting for a slot. */
+export function isQueued(r: RunProgress): boolean {
+	return r.state === 'running' && !r.steps.some(s => s.startedAt !== undefined);
+}
+
 /** A batch (several clusters at once): one row per cluster with its current step. */
 export function batchLines(batch: RunProgress[], now: number, glyphs: Glyphs, spin: number): StepLine[] {
 	const width = Math.max(...batch.map(r => r.cluster.length));
@@ -123,8 +128,11 @@ export function StepsPane({width, height, focused}: {width: number; height: numb
 		if (batch) {
 			const count = (state: RunProgress['state']) => batch.filter(r => r.state === state).length;
 			const inBatch = count('running');
+			// A run waiting for its turn (3 at a time) is queued, not running: the rows say so, the title too.
+			const queued = batch.filter(isQueued).length;
+			const working = inBatch - queued;
 			parts.push({text: `${run.plan} on ${batch.length} clusters`});
-			parts.push({text: [`${count('done')} done`, inBatch ? `${inBatch} running` : '', count('failed') ? `${count('failed')} failed` : '', count('cancelled') ? `${count('cancelled')} cancelled` : ''].filter(Boolean).join(', '), tone: count('failed') ? 'bad' : inBatch ? 'accent' : 'good'});
+			parts.push({text: [`${count('done')} done`, working ? `${working} running` : '', queued ? `${queued} queued` : '', count('failed') ? `${count('failed')} failed` : '', count('cancelled') ? `${count('cancelled')} cancelled` : ''].filter(Boolean).join(', '), tone: count('failed') ? 'bad' : inBatch ? 'accent' : 'good'});
 			const outside = selectRunningCount(runs) - inBatch;
 			if (outside > 0) parts.push({text: `${outside} more running`, tone: 'accent'});
 			body = batchLines(batch, tick, glyphs, spin);

@@ -16,7 +16,7 @@ type Result = {code: number; stdout: string; stderr: string};
 function run(args: string[], options: {cwd?: string} = {}): Promise<Result> {
 	return new Promise(resolve => {
 		// A dry run prints every object, and the real Tigera CRDs are over a megabyte of YAML.
-		const child = execFile(process.execPath, [cli, 'run', ...args, '--kubeconfig', fleet.kubeconfigPath], {cwd: options.cwd ?? fleet.dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: {...process.env, CI: 'true'}}, (error, stdout, stderr) => {
+		const child = execFile(process.execPath, [cli, 'run', ...args, '--kubeconfig', fleet.kubeconfigPath], {cwd: options.cwd ?? fleet.dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: {...process.env, CI: 'true', XDG_STATE_HOME: path.join(fleet.dir, 'state')}}, (error, stdout, stderr) => {
 			resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stdout, stderr});
 		});
 		child.stdin?.end();
@@ -78,9 +78,13 @@ describe('calico-mcm run', () => {
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/^\[1\/3\] running {2}Create the service account default\/mcm-user$/m);
 		expect(r.stdout).toMatch(/^\[1\/3\] done {5}Create the service account default\/mcm-user \(\d+(\.\d+)?m?s\)$/m);
-		expect(r.stdout).toMatch(/^\[3\/3\] done {5}Create a login token .* \(\d+(\.\d+)?m?s\) — written to mgmt-mcm-user\.token \(0600\)/m);
-		const file = path.join(fleet.dir, 'mgmt-mcm-user.token');
+		// No --token-file: the token goes to the 0700 secrets directory under $XDG_STATE_HOME, not the working directory (issue 13).
+		expect(r.stdout).toMatch(/^\[3\/3\] done {5}Create a login token .* \(\d+(\.\d+)?m?s\) — written to state\/calico-mcm\/secrets\/mgmt-mcm-user\.token \(0600\)/m);
+		const secrets = path.join(fleet.dir, 'state', 'calico-mcm', 'secrets');
+		const file = path.join(secrets, 'mgmt-mcm-user.token');
 		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+		expect(fs.statSync(secrets).mode & 0o777).toBe(0o700);
+		expect(fs.existsSync(path.join(fleet.dir, 'mgmt-mcm-user.token'))).toBe(false);
 		const token = fs.readFileSync(file, 'utf8').trim();
 		expect(r.stdout + r.stderr).not.toContain(token);
 		expect(r.stdout).toMatch(/login token: eyJ\S*…\*\*\*\*/);

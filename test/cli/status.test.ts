@@ -300,4 +300,23 @@ describe('status building blocks', () => {
 		expect(verdict({a: row('a', 'healthy'), b: row('b', 'pending')})).toEqual({code: 1, message: '1 of 2 clusters not healthy (still converging): b (pending)'});
 		expect(verdict({a: row('a', 'degraded')}).message).toBe('1 of 1 cluster not healthy: a (degraded)');
 	});
+
+	it('marks the last-known values of a cluster whose API does not answer as stale, with asOf (issue 13)', async () => {
+		const {toJson, formatTable} = await import('../../source/cli/status-format.js');
+		const now = Date.parse('2026-11-30T10:00:00Z');
+		const lost = Date.parse('2026-11-30T09:58:00Z');
+		const rollup = {available: 10, total: 10, degraded: [], progressing: []};
+		const base = {remoteOnly: false as const, role: 'managed' as const, version: 'v3.24.0', rollup, health: 'healthy' as const};
+		const rows = {
+			a: {...base, id: 'a', name: 'a', context: 'a', api: {state: 'ok' as const, since: 0}},
+			b: {...base, id: 'b', name: 'b', context: 'b', health: 'unreachable' as const, api: {state: 'unreachable' as const, since: lost, error: 'no answer within 10s (GET /version)'}},
+		};
+		const json = toJson(rows, {}, now);
+		expect(json.clusters.map(c => [c.id, c.stale, c.asOf])).toEqual([
+			['a', false, '2026-11-30T10:00:00.000Z'],
+			['b', true, '2026-11-30T09:58:00.000Z'],
+		]);
+		expect(json.clusters[1]!.tigerStatus.available).toBe(10);
+		expect(formatTable(rows, now)).toMatch(/\nb .*10\/10, 2m ago/);
+	});
 });

@@ -71,49 +71,20 @@ export async function press(c: ConsoleScreen, ...sequence: string[]): Promise<vo
 	}
 }
 
-/**
- * Presses a key that moves a prompt on, and waits for what comes next. ink subscribes a newly shown
- * input in an effect, a moment after its first frame is on the screen; on a loaded machine a key
- * sent in that moment is dropped. So if after a while nothing at all has changed on the screen, the
- * key was not taken, and it is sent once more; a key that was taken changes the screen, so it is
- * never sent twice.
- */
+/** Presses a key that moves a prompt on, once, and waits for what comes next. */
 export async function answer(c: ConsoleScreen, key: string, expected: string | RegExp, timeoutMs = 20_000): Promise<void> {
-	const next = (text: string) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));
-	const before = c.text();
 	c.write(key);
-	const deadline = Date.now() + timeoutMs;
-	let resent = false;
-	while (!next(c.text())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; screen:\n${c.text()}`);
-		if (!resent && Date.now() > deadline - timeoutMs + 2_000 && c.text() === before) {
-			resent = true;
-			c.write(key);
-		}
-		await new Promise(r => setTimeout(r, 40));
-	}
+	await c.waitFor(text => (typeof expected === 'string' ? text.includes(expected) : expected.test(text)), String(expected), timeoutMs);
 }
 
-/** Presses a key that should end the console (as `answer` does, resending once if it was not taken), and waits for the exit. */
+/** Presses a key that should end the console, once, and waits for the exit. */
 export async function exitAfter(c: ConsoleScreen, key: string, timeoutMs = 20_000): Promise<void> {
-	let exited = false;
-	void c.exited.then(() => (exited = true));
-	const before = c.text();
 	c.write(key);
-	const start = Date.now();
-	let resent = false;
-	while (!exited) {
-		if (Date.now() - start > timeoutMs) throw new Error(`the console did not exit after ${JSON.stringify(key)}; screen:\n${c.text()}`);
-		if (!resent && Date.now() - start > 2_000 && c.text() === before) {
-			resent = true;
-			c.write(key);
-		}
-		await new Promise(r => setTimeout(r, 40));
-	}
+	const timeout = new Promise<'timeout'>(r => setTimeout(() => r('timeout'), timeoutMs));
+	if ((await Promise.race([c.exited, timeout])) === 'timeout') throw new Error(`the console did not exit after ${JSON.stringify(key)}; screen:\n${c.text()}`);
 }
 
-/** Types into a prompt that has just appeared, after the moment ink needs to start listening to it. */
+/** Types into a prompt that has just appeared: keys typed at once are kept for it. */
 export async function typeInto(c: ConsoleScreen, ...sequence: string[]): Promise<void> {
-	await new Promise(r => setTimeout(r, 300));
 	await press(c, ...sequence);
 }

@@ -33,9 +33,24 @@ describe('describeChanges', () => {
 		expect(describeChanges(after.clusters.mgmt, later.clusters.mgmt, undefined, undefined)).toEqual([{level: 'error', text: 'api still unreachable: connect ECONNREFUSED 127.0.0.1:10'}]);
 	});
 
+	it('logs the first sight of a tunnel as a state with its time, never as a change (issue 13)', () => {
+		const since = Date.parse('2026-11-30T09:00:05Z');
+		// The managed side (its guardian) is read before the management cluster's ManagedCluster.
+		const managedFirst = buildFleet(fleetOf(managed('managed-1'))).clusters['managed-1']!;
+		expect(managedFirst.connection?.fromManagement).toBeUndefined();
+		const both = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'False')]), managed('managed-1'))).clusters['managed-1']!;
+		const down = {...both, connection: {...both.connection!, since}};
+		const texts = describeChanges(managedFirst, down, undefined, undefined).map(c => c.text);
+		expect(texts.filter(t => t.startsWith('connection'))).toEqual(['connection sides disagree: management says False, managed says True']);
+		expect(texts).toContain(`tunnel down since 2026-11-30T09:00:05Z${down.connection.message ? `: ${down.connection.message}` : ''}`);
+		// From then on the same signal changing is a change.
+		const up = {...down, connection: {...down.connection, fromManagement: 'True' as const, disagree: false}};
+		expect(describeChanges(down, up, undefined, undefined).map(c => c.text)).toContain('connection False -> True');
+	});
+
 	it('says when a row appears, changes role, or goes', () => {
 		const row = before.clusters['managed-1'];
-		expect(describeChanges(undefined, row, undefined, undefined).map(c => c.text)).toEqual(['added', 'api connecting -> ok', 'role unknown -> managed', 'version - -> v3.24.0', 'connection - -> True']);
+		expect(describeChanges(undefined, row, undefined, undefined).map(c => c.text)).toEqual(['added', 'api connecting -> ok', 'role unknown -> managed', 'version - -> v3.24.0']);
 		expect(describeChanges(row, {...row, role: 'misconfigured'}, undefined, undefined)).toEqual([{level: 'error', text: 'role managed -> misconfigured'}]);
 		expect(describeChanges(row, undefined, undefined, undefined)).toEqual([{level: 'info', text: 'removed'}]);
 	});

@@ -85,11 +85,20 @@ describe('join', () => {
 });
 
 describe('unmanage', () => {
-	it('deletes the connection, its secret and the ManagedCluster; a second run does nothing', async () => {
+	it('deletes the connection, its secret and the ManagedCluster, restores Manager and LogStorage, and waits until every component is Available; a second run does nothing', async () => {
+		// A managed cluster has no Manager and no LogStorage (the join removed them).
+		expect(fleet.get('managed-2', 'operator.tigera.io/v1', 'Manager', 'tigera-secure')).toBeUndefined();
+		expect(fleet.get('managed-2', 'operator.tigera.io/v1', 'LogStorage', 'tigera-secure')).toBeUndefined();
 		const plan = buildPlan('unmanage', {context: 'managed-2', management: 'mgmt'}, env);
 		expect(plan.destructive).toBe(true);
 		const run = await runChecked(plan);
-		expect(states(run)).toEqual(['delete-connection:done', 'delete-connection-secret:done', 'delete-managed-cluster:done']);
+		expect(run.steps.at(-1)!.error).toBeUndefined();
+		expect(states(run)).toEqual(['delete-connection:done', 'delete-connection-secret:done', 'storage:done', 'restore-logstorage:done', 'restore-manager:done', 'delete-managed-cluster:done', 'wait-all:done']);
+		expect(fleet.get('managed-2', 'operator.tigera.io/v1', 'Manager', 'tigera-secure')).toBeDefined();
+		expect(fleet.get('managed-2', 'operator.tigera.io/v1', 'LogStorage', 'tigera-secure')).toMatchObject({spec: {nodes: {count: 1}}});
+		const statuses = fleet.store('managed-2').list(fleet.store('managed-2').lookupKind('operator.tigera.io/v1', 'TigeraStatus')!);
+		expect(statuses.map(s => s.metadata.name)).toEqual(expect.arrayContaining(['manager', 'log-storage']));
+		for (const s of statuses) expect({name: s.metadata.name, available: (s.status as {conditions: Array<{type: string; status: string}>}).conditions.find(c => c.type === 'Available')?.status}).toEqual({name: s.metadata.name, available: 'True'});
 		expect(fleet.get('managed-2', 'operator.tigera.io/v1', 'ManagementClusterConnection', 'tigera-secure')).toBeUndefined();
 		expect(fleet.get('managed-2', 'v1', 'Secret', 'tigera-managed-cluster-connection', 'tigera-operator')).toBeUndefined();
 		expect(fleet.get('mgmt', 'projectcalico.org/v3', 'ManagedCluster', 'managed-2')).toBeUndefined();

@@ -12,7 +12,7 @@ import {expectResumesAfter, planEnv, quietCtx, runChecked, snapshot, states, typ
 let fleet: TestFleet;
 let env: PlanTestEnv;
 beforeAll(async () => {
-	fleet = await startTestFleet({managed: 1, standalone: 9, bare: 0});
+	fleet = await startTestFleet({managed: 1, standalone: 10, bare: 0});
 	env = planEnv(fleet);
 });
 afterAll(async () => {
@@ -41,6 +41,26 @@ describe('make-management', () => {
 		expect(run.state).toBe('done');
 		expect(fleet.get('standalone-2', 'v1', 'Service', 'calico-manager-mcm', 'calico-system')).toMatchObject({spec: {type: 'LoadBalancer'}});
 		expect(fleet.get('standalone-2', 'operator.tigera.io/v1', 'ManagementCluster', 'tigera-secure')).toMatchObject({spec: {address: 'mgmt.example.com:9449'}});
+	});
+
+	it("with a LoadBalancer, waits for the cloud's ingress and writes ingress:9449; no ingress is a clear timeout, and r resumes", async () => {
+		const plan = () => buildPlan('make-management', {context: 'standalone-10', service: 'loadbalancer'}, {...env, waitTimeoutMs: 1500});
+		expect(plan().confirm).toContain("the load balancer's ingress (IP or hostname) and port 9449");
+		expect(plan().steps[1]!.title).toBe("Wait for the load balancer's ingress (IP or hostname); managed clusters dial it on port 9449");
+		expect(await fleet.control('lb-withhold standalone-10')).toBe('ok lb-withhold standalone-10');
+		const stuck = await runChecked(plan());
+		expect(states(stuck)).toEqual(['mcm-service:done', 'address:failed', 'management-cluster:pending', 'wait-manager:pending']);
+		expect(stuck.steps[1]!.error).toMatch(/^no ingress was assigned to LoadBalancer service calico-system\/calico-manager-mcm on standalone-10 within 2s/);
+		expect(stuck.steps[1]!.hint).toContain('EXTERNAL-IP <pending>');
+		expect(fleet.get('standalone-10', 'operator.tigera.io/v1', 'ManagementCluster', 'tigera-secure')).toBeUndefined();
+
+		await fleet.control('lb-assign standalone-10');
+		const run = await runChecked(plan());
+		expect(run.state).toBe('done');
+		const service = fleet.get('standalone-10', 'v1', 'Service', 'calico-manager-mcm', 'calico-system') as unknown as {status: {loadBalancer: {ingress: Array<{ip: string}>}}};
+		const address = `${service.status.loadBalancer.ingress[0]!.ip}:9449`;
+		expect(fleet.get('standalone-10', 'operator.tigera.io/v1', 'ManagementCluster', 'tigera-secure')).toMatchObject({spec: {address}});
+		expect(run.steps[1]!.detail).toBe(`${address} (the load balancer's ingress and port 9449)`);
 	});
 
 	it.each([0, 1, 2, 3])('interrupted after step %i, resumes and redoes nothing', async k => {
@@ -72,6 +92,21 @@ describe('add-managed', () => {
 		expect(docs.find(d => d.kind === 'ManagementClusterConnection')?.spec?.managementClusterAddr).toBe(address);
 		expect(run.steps[1]!.detail).toBe(`${address} matches`);
 		expect(JSON.stringify(run)).not.toContain('BEGIN');
+	});
+
+	it('with no --output, saves the manifest in the 0700 secrets directory and shows its full path; the working directory stays empty', async () => {
+		const secretsDir = path.join(fleet.dir, 'state', 'calico-mcm', 'secrets');
+		const plan = buildPlan('add-managed', {context: 'mgmt', name: 'edge-2'}, {...env, secretsDir});
+		const run = await runChecked(plan);
+		const file = path.join(secretsDir, 'edge-2.yaml');
+		expect(fs.statSync(secretsDir).mode & 0o777).toBe(0o700);
+		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+		expect(fs.existsSync(path.join(env.cwd, 'edge-2.yaml'))).toBe(false);
+		expect(run.steps[0]!.detail).toContain(file);
+		expect(plan.outputs()).toEqual([{label: 'installation manifest', value: file}]);
+		// A path the user gives is theirs, relative to the working directory.
+		const chosen = buildPlan('add-managed', {context: 'mgmt', name: 'edge-3', output: 'here.yaml'}, {...env, secretsDir});
+		expect(chosen.outputs()).toEqual([{label: 'installation manifest', value: 'here.yaml'}]);
 	});
 
 	it('explains and offers --recreate when the ManagedCluster exists without its manifest; --recreate makes a new one', async () => {

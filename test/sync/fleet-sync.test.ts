@@ -36,6 +36,7 @@ async function harness(contexts: string[]) {
 				stop() {
 					w.stopped = true;
 				},
+				wake() {},
 				resourceVersion: undefined,
 			};
 		},

@@ -13,6 +13,9 @@ import {createClock} from '../../source/ui/clock.js';
 import {createFleetViewOf} from '../../source/ui/fleet-rows.js';
 import {noServices} from '../../source/app/services.js';
 import {createAppStore} from '../../source/store/store.js';
+import {createKeyRouter} from '../../source/ui/input/key-router.js';
+import {useKeyReader} from '../../source/ui/input/use-key-reader.js';
+import {useUiContext} from '../../source/ui/context.js';
 import {delay, fixtureStore, now, run, sec, waitFor} from './fixtures.js';
 import {keys, lines, renderAt, unmountAll} from './harness.js';
 
@@ -78,7 +81,7 @@ describe('workflow overlay', () => {
 		const calls: Calls = {started: 0, preflights: 0};
 		const {h} = await openWith(workflow(calls));
 		await h.press('m');
-		await shown(h, '❯ NodePort');
+		await shown(h, '› NodePort');
 		await h.press(keys.down, keys.enter);
 		await shown(h, '✓ Expose with: LoadBalancer');
 		expect(frame(h)).toContain('› 10.0.0.1:30449');
@@ -120,7 +123,7 @@ describe('workflow overlay', () => {
 		});
 		const {h} = await openWith(flow);
 		await h.press('m');
-		await shown(h, '❯ NodePort');
+		await shown(h, '› NodePort');
 		await h.press(keys.enter);
 		await shown(h, '› 10.0.0.1:30449');
 		await h.press(keys.enter);
@@ -164,8 +167,17 @@ describe('workflow overlay', () => {
 	});
 });
 
+/** What <App> does with the terminal's keys, for a view rendered on its own. */
+function KeysToRouter() {
+	const {keys} = useUiContext();
+	useKeyReader(press => keys.dispatch(press, () => undefined));
+	return null;
+}
+
 function context(): UiContextValue {
+	const keys = createKeyRouter();
 	return {
+		keys,
 		store: createAppStore(),
 		ui: createUiStore(),
 		services: noServices,
@@ -188,19 +200,23 @@ describe('token view (ink-testing-library)', () => {
 			masked: 'eyJh…**** (912 chars)',
 			expires: '2025-01-16T12:00:00Z',
 			defaultPath: '/work/mgmt-mcm-user.token',
-			copy: () => (copied.push(1), 'copied to the clipboard of your terminal (OSC 52)'),
+			savedTo: '/home/u/.local/state/calico-mcm/secrets/mgmt-mcm-user.token',
+			copy: () => (copied.push(1), {text: 'sent the token (912 characters) to your terminal as an OSC 52 clipboard request'}),
 			write: file => (written.push(file), `written to ${file} (mode 0600)`),
 		};
+		const ctx = context();
 		const t = renderLibrary(
-			<UiContext.Provider value={context()}>
+			<UiContext.Provider value={ctx}>
+				<KeysToRouter />
 				<TokenView token={token} width={100} height={14} onClose={() => (closed += 1)} />
 			</UiContext.Provider>,
 		);
 		await delay(20);
 		expect(t.lastFrame()).toContain('token    eyJh…**** (912 chars)');
 		expect(t.lastFrame()).toContain('expires  2025-01-16T12:00:00Z');
+		expect(t.lastFrame()).toContain('saved    /home/u/.local/state/calico-mcm/secrets/mgmt-mcm-user.token (mode 0600)');
 		t.stdin.write('c');
-		await waitFor(() => expect(t.lastFrame()).toContain('copied to the clipboard of your terminal (OSC 52)'));
+		await waitFor(() => expect(t.lastFrame()).toContain('sent the token (912 characters) to your terminal as an OSC 52 clipboard request'));
 		expect(copied).toEqual([1]);
 		t.stdin.write('w');
 		await waitFor(() => expect(t.lastFrame()).toContain('› /work/mgmt-mcm-user.token'));
@@ -247,6 +263,12 @@ describe('steps pane for workflows', () => {
 		expect(frame(h)).toMatch(/✓ c1 +2\/2 +9\.0s +done/);
 		expect(frame(h)).toMatch(/c2 +1\/2 +\S+ +Wait until connected/);
 		expect(frame(h)).toMatch(/✗ c3 +1\/2 +7\.0s +failed at Wait until connected: connect ECONNREFUSED 127\.0\.0\.1:1/);
+
+		// A row still waiting for its slot (3 at a time) is queued, in its row and in the title.
+		const queued = batchRun('c4', 'running', 0);
+		store.getState().putRun({...queued, steps: queued.steps.map(s => ({...s, state: 'pending' as const, startedAt: undefined, endedAt: undefined}))});
+		await waitFor(() => expect(frame(h)).toMatch(/Steps ─ join on 4 clusters ─ 1 done, 1 running, 1 queued, 1 failed ─/));
+		expect(frame(h)).toMatch(/c4 +0\/2 +\S+ +queued/);
 
 		const other = createAppStore();
 		other.getState().applyBatch({clusters: {}});

@@ -15,7 +15,7 @@ import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
 import {maskObject, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
-import {clusterItems, kubectl, operatorNamespace, pathOf, resources, resolvePath, sh, shownPath, singleton, writableDirItem, type PlanEnv} from './common.js';
+import {clusterItems, kubectl, operatorNamespace, pathOf, resources, secretPath, sh, shownPath, singleton, writableDirItem, type PlanEnv} from './common.js';
 import {managedClusterPath} from '../waits.js';
 
 export type AddManagedOptions = {
@@ -206,7 +206,7 @@ export async function addManagedPreflight(
 
 export function buildAddManagedPlan(o: AddManagedOptions, env: PlanEnv): Plan {
 	const mgmt = env.client(o.context);
-	const file = resolvePath(env, o.output ?? `${o.name}.yaml`);
+	const file = secretPath(env, o.output, `${o.name}.yaml`);
 	const shared: AddManagedShared = {file, shownFile: shownPath(env, file)};
 	return {
 		id: 'add-managed',

@@ -12,15 +12,21 @@ import {pathOf, resources} from '../resources.js';
 import {StepError, type PreflightItem, type Step, type StepContext} from '../step.js';
 import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
-import {waitForTigerStatus, tigerStatusPath} from '../waits.js';
+import {waitForAllTigerStatus, waitForTigerStatus, tigerStatusPath} from '../waits.js';
 import {maskObject} from '../secrets.js';
+import {ensurePrivateDirectory} from '../interrupted-runs.js';
 
 /** What plans run with. */
 export type PlanEnv = {
 	/** The client of a kubeconfig context; throws a clear error for an unknown context. */
 	client: (context: string) => ClusterClient;
-	/** Where files are written when no path is given (tokens, installation manifests). Default: process.cwd(). */
+	/** What relative paths the user gave are resolved against. Default: process.cwd(). */
 	cwd?: string;
+	/**
+	 * Where files holding secrets (tokens, installation manifests) are written when the user names no
+	 * path: a 0700 directory, created when needed. Absent: the working directory (library use, tests).
+	 */
+	secretsDir?: string;
 	/** How long each wait may take. Default 10 minutes. */
 	waitTimeoutMs?: number;
 };
@@ -55,6 +61,14 @@ export function kubectlApplyFile(context: string, file: string): string {
 export function kubectlApplyHeredoc(context: string, objects: unknown[]): string {
 	const body = objects.map(o => yaml.dump(o, {lineWidth: -1, noRefs: true})).join('---\n');
 	return `${kubectl(context, 'apply', '--server-side', `--field-manager=${fieldManager}`, '-f', '-')} <<'EOF'\n${body}EOF`;
+}
+
+/** The file a secret is written to: the path the user gave (relative to cwd), else `name` in the secrets directory. */
+export function secretPath(env: PlanEnv, given: string | undefined, name: string): string {
+	if (given) return resolvePath(env, given);
+	if (!env.secretsDir) return resolvePath(env, name);
+	ensurePrivateDirectory(env.secretsDir);
+	return path.join(env.secretsDir, name);
 }
 
 /** A shell path relative to the working directory when it is inside it (shorter, still exact there). */
@@ -236,10 +250,33 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 			return waiting.length === 0 ? {done: true, detail: `${o.names.join(', ')} Available`} : {done: false, detail: `waiting for ${waiting.join(', ')}`};
 		},
 		async run(ctx) {
-			await waitForTigerStatus(o.client, o.names, 'Available', {signal: ctx.signal, timeoutMs: waitMs(o.env)});
+			await waitForTigerStatus(o.client, o.names, 'Available', {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress});
 		},
 		async preview() {
 			return {note: `waits until ${o.names.join(', ')} ${o.names.length > 1 ? 'are' : 'is'} Available (up to ${Math.round(waitMs(o.env) / 60000)}m)`};
+		},
+	};
+}
+
+/** A step that waits for every TigerStatus Available; its timeout names each component that is not, with the reason. */
+export function waitAllTigerStatusStep(o: {id: string; context: string; client: ClusterClient; env: PlanEnv; title?: string}): Step {
+	return {
+		id: o.id,
+		title: o.title ?? 'Wait for every component (all TigerStatus Available)',
+		kubectl: kubectl(o.context, 'wait', '--for=condition=Available', 'tigerastatus', '--all', `--timeout=${Math.round(waitMs(o.env) / 1000)}s`),
+		context: o.context,
+		mutating: false,
+		async check(ctx) {
+			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, pathOf(resources.tigerStatuses), ctx.signal);
+			const items = list?.items ?? [];
+			const waiting = items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name);
+			return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
+		},
+		async run(ctx) {
+			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress});
+		},
+		async preview() {
+			return {note: 'waits until every TigerStatus is Available'};
 		},
 	};
 }

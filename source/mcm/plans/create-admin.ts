@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
 import {maskToken, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
-import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, resources, resolvePath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
+import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, resources, secretPath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
 
 export type CreateAdminOptions = {
 	context: string;
@@ -41,7 +41,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 	const namespace = o.namespace ?? 'default';
 	const role = o.role ?? 'tigera-network-admin';
 	const seconds = o.tokenSeconds ?? 86_400;
-	const tokenFile = resolvePath(env, o.tokenFile ?? `${o.context}-${user}.token`);
+	const tokenFile = secretPath(env, o.tokenFile, `${o.context}-${user}.token`);
 	const shownFile = shownPath(env, tokenFile);
 	const outputs: {token?: string; expires?: string} = {};
 

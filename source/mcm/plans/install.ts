@@ -9,7 +9,6 @@ import {checkLicenseFile, checkPullSecretFile, probeCluster, roleItem, validateL
 import {maskObject} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import type {ClusterRole} from '../types.js';
-import {waitForAllTigerStatus} from '../waits.js';
 import {
 	accessForDocs,
 	clusterItems,
@@ -25,7 +24,7 @@ import {
 	manifestSourceFor,
 	resolvePath,
 	sh,
-	waitMs,
+	waitAllTigerStatusStep,
 	waitTigerStatusStep,
 	type PlanEnv,
 } from './common.js';
@@ -71,6 +70,57 @@ function atLeast(v: number[], min: number[]): boolean {
 }
 
 /** The steps shared by `install` and `join` (which installs as managed, without license or policies). */
+/** The vendor's "Configure storage": StorageClass tigera-elasticsearch, which LogStorage needs. */
+export function storageStep(context: string, client: ClusterClient, idPrefix = ''): Step {
+	const o = {context};
+	const p = idPrefix;
+	// The vendor's "Configure storage" page creates a StorageClass named tigera-elasticsearch with the
+	// cloud's own provisioner. The cluster's default StorageClass names that provisioner, so copy it
+	// (with the page's Retain / WaitForFirstConsumer / expansion settings) instead of sending the
+	// user to a web page; with no default class there is nothing safe to copy, so stop and say so.
+	const storageObject = (provisioner: string) => ({
+		apiVersion: 'storage.k8s.io/v1',
+		kind: 'StorageClass',
+		metadata: {name: storageClass},
+		provisioner,
+		reclaimPolicy: 'Retain',
+		allowVolumeExpansion: true,
+		volumeBindingMode: 'WaitForFirstConsumer',
+	});
+	const defaultProvisioner = async (signal?: AbortSignal) => {
+		const list = await getObject<StorageClasses>(client, pathOf(resources.storageClasses), signal);
+		const isDefault = (sc: StorageClasses['items'][number]) =>
+			sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
+		return list?.items.find(sc => isDefault(sc))?.provisioner;
+	};
+	return {
+		id: `${p}storage`,
+		title: `Storage for logs (StorageClass ${storageClass})`,
+		kubectl: kubectlApplyHeredoc(o.context, [storageObject('<the default StorageClass provisioner>')]),
+		context: o.context,
+		skippable: true,
+		async check(ctx) {
+			const sc = await getObject<{provisioner?: string}>(client, pathOf(resources.storageClasses, storageClass), ctx.signal);
+			return sc ? {done: true, detail: `present (provisioner ${sc.provisioner ?? 'unknown'})`} : 'todo';
+		},
+		async run(ctx) {
+			const provisioner = await defaultProvisioner(ctx.signal);
+			if (!provisioner) {
+				throw new StepError(
+					`StorageClass ${storageClass} does not exist on ${o.context}, and there is no default StorageClass whose provisioner it could use: LogStorage (Elasticsearch) needs it`,
+					'create it as the vendor\'s "Configure storage" page says (https://docs.tigera.io/calico-enterprise/latest/operations/logstorage/create-storage), then retry; or skip this step and create it later',
+				);
+			}
+			await createIfAbsent(client, resources.storageClasses, storageObject(provisioner) as ManifestObject, ctx.signal);
+			return `created with provisioner ${provisioner} (copied from the default StorageClass)`;
+		},
+		async preview(ctx) {
+			const provisioner = (await defaultProvisioner(ctx.signal)) ?? '<no default StorageClass: the step will fail>';
+			return {objects: [storageObject(provisioner)]};
+		},
+	};
+}
+
 export function installSteps(
 	o: InstallOptions & {includePolicies: boolean; idPrefix?: string},
 	client: ClusterClient,
@@ -83,53 +133,7 @@ export function installSteps(
 	const pullSecretFile = resolvePath(env, o.pullSecret);
 	const steps: Step[] = [];
 
-	if (!managed) {
-		// The vendor's "Configure storage" page creates a StorageClass named tigera-elasticsearch with the
-		// cloud's own provisioner. The cluster's default StorageClass names that provisioner, so copy it
-		// (with the page's Retain / WaitForFirstConsumer / expansion settings) instead of sending the
-		// user to a web page; with no default class there is nothing safe to copy, so stop and say so.
-		const storageObject = (provisioner: string) => ({
-			apiVersion: 'storage.k8s.io/v1',
-			kind: 'StorageClass',
-			metadata: {name: storageClass},
-			provisioner,
-			reclaimPolicy: 'Retain',
-			allowVolumeExpansion: true,
-			volumeBindingMode: 'WaitForFirstConsumer',
-		});
-		const defaultProvisioner = async (signal?: AbortSignal) => {
-			const list = await getObject<StorageClasses>(client, pathOf(resources.storageClasses), signal);
-			const isDefault = (sc: StorageClasses['items'][number]) =>
-				sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
-			return list?.items.find(sc => isDefault(sc))?.provisioner;
-		};
-		steps.push({
-			id: `${p}storage`,
-			title: `Storage for logs (StorageClass ${storageClass})`,
-			kubectl: kubectlApplyHeredoc(o.context, [storageObject('<the default StorageClass provisioner>')]),
-			context: o.context,
-			skippable: true,
-			async check(ctx) {
-				const sc = await getObject<{provisioner?: string}>(client, pathOf(resources.storageClasses, storageClass), ctx.signal);
-				return sc ? {done: true, detail: `present (provisioner ${sc.provisioner ?? 'unknown'})`} : 'todo';
-			},
-			async run(ctx) {
-				const provisioner = await defaultProvisioner(ctx.signal);
-				if (!provisioner) {
-					throw new StepError(
-						`StorageClass ${storageClass} does not exist on ${o.context}, and there is no default StorageClass whose provisioner it could use: LogStorage (Elasticsearch) needs it`,
-						'create it as the vendor\'s "Configure storage" page says (https://docs.tigera.io/calico-enterprise/latest/operations/logstorage/create-storage), then retry; or skip this step and create it later',
-					);
-				}
-				await createIfAbsent(client, resources.storageClasses, storageObject(provisioner) as ManifestObject, ctx.signal);
-				return `created with provisioner ${provisioner} (copied from the default StorageClass)`;
-			},
-			async preview(ctx) {
-				const provisioner = (await defaultProvisioner(ctx.signal)) ?? '<no default StorageClass: the step will fail>';
-				return {objects: [storageObject(provisioner)]};
-			},
-		});
-	}
+	if (!managed) steps.push(storageStep(o.context, client, p));
 
 	steps.push(
 		manifestStep({id: `${p}operator`, title: 'Install the Tigera operator and its CRDs', context: o.context, client, source, file: manifestFiles.operator}),
@@ -218,25 +222,7 @@ export function installSteps(
 				return licenseFile ? {objects: [maskObject(await readLicense(licenseFile).catch(() => ({kind: 'LicenseKey'})))]} : {note: 'no --license given'};
 			},
 		});
-		steps.push({
-			id: `${p}wait-all`,
-			title: 'Wait for every component (all TigerStatus Available)',
-			kubectl: kubectl(o.context, 'wait', '--for=condition=Available', 'tigerastatus', '--all', `--timeout=${Math.round(waitMs(env) / 1000)}s`),
-			context: o.context,
-			mutating: false,
-			async check(ctx) {
-				const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(client, pathOf(resources.tigerStatuses), ctx.signal);
-				const items = list?.items ?? [];
-				const waiting = items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name);
-				return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
-			},
-			async run(ctx) {
-				await waitForAllTigerStatus(client, {signal: ctx.signal, timeoutMs: waitMs(env)});
-			},
-			async preview() {
-				return {note: 'waits until every TigerStatus is Available'};
-			},
-		});
+		steps.push(waitAllTigerStatusStep({id: `${p}wait-all`, context: o.context, client, env}));
 	}
 
 	if (o.includePolicies) {

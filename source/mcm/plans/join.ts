@@ -25,7 +25,7 @@ import {
 	operatorNamespace,
 	pathOf,
 	resources,
-	resolvePath,
+	secretPath,
 	shownPath,
 	singleton,
 	waitMs,
@@ -85,7 +85,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 	const name = o.name ?? o.context;
 	const user = o.user ?? 'mcm-user';
 	const role = o.role ?? 'tigera-network-admin';
-	const file = resolvePath(env, o.output ?? `${name}.yaml`);
+	const file = secretPath(env, o.output, `${name}.yaml`);
 	const shared: AddManagedShared = {file, shownFile: shownPath(env, file), alreadyJoined: signal => holdsConnection(c, mgmt, signal)};
 	const source = o.manifests ? manifestSourceFor(env, o.manifests) : undefined;
 	const steps: Step[] = [];
@@ -181,7 +181,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 				return conditionStatus(mc, 'ManagedClusterConnected') === 'True' ? {done: true, detail: 'connected'} : 'todo';
 			},
 			async run(ctx) {
-				await waitForManagedConnected(mgmt, name, {signal: ctx.signal, timeoutMs: waitMs(env)});
+				await waitForManagedConnected(mgmt, name, {signal: ctx.signal, timeoutMs: waitMs(env), onProgress: ctx.progress});
 			},
 			async preview() {
 				return {note: `waits until ManagedCluster ${name} on ${o.management} has ManagedClusterConnected=True`};

@@ -107,9 +107,12 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		},
 	};
 
+	// With a LoadBalancer and no --address, the address exists only once the cloud has given the
+	// Service its ingress: this step waits for it, and the ManagementCluster is written after it.
+	const waitsForIngress = serviceType === 'loadbalancer' && !o.address;
 	const addressStep: Step = {
 		id: 'address',
-		title: 'Choose the address managed clusters dial',
+		title: waitsForIngress ? `Wait for the load balancer's ingress (IP or hostname); managed clusters dial it on port ${mcmPort}` : 'Choose the address managed clusters dial',
 		kubectl: addressKubectl(),
 		context: o.context,
 		mutating: false,
@@ -117,6 +120,15 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 			await learn(ctx.signal);
 			if (o.address) return {done: true, detail: `${o.address} (--address)`};
 			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), ctx.signal);
+			if (waitsForIngress) {
+				// Kept only when it is the load balancer's (a NodePort address from before is not).
+				const ingress = await currentIngress(ctx.signal);
+				if (ingress && normalizeAddress(mc?.spec?.address) === normalizeAddress(ingress)) {
+					state.address = ingress;
+					return {done: true, detail: `${ingress} (the load balancer's ingress, already in the ManagementCluster)`};
+				}
+				return 'todo';
+			}
 			if (mc?.spec?.address) {
 				state.address = mc.spec.address;
 				return {done: true, detail: `${mc.spec.address} (kept from the ManagementCluster)`};
@@ -127,7 +139,17 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 			let suggestion: {address: string; why: string};
 			if (serviceType === 'nodeport') suggestion = await suggestNodePortAddress(client, state.names, ctx.signal);
 			else {
-				const host = await waitForLoadBalancer(client, state.names.namespace, state.names.mcmService, {signal: ctx.signal, timeoutMs: waitMs(env)});
+				const timeoutMs = waitMs(env);
+				let host: string;
+				try {
+					host = await waitForLoadBalancer(client, state.names.namespace, state.names.mcmService, {signal: ctx.signal, timeoutMs, onProgress: ctx.progress});
+				} catch (error) {
+					if (ctx.signal?.aborted) throw error;
+					throw new StepError(
+						`no ingress was assigned to LoadBalancer service ${state.names.namespace}/${state.names.mcmService} on ${o.context} within ${Math.round(timeoutMs / 1000)}s (${error instanceof Error ? error.message : String(error)})`,
+						`the cloud gives it an IP or hostname (kubectl get service ${state.names.mcmService} -n ${state.names.namespace}: EXTERNAL-IP <pending> means none yet); r retries the wait, or use a NodePort service, or give the address (--address HOST:PORT)`,
+					);
+				}
 				suggestion = {address: joinHostPort(host, mcmPort), why: `the load balancer's ingress and port ${mcmPort}`};
 			}
 			const why = validateAddress(suggestion.address);
@@ -139,20 +161,21 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 
 	const managementStep: Step = {
 		id: 'management-cluster',
-		title: `Create the ManagementCluster ${singleton}`,
-		kubectl: kubectlApplyHeredoc(o.context, [managementClusterObject(o.address ?? '$MANAGEMENT_CLUSTER_ADDR')]),
+		title: waitsForIngress ? `Create the ManagementCluster ${singleton} with the load balancer's address (ingress:${mcmPort})` : `Create the ManagementCluster ${singleton}`,
+		kubectl: kubectlApplyHeredoc(o.context, [managementClusterObject(o.address ?? (waitsForIngress ? `$LOAD_BALANCER_INGRESS:${mcmPort}` : '$MANAGEMENT_CLUSTER_ADDR'))]),
 		context: o.context,
 		async check(ctx) {
 			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), ctx.signal);
 			if (!mc) return 'todo';
-			if (!o.address || normalizeAddress(mc.spec?.address) === normalizeAddress(o.address)) return {done: true, detail: `address ${mc.spec?.address}`};
-			return {done: false, detail: `address ${mc.spec?.address} → ${o.address}`};
+			const wanted = o.address ?? (waitsForIngress ? state.address : undefined);
+			if (!wanted || normalizeAddress(mc.spec?.address) === normalizeAddress(wanted)) return {done: true, detail: `address ${mc.spec?.address}`};
+			return {done: false, detail: `address ${mc.spec?.address} → ${wanted}`};
 		},
 		async run(ctx) {
 			if (!state.address) throw new StepError('no address was chosen', 'pass --address HOST:PORT');
 			const existing = await getObject(client, pathOf(resources.managementClusters, singleton), ctx.signal);
-			// Changing an address someone else set is what --address asks for: take the field over.
-			await applyObject(client, resources.managementClusters, managementClusterObject(state.address), {signal: ctx.signal, force: existing !== undefined && o.address !== undefined});
+			// Changing an address someone else set is what --address (or the load balancer's) asks for: take the field over.
+			await applyObject(client, resources.managementClusters, managementClusterObject(state.address), {signal: ctx.signal, force: existing !== undefined && (o.address !== undefined || waitsForIngress)});
 			managementStep.kubectl = kubectlApplyHeredoc(o.context, [managementClusterObject(state.address)]);
 			return `address ${state.address}`;
 		},
@@ -168,13 +191,23 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		waitTigerStatusStep({id: 'wait-manager', title: 'Wait for the manager (TigerStatus manager Available)', context: o.context, client, names: ['manager'], env}),
 	];
 
+	const currentIngress = async (signal?: AbortSignal): Promise<string | undefined> => {
+		type LbService = {status?: {loadBalancer?: {ingress?: Array<{ip?: string; hostname?: string}>}}};
+		const svc = await getObject<LbService>(client, pathOf(resources.services, state.names.mcmService, state.names.namespace), signal);
+		const ingress = svc?.status?.loadBalancer?.ingress?.find(i => i.ip || i.hostname);
+		const host = ingress?.ip || ingress?.hostname;
+		return host ? joinHostPort(host, mcmPort) : undefined;
+	};
+
 	return {
 		id: 'make-management',
 		title: `Make ${o.context} a management cluster`,
 		cluster: o.context,
 		contexts: [o.context],
 		steps,
-		confirm: `Make ${o.context} a management cluster?`,
+		confirm: waitsForIngress
+			? `Make ${o.context} a management cluster?\nThe address managed clusters dial will be the load balancer's ingress (IP or hostname) and port ${mcmPort}, known once the cloud assigns it: the ManagementCluster is written after that.`
+			: `Make ${o.context} a management cluster?`,
 		async preflight(ctx) {
 			const items: PreflightItem[] = [];
 			if (o.address) items.push(checkAddress(o.address));

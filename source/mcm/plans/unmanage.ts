@@ -1,12 +1,14 @@
 // Plan: a managed cluster back to standalone, as the vendor's "Change cluster type" page does it:
-// delete the ManagementClusterConnection and its secret on the cluster, and (when the management
-// cluster is given) the ManagedCluster there.
+// delete the ManagementClusterConnection and its secret on the cluster, create the Manager and
+// LogStorage again, (when the management cluster is given) delete the ManagedCluster there, and wait
+// until every component is Available.
 
 import {getObject} from '../../kube/apply.js';
 import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
-import {clusterItems, connectionSecret, deleteStep, kubectl, operatorNamespace, pathOf, resources, singleton, type PlanEnv} from './common.js';
+import {storageStep} from './install.js';
+import {clusterItems, connectionSecret, createIfAbsent, deleteStep, kubectl, kubectlApplyHeredoc, operatorNamespace, pathOf, resources, singleton, waitAllTigerStatusStep, type PlanEnv} from './common.js';
 
 export type UnmanageOptions = {
 	context: string;
@@ -15,6 +17,9 @@ export type UnmanageOptions = {
 	/** The ManagedCluster's name on the management cluster. Default: the context name. */
 	name?: string;
 };
+
+export const managerObject = {apiVersion: 'operator.tigera.io/v1', kind: 'Manager', metadata: {name: singleton}, spec: {}};
+export const logStorageObject = {apiVersion: 'operator.tigera.io/v1', kind: 'LogStorage', metadata: {name: singleton}, spec: {nodes: {count: 1}}};
 
 export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 	const c = env.client(o.context);
@@ -43,6 +48,29 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			kubectl: kubectl(o.context, 'delete', 'secret', connectionSecret, '-n', operatorNamespace, '--ignore-not-found'),
 		}),
 	];
+	// A standalone cluster has its own Manager and LogStorage (the join removed them): the vendor's
+	// "Change cluster type" page creates them again, then the operator brings every component back.
+	const restore = (kind: 'Manager' | 'LogStorage') => {
+		const object = kind === 'Manager' ? managerObject : logStorageObject;
+		const resource = kind === 'Manager' ? resources.managers : resources.logStorages;
+		const step: Step = {
+			id: `restore-${kind.toLowerCase()}`,
+			title: `Create the ${kind} ${singleton} (a standalone cluster has its own${kind === 'Manager' ? ' Manager UI' : ' log storage'})`,
+			kubectl: kubectlApplyHeredoc(o.context, [object]),
+			context: o.context,
+			async check(ctx) {
+				return (await getObject(c, pathOf(resource, singleton), ctx.signal)) ? {done: true, detail: `${kind} ${singleton} present`} : 'todo';
+			},
+			async run(ctx) {
+				await createIfAbsent(c, resource, object, ctx.signal);
+			},
+			async preview() {
+				return {objects: [object]};
+			},
+		};
+		return step;
+	};
+	steps.push(storageStep(o.context, c), restore('LogStorage'), restore('Manager'));
 	if (mgmt && o.management) {
 		steps.push(
 			deleteStep({
@@ -57,6 +85,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			}),
 		);
 	}
+	steps.push(waitAllTigerStatusStep({id: 'wait-all', context: o.context, client: c, env, title: 'Wait until every component is Available again (all TigerStatus)'}));
 	return {
 		id: 'unmanage',
 		title: `Make ${o.context} standalone (disconnect it from its management cluster)`,
@@ -72,6 +101,10 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 				[
 					{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusterconnections'},
 					{verb: 'delete', resource: 'secrets', namespace: operatorNamespace},
+					{verb: 'create', group: 'storage.k8s.io', resource: 'storageclasses'},
+					{verb: 'create', group: 'operator.tigera.io', resource: 'managers'},
+					{verb: 'create', group: 'operator.tigera.io', resource: 'logstorages'},
+					{verb: 'watch', group: 'operator.tigera.io', resource: 'tigerastatuses'},
 				],
 				ctx.signal,
 			);

@@ -1,8 +1,8 @@
-import {TextInput} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {useUiContext} from '../context.js';
-import {useUiState} from '../use-store.js';
+import {LineInput} from '../input/line-input.js';
+import {useLine} from '../input/use-keys.js';
 import {Frame, scrollKey, type FrameLine, useOverlayKeys} from './frame.js';
 import type {PreparedRun} from '../../app/workflow-types.js';
 
@@ -11,7 +11,8 @@ import type {PreparedRun} from '../../app/workflow-types.js';
 // name instead. d shows the YAML that will be applied.
 
 export function confirmLines(run: PreparedRun): FrameLine[] {
-	const lines: FrameLine[] = [{text: run.question, bold: true}];
+	const [question, ...more] = run.question.split('\n');
+	const lines: FrameLine[] = [{text: question ?? '', bold: true}, ...more.map(text => ({text, tone: 'accent' as const}))];
 	if (run.clusters.length > 1) lines.push({text: `On ${run.clusters.length} clusters (3 at a time): ${run.clusters.join(', ')}`});
 	lines.push({text: ''}, {text: `Steps${run.clusters.length > 1 ? ' (for each cluster)' : ''}, with the equivalent kubectl commands:`, tone: 'accent'});
 	for (const [i, step] of run.steps.entries()) {
@@ -27,26 +28,32 @@ export function confirmLines(run: PreparedRun): FrameLine[] {
 
 export function ConfirmView({run, width, height, onConfirm, onCancel, onYaml}: {run: PreparedRun; width: number; height: number; onConfirm: () => void; onCancel: () => void; onYaml: () => void}) {
 	const {glyphs, theme} = useUiContext();
-	const confirmQuit = useUiState(s => s.confirmQuit);
 	const [top, setTop] = useState(0);
 	const [mismatch, setMismatch] = useState(false);
+	const {line, edit} = useLine('');
 	const typed = run.typeToConfirm;
-	useOverlayKeys((input, key) => {
-		if (key.escape) return onCancel();
+	const lines = confirmLines(run);
+	useOverlayKeys((input, key, press) => {
+		if (key.escape && !press.paste) return onCancel();
 		if (typed) {
 			// The name prompt has the printable keys; arrows still scroll.
-			if (key.upArrow || key.downArrow || key.pageUp || key.pageDown) setTop(scrollKey('', key, top, height - 5) ?? top);
+			if (key.upArrow || key.downArrow || key.pageUp || key.pageDown) return setTop(scrollKey('', key, top, height - 5, Math.max(0, lines.length - (height - 4))) ?? top);
+			const result = edit(press);
+			if (result.submit) {
+				if (result.state.value.trim() === typed) onConfirm();
+				else setMismatch(true);
+			}
 			return;
 		}
-		if (input === 'y' || key.return) return onConfirm();
+		if (press.paste) return;
+		if ((input === 'y' && !key.ctrl && !key.meta) || key.return) return onConfirm();
 		if (input === 'n' || input === 'q') return onCancel();
 		if (input === 'd') return onYaml();
-		const next = scrollKey(input, key, top, height - 3);
-		if (next !== undefined) setTop(Math.min(next, Math.max(0, lines.length - 1)));
+		const next = scrollKey(input, key, top, height - 3, Math.max(0, lines.length - (height - 2)));
+		if (next !== undefined) setTop(next);
 	});
-	const lines = confirmLines(run);
 	const title = `Confirm ${glyphs.dot} ${run.title}`;
-	if (!typed) return <Frame title={title} width={width} height={height} lines={lines} top={top} footer={`y or enter runs it ${glyphs.dot} d shows the YAML ${glyphs.dot} j/k scroll ${glyphs.dot} esc or n leaves, nothing is changed`} />;
+	if (!typed) return <Frame title={title} width={width} height={height} lines={lines} top={top} footer={`y or enter runs it ${glyphs.dot} d shows the YAML ${glyphs.dot} j/k g/G scroll ${glyphs.dot} esc or n leaves, nothing is changed`} />;
 	return (
 		<Frame
 			title={title}
@@ -63,7 +70,7 @@ export function ConfirmView({run, width, height, onConfirm, onCancel, onYaml}: {
 					</Text>
 					<Box>
 						<Text>{glyphs.cursor} </Text>
-						<TextInput isDisabled={confirmQuit} onSubmit={value => (value.trim() === typed ? onConfirm() : setMismatch(true))} />
+						<LineInput line={line} width={width - 2} />
 					</Box>
 				</>
 			}
@@ -87,8 +94,8 @@ export function YamlView({run, width, height, onBack}: {run: PreparedRun; width:
 	const lines: FrameLine[] = (text ?? `loading${glyphs.ellipsis}`).split('\n').map(l => ({text: l}));
 	useOverlayKeys((input, key) => {
 		if (key.escape || input === 'd' || input === 'q') return onBack();
-		const next = scrollKey(input, key, top, height - 3);
-		if (next !== undefined) setTop(Math.min(next, Math.max(0, lines.length - 1)));
+		const next = scrollKey(input, key, top, height - 3, Math.max(0, lines.length - (height - 2)));
+		if (next !== undefined) setTop(next);
 	});
-	return <Frame title={`YAML to apply ${glyphs.dot} ${run.title}`} parts={[{text: 'secrets masked', tone: 'muted'}]} width={width} height={height} lines={lines} top={top} footer={`j/k PgUp/PgDn scroll ${glyphs.dot} esc or d goes back`} />;
+	return <Frame title={`YAML to apply ${glyphs.dot} ${run.title}`} parts={[{text: 'secrets masked', tone: 'muted'}]} width={width} height={height} lines={lines} top={top} footer={`j/k PgUp/PgDn ctrl-f/ctrl-b g/G scroll ${glyphs.dot} esc or d goes back`} />;
 }

@@ -1,7 +1,8 @@
 import {Box, Text, type Key} from 'ink';
-import {useRef, type ReactNode} from 'react';
+import type {ReactNode} from 'react';
 import {useUiContext} from '../context.js';
-import {useOverlayInput} from '../overlay-input.js';
+import type {KeyPress} from '../input/keys.js';
+import {useKeys} from '../input/use-keys.js';
 import {fit, oneLine} from '../format.js';
 import {PaneTitle, type TitlePart} from '../pane-title.js';
 import type {Tone} from '../theme.js';
@@ -39,26 +40,9 @@ export function Frame({title, parts, width, height, lines = [], top = 0, footer,
 	);
 }
 
-/** Scrolling by j/k, arrows and PgUp/PgDn; returns the new top or undefined for other keys. */
-export function scrollKey(input: string, key: {upArrow: boolean; downArrow: boolean; pageUp: boolean; pageDown: boolean}, top: number, page: number): number | undefined {
-	if (key.downArrow || input === 'j') return top + 1;
-	if (key.upArrow || input === 'k') return Math.max(0, top - 1);
-	if (key.pageDown || input === ' ') return top + Math.max(1, page);
-	if (key.pageUp) return Math.max(0, top - Math.max(1, page));
-	return undefined;
-}
+export {scrollKey} from '../scroll-keys.js';
 
-/**
- * useOverlayInput, one key at a time: a busy machine or an SSH link hands ink several key presses
- * as one string; outside text inputs each is a key of its own.
- */
-export function useOverlayKeys(handler: (input: string, key: Key) => void, options: {isActive?: boolean} = {}): void {
-	// ink re-subscribes a changed handler in an effect, after the frame is drawn: a key typed at
-	// once (the user saw the new screen) would reach the old closure. The ref always has the latest.
-	const latest = useRef(handler);
-	latest.current = handler;
-	useOverlayInput((input, key) => {
-		if (input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001B')) for (const ch of input) latest.current(ch, key);
-		else latest.current(input, key);
-	}, options);
+/** The overlay's keys, one key press at a time (see useKeys); `press` has the paste flag. */
+export function useOverlayKeys(handler: (input: string, key: Key, press: KeyPress) => void, options: {isActive?: boolean; ready?: boolean} = {}): void {
+	useKeys(press => handler(press.input, press.key, press), options);
 }

@@ -1,6 +1,6 @@
 import {Spinner} from '@inkjs/ui';
 import {Box} from 'ink';
-import {useEffect, useState} from 'react';
+import {useEffect, useLayoutEffect, useState} from 'react';
 import {useUiContext} from '../context.js';
 import {Frame, scrollKey, type FrameLine, useOverlayKeys} from './frame.js';
 import type {ChecklistItem, PreparedRun} from '../../app/workflow-types.js';
@@ -19,7 +19,7 @@ export function checklistLines(items: ChecklistItem[], glyphs: {step: {done: str
 }
 
 export function PreflightView({run, width, height, onContinue, onCancel}: {run: PreparedRun; width: number; height: number; onContinue: () => void; onCancel: () => void}) {
-	const {glyphs} = useUiContext();
+	const {glyphs, keys} = useUiContext();
 	const [result, setResult] = useState<{ok: boolean; items: ChecklistItem[]} | undefined>();
 	const [top, setTop] = useState(0);
 	useEffect(() => {
@@ -30,12 +30,22 @@ export function PreflightView({run, width, height, onContinue, onCancel}: {run: 
 		);
 		return () => controller.abort();
 	}, [run]);
-	useOverlayKeys((input, key) => {
-		if (key.escape || input === 'q') return onCancel();
-		if (key.return && result?.ok) return onContinue();
-		const next = scrollKey(input, key, top, height - 3);
-		if (next !== undefined) setTop(next);
-	});
+	// Keys typed while the checks run wait for the verdict (ready), and are dropped if it is "failed":
+	// type-ahead must not answer a question the user has not seen.
+	// (A layout effect, declared first: it runs before useKeys hands the waiting keys over.)
+	useLayoutEffect(() => {
+		if (result && !result.ok) keys.discard();
+	}, [result, keys]);
+	useOverlayKeys(
+		(input, key, press) => {
+			if (key.escape || input === 'q') return onCancel();
+			if (press.paste) return;
+			if ((key.return || (input === 'y' && !key.ctrl && !key.meta)) && result?.ok) return onContinue();
+			const next = scrollKey(input, key, top, height - 3, Math.max(0, (result ? checklistLines(result.items, glyphs).length + 1 : 0) - (height - 2)));
+			if (next !== undefined) setTop(next);
+		},
+		{ready: result !== undefined},
+	);
 	const title = `Preflight ${glyphs.dot} ${run.title}`;
 	if (!result) {
 		return (
@@ -55,6 +65,6 @@ export function PreflightView({run, width, height, onContinue, onCancel}: {run: 
 		...checklistLines([...failed, ...result.items.filter(i => i.ok)], glyphs),
 	];
 	return (
-		<Frame title={title} parts={[{text: result.ok ? 'ok' : 'failed', tone: result.ok ? 'good' : 'bad'}]} width={width} height={height} lines={lines} top={top} footer={result.ok ? 'enter continues to the confirmation · esc leaves' : 'esc leaves'} />
+		<Frame title={title} parts={[{text: result.ok ? 'ok' : 'failed', tone: result.ok ? 'good' : 'bad'}]} width={width} height={height} lines={lines} top={top} footer={result.ok ? 'y or enter continues to the confirmation · esc leaves' : 'esc leaves'} />
 	);
 }

@@ -1,8 +1,8 @@
-import {TextInput} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useUiContext} from '../context.js';
-import {useUiState} from '../use-store.js';
+import {LineInput} from '../input/line-input.js';
+import {useLine} from '../input/use-keys.js';
 import {Frame, type FrameLine, useOverlayKeys} from './frame.js';
 import type {TokenHandle} from '../../app/workflow-types.js';
 
@@ -12,18 +12,22 @@ import type {TokenHandle} from '../../app/workflow-types.js';
 
 export function TokenView({token, width, height, onClose}: {token: TokenHandle; width: number; height: number; onClose: () => void}) {
 	const {glyphs, theme} = useUiContext();
-	const confirmQuit = useUiState(s => s.confirmQuit);
 	const [writing, setWriting] = useState(false);
 	const [said, setSaid] = useState<{text: string; bad?: boolean} | undefined>();
-	useOverlayKeys((input, key) => {
+	const {line, edit, reset} = useLine(token.defaultPath);
+	useOverlayKeys((input, key, press) => {
 		if (writing) {
-			if (key.escape) setWriting(false);
+			const result = edit(press);
+			if (result.cancel) setWriting(false);
+			if (result.submit) write(result.state.value);
 			return;
 		}
+		if (press.paste) return;
 		if (key.escape || input === 'q' || key.return) return onClose();
-		if (input === 'c') setSaid({text: token.copy()});
+		if (input === 'c') setSaid(token.copy());
 		if (input === 'w') {
 			setSaid(undefined);
+			reset(token.defaultPath);
 			setWriting(true);
 		}
 	});
@@ -31,8 +35,9 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 		{text: `User ${token.user} on ${token.cluster}: log in to the Manager UI with this token.`, bold: true},
 		{text: `token    ${token.masked}`},
 		...(token.expires ? [{text: `expires  ${token.expires}`}] : []),
+		...(token.savedTo ? [{text: `saved    ${token.savedTo} (mode 0600)`}] : []),
 		{text: ''},
-		{text: 'c  copy it to your clipboard (OSC 52: works over SSH; in tmux set set-clipboard on)', tone: 'muted'},
+		{text: 'c  send it to your clipboard (OSC 52: works over SSH; inside tmux only with set-clipboard on)', tone: 'muted'},
 		{text: 'w  write it to a file (mode 0600)', tone: 'muted'},
 	];
 	if (said) lines.push({text: ''}, {text: said.text, tone: said.bad ? 'bad' : 'good'});
@@ -58,7 +63,7 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 						<Text color={theme.tone('accent')}>Write the token to (enter writes, mode 0600; esc goes back):</Text>
 						<Box>
 							<Text>{glyphs.cursor} </Text>
-							<TextInput defaultValue={token.defaultPath} isDisabled={confirmQuit} onSubmit={write} />
+							<LineInput line={line} width={width - 2} />
 						</Box>
 					</>
 				) : undefined

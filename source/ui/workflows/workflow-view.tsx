@@ -35,9 +35,13 @@ export function WorkflowView({workflow, width, height, close}: {workflow: Workfl
 		);
 		return () => controller.abort();
 	}, [workflow]);
-	useOverlayKeys((_input, key) => {
-		if (key.escape) close();
-	}, {isActive: phase.name === 'loading' || phase.name === 'failed'});
+	// While the prompts load, what the user types waits for them (esc still leaves at once).
+	useOverlayKeys(
+		(_input, key) => {
+			if (key.escape) close();
+		},
+		{isActive: phase.name === 'loading' || phase.name === 'failed', ready: phase.name !== 'loading'},
+	);
 
 	switch (phase.name) {
 		case 'loading':
