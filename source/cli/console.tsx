@@ -4,6 +4,7 @@ import process from 'node:process';
 import {render} from 'ink';
 import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {diagsAction} from '../app/diags-action.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
 import type {ConsoleServices} from '../app/services.js';
@@ -13,7 +14,7 @@ import {createClients} from '../kube/client.js';
 import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {unknownContextError} from '../mcm/plans/common.js';
-import {createAppStore} from '../store/store.js';
+import {createAppStore, type AppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
@@ -108,11 +109,14 @@ function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
 }
 
 
-export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
+export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>; store?: AppStore}): ConsoleServices {
 	return {
 		readOnly: options.readOnly,
 		source: options.source,
-		actions: options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : [],
+		actions: [
+			...(options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : []),
+			...(options.store && options.workflow ? [diagsAction({clients, store: options.store, cwd: options.workflow.cwd})] : []),
+		],
 		followOperatorLog(clusterId, sink) {
 			const client = clients.get(clusterId);
 			if (!client) {
@@ -201,6 +205,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		readOnly: options.readOnly,
 		source,
 		control,
+		store,
 		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
 	});
 	const offerAbort = new AbortController();

@@ -2,7 +2,7 @@
 // fleet, progress per cluster on stderr; an unreachable cluster is skipped with the reason in the bundle.
 import process from 'node:process';
 import {commonFlags, commonOptions, parseCommandLine} from './common-flags.js';
-import {checkOutputPath, defaultBundleName, writeBundle} from './diags-bundle.js';
+import {checkOutputPath, defaultBundleName, writeBundle} from '../app/diags-bundle.js';
 import {openFleetClients} from './fleet-access.js';
 import {usage, UsageError} from './usage.js';
 

@@ -54,6 +54,15 @@ export type UiState = {
 	logTop: number;
 	logSource: LogSource;
 	operatorLog?: OperatorLog;
+	/** The focused pane fills the screen (Z), so truncated lines can be read whole. */
+	zoomed: boolean;
+	/** The log search as typed (case-insensitive text); empty: no search. */
+	logSearch: string;
+	/** The log pane's `/` prompt is open: keys edit the search. */
+	logSearchEditing: boolean;
+	logSearchCursor: number;
+	/** Absolute number (dropped + index) of the line the last n/N (or enter) went to. */
+	logMatch?: number;
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
@@ -111,6 +120,10 @@ export function initialUiState(): UiState {
 		logFollow: true,
 		logTop: 0,
 		logSource: 'console',
+		zoomed: false,
+		logSearch: '',
+		logSearchEditing: false,
+		logSearchCursor: 0,
 		helpOpen: false,
 		helpTop: 0,
 		confirmQuit: false,
@@ -151,8 +164,9 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 			const op = get().operatorLog;
 			if (op && op.cluster === cluster) set({operatorLog: {...op, status, failed}});
 		},
-		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
-		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true}),
+		// Another log: line numbers mean other lines, so the search position goes (the search text stays).
+		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, logMatch: undefined, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
+		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true, logMatch: undefined}),
 		openHelp: () => set({helpOpen: true, helpTop: 0}),
 		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
 		closeHelp: () => set({helpOpen: false}),

@@ -18,6 +18,8 @@ export function StatusBar({width}: {width: number}) {
 	const confirmQuit = useUiState(s => s.confirmQuit);
 	const filterEditing = useUiState(s => s.filterEditing);
 	const helpOpen = useUiState(s => s.helpOpen);
+	const searchEditing = useUiState(s => s.logSearchEditing);
+	const zoomed = useUiState(s => s.zoomed);
 
 	useEffect(() => {
 		if (!flash) return;
@@ -41,9 +43,13 @@ export function StatusBar({width}: {width: number}) {
 	const badge = services.readOnly ? ' READ-ONLY ' : '';
 	const hints = filterEditing
 		? 'enter: keep  esc: clear'
-		: helpOpen
-			? 'esc: close help'
-			: `?: help  /: filter  tab: pane  q: quit`;
+		: searchEditing
+			? 'enter: search  esc: clear'
+			: helpOpen
+				? 'esc: close help'
+				: zoomed
+					? 'Z: unzoom  tab: zoom next pane  ?: help  q: quit'
+					: `?: help  /: filter  tab: pane  q: quit`;
 	const message = flash?.text;
 	let left = ` ${counts.total} clusters `;
 	for (const s of segments) left += ` ${s.glyph} ${s.text}`;

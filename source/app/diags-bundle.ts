@@ -24,7 +24,8 @@ export type BundleOptions = {
 	/** Per cluster, at most this long (default 60 s): a hanging cluster is cut off, not waited for. */
 	clusterTimeoutMs?: number;
 	signal?: AbortSignal;
-	onProgress?: (cluster: string, text: string) => void;
+	/** Per cluster: collecting, then done or skipped (with the reason), in words and as a phase. */
+	onProgress?: (cluster: string, text: string, phase: 'collecting' | 'done' | 'skipped') => void;
 };
 
 export type BundleResult = {output: string; clusters: ClusterDiags[]; bytes: number};
@@ -53,7 +54,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
 	const clusters: ClusterDiags[] = [];
 	const limit = pLimit(Math.max(1, o.concurrency ?? 4));
 	const collect = async (c: ClusterClient) => {
-		o.onProgress?.(c.context, 'collecting');
+		o.onProgress?.(c.context, 'collecting', 'collecting');
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), o.clusterTimeoutMs ?? 60_000);
 		const stop = () => controller.abort();
@@ -62,7 +63,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
 			const result = await collectClusterDiags(c, {tailLines: o.tailLines, signal: controller.signal});
 			if (controller.signal.aborted && !result.skipped) result.errors.push('cut off: the cluster took longer than the per-cluster limit');
 			clusters.push(result);
-			o.onProgress?.(c.context, result.skipped ? `skipped: ${result.skipped}` : `done: ${result.files.length} files${result.errors.length ? `, ${result.errors.length} requests failed` : ''}`);
+			o.onProgress?.(c.context, result.skipped ? `skipped: ${result.skipped}` : `done: ${result.files.length} files${result.errors.length ? `, ${result.errors.length} requests failed` : ''}`, result.skipped ? 'skipped' : 'done');
 		} finally {
 			clearTimeout(timer);
 			o.signal?.removeEventListener('abort', stop);
