@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {createGzip} from 'node:zlib';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import tar from 'tar-stream';
 import type {ClusterClient} from '../kube/client.js';
 import {collectClusterDiags, type ClusterDiags} from '../mcm/diags.js';
@@ -52,7 +52,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
 	const problem = checkOutputPath(o.output);
 	if (problem) throw new Error(problem);
 	const clusters: ClusterDiags[] = [];
-	const limit = pLimit(Math.max(1, o.concurrency ?? 4));
+	const queue = new PQueue({concurrency: Math.max(1, o.concurrency ?? 4)});
 	const collect = async (c: ClusterClient) => {
 		o.onProgress?.(c.context, 'collecting', 'collecting');
 		const controller = new AbortController();
@@ -69,7 +69,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
 			o.signal?.removeEventListener('abort', stop);
 		}
 	};
-	await Promise.all([...o.clients.values()].map(c => limit(() => collect(c))));
+	await Promise.all([...o.clients.values()].map(c => queue.add(() => collect(c))));
 	clusters.sort((a, b) => a.cluster.localeCompare(b.cluster, 'en', {numeric: true}));
 
 	const root = path.basename(o.output).replace(/\.(tar\.gz|tgz)$/, '');

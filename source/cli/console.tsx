@@ -5,6 +5,7 @@ import {render} from 'ink';
 import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
 import {diagsAction} from '../app/diags-action.js';
+import {inspectServices} from '../app/inspect-services.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
 import type {ConsoleServices} from '../app/services.js';
@@ -23,7 +24,7 @@ import {App} from '../ui/app.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
@@ -38,13 +39,8 @@ const consoleFlags = {
 	...commonFlags,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
-	managed: {type: 'string'},
-	standalone: {type: 'string'},
-	bare: {type: 'string'},
-	speed: {type: 'string'},
-	manifests: {type: 'string'},
-	pullSecret: {type: 'string'},
-	license: {type: 'string'},
+	...simulatedFleetFlags,
+	...installFileFlags,
 	certRefresh: {type: 'string'},
 } as const;
 
@@ -117,6 +113,7 @@ export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, opt
 			...(options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : []),
 			...(options.store && options.workflow ? [diagsAction({clients, store: options.store, cwd: options.workflow.cwd})] : []),
 		],
+		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
 		followOperatorLog(clusterId, sink) {
 			const client = clients.get(clusterId);
 			if (!client) {

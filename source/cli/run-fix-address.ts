@@ -6,7 +6,7 @@
 
 import process from 'node:process';
 import readline from 'node:readline/promises';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import {formatDuration} from '../kube/duration.js';
 import type {ClusterClient} from '../kube/client.js';
 import {buildFixAddressPlan, fixAddressTargets, patchCommand} from '../mcm/plans/fix-address.js';
@@ -111,9 +111,9 @@ export async function runFixAddress(o: FixAddressRun): Promise<number> {
 	});
 	const started = Date.now();
 	const results: RunProgress[] = [];
-	const limit = pLimit(Math.max(1, o.concurrency ?? 3));
+	const queue = new PQueue({concurrency: Math.max(1, o.concurrency ?? 3)});
 	try {
-		await Promise.all(plans.map(plan => limit(async () => results.push(await runPlan(plan, {sink: store.getState(), signal: o.signal})))));
+		await Promise.all(plans.map(plan => queue.add(async () => results.push(await runPlan(plan, {sink: store.getState(), signal: o.signal})))));
 	} finally {
 		unsubscribe();
 	}

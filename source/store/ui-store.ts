@@ -1,5 +1,6 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import {appendCapped} from './capped-lines.js';
+import {createInspectSlice, type InspectSlice} from './inspect-slice.js';
 
 // The console's own state (focus, selection, scroll, sort, filter, log mode), in a small vanilla store
 // of its own: the fleet store is shared with headless commands that have no screen, and tests can
@@ -14,6 +15,8 @@ export type FleetLayout = 'tree' | 'flat';
 export type LogSource = 'console' | 'operator';
 
 export type Flash = {text: string; level: 'info' | 'warn' | 'error'; until: number};
+
+export type Question = {text: string; yes: () => void; no?: string};
 
 /** Lines of the followed tigera-operator pod log (a ring, like the console log). */
 export type OperatorLog = {
@@ -66,6 +69,8 @@ export type UiState = {
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
+	/** A y/n question in the status bar (esc: "cancel join on managed-2? y/n"): the next key answers it. */
+	question?: Question;
 	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
 	terminalLent: boolean;
 	flash?: Flash;
@@ -94,11 +99,15 @@ export type UiActions = {
 	scrollHelp: (delta: number) => void;
 	closeHelp: () => void;
 	focusPane: (pane: PaneId) => void;
+	/** Asks a y/n question in the status bar. */
+	ask: (question: Question) => void;
+	/** The answer to the open question: y runs it, anything else says no. */
+	answer: (yes: boolean) => void;
 	/** Clears this flash message if it is still the one shown. */
 	clearFlash: (flash: Flash) => void;
 };
 
-export type UiStore = StoreApi<UiState & UiActions>;
+export type UiStore = StoreApi<UiState & UiActions & InspectSlice>;
 
 export function initialUiState(): UiState {
 	return {
@@ -132,8 +141,9 @@ export function initialUiState(): UiState {
 }
 
 export function createUiStore(initial: Partial<UiState> = {}): UiStore {
-	return createStore<UiState & UiActions>()((set, get) => ({
+	return createStore<UiState & UiActions & InspectSlice>()((set, get) => ({
 		...initialUiState(),
+		...createInspectSlice(set, get),
 		...initial,
 		set: patch => set(patch),
 		focusNext(delta) {
@@ -171,6 +181,14 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
 		closeHelp: () => set({helpOpen: false}),
 		focusPane: pane => set({focus: pane}),
+		ask: question => set({question, flash: undefined}),
+		answer(yes) {
+			const q = get().question;
+			if (!q) return;
+			set({question: undefined});
+			if (yes) q.yes();
+			else if (q.no) get().flashMessage(q.no, 'info');
+		},
 		clearFlash(flash) {
 			if (get().flash === flash) set({flash: undefined});
 		},

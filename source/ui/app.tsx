@@ -17,6 +17,9 @@ import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, zoomLayout, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
 import {OperatorLogFollower} from './operator-log-follower.js';
+import {EventsViewPane} from './events-view.js';
+import {InspectFollower} from './inspect-follower.js';
+import {YamlViewPane} from './yaml-view.js';
 import {noServices, type ConsoleIntents, type ConsoleServices} from '../app/services.js';
 import {StatusBar} from './status-bar.js';
 import {StepsPane} from './steps-pane.js';
@@ -59,6 +62,7 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	const focus = useUiState(s => s.focus);
 	const helpOpen = useUiState(s => s.helpOpen);
 	const zoomed = useUiState(s => s.zoomed);
+	const inspect = useUiState(s => (s.eventsView ? 'events' : s.yamlView ? 'yaml' : undefined));
 	const {closeOverlay} = useUiContext();
 	const {panes, columns, body} = layout;
 	if (layout.mode === 'too-small') {
@@ -76,6 +80,8 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 		);
 	}
 	if (helpOpen) return <HelpOverlay width={columns} height={body} />;
+	if (inspect === 'events') return <EventsViewPane width={columns} height={body} />;
+	if (inspect === 'yaml') return <YamlViewPane width={columns} height={body} />;
 	if (zoomed) {
 		// One pane, the focused one, over the whole body; tab moves the zoom on.
 		const {width, height} = panes[focus];
@@ -156,6 +162,7 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			},
 			focusSteps: () => ui.getState().focusSteps(),
 			flash: (text, level) => ui.getState().flashMessage(text, level),
+			ask: (text, yes, no) => ui.getState().ask({text, yes, no}),
 		}),
 		[show, ui],
 	);
@@ -176,8 +183,8 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
 	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
 	const dispatch = (press: KeyPress) => {
-		// ctrl-c always gets the user out, and the quit question gets its answer, overlay or not.
-		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit) {
+		// ctrl-c always gets the user out, and a question (quit? cancel?) gets its answer, overlay or not.
+		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit || ui.getState().question) {
 			handleKey(env, press.input, press.key, press.paste);
 			return;
 		}
@@ -192,6 +199,7 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 				<StatusBar width={layout.columns} />
 			</Box>
 			<OperatorLogFollower />
+			<InspectFollower />
 		</UiContext.Provider>
 	);
 }

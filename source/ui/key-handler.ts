@@ -14,6 +14,7 @@ import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {consoleLineText, matchingLines, stepMatch} from './log-search.js';
 import {scrollLog} from './log-window.js';
+import {handleEventsKey, handleYamlKey, openClusterEvents, openYaml} from './inspect-keys.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
 // precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
@@ -158,6 +159,10 @@ function run(env: KeyEnv, command: Command): void {
 			return searchLog(env, -1);
 		case 'clear-log-search':
 			return ui.set({logSearch: '', logSearchCursor: 0, logMatch: undefined});
+		case 'yaml':
+			return openYaml(env, selectedCluster(env));
+		case 'events':
+			return openClusterEvents(env, selectedCluster(env));
 		default:
 			return move(env, command);
 	}
@@ -239,10 +244,23 @@ export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): 
 		else ui.set({confirmQuit: false});
 		return 'confirm-quit';
 	}
+	if (ui.question) {
+		if (key.ctrl && input === 'c') {
+			ui.answer(false);
+			return run(env, 'quit'), 'quit';
+		}
+		ui.answer((input === 'y' || input === 'Y') && !paste);
+		return 'answer';
+	}
 	if (ui.filterEditing) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
 		editFilter(env, {input, key, paste});
 		return 'filter-edit';
+	}
+	// The YAML and Events views take every key while open (a paste only into the search prompt).
+	if (ui.eventsView || ui.yamlView) {
+		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
+		return ui.eventsView ? handleEventsKey(env, {input, key, paste}) : handleYamlKey(env, {input, key, paste});
 	}
 	if (ui.logSearchEditing) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';

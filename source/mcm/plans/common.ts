@@ -1,16 +1,16 @@
 // Building blocks shared by the plans: the clients a plan runs with, exact kubectl equivalents,
 // resource paths, manifest sets, and the step shapes that recur (apply a manifest file, bind a role,
-// delete an object, wait for a TigerStatus).
+// delete an object, wait for a TigerStatus). The preflight items they share are in
+// preflight-items.ts (the common ones re-exported here).
 
-import fs from 'node:fs';
+import {objectRef, type ObjectRef} from '../object-ref.js';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type {ClusterClient} from '../../kube/client.js';
-import {applyManifests, deleteObject, discoveryFor, fieldManager, getObject, missingObjects, type ResolvedKind} from '../../kube/apply.js';
+import {applyManifests, deleteObject, fieldManager, getObject, missingObjects, type ResolvedKind} from '../../kube/apply.js';
 import {describeObject, loadManifests, ManifestError, type ManifestDoc, type ManifestObject} from '../../kube/manifests.js';
 import {pathOf, resources} from '../resources.js';
 import {StepError, type PreflightItem, type Step, type StepContext} from '../step.js';
-import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
 import {waitForAllTigerStatus, waitForTigerStatus, tigerStatusPath} from '../waits.js';
 import {maskObject} from '../secrets.js';
@@ -80,6 +80,7 @@ export function shownPath(env: PlanEnv, file: string): string {
 // ---- resources -----------------------------------------------------------------------------
 
 export {operatorNamespace, pathOf, resources} from '../resources.js';
+export {accessForDocs, clusterItems, clusterRoleItem, writableDirItem} from './preflight-items.js';
 export const singleton = 'tigera-secure';
 export const connectionSecret = 'tigera-managed-cluster-connection';
 
@@ -138,45 +139,6 @@ export function manifestSourceFor(env: PlanEnv, manifests: string): ManifestSour
 	return /^https?:\/\//i.test(manifests) ? new ManifestSource(manifests) : new ManifestSource(resolvePath(env, manifests), manifests);
 }
 
-function guessPlural(kind: string): string {
-	const lower = kind.toLowerCase();
-	if (/(s|x|ch|sh)$/.test(lower)) return `${lower}es`;
-	if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-	return `${lower}s`;
-}
-
-/** The permissions server-side apply of these documents needs (create and patch each resource). */
-export async function accessForDocs(client: ClusterClient, docs: readonly ManifestDoc[], signal?: AbortSignal): Promise<AccessNeed[]> {
-	const crdPlurals = new Map<string, string>();
-	for (const d of docs) {
-		if (d.object.kind !== 'CustomResourceDefinition') continue;
-		const spec = d.object.spec as {group?: string; names?: {kind?: string; plural?: string}};
-		if (spec.group && spec.names?.kind && spec.names.plural) crdPlurals.set(`${spec.group}/${spec.names.kind}`, spec.names.plural);
-	}
-	const needs: AccessNeed[] = [];
-	const discovery = discoveryFor(client);
-	for (const d of docs) {
-		const group = d.object.apiVersion.includes('/') ? d.object.apiVersion.split('/')[0]! : '';
-		let resource = crdPlurals.get(`${group}/${d.object.kind}`);
-		let namespaced = d.object.metadata.namespace !== undefined;
-		if (!resource) {
-			const resolved = await discovery.resolve(d.object.apiVersion, d.object.kind, signal).catch(() => undefined);
-			resource = resolved?.resource ?? guessPlural(d.object.kind);
-			if (resolved) namespaced = resolved.namespaced;
-		}
-		const namespace = namespaced ? d.object.metadata.namespace ?? client.namespace : undefined;
-		for (const verb of ['create', 'patch']) needs.push({verb, group, resource, namespace});
-	}
-	return needs;
-}
-
-/** Reachability first; the permission check only when the cluster answers. */
-export async function clusterItems(client: ClusterClient, needs: readonly AccessNeed[], signal?: AbortSignal): Promise<{reachable: boolean; items: PreflightItem[]}> {
-	const reach = await checkReachable(client, signal);
-	if (!reach.ok) return {reachable: false, items: [reach]};
-	return {reachable: true, items: [reach, await checkAccess(client, needs, signal)]};
-}
-
 // ---- recurring steps -----------------------------------------------------------------------
 
 export type ManifestStepOptions = {
@@ -190,6 +152,8 @@ export type ManifestStepOptions = {
 	/** The shell text of the filter, for the kubectl equivalent (a yq expression). */
 	filterYq?: string;
 	skippable?: boolean;
+	/** The object the manifest is about, for `y` on the step (custom-resources: the Installation). */
+	object?: ObjectRef;
 	/** Extra check before the object check (e.g. an existing Prometheus operator → skip). */
 	precheck?: (ctx: StepContext) => Promise<{skip: true; detail: string} | {detail?: string} | undefined>;
 };
@@ -207,6 +171,7 @@ export function manifestStep(o: ManifestStepOptions): Step {
 		kubectl: kubectlText,
 		context: o.context,
 		skippable: o.skippable,
+		...(o.object ? {object: o.object} : {}),
 		async check(ctx) {
 			const pre = await o.precheck?.(ctx);
 			if (pre && 'skip' in pre) return {done: false, skip: true, detail: pre.detail};
@@ -242,6 +207,7 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 		title: o.title,
 		kubectl: kubectl(o.context, 'wait', '--for=condition=Available', ...o.names.map(n => `tigerastatus/${n}`), `--timeout=${Math.round(waitMs(o.env) / 1000)}s`),
 		context: o.context,
+		...(o.names.length === 1 ? {object: objectRef(o.context, 'tigerStatuses', o.names[0])} : {}),
 		mutating: false,
 		async check(ctx) {
 			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, tigerStatusPath, ctx.signal);
@@ -333,14 +299,6 @@ export async function createIfAbsent(client: ClusterClient, kind: ResolvedKind, 
 	}
 }
 
-/** Preflight item: the ClusterRole a binding will name exists (the tigera-* roles come with the install). */
-export async function clusterRoleItem(client: ClusterClient, context: string, role: string, signal?: AbortSignal): Promise<PreflightItem> {
-	const found = await getObject(client, pathOf(resources.clusterRoles, role), signal).catch(() => undefined);
-	return found
-		? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
-		: {label: `ClusterRole ${role}`, ok: false, message: `${context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise on it first (it brings the tigera-* roles), or choose another --role'};
-}
-
 /** Delete one object if present (the reverse plans). */
 export function deleteStep(o: {id: string; title: string; context: string; client: ClusterClient; kind: ResolvedKind; name: string; namespace?: string; kubectl: string; what: string}): Step {
 	const objectPath = pathOf(o.kind, o.name, o.namespace);
@@ -361,17 +319,6 @@ export function deleteStep(o: {id: string; title: string; context: string; clien
 			return {deletes: [o.what]};
 		},
 	};
-}
-
-/** True when a directory exists and we can write into it. */
-export function writableDirItem(file: string, label: string): PreflightItem {
-	const dir = path.dirname(file);
-	try {
-		fs.accessSync(dir, fs.constants.W_OK);
-		return {label, ok: true, message: `${file} (written with mode 0600)`};
-	} catch {
-		return {label, ok: false, message: `cannot write ${file}: ${fs.existsSync(dir) ? 'the directory is not writable' : 'the directory does not exist'}`, fix: `choose a writable path`};
-	}
 }
 
 export function unknownContextError(context: string, known: string[]): Error {

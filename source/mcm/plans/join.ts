@@ -3,6 +3,7 @@
 // Manager and LogStorage, wait until the tunnel is up from both ends, secure it with the managed
 // policies, and grant the admin user access on C.
 
+import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, conditionStatus, getObject} from '../../kube/apply.js';
 import {describeSkew, versionSkew} from '../drift.js';
@@ -117,6 +118,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 		title: `Apply the installation manifest on ${o.context}`,
 		kubectl: kubectlApplyFile(o.context, shared.shownFile),
 		context: o.context,
+		object: objectRef(o.context, 'managementClusterConnections'),
 		async check(ctx) {
 			const docs = readInstallationManifest(file);
 			if (!docs) {
@@ -175,6 +177,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			title: `Wait until ${o.management} reports ${name} connected (ManagedClusterConnected)`,
 			kubectl: kubectl(o.management, 'wait', '--for=condition=ManagedClusterConnected', `managedcluster/${name}`, `--timeout=${Math.round(waitMs(env) / 1000)}s`),
 			context: o.management,
+			object: objectRef(o.management, 'managedClusters', name),
 			mutating: false,
 			async check(ctx) {
 				const mc = await getObject<{status?: {conditions?: Array<{type?: string; status?: string}>}}>(mgmt, pathOf(resources.managedClusters, name), ctx.signal);
