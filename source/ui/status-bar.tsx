@@ -26,6 +26,8 @@ function shownRunText(run: RunProgress, runs: Record<string, RunProgress>, runOr
 function runHints(run: RunProgress, runs: Record<string, RunProgress>, runOrder: string[]): string {
 	const all = members(run, runs, runOrder);
 	const keys: string[] = [];
+	// A support bundle (D) is collected, not a plan: no cancel, resume or skip; D writes another.
+	if (run.plan === 'diags') return runOrder.length > all.length ? 'D: another bundle  [ ]: other runs' : 'D: another bundle';
 	if (all.some(r => r.state === 'running')) keys.push('esc: cancel');
 	if (all.some(r => r.state === 'failed' || r.state === 'cancelled')) keys.push('r: resume');
 	if (all.some(r => r.steps.some(s => s.state === 'failed' && s.skippable))) keys.push('s: skip');
@@ -85,7 +87,7 @@ export function StatusBar({width}: {width: number}) {
 			: helpOpen
 				? 'esc: close help'
 				: run && focus === 'steps' && services.actions.length
-					? `${shownRunText(run, runs, runOrder)}  ${runHints(run, runs, runOrder)}`
+					? `${shownRunText(run, runs, runOrder)}  ${runHints(run, runs, runOrder)}${zoomed ? '  Z: unzoom' : ''}`
 					: zoomed
 						? 'Z: unzoom  tab: zoom next pane  ?: help  q: quit'
 						: `?: help  /: filter  tab: pane  q: quit${run ? `  ${glyphs.dot} ${shownRunText(run, runs, runOrder)}` : ''}`;
