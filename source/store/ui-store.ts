@@ -49,6 +49,8 @@ export type UiState = {
 	unhealthyOnly: boolean;
 	layout: FleetLayout;
 	statusTop: number;
+	/** The TigerStatus component under the cursor (y shows it), an index into the sorted list. */
+	statusCursor: number;
 	stepsTop: number;
 	/** The steps pane keeps the running step in view until the user scrolls it. */
 	stepsFollow: boolean;
@@ -124,6 +126,7 @@ export function initialUiState(): UiState {
 		// Flat by default: the order every sort key promises; `t` groups the fleet as a tree.
 		layout: 'flat',
 		statusTop: 0,
+		statusCursor: 0,
 		stepsTop: 0,
 		stepsFollow: true,
 		logFollow: true,
@@ -154,7 +157,7 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		select(id, index) {
 			const s = get();
 			if (s.selectedId === id && s.selectedIndex === index) return;
-			set({selectedId: id, selectedIndex: index, statusTop: 0});
+			set({selectedId: id, selectedIndex: index, statusTop: 0, statusCursor: 0});
 		},
 		toggleMark(id) {
 			const marked = {...get().marked};

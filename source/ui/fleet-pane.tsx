@@ -66,6 +66,14 @@ function agesOf(c: Cluster): number[] {
 	return out;
 }
 
+// Rows are immutable: each name is measured once, not on every key typed into the filter.
+const nameWidths = new WeakMap<Cluster, number>();
+function nameWidth(c: Cluster): number {
+	let width = nameWidths.get(c);
+	if (width === undefined) nameWidths.set(c, (width = textWidth(c.name)));
+	return width;
+}
+
 function header(cols: FleetColumns, width: number): string {
 	const parts = [
 		'   ',
@@ -105,11 +113,12 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
 	const layout = useUiState(s => s.layout);
-	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
+	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, nameWidth(c)), 4), [view.rows]);
 	const longestManagement = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.connection?.management ?? '')), 10), [view.rows]);
 	const tree = layout === 'tree';
 	const certs = useMemo(() => view.rows.some(c => c.cert !== undefined), [view.rows]);
-	const cols = fleetColumns(width, longestName, {tree, longestManagement, certs});
+	// The same object while the widths stay: every row on screen is memo()ed on it.
+	const cols = useMemo(() => fleetColumns(width, longestName, {tree, longestManagement, certs}), [width, longestName, tree, longestManagement, certs]);
 	const size = Math.max(0, height - 2);
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.

@@ -37,6 +37,10 @@ export function startConsole(args: string[], options: {cols?: number; rows?: num
 	// ink prints only the final frame when CI (or CONTINUOUS_INTEGRATION) is set to anything but
 	// 'false' or '0'.
 	delete env.CONTINUOUS_INTEGRATION;
+	// The console as users run it: with React's production build (cli.tsx picks it when NODE_ENV is
+	// unset). vitest sets NODE_ENV=test, which gave every screen test React's development build, whose
+	// different scheduling hid keys lost over tmux (ctrl-w right after enter, issue 13 item 3).
+	delete env.NODE_ENV;
 	// Its own working directory: plans save files (installation manifests, tokens) there, never in the repo.
 	const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-console-'));
 	const child = pty.spawn(process.execPath, [cliPath, ...args], {name: 'xterm-256color', cols, rows, cwd, env});

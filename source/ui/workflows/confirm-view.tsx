@@ -33,7 +33,7 @@ export function ConfirmView({run, width, height, onConfirm, onCancel, onYaml}: {
 	const {line, edit} = useLine('');
 	const typed = run.typeToConfirm;
 	const lines = confirmLines(run);
-	useOverlayKeys((input, key, press) => {
+	const keys = useOverlayKeys((input, key, press) => {
 		if (key.escape && !press.paste) return onCancel();
 		if (typed) {
 			// The name prompt has the printable keys; arrows still scroll.
@@ -48,7 +48,10 @@ export function ConfirmView({run, width, height, onConfirm, onCancel, onYaml}: {
 		if (press.paste) return;
 		if ((input === 'y' && !key.ctrl && !key.meta) || key.return) return onConfirm();
 		if (input === 'n' || input === 'q') return onCancel();
-		if (input === 'd') return onYaml();
+		if (input === 'd') {
+			keys.hold();
+			return onYaml();
+		}
 		const next = scrollKey(input, key, top, height - 3, Math.max(0, lines.length - (height - 2)));
 		if (next !== undefined) setTop(next);
 	});
@@ -92,8 +95,11 @@ export function YamlView({run, width, height, onBack}: {run: PreparedRun; width:
 		return () => controller.abort();
 	}, [run]);
 	const lines: FrameLine[] = (text ?? `loading${glyphs.ellipsis}`).split('\n').map(l => ({text: l}));
-	useOverlayKeys((input, key) => {
-		if (key.escape || input === 'd' || input === 'q') return onBack();
+	const keys = useOverlayKeys((input, key) => {
+		if (key.escape || input === 'd' || input === 'q') {
+			keys.hold();
+			return onBack();
+		}
 		const next = scrollKey(input, key, top, height - 3, Math.max(0, lines.length - (height - 2)));
 		if (next !== undefined) setTop(next);
 	});

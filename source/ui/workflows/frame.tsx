@@ -2,7 +2,7 @@ import {Box, Text, type Key} from 'ink';
 import type {ReactNode} from 'react';
 import {useUiContext} from '../context.js';
 import type {KeyPress} from '../input/keys.js';
-import {useKeys} from '../input/use-keys.js';
+import {useKeys, type KeysControl} from '../input/use-keys.js';
 import {fit, oneLine} from '../format.js';
 import {PaneTitle, type TitlePart} from '../pane-title.js';
 import type {Tone} from '../theme.js';
@@ -43,6 +43,6 @@ export function Frame({title, parts, width, height, lines = [], top = 0, footer,
 export {scrollKey} from '../scroll-keys.js';
 
 /** The overlay's keys, one key press at a time (see useKeys); `press` has the paste flag. */
-export function useOverlayKeys(handler: (input: string, key: Key, press: KeyPress) => void, options: {isActive?: boolean; ready?: boolean} = {}): void {
-	useKeys(press => handler(press.input, press.key, press), options);
+export function useOverlayKeys(handler: (input: string, key: Key, press: KeyPress) => void, options: {isActive?: boolean; ready?: boolean} = {}): KeysControl {
+	return useKeys(press => handler(press.input, press.key, press), options);
 }

@@ -36,11 +36,14 @@ export function PreflightView({run, width, height, onContinue, onCancel}: {run: 
 	useLayoutEffect(() => {
 		if (result && !result.ok) keys.discard();
 	}, [result, keys]);
-	useOverlayKeys(
+	const control = useOverlayKeys(
 		(input, key, press) => {
 			if (key.escape || input === 'q') return onCancel();
 			if (press.paste) return;
-			if ((key.return || (input === 'y' && !key.ctrl && !key.meta)) && result?.ok) return onContinue();
+			if ((key.return || (input === 'y' && !key.ctrl && !key.meta)) && result?.ok) {
+				control.hold();
+				return onContinue();
+			}
 			const next = scrollKey(input, key, top, height - 3, Math.max(0, (result ? checklistLines(result.items, glyphs).length + 1 : 0) - (height - 2)));
 			if (next !== undefined) setTop(next);
 		},

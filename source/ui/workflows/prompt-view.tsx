@@ -31,13 +31,17 @@ export function completion(value: string, suggestions: string[]): string {
 function TextField({initial, suggestions, width, onSubmit, onCancel}: {initial: string; suggestions: string[]; width: number; onSubmit: (value: string) => void; onCancel: () => void}) {
 	const {glyphs, theme} = useUiContext();
 	const {line, edit, reset} = useLine(initial);
-	useOverlayKeys((_input, key, press) => {
+	const keys = useOverlayKeys((_input, key, press) => {
 		if (key.escape && !press.paste) return onCancel();
 		const rest = completion(line.value, suggestions);
 		if (rest && (key.tab || (key.rightArrow && line.cursor >= [...line.value].length))) return reset(line.value + rest);
 		const result = edit(press);
 		// What is submitted is what is shown: the dimmed completion only counts once taken.
-		if (result.submit) onSubmit(result.state.value);
+		if (result.submit) {
+			// The next field (or the next view) gets the keys after enter, once it is drawn.
+			keys.hold();
+			onSubmit(result.state.value);
+		}
 	});
 	const rest = line.cursor >= [...line.value].length ? completion(line.value, suggestions) : '';
 	return (
@@ -53,7 +57,7 @@ function SelectField({options, visibleCount, onChoose, onCancel}: {options: Arra
 	const {glyphs, theme} = useUiContext();
 	const [at, setAt] = useState(0);
 	const pos = useRef(0);
-	useOverlayKeys((input, key) => {
+	const keys = useOverlayKeys((input, key) => {
 		if (key.escape) return onCancel();
 		const plain = !key.ctrl && !key.meta;
 		let next = pos.current;
@@ -61,7 +65,10 @@ function SelectField({options, visibleCount, onChoose, onCancel}: {options: Arra
 		else if (key.upArrow || (plain && input === 'k')) next = Math.max(0, next - 1);
 		else if (key.home || (plain && input === 'g')) next = 0;
 		else if (key.end || (plain && input === 'G')) next = options.length - 1;
-		else if (key.return && options[next]) return onChoose(options[next].value);
+		else if (key.return && options[next]) {
+			keys.hold();
+			return onChoose(options[next].value);
+		}
 		pos.current = next;
 		setAt(next);
 	});

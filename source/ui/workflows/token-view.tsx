@@ -15,9 +15,11 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 	const [writing, setWriting] = useState(false);
 	const [said, setSaid] = useState<{text: string; bad?: boolean} | undefined>();
 	const {line, edit, reset} = useLine(token.defaultPath);
-	useOverlayKeys((input, key, press) => {
+	// w opens the file prompt and enter or esc closes it: the keys after them wait for the change.
+	const keys = useOverlayKeys((input, key, press) => {
 		if (writing) {
 			const result = edit(press);
+			if (result.cancel || result.submit) keys.hold();
 			if (result.cancel) setWriting(false);
 			if (result.submit) write(result.state.value);
 			return;
@@ -26,6 +28,7 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 		if (key.escape || input === 'q' || key.return) return onClose();
 		if (input === 'c') setSaid(token.copy());
 		if (input === 'w') {
+			keys.hold();
 			setSaid(undefined);
 			reset(token.defaultPath);
 			setWriting(true);
