@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Main>> = {
 	sim: async () => (await import('./source/cli/sim.js')).main,
 	status: async () => (await import('./source/cli/status.js')).main,
 	run: async () => (await import('./source/cli/run.js')).main,
+	diags: async () => (await import('./source/cli/diags.js')).main,
 	completion: async () => (await import('./source/cli/completion.js')).main,
 	__complete: async () => (await import('./source/cli/completion.js')).completeMain,
 	version: async () => async () => {

@@ -41,7 +41,7 @@ function workflowAction(spec: WorkflowSpec, deps: WorkflowDeps, env: (ctx: Actio
 			const refused = spec.refuse?.(list, wenv);
 			if (refused) return ctx.flash(refused, 'warn');
 			ctx.openWorkflow({
-				title: spec.heading(list),
+				title: spec.heading(list, wenv),
 				fields: spec.fields(list, wenv),
 				prepare(values) {
 					const requests = spec.requests(values, list, wenv);

@@ -23,7 +23,7 @@ export type FormField = {
 	| {kind: 'select'; options: Array<{label: string; value: string}>; initial?: string}
 );
 
-export type ChecklistItem = {label: string; ok: boolean; message: string; fix?: string};
+export type ChecklistItem = {label: string; ok: boolean; message: string; fix?: string; warning?: boolean};
 
 export type PreparedStep = {title: string; kubectl: string; skippable: boolean};
 

@@ -5,6 +5,7 @@ import {checkAddress, validateAddress} from '../mcm/preflight.js';
 import type {Cluster, ContextCluster} from '../mcm/types.js';
 import {mcmPort} from '../mcm/plans/make-management.js';
 import {suggestManagementAddresses} from './address-suggestions.js';
+import {fixAddress} from './fix-address-workflow.js';
 import type {PlanRequest} from './run-controller.js';
 import type {Session} from './session.js';
 import type {FormField, FormValues} from './workflow-types.js';
@@ -32,7 +33,7 @@ export type WorkflowSpec = {
 	what: string;
 	/** Why the workflow cannot start on these clusters (said in the status bar), if it cannot. */
 	refuse?: (targets: ContextCluster[], env: WorkflowEnv) => string | undefined;
-	heading: (targets: ContextCluster[]) => string;
+	heading: (targets: ContextCluster[], env: WorkflowEnv) => string;
 	/** The prompts; a function of a signal when they read the cluster (address suggestions). */
 	fields: (targets: ContextCluster[], env: WorkflowEnv) => FormField[] | ((signal: AbortSignal) => Promise<FormField[]>);
 	/** Remembers the answers for the session and returns the plans to run, or what is wrong. */
@@ -216,4 +217,4 @@ const standalone: WorkflowSpec = {
 };
 
 /** In the order of the help overlay. */
-export const workflows: readonly WorkflowSpec[] = [install, makeManagement, join, createAdmin, grant, standalone];
+export const workflows: readonly WorkflowSpec[] = [install, makeManagement, join, createAdmin, grant, standalone, fixAddress];

@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import {kubeconfigFiles} from '../kube/kubeconfig.js';
 import {usage, UsageError} from './usage.js';
 
-export const commands = ['status', 'run', 'sim', 'help', 'completion', 'version'];
+export const commands = ['status', 'run', 'sim', 'diags', 'help', 'completion', 'version'];
 const shells = ['bash', 'zsh', 'fish'];
 
 /** The flags named in a block of usage text. */
@@ -43,7 +43,7 @@ function commandFlags(command: string | undefined, plan: string | undefined): st
 		const common = ['--context', ...flagsIn(text.slice(text.indexOf('\nOptions\n')))];
 		return [...new Set([...(plan ? plans().get(plan) ?? [] : []), ...common, '--help'])];
 	}
-	if (command === 'status' || command === 'sim') return [...flagsIn(usage(command)), '--help'];
+	if (command === 'status' || command === 'sim' || command === 'diags') return [...flagsIn(usage(command)), '--help'];
 	return [];
 }
 

@@ -4,6 +4,7 @@ import process from 'node:process';
 import {render} from 'ink';
 import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {diagsAction} from '../app/diags-action.js';
 import {inspectServices} from '../app/inspect-services.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
@@ -14,16 +15,17 @@ import {createClients} from '../kube/client.js';
 import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {unknownContextError} from '../mcm/plans/common.js';
-import {createAppStore} from '../store/store.js';
+import {createAppStore, type AppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
+import {startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {App} from '../ui/app.js';
 import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, installFileFlags, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
@@ -40,6 +42,7 @@ const consoleFlags = {
 	demo: {type: 'boolean', default: false},
 	...simulatedFleetFlags,
 	...installFileFlags,
+	certRefresh: {type: 'string'},
 } as const;
 
 export type ConsoleOptions = CommonOptions & {
@@ -49,6 +52,8 @@ export type ConsoleOptions = CommonOptions & {
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
+	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s; demo 5 s). */
+	certRefreshMs?: number;
 };
 
 export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
@@ -63,6 +68,7 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const text = (value: string | undefined) => (value === '' ? undefined : value);
 	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license), user: config.user, grantRole: config.role};
 	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs};
+	if (flags.certRefresh !== undefined) options.certRefreshMs = durationFlag(flags.certRefresh, 'certRefresh', 60_000);
 	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -100,11 +106,14 @@ function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
 }
 
 
-export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
+export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>; store?: AppStore}): ConsoleServices {
 	return {
 		readOnly: options.readOnly,
 		source: options.source,
-		actions: options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : [],
+		actions: [
+			...(options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : []),
+			...(options.store && options.workflow ? [diagsAction({clients, store: options.store, cwd: options.workflow.cwd})] : []),
+		],
 		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
 		followOperatorLog(clusterId, sink) {
 			const client = clients.get(clusterId);
@@ -170,6 +179,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
 	let sync: FleetSync | undefined;
+	let certs: TunnelCertSync | undefined;
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
 	const control = new RunController({
@@ -193,6 +203,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		readOnly: options.readOnly,
 		source,
 		control,
+		store,
 		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
 	});
 	const offerAbort = new AbortController();
@@ -210,6 +221,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		finished = true;
 		offerAbort.abort();
 		control.dispose();
+		certs?.stop();
 		sync?.stop();
 		for (const c of clients.values()) c.close();
 		await extra.stopFleet();
@@ -218,7 +230,9 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const startSync = () => {
-		if (!finished && !sync) sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
+		if (finished || sync) return;
+		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
+		certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
 	};
 	writer.once('flush', () => setImmediate(startSync));
 	// Whatever happens to the first frame, the fleet is not left unwatched.

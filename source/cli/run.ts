@@ -19,6 +19,7 @@ import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, type FlagValues} from './common-flags.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {openFleetClients} from './fleet-access.js';
+import {runFixAddress} from './run-fix-address.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -53,6 +54,7 @@ const planFlags: Record<PlanId, PlanFlag[]> = {
 	grant: ['user', 'role'],
 	unmanage: ['management', 'name'],
 	'unmake-management': ['force'],
+	'fix-address': ['management'],
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
@@ -119,16 +121,18 @@ function planOptions(id: PlanId, context: string, positional: string[], flags: F
 			return {context, management: str(flags, 'management'), name: str(flags, 'name')};
 		case 'unmake-management':
 			return {context, force: flags.force === true};
+		case 'fix-address':
+			return {context, management: required(flags, 'management', id, 'mgmt')};
 	}
 }
 
 const write = (text: string) => process.stdout.write(text);
 const fail = (text: string) => process.stderr.write(text);
 
-function printPreflight(items: Array<{label: string; ok: boolean; message: string; fix?: string}>): void {
+function printPreflight(items: Array<{label: string; ok: boolean; message: string; fix?: string; warning?: boolean}>): void {
 	write('Preflight\n');
 	for (const item of items) {
-		write(`  ${item.ok ? 'ok  ' : 'FAIL'} ${item.label}: ${maskText(item.message)}\n`);
+		write(`  ${item.ok ? (item.warning ? 'WARN' : 'ok  ') : 'FAIL'} ${item.label}: ${maskText(item.message)}\n`);
 		if (!item.ok && item.fix) write(`       fix: ${item.fix}\n`);
 	}
 }
@@ -199,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
 	const fromConfig = ['requestTimeout', ...planFlags[planId].filter(f => !(planId === 'install' && f === 'role'))];
 	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), fromConfig);
 	const common = commonOptions(flags);
+	if (planId === 'fix-address') return fixAddress(flags, common);
 	if (common.contexts.length !== 1) {
 		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');
 	}
@@ -259,6 +264,28 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		if (common.readOnly) write('Read-only: steps that would change a cluster are refused.\n');
 		return await execute(plan, controller.signal, common.readOnly);
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		for (const client of clients.values()) client.close();
+	}
+}
+
+/** fix-address runs on every drifted managed cluster of --management (--context limits the kubeconfig's contexts). */
+async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType<typeof commonOptions>): Promise<number> {
+	const management = required(flags, 'management', 'fix-address', 'mgmt');
+	const {clients} = openFleetClients({...common, contexts: common.contexts.length > 0 ? [...new Set([management, ...common.contexts])] : []});
+	if (!clients.has(management)) throw new UsageError(`no context "${management}" in the kubeconfig`, 'pass --management with a context name');
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	const onSignal = () => controller.abort(new StepError('cancelled by the user'));
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		return await runFixAddress({
+			management, clients, dryRun: flags.dryRun === true, yes: flags.yes === true, readOnly: common.readOnly,
+			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000), signal: controller.signal, write, fail,
+		});
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);

@@ -1,5 +1,7 @@
 import {effectiveConnected} from '../mcm/connection.js';
+import {describeDrift, describeSkew} from '../mcm/drift.js';
 import {staleSince} from '../mcm/stale.js';
+import {certLabel, isCertProblem, type CertState} from '../mcm/tunnel-cert.js';
 import type {ApiState, Cluster, ClusterRole, ConditionStatus, Health, ManagedConnection, TigerStatus} from '../mcm/types.js';
 
 // How `calico-mcm status` shows the fleet: the table, the JSON document, the --watch lines and the
@@ -72,6 +74,30 @@ export type ClusterStatusJson = {
 		since: string | null;
 		message?: string;
 	};
+	/**
+	 * Added in v1: the tunnel certificates (managed rows: their certificate, the CA copy they trust and
+	 * the management cluster's CA; management rows: the tunnel CA). Absent when not read.
+	 */
+	cert?: {
+		/** ok | warning (< 30 days) | critical (< 7 days) | expired | untrusted (does not chain to the management CA) | invalid | missing | forbidden | unknown */
+		state: CertState;
+		/** The earliest notAfter; null when no certificate could be read. */
+		notAfter: string | null;
+		/** Which certificate expires first. */
+		earliest: string | null;
+		/** Managed rows: the certificate chains to the management cluster's CA (null: not checked). */
+		chained: boolean | null;
+		/** Managed rows: the CA they trust is not the management cluster's current one. */
+		caDiffers: boolean;
+		message: string;
+		/** For forbidden: the refused verb and resource. */
+		verb?: string;
+		resource?: string;
+	};
+	/** Added in v1: managed rows whose managementClusterAddr differs from their management cluster's address. */
+	addressDrift?: {managed: string; management: string};
+	/** Added in v1: managed rows whose version differs from their management cluster's; newer = a problem. */
+	versionSkew?: {managed: string; management: string; newer: boolean};
 	/** What is wrong, in words (empty when healthy). */
 	errors: string[];
 	tigerStatus: {
@@ -116,6 +142,10 @@ export function rowErrors(row: Cluster, statuses: readonly TigerStatus[] = []): 
 	if (api) errors.push(api);
 	if (row.role === 'misconfigured') errors.push('both a ManagementCluster and a ManagementClusterConnection exist: a cluster cannot be management and managed at once');
 	if (row.health === 'disconnected') errors.push(`not connected to ${row.connection?.management ?? 'its management cluster'}${row.connection?.message ? `: ${row.connection.message}` : ''}`);
+	if (row.cert && (isCertProblem(row.cert.state) || row.cert.state === 'forbidden')) errors.push(`tunnel certificate ${row.cert.state}: ${row.cert.message}`);
+	if (row.cert?.caDiffers) errors.push(`trusts a tunnel CA that is not ${row.connection?.management ?? 'the management cluster'}'s current one: re-apply its installation manifest`);
+	if (row.addressDrift) errors.push(`address drift: ${describeDrift(row.addressDrift, row.connection?.management ?? 'the management cluster')}`);
+	if (row.versionSkew) errors.push(`version skew: ${describeSkew(row.versionSkew, row.name, row.connection?.management ?? 'the management cluster')}`);
 	for (const s of statuses) if (s.degraded === 'True') errors.push(`${s.name} degraded${s.message ? `: ${s.message}` : s.reason ? `: ${s.reason}` : ''}`);
 	return errors;
 }
@@ -147,6 +177,20 @@ function connectionJson(c: ManagedConnection): NonNullable<ClusterStatusJson['co
 	return json;
 }
 
+function certJson(c: NonNullable<Cluster['cert']>): NonNullable<ClusterStatusJson['cert']> {
+	const json: NonNullable<ClusterStatusJson['cert']> = {
+		state: c.state,
+		notAfter: iso(c.notAfter),
+		earliest: c.earliest ?? null,
+		chained: c.chained ?? null,
+		caDiffers: c.caDiffers === true,
+		message: c.message,
+	};
+	if (c.verb) json.verb = c.verb;
+	if (c.resource) json.resource = c.resource;
+	return json;
+}
+
 function clusterJson(row: Cluster, statuses: readonly TigerStatus[], now: number): ClusterStatusJson {
 	const since = staleSince(row);
 	const api: ClusterStatusJson['api'] = {state: row.api.state, since: new Date(row.api.since).toISOString()};
@@ -167,6 +211,9 @@ function clusterJson(row: Cluster, statuses: readonly TigerStatus[], now: number
 		asOf: new Date(since ?? now).toISOString(),
 		api,
 		...(row.connection ? {connection: connectionJson(row.connection)} : {}),
+		...(row.cert ? {cert: certJson(row.cert)} : {}),
+		...(row.addressDrift ? {addressDrift: {...row.addressDrift}} : {}),
+		...(row.versionSkew ? {versionSkew: {...row.versionSkew}} : {}),
 		errors: rowErrors(row, statuses),
 		tigerStatus: {
 			available: row.rollup.available,
@@ -238,13 +285,15 @@ export function formatTable(clusters: Record<string, Cluster>, now: number): str
 	if (rows.length === 0) return 'No clusters.\n';
 	const errorOf = (row: Cluster) => rowErrors(row, []).join('; ');
 	const withErrors = rows.some(row => errorOf(row) !== '');
-	const header = ['CLUSTER', 'ROLE', 'VERSION', 'CONNECTED', 'TIGERSTATUS', 'AGE', ...(withErrors ? ['ERROR'] : [])];
+	const withCerts = rows.some(row => row.cert !== undefined);
+	const header = ['CLUSTER', 'ROLE', 'VERSION', 'CONNECTED', 'TIGERSTATUS', ...(withCerts ? ['CERT'] : []), 'AGE', ...(withErrors ? ['ERROR'] : [])];
 	const body = rows.map(row => [
 		clusterCell(row),
 		row.role,
 		row.version ?? '-',
 		connectedCell(row),
 		tigerStatusCell(row, now),
+		...(withCerts ? [certLabel(row.cert, now)] : []),
 		row.createdAt === undefined ? '-' : formatAge(now - row.createdAt),
 		...(withErrors ? [errorOf(row) || '-'] : []),
 	]);
@@ -271,13 +320,15 @@ export type Verdict = {code: 0 | 1; message?: string};
 /**
  * The exit code of a fleet: 0 when every row is healthy; 1 when any is degraded, disconnected,
  * unreachable — or pending (still converging: a script that waits for a healthy fleet must not take
- * "not yet" for "yes"). The message names the rows that are not healthy.
+ * "not yet" for "yes") — or has a tunnel certificate problem (expiring within 30 days, expired, not
+ * chained to the management CA, unparsable). The message names the rows that are not healthy.
  */
 export function verdict(clusters: Record<string, Cluster>): Verdict {
-	const bad = orderRows(clusters).filter(row => row.health !== 'healthy');
+	// A certificate that expires within 30 days is a problem to fix now, while the row is still healthy.
+	const bad = orderRows(clusters).filter(row => row.health !== 'healthy' || isCertProblem(row.cert?.state));
 	if (bad.length === 0) return {code: 0};
 	const total = Object.keys(clusters).length;
-	const listed = bad.slice(0, 20).map(row => `${clusterCell(row)} (${row.health})`);
+	const listed = bad.slice(0, 20).map(row => `${clusterCell(row)} (${row.health !== 'healthy' ? row.health : `certificate ${row.cert?.state}`})`);
 	if (bad.length > 20) listed.push(`... ${bad.length - 20} more`);
 	const pendingOnly = bad.every(row => row.health === 'pending');
 	return {

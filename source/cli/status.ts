@@ -6,6 +6,7 @@ import {effectiveConnected} from '../mcm/connection.js';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
+import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
 import {openFleetClients} from './fleet-access.js';
@@ -52,12 +53,16 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
 	const live = flags.watch === true || flags.waitConnected === true;
 	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
+	const certs = startTunnelCertSync({store, clients, sync});
 	try {
 		await ready(sync);
+		await certs.readAll();
+		sync.flush();
 		if (flags.watch) return await watch(store, output, flags.json === true);
 		if (flags.waitConnected) return await waitConnected(store, output, flags.json === true, waitMs);
 		return printOnce(store, output, flags.json === true, common.requestTimeoutMs);
 	} finally {
+		certs.stop();
 		sync.stop();
 		for (const client of clients.values()) client.close();
 	}

@@ -15,6 +15,7 @@ const global = `Usage
   $ calico-mcm status [options]          fleet health, as a table, JSON or a change log
   $ calico-mcm run <plan> [options]      run an MCM plan headless (see: calico-mcm help run)
   $ calico-mcm sim [options]             serve a simulated fleet (see: calico-mcm help sim)
+  $ calico-mcm diags [options]           write a support bundle (see: calico-mcm help diags)
   $ calico-mcm completion bash|zsh|fish  shell completion script (see: calico-mcm help completion)
   $ calico-mcm version                   print the version
   $ kubectl calico-mcm ...               the same, as a kubectl plugin
@@ -25,6 +26,7 @@ Console options
   --request-timeout DUR    timeout of every API request (default 10s)
   --read-only              refuse every change to a cluster
   --ascii                  no Unicode glyphs (also with TERM=dumb)
+  --cert-refresh DUR       how often tunnel certificates are read again (default 60s; demo 5s)
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
   --speed X                demo operator delays: 0 = at once, 1 = realistic (default 1)
@@ -86,6 +88,20 @@ Options
 
 Exit codes: 0 every cluster healthy, 1 any degraded, disconnected or unreachable, 2 usage or config error.
 `,
+	diags: `Usage
+  $ calico-mcm diags [--context C]... [--output FILE] [--tail N]
+
+Writes one support bundle (.tar.gz, mode 0600): per cluster its TigerStatus, Installation,
+ManagementCluster, ManagementClusterConnection and ManagedClusters, the Events of tigera-operator and
+calico-system, the last N lines (default 500) of the operator's and the guardian's logs, and the
+versions; plus this run's own log. Every Secret's data and every token is removed. An unreachable
+cluster is skipped with the reason in the bundle; none holds up the others.
+
+Options
+  --output FILE            default: calico-mcm-diags-<time>.tar.gz here (must not exist)
+  --tail N                 log lines per pod (default 500)
+  --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
+`,
 	run: `Usage
   $ calico-mcm run <plan> --context C [options] [--dry-run] [--yes] [--read-only]
 
@@ -99,6 +115,9 @@ Plans
   grant [--user mcm-user] [--role tigera-network-admin]
   unmanage [--management MGMT] [--name NAME]
   unmake-management [--force]
+  fix-address --management MGMT [--context C]...
+       point every managed cluster of MGMT that dials another address at MGMT's ManagementCluster
+       address, 3 at a time (--context limits which contexts are considered)
 
 Every plan checks first (permissions, input files, address, the clusters' roles) and changes nothing
 unless all is well. Steps already done are reported done, so running a plan again resumes it.

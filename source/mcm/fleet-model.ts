@@ -1,9 +1,11 @@
 import {makeConnection, matchManagedClusters, readManagedSide, readManagementSide, type ManagementSide, type MatchResult} from './connection.js';
+import {addressDrift, versionSkew} from './drift.js';
 import {deriveHealth} from './health.js';
 import type {RawClusterState} from './raw.js';
 import {detectRole, type RoleFacts} from './role.js';
 import {emptyRollup, rollup} from './rollup.js';
 import {flattenTigerStatuses} from './tigerstatus.js';
+import {assessManaged, assessManagementCa, type TunnelCertFacts} from './tunnel-cert.js';
 import type {ApiConnection, Cluster, ConditionStatus, ManagedConnection, Rollup, TigerStatus} from './types.js';
 
 // From every context's raw objects to the fleet's rows. The fleet is the kubeconfig's contexts plus
@@ -30,6 +32,7 @@ type ContextFacts = {
 	/** ManagedClusters on this context, by name. */
 	managed: Map<string, ManagementSide>;
 	managedListed: boolean;
+	tunnelCerts?: TunnelCertFacts;
 };
 
 type RowEntry = {row: Cluster; inputs: readonly unknown[]};
@@ -43,6 +46,9 @@ function remoteId(management: string, name: string): string {
 }
 
 export class FleetModel {
+	/** The clock certificate states are judged by. */
+	constructor(private readonly now: () => number = Date.now) {}
+
 	private readonly facts = new Map<string, ContextFacts>();
 	private readonly rows = new Map<string, RowEntry>();
 	private readonly statuses = new Map<string, TigerStatus[]>();
@@ -141,6 +147,7 @@ export class FleetModel {
 			fromManaged: readManagedSide(statuses),
 			managed,
 			managedListed: raw.listed.has('managedclusters'),
+			tunnelCerts: raw.tunnelCerts,
 		};
 	}
 
@@ -149,7 +156,9 @@ export class FleetModel {
 		const management = linked?.management ?? match.unmatched.get(f.context);
 		const m = management ? this.facts.get(management) : undefined;
 		const side = linked ? m?.managed.get(linked.managedName) : undefined;
-		return [f, management, m?.api, m?.managedListed, side, match.unmatched.has(f.context), this.connectionKnown.has(f.context)];
+		// The management cluster's facts by their few values used here, not by identity: it changes on
+		// every ManagedCluster event, and must not rebuild every managed row each time.
+		return [f, management, m?.api, m?.managedListed, side, m?.role.version, m?.role.managementAddress, m?.tunnelCerts, match.unmatched.has(f.context), this.connectionKnown.has(f.context)];
 	}
 
 	private contextRow(f: ContextFacts, match: MatchResult, inputs: readonly unknown[]): Cluster {
@@ -167,6 +176,7 @@ export class FleetModel {
 		if (f.role.version) row.version = f.role.version;
 		if (connection) row.connection = connection;
 		if (f.role.installedAt !== undefined) row.createdAt = f.role.installedAt;
+		this.addTunnelFacts(row, f);
 		row.health = deriveHealth({
 			role: row.role,
 			api: row.api,
@@ -174,8 +184,26 @@ export class FleetModel {
 			statuses: f.statuses,
 			connection,
 			connectionWasKnown: inputs[inputs.length - 1] === true,
+			cert: row.cert,
+			versionSkew: row.versionSkew,
 		});
 		return row;
+	}
+
+	/** CERT, address drift and version skew, against the management cluster this row is linked to. */
+	private addTunnelFacts(row: Cluster, f: ContextFacts): void {
+		const now = this.now();
+		const management = row.connection?.management;
+		const m = management ? this.facts.get(management) : undefined;
+		const cert = f.role.role === 'management'
+			? assessManagementCa(f.tunnelCerts?.managementCa, now)
+			: assessManaged(f.tunnelCerts?.managedSide, m?.tunnelCerts?.managementCa, management, now);
+		if (cert) row.cert = cert;
+		if (!m || row.connection?.managedName === undefined) return;
+		const drift = addressDrift(f.role.managementClusterAddr, m.role.managementAddress);
+		if (drift) row.addressDrift = drift;
+		const skew = versionSkew(f.role.version, m.role.version);
+		if (skew) row.versionSkew = skew;
 	}
 
 	private contextConnection(f: ContextFacts, match: MatchResult): ManagedConnection | undefined {

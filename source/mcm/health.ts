@@ -1,4 +1,6 @@
 import {unavailableIdle} from './rollup.js';
+import type {VersionSkew} from './drift.js';
+import type {TunnelCertStatus} from './tunnel-cert.js';
 import type {ApiConnection, ClusterRole, Health, ManagedConnection, Rollup, TigerStatus} from './types.js';
 
 // Health of one row, the first rule that applies wins:
@@ -9,7 +11,10 @@ import type {ApiConnection, ClusterRole, Health, ManagedConnection, Rollup, Tige
 //                 cluster its address points to (reported as False with a message). When the
 //                 management side cannot be read (not in the kubeconfig, unreachable), the managed
 //                 side's `management-cluster-connection` Available=False counts instead.
-//   degraded      any TigerStatus Degraded=True, or the role is misconfigured (management and managed)
+//   degraded      any TigerStatus Degraded=True, or the role is misconfigured (management and managed),
+//                 or a tunnel certificate that is expired, expires within 7 days, does not chain to
+//                 the management cluster's CA or cannot be parsed, or a managed cluster newer than its
+//                 management cluster
 //   pending       still connecting, role unknown, any TigerStatus Progressing=True or not Available
 //                 (and not degraded), or a tunnel whose management side was never known yet (Unknown)
 //   healthy       otherwise; a reachable cluster without Calico Enterprise (not-installed) is healthy.
@@ -22,7 +27,11 @@ export type HealthInput = {
 	connection?: ManagedConnection;
 	/** The management side was True or False at some point: a later Unknown means the tunnel was lost. */
 	connectionWasKnown: boolean;
+	cert?: TunnelCertStatus;
+	versionSkew?: VersionSkew;
 };
+
+const degradingCert = new Set(['critical', 'expired', 'untrusted', 'invalid']);
 
 export function isUnreachableState(state: ApiConnection['state']): boolean {
 	return state === 'unreachable' || state === 'unauthorized' || state === 'forbidden';
@@ -45,6 +54,7 @@ export function deriveHealth(input: HealthInput): Health {
 	const tunnel = tunnelHealth(input.connection, input.connectionWasKnown);
 	if (tunnel === 'disconnected') return 'disconnected';
 	if (input.role === 'misconfigured' || input.rollup.degraded.length > 0) return 'degraded';
+	if ((input.cert && degradingCert.has(input.cert.state)) || input.versionSkew?.newer) return 'degraded';
 	if (
 		input.api.state === 'connecting' ||
 		input.role === 'unknown' ||

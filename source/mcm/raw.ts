@@ -1,3 +1,4 @@
+import type {TunnelCertFacts} from './tunnel-cert.js';
 import type {ApiConnection} from './types.js';
 
 // The raw inputs of the domain: the objects one cluster's watches hold, as plain JSON. The domain
@@ -37,6 +38,8 @@ export type RawClusterState = {
 	objects: Record<RawKind, ReadonlyMap<string, RawObject>>;
 	/** Resources whose first list has answered (possibly "absent"): until then their maps mean nothing. */
 	listed: ReadonlySet<RawKind>;
+	/** The tunnel certificates, as the last read found them (read by GET, not watched: see tunnel-cert-read.ts). */
+	tunnelCerts?: TunnelCertFacts;
 };
 
 /** A RawClusterState with nothing read yet. */

@@ -26,6 +26,8 @@ export type RoleFacts = {
 	managementAddress?: string;
 	/** ManagementClusterConnection spec.managementClusterAddr (on a managed cluster). */
 	managementClusterAddr?: string;
+	/** ManagementCluster spec.tls.secretName: the tunnel CA's secret, when not the default. */
+	managementTlsSecret?: string;
 };
 
 /** The Installation the operator reads: `default`, else the only one there is. */
@@ -50,6 +52,9 @@ export function detectRole(raw: RawClusterState): RoleFacts {
 		managementAddress: stringField(mc?.spec, 'address'),
 		managementClusterAddr: stringField(mcc?.spec, 'managementClusterAddr'),
 	};
+	const tls = mc?.spec?.tls;
+	const secretName = tls && typeof tls === 'object' ? stringField(tls as Record<string, unknown>, 'secretName') : undefined;
+	if (secretName) facts.managementTlsSecret = secretName;
 	const known = listed.has('installations') && listed.has('managementclusters') && listed.has('managementclusterconnections');
 	if (!known) return facts;
 	if (mc && mcc) facts.role = 'misconfigured';

@@ -63,6 +63,8 @@ export type PreflightItem = {
 	message: string;
 	/** What to do when not ok. */
 	fix?: string;
+	/** ok, but worth reading before going on (e.g. a version difference). */
+	warning?: boolean;
 };
 
 /** Something a plan produced for the user: a file written, a token. */
@@ -73,9 +75,9 @@ export type PlanOutput = {
 	secret?: boolean;
 };
 
-export type PlanId = 'install' | 'make-management' | 'create-admin' | 'add-managed' | 'join' | 'grant' | 'unmanage' | 'unmake-management';
+export type PlanId = 'install' | 'make-management' | 'create-admin' | 'add-managed' | 'join' | 'grant' | 'unmanage' | 'unmake-management' | 'fix-address';
 
-export const planIds: readonly PlanId[] = ['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management'];
+export const planIds: readonly PlanId[] = ['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management', 'fix-address'];
 
 export type Plan = {
 	id: PlanId;

@@ -3,6 +3,8 @@ import type {ObjectRef} from './object-ref.js';
 // Types at the edge between the domain (source/mcm) and everything that shows or drives it.
 // The store holds these; the UI and `status --json` render them. Keep them plain data (no classes,
 // no functions) so a store snapshot can be serialised, diffed and compared in tests.
+import type {AddressDrift, VersionSkew} from './drift.js';
+import type {TunnelCertStatus} from './tunnel-cert.js';
 
 /** What a cluster is, as far as MCM is concerned. */
 export type ClusterRole =
@@ -95,6 +97,12 @@ type ClusterRow = {
 	health: Health;
 	/** Epoch ms the cluster's Installation (or ManagedCluster) was created: the AGE column. */
 	createdAt?: number;
+	/** Managed rows: the tunnel certificates; management rows: the tunnel CA. Absent when not read (yet). */
+	cert?: TunnelCertStatus;
+	/** Managed rows: the address they dial differs from the one their management cluster advertises. */
+	addressDrift?: AddressDrift;
+	/** Managed rows: their Calico Enterprise version differs from their management cluster's. */
+	versionSkew?: VersionSkew;
 };
 
 /** A cluster of the kubeconfig: the console can read and change it through its context. */

@@ -38,6 +38,8 @@ export type FleetOptions = {
 	speed?: number;
 	/** Calico Enterprise version: `3.22` → tigera-manager names, `3.24` → calico-system names (default 3.24). */
 	enterpriseVersion?: string;
+	/** Per-cluster versions that differ from enterpriseVersion (version skew), e.g. {'managed-2': '3.25'}. */
+	versions?: Record<string, string>;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
 	bookmarkIntervalMs?: number;
 	/** Offer HTTP/2 (default true, as kube-apiserver); false: HTTP/1.1-only API servers. */
@@ -109,6 +111,13 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 	if (!Number.isFinite(speed) || speed < 0 || speed > 1000) throw new Error(`--speed ${String(options.speed)}: expected a number from 0 to 1000 (0 = at once, 1 = demo pace)`);
 	const enterpriseVersion = options.enterpriseVersion ?? '3.24';
 	parseEnterpriseVersion(enterpriseVersion);
+	for (const [name, version] of Object.entries(options.versions ?? {})) {
+		try {
+			parseEnterpriseVersion(version);
+		} catch (error) {
+			throw new Error(`version of ${name}: ${(error as Error).message}`);
+		}
+	}
 	let temporaryDir: string | undefined;
 	let kubeconfigTarget: string;
 	if (options.kubeconfigOut) {
@@ -140,7 +149,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 				nodes: () => nodeNames(name),
 				allocateLoadBalancerIp: () => `100.${64 + ((index >> 8) & 63)}.${index & 255}.${10 + (lbCount++ % 240)}`,
 			});
-			const operator = startOperator({store, clusterName: name, clock, version: enterpriseVersion});
+			const operator = startOperator({store, clusterName: name, clock, version: options.versions?.[name] ?? enterpriseVersion});
 			const member: Member = {name, role, url: '', port: 0, token: tokens.adminToken, store, tokens, server, operator, workloads, index};
 			members.push(member);
 			byName.set(name, member);

@@ -1,5 +1,6 @@
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
-import type {SortKey} from './ui-store.js';
+import {arrangeTree} from './fleet-tree.js';
+import type {FleetLayout, SortKey} from './ui-store.js';
 
 // Pure, memoised reads over the stores. The fleet view recomputes its rows only when the clusters
 // object or the view settings change (the store replaces `clusters` per flush, never mutates it), so a
@@ -98,6 +99,12 @@ export type FleetView = {
 	/** Row index by cluster id. */
 	index: Map<string, number>;
 	total: number;
+	/** Rows that matched the filter and view (tree context rows not counted). */
+	matched: number;
+	/** Tree layout: 1 for a managed row under its management row. */
+	depth: Map<string, number>;
+	/** Tree layout: management rows shown only as the parent of a matching row. */
+	context: Set<string>;
 	filterError?: string;
 };
 
@@ -107,6 +114,7 @@ export function computeFleetView(
 	sortDesc: boolean,
 	filter: string,
 	unhealthyOnly: boolean,
+	layout: FleetLayout = 'flat',
 ): FleetView {
 	const all = Object.values(clusters);
 	const parsed = parseFilter(filter);
@@ -115,9 +123,13 @@ export function computeFleetView(
 	if (rows === all) rows = [...all];
 	const compare = comparator(sort);
 	rows.sort(sortDesc ? (a, b) => compare(b, a) : compare);
+	const matched = rows.length;
+	let depth = new Map<string, number>();
+	let context = new Set<string>();
+	if (layout === 'tree') ({rows, depth, context} = arrangeTree(rows, clusters));
 	const index = new Map<string, number>();
 	rows.forEach((c, i) => index.set(c.id, i));
-	return {rows, index, total: all.length, filterError: parsed.error};
+	return {rows, index, total: all.length, matched, depth, context, filterError: parsed.error};
 }
 
 /**
@@ -151,17 +163,22 @@ export function createFleetViewSelector(): typeof computeFleetView {
 		return rows;
 	});
 	const parsed = memoizeLast(parseFilter);
-	const filtered = memoizeLast((rows: Cluster[], total: number, filter: string, unhealthyOnly: boolean): FleetView => {
+	const filtered = memoizeLast((rows: Cluster[], clusters: Record<string, Cluster>, filter: string, unhealthyOnly: boolean, layout: FleetLayout): FleetView => {
 		const f = parsed(filter);
 		let shown = f.test ? rows.filter(f.test) : rows;
 		if (unhealthyOnly) shown = shown.filter(c => c.health !== 'healthy');
+		const matched = shown.length;
+		let depth = new Map<string, number>();
+		let context = new Set<string>();
+		// The tree keeps the sorted order within each group (fleet-tree.ts).
+		if (layout === 'tree') ({rows: shown, depth, context} = arrangeTree(shown, clusters));
 		const index = new Map<string, number>();
 		shown.forEach((c, i) => index.set(c.id, i));
-		return {rows: shown, index, total, filterError: f.error};
+		return {rows: shown, index, total: rows.length, matched, depth, context, filterError: f.error};
 	});
-	return (clusters, sort, sortDesc, filter, unhealthyOnly) => {
+	return (clusters, sort, sortDesc, filter, unhealthyOnly, layout = 'flat') => {
 		const rows = sorted(clusters, sort, sortDesc);
-		return filtered(rows, rows.length, filter, unhealthyOnly);
+		return filtered(rows, clusters, filter, unhealthyOnly, layout);
 	};
 }
 

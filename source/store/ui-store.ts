@@ -10,6 +10,8 @@ export type PaneId = 'fleet' | 'status' | 'steps' | 'log';
 export const paneOrder: readonly PaneId[] = ['fleet', 'status', 'steps', 'log'];
 
 export type SortKey = 'name' | 'health' | 'age';
+/** tree: each management cluster with its managed clusters under it; flat: one sorted list. */
+export type FleetLayout = 'tree' | 'flat';
 export type LogSource = 'console' | 'operator';
 
 export type Flash = {text: string; level: 'info' | 'warn' | 'error'; until: number};
@@ -45,6 +47,7 @@ export type UiState = {
 	/** Where the cursor is in the filter prompt (code points). */
 	filterCursor: number;
 	unhealthyOnly: boolean;
+	layout: FleetLayout;
 	statusTop: number;
 	/** The TigerStatus component under the cursor (y shows it), an index into the sorted list. */
 	statusCursor: number;
@@ -56,6 +59,15 @@ export type UiState = {
 	logTop: number;
 	logSource: LogSource;
 	operatorLog?: OperatorLog;
+	/** The focused pane fills the screen (Z), so truncated lines can be read whole. */
+	zoomed: boolean;
+	/** The log search as typed (case-insensitive text); empty: no search. */
+	logSearch: string;
+	/** The log pane's `/` prompt is open: keys edit the search. */
+	logSearchEditing: boolean;
+	logSearchCursor: number;
+	/** Absolute number (dropped + index) of the line the last n/N (or enter) went to. */
+	logMatch?: number;
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
@@ -111,6 +123,8 @@ export function initialUiState(): UiState {
 		filterEditing: false,
 		filterCursor: 0,
 		unhealthyOnly: false,
+		// Flat by default: the order every sort key promises; `t` groups the fleet as a tree.
+		layout: 'flat',
 		statusTop: 0,
 		statusCursor: 0,
 		stepsTop: 0,
@@ -118,6 +132,10 @@ export function initialUiState(): UiState {
 		logFollow: true,
 		logTop: 0,
 		logSource: 'console',
+		zoomed: false,
+		logSearch: '',
+		logSearchEditing: false,
+		logSearchCursor: 0,
 		helpOpen: false,
 		helpTop: 0,
 		confirmQuit: false,
@@ -159,8 +177,9 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 			const op = get().operatorLog;
 			if (op && op.cluster === cluster) set({operatorLog: {...op, status, failed}});
 		},
-		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
-		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true}),
+		// Another log: line numbers mean other lines, so the search position goes (the search text stays).
+		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, logMatch: undefined, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
+		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true, logMatch: undefined}),
 		openHelp: () => set({helpOpen: true, helpTop: 0}),
 		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
 		closeHelp: () => set({helpOpen: false}),

@@ -5,6 +5,7 @@ import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
 import {rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import {pathOf, watchedResources} from '../mcm/resources.js';
+import type {TunnelCertFacts} from '../mcm/tunnel-cert.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
 import {ClusterWatches} from './cluster-watches.js';
@@ -69,6 +70,8 @@ export type FleetSync = {
 	flush(): void;
 	/** The raw state of one context (diagnostics, tests). */
 	raw(context: string): RawClusterState | undefined;
+	/** What a certificate read found on one context (tunnel-cert-sync.ts); applied with the next flush. */
+	setTunnelCerts(context: string, facts: TunnelCertFacts): void;
 };
 
 class FleetSyncLoop implements FleetSync {
@@ -209,6 +212,13 @@ class FleetSyncLoop implements FleetSync {
 
 	raw(context: string): RawClusterState | undefined {
 		return this.perCluster.get(context);
+	}
+
+	setTunnelCerts(context: string, facts: TunnelCertFacts): void {
+		const raw = this.perCluster.get(context);
+		if (!raw || this.stopped) return;
+		raw.tunnelCerts = facts;
+		this.markDirty(context);
 	}
 }
 

@@ -14,7 +14,7 @@ import {createKeyRouter} from './input/key-router.js';
 import type {KeyPress} from './input/keys.js';
 import {useKeyReader} from './input/use-key-reader.js';
 import {handleKey, type KeyEnv} from './key-handler.js';
-import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
+import {computeLayout, minColumns, minRows, zoomLayout, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
 import {OperatorLogFollower} from './operator-log-follower.js';
 import {EventsViewPane} from './events-view.js';
@@ -61,6 +61,7 @@ function SeparatorColumn({height}: {height: number}) {
 function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	const focus = useUiState(s => s.focus);
 	const helpOpen = useUiState(s => s.helpOpen);
+	const zoomed = useUiState(s => s.zoomed);
 	const inspect = useUiState(s => (s.eventsView ? 'events' : s.yamlView ? 'yaml' : undefined));
 	const {closeOverlay} = useUiContext();
 	const {panes, columns, body} = layout;
@@ -81,6 +82,16 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	if (helpOpen) return <HelpOverlay width={columns} height={body} />;
 	if (inspect === 'events') return <EventsViewPane width={columns} height={body} />;
 	if (inspect === 'yaml') return <YamlViewPane width={columns} height={body} />;
+	if (zoomed) {
+		// One pane, the focused one, over the whole body; tab moves the zoom on.
+		const {width, height} = panes[focus];
+		const Pane = {fleet: FleetPane, status: TigerStatusPane, steps: StepsPane, log: LogPane}[focus];
+		return (
+			<Box flexDirection="column" height={body} width={columns}>
+				<Pane width={width} height={height} focused />
+			</Box>
+		);
+	}
 	const fleet = <FleetPane width={panes.fleet.width} height={panes.fleet.height} focused={focus === 'fleet'} />;
 	const status = <TigerStatusPane width={panes.status.width} height={panes.status.height} focused={focus === 'status'} />;
 	const steps = <StepsPane width={panes.steps.width} height={panes.steps.height} focused={focus === 'steps'} />;
@@ -115,10 +126,16 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit}: AppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
-	const layout = useMemo(() => computeLayout(size.columns, size.rows), [size.columns, size.rows]);
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
+	const focus = useStore(ui, s => s.focus);
+	const zoomed = useStore(ui, s => s.zoomed);
+	// Zoomed, the focused pane has the whole body: keys page by its size, and Body draws only it.
+	const layout = useMemo(() => {
+		const full = computeLayout(size.columns, size.rows);
+		return zoomed ? zoomLayout(full, focus) : full;
+	}, [size.columns, size.rows, zoomed, focus]);
 	const lent = useStore(ui, s => s.terminalLent);
 	const [overlay, setOverlay] = useState<Overlay | undefined>();
 	const router = useMemo(createKeyRouter, []);

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo, useMemo} from 'react';
 import type {Cluster} from '../mcm/types.js';
 import {useUiContext} from './context.js';
-import {connectionCell, errorText, fleetColumns, rollupCell, type FleetColumns} from './fleet-columns.js';
+import {ageCell, apiCell, certCell, connectionCell, fleetColumns, managementCell, notesCell, rollupCell, treeIndent, type FleetColumns} from './fleet-columns.js';
 import {fit, oneLine, textWidth} from './format.js';
 import type {Glyphs} from './glyphs.js';
 import {scrollTo} from './layout.js';
@@ -13,6 +13,10 @@ import {useFleetSelection, useUiState} from './use-store.js';
 
 type RowProps = {
 	cluster: Cluster;
+	/** Tree layout: 1 = a managed row under its management row. */
+	depth: number;
+	/** Tree layout: shown only as the parent of a matching row. */
+	context: boolean;
 	cols: FleetColumns;
 	width: number;
 	now: number;
@@ -24,27 +28,43 @@ type RowProps = {
 };
 
 // One line per cluster, every cell cut to its column so the line never wraps.
-const FleetRow = memo(function FleetRow({cluster: c, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
+const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
 	const e = glyphs.ellipsis;
 	const conn = connectionCell(c, now, glyphs);
+	const api = apiCell(c, now);
+	const cert = certCell(c, now);
 	const rollup = rollupCell(c, cols.error === 0, now);
-	const error = cols.error ? errorText(c) : '';
-	const used = 3 + cols.name + 1 + cols.role + 1 + (cols.version ? cols.version + 1 : 0) + cols.connection + 1 + cols.tiger + (cols.error ? cols.error + 1 : 0);
+	const notes = cols.error ? notesCell(c) : {text: '', tone: 'bad' as const};
+	const cell = (w: number) => (w ? w + 1 : 0);
+	const used = 3 + cols.name + 1 + cols.role + 1 + cell(cols.version) + cell(cols.management) + cell(cols.connection) + cell(cols.api) + cell(cols.cert) + cell(cols.age) + cols.tiger + (cols.error ? cols.error + 1 : 0);
+	const indent = ' '.repeat(depth * treeIndent);
 	return (
-		<Text wrap="truncate" inverse={selected && focused} bold={selected && !focused}>
+		<Text wrap="truncate" inverse={selected && focused} bold={selected && !focused} dimColor={context && !selected}>
 			<Text color={theme.tone('accent')}>{marked ? glyphs.mark : selected ? glyphs.cursor : ' '}</Text>
 			<Text color={theme.tone(healthTone[c.health])}>{glyphs.health[c.health]}</Text>
 			<Text> </Text>
-			<Text>{fit(c.name, cols.name, e)} </Text>
+			<Text>{fit(indent + c.name, cols.name, e)} </Text>
 			<Text color={theme.tone(c.role === 'misconfigured' ? 'bad' : c.role === 'unknown' ? 'muted' : 'normal')}>{fit(c.role, cols.role, e)} </Text>
-			{cols.version ? <Text>{fit(c.version ?? '-', cols.version, e)} </Text> : null}
+			{cols.version ? <Text color={theme.tone(c.versionSkew ? (c.versionSkew.newer ? 'bad' : 'warn') : 'normal')}>{fit(c.version ?? '-', cols.version, e)} </Text> : null}
+			{cols.management ? <Text color={theme.tone(managementCell(c).tone)}>{fit(managementCell(c).text, cols.management, e)} </Text> : null}
 			<Text color={theme.tone(conn.tone)}>{fit(conn.text, cols.connection, e)} </Text>
+			<Text color={theme.tone(api.tone)}>{fit(api.text, cols.api, e)} </Text>
+			{cols.cert ? <Text color={theme.tone(cert.tone)}>{fit(cert.text, cols.cert, e)} </Text> : null}
+			{cols.age ? <Text>{fit(ageCell(c, now).text, cols.age, e)} </Text> : null}
 			<Text color={theme.tone(rollup.tone)}>{fit(oneLine(rollup.text), cols.tiger, e)}</Text>
-			{cols.error ? <Text color={theme.tone('bad')}> {fit(error, cols.error, e)}</Text> : null}
+			{cols.error ? <Text color={theme.tone(notes.tone)}> {fit(notes.text, cols.error, e)}</Text> : null}
 			{width > used ? <Text>{' '.repeat(width - used)}</Text> : null}
 		</Text>
 	);
 });
+
+/** The moments the row's age cells count from: CONNECTED (the tunnel), API and AGE. */
+function agesOf(c: Cluster): number[] {
+	const out = [c.api.since];
+	if (c.connection?.since !== undefined) out.push(c.connection.since);
+	if (c.createdAt !== undefined) out.push(c.createdAt);
+	return out;
+}
 
 // Rows are immutable: each name is measured once, not on every key typed into the filter.
 const nameWidths = new WeakMap<Cluster, number>();
@@ -52,11 +72,6 @@ function nameWidth(c: Cluster): number {
 	let width = nameWidths.get(c);
 	if (width === undefined) nameWidths.set(c, (width = textWidth(c.name)));
 	return width;
-}
-
-/** The moment the CONNECTED cell's age counts from. */
-function ageSince(c: Cluster): number {
-	return c.api.state === 'ok' ? c.connection?.since ?? c.api.since : c.api.since;
 }
 
 function header(cols: FleetColumns, width: number): string {
@@ -67,10 +82,15 @@ function header(cols: FleetColumns, width: number): string {
 		fit('ROLE', cols.role),
 		' ',
 		cols.version ? fit('VERSION', cols.version) + ' ' : '',
+		cols.management ? fit('MANAGEMENT', cols.management) + ' ' : '',
 		fit('CONNECTED', cols.connection),
 		' ',
+		fit('API', cols.api),
+		' ',
+		cols.cert ? fit('CERT', cols.cert) + ' ' : '',
+		cols.age ? fit('AGE', cols.age) + ' ' : '',
 		fit('TIGERSTATUS', cols.tiger),
-		cols.error ? ' ' + fit('LAST ERROR', cols.error) : '',
+		cols.error ? ' ' + fit('NOTES', cols.error) : '',
 	];
 	return fit(parts.join(''), width);
 }
@@ -92,17 +112,22 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filterEditing = useUiState(s => s.filterEditing);
 	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
+	const layout = useUiState(s => s.layout);
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, nameWidth(c)), 4), [view.rows]);
+	const longestManagement = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.connection?.management ?? '')), 10), [view.rows]);
+	const tree = layout === 'tree';
+	const certs = useMemo(() => view.rows.some(c => c.cert !== undefined), [view.rows]);
 	// The same object while the widths stay: every row on screen is memo()ed on it.
-	const cols = useMemo(() => fleetColumns(width, longestName), [width, longestName]);
+	const cols = useMemo(() => fleetColumns(width, longestName, {tree, longestManagement, certs}), [width, longestName, tree, longestManagement, certs]);
 	const size = Math.max(0, height - 2);
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
-	const now = useAgeNow(visible.map(ageSince));
+	const now = useAgeNow(visible.flatMap(agesOf));
 	const markedCount = Object.keys(marked).length;
 
 	const parts: TitlePart[] = [
+		{text: tree ? 'tree' : 'flat'},
 		{text: `sort:${sort}${sortDesc ? glyphs.sortDesc : glyphs.sortAsc}`},
 		filterEditing
 			? {text: `/${filterPrompt(filter, filterCursor)}`, tone: 'accent', bold: true}
@@ -113,7 +138,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 		unhealthyOnly ? {text: 'unhealthy only', tone: 'warn'} : {text: ''},
 		markedCount ? {text: `${markedCount} marked`, tone: 'accent'} : {text: ''},
 	];
-	const count = view.rows.length === view.total ? `${view.total}` : `${view.rows.length}/${view.total}`;
+	const count = view.matched === view.total ? `${view.total}` : `${view.matched}/${view.total}`;
 	const empty =
 		view.total === 0
 			? 'No clusters yet: reading the kubeconfig contexts...'
@@ -130,6 +155,8 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 				<FleetRow
 					key={c.id}
 					cluster={c}
+					depth={view.depth.get(c.id) ?? 0}
+					context={view.context.has(c.id)}
 					cols={cols}
 					width={width}
 					now={now}

@@ -5,13 +5,13 @@ import type {UiState} from '../store/ui-store.js';
 // The fleet rows as the fleet pane shows them, and which one is selected. The key handler and every
 // pane ask the same memoised selector, so the sort runs once per store flush.
 
-export type FleetSettings = Pick<UiState, 'sort' | 'sortDesc' | 'filter' | 'unhealthyOnly'>;
+export type FleetSettings = Pick<UiState, 'sort' | 'sortDesc' | 'filter' | 'unhealthyOnly' | 'layout'>;
 
 export type FleetRowsOf = (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
 
 export function createFleetViewOf(): FleetRowsOf {
 	const select = createFleetViewSelector();
-	return (clusters, s) => select(clusters, s.sort, s.sortDesc, s.filter, s.unhealthyOnly);
+	return (clusters, s) => select(clusters, s.sort, s.sortDesc, s.filter, s.unhealthyOnly, s.layout);
 }
 
 /** The selected row: by id while it is shown, else the row now at the last known index. */

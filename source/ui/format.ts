@@ -88,3 +88,23 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
 	}
 	return out + ellipsis;
 }
+
+/** Cut into lines of at most `width` columns (a zoomed pane shows a long line whole). */
+export function wrapColumns(text: string, width: number): string[] {
+	if (width <= 0) return [];
+	const out: string[] = [];
+	let line = '';
+	let w = 0;
+	for (const ch of text) {
+		const cw = codePointWidth(ch.codePointAt(0)!);
+		if (w + cw > width) {
+			out.push(line);
+			line = '';
+			w = 0;
+		}
+		line += ch;
+		w += cw;
+	}
+	out.push(line);
+	return out;
+}

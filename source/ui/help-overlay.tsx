@@ -3,7 +3,7 @@ import type {Health} from '../mcm/types.js';
 import {useUiContext} from './context.js';
 import {fit} from './format.js';
 import type {Glyphs} from './glyphs.js';
-import {bindings, filterPromptKeys, yamlViewKeys} from './keymap.js';
+import {bindings, filterPromptKeys, logSearchPromptKeys, yamlViewKeys} from './keymap.js';
 import {PaneTitle} from './pane-title.js';
 import type {ConsoleAction} from '../app/services.js';
 import {useUiState} from './use-store.js';
@@ -29,6 +29,8 @@ export function helpLines(actions: ConsoleAction[], glyphs: Glyphs, readOnly: bo
 	row('text', 'rows containing the text (name, role, version, health), any case');
 	row('/re/  ~re', 'rows matching the regular expression, any case');
 	row('!text  !/re/', 'rows NOT matching');
+	out.push({text: 'Log search prompt (/ in the log pane)', heading: true});
+	for (const [k, d] of logSearchPromptKeys) row(k, d);
 	out.push({text: 'Health', heading: true});
 	const meaning: Record<Health, string> = {
 		healthy: 'API reachable, every component available, tunnel (if managed) connected',

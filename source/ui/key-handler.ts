@@ -12,6 +12,7 @@ import type {KeyPress} from './input/keys.js';
 import {resolveKey, type Command} from './keymap.js';
 import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
+import {consoleLineText, matchingLines, stepMatch} from './log-search.js';
 import {scrollLog} from './log-window.js';
 import {handleEventsKey, handleYamlKey, openClusterEvents, openYaml} from './inspect-keys.js';
 
@@ -138,6 +139,8 @@ function run(env: KeyEnv, command: Command): void {
 			return ui.sortBy('age');
 		case 'unhealthy-only':
 			return ui.set({unhealthyOnly: !ui.unhealthyOnly});
+		case 'toggle-tree':
+			return ui.set({layout: ui.layout === 'tree' ? 'flat' : 'tree'});
 		case 'mark': {
 			const {cluster} = selectedCluster(env);
 			if (cluster) ui.toggleMark(cluster.id);
@@ -147,6 +150,16 @@ function run(env: KeyEnv, command: Command): void {
 			return ui.set({logFollow: !ui.logFollow, logTop: logTopNow(env)});
 		case 'operator-log':
 			return toggleOperatorLog(env);
+		case 'zoom':
+			return ui.set({zoomed: !ui.zoomed});
+		case 'log-search':
+			return ui.set({logSearchEditing: true, logSearchCursor: [...ui.logSearch].length});
+		case 'log-search-next':
+			return searchLog(env, 1);
+		case 'log-search-prev':
+			return searchLog(env, -1);
+		case 'clear-log-search':
+			return ui.set({logSearch: '', logSearchCursor: 0, logMatch: undefined});
 		case 'yaml':
 			return openYaml(env, selectedCluster(env));
 		case 'events':
@@ -163,6 +176,40 @@ function logTopNow(env: KeyEnv): number {
 	const length = op ? op.lines.length : env.store.getState().log.length;
 	const dropped = op ? op.dropped : env.store.getState().logDropped;
 	return scrollLog(length, dropped, Math.max(1, env.layout.panes.log.height - 1), ui.logFollow, ui.logTop, 0);
+}
+
+/** The shown log's lines as searched, and how many fell off its cap. */
+function logLines(env: KeyEnv): {texts: string[]; dropped: number} {
+	const ui = env.ui.getState();
+	if (ui.logSource === 'operator') return {texts: ui.operatorLog?.lines ?? [], dropped: ui.operatorLog?.dropped ?? 0};
+	const {log, logDropped} = env.store.getState();
+	return {texts: log.map(consoleLineText), dropped: logDropped};
+}
+
+/** Moves to the next (1: newer) or previous (-1: older) match, or the newest one (from undefined), pausing the log there. */
+function searchLog(env: KeyEnv, dir: 1 | -1, from = env.ui.getState().logMatch): void {
+	const ui = env.ui.getState();
+	if (!ui.logSearch) return ui.flashMessage('No search yet: / searches the log', 'warn');
+	const {texts, dropped} = logLines(env);
+	const step = stepMatch(matchingLines(texts, dropped, ui.logSearch), from, dir);
+	if (!step) return ui.set({logMatch: undefined}), ui.flashMessage(`No log line contains "${ui.logSearch}"`, 'warn');
+	const size = Math.max(1, env.layout.panes.log.height - 1);
+	// The match a third of the way down: the lines before it say how it came about.
+	const top = scrollLog(texts.length, dropped, size, false, step.line - Math.floor(size / 3), 0);
+	ui.set({logMatch: step.line, logFollow: false, logTop: top});
+	if (step.wrapped) ui.flashMessage(dir === 1 ? 'Search wrapped to the oldest match' : 'Search wrapped to the newest match', 'info');
+}
+
+function editLogSearch(env: KeyEnv, press: KeyPress): void {
+	const ui = env.ui.getState();
+	const {state, submit, cancel} = editLine(lineAt(ui.logSearch, ui.logSearchCursor), press);
+	if (submit) {
+		ui.set({logSearchEditing: false});
+		if (ui.logSearch) searchLog(env, -1, undefined);
+		return;
+	}
+	if (cancel) return ui.set({logSearchEditing: false, logSearch: '', logSearchCursor: 0, logMatch: undefined});
+	if (state.value !== ui.logSearch || state.cursor !== ui.logSearchCursor) ui.set({logSearch: state.value, logSearchCursor: state.cursor, logMatch: undefined});
 }
 
 function editFilter(env: KeyEnv, press: KeyPress): void {
@@ -215,6 +262,11 @@ export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): 
 	if (ui.eventsView || ui.yamlView) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
 		return ui.eventsView ? handleEventsKey(env, {input, key, paste}) : handleYamlKey(env, {input, key, paste});
+	}
+	if (ui.logSearchEditing) {
+		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
+		editLogSearch(env, {input, key, paste});
+		return 'log-search-edit';
 	}
 	// A paste outside a text input is text, not a string of commands: it must not start actions.
 	if (paste) return undefined;

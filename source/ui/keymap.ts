@@ -4,6 +4,7 @@ import type {PaneId} from '../store/ui-store.js';
 // Every key of the console in one table: dispatch reads it and the help overlay prints it, so the
 // two cannot disagree. Keys follow k9s where k9s has one (`/` filter, `!` inverse filter, `?` help,
 // shift-N / shift-S / shift-A sort by name / status / age, ctrl-z faults only, `q`, esc).
+// Z zooms a pane (z is k9s' unhealthy-only); in the log pane / n N search it, as in less.
 // Lower-case i m j a g u c w d r s are kept free for the workflow actions (services.actions).
 
 export type Command =
@@ -28,9 +29,15 @@ export type Command =
 	| 'sort-health'
 	| 'sort-age'
 	| 'unhealthy-only'
+	| 'toggle-tree'
 	| 'mark'
 	| 'follow'
 	| 'operator-log'
+	| 'zoom'
+	| 'log-search'
+	| 'log-search-next'
+	| 'log-search-prev'
+	| 'clear-log-search'
 	| 'yaml'
 	| 'events';
 
@@ -57,6 +64,7 @@ export const bindings: readonly Binding[] = [
 	{command: 'focus-status', keys: '2', description: 'focus the TigerStatus pane', section: 'General', match: ch('2')},
 	{command: 'focus-steps', keys: '3', description: 'focus the step-progress pane', section: 'General', match: ch('3')},
 	{command: 'focus-log', keys: '4', description: 'focus the log pane', section: 'General', match: ch('4')},
+	{command: 'zoom', keys: 'Z', description: 'zoom the focused pane to the full screen / back (tab zooms the next pane)', section: 'General', match: ch('Z')},
 	{command: 'up', keys: 'up  k', description: 'move up', section: 'Move', match: (i, k) => k.upArrow || ch('k')(i, k)},
 	{command: 'down', keys: 'down  j', description: 'move down', section: 'Move', match: (i, k) => k.downArrow || ch('j')(i, k)},
 	{command: 'page-up', keys: 'pgup  ctrl-b', description: 'page up', section: 'Move', match: (i, k) => k.pageUp || ctrl('b')(i, k)},
@@ -64,12 +72,18 @@ export const bindings: readonly Binding[] = [
 	{command: 'top', keys: 'home  <  g', description: 'first line (g: in the other panes; in the fleet pane g grants)', section: 'Move', match: (i, k) => k.home || ch('<', 'g')(i, k)},
 	{command: 'bottom', keys: 'end  >  G', description: 'last line (in the log: follow again)', section: 'Move', match: (i, k) => k.end || ch('>', 'G')(i, k)},
 	{command: 'open', keys: 'enter', description: "show the selected cluster's TigerStatus", section: 'Fleet', panes: ['fleet'], match: (_i, k) => k.return},
+	// Before the fleet's `/` and N: in the log pane they search the log.
+	{command: 'log-search', keys: '/', description: 'search the log (any case); enter jumps to the newest match', section: 'Log', panes: ['log'], match: ch('/')},
+	{command: 'log-search-next', keys: 'n', description: 'next match (newer lines)', section: 'Log', panes: ['log'], match: ch('n')},
+	{command: 'log-search-prev', keys: 'N', description: 'previous match (older lines)', section: 'Log', panes: ['log'], match: ch('N')},
+	{command: 'clear-log-search', keys: 'esc', description: 'clear the search', section: 'Log', panes: ['log'], match: (_i, k) => k.escape},
 	{command: 'filter', keys: '/', description: 'filter: text, /regex/ or ~regex; ! in front inverts', section: 'Fleet', match: ch('/')},
 	{command: 'clear-filter', keys: 'esc', description: 'clear the filter', section: 'Fleet', panes: ['fleet'], match: (_i, k) => k.escape},
 	{command: 'sort-name', keys: 'N', description: 'sort by name (again: reverse)', section: 'Fleet', match: ch('N')},
 	{command: 'sort-health', keys: 'S', description: 'sort by health, worst first (again: reverse)', section: 'Fleet', match: ch('S')},
 	{command: 'sort-age', keys: 'A', description: 'sort by age, newest first (again: reverse)', section: 'Fleet', match: ch('A')},
 	{command: 'unhealthy-only', keys: 'z  ctrl-z', description: 'show only clusters that are not healthy', section: 'Fleet', match: (i, k) => ch('z')(i, k) || ctrl('z')(i, k)},
+	{command: 'toggle-tree', keys: 't', description: 'tree (management clusters with their managed ones) / flat list', section: 'Fleet', match: ch('t')},
 	{command: 'mark', keys: 'space', description: 'mark / unmark the cluster (actions on several)', section: 'Fleet', panes: ['fleet'], match: ch(' ')},
 	{command: 'follow', keys: 'f', description: 'log: follow / pause', section: 'Log', match: ch('f')},
 	{command: 'yaml', keys: 'y', description: 'YAML of the live object: the fleet row\'s ManagedCluster, ManagementCluster(Connection), Installation; in the TigerStatus pane the component under the cursor; in the steps pane the step\'s object', section: 'Inspect', match: ch('y')},
@@ -84,6 +98,12 @@ export function resolveKey(input: string, key: Key, focus: PaneId): Command | un
 	}
 	return undefined;
 }
+
+/** Keys of the log pane's search prompt, for the help overlay. */
+export const logSearchPromptKeys: ReadonlyArray<[string, string]> = [
+	['enter', 'search: the newest matching line, highlighted; n / N move on'],
+	['esc', 'clear the search and leave the prompt'],
+];
 
 /** Keys of the YAML view (y), for the help overlay. */
 export const yamlViewKeys: ReadonlyArray<[string, string]> = [

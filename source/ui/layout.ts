@@ -79,6 +79,15 @@ export function computeLayout(columns: number, rows: number): Layout {
 	};
 }
 
+/** The layout with `pane` zoomed: it alone, over the whole body (Z). */
+export function zoomLayout(layout: Layout, pane: PaneId): Layout {
+	if (layout.mode === 'too-small') return layout;
+	const empty: Rect = {width: 0, height: 0};
+	const panes: Record<PaneId, Rect> = {fleet: empty, status: empty, steps: empty, log: empty};
+	panes[pane] = {width: layout.columns, height: layout.body};
+	return {...layout, panes};
+}
+
 /** Lines of content a pane shows under its title line (the fleet pane also has a column header). */
 export function contentRows(layout: Layout, pane: PaneId): number {
 	const h = layout.panes[pane].height - 1 - (pane === 'fleet' || pane === 'status' ? 1 : 0);

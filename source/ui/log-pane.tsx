@@ -1,20 +1,55 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
-import type {LogLine} from '../mcm/types.js';
+import {memo, useMemo} from 'react';
 import {useUiContext} from './context.js';
-import {clockTime, fit, oneLine} from './format.js';
+import {clockTime, fit, oneLine, textWidth, truncate, wrapColumns} from './format.js';
+import {consoleLineText, highlightParts, matchingLines} from './log-search.js';
 import {logWindow} from './log-window.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
-import {logTone} from './theme.js';
+import {logTone, type Tone} from './theme.js';
 import {useAppState, useUiState} from './use-store.js';
 
-const ConsoleLine = memo(function ConsoleLine({line, clusterWidth, width}: {line: LogLine; clusterWidth: number; width: number}) {
-	const {theme, glyphs} = useUiContext();
-	const head = `${clockTime(line.t)} ${clusterWidth ? fit(line.cluster ?? '-', clusterWidth, glyphs.ellipsis) + ' ' : ''}`;
+// The log pane: the console's own log, or the selected cluster's tigera-operator pod log (o). `/`
+// searches it (matches highlighted, n / N move between them); zoomed (Z), long lines wrap instead
+// of being cut, so they can be read whole.
+
+/** One log line as the pane draws it: a muted head (time, cluster) and the text. */
+type Entry = {abs: number; head: string; text: string; tone: Tone};
+
+type Row = {key: string; head: string; text: string; tone: Tone; current: boolean};
+
+/** The screen rows of the lines in the window: one each, or (zoomed) as many as their text needs. */
+function rowsOf(entries: Entry[], width: number, size: number, follow: boolean, wrap: boolean, current: number | undefined, ellipsis: string): Row[] {
+	const rows: Row[] = [];
+	for (const e of entries) {
+		const room = Math.max(1, width - textWidth(e.head));
+		const text = oneLine(e.text);
+		const pieces = wrap ? wrapColumns(text, room) : [truncate(text, room, ellipsis)];
+		pieces.forEach((piece, i) => rows.push({key: `${e.abs}:${i}`, head: i === 0 ? e.head : ' '.repeat(textWidth(e.head)), text: piece, tone: e.tone, current: e.abs === current}));
+	}
+	// Following: the newest rows; paused: from the top line down.
+	return follow ? rows.slice(Math.max(0, rows.length - size)) : rows.slice(0, size);
+}
+
+const LogRow = memo(function LogRow({row, query, width}: {row: Row; query: string; width: number}) {
+	const {theme} = useUiContext();
+	const pad = Math.max(0, width - textWidth(row.head) - textWidth(row.text));
 	return (
 		<Text wrap="truncate">
-			<Text color={theme.tone('muted')}>{head}</Text>
-			<Text color={theme.tone(logTone[line.level])}>{fit(oneLine(line.text), Math.max(0, width - head.length), glyphs.ellipsis)}</Text>
+			<Text color={theme.tone(row.current ? 'accent' : 'muted')} bold={row.current}>
+				{row.head}
+			</Text>
+			<Text color={theme.tone(row.tone)}>
+				{highlightParts(row.text, query).map((p, i) =>
+					p.hit ? (
+						<Text key={i} inverse bold>
+							{p.text}
+						</Text>
+					) : (
+						p.text
+					),
+				)}
+			</Text>
+			{' '.repeat(pad)}
 		</Text>
 	);
 });
@@ -23,59 +58,90 @@ function followPart(follow: boolean, newer: number): TitlePart {
 	return follow ? {text: 'following', tone: 'good'} : {text: `paused${newer ? ` (${newer} newer)` : ''} ${'\u00b7'} f follows`, tone: 'warn'};
 }
 
-function ConsoleLog({width, height, focused}: {width: number; height: number; focused: boolean}) {
-	const {theme} = useUiContext();
-	const log = useAppState(s => s.log);
-	const dropped = useAppState(s => s.logDropped);
+/** `/text_` while typed; `search:text 3/12 · n/N` once set. */
+function searchPart(editing: boolean, query: string, cursor: number, matches: number[], current: number | undefined): TitlePart {
+	if (editing) {
+		const chars = [...query];
+		return {text: `/${cursor >= chars.length ? `${query}_` : `${chars.slice(0, cursor).join('')}|${chars.slice(cursor).join('')}`}`, tone: 'accent', bold: true};
+	}
+	if (!query) return {text: ''};
+	if (matches.length === 0) return {text: `search:${query} no match`, tone: 'warn'};
+	const i = current === undefined ? -1 : matches.indexOf(current);
+	return {text: `search:${query} ${i === -1 ? '' : `${i + 1}/`}${matches.length} ${'\u00b7'} n/N`, tone: 'accent'};
+}
+
+function LogView({label, entries, searchTexts, dropped, extra, empty, width, height, focused}: {
+	label: TitlePart[];
+	entries: (start: number, end: number) => Entry[];
+	searchTexts: readonly string[];
+	dropped: number;
+	extra?: TitlePart[];
+	empty?: {text: string; tone: Tone};
+	width: number;
+	height: number;
+	focused: boolean;
+}) {
+	const {theme, glyphs} = useUiContext();
 	const follow = useUiState(s => s.logFollow);
 	const top = useUiState(s => s.logTop);
+	const zoomed = useUiState(s => s.zoomed && s.focus === 'log');
+	const query = useUiState(s => s.logSearch);
+	const editing = useUiState(s => s.logSearchEditing);
+	const cursor = useUiState(s => s.logSearchCursor);
+	const current = useUiState(s => s.logMatch);
 	const size = Math.max(0, height - 1);
-	const w = logWindow(log.length, dropped, size, follow, top);
-	const visible = log.slice(w.start, w.end);
-	const clusterWidth = width >= 60 ? Math.min(18, visible.reduce((m, l) => Math.max(m, (l.cluster ?? '-').length), 1)) : 0;
+	const w = logWindow(searchTexts.length, dropped, size, follow, top);
+	const matches = useMemo(() => matchingLines(searchTexts, dropped, query), [searchTexts, dropped, query]);
+	const rows = rowsOf(entries(w.start, w.end), width, size, follow, zoomed, query && !editing ? current : undefined, glyphs.ellipsis);
+	const parts: TitlePart[] = [...label, searchPart(editing, query, cursor, matches, current), followPart(follow, w.newer), ...(extra ?? []), ...(zoomed ? [{text: 'zoomed · Z back', tone: 'accent' as const}] : [])];
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			<PaneTitle label="Log" parts={[{text: 'console'}, followPart(follow, w.newer)]} width={width} focused={focused} />
-			{visible.map((l, i) => (
-				<ConsoleLine key={dropped + w.start + i} line={l} clusterWidth={clusterWidth} width={width} />
+			<PaneTitle label="Log" parts={parts} width={width} focused={focused} />
+			{rows.map(r => (
+				<LogRow key={r.key} row={r} query={query} width={width} />
 			))}
-			{log.length === 0 && size > 0 ? (
-				<Text wrap="truncate" color={theme.tone('muted')}>
-					{fit('Nothing logged yet.', width)}
+			{searchTexts.length === 0 && size > 0 && empty ? (
+				<Text wrap="truncate" color={theme.tone(empty.tone)}>
+					{fit(empty.text, width)}
 				</Text>
 			) : null}
 		</Box>
 	);
 }
 
-function OperatorLogView({width, height, focused}: {width: number; height: number; focused: boolean}) {
-	const {theme, glyphs} = useUiContext();
+function ConsoleLog(props: {width: number; height: number; focused: boolean}) {
+	const {glyphs} = useUiContext();
+	const log = useAppState(s => s.log);
+	const dropped = useAppState(s => s.logDropped);
+	const texts = useMemo(() => log.map(consoleLineText), [log]);
+	const entries = (start: number, end: number): Entry[] => {
+		const visible = log.slice(start, end);
+		const clusterWidth = props.width >= 60 ? Math.min(18, visible.reduce((m, l) => Math.max(m, (l.cluster ?? '-').length), 1)) : 0;
+		return visible.map((l, i) => ({
+			abs: dropped + start + i,
+			head: `${clockTime(l.t)} ${clusterWidth ? fit(l.cluster ?? '-', clusterWidth, glyphs.ellipsis) + ' ' : ''}`,
+			text: l.text,
+			tone: logTone[l.level],
+		}));
+	};
+	return <LogView {...props} label={[{text: 'console'}]} entries={entries} searchTexts={texts} dropped={dropped} empty={{text: 'Nothing logged yet.', tone: 'muted'}} />;
+}
+
+function OperatorLogView(props: {width: number; height: number; focused: boolean}) {
 	const op = useUiState(s => s.operatorLog);
-	const follow = useUiState(s => s.logFollow);
-	const top = useUiState(s => s.logTop);
-	const size = Math.max(0, height - 1);
-	const lines = op?.lines ?? [];
-	const w = logWindow(lines.length, op?.dropped ?? 0, size, follow, top);
-	const parts: TitlePart[] = [
-		{text: `tigera-operator @ ${op?.cluster ?? '?'}`},
-		{text: op?.status ?? '', tone: op?.failed ? 'bad' : 'muted'},
-		followPart(follow, w.newer),
-		{text: 'o: console log', tone: 'muted'},
-	];
+	const lines = useMemo(() => op?.lines ?? [], [op?.lines]);
+	const dropped = op?.dropped ?? 0;
+	const entries = (start: number, end: number): Entry[] => lines.slice(start, end).map((l, i) => ({abs: dropped + start + i, head: '', text: l, tone: 'normal'}));
 	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			<PaneTitle label="Log" parts={parts} width={width} focused={focused} />
-			{lines.slice(w.start, w.end).map((l, i) => (
-				<Text key={(op?.dropped ?? 0) + w.start + i} wrap="truncate">
-					{fit(oneLine(l), width, glyphs.ellipsis)}
-				</Text>
-			))}
-			{lines.length === 0 && size > 0 ? (
-				<Text wrap="truncate" color={theme.tone(op?.failed ? 'bad' : 'muted')}>
-					{fit(op?.failed ? `No operator log: ${op.status}` : 'Waiting for the tigera-operator pod log...', width)}
-				</Text>
-			) : null}
-		</Box>
+		<LogView
+			{...props}
+			label={[{text: `tigera-operator @ ${op?.cluster ?? '?'}`}, {text: op?.status ?? '', tone: op?.failed ? 'bad' : 'muted'}]}
+			extra={[{text: 'o: console log', tone: 'muted'}]}
+			entries={entries}
+			searchTexts={lines}
+			dropped={dropped}
+			empty={{text: op?.failed ? `No operator log: ${op.status}` : 'Waiting for the tigera-operator pod log...', tone: op?.failed ? 'bad' : 'muted'}}
+		/>
 	);
 }
 

@@ -26,6 +26,8 @@ function shownRunText(run: RunProgress, runs: Record<string, RunProgress>, runOr
 function runHints(run: RunProgress, runs: Record<string, RunProgress>, runOrder: string[]): string {
 	const all = members(run, runs, runOrder);
 	const keys: string[] = [];
+	// A support bundle (D) is collected, not a plan: no cancel, resume or skip; D writes another.
+	if (run.plan === 'diags') return runOrder.length > all.length ? 'D: another bundle  [ ]: other runs' : 'D: another bundle';
 	if (all.some(r => r.state === 'running')) keys.push('esc: cancel');
 	if (all.some(r => r.state === 'failed' || r.state === 'cancelled')) keys.push('r: resume');
 	if (all.some(r => r.steps.some(s => s.state === 'failed' && s.skippable))) keys.push('s: skip');
@@ -41,6 +43,8 @@ export function StatusBar({width}: {width: number}) {
 	const confirmQuit = useUiState(s => s.confirmQuit);
 	const filterEditing = useUiState(s => s.filterEditing);
 	const helpOpen = useUiState(s => s.helpOpen);
+	const searchEditing = useUiState(s => s.logSearchEditing);
+	const zoomed = useUiState(s => s.zoomed);
 	const question = useUiState(s => s.question);
 	const focus = useUiState(s => s.focus);
 	const runs = useAppState(s => s.runs);
@@ -78,11 +82,15 @@ export function StatusBar({width}: {width: number}) {
 	const badge = services.readOnly ? ' READ-ONLY ' : '';
 	const hints = filterEditing
 		? 'enter: keep  esc: clear'
-		: helpOpen
-			? 'esc: close help'
-			: run && focus === 'steps' && services.actions.length
-				? `${shownRunText(run, runs, runOrder)}  ${runHints(run, runs, runOrder)}`
-				: `?: help  /: filter  tab: pane  q: quit${run ? `  ${glyphs.dot} ${shownRunText(run, runs, runOrder)}` : ''}`;
+		: searchEditing
+			? 'enter: search  esc: clear'
+			: helpOpen
+				? 'esc: close help'
+				: run && focus === 'steps' && services.actions.length
+					? `${shownRunText(run, runs, runOrder)}  ${runHints(run, runs, runOrder)}${zoomed ? '  Z: unzoom' : ''}`
+					: zoomed
+						? 'Z: unzoom  tab: zoom next pane  ?: help  q: quit'
+						: `?: help  /: filter  tab: pane  q: quit${run ? `  ${glyphs.dot} ${shownRunText(run, runs, runOrder)}` : ''}`;
 	const message = flash?.text;
 	let left = ` ${counts.total} clusters `;
 	for (const s of segments) left += ` ${s.glyph} ${s.text}`;

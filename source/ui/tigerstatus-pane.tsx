@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {selectSortedStatuses} from '../store/selectors.js';
 import {useUiContext} from './context.js';
-import {errorText} from './fleet-columns.js';
+import {errorText, tunnelNotes} from './fleet-columns.js';
 import {age, fit, oneLine} from './format.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {conditionTone, type Tone} from './theme.js';
@@ -44,6 +44,7 @@ function notes(c: Cluster, now: number): Note[] {
 			(conn.disagree ? ' (the ends disagree)' : '');
 		out.push({text: oneLine(text), tone: from === 'True' && !conn.disagree ? 'good' : from === 'False' ? 'bad' : 'warn'});
 	}
+	out.push(...tunnelNotes(c));
 	return out;
 }
 

@@ -52,9 +52,10 @@ export function useFleetSelection(): {view: FleetView; selected?: Cluster; index
 	const sortDesc = useUiState(s => s.sortDesc);
 	const filter = useUiState(s => s.filter);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
+	const layout = useUiState(s => s.layout);
 	const selectedId = useUiState(s => s.selectedId);
 	const selectedIndex = useUiState(s => s.selectedIndex);
-	const view = ctx.fleetView(clusters, {sort, sortDesc, filter, unhealthyOnly});
+	const view = ctx.fleetView(clusters, {sort, sortDesc, filter, unhealthyOnly, layout});
 	const {cluster, index} = resolveSelection(view, selectedId, selectedIndex);
 	return {view, selected: cluster, index};
 }

@@ -61,9 +61,9 @@ describe('calico-mcm completion bash', () => {
 			'calico-mcm --re',
 			'calico-mcm completion ',
 		]);
-		expect(commands).toEqual(['status', 'run', 'sim', 'help', 'completion', 'version']);
+		expect(commands).toEqual(['status', 'run', 'sim', 'diags', 'help', 'completion', 'version']);
 		expect(st).toEqual(['status']);
-		expect(plans).toEqual(['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management']);
+		expect(plans).toEqual(['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management', 'fix-address']);
 		expect(un).toEqual(['unmanage', 'unmake-management']);
 		expect(grant).toEqual(expect.arrayContaining(['--user', '--role', '--context', '--dry-run', '--yes']));
 		expect(grant).not.toContain('--manifests');

@@ -82,7 +82,7 @@ describe('calico-mcm status', () => {
 		expect(r.stderr).toBe('');
 		expect(r.code).toBe(0);
 		const lines = r.stdout.trimEnd().split('\n');
-		expect(lines[0]).toMatch(/^CLUSTER\s+ROLE\s+VERSION\s+CONNECTED\s+TIGERSTATUS\s+AGE$/);
+		expect(lines[0]).toMatch(/^CLUSTER\s+ROLE\s+VERSION\s+CONNECTED\s+TIGERSTATUS\s+CERT\s+AGE$/);
 		const rows = Object.fromEntries(lines.slice(1).map(l => [l.split(/\s+/)[0], l.split(/\s+/)]));
 		expect(Object.keys(rows)).toEqual(['bare-1', 'managed-1', 'managed-2', 'managed-3', 'mgmt', 'standalone-1']);
 		expect(rows.mgmt.slice(0, 4)).toEqual(['mgmt', 'management', 'v3.24.0', '-']);
@@ -155,7 +155,7 @@ describe('calico-mcm status', () => {
 		try {
 			const r = await runStatus(['--kubeconfig', kubeconfig, '--request-timeout', '1s']);
 			expect(r.code).toBe(1);
-			expect(r.stdout).toMatch(/standalone-1\s+unknown\s+-\s+-\s+-\s+-\s+unreachable: .*1s/);
+			expect(r.stdout).toMatch(/standalone-1\s+unknown\s+-\s+-\s+-\s+-\s+-\s+unreachable: .*1s/);
 			expect(r.stdout).toMatch(/managed-1\s+managed\s+v3\.24\.0\s+True/);
 			// 1 s timeout + 2 s grace, with a wide margin for a busy machine; the default would be 10 s.
 			expect(r.ms).toBeLessThan(8000);

@@ -17,7 +17,7 @@ function row(name: string): string {
 const rowMatches = (name: string, re: RegExp) => () => re.test(row(name));
 
 beforeAll(async () => {
-	console_ = sim.console(['--request-timeout', '2s'], {cols: 120, rows: 32});
+	console_ = sim.console(['--request-timeout', '2s', '--cert-refresh', '1s'], {cols: 120, rows: 32});
 	await console_.waitFor(t => t.includes('5 healthy'), 'five healthy clusters', 30_000);
 }, 60_000);
 
@@ -31,13 +31,13 @@ describe('faults on screen', () => {
 		expect(row('managed-2')).toMatch(/ECONNREFUSED|refused|unreachable/);
 
 		await control('degrade managed-1 apiserver the apiserver pods crash');
-		await wait(rowMatches('managed-1', /True \d+\w\s+apiserver/), 'managed-1 degraded while managed-2 is down');
+		await wait(rowMatches('managed-1', /True \d+\w\s+ok \d+\w\s.*\sapiserver/), 'managed-1 degraded while managed-2 is down');
 		expect(row('managed-2')).toMatch(/unreachable/);
 
 		await control('recover managed-1 apiserver');
 		await control('api-up managed-2');
-		await wait(rowMatches('managed-2', /True \d+\w\s+\d+\/\d+/), 'managed-2 back');
-		await wait(rowMatches('managed-1', /True \d+\w\s+(\d+)\/\1/), 'managed-1 recovered');
+		await wait(rowMatches('managed-2', /True \d+\w\s+ok \d+\w\s.*\s\d+\/\d+/), 'managed-2 back');
+		await wait(rowMatches('managed-1', /True \d+\w\s+ok \d+\w\s.*\s(\d+)\/\1/), 'managed-1 recovered');
 		expect(console_.screen().at(-2)).toContain('5 healthy');
 	});
 
@@ -47,5 +47,20 @@ describe('faults on screen', () => {
 		expect(console_.screen().at(-2)).toMatch(/○ 1 disconnected/);
 		await control('tunnel-up managed-3');
 		await wait(rowMatches('managed-3', /True \d+s/), 'managed-3 connected again');
+	});
+
+	test('cert-expire: CERT warns at < 30 days, is critical at < 7, and an expired certificate drops the tunnel', async () => {
+		await wait(rowMatches('managed-1', / ok 2y /), 'managed-1 certificate ok');
+		const header = console_.screen().find(l => l.includes('NAME') && l.includes('CERT')) ?? '';
+		expect(header).toMatch(/CONNECTED\s+API\s+CERT\s+AGE/);
+		await control('cert-expire managed-1 20');
+		await wait(rowMatches('managed-1', / warn 19d /), 'managed-1 warning');
+		await control('cert-expire managed-2 3');
+		await wait(rowMatches('managed-2', / crit 2d /), 'managed-2 critical');
+		expect(row('managed-2').slice(1, 2)).toBe('▲');
+		await control('cert-expire managed-3 -1');
+		await wait(rowMatches('managed-3', /False \d+s .* expired /), 'managed-3 expired and disconnected');
+		for (const name of ['managed-1', 'managed-2', 'managed-3']) await control(`cert-expire ${name} 400`);
+		await wait(rowMatches('managed-3', /True \d+s .* ok 1y /), 'managed-3 renewed and connected');
 	});
 });

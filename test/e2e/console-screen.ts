@@ -17,6 +17,8 @@ export type ConsoleScreen = {
 	/** Every line of the visible screen, right-trimmed. */
 	screen: () => string[];
 	text: () => string;
+	/** The runs of inverse-video text on the screen (highlights, the cursor row, a focused title). */
+	inverseRuns: () => string[];
 	/** All bytes the console wrote so far. */
 	output: () => string;
 	write: (data: string) => void;
@@ -60,6 +62,24 @@ export function startConsole(args: string[], options: {cols?: number; rows?: num
 	return {
 		screen,
 		text: () => screen().join('\n'),
+		inverseRuns() {
+			const buffer = term.buffer.active;
+			const runs: string[] = [];
+			for (let y = 0; y < term.rows; y++) {
+				const line = buffer.getLine(buffer.viewportY + y);
+				let run = '';
+				for (let x = 0; x < term.cols; x++) {
+					const cell = line?.getCell(x);
+					if (cell?.isInverse()) run += cell.getChars() || ' ';
+					else if (run) {
+						runs.push(run);
+						run = '';
+					}
+				}
+				if (run) runs.push(run);
+			}
+			return runs;
+		},
 		output: () => raw,
 		write: data => child.write(data),
 		resize(c, r) {

@@ -31,7 +31,7 @@ describe('the run the steps pane shows', () => {
 	test('a join waits, a grant runs elsewhere: esc asks about the run shown, cancels that one, and r resumes it', async () => {
 		c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '3s'], {cols: 150, rows: 40, cwd: dir, env: {XDG_STATE_HOME: path.join(dir, 'state')}});
 		const con = c;
-		await con.waitFor(t => /standalone-1\s+standalone\s+v3/.test(t) && /managed-2\s+managed\s+v3\S*\s+True/.test(t), 'the fleet', 30_000);
+		await con.waitFor(t => /standalone-1\s+standalone\s+v3/.test(t) && /managed-2\s+managed\s+v3\S*\s+(mgmt\s+)?True/.test(t), 'the fleet', 30_000);
 
 		// The join on standalone-1 waits: its tunnel cannot come up.
 		await sim.control('tunnel-down standalone-1');
@@ -76,6 +76,6 @@ describe('the run the steps pane shows', () => {
 		await sim.control('tunnel-up standalone-1');
 		await answer(con, 'r', /resuming join on standalone-1 from step \d+: steps the cluster already has are kept/);
 		await con.waitFor(t => /Steps ─ Join standalone-1 to mgmt .*@ standalone-1 ─ done/.test(t), 'the join done', 60_000);
-		await con.waitFor(() => /standalone-1\s+managed\s+v3\S*\s+True/.test(fleetRow(con, 'standalone-1')), 'standalone-1 managed and connected', 30_000);
+		await con.waitFor(() => /standalone-1\s+managed\s+v3\S*\s+(mgmt\s+)?True/.test(fleetRow(con, 'standalone-1')), 'standalone-1 managed and connected', 30_000);
 	}, 240_000);
 });

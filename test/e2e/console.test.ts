@@ -28,7 +28,9 @@ describe('console on the demo fleet', () => {
 		// The frame never fills the last row (ink clears the screen on every update when it does).
 		expect(screen.at(-1)).toBe('');
 		expect(screen.at(-2)).toContain('6 clusters');
-		expect(c.text()).toMatch(/managed-1\s+managed\s+v3\.\d+\.\d+\s+True \d+s\s+\d+\/\d+/);
+		// CONNECTED is the tunnel, API the API server; the tunnel certificates are read and shown.
+		await c.waitFor(t => / ok 2y /.test(t), 'the tunnel certificates read');
+		expect(c.text()).toMatch(/managed-1\s+managed\s+v3\.\d+\.\d+\s+True \d+s\s+ok \d+s\s+ok 2y\s+\d+\/\d+/);
 		c.write('q');
 		const {exitCode} = await c.exited;
 		expect(exitCode).toBe(0);
@@ -47,13 +49,13 @@ describe('console on the demo fleet', () => {
 		c.write('/');
 		c.write('mana');
 		c.write('ged');
-		// The fleet pane only (up to the TigerStatus title): the log below may name mgmt in any order.
-		const fleetPane = (t: string) => t.split(/─ TigerStatus/)[0]!;
-		await c.waitFor(t => t.includes('Fleet 3/6') && !fleetPane(t).includes(' mgmt '), 'three managed clusters');
+		// (managed rows name mgmt in their MANAGEMENT column: look for the mgmt row itself)
+		const hasRow = (name: string) => c.screen().some(l => new RegExp(`^[ ›◆][●◐▲○✕] ${name} `).test(l));
+		await c.waitFor(t => t.includes('Fleet 3/6') && !hasRow('mgmt'), 'three managed clusters');
 		c.write('\r');
 		await c.waitFor(t => t.includes('filter:managed'), 'the kept filter');
 		c.write('\u001B');
-		await c.waitFor(t => t.includes('Fleet 6 ') && fleetPane(t).includes(' mgmt '), 'the filter cleared');
+		await c.waitFor(t => t.includes('Fleet 6 ') && hasRow('mgmt'), 'the filter cleared');
 
 		c.write('N');
 		const rows = () => c.screen().filter(l => /^[ ›◆][●◐▲○✕] /.test(l)).map(l => l.slice(3).trim().split(/\s+/)[0]);

@@ -24,16 +24,18 @@ async function console100(store = fixtureStore(), ui = createUiStore(), extra: P
 }
 
 describe('fleet pane', () => {
-	test('shows one row per cluster with role, version, connection and since, roll-up and last error', async () => {
+	test('shows one row per cluster with role, version, management, tunnel, API, age, roll-up and last error', async () => {
 		const {h} = await console100();
 		const rows = fleetRows(h.lastFrame());
 		expect(names(h.lastFrame())).toEqual(['bare-1', 'edge-9', 'managed-1', 'managed-2', 'managed-10', 'mgmt', 'standalone-1']);
 		const row = (name: string) => rows.find(r => r.includes(` ${name} `))!;
-		expect(row('managed-1')).toMatch(/managed\s+v3\.24\.0\s+True 3m\s+12\/12/);
+		expect(lines(h.lastFrame()).find(l => l.includes('NAME') && l.includes('ROLE'))).toMatch(/NAME\s+ROLE\s+VERSION\s+MANAGEMENT\s+CONNECTED\s+API\s+AGE\s+TIGERSTATUS/);
+		// CONNECTED is the tunnel only; the API state has its own column.
+		expect(row('managed-1')).toMatch(/managed\s+v3\.24\.0\s+mgmt\s+True 3m\s+ok 10m\s+60m\s+12\/12/);
 		expect(row('managed-2')).toMatch(/False 12s ≠/);
-		expect(row('edge-9')).toMatch(/unknown\s+-\s+unreachable 40s/);
+		expect(row('edge-9')).toMatch(/unknown\s+-\s+-\s+-\s+unreachable 40s/);
 		expect(row('edge-9')).toContain('connect ECONNREFUSED 127.0.0.1:41234');
-		expect(row('standalone-1')).toMatch(/ok 10m\s+apiserver/);
+		expect(row('standalone-1')).toMatch(/standalone\s+v3\.24\.0\s+-\s+-\s+ok 10m\s+5m\s+apiserver/);
 		expect(row('bare-1')).toMatch(/not-installed/);
 	});
 

@@ -4,6 +4,7 @@ import type {Plan, PlanId} from '../step.js';
 import {buildAddManagedPlan, type AddManagedOptions} from './add-managed.js';
 import type {PlanEnv} from './common.js';
 import {buildCreateAdminPlan, type CreateAdminOptions} from './create-admin.js';
+import {buildFixAddressPlan, type FixAddressOptions} from './fix-address.js';
 import {buildGrantPlan, type GrantOptions} from './grant.js';
 import {buildInstallPlan, type InstallOptions} from './install.js';
 import {buildJoinPlan, type JoinOptions} from './join.js';
@@ -20,6 +21,7 @@ export type PlanOptions = {
 	grant: GrantOptions;
 	unmanage: UnmanageOptions;
 	'unmake-management': UnmakeManagementOptions;
+	'fix-address': FixAddressOptions;
 };
 
 const builders: {[K in PlanId]: (options: PlanOptions[K], env: PlanEnv) => Plan} = {
@@ -31,6 +33,7 @@ const builders: {[K in PlanId]: (options: PlanOptions[K], env: PlanEnv) => Plan}
 	grant: buildGrantPlan,
 	unmanage: buildUnmanagePlan,
 	'unmake-management': buildUnmakeManagementPlan,
+	'fix-address': buildFixAddressPlan,
 };
 
 /** A plan and its options, as the console and the interrupted-runs file carry them. */
@@ -47,4 +50,4 @@ export function buildPlan<K extends PlanId>(id: K, options: PlanOptions[K], env:
 }
 
 export type {PlanEnv} from './common.js';
-export type {AddManagedOptions, CreateAdminOptions, GrantOptions, InstallOptions, JoinOptions, MakeManagementOptions, UnmakeManagementOptions, UnmanageOptions};
+export type {AddManagedOptions, CreateAdminOptions, FixAddressOptions, GrantOptions, InstallOptions, JoinOptions, MakeManagementOptions, UnmakeManagementOptions, UnmanageOptions};

@@ -6,6 +6,7 @@
 import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, conditionStatus, getObject} from '../../kube/apply.js';
+import {describeSkew, versionSkew} from '../drift.js';
 import {normalizeAddress} from '../role.js';
 import {probeCluster} from '../preflight.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
@@ -60,6 +61,23 @@ async function holdsConnection(c: ClusterClient, mgmt: ClusterClient, signal: Ab
 		getObject<{spec?: {address?: string}}>(mgmt, pathOf(resources.managementClusters, singleton), signal),
 	]);
 	return Boolean(mcc && secret && mc?.spec?.address && normalizeAddress(mcc.spec?.managementClusterAddr) === normalizeAddress(mc.spec.address));
+}
+
+/**
+ * The vendor's upgrade path upgrades the management cluster first, then brings its managed clusters
+ * to the same release: a managed cluster newer than its management cluster is refused, any other
+ * difference is a warning.
+ */
+export function versionItem(context: string, version: string | undefined, management: string, managementVersion: string | undefined): PreflightItem | undefined {
+	const label = 'versions';
+	if (!version || !managementVersion) return undefined;
+	const skew = versionSkew(version, managementVersion);
+	if (!skew) return {label, ok: true, message: `${context} and ${management} both run ${version}`};
+	if (skew.newer) {
+		return {label, ok: false, message: `${context} runs ${version}, newer than its management cluster ${management} (${managementVersion})`,
+			fix: `upgrade ${management} to ${version} first (the management cluster is upgraded before its managed clusters), then join`};
+	}
+	return {label, ok: true, warning: true, message: `${describeSkew(skew, context, management)} after joining`};
 }
 
 export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
@@ -259,6 +277,8 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			const at = items.findIndex(i => i.label === label);
 			if (at === -1) items.push(item);
 			else items[at] = item;
+			const versions = versionItem(o.context, facts.version, o.management, mgmtFacts?.version);
+			if (versions) items.push(versions);
 			return items;
 		},
 		outputs: () => [{label: 'installation manifest', value: shared.shownFile}],

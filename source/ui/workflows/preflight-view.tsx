@@ -11,7 +11,8 @@ import type {ChecklistItem, PreparedRun} from '../../app/workflow-types.js';
 export function checklistLines(items: ChecklistItem[], glyphs: {step: {done: string; failed: string}}): FrameLine[] {
 	const lines: FrameLine[] = [];
 	for (const item of items) {
-		lines.push({text: `${item.ok ? glyphs.step.done : glyphs.step.failed} ${item.label}: ${item.message}`, tone: item.ok ? 'good' : 'bad'});
+		const warning = item.ok && item.warning === true;
+		lines.push({text: `${item.ok ? glyphs.step.done : glyphs.step.failed} ${item.label}: ${warning ? 'warning: ' : ''}${item.message}`, tone: warning ? 'warn' : item.ok ? 'good' : 'bad'});
 		if (!item.ok && item.fix) lines.push({text: `    fix: ${item.fix}`, tone: 'warn'});
 	}
 	return lines;

@@ -1,0 +1,58 @@
+import type {ClusterClient} from '../kube/client.js';
+import {isKubeError} from '../kube/errors.js';
+import {pathOf, resources} from './resources.js';
+import {managedSecret, managementCaKeys, managementCaSecret, managedCertKey, managementCaCopyKey, type SecretRead, type TunnelCertFacts} from './tunnel-cert.js';
+
+// Reads the tunnel's certificates from a cluster: one GET of one named Secret (the narrowest request
+// the API allows: no list, no watch, no other secret). A Secret's GET returns all of its data, keys
+// included, so only the certificate keys asked for are decoded; the response object is dropped before
+// this returns and nothing else of it (managed-cluster.key, tls.key) is kept, logged or shown.
+
+const secretPath = (namespace: string, name: string) => pathOf(resources.secrets, name, namespace);
+
+/** Picks the wanted keys' PEM text out of a Secret's data; everything else is never decoded. */
+export function certificatesOf(data: unknown, keys: readonly string[], firstOnly: boolean): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!data || typeof data !== 'object') return out;
+	for (const key of keys) {
+		const value = (data as Record<string, unknown>)[key];
+		if (typeof value !== 'string' || value === '') continue;
+		out[key] = Buffer.from(value, 'base64').toString('utf8');
+		if (firstOnly) break;
+	}
+	return out;
+}
+
+export async function readCertificateSecret(client: ClusterClient, namespace: string, name: string, keys: readonly string[], options: {firstOnly?: boolean; signal?: AbortSignal} = {}): Promise<SecretRead> {
+	const secret = `${namespace}/${name}`;
+	try {
+		let response: {data?: unknown} | undefined = await client.request<{data?: unknown}>({path: secretPath(namespace, name), signal: options.signal});
+		const certificates = certificatesOf(response?.data, keys, options.firstOnly ?? false);
+		response = undefined; // the private key goes with it
+		if (Object.keys(certificates).length === 0) {
+			return {state: 'invalid', secret, message: `Secret ${secret} has none of ${keys.join(', ')}`};
+		}
+		return {state: 'ok', secret, certificates};
+	} catch (error) {
+		if (isKubeError(error, 'not-found')) return {state: 'missing', secret, message: `Secret ${secret} not found`};
+		if (isKubeError(error, 'forbidden')) {
+			const verb = error.verb ?? 'get';
+			const resource = error.resource ?? 'secrets';
+			return {state: 'forbidden', secret, verb, resource, message: `forbidden to ${verb} ${resource} ${secret}: grant "get" on secrets named ${name} in ${namespace}`};
+		}
+		return {state: 'error', secret, message: error instanceof Error ? error.message : String(error)};
+	}
+}
+
+/** What to read on one cluster, by its role. */
+export type CertReadPlan = {managed: boolean; management: boolean; managementSecretName?: string};
+
+export async function readTunnelCertFacts(client: ClusterClient, plan: CertReadPlan, now: () => number, signal?: AbortSignal): Promise<TunnelCertFacts> {
+	const facts: TunnelCertFacts = {readAt: now()};
+	if (plan.managed) facts.managedSide = await readCertificateSecret(client, managedSecret.namespace, managedSecret.name, [managedCertKey, managementCaCopyKey], {signal});
+	if (plan.management) {
+		facts.managementCa = await readCertificateSecret(client, managementCaSecret.namespace, plan.managementSecretName ?? managementCaSecret.name, managementCaKeys, {firstOnly: true, signal});
+	}
+	facts.readAt = now();
+	return facts;
+}

@@ -1,0 +1,133 @@
+import type {ClusterClient} from '../kube/client.js';
+import {readTunnelCertFacts} from '../mcm/tunnel-cert-read.js';
+import type {ClusterRole} from '../mcm/types.js';
+import type {FleetSync} from './fleet-sync.js';
+import type {AppStore} from '../store/store.js';
+
+// Certificates are not watched: a watch on Secrets needs list/watch on every secret of the namespace,
+// and they change once a year. Each management and managed cluster's one certificate Secret is read
+// by GET when its role becomes known or changes, then every `intervalMs` (default 60 s), a few
+// clusters at a time; what was read goes into the fleet model through FleetSync.setTunnelCerts.
+// A slow or dead cluster costs one request timeout and blocks nobody.
+
+export type TunnelCertSyncOptions = {
+	store: AppStore;
+	clients: ReadonlyMap<string, ClusterClient>;
+	sync: Pick<FleetSync, 'setTunnelCerts' | 'raw'>;
+	intervalMs?: number;
+	/** Reads in flight at once (default 8). */
+	concurrency?: number;
+	now?: () => number;
+};
+
+export type TunnelCertSync = {
+	/** Reads every management and managed cluster now; resolves when done (status, tests). */
+	readAll(): Promise<void>;
+	stop(): void;
+};
+
+const readsRole = (role: ClusterRole) => role === 'managed' || role === 'management' || role === 'misconfigured';
+
+export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertSync {
+	const {store, clients, sync} = options;
+	const now = options.now ?? Date.now;
+	const concurrency = Math.max(1, options.concurrency ?? 8);
+	const controller = new AbortController();
+	const roles = new Map<string, ClusterRole>();
+	const queued = new Set<string>();
+	const queue: string[] = [];
+	let active = 0;
+	let idle: Array<() => void> = [];
+	let stopped = false;
+
+	const settleIdle = () => {
+		if (active > 0 || queue.length > 0) return;
+		const waiters = idle;
+		idle = [];
+		for (const resolve of waiters) resolve();
+	};
+
+	const pump = () => {
+		while (!stopped && active < concurrency && queue.length > 0) {
+			const context = queue.shift() as string;
+			queued.delete(context);
+			const client = clients.get(context);
+			const role = store.getState().clusters[context]?.role ?? 'unknown';
+			if (!client || !readsRole(role)) continue;
+			active++;
+			const plan = {
+				managed: role !== 'management',
+				management: role !== 'managed',
+				managementSecretName: sync.raw(context) ? managementSecretOf(sync.raw(context)) : undefined,
+			};
+			void readTunnelCertFacts(client, plan, now, controller.signal)
+				.then((facts) => {
+					if (!stopped) sync.setTunnelCerts(context, facts);
+				})
+				.catch(() => undefined)
+				.finally(() => {
+					active--;
+					pump();
+					settleIdle();
+				});
+		}
+		settleIdle();
+	};
+
+	const enqueue = (context: string) => {
+		if (stopped || queued.has(context)) return;
+		queued.add(context);
+		queue.push(context);
+	};
+
+	const onRows = () => {
+		const {clusters} = store.getState();
+		let added = false;
+		for (const context of clients.keys()) {
+			const role = clusters[context]?.role;
+			if (role === undefined || roles.get(context) === role) continue;
+			roles.set(context, role);
+			if (readsRole(role)) {
+				enqueue(context);
+				added = true;
+			}
+		}
+		if (added) pump();
+	};
+	const unsubscribe = store.subscribe((state, previous) => {
+		if (state.clusters !== previous.clusters) onRows();
+	});
+	onRows();
+	const timer = setInterval(() => {
+		for (const [context, role] of roles) if (readsRole(role)) enqueue(context);
+		pump();
+	}, options.intervalMs ?? 60_000);
+	timer.unref?.();
+
+	return {
+		readAll() {
+			for (const context of clients.keys()) enqueue(context);
+			pump();
+			return new Promise<void>((resolve) => {
+				idle.push(resolve);
+				settleIdle();
+			});
+		},
+		stop() {
+			stopped = true;
+			clearInterval(timer);
+			unsubscribe();
+			controller.abort();
+			queue.length = 0;
+			const waiters = idle;
+			idle = [];
+			for (const resolve of waiters) resolve();
+		},
+	};
+}
+
+function managementSecretOf(raw: ReturnType<FleetSync['raw']>): string | undefined {
+	const mc = raw ? [...raw.objects.managementclusters.values()][0] : undefined;
+	const tls = mc?.spec?.tls as {secretName?: unknown} | undefined;
+	return typeof tls?.secretName === 'string' && tls.secretName !== '' ? tls.secretName : undefined;
+}
