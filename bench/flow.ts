@@ -6,7 +6,7 @@
 // management cluster, standalone-2 joins it. Both sides are then checked for the same end state.
 import path from 'node:path';
 import process from 'node:process';
-import {cliPath, figure, kubectlPath, noKubectl, repoRoot, runCommand, runOk, Skip, startSim, withTarget, type BenchOptions, type Row, type Sim} from './harness.js';
+import {binPath, figure, kubectlPath, noKubectl, repoRoot, runCommand, runOk, Skip, startSim, withTarget, type BenchOptions, type Row, type Sim} from './harness.js';
 
 const management = 'standalone-1';
 const joining = 'standalone-2';
@@ -18,9 +18,9 @@ async function connected(kubectl: string, sim: Sim): Promise<string> {
 
 async function consoleFlow(sim: Sim): Promise<number> {
 	const common = ['--kubeconfig', sim.kubeconfig, '--yes'];
-	const a = await runCommand(process.execPath, [cliPath, 'run', 'make-management', '--context', management, ...common], {timeoutMs: 120_000});
+	const a = await runCommand(process.execPath, [binPath, 'run', 'make-management', '--context', management, ...common], {timeoutMs: 120_000});
 	if (a.code !== 0) throw new Error(`run make-management exited ${a.code}: ${(a.stderr || a.stdout).trim().split('\n').slice(-3).join(' / ')}`);
-	const b = await runCommand(process.execPath, [cliPath, 'run', 'join', '--context', joining, '--management', management, ...common], {timeoutMs: 120_000});
+	const b = await runCommand(process.execPath, [binPath, 'run', 'join', '--context', joining, '--management', management, ...common], {timeoutMs: 120_000});
 	if (b.code !== 0) throw new Error(`run join exited ${b.code}: ${(b.stderr || b.stdout).trim().split('\n').slice(-3).join(' / ')}`);
 	return a.ms + b.ms;
 }

@@ -17,8 +17,13 @@ type XTerm = InstanceType<typeof Terminal>;
 
 /** The repository root (this file runs from bench/ under vitest and from dist/bench/ when built). */
 export const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
-/** The built CLI every measure runs (the bench script builds it first). */
+/** The built CLI from the sources (the bench script builds it first): what runs the simulator. */
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
+/**
+ * What a user runs: the package's bin, the bundled program (scripts/bundle.mjs, which the bench script
+ * runs first). The console, `status` and `run` are measured as this; dist/cli.js where it is not built.
+ */
+export const binPath = fs.existsSync(path.join(repoRoot, 'dist', 'bundle', 'cli.js')) ? path.join(repoRoot, 'dist', 'bundle', 'cli.js') : cliPath;
 
 function findRoot(dir: string): string {
 	for (let d = dir; ; d = path.dirname(d)) {
@@ -451,7 +456,7 @@ export function peakRssMb(pid: number): number {
 
 /**
  * Node flags that let the bench force a full GC in the console (SIGUSR2 → gc()), so that its RSS can
- * be read with no garbage waiting: `[...gcOnSignal, cliPath, ...]`.
+ * be read with no garbage waiting: `[...gcOnSignal, binPath, ...]`.
  */
 export const gcOnSignal = ['--expose-gc', '--import', "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())"];
 
@@ -513,7 +518,7 @@ export type ScreenOptions = {
 };
 
 export function consoleArgs(kubeconfig: string, extra: string[] = []): string[] {
-	return [cliPath, '--kubeconfig', kubeconfig, ...extra];
+	return [binPath, '--kubeconfig', kubeconfig, ...extra];
 }
 
 /** Spawns a program in a pseudo-terminal and feeds every byte it writes into a headless xterm. */

@@ -29,7 +29,7 @@ export async function measureRemoteScale(options: BenchOptions): Promise<Row[]> 
 	const remote = options.quick ? 50 : 10_000;
 	const total = remote + 1;
 	const runs = options.quick ? 1 : 2;
-	const sim = await startSim({managed: 0, remoteManaged: remote});
+	const sim = await startSim({managed: 0, remoteManaged: remote}, 300_000);
 	const kubectl = kubectlPath();
 	const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-bench-kubectl-'));
 	const complete: number[] = [];

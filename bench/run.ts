@@ -74,7 +74,8 @@ async function measureStatusScale(options: BenchOptions): Promise<Row[]> {
 			console: figure(r.statusJsonMs.all, 'ms'),
 			peer: kubectl,
 			note: peerNote,
-			target: {on: 'ratio', op: '<=', value: 2, text: '<= 2x kubectl'},
+			// Issue 10: 1,001 API servers, each its own TLS connection, against one kubectl list.
+			target: {on: 'ratio', op: '<=', value: 4, text: '<= 4x kubectl'},
 		}),
 		withTarget({
 			id: 'status-scale.json-mgmt',
@@ -103,7 +104,7 @@ export const measures: readonly Measure[] = [
 	{name: 'render-cost', run: measureRenderCost, budgetSeconds: 150},
 	{name: 'latency', run: measureLatency, budgetSeconds: 200},
 	{name: 'scale', run: measureScale, budgetSeconds: 900},
-	{name: 'remote-scale', run: measureRemoteScale, budgetSeconds: 300},
+	{name: 'remote-scale', run: measureRemoteScale, budgetSeconds: 480},
 	{name: 'storm', run: measureStorm, budgetSeconds: 200},
 	{name: 'flow', run: measureFlow, budgetSeconds: 90},
 	{name: 'sim-scale', run: measureSimScale, budgetSeconds: 60},

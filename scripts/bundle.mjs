@@ -5,9 +5,27 @@
 // package. Usage: node scripts/bundle.mjs [outdir]
 import {rmSync} from 'node:fs';
 import process from 'node:process';
+import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
+
+const own = file => fileURLToPath(new URL(`../source/ui/${file}`, import.meta.url));
+
+/**
+ * ink's Output, the one that keeps its caches from frame to frame (source/ui/ink-output.ts says why),
+ * and string-width with a memory for ink and widest-line (source/ui/string-width-cache.ts).
+ */
+function inkFramesPlugin() {
+	return {
+		name: 'ink-frames',
+		setup(build) {
+			build.onResolve({filter: /^\.\/output\.js$/}, args => (/[\\/]ink[\\/]build[\\/]renderer\.js$/.test(args.importer) ? {path: own('ink-output.ts')} : undefined));
+			build.onResolve({filter: /^string-width$/}, args => (/[\\/]node_modules[\\/](ink|widest-line)[\\/]/.test(args.importer) ? {path: own('string-width-cache.ts')} : undefined));
+		},
+	};
+}
+
 rmSync(outdir, {recursive: true, force: true});
 const result = await build({
 	entryPoints: {cli: 'cli.tsx'},
@@ -27,6 +45,7 @@ const result = await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	legalComments: 'linked',
 	metafile: true,
+	plugins: [inkFramesPlugin()],
 	logLevel: 'warning',
 });
 const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));

@@ -52,7 +52,9 @@ export function feedEvents(follow: NonNullable<ConsoleServices['followEvents']>,
 		reset(items) {
 			known.clear();
 			for (const e of items) known.set(eventKey(e), e);
-			later();
+			// At once: the status that follows must not describe rows not drawn yet ("following", none).
+			if (timer) clearTimeout(timer);
+			flush();
 		},
 		change(type, e) {
 			if (type === 'DELETED') known.delete(eventKey(e));

@@ -47,8 +47,8 @@ function followMerged(client: ClusterClient, selectors: EventSelector[], sink: E
 			onReset(items) {
 				lists[i] = items;
 				states[i] = {text: 'following', failed: false};
-				report();
 				sink.reset(lists.flat());
+				report();
 			},
 			onEvent: (type, item) => sink.change(type, item),
 			onState(state) {

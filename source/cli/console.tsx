@@ -19,6 +19,7 @@ import {createUiStore} from '../store/ui-store.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {App} from '../ui/app.js';
+import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
@@ -200,6 +201,8 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		() => undefined,
 	);
 
+	// Frames built from what the last ones built (ink-output.ts): the bundle has it already.
+	await installInkOutput();
 	let screen = enterAlternateScreen(process.stdout);
 	let finished = false;
 	const shutdown = async () => {

@@ -16,13 +16,11 @@ function eventSuffix(): string {
 	return lastNanos.toString(16);
 }
 
-function podEvents(pod: KubeObject): KubeObject[] {
+/** One Event about a pod, as the scheduler or the kubelet on `node` records it. */
+function podEvent(pod: KubeObject, node: string, type: 'Normal' | 'Warning', reason: string, message: string, component: string, fieldPath?: string): KubeObject {
 	const {name, namespace = 'default', uid} = pod.metadata;
-	const spec = (pod.spec ?? {}) as {nodeName?: string; containers?: Container[]};
-	const node = spec.nodeName;
-	if (!node) return [];
 	const at = timestamp();
-	const event = (reason: string, message: string, component: string, fieldPath?: string): KubeObject => ({
+	return {
 		apiVersion: 'v1',
 		kind: 'Event',
 		metadata: {name: `${name}.${eventSuffix()}`, namespace},
@@ -33,10 +31,18 @@ function podEvents(pod: KubeObject): KubeObject[] {
 		firstTimestamp: at,
 		lastTimestamp: at,
 		count: 1,
-		type: 'Normal',
+		type,
 		reportingComponent: component,
 		reportingInstance: component === 'kubelet' ? node : '',
-	});
+	};
+}
+
+function podEvents(pod: KubeObject): KubeObject[] {
+	const {name, namespace = 'default'} = pod.metadata;
+	const spec = (pod.spec ?? {}) as {nodeName?: string; containers?: Container[]};
+	const node = spec.nodeName;
+	if (!node) return [];
+	const event = (reason: string, message: string, component: string, fieldPath?: string) => podEvent(pod, node, 'Normal', reason, message, component, fieldPath);
 	const events = [event('Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`, 'default-scheduler')];
 	for (const c of spec.containers ?? []) {
 		const field = `spec.containers{${c.name}}`;
@@ -47,6 +53,28 @@ function podEvents(pod: KubeObject): KubeObject[] {
 		);
 	}
 	return events;
+}
+
+/**
+ * A component the operator reports Degraded (the simulator's `degrade` control) has pods whose
+ * containers keep failing: the kubelet records a Warning BackOff for each, with its wording.
+ */
+export function recordBackOff(store: ObjectStore, pods: KubeObject[]): void {
+	const eventType = store.lookup('', 'v1', 'events');
+	if (!eventType) return;
+	for (const pod of pods) {
+		const spec = (pod.spec ?? {}) as {nodeName?: string; containers?: Container[]};
+		if (!spec.nodeName) continue;
+		for (const c of spec.containers ?? []) {
+			const {name, namespace = 'default', uid} = pod.metadata;
+			const message = `Back-off restarting failed container ${c.name} in pod ${name}_${namespace}(${uid ?? ''})`;
+			try {
+				store.create(eventType, podEvent(pod, spec.nodeName, 'Warning', 'BackOff', message, 'kubelet', `spec.containers{${c.name}}`));
+			} catch {
+				// The namespace went away meanwhile: the kubelet's event is dropped too.
+			}
+		}
+	}
 }
 
 /** Records the events of every pod created from now on. Returns a stop function. */

@@ -9,6 +9,7 @@ import {connectionSecretName, licenseKey, managedClusterAdmission, registerCalic
 import {ComponentRenderer} from './operator-render.js';
 import {operatorApi, StatusPublisher} from './operator-status.js';
 import {deleteIfPresent, getObject, listObjects, typeOf} from './operator-store.js';
+import {recordBackOff} from './events.js';
 import {podName} from './operator-workloads.js';
 import {enterpriseNames, parseEnterpriseVersion, type EnterpriseNames, type EnterpriseVersion} from './names.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
@@ -104,7 +105,19 @@ class SimOperator implements Operator {
 		this.checkComponent(component);
 		this.faults.set(component, message || `Simulated fault on ${component}`);
 		this.log('ERROR', `controller_${component}`, `Degraded: SimulatedFault: ${this.faults.get(component)}`);
+		this.recordFailingPods(component);
 		this.publishNow();
+	}
+
+	/** The degraded component's pods crash-loop: the kubelet's BackOff Events in their namespaces. */
+	private recordFailingPods(component: string): void {
+		const spec = components.find((c) => c.name === component);
+		const podType = this.store.lookup('', 'v1', 'pods');
+		if (!spec?.workloads || !podType) return;
+		for (const w of spec.workloads(this.names)) {
+			const prefix = podName(this.clusterName, w.namespace, w.deployment, 0).replace(/[^-]+$/, '');
+			recordBackOff(this.store, this.store.list(podType, {namespace: w.namespace}).filter((p) => p.metadata.name.startsWith(prefix)));
+		}
 	}
 
 	recover(component: string): void {

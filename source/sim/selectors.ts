@@ -75,33 +75,72 @@ export function parseLabelSelector(selector: string | undefined): Selector {
 
 export type ObjectFilter = (obj: KubeObject) => boolean;
 
-function fieldValue(obj: KubeObject, path: string): string | undefined {
+type FieldValue = (obj: KubeObject) => string;
+
+const path = (...parts: string[]): FieldValue => (obj) => {
 	let current: unknown = obj;
-	for (const part of path.split('.')) {
-		if (current === null || typeof current !== 'object') return undefined;
+	for (const part of parts) {
+		if (current === null || typeof current !== 'object') return '';
 		current = (current as Record<string, unknown>)[part];
 	}
-	if (current === undefined || current === null) return undefined;
-	return typeof current === 'object' ? JSON.stringify(current) : String(current);
+	return current === undefined || current === null ? '' : String(current);
+};
+
+const metaFields: Record<string, FieldValue> = {'metadata.name': path('metadata', 'name'), 'metadata.namespace': path('metadata', 'namespace')};
+
+// kube-apiserver's registered field labels per type (each registry's ToSelectableFields and the
+// scheme's field label conversions, 1.33): anything else is `400 field label not supported`, as
+// the real server answers. Values of absent fields are '' (Go's zero value), so `x=` selects them.
+const eventFields: Record<string, FieldValue> = {
+	'involvedObject.kind': path('involvedObject', 'kind'),
+	'involvedObject.namespace': path('involvedObject', 'namespace'),
+	'involvedObject.name': path('involvedObject', 'name'),
+	'involvedObject.uid': path('involvedObject', 'uid'),
+	'involvedObject.apiVersion': path('involvedObject', 'apiVersion'),
+	'involvedObject.resourceVersion': path('involvedObject', 'resourceVersion'),
+	'involvedObject.fieldPath': path('involvedObject', 'fieldPath'),
+	reason: path('reason'),
+	// The core/v1 name of events.k8s.io's reportingController.
+	reportingComponent: path('reportingComponent'),
+	// source.component, else the reporting controller (what newer recorders fill in instead).
+	source: (obj) => path('source', 'component')(obj) || path('reportingComponent')(obj),
+	type: path('type'),
+};
+
+const fieldsByType: Record<string, Record<string, FieldValue>> = {
+	'/events': eventFields,
+	'/pods': {
+		'spec.nodeName': path('spec', 'nodeName'),
+		'spec.restartPolicy': path('spec', 'restartPolicy'),
+		'spec.schedulerName': path('spec', 'schedulerName'),
+		'spec.serviceAccountName': path('spec', 'serviceAccountName'),
+		'spec.hostNetwork': (obj) => String(Boolean((obj.spec as {hostNetwork?: boolean} | undefined)?.hostNetwork)),
+		'status.phase': path('status', 'phase'),
+		'status.podIP': path('status', 'podIP'),
+		'status.nominatedNodeName': path('status', 'nominatedNodeName'),
+	},
+	'/secrets': {type: path('type')},
+	'/namespaces': {'status.phase': path('status', 'phase')},
+	'/nodes': {'spec.unschedulable': (obj) => String(Boolean((obj.spec as {unschedulable?: boolean} | undefined)?.unschedulable))},
+	'/services': {'spec.clusterIP': path('spec', 'clusterIP'), 'spec.type': path('spec', 'type')},
+};
+
+/** The field labels a type can be selected by: metadata.name and metadata.namespace, plus its own. */
+export function fieldLabels(type?: {group: string; resource: string}): Record<string, FieldValue> {
+	return {...metaFields, ...(type ? fieldsByType[`${type.group}/${type.resource}`] : undefined)};
 }
 
-/** Field selectors: metadata.name, metadata.namespace for every type; a few well-known fields beyond. */
-const supportedFields = new Set(['metadata.name', 'metadata.namespace', 'status.phase', 'spec.nodeName', 'type', 'spec.type']);
-
-/** Events are selected by what they are about (`kubectl describe` asks for them this way). */
-const eventFields = /^(involvedObject\.(kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath)|reason|reportingComponent|source)$/;
-
-export function parseFieldSelector(selector: string | undefined): ObjectFilter {
+/** Field selectors (`a=b`, `a==b`, `a!=b`, comma-separated) over the type's registered field labels. */
+export function parseFieldSelector(selector: string | undefined, type?: {group: string; resource: string}): ObjectFilter {
 	if (!selector || selector.trim() === '') return () => true;
+	const labels = fieldLabels(type);
 	const tests = splitTerms(selector).map((term) => {
 		const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
 		if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
 		const [, field, op, value] = m;
-		if (!supportedFields.has(field) && !eventFields.test(field)) throw badRequest(`field label not supported: ${field}`);
-		return (obj: KubeObject) => {
-			const actual = fieldValue(obj, field) ?? '';
-			return op === '!=' ? actual !== value : actual === value;
-		};
+		const read = Object.hasOwn(labels, field) ? labels[field] : undefined;
+		if (!read) throw badRequest(`field label not supported: ${field}`);
+		return (obj: KubeObject) => (op === '!=' ? read(obj) !== value : read(obj) === value);
 	});
 	return (obj) => tests.every((t) => t(obj));
 }

@@ -109,7 +109,7 @@ class MemoryStore implements ObjectStore {
 
 	list(type: ResourceType, options?: ListOptions): KubeObject[] {
 		const matchLabels = parseLabelSelector(options?.labelSelector);
-		const matchFields = parseFieldSelector(options?.fieldSelector);
+		const matchFields = parseFieldSelector(options?.fieldSelector, type);
 		const out: KubeObject[] = [];
 		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
 			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;

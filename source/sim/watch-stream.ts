@@ -43,7 +43,7 @@ export type WatchHandle = {kind: 'watch' | 'log'; end(): void; destroy(): void};
 export function startWatch(res: ServerResponse, options: WatchOptions, onClose: () => void): WatchHandle {
 	const {store, type} = options;
 	const matchLabels = parseLabelSelector(options.labelSelector);
-	const matchFields = parseFieldSelector(options.fieldSelector);
+	const matchFields = parseFieldSelector(options.fieldSelector, type);
 	const matches = (obj: KubeObject | undefined) => obj !== undefined
 		&& (!type.namespaced || !options.namespace || obj.metadata.namespace === options.namespace)
 		&& matchLabels(obj.metadata.labels) && matchFields(obj);

@@ -46,6 +46,8 @@ export type UiState = {
 	filterCursor: number;
 	unhealthyOnly: boolean;
 	statusTop: number;
+	/** The TigerStatus component under the cursor (y shows it), an index into the sorted list. */
+	statusCursor: number;
 	stepsTop: number;
 	/** The steps pane keeps the running step in view until the user scrolls it. */
 	stepsFollow: boolean;
@@ -110,6 +112,7 @@ export function initialUiState(): UiState {
 		filterCursor: 0,
 		unhealthyOnly: false,
 		statusTop: 0,
+		statusCursor: 0,
 		stepsTop: 0,
 		stepsFollow: true,
 		logFollow: true,
@@ -136,7 +139,7 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		select(id, index) {
 			const s = get();
 			if (s.selectedId === id && s.selectedIndex === index) return;
-			set({selectedId: id, selectedIndex: index, statusTop: 0});
+			set({selectedId: id, selectedIndex: index, statusTop: 0, statusCursor: 0});
 		},
 		toggleMark(id) {
 			const marked = {...get().marked};

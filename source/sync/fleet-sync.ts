@@ -84,6 +84,12 @@ class FleetSyncLoop implements FleetSync {
 
 	/** Clusters whose every resource answered (or failed) once. */
 	private settledCount = 0;
+	/**
+	 * List mode: the clusters changed since the last apply. Nobody sees a one-shot status before every
+	 * cluster answered, so nothing is recomputed until then: a flush per window would redo the whole
+	 * fleet's rows and matching some hundred times while 1,001 clusters answer one by one.
+	 */
+	private deferred = new Set<string>();
 
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
@@ -102,6 +108,7 @@ class FleetSyncLoop implements FleetSync {
 		const slot = new Promise<void>(resolve => (settled = () => {
 			this.settledCount++;
 			resolve();
+			if (this.o.mode === 'list' && this.settledCount === this.clusters.size) this.flush();
 		}));
 		const watches = new ClusterWatches({
 			context,
@@ -128,7 +135,9 @@ class FleetSyncLoop implements FleetSync {
 	}
 
 	private markDirty(context: string): void {
-		if (!this.stopped) this.coalescer.put(context, true);
+		if (this.stopped) return;
+		if (this.o.mode === 'list') this.deferred.add(context);
+		else this.coalescer.put(context, true);
 	}
 
 	private allSettled(): boolean {
@@ -182,16 +191,20 @@ class FleetSyncLoop implements FleetSync {
 
 	ready(): Promise<void> {
 		if (this.stopped) return Promise.resolve();
-		if (this.allSettled() && this.coalescer.size === 0) return Promise.resolve();
+		if (this.allSettled() && this.coalescer.size === 0 && this.deferred.size === 0) return Promise.resolve();
 		return new Promise<void>(resolve => {
 			this.readyWaiters.push(resolve);
 			// Settled but not yet flushed: the flush will resolve it.
-			if (this.allSettled()) this.coalescer.flush();
+			if (this.allSettled()) this.flush();
 		});
 	}
 
 	flush(): void {
 		this.coalescer.flush();
+		if (this.deferred.size === 0 || this.stopped) return;
+		const dirty = this.deferred;
+		this.deferred = new Set();
+		this.onFlush(dirty);
 	}
 
 	raw(context: string): RawClusterState | undefined {

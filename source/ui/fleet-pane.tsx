@@ -46,6 +46,14 @@ const FleetRow = memo(function FleetRow({cluster: c, cols, width, now, selected,
 	);
 });
 
+// Rows are immutable: each name is measured once, not on every key typed into the filter.
+const nameWidths = new WeakMap<Cluster, number>();
+function nameWidth(c: Cluster): number {
+	let width = nameWidths.get(c);
+	if (width === undefined) nameWidths.set(c, (width = textWidth(c.name)));
+	return width;
+}
+
 /** The moment the CONNECTED cell's age counts from. */
 function ageSince(c: Cluster): number {
 	return c.api.state === 'ok' ? c.connection?.since ?? c.api.since : c.api.since;
@@ -84,8 +92,9 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filterEditing = useUiState(s => s.filterEditing);
 	const filterCursor = useUiState(s => s.filterCursor);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
-	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
-	const cols = fleetColumns(width, longestName);
+	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, nameWidth(c)), 4), [view.rows]);
+	// The same object while the widths stay: every row on screen is memo()ed on it.
+	const cols = useMemo(() => fleetColumns(width, longestName), [width, longestName]);
 	const size = Math.max(0, height - 2);
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.

@@ -31,9 +31,9 @@ export function stepObject(run: RunProgress | undefined): ObjectRef | undefined 
 	return (started.at(-1) ?? run.steps.find(s => s.object))?.object;
 }
 
-/** The TigerStatus component `y` takes in the TigerStatus pane: the first one shown. */
-export function statusIndex(statusTop: number, count: number): number {
-	return Math.max(0, Math.min(statusTop, count - 1));
+/** The TigerStatus component under the pane's cursor, within the list as it is now. */
+export function statusIndex(statusCursor: number, count: number): number {
+	return Math.max(0, Math.min(statusCursor, count - 1));
 }
 
 /** `y`: what it opens depends on the focused pane; says why when there is nothing to show. */
@@ -51,7 +51,7 @@ export function openYaml(env: KeyEnv, selected: {cluster?: Cluster}): void {
 	if (ui.focus === 'status' && !cluster.remoteOnly) {
 		const sorted = selectSortedStatuses(env.store.getState().statuses[cluster.id]);
 		if (sorted.length > 0) {
-			const component = sorted[statusIndex(ui.statusTop, sorted.length)]!;
+			const component = sorted[statusIndex(ui.statusCursor, sorted.length)]!;
 			return ui.openYaml([objectRef(cluster.context, 'tigerStatuses', component.name), ...rowObjects]);
 		}
 	}

@@ -71,8 +71,9 @@ function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 't
 	if (pane === 'status') {
 		const {cluster} = selectedCluster(env);
 		const total = cluster ? (env.store.getState().statuses[cluster.id]?.length ?? 0) : 0;
-		const max = Math.max(0, total - size + 1);
-		ui.set({statusTop: Math.max(0, Math.min(max, delta === -Infinity ? 0 : delta === Infinity ? max : ui.statusTop + delta))});
+		// A cursor over the components (y shows the one under it); the window follows it.
+		const cursor = Math.max(0, Math.min(total - 1, delta === -Infinity ? 0 : delta === Infinity ? total - 1 : ui.statusCursor + delta));
+		ui.set({statusCursor: cursor, statusTop: scrollTo(ui.statusTop, cursor, size, total)});
 		return;
 	}
 	if (pane === 'steps') {

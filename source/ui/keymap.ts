@@ -72,7 +72,7 @@ export const bindings: readonly Binding[] = [
 	{command: 'unhealthy-only', keys: 'z  ctrl-z', description: 'show only clusters that are not healthy', section: 'Fleet', match: (i, k) => ch('z')(i, k) || ctrl('z')(i, k)},
 	{command: 'mark', keys: 'space', description: 'mark / unmark the cluster (actions on several)', section: 'Fleet', panes: ['fleet'], match: ch(' ')},
 	{command: 'follow', keys: 'f', description: 'log: follow / pause', section: 'Log', match: ch('f')},
-	{command: 'yaml', keys: 'y', description: 'YAML of the live object: the fleet row\'s ManagedCluster, ManagementCluster(Connection), Installation; in the TigerStatus pane the first component shown; in the steps pane the step\'s object', section: 'Inspect', match: ch('y')},
+	{command: 'yaml', keys: 'y', description: 'YAML of the live object: the fleet row\'s ManagedCluster, ManagementCluster(Connection), Installation; in the TigerStatus pane the component under the cursor; in the steps pane the step\'s object', section: 'Inspect', match: ch('y')},
 	{command: 'events', keys: 'e', description: "Events of the selected cluster's tigera-operator and calico-system namespaces, newest first, following", section: 'Inspect', match: ch('e')},
 	{command: 'operator-log', keys: 'o', description: "log: the selected cluster's tigera-operator pod log / back to the console log", section: 'Log', match: ch('o')},
 ];

@@ -9,6 +9,7 @@ import {conditionTone, type Tone} from './theme.js';
 import {useAgeNow} from './age-clock.js';
 import {useAppState, useFleetSelection, useUiState} from './use-store.js';
 import {statusIndex} from './inspect-keys.js';
+import {scrollTo} from './layout.js';
 
 type Note = {text: string; tone: Tone};
 
@@ -110,6 +111,7 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	const {selected} = useFleetSelection();
 	const list = useAppState(s => (selected ? s.statuses[selected.id] : undefined));
 	const statusTop = useUiState(s => s.statusTop);
+	const statusCursor = useUiState(s => s.statusCursor);
 	const sorted = selectSortedStatuses(list);
 	const size = Math.max(0, height - 2);
 
@@ -125,7 +127,9 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	const now = useAgeNow(ageSinces(selected, sorted));
 	const lead = selected ? notes(selected, now) : [];
 	const tableRows = Math.max(0, size - lead.length);
-	const top = Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows)));
+	const cursor = statusIndex(statusCursor, sorted.length);
+	// The cursor stays in view (the notes above the table may take rows the key handler did not count).
+	const top = scrollTo(Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows))), cursor, tableRows, sorted.length);
 	const visible = sorted.slice(top, top + tableRows);
 	let emptyText = '';
 	if (!selected) emptyText = 'No cluster selected.';
@@ -143,8 +147,8 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 				</Text>
 			))}
 			{visible.map((s, i) => (
-				// The component y shows (the first one shown) is marked while the pane has focus.
-				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === statusIndex(statusTop, sorted.length)} />
+				// The component under the cursor (y shows it) is marked while the pane has focus.
+				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === cursor} />
 			))}
 			{emptyText && tableRows > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>

@@ -39,4 +39,11 @@ describe('the token window copy (OSC 52)', () => {
 		expect(silent).toMatchObject({bad: true});
 		expect(silent.text).toContain('`tmux show -gv set-clipboard` did not answer');
 	});
+
+	it('names the other way to get what was sent: the token file, or the kubectl that prints the YAML', () => {
+		expect(clipboardReport('the token (912 characters)', fakeTmux('external')).text).toContain('or w writes the token to a file.');
+		const yaml = clipboardReport('the YAML of ManagedCluster m1 (19 lines, secrets masked)', fakeTmux('off'), undefined, '`kubectl --context mgmt get managedclusters m1 -o yaml` prints it');
+		expect(yaml.text).toMatch(/^sent the YAML of ManagedCluster m1 \(19 lines, secrets masked\) to your terminal as an OSC 52 clipboard request; .*set-clipboard is off.*, or `kubectl --context mgmt get managedclusters m1 -o yaml` prints it\.$/);
+		expect(yaml.text).not.toContain('token');
+	});
 });

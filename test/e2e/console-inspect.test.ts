@@ -110,6 +110,21 @@ describe('y: the live object as YAML', () => {
 		expect(con.text()).not.toContain('kind: ManagedCluster');
 	}, 90_000);
 
+	test('in the TigerStatus pane: the component under the cursor, then the row\'s objects', async () => {
+		await selectRow(con, 'managed-1');
+		await press(con, '2');
+		await screenHas(/─ TigerStatus ─ managed-1 managed/, 'the TigerStatus pane of managed-1');
+		const components = con.screen().filter(l => /^● \S+ +True /.test(l)).map(l => l.split(/\s+/)[1]!);
+		expect(components.length).toBeGreaterThan(2);
+		await press(con, 'j', 'j', 'k');
+		await press(con, 'y');
+		await screenHas(new RegExp(`YAML ─ ${components[1]} on managed-1 ─ 1 TigeraStatus ─ 2 ManagedCluster ─ 3 ManagementClusterConnection ─ 4 Installation`), 'the second component\'s TigeraStatus');
+		await screenHas(new RegExp(`^kind: TigeraStatus\n(.*\n)*  name: ${components[1]}$`, 'm'), 'its YAML');
+		await press(con, keys.escape);
+		await screenHas(/─ Fleet 4 /, 'back');
+		await press(con, '1');
+	}, 60_000);
+
 	test('a secret in the object is masked on screen and in the copy', async () => {
 		const token = access('standalone-1').token;
 		expect(token.length).toBeGreaterThan(20);
@@ -145,5 +160,38 @@ describe('y: the live object as YAML', () => {
 		await screenHas('kind: ManagementClusterConnection', 'r reads it again once the cluster answers', 20_000);
 		await press(con, keys.escape);
 		await screenHas(/─ Fleet 4 /, 'back to the fleet');
+	}, 60_000);
+});
+
+describe('e: Kubernetes Events', () => {
+	test("the selected cluster's tigera-operator and calico-system Events, newest first, following a new one", async () => {
+		await selectRow(con, 'managed-1');
+		await press(con, 'e');
+		await screenHas(/Events ─ managed-1: tigera-operator, calico-system ─ \d+ events ─ following, newest first/, 'the Events view following');
+		expect(con.text()).toMatch(/^TYPE +REASON +OBJECT +AGE +COUNT MESSAGE/m);
+		expect(con.text()).toMatch(/^Normal +Scheduled +Pod\/tigera-operator-\S+ +\d+\w +1 Successfully assigned tigera-operator\//m);
+		expect(con.text()).toMatch(/Pod\/guardian-/);
+		// The operator reports calico Degraded; its pods crash-loop and the kubelet says so.
+		await sim.control('degrade managed-1 calico calico-kube-controllers keeps crashing');
+		await screenHas(/^Warning +BackOff +Pod\/calico-kube-controllers-\S+ +\d+s +1 Back-off restarting failed container calico-kube/m, 'the new Warning on screen');
+		const rows = con.screen().slice(2).filter(l => /^(Normal|Warning) /.test(l));
+		expect(rows[0]).toMatch(/^Warning +BackOff/);
+		await sim.control('recover managed-1 calico');
+		await press(con, keys.escape);
+		await screenHas(/─ Fleet 4 /, 'esc: back to the fleet');
+	}, 60_000);
+
+	test("e in the YAML view: the object's own Events, asked by involvedObject field selectors the server accepts", async () => {
+		await selectRow(con, 'managed-1');
+		await press(con, 'y');
+		await screenHas('kind: ManagedCluster', 'the YAML view');
+		await press(con, 'e');
+		await screenHas(/Events ─ ManagedCluster managed-1 on mgmt ─ 0 events ─ following, newest first/, "the ManagedCluster's Events, followed");
+		expect(con.text()).toContain('No Events');
+		expect(con.text()).not.toContain('field label not supported');
+		await press(con, keys.escape);
+		await screenHas('kind: ManagedCluster', 'esc: back to the YAML view');
+		await press(con, keys.escape);
+		await screenHas(/─ Fleet 4 /, 'esc: back to the fleet');
 	}, 60_000);
 });

@@ -175,6 +175,13 @@ for (const enterprise of ['3.24', '3.22']) {
 					// A cluster that looks lived-in: the operator's pod events and the root CA in every namespace.
 					const events = await k.ok(mgmt, ['get', 'events', '-n', 'tigera-operator']);
 					for (const reason of ['Scheduled', 'Pulled', 'Created', 'Started']) expect(events).toMatch(new RegExp(`Normal\\s+${reason}\\s+pod/tigera-operator-`));
+					// Events by field selector, with the labels kube-apiserver registers for them; any other is refused.
+					const scheduled = await k.ok(mgmt, ['get', 'events', '-n', 'tigera-operator', '--field-selector', 'involvedObject.kind=Pod,reason=Scheduled,type=Normal,source=default-scheduler']);
+					expect(scheduled).toMatch(/Normal\s+Scheduled\s+pod\/tigera-operator-/);
+					expect(scheduled).not.toMatch(/Pulled|Started/);
+					const refused = await k.run(mgmt, ['get', 'events', '-n', 'tigera-operator', '--field-selector', 'involvedObject.labels=x']);
+					expect(refused.code).not.toBe(0);
+					expect(refused.stderr).toContain('field label not supported: involvedObject.labels');
 					expect(await k.ok(managed, ['get', 'configmap', 'kube-root-ca.crt', '-n', 'tigera-operator', '-o', 'jsonpath={.data.ca\\.crt}'])).toContain('BEGIN CERTIFICATE');
 				} finally {
 					k.cleanup();

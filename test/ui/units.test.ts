@@ -19,6 +19,52 @@ describe('selectors', () => {
 		expect(select(clusters, 'health', false, '', false)).not.toBe(a);
 	});
 
+	test('after flushes that change, add and remove rows, and while a filter is typed, the view is the one a full sort and filter give', () => {
+		const select = createFleetViewSelector();
+		const healths = ['healthy', 'degraded', 'disconnected', 'unreachable', 'pending'] as const;
+		let clusters = byId(Array.from({length: 400}, (_, i) => ({...fixtureClusters()[i % 7]!, id: `c-${(i * 7919) % 1000}`, name: `c-${(i * 7919) % 1000}`, createdAt: (i * 31) % 97})));
+		let seed = 7;
+		const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		const settings = [
+			['name', false, ''],
+			['health', false, ''],
+			['age', true, 'c-1'],
+			['name', true, '/c-[0-4]/'],
+		] as const;
+		for (let flush = 0; flush < 40; flush++) {
+			const next = {...clusters};
+			const ids = Object.keys(next);
+			for (let k = 0; k < 5; k++) {
+				const id = ids[random(ids.length)]!;
+				next[id] = {...next[id]!, health: healths[random(healths.length)]!, createdAt: random(97)};
+			}
+			delete next[ids[random(ids.length)]!];
+			const added = `c-new-${flush}`;
+			next[added] = {...fixtureClusters()[0]!, id: added, name: added};
+			clusters = next;
+			const [sort, desc, filter] = settings[Math.floor(flush / 10)]!;
+			const unhealthy = flush % 3 === 0;
+			expect(select(clusters, sort, desc, filter, unhealthy).rows.map(c => c.id)).toEqual(computeFleetView(clusters, sort, desc, filter, unhealthy).rows.map(c => c.id));
+		}
+		// Typing a filter re-filters the rows already sorted: each prefix is the full computation's view.
+		for (const typed of ['c', 'c-', 'c-1', 'c-12', '!c-12']) {
+			const view = select(clusters, 'health', false, typed, false);
+			expect(view.rows.map(c => c.id)).toEqual(computeFleetView(clusters, 'health', false, typed, false).rows.map(c => c.id));
+			expect([...view.index.entries()]).toEqual(view.rows.map((c, i) => [c.id, i]));
+		}
+		const view = select(clusters, 'health', false, '', false);
+		const sorted = view.rows;
+		expect(select(clusters, 'health', false, 'degraded', false).rows.every((c, i, rows) => i === 0 || sorted.indexOf(rows[i - 1]!) < sorted.indexOf(c))).toBe(true);
+	});
+
+	test('a row that changes is matched by the filter with its new text', () => {
+		const select = createFleetViewSelector();
+		const clusters = byId();
+		expect(select(clusters, 'name', false, 'degraded', false).rows.map(c => c.id)).toEqual(['standalone-1']);
+		const next = {...clusters, 'managed-1': {...clusters['managed-1']!, health: 'degraded' as const}};
+		expect(select(next, 'name', false, 'degraded', false).rows.map(c => c.id)).toEqual(['managed-1', 'standalone-1']);
+	});
+
 	test('names sort naturally: managed-2 before managed-10', () => {
 		const v = computeFleetView(byId(), 'name', false, 'managed', false);
 		expect(v.rows.map(c => c.id)).toEqual(['managed-1', 'managed-2', 'managed-10']);

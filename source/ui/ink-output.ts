@@ -1,0 +1,175 @@
+// ink's Output (ink 6.8.0 build/output.js, MIT licence, (c) Vadym Demedes and Sindre Sorhus), with
+// its caches kept from one frame to the next. ink builds every frame from scratch: each text it
+// writes is tokenized into styled characters, each character measured, and each of the screen's rows
+// turned back into a string, 20-30 ms for a 120x40 screen. Between two frames almost every text is
+// the same (scrolling moves rows, it does not change them), so here:
+//  - a text's styled characters, a text clipped to a box and a character's width are computed once,
+//    not once per frame;
+//  - a row is the result of the texts written on it, in order, at their columns: a row written with
+//    the same texts at the same columns as in an earlier frame is that frame's string, not rebuilt.
+// The output is the same string ink's own Output returns (test/ui/ink-output.test.ts compares them).
+//
+// How it replaces ink's: the bundle (scripts/bundle.mjs) resolves ink's `./output.js` to this file;
+// run from the sources, installInkOutput() sets ink's Output.prototype.get to this one's.
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
+import sliceAnsi from 'slice-ansi';
+import stringWidth from './string-width-cache.js';
+
+type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
+type Transformer = (line: string, index: number) => string;
+type Operation = {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]} | {type: 'clip'; clip: Clip} | {type: 'unclip'};
+
+/** A map that forgets everything when it grows past `limit` (the screen's texts churn slowly). */
+class Cache<V> {
+	private map = new Map<string, V>();
+	constructor(private readonly limit: number) {}
+	get(key: string, make: (key: string) => V): V {
+		let value = this.map.get(key);
+		if (value === undefined) {
+			if (this.map.size >= this.limit) this.map = new Map();
+			value = make(key);
+			this.map.set(key, value);
+		}
+		return value;
+	}
+}
+
+const styledChars = new Cache<StyledChar[]>(20_000);
+const blockWidths = new Cache<number>(5000);
+const rowStrings = new Cache<string>(5000);
+const slices = new Cache<string>(20_000);
+
+const styledCharsOf = (line: string) => styledChars.get(line, l => styledCharsFromTokens(tokenize(l)));
+const widthOf = (text: string) => stringWidth(text);
+const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(widthOf)));
+
+// Characters are only read once placed, so every blank cell can be the same object.
+const blank: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: []}) as unknown as StyledChar;
+
+/** One text written on one row: its column and the line as it lands (clipped, transformed). */
+type RowWrite = {x: number; line: string};
+
+export default class Output {
+	width: number;
+	height: number;
+	operations: Operation[] = [];
+
+	constructor(options: {width: number; height: number}) {
+		this.width = options.width;
+		this.height = options.height;
+	}
+
+	write(x: number, y: number, text: string, options: {transformers: Transformer[]}): void {
+		if (!text) return;
+		this.operations.push({type: 'write', x, y, text, transformers: options.transformers});
+	}
+
+	clip(clip: Clip): void {
+		this.operations.push({type: 'clip', clip});
+	}
+
+	unclip(): void {
+		this.operations.push({type: 'unclip'});
+	}
+
+	get(): {output: string; height: number} {
+		return fastGet(this.operations, this.width, this.height);
+	}
+}
+
+/** ink's Output.get, same result: see the file comment. */
+export function fastGet(operations: readonly Operation[], width: number, height: number): {output: string; height: number} {
+	const rows: RowWrite[][] = Array.from({length: height}, () => []);
+	const clips: Clip[] = [];
+	for (const operation of operations) {
+		if (operation.type === 'clip') clips.push(operation.clip);
+		if (operation.type === 'unclip') clips.pop();
+		if (operation.type !== 'write') continue;
+		const {text, transformers} = operation;
+		let {x, y} = operation;
+		let lines = text.split('\n');
+		const clip = clips.at(-1);
+		if (clip) {
+			const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+			const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+			if (clipHorizontally && (x + widestLine(text) < clip.x1! || x > clip.x2!)) continue;
+			if (clipVertically && (y + lines.length < clip.y1! || y > clip.y2!)) continue;
+			if (clipHorizontally) {
+				const from = x < clip.x1! ? clip.x1! - x : 0;
+				lines = lines.map(line => {
+					const lineWidth = widthOf(line);
+					const to = x + lineWidth > clip.x2! ? clip.x2! - x : lineWidth;
+					return slices.get(`${from}\u0000${to}\u0000${line}`, () => sliceAnsi(line, from, to));
+				});
+				if (x < clip.x1!) x = clip.x1!;
+			}
+			if (clipVertically) {
+				const from = y < clip.y1! ? clip.y1! - y : 0;
+				const to = y + lines.length > clip.y2! ? clip.y2! - y : lines.length;
+				lines = lines.slice(from, to);
+				if (y < clip.y1!) y = clip.y1!;
+			}
+		}
+		let offsetY = 0;
+		for (const [index, text] of lines.entries()) {
+			// As ink: a line with no row to land on is dropped without moving to the next row.
+			const row = rows[y + offsetY];
+			if (!row) continue;
+			let line = text;
+			for (const transformer of transformers) line = transformer(line, index);
+			row.push({x, line});
+			offsetY++;
+		}
+	}
+	const out: string[] = [];
+	for (const writes of rows) {
+		if (writes.length === 0) {
+			out.push('');
+			continue;
+		}
+		const key = `${width}\u0001${writes.length === 1 ? `${writes[0]!.x}\u0000${writes[0]!.line}` : writes.map(w => `${w.x}\u0000${w.line}`).join('\u0001')}`;
+		out.push(rowStrings.get(key, () => buildRow(writes, width)));
+	}
+	return {output: out.join('\n'), height: rows.length};
+}
+
+function buildRow(writes: readonly RowWrite[], width: number): string {
+	const cells: StyledChar[] = new Array<StyledChar>(width).fill(blank);
+	for (const {x, line} of writes) {
+		let offsetX = x;
+		for (const character of styledCharsOf(line)) {
+			cells[offsetX] = character;
+			// Determine printed width using string-width to align with measurement
+			const characterWidth = Math.max(1, widthOf(character.value));
+			// For multi-column characters, clear following cells to avoid stray spaces/artifacts
+			for (let index = 1; index < characterWidth; index++) cells[offsetX + index] = {type: 'char', value: '', fullWidth: false, styles: character.styles};
+			offsetX += characterWidth;
+		}
+	}
+	// See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742
+	return styledCharsToString(cells.filter(item => item !== undefined)).trimEnd();
+}
+
+/** ink's own Output class, where ink is installed (run from the sources); undefined in the bundle. */
+export async function loadInkOutput(): Promise<{prototype: {get: () => {output: string; height: number}}} | undefined> {
+	let entry: string;
+	try {
+		entry = createRequire(import.meta.url).resolve('ink');
+	} catch {
+		return undefined;
+	}
+	const module = (await import(pathToFileURL(path.join(path.dirname(entry), 'output.js')).href)) as {default: {prototype: {get: () => {output: string; height: number}}}};
+	return module.default;
+}
+
+/** Makes ink's Output (run from the sources) produce its frames as this one does. Idempotent. */
+export async function installInkOutput(): Promise<void> {
+	const inkOutput = await loadInkOutput();
+	if (!inkOutput || inkOutput === (Output as unknown)) return;
+	inkOutput.prototype.get = function (this: {operations: Operation[]; width: number; height: number}) {
+		return fastGet(this.operations, this.width, this.height);
+	};
+}
