@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 import type {Cluster} from '../mcm/types.js';
 import type {ActionContext, ConsoleIntents, ConsoleServices} from '../app/services.js';
-import {selectRunningCount, type FleetView} from '../store/selectors.js';
+import {selectBatchRuns, selectRunningCount, selectShownRun, type FleetView} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
 import type {PaneId, UiStore} from '../store/ui-store.js';
 import {resolveSelection, type FleetRowsOf} from './fleet-rows.js';
@@ -14,6 +14,7 @@ import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {consoleLineText, matchingLines, stepMatch} from './log-search.js';
 import {scrollLog} from './log-window.js';
+import {stepLines} from './steps-pane.js';
 import {handleEventsKey, handleYamlKey, openClusterEvents, openYaml} from './inspect-keys.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
@@ -77,8 +78,10 @@ function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 't
 		return;
 	}
 	if (pane === 'steps') {
-		if (command === 'bottom') ui.set({stepsFollow: true, stepsTop: 0});
-		else ui.set({stepsFollow: false, stepsTop: Math.max(0, delta === -Infinity ? 0 : ui.stepsTop + delta)});
+		const {max, running} = stepsExtent(env, size);
+		// End follows the running step again; on a finished run it goes to the last line.
+		if (command === 'bottom') ui.set(running ? {stepsFollow: true, stepsTop: 0} : {stepsFollow: false, stepsTop: max});
+		else ui.set({stepsFollow: false, stepsTop: Math.max(0, Math.min(max, delta === -Infinity ? 0 : ui.stepsTop + delta))});
 		return;
 	}
 	// Log: moving up pauses; End (or f) follows again.
@@ -92,6 +95,17 @@ function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 't
 	}
 	const top = scrollLog(length, dropped, logSize, ui.logFollow, ui.logTop, delta === -Infinity ? -(dropped + length) : delta);
 	ui.set({logFollow: false, logTop: top});
+}
+
+/** How far the steps pane scrolls (its last top line), and whether the run it shows is going. */
+function stepsExtent(env: KeyEnv, size: number): {max: number; running: boolean} {
+	const {runs, runOrder, shownRun} = env.store.getState();
+	const run = selectShownRun(runs, runOrder, shownRun);
+	if (!run) return {max: 0, running: false};
+	const members = run.batch ? selectBatchRuns(runs, runOrder, run.batch) : [];
+	const lines = members.length > 1 ? members.length : stepLines(run, 0, glyphsFor(true), 0).lines.length;
+	const running = members.length > 1 ? members.some(r => r.state === 'running') : run.state === 'running';
+	return {max: Math.max(0, lines - (size - (run.note ? 1 : 0))), running};
 }
 
 function toggleOperatorLog(env: KeyEnv): void {

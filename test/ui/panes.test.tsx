@@ -86,6 +86,30 @@ describe('step-progress pane', () => {
 		expect(p[4]).toMatch(/^· 3\. Wait for the manager/);
 	});
 
+	test('the focused steps pane scrolls with g/G, Home/End and ctrl-f/ctrl-b, as the fleet pane (issue 13 item 7)', async () => {
+		const store = fixtureStore();
+		const steps = Array.from({length: 40}, (_, i) => ({id: `s${i + 1}`, title: `Step number ${i + 1}`, kubectl: `kubectl step ${i + 1}`, state: 'done' as const, skippable: false, startedAt: now - 20 * sec, endedAt: now - 19 * sec}));
+		store.getState().putRun(run({state: 'done', endedAt: now, steps}));
+		const {h} = await open({store});
+		const first = () => pane(h.lastFrame(), 'Steps')[1] ?? '';
+		await h.press('3');
+		await waitFor(() => expect(first()).toMatch(/ 1\. Step number 1 /));
+		await h.press('G');
+		await waitFor(() => expect(pane(h.lastFrame(), 'Steps').join('\n')).toMatch(/ 40\. Step number 40 /));
+		await h.press('g');
+		await waitFor(() => expect(first()).toMatch(/ 1\. Step number 1 /));
+		await h.press('\u0006');
+		await waitFor(() => expect(first()).not.toMatch(/ 1\. Step number 1 /));
+		const paged = first();
+		await h.press('\u0002');
+		await waitFor(() => expect(first()).toMatch(/ 1\. Step number 1 /));
+		await h.press(keys.end);
+		await waitFor(() => expect(pane(h.lastFrame(), 'Steps').join('\n')).toMatch(/ 40\. Step number 40 /));
+		await h.press(keys.home);
+		await waitFor(() => expect(first()).toMatch(/ 1\. Step number 1 /));
+		expect(paged).toMatch(/ \d+\. Step number \d+ /);
+	});
+
 	test('a failed step shows the last real error and the hint', async () => {
 		const store = fixtureStore();
 		const r = run({state: 'failed', endedAt: now - sec});
