@@ -7,7 +7,7 @@ import {setMaxListeners} from 'node:events';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type {ClusterClient} from '../kube/client.js';
-import {ensurePrivateDirectory} from '../mcm/interrupted-runs.js';
+import {ensurePrivateDirectory, writeErrorReason} from '../mcm/atomic-file.js';
 import {checkAddress, preflight, validateAddress} from '../mcm/preflight.js';
 import {maskObject, maskText, maskToken, writeSecretFile} from '../mcm/secrets.js';
 import type {Plan, PreflightItem} from '../mcm/step.js';
@@ -295,7 +295,7 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 					try {
 						ensurePrivateDirectory(deps.tokenDir);
 					} catch (error) {
-						return `cannot create ${deps.tokenDir} for the token: ${(error as Error).message}`;
+						return `cannot create ${deps.tokenDir} for the token: ${writeErrorReason(error)}`;
 					}
 					const tokenFile = path.join(deps.tokenDir, `${cluster.context}-${user}.token`);
 					return prepare(ctx, [{id: 'create-admin', options: {context: cluster.context!, user, tokenFile, showToken: true}}], {

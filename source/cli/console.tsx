@@ -192,7 +192,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		source,
 		cwd,
 		// The demo's fleet dies with the console: nothing to resume there.
-		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir),
+		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir, {onProblem: text => store.getState().addLog({level: 'warn', text})}),
 		env: {
 			client(context) {
 				const client = clients.get(context);

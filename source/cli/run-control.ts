@@ -90,7 +90,7 @@ export class RunControl {
 		try {
 			this.o.interrupted.record(item);
 		} catch (error) {
-			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming (${this.o.interrupted.file}): ${(error as Error).message}`});
+			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming: ${(error as Error).message}`});
 		}
 	}
 

@@ -2,7 +2,7 @@
 // licenses and installation manifests are replaced by a short marker that says what was there.
 // Files that hold them are written with mode 0600, also when the file existed before.
 
-import fs from 'node:fs';
+import {writeFileAtomic} from './atomic-file.js';
 
 const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const pem = /-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g;
@@ -71,17 +71,10 @@ export function maskObject<T>(obj: T): T {
 }
 
 /**
- * Write a file that holds a secret with mode 0600. An existing file is made 0600 before anything is
- * written to it, so the secret is never readable by others, not even for a moment.
+ * Write a file that holds a secret with mode 0600, atomically: the file is replaced whole or left as
+ * it was (see atomic-file.ts), and the new file is 0600 from its creation. `overwrite: false` fails
+ * with EEXIST when the file exists.
  */
-export function writeSecretFile(file: string, data: string | Uint8Array): void {
-	const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
-	try {
-		fs.fchmodSync(fd, 0o600);
-		fs.ftruncateSync(fd, 0);
-		const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-		for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
-	} finally {
-		fs.closeSync(fd);
-	}
+export function writeSecretFile(file: string, data: string | Uint8Array, options: {overwrite?: boolean} = {}): void {
+	writeFileAtomic(file, data, {mode: 0o600, overwrite: options.overwrite});
 }
