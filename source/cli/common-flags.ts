@@ -1,5 +1,6 @@
 import meow from 'meow';
 import {parseDuration} from '../kube/duration.js';
+import {parseManagedClusterNames, type ManagedClusterNames} from '../mcm/managed-identity.js';
 import {usage, UsageError} from './usage.js';
 
 // Flag parsing shared by the console, `status` and `run`: meow for the parsing, plus what meow does
@@ -70,7 +71,8 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]} for \`${command}\``, hint);
 		if (spec.type !== 'boolean' && inline === undefined) {
 			const next = argv[i + 1];
-			if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			// A negative number (`--timeout -5s`) is a value, to be refused as such by the flag's own check.
+			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
 			i++;
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
@@ -99,12 +101,26 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 export function durationFlag(flags: Record<string, unknown>, name: string, defaultMs: number): number {
 	const value = flags[name];
 	if (value === undefined) return defaultMs;
+	if (/^\s*-/.test(String(value))) throw new UsageError(`invalid --${kebab(name)} "${String(value)}": it must be positive`, 'e.g. 10s, 500ms, 2m');
 	try {
 		const ms = parseDuration(String(value), `--${kebab(name)}`);
 		if (ms <= 0) throw new Error(`invalid --${kebab(name)} "${String(value)}": it must be more than zero`);
 		return ms;
 	} catch (error) {
 		throw new UsageError((error as Error).message, 'e.g. 10s, 500ms, 2m');
+	}
+}
+
+/** --managed-cluster-name CONTEXT=NAME (repeatable): which ManagedCluster a context is, when its certificate cannot be read. */
+export const managedClusterNameFlag = {managedClusterName: {type: 'string', isMultiple: true}} as const satisfies FlagSpecs;
+
+export function managedClusterNamesOption(flags: Record<string, unknown>): ManagedClusterNames | undefined {
+	const values = (flags.managedClusterName as string[] | undefined) ?? [];
+	if (values.length === 0) return undefined;
+	try {
+		return parseManagedClusterNames(values);
+	} catch (error) {
+		throw new UsageError((error as Error).message, 'e.g. --managed-cluster-name gke_proj_zone_prod=prod (repeat it for each context)');
 	}
 }
 

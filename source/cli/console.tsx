@@ -7,6 +7,7 @@ import {createClients} from '../kube/client.js';
 import {ConfigError} from '../kube/errors.js';
 import {kubeconfigFiles, loadKubeconfig, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
 import {createAppStore} from '../store/store.js';
@@ -16,7 +17,7 @@ import type {ConsoleServices} from '../ui/services.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, type CommonOptions} from './common-flags.js';
 import {workflowActions, type InstallInputs, type WorkflowDeps} from './console-actions.js';
 import {demoInputs} from './demo-inputs.js';
 import {followOperatorLog} from './operator-log.js';
@@ -28,6 +29,7 @@ import {usage, UsageError} from './usage.js';
 
 const consoleFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
 	managed: {type: 'string'},
@@ -43,6 +45,8 @@ export type ConsoleOptions = CommonOptions & {
 	ascii: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
+	/** --managed-cluster-name CONTEXT=NAME: which ManagedCluster a context is, when its certificate cannot be read. */
+	managedClusterNames?: ManagedClusterNames;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
 };
 
@@ -62,7 +66,7 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const flags = parsed.flags;
 	const text = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
 	const inputs: InstallInputs = {manifests: text('manifests'), pullSecret: text('pullSecret'), license: text('license')};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs};
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs, managedClusterNames: managedClusterNamesOption(flags)};
 	const demoOnly = ['managed', 'standalone', 'bare', 'speed'].filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -183,7 +187,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const ui = createUiStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
-	const sync: FleetSync = startFleetSync({store, clients});
+	const sync: FleetSync = startFleetSync({store, clients, managedClusterNames: options.managedClusterNames});
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
 	const control = new RunControl({

@@ -9,7 +9,7 @@ import {effectiveConnected} from '../mcm/connection.js';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {usage, UsageError} from './usage.js';
 
@@ -19,6 +19,7 @@ import {usage, UsageError} from './usage.js';
 
 const statusFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	json: {type: 'boolean', default: false},
 	watch: {type: 'boolean', default: false},
 	waitConnected: {type: 'boolean', default: false},
@@ -46,6 +47,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
 	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');
 	const waitMs = durationFlag(flags, 'timeout', defaultWaitMs);
+	const managedClusterNames = managedClusterNamesOption(flags);
 
 	let clients: Map<string, ClusterClient>;
 	try {
@@ -62,7 +64,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
 	const live = flags.watch === true || flags.waitConnected === true;
-	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list'});
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames});
 	try {
 		await ready(sync);
 		if (flags.watch) return await watch(store, output, flags.json === true);

@@ -5,7 +5,9 @@ import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import type {ApiConnection, ApiState, LogLine} from '../mcm/types.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {createCoalescer} from './coalesce.js';
+import {createIdentityReader, type IdentityReader} from './managed-identity-reader.js';
 import type {AppStore} from './store.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
@@ -44,6 +46,8 @@ export type FleetSyncOptions = {
 	 * costs nothing, since the handshakes are CPU-bound anyway.
 	 */
 	startConcurrency?: number;
+	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
+	managedClusterNames?: ManagedClusterNames;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions) => WatchHandle;
 	now?: () => number;
@@ -77,6 +81,7 @@ type ClusterSync = {
 	handles: WatchHandle[];
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManagedWatch). */
 	managed?: WatchHandle;
+	identity: IdentityReader;
 };
 
 function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
@@ -92,13 +97,13 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 	const {store, clients} = options;
 	const now = options.now ?? Date.now;
 	const start = options.startWatch ?? defaultStartWatch;
-	const model = new FleetModel();
+	const model = new FleetModel({managedClusterNames: options.managedClusterNames});
 	const clusters = new Map<string, ClusterSync>();
 	const perCluster = new Map<string, RawClusterState>();
 	let stopped = false;
 	let readyWaiters: Array<() => void> = [];
 
-	const allSettled = () => [...clusters.values()].every(c => c.settled.size === rawKinds.length);
+	const allSettled = () => [...clusters.values()].every(c => c.settled.size === rawKinds.length && !c.identity.pending);
 
 	const apply = (dirty: Iterable<string>) => {
 		const changes = model.update(perCluster, dirty);
@@ -158,7 +163,14 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 
 	for (const [context, client] of clients) {
 		const raw = emptyRawState(context, now()) as MutableRaw;
-		const sync: ClusterSync = {raw, states: new Map(), settled: new Set(), handles: []};
+		const identity = createIdentityReader(client, value => {
+			if (value) raw.identity = value;
+			else delete raw.identity;
+			markDirty(context);
+		});
+		const sync: ClusterSync = {raw, states: new Map(), settled: new Set(), handles: [], identity};
+		// A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes.
+		const syncIdentity = () => identity.changed([...raw.objects.managementclusterconnections.values()].map(o => o.metadata.resourceVersion ?? '?').join(','));
 		clusters.set(context, sync);
 		perCluster.set(context, raw);
 		let released = false;
@@ -179,6 +191,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				settle(kind);
 				markDirty(context);
 				if (kind === 'managementclusters') syncManaged();
+				if (kind === 'managementclusterconnections') syncIdentity();
 			},
 			onEvent(type, object: RawObject) {
 				const name = object?.metadata?.name;
@@ -187,6 +200,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 				else raw.objects[kind].set(name, object);
 				markDirty(context);
 				if (kind === 'managementclusters') syncManaged();
+				if (kind === 'managementclusterconnections') syncIdentity();
 			},
 			onState(state) {
 				sync.states.set(kind, state);
@@ -270,6 +284,7 @@ export function startFleetSync(options: FleetSyncOptions): FleetSync {
 			for (const sync of clusters.values()) {
 				for (const handle of sync.handles) handle.stop();
 				sync.managed?.stop();
+				sync.identity.stop();
 			}
 			const waiters = readyWaiters;
 			readyWaiters = [];
