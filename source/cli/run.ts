@@ -262,6 +262,13 @@ export async function main(argv: string[]): Promise<number> {
 	}
 }
 
+/** What the cluster has from this plan when it stopped: the steps that are done (now or before). */
+function doneBefore(result: {steps: Array<{title: string; state: string}>}): string {
+	const done = result.steps.map((s, i) => ({...s, n: i + 1})).filter(s => s.state === 'done' || s.state === 'skipped');
+	if (done.length === 0) return '  no step of the plan is done: nothing was changed by it\n';
+	return `  done (in place on the cluster): ${done.map(s => `[${s.n}] ${s.title}`).join('; ')}\n  run the same command again to resume after the fix\n`;
+}
+
 async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Promise<number> {
 	const store = createAppStore();
 	const seen = new Map<string, string>();
@@ -298,6 +305,6 @@ async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Prom
 		fail(`calico-mcm: cancelled${step ? ` at step "${step.title}"` : ''} after ${elapsed}; run the same command again to resume\n`);
 		return 130;
 	}
-	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}`);
+	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}${doneBefore(result)}`);
 	return 1;
 }

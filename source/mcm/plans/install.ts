@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, getObject, managedClusterFilter} from '../../kube/apply.js';
 import {parseManifestText, type ManifestObject} from '../../kube/manifests.js';
+import {kindsItem} from '../preflight-kinds.js';
 import {checkLicenseFile, checkPullSecretFile, probeCluster, roleItem, validateLicense} from '../preflight.js';
 import {maskObject} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
@@ -296,6 +297,7 @@ export async function installPreflight(
 	if (o.role !== 'managed') needs.push({verb: 'create', group: 'projectcalico.org', resource: 'licensekeys'}, {verb: 'patch', group: 'projectcalico.org', resource: 'licensekeys'});
 	const cluster = await clusterItems(client, needs, signal);
 	items.push(...cluster.items);
+	if (cluster.reachable && docs.length > 0) items.push(await kindsItem(client, docs, signal));
 	if (cluster.reachable) {
 		const facts = await probeCluster(client, signal);
 		const allowed: ClusterRole[] = o.role === 'managed' ? ['not-installed', 'standalone', 'managed'] : o.role === 'management' ? ['not-installed', 'standalone', 'management'] : ['not-installed', 'standalone'];
