@@ -1,7 +1,9 @@
+import {createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
 import {effectiveConnected, makeConnection, matchManagedClusters, readManagementSide, sidesDisagree} from '../../source/mcm/connection.js';
 import {identityFromSecret, parseManagedClusterNames} from '../../source/mcm/managed-identity.js';
-import {issueManagedClusterCertificate} from '../../source/sim/managed-cluster-certificate.js';
+import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
+import {issueManagedCertificate} from '../../source/sim/tunnel-certs.js';
 import {managedCluster} from './raw-builders.js';
 
 describe('connection from both sides', () => {
@@ -110,7 +112,11 @@ describe('matchManagedClusters', () => {
 
 describe('identityFromSecret and --managed-cluster-name', () => {
 	it('reads the subject CN and SHA-256 fingerprint of managed-cluster.crt, never the key', () => {
-		const issued = issueManagedClusterCertificate('managed-1');
+		// A tunnel CA and a managed cluster's certificate, issued as the simulator (and Calico Enterprise) does.
+		const keys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+		const subject = distinguishedName('tigera-voltron', 'Tigera');
+		const certificate = issueCertificate({subject, issuer: subject, publicKey: keys.publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'ca', notAfter: new Date(Date.now() + 86_400_000)});
+		const issued = issueManagedCertificate({certificate, key: keys.privateKey, publicKey: createPublicKey(keys.privateKey), x509: new X509Certificate(certificate)}, 'managed-1');
 		const secret = {data: {'managed-cluster.crt': Buffer.from(issued.certificate).toString('base64'), 'managed-cluster.key': Buffer.from(issued.key).toString('base64')}};
 		expect(identityFromSecret(secret)).toEqual({commonName: 'managed-1', fingerprint: issued.fingerprint});
 		expect(JSON.stringify(identityFromSecret(secret))).not.toContain('PRIVATE');
