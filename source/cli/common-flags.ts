@@ -57,6 +57,9 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		if (spec.shortFlag) known.set(spec.shortFlag, spec);
 	}
 	let help = false;
+	// What meow is given: a value that starts with '-' (`--timeout -5s`) joined to its flag, or meow
+	// would read it as flags of its own.
+	const normalized = [...argv];
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
 		if (arg === '--') break;
@@ -73,6 +76,12 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 			const next = argv[i + 1];
 			// A negative number (`--timeout -5s`) is a value, to be refused as such by the flag's own check.
 			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			// `--role ''` is a mistake (an unset shell variable), never a way to ask for the default.
+			if (next === '') throw new UsageError(`flag --${rawName} needs a value (it was given an empty string)`, hint);
+			if (next.startsWith('-')) {
+				normalized[i] = `${arg}=${next}`;
+				normalized[i + 1] = '';
+			}
 			i++;
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
@@ -83,7 +92,7 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		result = meow(usage(command), {
 			importMeta: import.meta,
 			pkg: {name: 'calico-mcm'},
-			argv,
+			argv: normalized.filter((a, i) => a !== '' || argv[i] === ''),
 			flags: flags as never,
 			allowUnknownFlags: true,
 			autoHelp: false,

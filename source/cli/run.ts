@@ -216,8 +216,11 @@ export async function main(argv: string[]): Promise<number> {
 		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
 		controller.abort(new StepError('cancelled by the user'));
 	};
+	// SIGHUP (the SSH session or terminal went away) cancels as SIGTERM does: the run stops between
+	// requests and says how to resume, instead of ending silently.
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	try {
 		const plan = buildPlan(planId, options as never, {
 			client(name) {
@@ -258,6 +261,7 @@ export async function main(argv: string[]): Promise<number> {
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 		for (const client of clients.values()) client.close();
 	}
 }

@@ -216,7 +216,8 @@ export function buildAddManagedPlan(o: AddManagedOptions, env: PlanEnv): Plan {
 		steps: addManagedSteps(o, mgmt, shared),
 		confirm: `Create the ManagedCluster ${o.name} on ${o.context}${o.recreate ? ' (re-creating it if it exists: its old manifest stops working)' : ''} and save its manifest to ${shared.shownFile}?`,
 		preflight: ctx => addManagedPreflight(o, mgmt, shared, ctx.signal),
-		outputs: () => [{label: 'installation manifest', value: shared.shownFile}],
+		// Only a manifest that is on disk: a run that failed before saving it has none to show.
+		outputs: () => (fs.existsSync(shared.file) ? [{label: 'installation manifest', value: shared.shownFile}] : []),
 	};
 }
 
