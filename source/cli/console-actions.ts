@@ -157,12 +157,13 @@ export function workflowActions(deps: WorkflowDeps): ConsoleAction[] {
 				deps.clipboard(raw);
 				return 'copied to the clipboard of your terminal (OSC 52); nothing was written to the log';
 			},
-			write(file) {
+			write(file, options) {
 				const target = path.resolve(deps.cwd, file);
 				try {
-					writeSecretFile(target, `${raw}\n`);
+					writeSecretFile(target, `${raw}\n`, {overwrite: options?.overwrite === true});
 				} catch (error) {
-					throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose a writable path`);
+					if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw Object.assign(new Error(`${target} exists already`), {code: 'EEXIST'});
+					throw new Error(`cannot write ${target}: ${writeErrorReason(error)}; choose a writable path`);
 				}
 				return `written to ${target} (mode 0600)`;
 			},

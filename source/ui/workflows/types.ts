@@ -61,6 +61,9 @@ export type TokenHandle = {
 	/** Copies it to the user's clipboard over the terminal (OSC 52). Returns what to say. */
 	copy: () => string;
 	defaultPath: string;
-	/** Writes it to a file with mode 0600. Returns what to say; throws with a clear message. */
-	write: (file: string) => string;
+	/**
+	 * Writes it to a file with mode 0600. Returns what to say; throws with a clear message. An existing
+	 * file is replaced only with `overwrite`: otherwise it throws an error with code 'EEXIST'.
+	 */
+	write: (file: string, options?: {overwrite?: boolean}) => string;
 };
