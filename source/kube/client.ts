@@ -15,6 +15,7 @@ import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-cre
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
+import {registerSecret} from './secret-values.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -288,6 +289,7 @@ class HttpClusterClient implements ClusterClient {
 		if (!force && this.tokenFileCache && now - this.tokenFileCache.readAt < 60_000) return this.tokenFileCache.token;
 		try {
 			const token = fs.readFileSync(file, 'utf8').trim();
+			registerSecret(token);
 			this.tokenFileCache = {token, readAt: now};
 			return token;
 		} catch (error) {

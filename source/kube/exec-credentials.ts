@@ -5,6 +5,7 @@
 
 import {spawn} from 'node:child_process';
 import {KubeError} from './errors.js';
+import {registerSecret} from './secret-values.js';
 
 export type ExecConfig = {
 	/** Absolute when the kubeconfig gave a path; a bare name is looked up on PATH. */
@@ -224,6 +225,7 @@ export class ExecCredentialProvider {
 		}
 		const status = doc.status;
 		const token = typeof status.token === 'string' && status.token ? status.token : undefined;
+		registerSecret(token);
 		const cert = typeof status.clientCertificateData === 'string' ? status.clientCertificateData : undefined;
 		const key = typeof status.clientKeyData === 'string' ? status.clientKeyData : undefined;
 		if (!token && !(cert && key)) {

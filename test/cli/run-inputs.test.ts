@@ -74,3 +74,27 @@ describe('interrupted', () => {
 		expect(stderr).toMatch(/calico-mcm: cancelled at step "Wait until mgmt reports standalone-1 connected[^"]*" after \S+; run the same command again to resume/);
 	});
 });
+
+describe('masking in run output', () => {
+	it('shows a long ManagedCluster name and the manifest path unmasked; the login token stays masked', async () => {
+		const name = 'managedclusterforproductionworkloadsineuropewest1';
+		const dir = path.join(fleet.dir, 'calicoenterprisemanifests', 'installationmanifestsforthemanagedclusters');
+		fs.mkdirSync(dir, {recursive: true});
+		const output = path.join(dir, `${name}.yaml`);
+		const added = await cliRun(['run', 'add-managed', '--context', 'mgmt', name, '--output', output, '--yes', '--kubeconfig', fleet.kubeconfigPath]);
+		expect(added.code, added.stderr).toBe(0);
+		// Shown relative to the working directory.
+		const shown = path.relative(fleet.dir, output);
+		expect(added.stdout).toContain(`Create the ManagedCluster ${name} and save its installation manifest to ${shown}`);
+		expect(added.stdout).toContain(`installation manifest saved to ${shown} (0600)`);
+		expect(added.stdout).toContain(`installation manifest: ${shown}`);
+		expect(added.stdout).not.toMatch(/masked/);
+
+		const admin = await cliRun(['run', 'create-admin', '--context', 'mgmt', '--user', 'masking-user', '--yes', '--kubeconfig', fleet.kubeconfigPath]);
+		expect(admin.code, admin.stderr).toBe(0);
+		const token = fs.readFileSync(path.join(fleet.dir, 'mgmt-masking-user.token'), 'utf8').trim();
+		expect(token.length).toBeGreaterThan(20);
+		expect(admin.stdout + admin.stderr).not.toContain(token);
+		expect(admin.stdout).toMatch(/login token: \S{4}…\*\*\*\* \(\d+ chars\)/);
+	});
+});

@@ -7,7 +7,7 @@ import {applyManifests, getObject, managedClusterFilter} from '../../kube/apply.
 import {parseManifestText, type ManifestObject} from '../../kube/manifests.js';
 import {kindsItem} from '../preflight-kinds.js';
 import {checkLicenseFile, checkPullSecretFile, probeCluster, roleItem, validateLicense} from '../preflight.js';
-import {maskObject} from '../secrets.js';
+import {maskObject, registerSecret} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import type {ClusterRole} from '../types.js';
 import {waitForAllTigerStatus} from '../waits.js';
@@ -249,6 +249,7 @@ export function installSteps(
 
 async function pullSecretObject(file: string) {
 	const data = await fs.readFile(file);
+	registerSecret(data.toString('utf8'));
 	return {
 		apiVersion: 'v1',
 		kind: 'Secret',
@@ -260,6 +261,7 @@ async function pullSecretObject(file: string) {
 
 async function readLicense(file: string) {
 	const text = await fs.readFile(file, 'utf8');
+	registerSecret(/token:\s*(\S+)/.exec(text)?.[1]);
 	const why = validateLicense(text);
 	if (why) throw new StepError(`${file}: ${why}`, 'pass --license with the license.yaml Tigera sent you');
 	return parseManifestText(text, file)[0]!.object;
