@@ -214,7 +214,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: press r to resume (the steps pane shows what the clusters have)`}),
+		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume them all`}),
 		() => undefined,
 	);
 

@@ -223,6 +223,9 @@ export class RunControl {
 	async offerInterrupted(known: (cluster: string) => boolean, signal: AbortSignal): Promise<number> {
 		if (!this.o.interrupted) return 0;
 		const list = this.o.interrupted.list().filter(e => e.source === this.o.source && known(e.cluster));
+		// Offered together, as one batch: the steps pane lists every one (cluster, plan, steps done,
+		// when), and r resumes all of them, not only the one shown last.
+		const batch = list.length > 1 ? uid('interrupted') : undefined;
 		let offered = 0;
 		for (const item of list) {
 			let plan: Plan;
@@ -231,7 +234,7 @@ export class RunControl {
 			} catch {
 				continue;
 			}
-			const entry: Entry = {runId: item.runId, request: {id: item.plan, options: item.options}, plan, batch: item.batch, skips: new Set()};
+			const entry: Entry = {runId: item.runId, request: {id: item.plan, options: item.options}, plan, batch: batch ?? item.batch, skips: new Set()};
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {
@@ -244,7 +247,8 @@ export class RunControl {
 				}
 			}
 			const done = steps.filter(s => s.state !== 'pending').length;
-			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster} (${done}/${steps.length} steps done) — press r to resume`);
+			const when = new Date(item.startedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster}, started ${when} (${done}/${steps.length} steps done) — press r to resume${batch ? ` all ${list.length}` : ''}`);
 			offered += 1;
 		}
 		return offered;
