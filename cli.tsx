@@ -7,9 +7,15 @@ import {usage, UsageError} from './source/cli/usage.js';
 type Main = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Main>> = {
-	sim: async () => (await import('./source/sim/main.js')).main,
+	sim: async () => (await import('./source/cli/sim.js')).main,
 	status: async () => (await import('./source/cli/status.js')).main,
 	run: async () => (await import('./source/cli/run.js')).main,
+	completion: async () => (await import('./source/cli/completion.js')).main,
+	__complete: async () => (await import('./source/cli/completion.js')).completeMain,
+	version: async () => async () => {
+		process.stdout.write(`${(await import('./source/cli/version.js')).version}\n`);
+		return 0;
+	},
 };
 
 async function start(argv: string[]): Promise<number> {

@@ -196,7 +196,7 @@ async function baselineApp(kubeconfig: string): Promise<void> {
 	const {createClients} = await import('../source/kube/client.js');
 	const {createAppStore} = await import('../source/store/store.js');
 	const {createUiStore} = await import('../source/store/ui-store.js');
-	const {startFleetSync} = await import('../source/store/fleet-sync.js');
+	const {startFleetSync} = await import('../source/sync/fleet-sync.js');
 	const {App} = await import('../source/ui/app.js');
 	const config = loadKubeconfig({kubeconfig});
 	const clients = createClients(config, {requestTimeoutMs: 10_000});

@@ -1,4 +1,4 @@
-import meow from 'meow';
+import meow, {type Flag} from 'meow';
 import {parseDuration} from '../kube/duration.js';
 import {parseManagedClusterNames, type ManagedClusterNames} from '../mcm/managed-identity.js';
 import {usage, UsageError} from './usage.js';
@@ -15,6 +15,14 @@ export type FlagSpec = {
 };
 
 export type FlagSpecs = Record<string, FlagSpec>;
+
+/** The parsed value of each flag: what meow gives for its spec. */
+export type FlagValues<F extends FlagSpecs> = {
+	[K in keyof F]: F[K] extends {type: 'boolean'} ? boolean | undefined
+		: F[K] extends {isMultiple: true} ? string[] | undefined
+		: F[K] extends {type: 'number'} ? number | undefined
+		: string | undefined;
+};
 
 /** The cluster-access flags every command that talks to clusters takes. */
 export const commonFlags = {
@@ -38,9 +46,9 @@ export const defaultRequestTimeoutMs = 10_000;
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
 
-export type ParsedCommandLine = {
+export type ParsedCommandLine<F extends FlagSpecs> = {
 	input: string[];
-	flags: Record<string, unknown>;
+	flags: FlagValues<F>;
 	/** --help / -h was given: the caller prints usage(command) and exits 0. */
 	help: boolean;
 };
@@ -49,7 +57,7 @@ export type ParsedCommandLine = {
  * Parse argv for `command` with these flags (camelCase keys, as meow). Throws UsageError for an
  * unknown flag, a string flag without a value, or a repeated single-valued flag.
  */
-export function parseCommandLine(argv: string[], command: string, flags: FlagSpecs): ParsedCommandLine {
+export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: string, flags: F): ParsedCommandLine<F> {
 	const hint = `see \`calico-mcm help ${command}\``;
 	const known = new Map<string, FlagSpec>();
 	for (const [name, spec] of Object.entries(flags)) {
@@ -78,6 +86,7 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
 			// `--role ''` is a mistake (an unset shell variable), never a way to ask for the default.
 			if (next === '') throw new UsageError(`flag --${rawName} needs a value (it was given an empty string)`, hint);
+			// Joined to its flag for meow, which would otherwise read `-5s` as flags of its own.
 			if (next.startsWith('-')) {
 				normalized[i] = `${arg}=${next}`;
 				normalized[i + 1] = '';
@@ -86,14 +95,15 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
 	}
-	if (help) return {input: [], flags: {}, help: true};
+	if (help) return {input: [], flags: {} as FlagValues<F>, help: true};
 	let result;
 	try {
 		result = meow(usage(command), {
 			importMeta: import.meta,
 			pkg: {name: 'calico-mcm'},
 			argv: normalized.filter((a, i) => a !== '' || argv[i] === ''),
-			flags: flags as never,
+			// FlagSpec is the subset of meow's flag specs used here; FlagValues types what it returns.
+			flags: flags as unknown as Record<string, Flag<'string', string>>,
 			allowUnknownFlags: true,
 			autoHelp: false,
 			autoVersion: false,
@@ -103,12 +113,11 @@ export function parseCommandLine(argv: string[], command: string, flags: FlagSpe
 		// meow throws for a repeated single-valued flag.
 		throw new UsageError((error as Error).message.replace(/`/g, ''), hint);
 	}
-	return {input: result.input.map(String), flags: result.flags as Record<string, unknown>, help: false};
+	return {input: result.input.map(String), flags: result.flags as FlagValues<F>, help: false};
 }
 
 /** A duration flag's value in ms, or the default. Throws UsageError naming the flag. */
-export function durationFlag(flags: Record<string, unknown>, name: string, defaultMs: number): number {
-	const value = flags[name];
+export function durationFlag(value: string | undefined, name: string, defaultMs: number): number {
 	if (value === undefined) return defaultMs;
 	if (/^\s*-/.test(String(value))) throw new UsageError(`invalid --${kebab(name)} "${String(value)}": it must be positive`, 'e.g. 10s, 500ms, 2m');
 	try {
@@ -123,22 +132,28 @@ export function durationFlag(flags: Record<string, unknown>, name: string, defau
 /** --managed-cluster-name CONTEXT=NAME (repeatable): which ManagedCluster a context is, when its certificate cannot be read. */
 export const managedClusterNameFlag = {managedClusterName: {type: 'string', isMultiple: true}} as const satisfies FlagSpecs;
 
-export function managedClusterNamesOption(flags: Record<string, unknown>): ManagedClusterNames | undefined {
-	const values = (flags.managedClusterName as string[] | undefined) ?? [];
-	if (values.length === 0) return undefined;
+/**
+ * The context → ManagedCluster mapping: the config file's `managedClusterNames` section, with each
+ * --managed-cluster-name flag overriding the file's entry for its context.
+ */
+export function managedClusterNamesOption(flags: FlagValues<typeof managedClusterNameFlag>, fromConfig: ManagedClusterNames = {}): ManagedClusterNames | undefined {
+	const values = flags.managedClusterName ?? [];
+	let given: ManagedClusterNames;
 	try {
-		return parseManagedClusterNames(values);
+		given = parseManagedClusterNames(values);
 	} catch (error) {
 		throw new UsageError((error as Error).message, 'e.g. --managed-cluster-name gke_proj_zone_prod=prod (repeat it for each context)');
 	}
+	const merged = {...fromConfig, ...given};
+	return Object.keys(merged).length === 0 ? undefined : merged;
 }
 
 /** The common options from parsed flags (parseCommandLine with commonFlags merged in). */
-export function commonOptions(flags: Record<string, unknown>): CommonOptions {
-	const contexts = ((flags.context as string[] | undefined) ?? []).filter(c => c !== '');
+export function commonOptions(flags: FlagValues<typeof commonFlags>): CommonOptions {
+	const contexts = (flags.context ?? []).filter(c => c !== '');
 	const options: CommonOptions = {
 		contexts: [...new Set(contexts)],
-		requestTimeoutMs: durationFlag(flags, 'requestTimeout', defaultRequestTimeoutMs),
+		requestTimeoutMs: durationFlag(flags.requestTimeout, 'requestTimeout', defaultRequestTimeoutMs),
 		readOnly: flags.readOnly === true,
 	};
 	if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '') options.kubeconfig = flags.kubeconfig;

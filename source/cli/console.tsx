@@ -2,26 +2,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {render} from 'ink';
+import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {followOperatorLog} from '../app/operator-log.js';
+import {RunController} from '../app/run-controller.js';
+import type {ConsoleServices} from '../app/services.js';
+import type {InstallInputs} from '../app/session.js';
 import type {ClusterClient} from '../kube/client.js';
 import {createClients} from '../kube/client.js';
-import {ConfigError} from '../kube/errors.js';
-import {kubeconfigFiles, loadKubeconfig, type FleetConfig} from '../kube/kubeconfig.js';
+import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {unknownContextError} from '../mcm/plans/common.js';
-import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
 import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
+import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {App} from '../ui/app.js';
-import type {ConsoleServices} from '../ui/services.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
 import {commonFlags, commonOptions, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, type CommonOptions} from './common-flags.js';
-import {workflowActions, type InstallInputs, type WorkflowDeps} from './console-actions.js';
 import {demoInputs} from './demo-inputs.js';
-import {followOperatorLog} from './operator-log.js';
-import {RunControl} from './run-control.js';
+import {loadFleetConfig} from './fleet-access.js';
+import {parseCount, parseSpeed} from './fleet-size.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
+import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
@@ -43,39 +47,38 @@ const consoleFlags = {
 
 export type ConsoleOptions = CommonOptions & {
 	ascii: boolean;
+	/** false: no colour (the config file's `color: false`, as NO_COLOR). */
+	color?: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
-	/** --managed-cluster-name CONTEXT=NAME: which ManagedCluster a context is, when its certificate cannot be read. */
+	/** --managed-cluster-name CONTEXT=NAME over the config file's managedClusterNames: which ManagedCluster a context is, when its certificate cannot be read. */
 	managedClusterNames?: ManagedClusterNames;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
 };
-
-function count(flags: Record<string, unknown>, name: string, fallback: number): number {
-	const raw = flags[name];
-	if (raw === undefined) return fallback;
-	const text = String(raw);
-	if (!/^\d+$/.test(text) || Number(text) > 5000) throw new UsageError(`invalid --${name} "${text}": a whole number from 0 to 5000`, `e.g. --${name} 3`);
-	return Number(text);
-}
 
 export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	// usage('console') is the global text: the console is `calico-mcm` itself.
 	const parsed = parseCommandLine(argv, 'console', consoleFlags);
 	if (parsed.help) return 'help';
 	if (parsed.input.length) throw new UsageError(`unknown command "${parsed.input[0]}"`, 'run `calico-mcm --help` for the list of commands');
-	const flags = parsed.flags;
-	const text = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
-	const inputs: InstallInputs = {manifests: text('manifests'), pullSecret: text('pullSecret'), license: text('license')};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, inputs, managedClusterNames: managedClusterNamesOption(flags)};
-	const demoOnly = ['managed', 'standalone', 'bare', 'speed'].filter(f => flags[f] !== undefined);
+	const config = loadUserConfig();
+	// The demo is self-contained: its own manifests, pull secret and license, not the user's.
+	const fromConfig = parsed.flags.demo === true ? ['requestTimeout', 'ascii'] : ['requestTimeout', 'ascii', 'manifests', 'pullSecret', 'license'];
+	const flags = withConfigDefaults(parsed.flags, argv, config, fromConfig);
+	const text = (value: string | undefined) => (value === '' ? undefined : value);
+	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license), user: config.user, grantRole: config.role};
+	// The config file's context → ManagedCluster mapping names the user's contexts, not the demo's.
+	const managedClusterNames = managedClusterNamesOption(flags, parsed.flags.demo === true ? {} : config.managedClusterNames);
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs, managedClusterNames};
+	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
-		let speed = 1;
-		if (flags.speed !== undefined) {
-			speed = Number(flags.speed);
-			if (!/^\d*\.?\d+$/.test(String(flags.speed)) || !Number.isFinite(speed)) throw new UsageError(`invalid --speed "${String(flags.speed)}": a number, 0 or more (0 = at once, 1 = realistic)`, 'e.g. --speed 0.2');
-		}
-		options.demo = {managed: count(flags, 'managed', 3), standalone: count(flags, 'standalone', 1), bare: count(flags, 'bare', 1), speed};
+		options.demo = {
+			managed: parseCount('managed', flags.managed) ?? 3,
+			standalone: parseCount('standalone', flags.standalone) ?? 1,
+			bare: parseCount('bare', flags.bare) ?? 1,
+			speed: parseSpeed(flags.speed) ?? 1,
+		};
 		options.inputs = {...demoInputs(), ...Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined))};
 	} else if (demoOnly.length) {
 		throw new UsageError(`--${demoOnly[0]} only applies to the demo fleet`, `add --demo: calico-mcm --demo --${demoOnly[0]} ...`);
@@ -85,11 +88,11 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 
 type SimFleet = {kubeconfigPath: string; stop: () => Promise<void>};
 
-// The one place outside source/sim (and tests) that loads the simulator, and only for --demo. Its
+// Only --demo loads the simulator (through the sim subcommand's module), and only then. Its
 // kubeconfig goes to a temporary directory that fleet.stop() removes.
 async function startDemo(demo: NonNullable<ConsoleOptions['demo']>): Promise<SimFleet> {
-	const {startFleet} = await import('../sim/fleet.js');
-	return startFleet(demo);
+	const {startDemoFleet} = await import('./sim.js');
+	return startDemoFleet(demo);
 }
 
 function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
@@ -103,18 +106,12 @@ function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
 	);
 }
 
-function configErrorMessage(error: ConfigError): string {
-	const where = error.file ? ` (${error.file}${error.line ? `:${error.line}` : ''})` : '';
-	const message = error.file && error.message.includes(error.file) ? error.message : `${error.message}${where}`;
-	return `calico-mcm: ${message}\n  fix: ${error.hint}\n`;
-}
-
 /** OSC 52: the terminal the user sits at (through SSH and tmux) puts the text on its clipboard. */
 export function osc52(text: string): string {
 	return `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
 }
 
-export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunControl; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
+export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>}): ConsoleServices {
 	return {
 		readOnly: options.readOnly,
 		source: options.source,
@@ -130,16 +127,6 @@ export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, opt
 	};
 }
 
-/** The fleet's kubeconfig, or the message (naming the file and the fix) for a ConfigError. */
-function loadConfig(kubeconfig: string | undefined, contexts: string[]): FleetConfig | string {
-	try {
-		return loadKubeconfig({kubeconfig, contexts});
-	} catch (error) {
-		if (error instanceof ConfigError) return configErrorMessage(error);
-		throw error;
-	}
-}
-
 export async function main(argv: string[]): Promise<number> {
 	const options = parseConsoleArgs(argv);
 	if (options === 'help') {
@@ -152,11 +139,7 @@ export async function main(argv: string[]): Promise<number> {
 		return 2;
 	}
 	// Everything the user gave is checked before the screen changes.
-	let config = options.demo ? undefined : loadConfig(options.kubeconfig, options.contexts);
-	if (typeof config === 'string') {
-		process.stderr.write(config);
-		return 2;
-	}
+	let config = options.demo ? undefined : loadFleetConfig(options);
 	if (!process.stdout.isTTY || !process.stdin.isTTY) {
 		process.stderr.write('calico-mcm: the console needs a terminal (stdin and stdout must be a TTY).\n  fix: run it in a terminal; for scripts and pipes use `calico-mcm status` (--json, --watch)\n');
 		return 2;
@@ -170,11 +153,11 @@ export async function main(argv: string[]): Promise<number> {
 		await f?.stop();
 	};
 	if (fleet) {
-		config = loadConfig(fleet.kubeconfigPath, options.contexts);
-		if (typeof config === 'string') {
+		try {
+			config = loadFleetConfig({kubeconfig: fleet.kubeconfigPath, contexts: options.contexts});
+		} catch (error) {
 			await stopFleet();
-			process.stderr.write(config);
-			return 2;
+			throw error;
 		}
 	}
 	if (!config) throw new Error('no kubeconfig loaded');
@@ -182,15 +165,23 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
-	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs});
-	const store = createAppStore();
 	const ui = createUiStore();
+	// Late-bound: the screen and the writer exist only once the console is drawn.
+	const terminalOwner: {current?: TerminalOwner} = {};
+	const terminal = consoleTerminal({
+		available: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+		release: async () => terminalOwner.current?.release(),
+		reclaim: () => terminalOwner.current?.reclaim(),
+		write: text => void process.stdout.write(text),
+	});
+	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal});
+	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 	const sync: FleetSync = startFleetSync({store, clients, managedClusterNames: options.managedClusterNames});
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
-	const control = new RunControl({
+	const control = new RunController({
 		store,
 		readOnly: options.readOnly,
 		source,
@@ -218,7 +209,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		() => undefined,
 	);
 
-	const screen = enterAlternateScreen(process.stdout);
+	let screen = enterAlternateScreen(process.stdout);
 	let finished = false;
 	const shutdown = async () => {
 		if (finished) return;
@@ -233,12 +224,31 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const instance = render(
-		<App store={store} ui={ui} services={services} color={colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
 	);
 	const leave = () => {
 		writer.dispose();
 		screen.restore();
+	};
+	terminalOwner.current = {
+		available: true,
+		async release() {
+			ui.setState({terminalLent: true});
+			// Let React commit, so ink turns raw mode off and stops listening to stdin.
+			await new Promise(resolve => setTimeout(resolve, 50));
+			if (process.stdin.isTTY) process.stdin.setRawMode(false);
+			process.stdin.pause();
+			writer.pause();
+			screen.restore();
+		},
+		reclaim() {
+			if (finished) return;
+			screen = enterAlternateScreen(process.stdout);
+			writer.resume();
+			ui.setState({terminalLent: false});
+		},
+		write: text => void process.stdout.write(text),
 	};
 	let exitCode = 0;
 	const unguard = guardExit({

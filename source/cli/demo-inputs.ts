@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type {InstallInputs} from './console-actions.js';
+import type {InstallInputs} from '../app/session.js';
 
 // The demo's release manifests, pull secret and license (demo/ beside the program, from source or
 // dist): the install prompts' defaults under --demo, so the whole how-to runs with enter, enter.

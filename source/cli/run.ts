@@ -7,18 +7,17 @@ import process from 'node:process';
 import readline from 'node:readline/promises';
 import {setMaxListeners} from 'node:events';
 import yaml from 'js-yaml';
-import {createClients} from '../kube/client.js';
-import {ConfigError} from '../kube/errors.js';
 import {formatDuration} from '../kube/duration.js';
-import {loadKubeconfig} from '../kube/kubeconfig.js';
-import {buildPlan, type PlanOptions} from '../mcm/plans/index.js';
+import {buildRequestedPlan, type PlanRequest} from '../mcm/plans/index.js';
 import {preflight} from '../mcm/preflight.js';
 import {describeError, runPlan} from '../mcm/runner.js';
 import {maskObject, maskText} from '../mcm/secrets.js';
 import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepContext} from '../mcm/step.js';
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, parseCommandLine, type FlagValues} from './common-flags.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
+import {openFleetClients} from './fleet-access.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -42,10 +41,11 @@ const runFlags = {
 	force: {type: 'boolean', default: false},
 } as const;
 
-type Flags = Record<string, unknown>;
+type Flags = FlagValues<typeof runFlags>;
+type PlanFlag = Exclude<keyof typeof runFlags, keyof typeof commonFlags | 'dryRun' | 'yes' | 'timeout'>;
 
 // Which plan takes which of its own flags (the common ones are for all).
-const planFlags: Record<PlanId, string[]> = {
+const planFlags: Record<PlanId, PlanFlag[]> = {
 	install: ['role', 'manifests', 'pullSecret', 'license'],
 	'make-management': ['address', 'service'],
 	'create-admin': ['user', 'tokenFile', 'showToken'],
@@ -58,20 +58,28 @@ const planFlags: Record<PlanId, string[]> = {
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
 
-function str(flags: Flags, name: string): string | undefined {
+type StringFlag = {[K in PlanFlag]: Flags[K] extends boolean | undefined ? never : K}[PlanFlag];
+
+function str(flags: Flags, name: StringFlag): string | undefined {
 	const v = flags[name];
 	return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function required(flags: Flags, name: string, plan: string, example: string): string {
+function required(flags: Flags, name: StringFlag, plan: string, example: string): string {
 	const v = str(flags, name);
 	if (!v) throw new UsageError(`\`run ${plan}\` needs --${kebab(name)}`, `e.g. --${kebab(name)} ${example}`);
 	return v;
 }
 
 /** Plan options from the command line; throws UsageError naming what is missing or wrong. */
-export function planOptions(id: PlanId, context: string, positional: string[], flags: Flags): PlanOptions[PlanId] {
-	const given = Object.keys(runFlags).filter(k => !(k in commonFlags) && !['dryRun', 'yes', 'timeout'].includes(k) && flags[k] !== undefined && flags[k] !== false);
+export function planRequest(id: PlanId, context: string, positional: string[], flags: Flags): PlanRequest {
+	return {id, options: planOptions(id, context, positional, flags)} as PlanRequest;
+}
+
+/** The options of plan `id` from the command line; throws UsageError naming what is missing or wrong. */
+function planOptions(id: PlanId, context: string, positional: string[], flags: Flags): PlanRequest['options'] {
+	const own = Object.keys(runFlags).filter((k): k is PlanFlag => !(k in commonFlags) && !['dryRun', 'yes', 'timeout'].includes(k));
+	const given = own.filter(k => flags[k] !== undefined && flags[k] !== false);
 	const foreign = given.filter(k => !planFlags[id].includes(k));
 	if (foreign.length > 0) throw new UsageError(`--${kebab(foreign[0]!)} is not an option of \`run ${id}\``, `see \`calico-mcm help run\``);
 	const takesName = id === 'add-managed';
@@ -188,24 +196,19 @@ export async function main(argv: string[]): Promise<number> {
 	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
 	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
 	const planId = id as PlanId;
-	const flags = parsed.flags;
+	// `role` in the config file is a cluster role (grant, join); install's --role is the cluster's role.
+	const fromConfig = ['requestTimeout', ...planFlags[planId].filter(f => !(planId === 'install' && f === 'role'))];
+	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), fromConfig);
 	const common = commonOptions(flags);
 	if (common.contexts.length !== 1) {
 		throw new UsageError(common.contexts.length === 0 ? `\`run ${planId}\` needs --context` : '`run` takes one --context', 'e.g. --context mgmt');
 	}
 	const context = common.contexts[0]!;
-	const waitTimeoutMs = durationFlag(flags, 'timeout', 600_000);
-	const options = planOptions(planId, context, positional, flags);
+	const waitTimeoutMs = durationFlag(flags.timeout, 'timeout', 600_000);
+	const request = planRequest(planId, context, positional, flags);
 	const management = str(flags, 'management');
 
-	let config;
-	try {
-		config = loadKubeconfig({kubeconfig: common.kubeconfig, env: process.env, contexts: management ? [context, management] : [context]});
-	} catch (error) {
-		if (error instanceof ConfigError) throw new UsageError(error.message, error.hint);
-		throw error;
-	}
-	const clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
+	const {clients} = openFleetClients({...common, contexts: management ? [context, management] : [context]});
 	const controller = new AbortController();
 	// Many requests of one step share the signal.
 	setMaxListeners(0, controller.signal);
@@ -222,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
 	process.on('SIGTERM', onSignal);
 	process.on('SIGHUP', onSignal);
 	try {
-		const plan = buildPlan(planId, options as never, {
+		const plan = buildRequestedPlan(request, {
 			client(name) {
 				const client = clients.get(name);
 				if (!client) throw new UsageError(`no context "${name}" in the kubeconfig`);

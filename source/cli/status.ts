@@ -1,15 +1,13 @@
 import process from 'node:process';
-import type {ClusterClient} from '../kube/client.js';
-import {createClients} from '../kube/client.js';
+import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {formatDuration} from '../kube/duration.js';
-import {ConfigError} from '../kube/errors.js';
-import {loadKubeconfig} from '../kube/kubeconfig.js';
 import {describeChanges} from '../mcm/changes.js';
 import {effectiveConnected} from '../mcm/connection.js';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
-import {startFleetSync, type FleetSync} from '../store/fleet-sync.js';
+import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
+import {openFleetClients} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {usage, UsageError} from './usage.js';
 
@@ -42,24 +40,15 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		return 0;
 	}
 	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`status\``, 'use --context NAME to choose clusters');
-	const {flags} = parsed;
+	const userConfig = loadUserConfig();
+	const flags = withConfigDefaults(parsed.flags, argv, userConfig, ['requestTimeout']);
 	const common = commonOptions(flags);
 	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
 	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');
-	const waitMs = durationFlag(flags, 'timeout', defaultWaitMs);
-	const managedClusterNames = managedClusterNamesOption(flags);
+	const waitMs = durationFlag(flags.timeout, 'timeout', defaultWaitMs);
+	const managedClusterNames = managedClusterNamesOption(flags, userConfig.managedClusterNames);
 
-	let clients: Map<string, ClusterClient>;
-	try {
-		const config = loadKubeconfig({kubeconfig: common.kubeconfig, contexts: common.contexts});
-		clients = createClients(config, {requestTimeoutMs: common.requestTimeoutMs});
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			output.stderr(`calico-mcm: ${error.message}\n  fix: ${error.hint}\n`);
-			return 2;
-		}
-		throw error;
-	}
+	const {clients} = openFleetClients(common);
 
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.

@@ -15,6 +15,9 @@ const global = `Usage
   $ calico-mcm status [options]          fleet health, as a table, JSON or a change log
   $ calico-mcm run <plan> [options]      run an MCM plan headless (see: calico-mcm help run)
   $ calico-mcm sim [options]             serve a simulated fleet (see: calico-mcm help sim)
+  $ calico-mcm completion bash|zsh|fish  shell completion script (see: calico-mcm help completion)
+  $ calico-mcm version                   print the version
+  $ kubectl calico-mcm ...               the same, as a kubectl plugin
 
 Console options
   --kubeconfig FILE        kubeconfig to read (default: $KUBECONFIG, else ~/.kube/config)
@@ -41,6 +44,14 @@ Other
 `;
 
 const perCommand: Record<string, string> = {
+	completion: `Usage
+  $ calico-mcm completion bash|zsh|fish
+
+Prints a completion script for subcommands, plans, flags and the context names of your kubeconfig.
+  bash   source <(calico-mcm completion bash)          (add it to ~/.bashrc)
+  zsh    source <(calico-mcm completion zsh)           (after compinit, in ~/.zshrc)
+  fish   calico-mcm completion fish | source          (or save it in ~/.config/fish/completions/)
+`,
 	sim: `Usage
   $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--kubeconfig-out FILE]
                    [--speed X] [--enterprise-version V]

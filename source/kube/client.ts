@@ -9,13 +9,16 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {StringDecoder} from 'node:string_decoder';
+import type net from 'node:net';
 import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
-import {ExecCredentialProvider, ExecError, type ExecCredential} from './exec-credentials.js';
+import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCredential} from './exec-credentials.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
 import {registerSecret} from './secret-values.js';
+import {displayProxy, openVia, ProxyError} from './proxy.js';
+import type {TerminalLender} from './terminal.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -48,7 +51,7 @@ export interface ClusterClient {
 	/** The default per-request timeout. */
 	readonly requestTimeoutMs?: number;
 	/** Parsed JSON (undefined for an empty body). Throws KubeError. */
-	request<T = any>(options: RequestOptions): Promise<T>;
+	request<T = unknown>(options: RequestOptions): Promise<T>;
 	requestText(options: RequestOptions): Promise<string>;
 	/**
 	 * Calls onLine for every non-empty line of the response body. Resolves when the server ends the
@@ -67,6 +70,8 @@ export type ClientOptions = {
 	userAgent?: string;
 	/** For exec credentials without an expiry. */
 	execTtlMs?: number;
+	/** The terminal, lent to exec plugins that need a person (interactiveMode IfAvailable/Always). */
+	terminal?: TerminalLender;
 };
 
 type CreateOptions = ClientOptions & {
@@ -86,13 +91,39 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
 			exec = providers.get(entry.user.name);
 			if (!exec) {
-				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs});
+				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
 				providers.set(entry.user.name, exec);
 			}
 		}
 		clients.set(info.name, createClient(entry, {...options, exec}));
 	}
 	return clients;
+}
+
+/** KUBERNETES_EXEC_INFO's spec.cluster for provideClusterInfo, as client-go builds it. */
+function execClusterInfo(entry: ContextEntry): ExecClusterInfo {
+	const {cluster} = entry;
+	let caData = cluster.certificateAuthorityData;
+	if (!caData && cluster.certificateAuthority) {
+		try {
+			caData = fs.readFileSync(cluster.certificateAuthority).toString('base64');
+		} catch {
+			// the request itself reports the unreadable file
+		}
+	}
+	return {
+		server: cluster.server,
+		...(cluster.tlsServerName ? {'tls-server-name': cluster.tlsServerName} : {}),
+		...(cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
+		...(caData ? {'certificate-authority-data': caData} : {}),
+		...(cluster.proxyUrl ? {'proxy-url': cluster.proxyUrl} : {}),
+		...(cluster.execExtension !== undefined ? {config: cluster.execExtension} : {}),
+	};
+}
+
+/** A plugin gets as long as a request: the request waiting for it gives up then anyway. */
+function pluginTimeout(options: ClientOptions): number | undefined {
+	return options.requestTimeoutMs > 0 && Number.isFinite(options.requestTimeoutMs) ? options.requestTimeoutMs : undefined;
 }
 
 type TlsMaterial = {ca?: Buffer; cert?: Buffer; key?: Buffer};
@@ -115,6 +146,9 @@ function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.Secu
 	}
 	return context;
 }
+
+/** The request option that carries the request's signal to the proxy tunnel (a new socket's only). */
+const tunnelSignal = 'calicoMcmTunnelSignal';
 
 type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
 
@@ -159,12 +193,9 @@ class HttpClusterClient implements ClusterClient {
 			this.exec = new ExecCredentialProvider(entry.user.exec, {
 				context: this.context,
 				ttlMs: options.execTtlMs,
-				cluster: {
-					server: entry.cluster.server,
-					...(entry.cluster.certificateAuthorityData ? {'certificate-authority-data': entry.cluster.certificateAuthorityData} : {}),
-					...(entry.cluster.insecureSkipTlsVerify ? {'insecure-skip-tls-verify': true} : {}),
-					...(entry.cluster.tlsServerName ? {'tls-server-name': entry.cluster.tlsServerName} : {}),
-				},
+				pluginTimeoutMs: pluginTimeout(options),
+				terminal: options.terminal,
+				cluster: execClusterInfo(entry),
 			});
 		}
 	}
@@ -216,6 +247,7 @@ class HttpClusterClient implements ClusterClient {
 
 	close(): void {
 		this.closed = true;
+		this.exec?.close();
 		this.agent?.destroy();
 		this.execAgent?.agent.destroy();
 		for (const agent of this.retiredAgents) agent.destroy();
@@ -256,15 +288,42 @@ class HttpClusterClient implements ClusterClient {
 
 	private makeAgent(extra: {cert?: Buffer; key?: Buffer} = {}): http.Agent {
 		const common = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, scheduling: 'lifo' as const};
-		if (!this.secure) return new http.Agent(common);
+		if (!this.secure) return this.throughProxy(new http.Agent(common));
 		const tls = this.loadTls();
 		const {cluster} = this.entry;
-		return new https.Agent({
-			...common,
-			secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
-			rejectUnauthorized: !cluster.insecureSkipTlsVerify,
-			servername: cluster.tlsServerName,
-		});
+		return this.throughProxy(
+			new https.Agent({
+				...common,
+				secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
+				rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+				servername: cluster.tlsServerName,
+			}),
+		);
+	}
+
+	/**
+	 * Sockets of a cluster behind a proxy are tunnels (proxy.ts); TLS and HTTP run inside them as on a
+	 * direct connection. Node's Agent takes an asynchronous createConnection (callback form).
+	 */
+	private throughProxy(agent: http.Agent): http.Agent {
+		const route = this.entry.cluster.proxy;
+		if (!route) return agent;
+		const secure = this.secure;
+		type Create = (options: Record<string, unknown>, done: (error: Error | null, socket?: net.Socket) => void) => net.Socket | undefined;
+		(agent as unknown as {createConnection: Create}).createConnection = (options, done) => {
+			const host = String(options.host ?? this.url.hostname).replace(/^\[|\]$/g, '');
+			const port = Number(options.port ?? (this.url.port || (secure ? 443 : 80)));
+			openVia(route, host, port, options[tunnelSignal] as AbortSignal | undefined).then(
+				socket => {
+					if (!secure) return done(null, socket);
+					const secured = tls.connect({...(options as tls.ConnectionOptions), socket});
+					done(null, secured);
+				},
+				(error: Error) => done(error),
+			);
+			return undefined;
+		};
+		return agent;
 	}
 
 	private agentFor(credential?: ExecCredential): http.Agent {
@@ -298,10 +357,7 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
-		const {user, cluster} = this.entry;
-		if (cluster.proxyUrl) {
-			throw this.error({kind: 'config', message: `cluster "${cluster.name}" in ${cluster.file} uses proxy-url ${cluster.proxyUrl}, which calico-mcm does not support yet`});
-		}
+		const {user} = this.entry;
 		if (user.authProvider) {
 			throw this.error({
 				kind: 'config',
@@ -311,10 +367,20 @@ class HttpClusterClient implements ClusterClient {
 		const headers: Record<string, string> = {'User-Agent': this.userAgent};
 		let credential: ExecCredential | undefined;
 		if (this.exec) {
+			const exec = this.exec;
 			try {
-				credential = await raceAbort(this.exec.get(), signal);
+				credential = await raceAbort(exec.get(), signal);
 			} catch (error) {
-				throw error instanceof ExecError ? error.forContext(this.context) : error;
+				if (error instanceof ExecError) throw error.forContext(this.context);
+				// The request's deadline passed while the plugin ran: that is the plugin's delay, not the server's.
+				if (error instanceof KubeError && error.kind === 'timeout') {
+					const within = error.message.replace(/^no answer within (\S+).*$/s, '$1');
+					if (exec.prompting) {
+						throw this.error({kind: 'exec', message: `context ${this.context} waits for a login in the terminal (exec plugin "${exec.command}"); it is retried when the login is done`});
+					}
+					throw this.error({kind: 'exec', message: `exec plugin "${exec.command}" gave no credential within ${within} (context ${this.context}); nothing was sent to ${this.server}${exec.runningOutput()}`});
+				}
+				throw error;
 			}
 			if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
 		} else if (user.token) headers.Authorization = `Bearer ${user.token}`;
@@ -416,10 +482,20 @@ class HttpClusterClient implements ClusterClient {
 				path: fullPath,
 				headers,
 				agent: prepared.agent,
+				...(this.entry.cluster.proxy ? {[tunnelSignal]: signal} : {}),
 			});
+			let gotSocket = false;
+			req.once('socket', () => (gotSocket = true));
 			const onAbort = () => {
 				req.destroy();
-				finish(signal.reason);
+				const route = this.entry.cluster.proxy;
+				const reason: unknown = signal.reason;
+				// Still waiting for a tunnel: the proxy is what did not answer.
+				if (route && !gotSocket && reason instanceof KubeError && reason.kind === 'timeout') {
+					const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
+					return finish(this.error({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${this.url.host} within ${within} (${what})`}));
+				}
+				finish(reason);
 			};
 			signal.addEventListener('abort', onAbort, {once: true});
 
@@ -489,6 +565,7 @@ class HttpClusterClient implements ClusterClient {
 
 	private socketError(error: NodeJS.ErrnoException, what: string): KubeError {
 		if (error instanceof KubeError) return error;
+		if (error instanceof ProxyError) return this.error({kind: 'unreachable', message: `${error.message} (${what})`, cause: error});
 		const code = error.code;
 		// Node says just "aborted" (ECONNRESET) when a response is cut off: say what happened.
 		const message = error.message === 'aborted' ? 'the server closed the connection before the response ended' : error.message || String(code);

@@ -112,3 +112,25 @@ export function parseForbidden(message: string): {verb?: string; resource?: stri
 	const [, verb, resource, group] = match;
 	return {verb, resource: group ? `${resource}.${group}` : resource};
 }
+
+/** What the user can do about a KubeError of context `fallbackContext` (the error's own context wins). */
+export function kubeErrorHint(error: KubeError, fallbackContext: string): string | undefined {
+	const ctx = error.context || fallbackContext;
+	switch (error.kind) {
+		case 'unreachable':
+			return `the API server of ${ctx} cannot be reached; check that it is up (kubectl --context ${ctx} get --raw /readyz), then retry`;
+		case 'timeout':
+			return `${ctx} did not answer in time; retry, or raise --request-timeout`;
+		case 'unauthorized':
+		case 'exec':
+			return `the credentials of context ${ctx} were refused; refresh them, then retry`;
+		case 'forbidden':
+			return `ask for permission to ${error.verb ?? 'do this'}${error.resource ? ` ${error.resource}` : ''} on ${ctx}, or use a context that has it`;
+		case 'conflict':
+			return 'another field manager owns a field this step sets (named above); settle it with its owner, then retry';
+		case 'invalid':
+			return 'the server refused the object: fix what the message names, then retry';
+		default:
+			return undefined;
+	}
+}

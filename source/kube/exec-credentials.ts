@@ -3,9 +3,11 @@
 // one provider per context caches the credential (until status.expirationTimestamp, else for a TTL or
 // until a 401) and every concurrent request waits on the same plugin run.
 
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {KubeError} from './errors.js';
 import {registerSecret} from './secret-values.js';
+import {formatDuration} from './duration.js';
+import {oneAtATime, type TerminalLender} from './terminal.js';
 
 export type ExecConfig = {
 	/** Absolute when the kubeconfig gave a path; a bare name is looked up on PATH. */
@@ -17,6 +19,20 @@ export type ExecConfig = {
 	apiVersion: string;
 	installHint?: string;
 	provideClusterInfo: boolean;
+	/** As client-go: IfAvailable when absent. */
+	interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+};
+
+/** spec.cluster of KUBERNETES_EXEC_INFO, as client-go's ConfigToExecCluster fills it. */
+export type ExecClusterInfo = {
+	server: string;
+	'tls-server-name'?: string;
+	'insecure-skip-tls-verify'?: boolean;
+	/** base64, also when the kubeconfig names a file (client-go reads it). */
+	'certificate-authority-data'?: string;
+	'proxy-url'?: string;
+	/** The cluster's `client.authentication.k8s.io/exec` extension. */
+	config?: unknown;
 };
 
 export type ExecCredential = {
@@ -30,12 +46,19 @@ export type ExecCredential = {
 export type ExecProviderOptions = {
 	context: string;
 	/** For KUBERNETES_EXEC_INFO when provideClusterInfo is set. */
-	cluster?: {server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean; 'tls-server-name'?: string};
+	cluster?: ExecClusterInfo;
+	/** The terminal, for plugins that need a person; absent: none can prompt. */
+	terminal?: TerminalLender;
+	/** How long a person has to finish a login in the terminal (default 5 minutes). */
+	interactiveTimeoutMs?: number;
 	/** How long a credential without expiry is reused. */
 	ttlMs?: number;
 	/** Refresh this long before the stated expiry, so a request does not race it. */
 	skewMs?: number;
-	/** Kill a plugin that takes longer than this. */
+	/**
+	 * Kill a plugin that takes longer than this (its whole process group). The clients pass their
+	 * request timeout: a credential that cannot arrive within it is useless to the request waiting.
+	 */
 	pluginTimeoutMs?: number;
 	now?: () => number;
 };
@@ -63,11 +86,53 @@ async function withPluginSlot<T>(fn: () => Promise<T>): Promise<T> {
 
 const contextMark = '\u0000context\u0000';
 
+/** After a failed login in the terminal, how long until it is offered again. */
+const loginRetryMs = 5 * 60_000;
+
+/**
+ * Plugins still running, by process group. A plugin is spawned as the leader of its own group so that
+ * a timeout or a shutdown kills what it started too (a helper that inherited its stdout would keep the
+ * pipes, and so this process, alive). The exit hook is the last line of defence for a process.exit().
+ */
+const runningGroups = new Set<ChildProcess>();
+let exitHook = false;
+
+function killGroup(child: ChildProcess): void {
+	runningGroups.delete(child);
+	if (child.pid !== undefined) {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			try {
+				child.kill('SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	}
+	// A grandchild that left the group (setsid) could still hold the pipes: let go of our ends.
+	child.stdout?.destroy();
+	child.stderr?.destroy();
+}
+
+function trackGroup(child: ChildProcess): void {
+	runningGroups.add(child);
+	if (!exitHook) {
+		exitHook = true;
+		process.once('exit', () => {
+			for (const running of [...runningGroups]) killGroup(running);
+		});
+	}
+}
+
 /**
  * A plugin failure. One provider may serve several contexts (those sharing a kubeconfig user), so the
  * message is kept as a template and each client names its own context with forContext().
  */
 export class ExecError extends KubeError {
+	/** The plugin ran and exited non-zero: with a terminal, it may succeed when it can prompt. */
+	exited = false;
+
 	constructor(
 		readonly template: string,
 		context: string,
@@ -77,13 +142,35 @@ export class ExecError extends KubeError {
 	}
 
 	forContext(context: string): ExecError {
-		return context === this.context ? this : new ExecError(this.template, context, this.cause);
+		if (context === this.context) return this;
+		const error = new ExecError(this.template, context, this.cause);
+		error.exited = this.exited;
+		return error;
 	}
+}
+
+/**
+ * A plugin's stderr is shown on the row, and plugins do print secrets there (a device code, a token
+ * in a debug line): mask what looks like one.
+ */
+export function maskPluginOutput(text: string): string {
+	return text
+		.replace(/-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g, (_m, label: string) => `<${label.toLowerCase()} masked>`)
+		.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi, '$1****')
+		.replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, m => `<token masked, ${m.length} chars>`)
+		.replace(/("?(?:token|access_token|id_token|refresh_token|password|secret|clientKeyData)"?\s*[:=]\s*"?)[^\s",}]+/gi, '$1****');
 }
 
 export class ExecCredentialProvider {
 	private cached?: ExecCredential & {obtainedAt: number};
 	private inflight?: Promise<ExecCredential>;
+	/** The plugin run in progress, killed by close(). */
+	private running?: {child: ChildProcess; cancel: (error: KubeError) => void; said: () => string};
+	private closed = false;
+	/** A login is going on in the terminal. */
+	prompting = false;
+	/** The last login in the terminal failed: not offered again before `until` (the rows keep retrying). */
+	private loginFailed?: {error: ExecError; until: number};
 	private readonly ttlMs: number;
 	private readonly skewMs: number;
 	private readonly pluginTimeoutMs: number;
@@ -105,10 +192,27 @@ export class ExecCredentialProvider {
 		return this.config.displayCommand;
 	}
 
+	/** How long one plugin run may take. */
+	get timeoutMs(): number {
+		return this.pluginTimeoutMs;
+	}
+
+	/** What the running plugin said on stderr so far (masked, prefixed with ": "), or ''. */
+	runningOutput(): string {
+		return this.running?.said() ?? '';
+	}
+
+	/** Kill a running plugin (and its process group); later calls fail at once. */
+	close(): void {
+		this.closed = true;
+		this.running?.cancel(this.fail(`exec plugin "${this.config.displayCommand}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
+	}
+
 	/** A valid credential: the cached one, the one being fetched, or a fresh plugin run. */
 	get(): Promise<ExecCredential> {
 		const cached = this.cached;
 		if (cached && this.fresh(cached)) return Promise.resolve(cached);
+		if (this.closed) return Promise.reject(this.fail(`exec plugin "${this.config.displayCommand}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
 		if (!this.inflight) {
 			this.inflight = withPluginSlot(() => this.run()).then(
 				(credential) => {
@@ -144,21 +248,135 @@ export class ExecCredentialProvider {
 		return new ExecError(template, this.options.context, cause);
 	}
 
-	private run(): Promise<ExecCredential> {
+	/** The plugin's command line, to tell a person what to run. */
+	private commandLine(): string {
+		const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+		return [this.config.displayCommand, ...this.config.args].map(quote).join(' ');
+	}
+
+	/** The plugin's environment, with KUBERNETES_EXEC_INFO as client-go builds it. */
+	private env(interactive: boolean): NodeJS.ProcessEnv {
 		const {config} = this;
-		const name = config.displayCommand;
-		if (!supportedVersions.has(config.apiVersion)) {
-			return Promise.reject(
-				this.fail(`exec plugin "${name}" asks for ${config.apiVersion}, which is not supported (context ${contextMark}); use client.authentication.k8s.io/v1 or v1beta1`),
-			);
-		}
 		const execInfo = {
 			apiVersion: config.apiVersion,
 			kind: 'ExecCredential',
-			spec: {interactive: false, ...(config.provideClusterInfo && this.options.cluster ? {cluster: this.options.cluster} : {})},
+			spec: {interactive, ...(config.provideClusterInfo && this.options.cluster ? {cluster: this.options.cluster} : {})},
 		};
 		const env: NodeJS.ProcessEnv = {...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo)};
 		for (const {name: key, value} of config.env) env[key] = value;
+		return env;
+	}
+
+	/**
+	 * interactiveMode decides who may answer a prompt. Always: the plugin gets the terminal (or, with
+	 * none, the row says the context needs a login and how). IfAvailable: first without a terminal
+	 * (a cached login answers at once and the console stays on screen); if that fails and there is a
+	 * terminal, again with it. Never: without a terminal only.
+	 */
+	private async run(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		if (!supportedVersions.has(config.apiVersion)) {
+			throw this.fail(`exec plugin "${name}" asks for ${config.apiVersion}, which is not supported (context ${contextMark}); use client.authentication.k8s.io/v1 or v1beta1`);
+		}
+		const mode = config.interactiveMode ?? 'IfAvailable';
+		const terminal = this.options.terminal;
+		const canPrompt = terminal?.available === true;
+		if (mode === 'Always') {
+			if (!canPrompt) {
+				throw this.fail(`context ${contextMark} needs a login: exec plugin "${name}" must prompt (interactiveMode Always) and there is no terminal here; log in first by running \`${this.commandLine()}\` in a terminal, or start calico-mcm in one`);
+			}
+			return this.runInTerminal(terminal!, mode);
+		}
+		try {
+			return await this.runDetached();
+		} catch (error) {
+			if (!(error instanceof ExecError) || !error.exited) throw error;
+			if (mode === 'IfAvailable' && canPrompt) return this.runInTerminal(terminal!, mode);
+			const why = mode === 'Never' ? 'interactiveMode Never' : 'no terminal here';
+			const failed = this.fail(`${error.template}; if it needs a login (${why}), run \`${this.commandLine()}\` in a terminal first`, error);
+			failed.exited = true;
+			throw failed;
+		}
+	}
+
+	private runInTerminal(terminal: TerminalLender, mode: string): Promise<ExecCredential> {
+		const name = this.config.displayCommand;
+		const failed = this.loginFailed;
+		if (failed && this.now() < failed.until) {
+			const minutes = Math.max(1, Math.ceil((failed.until - this.now()) / 60_000));
+			return Promise.reject(this.fail(`${failed.error.template}; the login is offered again in ${minutes} min`));
+		}
+		return oneAtATime(() => {
+			if (this.closed) return Promise.reject(this.fail(`exec plugin "${name}" was stopped: calico-mcm is shutting down (context ${contextMark})`));
+			this.prompting = true;
+			const why = `context ${this.options.context} needs a login: exec plugin "${name}" has the terminal (interactiveMode ${mode}); calico-mcm comes back when it is done`;
+			return terminal
+				.lend(why, () => this.spawnInTerminal())
+				.then(
+					credential => {
+						this.loginFailed = undefined;
+						return credential;
+					},
+					(error: unknown) => {
+						// A login that failed must not take the terminal again at every retry of the row.
+						if (error instanceof ExecError) this.loginFailed = {error, until: this.now() + loginRetryMs};
+						throw error;
+					},
+				)
+				.finally(() => (this.prompting = false));
+		});
+	}
+
+	/** The plugin with the terminal as stdin and stderr; its stdout is the credential. */
+	private spawnInTerminal(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		const limit = this.options.interactiveTimeoutMs ?? 5 * 60_000;
+		this.runs++;
+		return new Promise<ExecCredential>((resolve, reject) => {
+			let stdout = '';
+			let settled = false;
+			const settle = (error: KubeError | undefined, credential?: ExecCredential) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				this.running = undefined;
+				if (error) reject(error);
+				else resolve(credential!);
+			};
+			// Not detached: the plugin must stay in the terminal's foreground process group to read it.
+			const child = spawn(config.command, config.args, {env: this.env(true), stdio: ['inherit', 'pipe', 'inherit']});
+			const stop = (error: KubeError) => {
+				child.kill('SIGTERM');
+				setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+				settle(error);
+			};
+			this.running = {child, cancel: stop, said: () => ''};
+			const timer = setTimeout(() => stop(this.fail(`the login of exec plugin "${name}" did not finish within ${formatDuration(limit)} (context ${contextMark}); it was stopped`)), limit);
+			timer.unref?.();
+			child.stdout!.setEncoding('utf8');
+			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+			child.on('error', (error: NodeJS.ErrnoException) => settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error)));
+			child.on('exit', code => {
+				const finish = () => {
+					if (code !== 0) return settle(this.fail(`exec plugin "${name}" exited with code ${code} in the terminal (context ${contextMark}); the login did not complete`));
+					try {
+						settle(undefined, this.parse(stdout));
+					} catch (error) {
+						settle(error as KubeError);
+					}
+				};
+				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
+				else child.stdout!.once('close', finish);
+			});
+		});
+	}
+
+	private runDetached(): Promise<ExecCredential> {
+		const {config} = this;
+		const name = config.displayCommand;
+		const env = this.env(false);
 		this.runs++;
 		return new Promise<ExecCredential>((resolve, reject) => {
 			let stdout = '';
@@ -168,42 +386,75 @@ export class ExecCredentialProvider {
 				if (settled) return;
 				settled = true;
 				clearTimeout(timer);
+				runningGroups.delete(child);
+				this.running = undefined;
 				if (error) reject(error);
 				else resolve(credential!);
 			};
-			const child = spawn(config.command, config.args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+			const said = () => {
+				const tail = maskPluginOutput(stderr.trim());
+				return tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : '';
+			};
+			// detached: the plugin leads its own process group (see killGroup), and has no controlling
+			// terminal to prompt on: a prompt it cannot show would only hang.
+			const child = spawn(config.command, config.args, {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+			trackGroup(child);
+			const stop = (error: KubeError) => {
+				killGroup(child);
+				settle(error);
+			};
+			this.running = {child, cancel: stop, said};
 			const timer = setTimeout(() => {
-				child.kill('SIGKILL');
-				settle(this.fail(`exec plugin "${name}" gave no credential within ${Math.round(this.pluginTimeoutMs / 1000)}s (context ${contextMark})`));
+				stop(this.fail(`exec plugin "${name}" gave no credential within ${formatDuration(this.pluginTimeoutMs)} (context ${contextMark}); it was stopped${said()}`));
 			}, this.pluginTimeoutMs);
 			timer.unref?.();
-			child.stdout.setEncoding('utf8');
-			child.stderr.setEncoding('utf8');
-			child.stdout.on('data', (chunk: string) => (stdout += chunk));
-			child.stderr.on('data', (chunk: string) => {
+			child.stdout!.setEncoding('utf8');
+			child.stderr!.setEncoding('utf8');
+			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+			child.stderr!.on('data', (chunk: string) => {
 				// Keep the tail: that is where a plugin says what went wrong.
 				stderr = (stderr + chunk).slice(-4000);
 			});
 			child.on('error', (error: NodeJS.ErrnoException) => {
 				if (error.code === 'ENOENT') {
 					const where = config.command.includes('/') ? `at ${config.command}` : 'on PATH';
-					const hint = config.installHint ? `: ${config.installHint.trim()}` : '';
+					const hint = config.installHint ? `: ${config.installHint.trim()}` : '; install it or fix users[].user.exec.command in the kubeconfig';
 					settle(this.fail(`exec plugin "${name}" not found ${where} (context ${contextMark})${hint}`, error));
 				} else if (error.code === 'EACCES') {
-					settle(this.fail(`exec plugin "${name}" is not executable (context ${contextMark})`, error));
+					settle(this.fail(`exec plugin "${name}" is not executable (context ${contextMark}); chmod +x it`, error));
 				} else settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error));
 			});
-			child.on('close', (code, signal) => {
-				if (code !== 0) {
-					const detail = stderr.trim() || `no output on stderr`;
-					const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-					settle(this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`));
-					return;
-				}
-				try {
-					settle(undefined, this.parse(stdout));
-				} catch (error) {
-					settle(error as KubeError);
+			// 'exit', not 'close': a helper the plugin left behind may hold the pipes long after the
+			// plugin answered. Its process group goes with it.
+			child.on('exit', (code, signal) => {
+				runningGroups.delete(child);
+				const finish = () => {
+					if (code !== 0) {
+						const detail = maskPluginOutput(stderr.trim()) || `no output on stderr`;
+						const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+						const error = this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`);
+						error.exited = true;
+						settle(error);
+						return;
+					}
+					try {
+						settle(undefined, this.parse(stdout));
+					} catch (error) {
+						settle(error as KubeError);
+					}
+				};
+				// The last chunks of stdout may still be in the pipe: read until it closes, or briefly.
+				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
+				else {
+					const grace = setTimeout(() => {
+						child.stdout!.destroy();
+						child.stderr!.destroy();
+						finish();
+					}, 200);
+					child.stdout!.once('close', () => {
+						clearTimeout(grace);
+						finish();
+					});
 				}
 			});
 		});
@@ -215,7 +466,7 @@ export class ExecCredentialProvider {
 		try {
 			doc = JSON.parse(stdout) as typeof doc;
 		} catch {
-			throw this.fail(`exec plugin "${name}" printed no ExecCredential JSON (context ${contextMark}): ${stdout.trim().slice(0, 200) || 'empty output'}`);
+			throw this.fail(`exec plugin "${name}" printed no ExecCredential JSON (context ${contextMark}): ${maskPluginOutput(stdout.trim()).slice(0, 200) || 'empty output'}`);
 		}
 		if (doc?.kind !== 'ExecCredential' || !doc.status) {
 			throw this.fail(`exec plugin "${name}" printed ${doc?.kind ?? 'an object'} without status, expected an ExecCredential (context ${contextMark})`);

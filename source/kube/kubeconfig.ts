@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import {ConfigError} from './errors.js';
 import type {ExecConfig} from './exec-credentials.js';
 import {registerSecret} from './secret-values.js';
+import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
 
 export type ContextInfo = {
 	name: string;
@@ -31,6 +32,10 @@ export type ClusterEntry = {
 	insecureSkipTlsVerify: boolean;
 	tlsServerName?: string;
 	proxyUrl?: string;
+	/** extensions[name=client.authentication.k8s.io/exec].extension: handed to exec plugins as spec.cluster.config. */
+	execExtension?: unknown;
+	/** The proxy to reach the server through (proxy-url, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY); none: direct. */
+	proxy?: ProxyRoute;
 	file: string;
 };
 
@@ -175,6 +180,9 @@ function toCluster(file: string, name: string, body: Record<string, unknown>): C
 		insecureSkipTlsVerify: body['insecure-skip-tls-verify'] === true,
 		tlsServerName: str(body['tls-server-name']),
 		proxyUrl: str(body['proxy-url']),
+		execExtension: Array.isArray(body.extensions)
+			? (body.extensions as Array<Record<string, unknown>>).find(e => e?.name === 'client.authentication.k8s.io/exec')?.extension
+			: undefined,
 		file,
 	};
 }
@@ -199,7 +207,19 @@ function toExec(file: string, user: string, raw: unknown): ExecConfig | undefine
 		apiVersion: str(body.apiVersion) ?? 'client.authentication.k8s.io/v1beta1',
 		installHint: str(body.installHint),
 		provideClusterInfo: body.provideClusterInfo === true,
+		interactiveMode: interactiveMode(file, user, body.interactiveMode),
 	};
+}
+
+function interactiveMode(file: string, user: string, raw: unknown): 'Never' | 'IfAvailable' | 'Always' {
+	// client-go's default when the field is absent (it insists on it only for v1, and kubectl then refuses the file).
+	if (raw === undefined || raw === null || raw === '') return 'IfAvailable';
+	if (raw === 'Never' || raw === 'IfAvailable' || raw === 'Always') return raw;
+	throw new ConfigError(`kubeconfig ${file}: user "${user}" has exec.interactiveMode ${JSON.stringify(raw)}`, {
+		file,
+		line: lineOf(file, user),
+		hint: `set users[].user.exec.interactiveMode of "${user}" to Never, IfAvailable or Always`,
+	});
 }
 
 function toUser(file: string, name: string, body: Record<string, unknown>): UserEntry {
@@ -306,6 +326,18 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 		let cluster = clusterCache.get(clusterName);
 		if (!cluster) {
 			cluster = toCluster(rawCluster.file, clusterName, rawCluster.body);
+			try {
+				cluster.proxy = proxyFor(cluster, options.env ?? process.env);
+			} catch (error) {
+				if (!(error instanceof ProxyError)) throw error;
+				const fromFile = Boolean(cluster.proxyUrl);
+				const at = fromFile ? lineOf(cluster.file, clusterName) : undefined;
+				throw new ConfigError(at ? error.message.replace(` in ${cluster.file}:`, ` in ${cluster.file} line ${at}:`) : error.message, {
+					file: fromFile ? cluster.file : undefined,
+					line: at,
+					hint: fromFile ? `fix proxy-url of cluster "${clusterName}" in ${cluster.file}` : 'fix or unset the proxy variable',
+				});
+			}
 			clusterCache.set(clusterName, cluster);
 		}
 		let user = userCache.get(userName);

@@ -18,10 +18,10 @@ export type WatchState = {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export type WatchHandlers = {
+export type WatchHandlers<T = unknown> = {
 	/** The full list after every (re)list: replaces whatever the caller knew. */
-	onReset: (items: any[]) => void;
-	onEvent: (type: WatchEventType, object: any) => void;
+	onReset: (items: T[]) => void;
+	onEvent: (type: WatchEventType, object: T) => void;
 	/** Only on changes. */
 	onState: (state: WatchState) => void;
 	/**
@@ -32,10 +32,10 @@ export type WatchHandlers = {
 	onAbsent?: () => void;
 };
 
-export type WatchOptions = {
+export type WatchOptions<T = unknown> = {
 	/** The list path, e.g. /apis/operator.tigera.io/v1/tigerastatuses. */
 	path: string;
-	handlers: WatchHandlers;
+	handlers: WatchHandlers<T>;
 	/**
 	 * Restart (resume from the last resourceVersion) a stream that sent nothing, not even a bookmark, for
 	 * this long. Default 75 s: kube-apiserver sends a bookmark about once a minute, so a quiet healthy
@@ -163,99 +163,137 @@ export function jitteredDelay(attempt: number, backoff: {initialMs: number; maxM
 	return Math.round(base / 2 + (random() * base) / 2);
 }
 
+/** What an error of a list or watch means for the cluster: refused credentials, refused access, or unreachable. */
+export function watchStateOf(error: unknown): WatchState {
+	if (error instanceof KubeError) {
+		if (error.kind === 'unauthorized' || error.kind === 'exec') return {state: 'unauthorized', error: error.message};
+		if (error.kind === 'forbidden') return {state: 'forbidden', error: error.message, verb: error.verb, resource: error.resource};
+	}
+	return {state: 'unreachable', error: error instanceof Error ? error.message : String(error)};
+}
+
 /** Only our own signals abort our requests; an 'aborted' error while running means the client was closed. */
 const clientClosed = (error: unknown) => error instanceof KubeError && error.kind === 'aborted';
 
-export function startWatch(client: ClusterClient, options: WatchOptions): WatchHandle {
-	const {handlers, path} = options;
-	const watchdogMs = options.watchdogMs ?? 75_000;
-	const backoff = options.backoff ?? {initialMs: 500, maxMs: 15_000};
-	const absentBackoff = options.absentBackoff ?? {initialMs: 1000, maxMs: 10_000};
-	const timeoutSeconds = options.timeoutSeconds ?? 300;
-	const pageSize = options.pageSize ?? 500;
-	const stopper = new AbortController();
-	let resourceVersion: string | undefined;
-	let current: WatchState | undefined;
-	let absent = false;
+type WatchObject = {metadata?: {resourceVersion?: string}; code?: unknown; message?: unknown; reason?: string};
+type WatchEvent = {type?: string; object?: WatchObject};
 
-	const live = () => !stopper.signal.aborted;
+/** One list+watch loop: its settings, where it resumes from, and its counters for the backoff. */
+class WatchLoop<T> implements WatchHandle {
+	private readonly stopper = new AbortController();
+	private readonly watchdogMs: number;
+	private readonly backoff: {initialMs: number; maxMs: number};
+	private readonly absentBackoff: {initialMs: number; maxMs: number};
+	private readonly timeoutSeconds: number;
+	private readonly pageSize: number;
+	private rv: string | undefined;
+	private current: WatchState | undefined;
+	private absent = false;
+	/** Consecutive failures, for the backoff. */
+	private errors = 0;
+	private absences = 0;
+	/** Consecutive 410s right after a list: back off if the server keeps saying it. */
+	private gones = 0;
 
-	const setState = (next: WatchState) => {
-		if (!live()) return;
+	constructor(
+		private readonly client: ClusterClient,
+		private readonly options: WatchOptions<T>,
+	) {
+		this.watchdogMs = options.watchdogMs ?? 75_000;
+		this.backoff = options.backoff ?? {initialMs: 500, maxMs: 15_000};
+		this.absentBackoff = options.absentBackoff ?? {initialMs: 1000, maxMs: 10_000};
+		this.timeoutSeconds = options.timeoutSeconds ?? 300;
+		this.pageSize = options.pageSize ?? 500;
+	}
+
+	get resourceVersion(): string | undefined {
+		return this.rv;
+	}
+
+	stop(): void {
+		this.stopper.abort();
+	}
+
+	private get live(): boolean {
+		return !this.stopper.signal.aborted;
+	}
+
+	private sleep(ms: number): Promise<void> {
+		return sleepFor(ms, this.stopper.signal);
+	}
+
+	private setState(next: WatchState): void {
+		if (!this.live) return;
+		const current = this.current;
 		if (current && current.state === next.state && current.error === next.error && current.verb === next.verb && current.resource === next.resource) return;
-		current = next;
-		handlers.onState({...next});
-	};
-
-	const stateFor = (error: unknown): WatchState => {
-		if (error instanceof KubeError) {
-			if (error.kind === 'unauthorized' || error.kind === 'exec') return {state: 'unauthorized', error: error.message};
-			if (error.kind === 'forbidden') return {state: 'forbidden', error: error.message, verb: error.verb, resource: error.resource};
-			return {state: 'unreachable', error: error.message};
-		}
-		return {state: 'unreachable', error: error instanceof Error ? error.message : String(error)};
-	};
+		this.current = next;
+		this.options.handlers.onState({...next});
+	}
 
 	/** Every page of the list; items get the kind/apiVersion the server leaves out of list items. */
-	async function list(): Promise<{items: unknown[]; resourceVersion: string}> {
-		const items: unknown[] = [];
+	private async list(): Promise<{items: T[]; resourceVersion: string}> {
+		const items: T[] = [];
 		let continueToken: string | undefined;
 		let rv = '';
 		do {
-			const release = await startGate.acquire(stopper.signal);
-			if (!release) throw new KubeError({kind: 'aborted', message: 'stopped', context: client.context});
-			type Page = {apiVersion?: string; kind?: string; metadata?: {resourceVersion?: string; continue?: string}; items?: unknown[]};
-			let page: Page;
-			try {
-				page = await client.request<Page>({
-					path,
-					query: {...options.query, limit: pageSize, continue: continueToken},
-					signal: stopper.signal,
-					timeoutMs: options.requestTimeoutMs,
-				});
-			} finally {
-				release();
-			}
+			const page = await this.listPage(continueToken);
 			const kind = page?.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
 			for (const item of page?.items ?? []) {
 				const object = item as Record<string, unknown>;
 				if (kind && object && object.kind === undefined) object.kind = kind;
 				if (page?.apiVersion && object && object.apiVersion === undefined) object.apiVersion = page.apiVersion;
-				items.push(object);
+				// What the server sends is what the caller asked to watch.
+				items.push(object as T);
 			}
 			// The resourceVersion of the first page is the snapshot every later page belongs to.
 			if (!rv) rv = page?.metadata?.resourceVersion ?? '';
 			continueToken = page?.metadata?.continue || undefined;
-		} while (continueToken && live());
+		} while (continueToken && this.live);
 		return {items, resourceVersion: rv};
 	}
 
-	/** One watch stream from resourceVersion, until it ends, goes silent, or fails. */
-	async function watchOnce(): Promise<StreamEnd> {
+	private async listPage(continueToken: string | undefined) {
+		const release = await startGate.acquire(this.stopper.signal);
+		if (!release) throw new KubeError({kind: 'aborted', message: 'stopped', context: this.client.context});
+		type Page = {apiVersion?: string; kind?: string; metadata?: {resourceVersion?: string; continue?: string}; items?: unknown[]};
+		try {
+			return await this.client.request<Page>({
+				path: this.options.path,
+				query: {...this.options.query, limit: this.pageSize, continue: continueToken},
+				signal: this.stopper.signal,
+				timeoutMs: this.options.requestTimeoutMs,
+			});
+		} finally {
+			release();
+		}
+	}
+
+	/** One watch stream from the resourceVersion, until it ends, goes silent, or fails. */
+	private async watchOnce(): Promise<StreamEnd> {
 		const streamAbort = new AbortController();
 		const onStop = () => streamAbort.abort();
-		stopper.signal.addEventListener('abort', onStop, {once: true});
-		let result: StreamEnd = 'ended';
+		this.stopper.signal.addEventListener('abort', onStop, {once: true});
+		const end = {result: 'ended' as StreamEnd};
 		let dog: NodeJS.Timeout | undefined;
 		const feed = () => {
 			if (dog) clearTimeout(dog);
 			dog = setTimeout(() => {
-				result = 'silent';
+				end.result = 'silent';
 				streamAbort.abort();
-			}, watchdogMs);
+			}, this.watchdogMs);
 		};
 		let failure: unknown;
-		const release = await startGate.acquire(streamAbort.signal, options.priority === 'high' ? 'list' : 'stream');
+		const release = await startGate.acquire(streamAbort.signal, this.options.priority === 'high' ? 'list' : 'stream');
 		try {
-			if (!release) throw new KubeError({kind: 'aborted', message: 'stopped', context: client.context});
-			await client.stream({
-				path,
+			if (!release) throw new KubeError({kind: 'aborted', message: 'stopped', context: this.client.context});
+			await this.client.stream({
+				path: this.options.path,
 				query: {
-					...options.query,
+					...this.options.query,
 					watch: 1,
-					resourceVersion,
+					resourceVersion: this.rv,
 					allowWatchBookmarks: true,
-					timeoutSeconds: Math.round(timeoutSeconds * (1 + Math.random())),
+					timeoutSeconds: Math.round(this.timeoutSeconds * (1 + Math.random())),
 				},
 				signal: streamAbort.signal,
 				// Until the headers arrive the request timeout applies; from then on silence is the watchdog's.
@@ -263,48 +301,12 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 					release?.();
 					feed();
 				},
-				onLine: (line) => {
-					if (!live() || result !== 'ended') return;
+				onLine: line => {
+					if (!this.live || end.result !== 'ended') return;
 					feed();
-					let event: {type?: string; object?: Record<string, any>};
-					try {
-						event = JSON.parse(line) as typeof event;
-					} catch {
-						throw new KubeError({kind: 'server', message: `the watch of ${path} sent a line that is not JSON: ${line.slice(0, 120)}`, context: client.context});
-					}
-					const object = event.object;
-					const rv = object?.metadata?.resourceVersion as string | undefined;
-					switch (event.type) {
-						case 'ADDED':
-						case 'MODIFIED':
-						case 'DELETED':
-							if (rv) resourceVersion = rv;
-							handlers.onEvent(event.type, object);
-							break;
-						case 'BOOKMARK':
-							if (rv) resourceVersion = rv;
-							break;
-						case 'ERROR': {
-							const code = Number(object?.code);
-							if (code === 410) {
-								result = 'gone';
-								streamAbort.abort();
-								return;
-							}
-							const message = String(object?.message ?? `watch error ${code}`);
-							const refused = code === 403 ? parseForbidden(message) : {};
-							throw new KubeError({
-								kind: code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : 'server',
-								status: code || undefined,
-								reason: object?.reason,
-								message,
-								context: client.context,
-								verb: code === 403 ? refused.verb ?? 'watch' : undefined,
-								resource: refused.resource,
-							});
-						}
-						default:
-							break;
+					if (this.onEvent(this.parse(line)) === 'gone') {
+						end.result = 'gone';
+						streamAbort.abort();
 					}
 				},
 			});
@@ -313,9 +315,9 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		} finally {
 			release?.();
 			if (dog) clearTimeout(dog);
-			stopper.signal.removeEventListener('abort', onStop);
+			this.stopper.signal.removeEventListener('abort', onStop);
 		}
-		if (result !== 'ended') return result;
+		if (end.result !== 'ended') return end.result;
 		if (failure !== undefined) {
 			if (failure instanceof KubeError && failure.kind === 'gone') return 'gone';
 			throw failure;
@@ -323,93 +325,148 @@ export function startWatch(client: ClusterClient, options: WatchOptions): WatchH
 		return 'ended';
 	}
 
-	async function run(): Promise<void> {
-		setState({state: 'connecting'});
-		let errors = 0; // consecutive failures, for the backoff
-		let absences = 0;
-		let gones = 0; // consecutive 410s right after a list: back off if the server keeps saying it
-		while (live()) {
-			try {
-				const listed = await list();
-				if (!live()) return;
-				absent = false;
-				absences = 0;
-				resourceVersion = listed.resourceVersion || undefined;
-				handlers.onReset(listed.items);
-				setState({state: 'ok'});
-			} catch (error) {
-				if (!live() || clientClosed(error)) return;
-				if (error instanceof KubeError && error.kind === 'not-found') {
-					if (!absent) {
-						absent = true;
-						handlers.onReset([]);
-						handlers.onAbsent?.();
-					}
-					setState({state: 'ok'});
-					errors = 0;
-					await sleepFor(jitteredDelay(absences++, absentBackoff), stopper.signal);
-					continue;
-				}
-				// An expired continue token: start the list again at once.
-				if (error instanceof KubeError && error.kind === 'gone' && gones++ === 0) continue;
-				setState(stateFor(error));
-				await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
-				continue;
-			}
-
-			// Watch until something forces a relist.
-			let quickEnds = 0;
-			let delivered = false;
-			for (;;) {
-				if (!live()) return;
-				const started = Date.now();
-				const rvBefore = resourceVersion;
-				let end: StreamEnd;
-				try {
-					end = await watchOnce();
-				} catch (error) {
-					if (!live() || clientClosed(error)) return;
-					// The type went away under an open watch: the list will notice and report it.
-					if (error instanceof KubeError && error.kind === 'not-found') break;
-					setState(stateFor(error));
-					await sleepFor(jitteredDelay(errors++, backoff), stopper.signal);
-					break;
-				}
-				if (!live()) return;
-				if (resourceVersion !== rvBefore) delivered = true;
-				// Only a watch that worked proves the cluster healthy again: a list that works followed by a
-				// watch that fails (e.g. RBAC allows list but not watch) must keep backing off.
-				if (end !== 'gone' && (delivered || Date.now() - started >= 1000)) errors = 0;
-				if (end === 'gone') {
-					// Right after a list, a 410 again and again means a broken server: slow down.
-					if (!delivered && gones++ > 0) await sleepFor(jitteredDelay(gones - 1, backoff), stopper.signal);
-					break;
-				}
-				gones = 0;
-				if (end === 'silent') continue; // resume from the last resourceVersion: a hung server fails that request
-				// Ended normally (server timeout, or expire-watches): resume at once. A server that ends every
-				// stream at once gets a growing pause from the second time on.
-				if (Date.now() - started < 1000 && resourceVersion === rvBefore) {
-					if (quickEnds > 0) await sleepFor(jitteredDelay(quickEnds - 1, backoff), stopper.signal);
-					quickEnds++;
-				} else quickEnds = 0;
-			}
+	private parse(line: string): WatchEvent {
+		try {
+			return JSON.parse(line) as WatchEvent;
+		} catch {
+			throw new KubeError({kind: 'server', message: `the watch of ${this.options.path} sent a line that is not JSON: ${line.slice(0, 120)}`, context: this.client.context});
 		}
 	}
 
-	void Promise.resolve()
-		.then(run)
-		.catch((error: unknown) => {
-			// A handler threw: that is a bug in the caller, but the loop must not die silently.
-			if (live()) setState(stateFor(error));
-		});
+	/** One event of the stream; 'gone' when the server says the resourceVersion is too old (410). */
+	private onEvent(event: WatchEvent): 'gone' | undefined {
+		const object = event.object;
+		const rv = object?.metadata?.resourceVersion;
+		switch (event.type) {
+			case 'ADDED':
+			case 'MODIFIED':
+			case 'DELETED':
+				if (rv) this.rv = rv;
+				this.options.handlers.onEvent(event.type, object as T);
+				return undefined;
+			case 'BOOKMARK':
+				if (rv) this.rv = rv;
+				return undefined;
+			case 'ERROR':
+				if (Number(object?.code) === 410) return 'gone';
+				throw this.streamError(object);
+			default:
+				return undefined;
+		}
+	}
 
-	return {
-		stop() {
-			stopper.abort();
-		},
-		get resourceVersion() {
-			return resourceVersion;
-		},
-	};
+	private streamError(object: WatchObject | undefined): KubeError {
+		const code = Number(object?.code);
+		const message = String(object?.message ?? `watch error ${code}`);
+		const refused = code === 403 ? parseForbidden(message) : {};
+		return new KubeError({
+			kind: code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : 'server',
+			status: code || undefined,
+			reason: object?.reason,
+			message,
+			context: this.client.context,
+			verb: code === 403 ? refused.verb ?? 'watch' : undefined,
+			resource: refused.resource,
+		});
+	}
+
+	/** Lists until a list works ('listed'), or the loop stops ('stop'). */
+	private async relist(): Promise<'listed' | 'stop'> {
+		while (this.live) {
+			try {
+				const listed = await this.list();
+				if (!this.live) return 'stop';
+				this.absent = false;
+				this.absences = 0;
+				this.rv = listed.resourceVersion || undefined;
+				this.options.handlers.onReset(listed.items);
+				this.setState({state: 'ok'});
+				return 'listed';
+			} catch (error) {
+				if (!this.live || clientClosed(error)) return 'stop';
+				if (error instanceof KubeError && error.kind === 'not-found') {
+					this.noteAbsent();
+					await this.sleep(jitteredDelay(this.absences++, this.absentBackoff));
+					continue;
+				}
+				// An expired continue token: start the list again at once.
+				if (error instanceof KubeError && error.kind === 'gone' && this.gones++ === 0) continue;
+				this.setState(watchStateOf(error));
+				await this.sleep(jitteredDelay(this.errors++, this.backoff));
+			}
+		}
+		return 'stop';
+	}
+
+	/** The resource type is not served: empty, and ok (a CRD not installed is no error). */
+	private noteAbsent(): void {
+		if (!this.absent) {
+			this.absent = true;
+			this.options.handlers.onReset([]);
+			this.options.handlers.onAbsent?.();
+		}
+		this.setState({state: 'ok'});
+		this.errors = 0;
+	}
+
+	/** Watches from the list's resourceVersion until something forces a relist ('relist') or the loop stops. */
+	private async watchUntilRelist(): Promise<'relist' | 'stop'> {
+		let quickEnds = 0;
+		let delivered = false;
+		for (;;) {
+			if (!this.live) return 'stop';
+			const started = Date.now();
+			const rvBefore = this.rv;
+			let end: StreamEnd;
+			try {
+				end = await this.watchOnce();
+			} catch (error) {
+				if (!this.live || clientClosed(error)) return 'stop';
+				// The type went away under an open watch: the list will notice and report it.
+				if (error instanceof KubeError && error.kind === 'not-found') return 'relist';
+				this.setState(watchStateOf(error));
+				await this.sleep(jitteredDelay(this.errors++, this.backoff));
+				return 'relist';
+			}
+			if (!this.live) return 'stop';
+			if (this.rv !== rvBefore) delivered = true;
+			// Only a watch that worked proves the cluster healthy again: a list that works followed by a
+			// watch that fails (e.g. RBAC allows list but not watch) must keep backing off.
+			if (end !== 'gone' && (delivered || Date.now() - started >= 1000)) this.errors = 0;
+			if (end === 'gone') {
+				// Right after a list, a 410 again and again means a broken server: slow down.
+				if (!delivered && this.gones++ > 0) await this.sleep(jitteredDelay(this.gones - 1, this.backoff));
+				return 'relist';
+			}
+			this.gones = 0;
+			if (end === 'silent') continue; // resume from the last resourceVersion: a hung server fails that request
+			// Ended normally (server timeout, or expire-watches): resume at once. A server that ends every
+			// stream at once gets a growing pause from the second time on.
+			if (Date.now() - started < 1000 && this.rv === rvBefore) {
+				if (quickEnds > 0) await this.sleep(jitteredDelay(quickEnds - 1, this.backoff));
+				quickEnds++;
+			} else quickEnds = 0;
+		}
+	}
+
+	async run(): Promise<void> {
+		this.setState({state: 'connecting'});
+		while (this.live) {
+			if ((await this.relist()) === 'stop') return;
+			if ((await this.watchUntilRelist()) === 'stop') return;
+		}
+	}
+
+	/** A handler threw: that is a bug in the caller, but the loop must not die silently. */
+	failed(error: unknown): void {
+		if (this.live) this.setState(watchStateOf(error));
+	}
+}
+
+export function startWatch<T>(client: ClusterClient, options: WatchOptions<T>): WatchHandle {
+	const loop = new WatchLoop(client, options);
+	void Promise.resolve()
+		.then(() => loop.run())
+		.catch((error: unknown) => loop.failed(error));
+	return loop;
 }

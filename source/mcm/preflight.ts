@@ -5,12 +5,14 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import yaml from 'js-yaml';
+import pLimit from 'p-limit';
 import type {ClusterClient} from '../kube/client.js';
-import {isKubeError} from '../kube/errors.js';
+import {isKubeError, kubeErrorHint} from '../kube/errors.js';
 import {describeFsError, dns1123SubdomainError} from '../kube/manifests.js';
 import {getObject} from '../kube/apply.js';
 import type {Plan, PreflightItem, StepContext} from './step.js';
 import type {ClusterRole} from './types.js';
+import {pathOf, resources} from './resources.js';
 import {describeError} from './runner.js';
 
 export type AccessNeed = {
@@ -36,10 +38,11 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 	const unique = [...new Map(needs.map(n => [describeNeed(n), n])).values()];
 	try {
 		// A few at a time: a plan can need dozens, and the API server owes us no burst.
-		const answers = await mapLimit(unique, 4, need =>
+		const limit = pLimit(4);
+		const answers = await Promise.all(unique.map(need => limit(() =>
 				client.request<AccessReview>({
 					method: 'POST',
-					path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+					path: pathOf(resources.selfSubjectAccessReviews),
 					body: {
 						apiVersion: 'authorization.k8s.io/v1',
 						kind: 'SelfSubjectAccessReview',
@@ -47,7 +50,7 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 					},
 					signal,
 				}),
-		);
+		)));
 		const denied = unique.filter((_n, i) => answers[i]?.status?.allowed !== true);
 		if (denied.length === 0) return {label, ok: true, message: `allowed: ${unique.length} verb/resource checks`};
 		return {
@@ -61,22 +64,9 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 	}
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-	const results: R[] = new Array(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const i = next++;
-			results[i] = await fn(items[i]!);
-		}
-	};
-	await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
-	return results;
-}
-
 function fixForConnection(context: string, error: unknown): string {
-	if (isKubeError(error, 'unauthorized')) return `refresh the credentials of context ${context}`;
-	return `check that the API server of ${context} is up and reachable (kubectl --context ${context} get --raw /readyz)`;
+	const hint = isKubeError(error) ? kubeErrorHint(error, context) : undefined;
+	return hint ?? `check that the API server of ${context} is up and reachable (kubectl --context ${context} get --raw /readyz)`;
 }
 
 /** The cluster answers at all (GET /version). */
@@ -221,13 +211,12 @@ async function list(client: ClusterClient, path: string, signal?: AbortSignal) {
 
 /** Role and version of a cluster from its operator resources (as source/mcm/role.ts decides it). */
 export async function probeCluster(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
-	const op = '/apis/operator.tigera.io/v1';
 	const [installations, mcs, mccs, manager, logStorage] = await Promise.all([
-		list(client, `${op}/installations`, signal),
-		list(client, `${op}/managementclusters`, signal),
-		list(client, `${op}/managementclusterconnections`, signal),
-		getObject(client, `${op}/managers/tigera-secure`, signal),
-		getObject(client, `${op}/logstorages/tigera-secure`, signal),
+		list(client, pathOf(resources.installations), signal),
+		list(client, pathOf(resources.managementClusters), signal),
+		list(client, pathOf(resources.managementClusterConnections), signal),
+		getObject(client, pathOf(resources.managers, 'tigera-secure'), signal),
+		getObject(client, pathOf(resources.logStorages, 'tigera-secure'), signal),
 	]);
 	const installation = installations.find(i => i.metadata.name === 'default') ?? installations[0];
 	const mc = mcs[0];

@@ -7,7 +7,7 @@
 // is one atomic request, and a step whose result exists only in one response finishes saving it
 // before it honours the cancel).
 
-import {KubeError} from '../kube/errors.js';
+import {KubeError, kubeErrorHint} from '../kube/errors.js';
 import {WaitTimeoutError} from '../kube/apply.js';
 import {ManifestError} from '../kube/manifests.js';
 import {maskServerText, maskText} from './secrets.js';
@@ -55,26 +55,7 @@ export function hintFor(error: unknown, step: Pick<Step, 'context'>): string | u
 	if (error instanceof WaitTimeoutError) {
 		return `check \`kubectl --context ${step.context} get tigerastatus\` and the tigera-operator log, then retry`;
 	}
-	if (error instanceof KubeError) {
-		const ctx = error.context || step.context;
-		switch (error.kind) {
-			case 'unreachable':
-				return `the API server of ${ctx} cannot be reached; check that it is up (kubectl --context ${ctx} get --raw /readyz), then retry`;
-			case 'timeout':
-				return `${ctx} did not answer in time; retry, or raise --request-timeout`;
-			case 'unauthorized':
-			case 'exec':
-				return `the credentials of context ${ctx} were refused; refresh them, then retry`;
-			case 'forbidden':
-				return `ask for permission to ${error.verb ?? 'do this'}${error.resource ? ` ${error.resource}` : ''} on ${ctx}, or use a context that has it`;
-			case 'conflict':
-				return 'another field manager owns a field this step sets (named above); settle it with its owner, then retry';
-			case 'invalid':
-				return 'the server refused the object: fix what the message names, then retry';
-			default:
-				return undefined;
-		}
-	}
+	if (error instanceof KubeError) return kubeErrorHint(error, step.context);
 	return undefined;
 }
 
@@ -90,7 +71,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunProgr
 	const {sink} = options;
 	const now = options.now ?? Date.now;
 	const signal = options.signal ?? new AbortController().signal;
-	// A live Set (PlanRunner's) lets the user skip a step the run has not reached yet.
+	// A live Set (the RunController's) lets the user skip a step the run has not reached yet.
 	const skip: ReadonlySet<string> = options.skip instanceof Set ? options.skip : new Set(options.skip ?? []);
 	const runId = options.runId ?? newRunId(plan);
 	const run: RunProgress = {id: runId, plan: plan.id, cluster: plan.cluster, title: plan.title, state: 'running', steps: initialSteps(plan), startedAt: now()};
@@ -166,62 +147,4 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunProgr
 	}
 	log(`${plan.title}: finished`);
 	return finish('done');
-}
-
-/**
- * A plan run the console can drive from keys: start, cancel, retry (runs again under the same run
- * id; check() makes it resume), and skip a skippable step (takes effect on the next start/retry, or
- * at once for a step not reached yet).
- */
-export class PlanRunner {
-	readonly runId: string;
-	private controller?: AbortController;
-	private readonly skips = new Set<string>();
-	private current?: Promise<RunProgress>;
-	private last?: RunProgress;
-
-	constructor(
-		readonly plan: Plan,
-		private readonly options: Omit<RunOptions, 'signal' | 'runId' | 'skip'>,
-	) {
-		this.runId = newRunId(plan);
-	}
-
-	get running(): boolean {
-		return this.current !== undefined;
-	}
-
-	/** The last finished run, if any. */
-	get result(): RunProgress | undefined {
-		return this.last;
-	}
-
-	/** Start (or, after a failure or cancel, retry). While running, returns the running promise. */
-	start(): Promise<RunProgress> {
-		if (this.current) return this.current;
-		this.controller = new AbortController();
-		this.current = runPlan(this.plan, {...this.options, signal: this.controller.signal, runId: this.runId, skip: this.skips}).then(result => {
-			this.current = undefined;
-			this.last = result;
-			return result;
-		});
-		return this.current;
-	}
-
-	retry(): Promise<RunProgress> {
-		return this.start();
-	}
-
-	cancel(): void {
-		this.controller?.abort(new StepError('cancelled by the user'));
-	}
-
-	/** False when the step does not exist or may not be skipped. */
-	skip(stepId: string): boolean {
-		const step = this.plan.steps.find(s => s.id === stepId);
-		if (!step?.skippable) return false;
-		this.skips.add(stepId);
-		if (!this.current) this.options.sink.updateStep(this.runId, stepId, {state: 'skipped', detail: 'skipped by the user', error: undefined, hint: undefined});
-		return true;
-	}
 }

@@ -80,15 +80,11 @@ export type ManagedConnection = {
 /** Overall health, used for sorting, the status bar counts and exit codes. */
 export type Health = 'healthy' | 'pending' | 'degraded' | 'disconnected' | 'unreachable';
 
-/** One row of the fleet: a kubeconfig context, or a ManagedCluster with no context of its own. */
-export type Cluster = {
+type ClusterRow = {
 	/** Stable key: the context name, or `<management context>/<managed name>` for remote-only rows. */
 	id: string;
 	/** What the user sees. */
 	name: string;
-	/** The kubeconfig context, absent for remote-only rows. */
-	context?: string;
-	remoteOnly: boolean;
 	role: ClusterRole;
 	/** Calico Enterprise version, e.g. `v3.24.0`, when installed. */
 	version?: string;
@@ -101,6 +97,15 @@ export type Cluster = {
 	/** Epoch ms the cluster's Installation (or ManagedCluster) was created: the AGE column. */
 	createdAt?: number;
 };
+
+/** A cluster of the kubeconfig: the console can read and change it through its context. */
+export type ContextCluster = ClusterRow & {remoteOnly: false; context: string};
+
+/** A ManagedCluster seen only from its management cluster: no context here, so read-only and partial. */
+export type RemoteCluster = ClusterRow & {remoteOnly: true; context?: undefined};
+
+/** One row of the fleet: a kubeconfig context, or a ManagedCluster with no context of its own. */
+export type Cluster = ContextCluster | RemoteCluster;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

@@ -3,6 +3,7 @@
 
 import type {ClusterClient} from '../kube/client.js';
 import {conditionStatus, watchUntil} from '../kube/apply.js';
+import {pathOf, resources} from './resources.js';
 
 export type WaitOptions = {signal?: AbortSignal; timeoutMs?: number};
 
@@ -12,8 +13,8 @@ type Conditioned = {
 	status?: {conditions?: Array<{type?: string; status?: string; reason?: string; message?: string}>; loadBalancer?: {ingress?: Array<{ip?: string; hostname?: string}>}};
 };
 
-export const tigerStatusPath = '/apis/operator.tigera.io/v1/tigerastatuses';
-export const managedClusterPath = '/apis/projectcalico.org/v3/managedclusters';
+export const tigerStatusPath = pathOf(resources.tigerStatuses);
+export const managedClusterPath = pathOf(resources.managedClusters);
 
 function statusLine(name: string, obj: Conditioned | undefined): string {
 	if (!obj) return `${name}: not reported yet`;
@@ -73,7 +74,7 @@ export async function waitForManagedConnected(mgmt: ClusterClient, name: string,
 export async function waitForLoadBalancer(client: ClusterClient, namespace: string, name: string, options: WaitOptions = {}): Promise<string> {
 	const ingress = (o: Conditioned | undefined) => o?.status?.loadBalancer?.ingress?.find(i => i.ip || i.hostname);
 	const objects = await watchUntil<Conditioned>(client, {
-		path: `/api/v1/namespaces/${namespace}/services`,
+		path: pathOf(resources.services, undefined, namespace),
 		query: {fieldSelector: `metadata.name=${name}`},
 		what: `an external address for LoadBalancer service ${namespace}/${name} on ${client.context}`,
 		done: objs => ingress(objs.get(name)) !== undefined,

@@ -1,5 +1,6 @@
 import type {StoreApi} from 'zustand/vanilla';
 import type {LogLine} from '../mcm/types.js';
+import {appendCapped} from './capped-lines.js';
 
 export type LogSlice = {
 	/** Newest last; capped: the oldest lines fall off. */
@@ -27,9 +28,8 @@ export function createLogSlice<S extends LogSlice>(
 			if (lines.length === 0) return;
 			const {log, logDropped} = get();
 			const t = Date.now();
-			const next = [...log, ...lines.map(line => ({...line, t: line.t ?? t}))];
-			const over = Math.max(0, next.length - capacity);
-			set({log: over ? next.slice(over) : next, logDropped: logDropped + over} as Partial<S>);
+			const next = appendCapped({lines: log, dropped: logDropped}, lines.map(line => ({...line, t: line.t ?? t})), capacity);
+			set({log: next.lines, logDropped: next.dropped} as Partial<S>);
 		},
 	};
 }

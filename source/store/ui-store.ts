@@ -1,4 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
+import {appendCapped} from './capped-lines.js';
 
 // The console's own state (focus, selection, scroll, sort, filter, log mode), in a small vanilla store
 // of its own: the fleet store is shared with headless commands that have no screen, and tests can
@@ -51,12 +52,16 @@ export type UiState = {
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
+	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
+	terminalLent: boolean;
 	flash?: Flash;
 };
 
 export type UiActions = {
 	set: (patch: Partial<UiState>) => void;
 	focusNext: (delta: 1 | -1) => void;
+	/** The steps pane in front, following the running step (a plan just started). */
+	focusSteps: () => void;
 	select: (id: string | undefined, index: number) => void;
 	toggleMark: (id: string) => void;
 	clearMarks: () => void;
@@ -64,6 +69,19 @@ export type UiActions = {
 	sortBy: (key: SortKey) => void;
 	flashMessage: (text: string, level?: Flash['level'], ms?: number) => void;
 	operatorLogLines: (cluster: string, lines: string[], capacity?: number) => void;
+	/** What the follower of `cluster`'s operator log says it is doing (ignored once another is shown). */
+	operatorLogStatus: (cluster: string, status: string, failed: boolean) => void;
+	/** The log pane shows the operator log of `cluster` from now on (connecting). */
+	showOperatorLog: (cluster: string) => void;
+	/** The log pane shows the console's own log again. */
+	showConsoleLog: () => void;
+	/** Help overlay: open at the top, scroll, close. */
+	openHelp: () => void;
+	scrollHelp: (delta: number) => void;
+	closeHelp: () => void;
+	focusPane: (pane: PaneId) => void;
+	/** Clears this flash message if it is still the one shown. */
+	clearFlash: (flash: Flash) => void;
 };
 
 export type UiStore = StoreApi<UiState & UiActions>;
@@ -88,6 +106,7 @@ export function initialUiState(): UiState {
 		helpOpen: false,
 		helpTop: 0,
 		confirmQuit: false,
+		terminalLent: false,
 	};
 }
 
@@ -100,6 +119,7 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 			const i = paneOrder.indexOf(get().focus);
 			set({focus: paneOrder[(i + delta + paneOrder.length) % paneOrder.length]});
 		},
+		focusSteps: () => set({focus: 'steps', stepsFollow: true, stepsTop: 0}),
 		select(id, index) {
 			const s = get();
 			if (s.selectedId === id && s.selectedIndex === index) return;
@@ -119,12 +139,23 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		flashMessage(text, level = 'info', ms = 4000) {
 			set({flash: {text, level, until: Date.now() + ms}});
 		},
+		operatorLogStatus(cluster, status, failed) {
+			const op = get().operatorLog;
+			if (op && op.cluster === cluster) set({operatorLog: {...op, status, failed}});
+		},
+		showOperatorLog: cluster => set({logSource: 'operator', logFollow: true, operatorLog: {cluster, lines: [], dropped: 0, status: 'connecting', failed: false}}),
+		showConsoleLog: () => set({logSource: 'console', operatorLog: undefined, logFollow: true}),
+		openHelp: () => set({helpOpen: true, helpTop: 0}),
+		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
+		closeHelp: () => set({helpOpen: false}),
+		focusPane: pane => set({focus: pane}),
+		clearFlash(flash) {
+			if (get().flash === flash) set({flash: undefined});
+		},
 		operatorLogLines(cluster, lines, capacity = 1000) {
 			const current = get().operatorLog;
 			if (!current || current.cluster !== cluster || lines.length === 0) return;
-			const next = [...current.lines, ...lines];
-			const over = Math.max(0, next.length - capacity);
-			set({operatorLog: {...current, lines: over ? next.slice(over) : next, dropped: current.dropped + over}});
+			set({operatorLog: {...current, ...appendCapped(current, lines, capacity)}});
 		},
 	}));
 }

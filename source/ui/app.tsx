@@ -1,10 +1,11 @@
 import {Box, Text, useApp, useInput, type Key} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
+import {useStore} from 'zustand';
 import type {AppStore} from '../store/store.js';
 import {createUiStore, type UiStore} from '../store/ui-store.js';
 import {createClock, type Clock} from './clock.js';
 import {UiContext, useUiContext, type UiContextValue} from './context.js';
-import {createFleetViewOf} from './fleet-model.js';
+import {createFleetViewOf} from './fleet-rows.js';
 import {FleetPane} from './fleet-pane.js';
 import {fit} from './format.js';
 import {glyphsFor} from './glyphs.js';
@@ -13,13 +14,14 @@ import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
 import {OperatorLogFollower} from './operator-log-follower.js';
-import {noServices, type ConsoleServices, type OverlayRender} from './services.js';
+import {noServices, type ConsoleIntents, type ConsoleServices} from '../app/services.js';
 import {StatusBar} from './status-bar.js';
 import {StepsPane} from './steps-pane.js';
 import {createTheme} from './theme.js';
 import {TigerStatusPane} from './tigerstatus-pane.js';
 import {useUiState} from './use-store.js';
 import {useTerminalSize, type Size} from './use-terminal-size.js';
+import {OverlayView, type Overlay} from './workflows/overlay.js';
 
 export type AppProps = {
 	store: AppStore;
@@ -50,7 +52,7 @@ function SeparatorColumn({height}: {height: number}) {
 	);
 }
 
-function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
+function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	const focus = useUiState(s => s.focus);
 	const helpOpen = useUiState(s => s.helpOpen);
 	const {closeOverlay} = useUiContext();
@@ -65,7 +67,7 @@ function Body({layout, overlay}: {layout: Layout; overlay?: OverlayRender}) {
 	if (overlay) {
 		return (
 			<Box height={body} width={columns} flexDirection="column" overflow="hidden">
-				{overlay({width: columns, height: body, close: closeOverlay})}
+				<OverlayView overlay={overlay} width={columns} height={body} close={closeOverlay} />
 			</Box>
 		);
 	}
@@ -130,12 +132,32 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const layout = useMemo(() => computeLayout(size.columns, size.rows), [size.columns, size.rows]);
-	const [overlay, setOverlay] = useState<{render: OverlayRender} | undefined>();
 	const uiRef = useRef<UiStore | undefined>(uiProp);
 	uiRef.current ??= createUiStore();
 	const ui = uiRef.current;
-	const closeOverlay = useCallback(() => setOverlay(undefined), []);
-	const openOverlay = useCallback((render: OverlayRender) => setOverlay({render}), []);
+	// While a login prompt has the terminal, no key is read here (ink lets go of stdin).
+	const lent = useStore(ui, s => s.terminalLent);
+	const [overlay, setOverlay] = useState<Overlay | undefined>();
+	// What is open now, for showToken: a state update is only seen at the next render.
+	const overlayRef = useRef<Overlay | undefined>(undefined);
+	const show = useCallback((next: Overlay | undefined) => {
+		overlayRef.current = next;
+		setOverlay(next);
+	}, []);
+	const closeOverlay = useCallback(() => show(undefined), [show]);
+	const intents = useMemo<ConsoleIntents>(
+		() => ({
+			openWorkflow: workflow => show({kind: 'workflow', workflow}),
+			showToken(token) {
+				if (overlayRef.current) return false;
+				show({kind: 'token', token});
+				return true;
+			},
+			focusSteps: () => ui.getState().focusSteps(),
+			flash: (text, level) => ui.getState().flashMessage(text, level),
+		}),
+		[show, ui],
+	);
 	const ctx = useMemo<UiContextValue>(
 		() => ({
 			store,
@@ -145,13 +167,12 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			glyphs: glyphsFor(ascii),
 			clock: clockProp ?? createClock(),
 			fleetView: createFleetViewOf(),
-			openOverlay,
 			closeOverlay,
 		}),
-		[store, ui, servicesProp, color, ascii, clockProp, openOverlay, closeOverlay],
+		[store, ui, servicesProp, color, ascii, clockProp, closeOverlay],
 	);
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
-	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, openOverlay, closeOverlay};
+	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
 	useInput((input, key) => {
 		// Key repeat and a busy SSH link deliver several key presses in one read, which ink passes
 		// as one string: outside the filter prompt (where it is a paste) take them one by one.
@@ -160,16 +181,16 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			return;
 		}
 		handleKey(env, input, key);
-	}, {isActive: !overlay});
+	}, {isActive: !overlay && !lent});
 	// An overlay owns the keyboard (through useOverlayInput), but ctrl-c must still get the user out,
 	// and the quit question gets the answer.
 	useInput((input, key) => {
 		if ((key.ctrl && input === 'c') || ui.getState().confirmQuit) handleKey(env, input, key);
-	}, {isActive: Boolean(overlay)});
+	}, {isActive: Boolean(overlay) && !lent});
 	return (
 		<UiContext.Provider value={ctx}>
 			<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
-				<Body layout={layout} overlay={overlay?.render} />
+				<Body layout={layout} overlay={overlay} />
 				<StatusBar width={layout.columns} />
 			</Box>
 			<OperatorLogFollower />

@@ -1,13 +1,11 @@
 import {createContext, useContext} from 'react';
+import type {ConsoleServices} from '../app/services.js';
 import type {AppStore} from '../store/store.js';
 import type {UiStore} from '../store/ui-store.js';
 import type {Clock} from './clock.js';
+import type {FleetRowsOf} from './fleet-rows.js';
 import type {Glyphs} from './glyphs.js';
-import type {ConsoleServices, OverlayRender} from './services.js';
 import type {Theme} from './theme.js';
-import type {FleetView} from '../store/selectors.js';
-import type {Cluster} from '../mcm/types.js';
-import type {FleetSettings} from './fleet-model.js';
 
 export type UiContextValue = {
 	store: AppStore;
@@ -17,8 +15,7 @@ export type UiContextValue = {
 	glyphs: Glyphs;
 	clock: Clock;
 	/** The fleet rows as shown (sorted, filtered), shared by every pane and the key handler. */
-	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
-	openOverlay: (render: OverlayRender) => void;
+	fleetView: FleetRowsOf;
 	closeOverlay: () => void;
 };
 

@@ -5,7 +5,7 @@ import {fit} from './format.js';
 import type {Glyphs} from './glyphs.js';
 import {bindings, filterPromptKeys} from './keymap.js';
 import {PaneTitle} from './pane-title.js';
-import type {ConsoleAction} from './services.js';
+import type {ConsoleAction} from '../app/services.js';
 import {useUiState} from './use-store.js';
 
 export type HelpLine = {text: string; heading?: boolean};

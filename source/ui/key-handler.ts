@@ -1,13 +1,13 @@
 import type {Key} from 'ink';
 import type {Cluster} from '../mcm/types.js';
+import type {ActionContext, ConsoleIntents, ConsoleServices} from '../app/services.js';
 import {selectRunningCount, type FleetView} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
-import type {UiStore} from '../store/ui-store.js';
-import {resolveSelection, type FleetSettings} from './fleet-model.js';
+import type {PaneId, UiStore} from '../store/ui-store.js';
+import {resolveSelection, type FleetRowsOf} from './fleet-rows.js';
 import {resolveKey, type Command} from './keymap.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {scrollLog} from './log-window.js';
-import type {ActionContext, ConsoleServices, OverlayRender} from './services.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
 // precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
@@ -17,10 +17,9 @@ export type KeyEnv = {
 	ui: UiStore;
 	services: ConsoleServices;
 	layout: Layout;
-	fleetView: (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
+	fleetView: FleetRowsOf;
 	exit: () => void;
-	openOverlay: (render: OverlayRender) => void;
-	closeOverlay: () => void;
+	intents: ConsoleIntents;
 };
 
 function currentView(env: KeyEnv): FleetView {
@@ -85,18 +84,14 @@ function move(env: KeyEnv, command: 'up' | 'down' | 'page-up' | 'page-down' | 't
 function toggleOperatorLog(env: KeyEnv): void {
 	const ui = env.ui.getState();
 	if (ui.logSource === 'operator') {
-		ui.set({logSource: 'console', operatorLog: undefined, logFollow: true});
+		ui.showConsoleLog();
 		return;
 	}
 	const {cluster} = selectedCluster(env);
 	if (!cluster) return ui.flashMessage('Select a cluster first: o follows its tigera-operator log', 'warn');
 	if (!env.services.followOperatorLog) return ui.flashMessage('The operator log is not available in this session', 'warn');
 	if (cluster.remoteOnly) return ui.flashMessage(`${cluster.name} has no kubeconfig context: its operator log cannot be read`, 'warn');
-	ui.set({
-		logSource: 'operator',
-		logFollow: true,
-		operatorLog: {cluster: cluster.id, lines: [], dropped: 0, status: 'connecting', failed: false},
-	});
+	ui.showOperatorLog(cluster.id);
 }
 
 function run(env: KeyEnv, command: Command): void {
@@ -105,7 +100,7 @@ function run(env: KeyEnv, command: Command): void {
 		case 'quit':
 			return quit(env);
 		case 'help':
-			return ui.set({helpOpen: true, helpTop: 0});
+			return ui.openHelp();
 		case 'focus-next':
 			return ui.focusNext(1);
 		case 'focus-prev':
@@ -114,9 +109,9 @@ function run(env: KeyEnv, command: Command): void {
 		case 'focus-status':
 		case 'focus-steps':
 		case 'focus-log':
-			return ui.set({focus: command.slice('focus-'.length) as 'fleet'});
+			return ui.focusPane(command.slice('focus-'.length) as PaneId);
 		case 'open':
-			return ui.set({focus: 'status'});
+			return ui.focusPane('status');
 		case 'filter':
 			return ui.set({filterEditing: true, focus: 'fleet'});
 		case 'clear-filter':
@@ -173,15 +168,7 @@ function actionContext(env: KeyEnv): ActionContext {
 	const markedRows = view.rows.filter(c => marked[c.id]);
 	// Marked rows hidden by a filter still count: the user marked them on purpose.
 	for (const id of Object.keys(marked)) if (clusters[id] && !view.index.has(id)) markedRows.push(clusters[id]);
-	return {
-		store: env.store,
-		ui: env.ui,
-		selected: cluster,
-		marked: markedRows,
-		openOverlay: env.openOverlay,
-		closeOverlay: env.closeOverlay,
-		flash: (text, level) => env.ui.getState().flashMessage(text, level),
-	};
+	return {...env.intents, clusters, selected: cluster, marked: markedRows};
 }
 
 function actionMatches(name: string, input: string, key: Key): boolean {
@@ -204,12 +191,12 @@ export function handleKey(env: KeyEnv, input: string, key: Key): string | undefi
 		return 'filter-edit';
 	}
 	if (ui.helpOpen) {
-		if (key.escape || input === '?' || input === 'q') ui.set({helpOpen: false});
+		if (key.escape || input === '?' || input === 'q') ui.closeHelp();
 		else if (key.ctrl && input === 'c') run(env, 'quit');
-		else if (key.downArrow || input === 'j') ui.set({helpTop: ui.helpTop + 1});
-		else if (key.upArrow || input === 'k') ui.set({helpTop: Math.max(0, ui.helpTop - 1)});
-		else if (key.pageDown || input === ' ') ui.set({helpTop: ui.helpTop + Math.max(1, env.layout.body - 2)});
-		else if (key.pageUp) ui.set({helpTop: Math.max(0, ui.helpTop - Math.max(1, env.layout.body - 2))});
+		else if (key.downArrow || input === 'j') ui.scrollHelp(1);
+		else if (key.upArrow || input === 'k') ui.scrollHelp(-1);
+		else if (key.pageDown || input === ' ') ui.scrollHelp(Math.max(1, env.layout.body - 2));
+		else if (key.pageUp) ui.scrollHelp(-Math.max(1, env.layout.body - 2));
 		return 'help';
 	}
 	const action = env.services.actions.find(a => actionMatches(a.key, input, key) && (!a.panes || a.panes.includes(ui.focus)));

@@ -7,11 +7,12 @@ import {useUiState} from './use-store.js';
  */
 export function useOverlayInput(handler: (input: string, key: Key) => void, options: {isActive?: boolean} = {}): void {
 	const confirmQuit = useUiState(s => s.confirmQuit);
+	const lent = useUiState(s => s.terminalLent);
 	useInput(
 		(input, key) => {
 			if (key.ctrl && input === 'c') return;
 			handler(input, key);
 		},
-		{isActive: (options.isActive ?? true) && !confirmQuit},
+		{isActive: (options.isActive ?? true) && !confirmQuit && !lent},
 	);
 }

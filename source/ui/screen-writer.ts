@@ -37,6 +37,9 @@ export class ScreenWriter extends EventEmitter {
 	private lastFlush = -Infinity;
 	private fullRepaint = true;
 	private disposed = false;
+	/** The terminal is lent to another program: keep the latest frame, draw nothing. */
+	private paused = false;
+	private lastFrame?: string;
 	private readonly interval: number;
 	private readonly onResize = () => {
 		// Terminals reflow or clear on resize: repaint everything on the next frame.
@@ -76,9 +79,11 @@ export class ScreenWriter extends EventEmitter {
 	flush(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
+		if (this.paused) return;
 		const frame = this.pending;
 		this.pending = undefined;
 		if (frame === undefined || this.disposed) return;
+		this.lastFrame = frame;
 		const known = new Map(this.shown.map(l => [l.raw, l]));
 		const lines = frame.endsWith('\n') ? frame.slice(0, -1).split('\n') : frame.split('\n');
 		const next = lines.map(raw => known.get(raw) ?? parseLine(raw));
@@ -108,6 +113,22 @@ export class ScreenWriter extends EventEmitter {
 		this.stats.flushes++;
 		this.stats.bytes += Buffer.byteLength(chunk);
 		this.terminal.write(chunk);
+	}
+
+	/** Draw nothing until resume() (the terminal is lent to a login prompt). */
+	pause(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.paused = true;
+	}
+
+	/** Draw again: the whole latest frame, since another program wrote on the screen meanwhile. */
+	resume(): void {
+		if (!this.paused) return;
+		this.paused = false;
+		this.fullRepaint = true;
+		this.pending ??= this.lastFrame;
+		this.flush();
 	}
 
 	/** Stop writing (before leaving the alternate screen). */

@@ -22,7 +22,7 @@ export function StatusBar({width}: {width: number}) {
 	useEffect(() => {
 		if (!flash) return;
 		const timer = setTimeout(() => {
-			if (ui.getState().flash === flash) ui.getState().set({flash: undefined});
+			ui.getState().clearFlash(flash);
 		}, Math.max(0, flash.until - Date.now()));
 		return () => clearTimeout(timer);
 	}, [flash, ui]);

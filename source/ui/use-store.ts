@@ -5,7 +5,7 @@ import type {UiActions, UiState} from '../store/ui-store.js';
 import {useUiContext} from './context.js';
 import type {FleetView} from '../store/selectors.js';
 import type {Cluster} from '../mcm/types.js';
-import {resolveSelection} from './fleet-model.js';
+import {resolveSelection} from './fleet-rows.js';
 
 // Selector hooks over the vanilla stores: a component re-renders only when what it selects changes
 // (Object.is), so select store fields or memoised results, never fresh objects.

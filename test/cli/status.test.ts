@@ -8,7 +8,7 @@ import type {FleetStatusJson} from '../../source/cli/status-format.js';
 import {createClients} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import {startFleet, type Fleet} from '../../source/sim/fleet.js';
-import {project, trueFleet} from '../store/sim-truth.js';
+import {project, trueFleet} from '../sync/sim-truth.js';
 
 // `calico-mcm status` end to end: the built CLI (dist/cli.js; run `npx tsc -p .` first) against the
 // simulator, which runs in this process (so every spawn here is asynchronous).
@@ -295,7 +295,7 @@ describe('status building blocks', () => {
 	it('formats ages as kubectl does, and decides the exit code', async () => {
 		const {formatAge, verdict} = await import('../../source/cli/status-format.js');
 		expect([45e3, 330e3, 95 * 60e3, 5 * 3600e3 + 20 * 60e3, 30 * 3600e3, 76 * 3600e3, 200 * 86400e3].map(formatAge)).toEqual(['45s', '5m30s', '95m', '5h20m', '30h', '3d4h', '200d']);
-		const row = (id: string, health: 'healthy' | 'pending' | 'degraded') => ({id, name: id, remoteOnly: false, role: 'standalone' as const, api: {state: 'ok' as const, since: 0}, rollup: {available: 0, total: 0, degraded: [], progressing: []}, health});
+		const row = (id: string, health: 'healthy' | 'pending' | 'degraded') => ({id, name: id, context: id, remoteOnly: false as const, role: 'standalone' as const, api: {state: 'ok' as const, since: 0}, rollup: {available: 0, total: 0, degraded: [], progressing: []}, health});
 		expect(verdict({a: row('a', 'healthy')})).toEqual({code: 0});
 		expect(verdict({a: row('a', 'healthy'), b: row('b', 'pending')})).toEqual({code: 1, message: '1 of 2 clusters not healthy (still converging): b (pending)'});
 		expect(verdict({a: row('a', 'degraded')}).message).toBe('1 of 1 cluster not healthy: a (degraded)');

@@ -48,7 +48,7 @@ async function setup(accept: (token: string) => boolean, plugin: PluginSetup = {
 	const {file} = writeKubeconfig(kubeconfigFor([{name: 'gke-a', server: s.url, extraUser: exec}]));
 	const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 10_000}).get('gke-a')!;
 	cleanups.push(() => client.close());
-	const runs = () => (fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {args: string[]; info: any}) : []);
+	const runs = () => (fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {args: string[]; info: unknown}) : []);
 	return {server: s, client, runs};
 }
 
@@ -98,7 +98,7 @@ describe('exec credential plugins', () => {
 		const {client} = await setup(() => true, {command: 'calico-mcm-test-no-such-plugin'});
 		const error = await rejection(get(client));
 		expect(error.kind).toBe('exec');
-		expect(error.message).toBe('exec plugin "calico-mcm-test-no-such-plugin" not found on PATH (context gke-a)');
+		expect(error.message).toBe('exec plugin "calico-mcm-test-no-such-plugin" not found on PATH (context gke-a); install it or fix users[].user.exec.command in the kubeconfig');
 	});
 
 	it('reports the stderr of a plugin that fails', async () => {

@@ -27,11 +27,14 @@ afterAll(async () => {
 	await fleet?.stop();
 });
 
-type Mirror = {objects: Map<string, any>; states: WatchState[]; resets: number; absent: boolean};
+/** The fields of a watched object these tests read. */
+type Watched = {metadata: {name: string; resourceVersion?: string}; data?: unknown; status?: {conditions?: Array<{type?: string; status?: string}>}};
+
+type Mirror = {objects: Map<string, Watched>; states: WatchState[]; resets: number; absent: boolean};
 
 function watch(cluster: string, path = tigerastatuses, watchdogMs = 1500): Mirror {
 	const m: Mirror = {objects: new Map(), states: [], resets: 0, absent: false};
-	const handle = startWatch(clients.get(cluster)!, {
+	const handle = startWatch<Watched>(clients.get(cluster)!, {
 		path,
 		watchdogMs,
 		backoff: {initialMs: 100, maxMs: 500},
@@ -63,7 +66,7 @@ function truth(cluster: string, resource = 'tigerastatuses'): string {
 const state = (m: Mirror) => m.states.at(-1)?.state;
 const inSync = (m: Mirror, cluster: string) => state(m) === 'ok' && seen(m) === truth(cluster);
 const degraded = (m: Mirror, name: string) =>
-	(m.objects.get(name)?.status?.conditions ?? []).find((c: {type: string}) => c.type === 'Degraded')?.status === 'True';
+	(m.objects.get(name)?.status?.conditions ?? []).find(c => c.type === 'Degraded')?.status === 'True';
 
 describe('startWatch against the simulated fleet', () => {
 	it('lists and then follows TigeraStatus changes on every cluster', async () => {

@@ -9,8 +9,11 @@ afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** The fields of a watched object these tests read. */
+type Watched = {metadata: {name: string}; data?: unknown};
+
 type Mirror = {
-	objects: Map<string, any>;
+	objects: Map<string, Watched>;
 	states: WatchState[];
 	resets: number;
 	absents: number;
@@ -33,7 +36,7 @@ function clientFor(api: WidgetApi, requestTimeoutMs = 2000): ClusterClient {
 /** Keep a local copy of the resource as a store would, from the watch callbacks. */
 function mirror(client: ClusterClient, api: WidgetApi, options: Partial<Parameters<typeof startWatch>[1]> = {}) {
 	const m: Mirror = {objects: new Map(), states: [], resets: 0, absents: 0, events: 0};
-	const handle = startWatch(client, {
+	const handle = startWatch<Watched>(client, {
 		path: api.path,
 		backoff: {initialMs: 50, maxMs: 200},
 		absentBackoff: {initialMs: 50, maxMs: 200},
@@ -61,7 +64,7 @@ function mirror(client: ClusterClient, api: WidgetApi, options: Partial<Paramete
 }
 
 /** What the mirror holds, as name → data, to compare with the server. */
-const view = (objects: Map<string, any>) => Object.fromEntries([...objects].map(([name, o]) => [name, o.data]).sort());
+const view = (objects: Map<string, Watched>) => Object.fromEntries([...objects].map(([name, o]) => [name, o.data]).sort());
 const truth = (api: WidgetApi) => Object.fromEntries([...api.objects].map(([name, o]) => [name, o.data]).sort());
 const lastState = (m: Mirror) => m.states.at(-1)?.state;
 
@@ -210,7 +213,7 @@ describe('startWatch', () => {
 		cleanups.push(() => client.close());
 		const {m} = mirror(client, api);
 		const state = await waitFor(() => m.states.find((s) => s.state === 'unauthorized'), 10_000, 'unauthorized');
-		expect(state.error).toBe('exec plugin "gke-gcloud-auth-plugin-missing-here" not found on PATH (context gke)');
+		expect(state.error).toBe('exec plugin "gke-gcloud-auth-plugin-missing-here" not found on PATH (context gke); install it or fix users[].user.exec.command in the kubeconfig');
 		expect(api.server.requests).toHaveLength(0);
 	});
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {buildPlan} from '../../source/mcm/plans/index.js';
-import {PlanRunner, runPlan} from '../../source/mcm/runner.js';
+import {RunController} from '../../source/app/run-controller.js';
+import {runPlan} from '../../source/mcm/runner.js';
 import {startTestFleet, type TestFleet} from '../helpers/fleet.js';
 import {expectResumesAfter, instrument, newStore, planEnv, runChecked, states, writeCounter, type PlanTestEnv} from './env.js';
 
@@ -62,16 +63,15 @@ describe('create-admin', () => {
 	it('fails a step clearly when the API server goes down, and a retry after it is back succeeds', async () => {
 		const store = newStore();
 		let down: Promise<void> | undefined;
-		const sink = {
-			...store.getState(),
-			updateStep(runId: string, stepId: string, patch: Record<string, unknown>) {
-				store.getState().updateStep(runId, stepId, patch);
-				if (stepId === 'service-account' && patch.state === 'done' && !down) down = fleet.apiDown('mgmt');
-			},
-		};
+		let runId = '';
+		// The API server goes down as soon as the first step is done (before the next one starts).
+		store.subscribe(state => {
+			if (!down && state.runs[runId]?.steps.find(s => s.id === 'service-account')?.state === 'done') down = fleet.apiDown('mgmt');
+		});
 		const {plan: p, runs} = instrument(plan('fault-user'));
-		const runner = new PlanRunner(p, {sink});
-		let result = await runner.start();
+		const control = new RunController({store, env, readOnly: false, source: 'test', cwd: env.cwd});
+		runId = control.start({id: 'create-admin', options: {context: 'mgmt', user: 'fault-user'}}, p);
+		let result = (await control.finished(runId))!;
 		if (result.state === 'done') throw new Error('the fault did not hit');
 		const failed = result.steps.find(s => s.state === 'failed')!;
 		expect(failed.id).toBe('cluster-role-binding');
@@ -80,9 +80,10 @@ describe('create-admin', () => {
 		expect(result.steps.find(s => s.id === 'token')?.state).toBe('pending');
 		await down;
 		await fleet.apiUp('mgmt');
-		result = await runner.retry();
+		control.retry();
+		result = (await control.finished(runId))!;
 		expect(states(result)).toEqual(['service-account:done', 'cluster-role-binding:done', 'token:done']);
-		expect(store.getState().runs[runner.runId]?.state).toBe('done');
+		expect(store.getState().runs[runId]?.state).toBe('done');
 		// The service account was made once.
 		expect(runs.filter(id => id === 'service-account')).toHaveLength(1);
 	});

@@ -9,6 +9,7 @@ export const sec = 1000;
 export const min = 60 * sec;
 
 export function cluster(id: string, patch: Partial<Cluster> = {}): Cluster {
+	// A patch may make it a remote-only row (remoteOnly: true, context: undefined).
 	return {
 		id,
 		name: id,
@@ -21,7 +22,7 @@ export function cluster(id: string, patch: Partial<Cluster> = {}): Cluster {
 		health: 'healthy',
 		createdAt: now - 60 * min,
 		...patch,
-	};
+	} as Cluster;
 }
 
 export function status(name: string, patch: Partial<TigerStatus> = {}): TigerStatus {

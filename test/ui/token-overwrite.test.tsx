@@ -3,15 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import {render as renderLibrary} from 'ink-testing-library';
 import {afterEach, describe, expect, test} from 'vitest';
-import {writeSecretFile} from '../../source/mcm/secrets.js';
+import {tokenHandle} from '../../source/app/token.js';
+import type {Plan} from '../../source/mcm/step.js';
 import {createClock} from '../../source/ui/clock.js';
 import {UiContext, type UiContextValue} from '../../source/ui/context.js';
-import {createFleetViewOf} from '../../source/ui/fleet-model.js';
+import {createFleetViewOf} from '../../source/ui/fleet-rows.js';
 import {glyphsFor} from '../../source/ui/glyphs.js';
-import {noServices} from '../../source/ui/services.js';
+import {noServices} from '../../source/app/services.js';
 import {createTheme} from '../../source/ui/theme.js';
 import {TokenView} from '../../source/ui/workflows/token-view.js';
-import type {TokenHandle} from '../../source/ui/workflows/types.js';
+import type {TokenHandle} from '../../source/app/workflow-types.js';
 import {createAppStore} from '../../source/store/store.js';
 import {createUiStore} from '../../source/store/ui-store.js';
 import {delay, waitFor} from './fixtures.js';
@@ -31,24 +32,14 @@ function context(): UiContextValue {
 		glyphs: glyphsFor(false),
 		clock: createClock(),
 		fleetView: createFleetViewOf(),
-		openOverlay: () => undefined,
 		closeOverlay: () => undefined,
 	};
 }
 
-/** A handle that writes as the console's does: 0600, never over an existing file unless told. */
-function handle(defaultPath: string): TokenHandle {
-	return {
-		cluster: 'mgmt',
-		user: 'mcm-user',
-		masked: 'eyJh…**** (912 chars)',
-		defaultPath,
-		copy: () => 'copied',
-		write(file, options) {
-			writeSecretFile(file, 'new-token\n', {overwrite: options?.overwrite === true});
-			return `written to ${file} (mode 0600)`;
-		},
-	};
+/** The console's own handle (app/token.ts) for a create-admin run on mgmt that produced a token. */
+function handle(): TokenHandle {
+	const plan = {cluster: 'mgmt', outputs: () => [{label: 'login token', value: 'new-token', secret: true}]} as unknown as Plan;
+	return tokenHandle({cwd: dir, clipboard: () => undefined}, plan, 'mcm-user')!;
 }
 
 async function typeEnter(t: ReturnType<typeof renderLibrary>, target: string): Promise<void> {
@@ -65,7 +56,7 @@ describe('w on an existing token file', () => {
 		fs.writeFileSync(file, 'old-token\n', {mode: 0o600});
 		const t = renderLibrary(
 			<UiContext.Provider value={context()}>
-				<TokenView token={handle(file)} width={120} height={16} onClose={() => undefined} />
+				<TokenView token={handle()} width={120} height={16} onClose={() => undefined} />
 			</UiContext.Provider>,
 		);
 		await delay(20);

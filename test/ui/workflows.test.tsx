@@ -5,14 +5,13 @@ import {App, type AppProps} from '../../source/ui/app.js';
 import {createFixedClock} from '../../source/ui/clock.js';
 import {UiContext, type UiContextValue} from '../../source/ui/context.js';
 import {glyphsFor} from '../../source/ui/glyphs.js';
-import type {ConsoleAction} from '../../source/ui/services.js';
+import type {ConsoleAction} from '../../source/app/services.js';
 import {createTheme} from '../../source/ui/theme.js';
 import {TokenView} from '../../source/ui/workflows/token-view.js';
-import type {PreparedRun, TokenHandle, Workflow} from '../../source/ui/workflows/types.js';
-import {WorkflowView} from '../../source/ui/workflows/workflow-view.js';
+import type {PreparedRun, TokenHandle, Workflow} from '../../source/app/workflow-types.js';
 import {createClock} from '../../source/ui/clock.js';
-import {createFleetViewOf} from '../../source/ui/fleet-model.js';
-import {noServices} from '../../source/ui/services.js';
+import {createFleetViewOf} from '../../source/ui/fleet-rows.js';
+import {noServices} from '../../source/app/services.js';
 import {createAppStore} from '../../source/store/store.js';
 import {delay, fixtureStore, now, run, sec, waitFor} from './fixtures.js';
 import {keys, lines, renderAt, unmountAll} from './harness.js';
@@ -61,7 +60,7 @@ function workflow(calls: Calls, patch: Partial<PreparedRun> = {}, fields?: Workf
 async function openWith(flow: Workflow, props: Partial<AppProps> = {}) {
 	const store = props.store ?? fixtureStore();
 	const ui = createUiStore();
-	const action: ConsoleAction = {key: 'm', title: 'make management', mutating: true, panes: ['fleet'], startsPlan: true, run: ctx => ctx.openOverlay(({width, height, close}) => <WorkflowView workflow={flow} width={width} height={height} close={close} />)};
+	const action: ConsoleAction = {key: 'm', title: 'make management', mutating: true, panes: ['fleet'], startsPlan: true, run: ctx => ctx.openWorkflow(flow)};
 	const h = await renderAt(<App store={store} ui={ui} clock={createFixedClock(now)} size={{columns: 110, rows: 30}} services={{actions: [action]}} {...props} />, 110, 30);
 	return {h, ui, store};
 }
@@ -156,7 +155,7 @@ describe('workflow overlay', () => {
 	test('read-only: the action key is refused in the status bar and the overlay never opens', async () => {
 		const calls: Calls = {started: 0, preflights: 0};
 		const store = fixtureStore();
-		const action: ConsoleAction = {key: 'm', title: 'make management', mutating: true, run: ctx => ctx.openOverlay(({width, height, close}) => <WorkflowView workflow={workflow(calls)} width={width} height={height} close={close} />)};
+		const action: ConsoleAction = {key: 'm', title: 'make management', mutating: true, run: ctx => ctx.openWorkflow(workflow(calls))};
 		const ro = await renderAt(<App store={store} clock={createFixedClock(now)} size={{columns: 110, rows: 30}} services={{readOnly: true, actions: [action]}} />, 110, 30);
 		await ro.press('m');
 		await waitFor(() => expect(frame(ro)).toContain('read-only: "make management" would change a cluster; refused'));
@@ -174,7 +173,6 @@ function context(): UiContextValue {
 		glyphs: glyphsFor(false),
 		clock: createClock(),
 		fleetView: createFleetViewOf(),
-		openOverlay: () => undefined,
 		closeOverlay: () => undefined,
 	};
 }

@@ -15,7 +15,7 @@ import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
 import {maskObject, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
-import {clusterItems, kubectl, operatorNamespace, pathOf, ref, resolvePath, sh, shownPath, singleton, writableDirItem, type PlanEnv} from './common.js';
+import {clusterItems, kubectl, operatorNamespace, pathOf, resources, resolvePath, sh, shownPath, singleton, writableDirItem, type PlanEnv} from './common.js';
 import {managedClusterPath} from '../waits.js';
 
 export type AddManagedOptions = {
@@ -73,7 +73,7 @@ export type AddManagedShared = {
 /** The two steps of add-managed, on the management cluster `mgmt` (shared with join). */
 export function addManagedSteps(o: {context: string; name: string; recreate?: boolean; idPrefix?: string}, mgmt: ClusterClient, shared: AddManagedShared): Step[] {
 	const p = o.idPrefix ?? '';
-	const mcPath = pathOf(ref.managedClusters, o.name);
+	const mcPath = pathOf(resources.managedClusters, o.name);
 	const createKubectl = `(umask 077; ${kubectl(o.context, 'create', '-o', 'jsonpath={.spec.installationManifest}', '-f', '-')} > ${sh(shared.shownFile)} <<'EOF'
 apiVersion: projectcalico.org/v3
 kind: ManagedCluster
@@ -119,7 +119,7 @@ EOF
 				});
 			}
 			// No cancel signal here on purpose: the manifest exists only in this response (see top).
-			const created = await mgmt.request<{spec?: {installationManifest?: string}}>({method: 'POST', path: pathOf(ref.managedClusters), body: managedClusterObject(o.name)});
+			const created = await mgmt.request<{spec?: {installationManifest?: string}}>({method: 'POST', path: pathOf(resources.managedClusters), body: managedClusterObject(o.name)});
 			const manifest = created?.spec?.installationManifest;
 			if (!manifest) {
 				throw new StepError(
@@ -154,7 +154,7 @@ EOF
 				throw new StepError(`${shared.shownFile} does not exist`, 'run the previous step again');
 			}
 			const inManifest = manifestAddress(docs, shared.shownFile);
-			const mc = await getObject<{spec?: {address?: string}}>(mgmt, pathOf(ref.managementClusters, singleton), ctx.signal);
+			const mc = await getObject<{spec?: {address?: string}}>(mgmt, pathOf(resources.managementClusters, singleton), ctx.signal);
 			const address = mc?.spec?.address;
 			if (!address) throw new StepError(`${o.context} has no ManagementCluster address`, `make it a management cluster first: calico-mcm run make-management --context ${o.context}`);
 			if (normalizeAddress(address) !== normalizeAddress(inManifest)) {
@@ -201,7 +201,7 @@ export async function addManagedPreflight(
 		}),
 	);
 	if (checkName(o.name).ok && facts.role === 'management') {
-		const existing = await getObject(mgmt, pathOf(ref.managedClusters, o.name), signal).catch(() => undefined);
+		const existing = await getObject(mgmt, pathOf(resources.managedClusters, o.name), signal).catch(() => undefined);
 		let saved = false;
 		try {
 			saved = readInstallationManifest(shared.file) !== undefined;

@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, deleteObject, discoveryFor, fieldManager, getObject, missingObjects, type ResolvedKind} from '../../kube/apply.js';
 import {describeObject, loadManifests, ManifestError, type ManifestDoc, type ManifestObject} from '../../kube/manifests.js';
-import {resourcePath} from '../../kube/paths.js';
+import {pathOf, resources} from '../resources.js';
 import {StepError, type PreflightItem, type Step, type StepContext} from '../step.js';
 import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
@@ -65,31 +65,7 @@ export function shownPath(env: PlanEnv, file: string): string {
 
 // ---- resources -----------------------------------------------------------------------------
 
-export const ref = {
-	namespaces: {group: '', version: 'v1', resource: 'namespaces', namespaced: false},
-	services: {group: '', version: 'v1', resource: 'services', namespaced: true},
-	secrets: {group: '', version: 'v1', resource: 'secrets', namespaced: true},
-	serviceAccounts: {group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true},
-	nodes: {group: '', version: 'v1', resource: 'nodes', namespaced: false},
-	deployments: {group: 'apps', version: 'v1', resource: 'deployments', namespaced: true},
-	clusterRoles: {group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', namespaced: false},
-	clusterRoleBindings: {group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false},
-	storageClasses: {group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false},
-	installations: {group: 'operator.tigera.io', version: 'v1', resource: 'installations', namespaced: false},
-	tigerStatuses: {group: 'operator.tigera.io', version: 'v1', resource: 'tigerastatuses', namespaced: false},
-	managementClusters: {group: 'operator.tigera.io', version: 'v1', resource: 'managementclusters', namespaced: false},
-	managementClusterConnections: {group: 'operator.tigera.io', version: 'v1', resource: 'managementclusterconnections', namespaced: false},
-	managers: {group: 'operator.tigera.io', version: 'v1', resource: 'managers', namespaced: false},
-	logStorages: {group: 'operator.tigera.io', version: 'v1', resource: 'logstorages', namespaced: false},
-	managedClusters: {group: 'projectcalico.org', version: 'v3', resource: 'managedclusters', namespaced: false},
-	licenseKeys: {group: 'projectcalico.org', version: 'v3', resource: 'licensekeys', namespaced: false},
-} satisfies Record<string, ResolvedKind>;
-
-export function pathOf(kind: ResolvedKind, name?: string, namespace?: string): string {
-	return resourcePath(kind, {name, namespace: kind.namespaced ? namespace : undefined});
-}
-
-export const operatorNamespace = 'tigera-operator';
+export {operatorNamespace, pathOf, resources} from '../resources.js';
 export const singleton = 'tigera-secure';
 export const connectionSecret = 'tigera-managed-cluster-connection';
 
@@ -292,7 +268,7 @@ export function clusterRoleBindingStep(o: {id: string; context: string; client: 
 		kubectl: kubectl(o.context, 'create', 'clusterrolebinding', name, `--serviceaccount=${o.namespace}:${o.user}`, `--clusterrole=${o.role}`),
 		context: o.context,
 		async check(ctx) {
-			const existing = await getObject<RoleBinding>(o.client, pathOf(ref.clusterRoleBindings, name), ctx.signal);
+			const existing = await getObject<RoleBinding>(o.client, pathOf(resources.clusterRoleBindings, name), ctx.signal);
 			if (!existing) return 'todo';
 			if (existing.roleRef?.name !== o.role || !binds(existing)) {
 				throw new StepError(
@@ -303,7 +279,7 @@ export function clusterRoleBindingStep(o: {id: string; context: string; client: 
 			return {done: true, detail: `${name} binds ${o.namespace}/${o.user} to ${o.role}`};
 		},
 		async run(ctx) {
-			await createIfAbsent(o.client, ref.clusterRoleBindings, object, ctx.signal);
+			await createIfAbsent(o.client, resources.clusterRoleBindings, object, ctx.signal);
 		},
 		async preview() {
 			return {objects: [object]};
@@ -323,7 +299,7 @@ export async function createIfAbsent(client: ClusterClient, kind: ResolvedKind, 
 
 /** Preflight item: the ClusterRole a binding will name exists (the tigera-* roles come with the install). */
 export async function clusterRoleItem(client: ClusterClient, context: string, role: string, signal?: AbortSignal): Promise<PreflightItem> {
-	const found = await getObject(client, pathOf(ref.clusterRoles, role), signal).catch(() => undefined);
+	const found = await getObject(client, pathOf(resources.clusterRoles, role), signal).catch(() => undefined);
 	return found
 		? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
 		: {label: `ClusterRole ${role}`, ok: false, message: `${context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise on it first (it brings the tigera-* roles), or choose another --role'};

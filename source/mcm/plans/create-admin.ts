@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
 import {maskToken, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
-import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, ref, resolvePath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
+import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, resources, resolvePath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
 
 export type CreateAdminOptions = {
 	context: string;
@@ -68,11 +68,11 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 				kubectl: kubectl(o.context, 'create', 'serviceaccount', user, '-n', namespace),
 				context: o.context,
 				async check(ctx) {
-					const sa = await getObject(client, pathOf(ref.serviceAccounts, user, namespace), ctx.signal);
+					const sa = await getObject(client, pathOf(resources.serviceAccounts, user, namespace), ctx.signal);
 					return sa ? {done: true, detail: 'present'} : 'todo';
 				},
 				async run(ctx) {
-					await createIfAbsent(client, ref.serviceAccounts, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: user, namespace}}, ctx.signal);
+					await createIfAbsent(client, resources.serviceAccounts, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: user, namespace}}, ctx.signal);
 				},
 				async preview() {
 					return {objects: [{apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: user, namespace}}]};
@@ -98,7 +98,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 				async run(ctx) {
 					const answer = await client.request<TokenRequest>({
 						method: 'POST',
-						path: `${pathOf(ref.serviceAccounts, user, namespace)}/token`,
+						path: `${pathOf(resources.serviceAccounts, user, namespace)}/token`,
 						body: {apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {expirationSeconds: seconds}},
 						signal: ctx.signal,
 					});

@@ -33,6 +33,14 @@ const builders: {[K in PlanId]: (options: PlanOptions[K], env: PlanEnv) => Plan}
 	'unmake-management': buildUnmakeManagementPlan,
 };
 
+/** A plan and its options, as the console and the interrupted-runs file carry them. */
+export type PlanRequest<K extends PlanId = PlanId> = {[P in K]: {id: P; options: PlanOptions[P]}}[K];
+
+/** Build the plan of a request (the options checked against the plan's id by the type). */
+export function buildRequestedPlan<K extends PlanId>(request: PlanRequest<K>, env: PlanEnv): Plan {
+	return (builders[request.id] as (options: PlanOptions[K], env: PlanEnv) => Plan)(request.options, env);
+}
+
 /** Build a plan. Cheap and side-effect free: nothing is read until preflight() or a step runs. */
 export function buildPlan<K extends PlanId>(id: K, options: PlanOptions[K], env: PlanEnv): Plan {
 	return builders[id](options, env);

@@ -22,7 +22,7 @@ import {
 	manifestStep,
 	operatorNamespace,
 	pathOf,
-	ref,
+	resources,
 	manifestSourceFor,
 	resolvePath,
 	sh,
@@ -99,7 +99,7 @@ export function installSteps(
 			volumeBindingMode: 'WaitForFirstConsumer',
 		});
 		const defaultProvisioner = async (signal?: AbortSignal) => {
-			const list = await getObject<StorageClasses>(client, pathOf(ref.storageClasses), signal);
+			const list = await getObject<StorageClasses>(client, pathOf(resources.storageClasses), signal);
 			const isDefault = (sc: StorageClasses['items'][number]) =>
 				sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
 			return list?.items.find(sc => isDefault(sc))?.provisioner;
@@ -111,7 +111,7 @@ export function installSteps(
 			context: o.context,
 			skippable: true,
 			async check(ctx) {
-				const sc = await getObject<{provisioner?: string}>(client, pathOf(ref.storageClasses, storageClass), ctx.signal);
+				const sc = await getObject<{provisioner?: string}>(client, pathOf(resources.storageClasses, storageClass), ctx.signal);
 				return sc ? {done: true, detail: `present (provisioner ${sc.provisioner ?? 'unknown'})`} : 'todo';
 			},
 			async run(ctx) {
@@ -122,7 +122,7 @@ export function installSteps(
 						'create it as the vendor\'s "Configure storage" page says (https://docs.tigera.io/calico-enterprise/latest/operations/logstorage/create-storage), then retry; or skip this step and create it later',
 					);
 				}
-				await createIfAbsent(client, ref.storageClasses, storageObject(provisioner) as ManifestObject, ctx.signal);
+				await createIfAbsent(client, resources.storageClasses, storageObject(provisioner) as ManifestObject, ctx.signal);
 				return `created with provisioner ${provisioner} (copied from the default StorageClass)`;
 			},
 			async preview(ctx) {
@@ -144,7 +144,7 @@ export function installSteps(
 			skippable: true,
 			async precheck(ctx) {
 				const ours = new Set((await source.load(manifestFiles.prometheus, ctx.signal)).filter(d => d.object.kind === 'Deployment').map(d => `${d.object.metadata.namespace}/${d.object.metadata.name}`));
-				const list = await getObject<Deployments>(client, '/apis/apps/v1/deployments', ctx.signal);
+				const list = await getObject<Deployments>(client, pathOf(resources.deployments), ctx.signal);
 				for (const d of list?.items ?? []) {
 					if (ours.has(`${d.metadata.namespace}/${d.metadata.name}`)) continue;
 					for (const c of d.spec?.template?.spec?.containers ?? []) {
@@ -166,13 +166,13 @@ export function installSteps(
 		kubectl: `${kubectl(o.context, 'create', 'secret', 'generic', pullSecretName, `--from-file=.dockerconfigjson=${o.pullSecret}`, '--type=kubernetes.io/dockerconfigjson', '-n', operatorNamespace)}`,
 		context: o.context,
 		async check(ctx) {
-			const existing = await getObject<{data?: Record<string, string>}>(client, pathOf(ref.secrets, pullSecretName, operatorNamespace), ctx.signal);
+			const existing = await getObject<{data?: Record<string, string>}>(client, pathOf(resources.secrets, pullSecretName, operatorNamespace), ctx.signal);
 			if (!existing) return 'todo';
 			const wanted = Buffer.from(await fs.readFile(pullSecretFile)).toString('base64');
 			return existing.data?.['.dockerconfigjson'] === wanted ? {done: true, detail: 'present, same content'} : {done: false, detail: `present but differs from ${o.pullSecret}: updating it`};
 		},
 		async run(ctx) {
-			await applyObject(client, ref.secrets, await pullSecretObject(pullSecretFile), {signal: ctx.signal});
+			await applyObject(client, resources.secrets, await pullSecretObject(pullSecretFile), {signal: ctx.signal});
 		},
 		async preview() {
 			return {objects: [maskObject(await pullSecretObject(pullSecretFile).catch(() => ({kind: 'Secret', metadata: {name: pullSecretName, namespace: operatorNamespace}})))]};
@@ -204,7 +204,7 @@ export function installSteps(
 			async check(ctx) {
 				const wanted = licenseFile ? await readLicense(licenseFile) : undefined;
 				const name = wanted?.metadata.name ?? 'default';
-				const existing = await getObject<{spec?: {token?: string}}>(client, pathOf(ref.licenseKeys, name), ctx.signal);
+				const existing = await getObject<{spec?: {token?: string}}>(client, pathOf(resources.licenseKeys, name), ctx.signal);
 				if (!existing) return 'todo';
 				if (!wanted || existing.spec?.token === (wanted.spec as {token?: string}).token) return {done: true, detail: `LicenseKey ${name} present`};
 				return {done: false, detail: `LicenseKey ${name} differs from ${o.license}: updating it`};
@@ -226,7 +226,7 @@ export function installSteps(
 			context: o.context,
 			mutating: false,
 			async check(ctx) {
-				const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(client, pathOf(ref.tigerStatuses), ctx.signal);
+				const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(client, pathOf(resources.tigerStatuses), ctx.signal);
 				const items = list?.items ?? [];
 				const waiting = items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name);
 				return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
@@ -311,7 +311,7 @@ export async function installPreflight(
 			}),
 		);
 		if (o.role !== 'managed' && !o.license) {
-			const existing = facts.role === 'not-installed' ? undefined : await getObject(client, pathOf(ref.licenseKeys, 'default'), signal).catch(() => undefined);
+			const existing = facts.role === 'not-installed' ? undefined : await getObject(client, pathOf(resources.licenseKeys, 'default'), signal).catch(() => undefined);
 			items.push(
 				existing
 					? {label: 'license', ok: true, message: `no --license: ${o.context} already has a LicenseKey`}

@@ -24,7 +24,7 @@ import {
 	manifestStep,
 	operatorNamespace,
 	pathOf,
-	ref,
+	resources,
 	resolvePath,
 	shownPath,
 	singleton,
@@ -55,9 +55,9 @@ type Secret = {data?: Record<string, string>};
 /** True when C holds a ManagementClusterConnection to MGMT's address and its connection secret. */
 async function holdsConnection(c: ClusterClient, mgmt: ClusterClient, signal: AbortSignal): Promise<boolean> {
 	const [mcc, secret, mc] = await Promise.all([
-		getObject<{spec?: {managementClusterAddr?: string}}>(c, pathOf(ref.managementClusterConnections, singleton), signal),
-		getObject(c, pathOf(ref.secrets, connectionSecret, operatorNamespace), signal),
-		getObject<{spec?: {address?: string}}>(mgmt, pathOf(ref.managementClusters, singleton), signal),
+		getObject<{spec?: {managementClusterAddr?: string}}>(c, pathOf(resources.managementClusterConnections, singleton), signal),
+		getObject(c, pathOf(resources.secrets, connectionSecret, operatorNamespace), signal),
+		getObject<{spec?: {address?: string}}>(mgmt, pathOf(resources.managementClusters, singleton), signal),
 	]);
 	return Boolean(mcc && secret && mc?.spec?.address && normalizeAddress(mcc.spec?.managementClusterAddr) === normalizeAddress(mc.spec.address));
 }
@@ -108,11 +108,11 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			}
 			for (const doc of docs) {
 				if (doc.object.kind === 'ManagementClusterConnection') {
-					const mcc = await getObject<{spec?: Record<string, unknown>}>(c, pathOf(ref.managementClusterConnections, doc.object.metadata.name), ctx.signal);
+					const mcc = await getObject<{spec?: Record<string, unknown>}>(c, pathOf(resources.managementClusterConnections, doc.object.metadata.name), ctx.signal);
 					const wanted = (doc.object.spec ?? {}) as Record<string, unknown>;
 					if (!mcc || normalizeAddress(String(mcc.spec?.managementClusterAddr ?? '')) !== normalizeAddress(String(wanted.managementClusterAddr ?? ''))) return 'todo';
 				} else if (doc.object.kind === 'Secret') {
-					const secret = await getObject<Secret>(c, pathOf(ref.secrets, doc.object.metadata.name, doc.object.metadata.namespace ?? operatorNamespace), ctx.signal);
+					const secret = await getObject<Secret>(c, pathOf(resources.secrets, doc.object.metadata.name, doc.object.metadata.namespace ?? operatorNamespace), ctx.signal);
 					const wanted = (doc.object as Secret).data ?? {};
 					if (!secret || Object.entries(wanted).some(([k, v]) => secret.data?.[k] !== v)) return 'todo';
 				}
@@ -138,7 +138,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			title: 'Remove the Manager (a managed cluster has none)',
 			context: o.context,
 			client: c,
-			kind: ref.managers,
+			kind: resources.managers,
 			name: singleton,
 			what: `Manager ${singleton}`,
 			kubectl: kubectl(o.context, 'delete', 'manager.operator.tigera.io', singleton, '--ignore-not-found'),
@@ -148,7 +148,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			title: 'Remove the LogStorage (logs go to the management cluster)',
 			context: o.context,
 			client: c,
-			kind: ref.logStorages,
+			kind: resources.logStorages,
 			name: singleton,
 			what: `LogStorage ${singleton}`,
 			kubectl: kubectl(o.context, 'delete', 'logstorage.operator.tigera.io', singleton, '--ignore-not-found'),
@@ -160,7 +160,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			context: o.management,
 			mutating: false,
 			async check(ctx) {
-				const mc = await getObject<{status?: {conditions?: Array<{type?: string; status?: string}>}}>(mgmt, pathOf(ref.managedClusters, name), ctx.signal);
+				const mc = await getObject<{status?: {conditions?: Array<{type?: string; status?: string}>}}>(mgmt, pathOf(resources.managedClusters, name), ctx.signal);
 				return conditionStatus(mc, 'ManagedClusterConnected') === 'True' ? {done: true, detail: 'connected'} : 'todo';
 			},
 			async run(ctx) {

@@ -9,7 +9,7 @@ import {checkAddress, probeCluster, roleItem, validateAddress} from '../prefligh
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
 import {waitForLoadBalancer} from '../waits.js';
-import {clusterItems, kubectl, kubectlApplyHeredoc, pathOf, ref, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+import {clusterItems, kubectl, kubectlApplyHeredoc, pathOf, resources, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
 
 export type ServiceType = 'nodeport' | 'loadbalancer';
 
@@ -49,10 +49,10 @@ export function joinHostPort(host: string, port: number): string {
 
 /** The address managed clusters can dial: a node's ExternalIP (else InternalIP) and the node port. */
 export async function suggestNodePortAddress(client: ClusterClient, names: ManagerNames, signal?: AbortSignal): Promise<{address: string; why: string}> {
-	const service = await getObject<Service>(client, pathOf(ref.services, names.mcmService, names.namespace), signal);
+	const service = await getObject<Service>(client, pathOf(resources.services, names.mcmService, names.namespace), signal);
 	const nodePort = service?.spec?.ports?.find(p => p.port === mcmPort)?.nodePort ?? service?.spec?.ports?.[0]?.nodePort;
 	if (!nodePort) throw new StepError(`service ${names.namespace}/${names.mcmService} on ${client.context} has no node port`, 'pass --address HOST:PORT');
-	const nodes = (await getObject<{items?: Node[]}>(client, pathOf(ref.nodes), signal))?.items ?? [];
+	const nodes = (await getObject<{items?: Node[]}>(client, pathOf(resources.nodes), signal))?.items ?? [];
 	for (const type of ['ExternalIP', 'InternalIP']) {
 		for (const node of nodes) {
 			const address = node.status?.addresses?.find(a => a.type === type && a.address)?.address;
@@ -94,12 +94,12 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		context: o.context,
 		async check(ctx) {
 			await learn(ctx.signal);
-			const existing = await getObject<Service>(client, pathOf(ref.services, state.names.mcmService, state.names.namespace), ctx.signal);
+			const existing = await getObject<Service>(client, pathOf(resources.services, state.names.mcmService, state.names.namespace), ctx.signal);
 			if (!existing) return {done: false, detail: `version ${state.version ?? 'unknown'}: ${state.names.namespace}/${state.names.mcmService}`};
 			return {done: true, detail: `${state.names.namespace}/${state.names.mcmService} present (${existing.spec?.type ?? 'unknown type'})`};
 		},
 		async run(ctx) {
-			await applyObject(client, ref.services, mcmServiceObject(state.names, serviceType), {signal: ctx.signal});
+			await applyObject(client, resources.services, mcmServiceObject(state.names, serviceType), {signal: ctx.signal});
 		},
 		async preview(ctx) {
 			await learn(ctx.signal).catch(() => undefined);
@@ -116,7 +116,7 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		async check(ctx) {
 			await learn(ctx.signal);
 			if (o.address) return {done: true, detail: `${o.address} (--address)`};
-			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), ctx.signal);
 			if (mc?.spec?.address) {
 				state.address = mc.spec.address;
 				return {done: true, detail: `${mc.spec.address} (kept from the ManagementCluster)`};
@@ -143,16 +143,16 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		kubectl: kubectlApplyHeredoc(o.context, [managementClusterObject(o.address ?? '$MANAGEMENT_CLUSTER_ADDR')]),
 		context: o.context,
 		async check(ctx) {
-			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), ctx.signal);
 			if (!mc) return 'todo';
 			if (!o.address || normalizeAddress(mc.spec?.address) === normalizeAddress(o.address)) return {done: true, detail: `address ${mc.spec?.address}`};
 			return {done: false, detail: `address ${mc.spec?.address} → ${o.address}`};
 		},
 		async run(ctx) {
 			if (!state.address) throw new StepError('no address was chosen', 'pass --address HOST:PORT');
-			const existing = await getObject(client, pathOf(ref.managementClusters, singleton), ctx.signal);
+			const existing = await getObject(client, pathOf(resources.managementClusters, singleton), ctx.signal);
 			// Changing an address someone else set is what --address asks for: take the field over.
-			await applyObject(client, ref.managementClusters, managementClusterObject(state.address), {signal: ctx.signal, force: existing !== undefined && o.address !== undefined});
+			await applyObject(client, resources.managementClusters, managementClusterObject(state.address), {signal: ctx.signal, force: existing !== undefined && o.address !== undefined});
 			managementStep.kubectl = kubectlApplyHeredoc(o.context, [managementClusterObject(state.address)]);
 			return `address ${state.address}`;
 		},

@@ -6,7 +6,7 @@ import {getObject} from '../../kube/apply.js';
 import {probeCluster, roleItem} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
-import {clusterItems, deleteStep, kubectl, pathOf, ref, singleton, type PlanEnv} from './common.js';
+import {clusterItems, deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
 
 export type UnmakeManagementOptions = {
 	context: string;
@@ -33,7 +33,7 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 			title: `Delete the service ${names.namespace}/${names.mcmService}`,
 			context: o.context,
 			client,
-			kind: ref.services,
+			kind: resources.services,
 			name: names.mcmService,
 			namespace: names.namespace,
 			what: `Service ${names.namespace}/${names.mcmService}`,
@@ -65,7 +65,7 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 				title: `Delete the ManagementCluster ${singleton}`,
 				context: o.context,
 				client,
-				kind: ref.managementClusters,
+				kind: resources.managementClusters,
 				name: singleton,
 				what: `ManagementCluster ${singleton}`,
 				kubectl: kubectl(o.context, 'delete', 'managementcluster', singleton, '--ignore-not-found'),
@@ -94,7 +94,7 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 					'not-installed': `${o.context} has no Calico Enterprise: there is nothing to change`,
 				}),
 			);
-			const managed = (await getObject<{items?: Array<{metadata: {name: string}}>}>(client, pathOf(ref.managedClusters), ctx.signal).catch(() => undefined))?.items ?? [];
+			const managed = (await getObject<{items?: Array<{metadata: {name: string}}>}>(client, pathOf(resources.managedClusters), ctx.signal).catch(() => undefined))?.items ?? [];
 			if (managed.length > 0) {
 				const listText = managed.map(m => m.metadata.name).join(', ');
 				items.push(

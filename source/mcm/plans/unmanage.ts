@@ -6,7 +6,7 @@ import {getObject} from '../../kube/apply.js';
 import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
-import {clusterItems, connectionSecret, deleteStep, kubectl, operatorNamespace, pathOf, ref, singleton, type PlanEnv} from './common.js';
+import {clusterItems, connectionSecret, deleteStep, kubectl, operatorNamespace, pathOf, resources, singleton, type PlanEnv} from './common.js';
 
 export type UnmanageOptions = {
 	context: string;
@@ -26,7 +26,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			title: `Delete the ManagementClusterConnection ${singleton}`,
 			context: o.context,
 			client: c,
-			kind: ref.managementClusterConnections,
+			kind: resources.managementClusterConnections,
 			name: singleton,
 			what: `ManagementClusterConnection ${singleton}`,
 			kubectl: kubectl(o.context, 'delete', 'managementclusterconnection', singleton, '--ignore-not-found'),
@@ -36,7 +36,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			title: `Delete the secret ${operatorNamespace}/${connectionSecret}`,
 			context: o.context,
 			client: c,
-			kind: ref.secrets,
+			kind: resources.secrets,
 			name: connectionSecret,
 			namespace: operatorNamespace,
 			what: `Secret ${operatorNamespace}/${connectionSecret}`,
@@ -50,7 +50,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 				title: `Delete the ManagedCluster ${name} on ${o.management}`,
 				context: o.management,
 				client: mgmt,
-				kind: ref.managedClusters,
+				kind: resources.managedClusters,
 				name,
 				what: `ManagedCluster ${name}`,
 				kubectl: kubectl(o.management, 'delete', 'managedcluster', name, '--ignore-not-found'),
@@ -97,7 +97,7 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 					if (cAddr && facts.managementAddress && normalizeAddress(cAddr) !== normalizeAddress(facts.managementAddress)) {
 						items.push({label: 'management cluster', ok: false, message: `${o.context} connects to ${cAddr}, not to ${o.management} (${facts.managementAddress})`, fix: 'pass the right --management, or leave it out'});
 					}
-					if (checkName(name).ok && facts.role === 'management' && !(await getObject(mgmt, pathOf(ref.managedClusters, name), ctx.signal).catch(() => undefined))) {
+					if (checkName(name).ok && facts.role === 'management' && !(await getObject(mgmt, pathOf(resources.managedClusters, name), ctx.signal).catch(() => undefined))) {
 						items.push({label: `ManagedCluster ${name}`, ok: true, message: `not on ${o.management} (nothing to delete there; pass --name if it has another name)`});
 					}
 				}

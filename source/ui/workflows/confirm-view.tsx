@@ -4,7 +4,7 @@ import {useEffect, useState} from 'react';
 import {useUiContext} from '../context.js';
 import {useUiState} from '../use-store.js';
 import {Frame, scrollKey, type FrameLine, useOverlayKeys} from './frame.js';
-import type {PreparedRun} from './types.js';
+import type {PreparedRun} from '../../app/workflow-types.js';
 
 // Step 2 of every action: what will run, step by step with the equivalent kubectl command, and the
 // question. y (or enter) starts it; an action that undoes a cluster's role asks for the cluster's

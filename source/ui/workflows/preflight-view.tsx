@@ -3,7 +3,7 @@ import {Box} from 'ink';
 import {useEffect, useState} from 'react';
 import {useUiContext} from '../context.js';
 import {Frame, scrollKey, type FrameLine, useOverlayKeys} from './frame.js';
-import type {ChecklistItem, PreparedRun} from './types.js';
+import type {ChecklistItem, PreparedRun} from '../../app/workflow-types.js';
 
 // Step 1 of every action: the plan's preflight as a checklist (reachability, permissions, inputs,
 // role). Nothing has changed yet; enter goes on to the confirmation only when every item is ok.

@@ -5,7 +5,7 @@ import {useUiContext} from '../context.js';
 import {fit} from '../format.js';
 import {useUiState} from '../use-store.js';
 import {Frame, useOverlayKeys, type FrameLine} from './frame.js';
-import type {FormField, FormValues} from './types.js';
+import type {FormField, FormValues} from '../../app/workflow-types.js';
 
 // The prompts of a workflow, one field at a time (@inkjs/ui TextInput and Select): enter takes the
 // value and moves on, esc leaves without changing anything. Answered fields stay listed above.

@@ -4,7 +4,7 @@ import {useState} from 'react';
 import {useUiContext} from '../context.js';
 import {useUiState} from '../use-store.js';
 import {Frame, type FrameLine, useOverlayKeys} from './frame.js';
-import type {TokenHandle} from './types.js';
+import type {TokenHandle} from '../../app/workflow-types.js';
 
 // The admin user's login token, masked. c copies it to the clipboard of the terminal the user sits
 // at (OSC 52, through SSH and tmux), w writes it to a file with mode 0600. The clear text stays in

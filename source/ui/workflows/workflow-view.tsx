@@ -4,7 +4,7 @@ import {ConfirmView, YamlView} from './confirm-view.js';
 import {Frame, useOverlayKeys} from './frame.js';
 import {PreflightView} from './preflight-view.js';
 import {PromptView} from './prompt-view.js';
-import type {FormField, PreparedRun, Workflow} from './types.js';
+import type {FormField, PreparedRun, Workflow} from '../../app/workflow-types.js';
 
 // One action from key to run: the prompts, the preflight checklist, the confirmation (and its YAML),
 // then start. The overlay closes when the run starts: the steps pane shows it from there while the

@@ -1,19 +1,20 @@
 import {describe, expect, it} from 'vitest';
 import type {ClusterClient} from '../../source/kube/client.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
-import {startFleetSync, watchedPaths} from '../../source/store/fleet-sync.js';
+import type {RawObject} from '../../source/mcm/raw.js';
+import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
 
 // fleet-sync against scripted watches (no HTTP): what the store receives, how often, and what is logged.
 
-type FakeWatch = {context: string; path: string; handlers: WatchOptions['handlers']; stopped: boolean};
+type FakeWatch = {context: string; path: string; handlers: WatchOptions<RawObject>['handlers']; stopped: boolean};
 
 function fakeClients(...contexts: string[]): Map<string, ClusterClient> {
 	return new Map(contexts.map(context => [context, {context} as ClusterClient]));
 }
 
-function harness(contexts: string[]) {
+async function harness(contexts: string[]) {
 	const watches: FakeWatch[] = [];
 	const store = createAppStore();
 	let batches = 0;
@@ -39,8 +40,10 @@ function harness(contexts: string[]) {
 			};
 		},
 	});
+	// First contacts go through the start limiter (p-limit), which begins them on the next tick.
+	await new Promise(resolve => setImmediate(resolve));
 	const watch = (context: string, kind: keyof typeof watchedPaths) => watches.find(w => w.context === context && w.path === watchedPaths[kind])!;
-	const list = (context: string, kind: keyof typeof watchedPaths, items: unknown[]) => {
+	const list = (context: string, kind: keyof typeof watchedPaths, items: RawObject[]) => {
 		const w = watch(context, kind);
 		w.handlers.onReset(items);
 		w.handlers.onState({state: 'ok'});
@@ -50,7 +53,7 @@ function harness(contexts: string[]) {
 
 describe('startFleetSync', () => {
 	it('starts one watch per resource and cluster, and is ready once every first list answered or failed', async () => {
-		const h = harness(['mgmt', 'gone']);
+		const h = await harness(['mgmt', 'gone']);
 		// ManagedCluster is watched only once a ManagementCluster is seen.
 		const everywhere = ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const;
 		expect(h.watches).toHaveLength(8);
@@ -72,7 +75,7 @@ describe('startFleetSync', () => {
 	});
 
 	it('watches ManagedClusters while the cluster has a ManagementCluster, and drops them when it goes', async () => {
-		const h = harness(['mgmt']);
+		const h = await harness(['mgmt']);
 		h.list('mgmt', 'installations', [installation()]);
 		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
 		h.list('mgmt', 'managementclusterconnections', []);
@@ -102,7 +105,7 @@ describe('startFleetSync', () => {
 	});
 
 	it('applies a storm of 1,000 watch events as one store update', async () => {
-		const h = harness(['mgmt']);
+		const h = await harness(['mgmt']);
 		h.list('mgmt', 'installations', [installation()]);
 		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
 		h.list('mgmt', 'managementclusters', [managementCluster()]);
@@ -121,7 +124,7 @@ describe('startFleetSync', () => {
 	});
 
 	it('combines the watches’ states (the worst wins) and logs state, role, connection and TigerStatus changes', async () => {
-		const h = harness(['mgmt', 'managed-1']);
+		const h = await harness(['mgmt', 'managed-1']);
 		h.list('mgmt', 'installations', [installation()]);
 		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
 		h.list('mgmt', 'managementclusters', [managementCluster()]);

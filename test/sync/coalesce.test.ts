@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {createCoalescer} from '../../source/store/coalesce.js';
+import {createCoalescer} from '../../source/sync/coalesce.js';
 
 describe('createCoalescer', () => {
 	afterEach(() => {

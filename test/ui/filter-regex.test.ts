@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {parseFilter} from '../../source/store/selectors.js';
-import {cluster} from '../ui/fixtures.js';
+import {cluster} from './fixtures.js';
 
 // Filter regexes run in a linear-time engine: patterns that make JavaScript's backtracking RegExp
 // run for minutes (and so hold every key and signal) answer at once here. On today's RegExp these

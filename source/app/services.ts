@@ -1,10 +1,10 @@
-import type {ReactNode} from 'react';
 import type {Cluster} from '../mcm/types.js';
-import type {AppStore} from '../store/store.js';
-import type {PaneId, UiStore} from '../store/ui-store.js';
+import type {PaneId} from '../store/ui-store.js';
+import type {TokenHandle, Workflow} from './workflow-types.js';
 
-// What the console may do beyond reading the store. The UI never talks to a cluster: start-up
-// (source/cli/console.tsx) builds these from the kube clients and passes them to <App>.
+// What the console may do beyond reading the store, as the UI sees it. The UI never talks to a
+// cluster: start-up (source/cli/console.tsx) builds these from the kube clients and passes them to
+// <App>. Actions never draw either: they ask the UI for what to show through ConsoleIntents.
 
 export type OperatorLogSink = {
 	/** New lines of the pod log (already split; may be called with many at once). */
@@ -13,22 +13,27 @@ export type OperatorLogSink = {
 	status: (text: string, failed?: boolean) => void;
 };
 
-/** Draws a modal overlay in the pane area; it owns the keyboard while open (ctrl-c still quits). */
-export type OverlayRender = (props: {width: number; height: number; close: () => void}) => ReactNode;
+/** What an action may ask of the screen. The UI implements them; the overlay owns the keyboard while open. */
+export type ConsoleIntents = {
+	/** Opens a workflow overlay: its prompts, preflight checklist, confirmation, then start. */
+	openWorkflow: (workflow: Workflow) => void;
+	/** Shows the login token (masked). False, and nothing shown, while another overlay is open. */
+	showToken: (token: TokenHandle) => boolean;
+	/** Puts the steps pane in front, following the running step. */
+	focusSteps: () => void;
+	flash: (text: string, level?: 'info' | 'warn' | 'error') => void;
+};
 
-export type ActionContext = {
-	store: AppStore;
-	ui: UiStore;
+export type ActionContext = ConsoleIntents & {
+	/** Every cluster of the fleet, by id. */
+	clusters: Record<string, Cluster>;
 	/** The cluster under the cursor in the fleet pane, if any. */
 	selected?: Cluster;
 	/** Marked clusters (space), in fleet order; empty when none are marked. */
 	marked: Cluster[];
-	openOverlay: (render: OverlayRender) => void;
-	closeOverlay: () => void;
-	flash: (text: string, level?: 'info' | 'warn' | 'error') => void;
 };
 
-/** A key that starts a workflow (issue 6: i m j a g u ...). */
+/** A key that starts a workflow (i m J a g u ...). */
 export type ConsoleAction = {
 	/** One printable character, e.g. `m`, or `escape` / `enter`. Checked before the built-in keys. */
 	key: string;

@@ -7,7 +7,9 @@ import type {UiState} from '../store/ui-store.js';
 
 export type FleetSettings = Pick<UiState, 'sort' | 'sortDesc' | 'filter' | 'unhealthyOnly'>;
 
-export function createFleetViewOf(): (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView {
+export type FleetRowsOf = (clusters: Record<string, Cluster>, settings: FleetSettings) => FleetView;
+
+export function createFleetViewOf(): FleetRowsOf {
 	const select = createFleetViewSelector();
 	return (clusters, s) => select(clusters, s.sort, s.sortDesc, s.filter, s.unhealthyOnly);
 }

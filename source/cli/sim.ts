@@ -2,61 +2,26 @@
 // line and then one answer per control line; everything else goes to stderr, so scripts can read it.
 import process from 'node:process';
 import {createInterface} from 'node:readline';
-import meow from 'meow';
-import {usage, UsageError} from '../cli/usage.js';
-import {maxClusters, startFleet, type Fleet, type FleetOptions} from './fleet.js';
-import {parseEnterpriseVersion} from './naming.js';
+import {startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
+import {parseCommandLine} from './common-flags.js';
+import {parseCount, parseSpeed} from './fleet-size.js';
+import {usage, UsageError} from './usage.js';
+import {parseEnterpriseVersion} from '../sim/naming.js';
 
-const known = ['managed', 'standalone', 'bare', 'kubeconfigOut', 'speed', 'enterpriseVersion', 'help'];
-const kebab = (flag: string) => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-function countFlag(name: string, value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	if (!/^\d+$/.test(value.trim()) || Number(value) > maxClusters) {
-		throw new UsageError(`--${name} "${value}" is not a valid count`, `give a whole number from 0 to ${maxClusters}, e.g. --${name} 3`);
-	}
-	return Number(value);
-}
+const simFlags = {
+	managed: {type: 'string'},
+	standalone: {type: 'string'},
+	bare: {type: 'string'},
+	kubeconfigOut: {type: 'string'},
+	speed: {type: 'string'},
+	enterpriseVersion: {type: 'string'},
+} as const;
 
 export function parseSimArgs(argv: string[]): FleetOptions | 'help' {
-	let cli;
-	try {
-		cli = meow(usage('sim'), {
-			importMeta: import.meta,
-			argv,
-			autoHelp: false,
-			autoVersion: false,
-			allowUnknownFlags: true,
-			flags: {
-				managed: {type: 'string'},
-				standalone: {type: 'string'},
-				bare: {type: 'string'},
-				kubeconfigOut: {type: 'string'},
-				speed: {type: 'string'},
-				enterpriseVersion: {type: 'string'},
-				help: {type: 'boolean', shortFlag: 'h'},
-			},
-		});
-	} catch (error) {
-		throw new UsageError(error instanceof Error ? error.message : String(error), 'see `calico-mcm help sim`');
-	}
-	const unknown = Object.keys(cli.unnormalizedFlags).filter((f) => !known.includes(f) && f !== 'h');
-	if (unknown.length > 0) {
-		throw new UsageError(`unknown flag ${unknown.map((f) => `--${kebab(f)}`).join(', ')} for \`calico-mcm sim\``, 'see `calico-mcm help sim` for its flags');
-	}
-	if (cli.input.length > 0) throw new UsageError(`unexpected argument "${cli.input[0]}" for \`calico-mcm sim\``, 'see `calico-mcm help sim`');
-	if (cli.flags.help) return 'help';
-	const flags = cli.flags;
-	for (const name of ['kubeconfigOut', 'speed', 'enterpriseVersion'] as const) {
-		if (flags[name] !== undefined && flags[name].trim() === '') throw new UsageError(`--${kebab(name)} needs a value`, 'see `calico-mcm help sim`');
-	}
-	let speed: number | undefined;
-	if (flags.speed !== undefined) {
-		speed = Number(flags.speed);
-		if (!Number.isFinite(speed) || speed < 0 || speed > 1000) {
-			throw new UsageError(`--speed "${flags.speed}" is not a valid speed`, 'give a number from 0 (at once) to 1000; 1 is the demo pace');
-		}
-	}
+	const parsed = parseCommandLine(argv, 'sim', simFlags);
+	if (parsed.help) return 'help';
+	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`calico-mcm sim\``, 'see `calico-mcm help sim`');
+	const {flags} = parsed;
 	if (flags.enterpriseVersion !== undefined) {
 		try {
 			parseEnterpriseVersion(flags.enterpriseVersion);
@@ -65,13 +30,18 @@ export function parseSimArgs(argv: string[]): FleetOptions | 'help' {
 		}
 	}
 	return {
-		managed: countFlag('managed', flags.managed),
-		standalone: countFlag('standalone', flags.standalone),
-		bare: countFlag('bare', flags.bare),
+		managed: parseCount('managed', flags.managed),
+		standalone: parseCount('standalone', flags.standalone),
+		bare: parseCount('bare', flags.bare),
 		kubeconfigOut: flags.kubeconfigOut,
-		speed,
+		speed: parseSpeed(flags.speed),
 		enterpriseVersion: flags.enterpriseVersion,
 	};
+}
+
+/** The demo fleet of `calico-mcm --demo`, in this process: the one other place that starts the simulator. */
+export function startDemoFleet(options: {managed: number; standalone: number; bare: number; speed: number}): Promise<Fleet> {
+	return startFleet(options);
 }
 
 /** Answers control lines one at a time, in order; blank lines and `#` comments get no answer. */

@@ -1,16 +1,15 @@
 import type {ClusterClient} from '../kube/client.js';
-import type {OperatorLogSink} from '../ui/services.js';
+import {operatorNamespace, pathOf, resources} from '../mcm/resources.js';
+import type {OperatorLogSink} from './services.js';
 
 // services.followOperatorLog for the console: find the tigera-operator pod of a cluster and follow
 // its log (the last 200 lines, then new ones). A pod that restarts or a stream that drops is picked
 // up again after a short wait, until stop() is called.
 
-export const operatorNamespace = 'tigera-operator';
-
 type Pod = {metadata: {name: string; creationTimestamp?: string}; status?: {phase?: string}};
 
 async function findOperatorPod(client: ClusterClient, signal: AbortSignal): Promise<string | undefined> {
-	const path = `/api/v1/namespaces/${operatorNamespace}/pods`;
+	const path = pathOf(resources.pods, undefined, operatorNamespace);
 	const byLabel = await client.request<{items?: Pod[]}>({path, query: {labelSelector: 'k8s-app=tigera-operator'}, signal});
 	let pods = byLabel?.items ?? [];
 	if (pods.length === 0) {
@@ -52,7 +51,7 @@ export function followOperatorLog(client: ClusterClient, sink: OperatorLogSink, 
 				} else {
 					sink.status(`following ${pod}`);
 					await client.stream({
-						path: `/api/v1/namespaces/${operatorNamespace}/pods/${pod}/log`,
+						path: `${pathOf(resources.pods, pod, operatorNamespace)}/log`,
 						query: {follow: true, tailLines: tail},
 						accept: '*/*',
 						signal,

@@ -6,7 +6,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import {getObject} from '../kube/apply.js';
 import {joinHostPort, mcmNodePort, mcmPort} from '../mcm/plans/make-management.js';
-import {pathOf, ref, singleton} from '../mcm/plans/common.js';
+import {pathOf, resources, singleton} from '../mcm/plans/common.js';
 import {probeCluster} from '../mcm/preflight.js';
 import {managerNames} from '../mcm/version.js';
 
@@ -19,14 +19,14 @@ export async function suggestManagementAddresses(client: ClusterClient, signal?:
 	const facts = await probeCluster(client, signal);
 	const names = managerNames(facts.version);
 	const [service, nodes] = await Promise.all([
-		getObject<Service>(client, pathOf(ref.services, names.mcmService, names.namespace), signal),
-		getObject<NodeList>(client, pathOf(ref.nodes), signal),
+		getObject<Service>(client, pathOf(resources.services, names.mcmService, names.namespace), signal),
+		getObject<NodeList>(client, pathOf(resources.nodes), signal),
 	]);
 	const out: AddressSuggestion[] = [];
 	const add = (s: AddressSuggestion) => {
 		if (!out.some(o => o.address === s.address)) out.push(s);
 	};
-	const existing = await getObject<{spec?: {address?: string}}>(client, pathOf(ref.managementClusters, singleton), signal);
+	const existing = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), signal);
 	if (existing?.spec?.address) add({address: existing.spec.address, why: 'the ManagementCluster has it now', service: service?.spec?.type === 'LoadBalancer' ? 'loadbalancer' : 'nodeport'});
 	for (const ingress of service?.status?.loadBalancer?.ingress ?? []) {
 		const host = ingress.ip ?? ingress.hostname;

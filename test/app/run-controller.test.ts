@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
-import {RunControl} from '../../source/cli/run-control.js';
+import {RunController} from '../../source/app/run-controller.js';
 import {InterruptedRuns} from '../../source/mcm/interrupted-runs.js';
 import type {Plan} from '../../source/mcm/step.js';
 import {createAppStore} from '../../source/store/store.js';
-import {waitFor} from './fixtures.js';
+import {waitFor} from '../ui/fixtures.js';
 
-// RunControl drives the console's runs: a batch goes at most 3 at a time, esc cancels the queued
+// The RunController drives the console's runs: a batch goes at most 3 at a time, esc cancels the queued
 // ones too, and every run under way is recorded (0600, no secrets) until it ends.
 
 const dirs: string[] = [];
@@ -54,11 +54,11 @@ function setup() {
 	dirs.push(dir);
 	const store = createAppStore();
 	const interrupted = new InterruptedRuns(dir);
-	const control = new RunControl({store, readOnly: false, source: '/k/config', cwd: dir, interrupted, env: {client: () => { throw new Error('unused'); }}});
+	const control = new RunController({store, readOnly: false, source: '/k/config', cwd: dir, interrupted, env: {client: () => { throw new Error('unused'); }}});
 	return {store, interrupted, control, dir};
 }
 
-describe('RunControl', () => {
+describe('RunController', () => {
 	test('a batch of five runs at most three at once, records each while under way, and forgets it when done', async () => {
 		const {store, interrupted, control} = setup();
 		const gate = {open: false};

@@ -3,7 +3,7 @@ import {createClients, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import type {ApiState} from '../../source/mcm/types.js';
 import {startFleet, type Fleet} from '../../source/sim/fleet.js';
-import {startFleetSync, type FleetSync} from '../../source/store/fleet-sync.js';
+import {startFleetSync, type FleetSync} from '../../source/sync/fleet-sync.js';
 import {createAppStore, type AppStore} from '../../source/store/store.js';
 import {project, trueFleet} from './sim-truth.js';
 

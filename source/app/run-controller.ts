@@ -1,18 +1,20 @@
-// The console's running plans: started by the workflow actions, driven by the steps pane's keys
-// (r retry, s skip, esc cancel), several at once for a batch with bounded concurrency. Every run is
-// recorded in the interrupted-runs file while it is under way, so a console that quits (or loses
-// its SSH session) mid-run offers it again at the next start.
+// The one run controller: the console's running plans, started by the workflow actions, driven by
+// the steps pane's keys (r retry, s skip, esc cancel), several at once for a batch with bounded
+// concurrency. A retry runs under the same run id and resumes where the cluster is (each step is
+// checked first, see mcm/runner.ts). Every run is recorded in the interrupted-runs file while it is
+// under way, so a console that quits (or loses its SSH session) mid-run offers it again at the next start.
 
 import {setMaxListeners} from 'node:events';
+import pLimit from 'p-limit';
 import {InterruptedRuns, type InterruptedRun} from '../mcm/interrupted-runs.js';
-import {buildPlan, type PlanEnv, type PlanOptions} from '../mcm/plans/index.js';
+import {buildRequestedPlan, type PlanEnv, type PlanRequest} from '../mcm/plans/index.js';
 import {runPlan, type RunSink} from '../mcm/runner.js';
-import {normalizeCheck, type Plan, type PlanId} from '../mcm/step.js';
+import {normalizeCheck, type Plan} from '../mcm/step.js';
 import type {RunProgress, StepProgress} from '../mcm/types.js';
 import {selectCurrentRun} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
 
-export type PlanRequest<K extends PlanId = PlanId> = {id: K; options: PlanOptions[K]};
+export type {PlanRequest} from '../mcm/plans/index.js';
 
 type Entry = {
 	runId: string;
@@ -22,6 +24,8 @@ type Entry = {
 	skips: Set<string>;
 	controller?: AbortController;
 	promise?: Promise<RunProgress>;
+	/** The last start or retry, queued or running, as it ends. */
+	settled?: Promise<RunProgress | undefined>;
 	/** Cancelled while still waiting for a slot. */
 	dropped?: boolean;
 	onDone?: (result: RunProgress, plan: Plan) => void;
@@ -30,7 +34,7 @@ type Entry = {
 let counter = 0;
 const uid = (prefix: string) => `${prefix}:${Date.now().toString(36)}${(counter += 1)}`;
 
-export type RunControlOptions = {
+export type RunControllerOptions = {
 	store: AppStore;
 	env: PlanEnv;
 	readOnly: boolean;
@@ -43,11 +47,11 @@ export type RunControlOptions = {
 	concurrency?: number;
 };
 
-export class RunControl {
+export class RunController {
 	private readonly entries = new Map<string, Entry>();
 	private disposed = false;
 
-	constructor(private readonly o: RunControlOptions) {}
+	constructor(private readonly o: RunControllerOptions) {}
 
 	private sink(batch?: string): RunSink {
 		const s = () => this.o.store.getState();
@@ -122,30 +126,30 @@ export class RunControl {
 		return entry.promise;
 	}
 
-	/** Runs the entries, at most `limit` at once, in order. */
+	/** Runs the entries, at most `concurrency` at once, in order. */
 	private async pool(entries: Entry[]): Promise<void> {
-		const limit = Math.max(1, this.o.concurrency ?? 3);
-		let next = 0;
-		const worker = async () => {
-			while (next < entries.length && !this.disposed) {
-				const entry = entries[next++]!;
-				if (entry.dropped) continue;
-				await this.run(entry);
-			}
-		};
-		await Promise.all(Array.from({length: Math.min(limit, entries.length)}, worker));
+		const limit = pLimit(Math.max(1, this.o.concurrency ?? 3));
+		for (const entry of entries) {
+			entry.settled = limit(() => (this.disposed || entry.dropped ? Promise.resolve(this.o.store.getState().runs[entry.runId]) : this.run(entry)));
+		}
+		await Promise.all(entries.map(e => e.settled));
+	}
+
+	/** Resolves with the run as it ends (at once for a run that is not going). */
+	finished(runId: string): Promise<RunProgress | undefined> {
+		return this.entries.get(runId)?.settled ?? Promise.resolve(this.o.store.getState().runs[runId]);
 	}
 
 	/** Builds a plan (throws the plan's own error for bad options). */
 	build(request: PlanRequest): Plan {
-		return buildPlan(request.id, request.options as never, this.o.env);
+		return buildRequestedPlan(request, this.o.env);
 	}
 
 	/** Starts one plan; `onDone` is called when the run ends (done, failed or cancelled). */
 	start(request: PlanRequest, plan: Plan, onDone?: Entry['onDone']): string {
 		const entry: Entry = {runId: uid(`${plan.id}:${plan.cluster}`), request, plan, skips: new Set(), onDone};
 		this.entries.set(entry.runId, entry);
-		void this.run(entry);
+		entry.settled = this.run(entry);
 		return entry.runId;
 	}
 
@@ -228,13 +232,15 @@ export class RunControl {
 		const batch = list.length > 1 ? uid('interrupted') : undefined;
 		let offered = 0;
 		for (const item of list) {
+			// Read back from the state file, which was written from a PlanRequest.
+			const request = {id: item.plan, options: item.options} as PlanRequest;
 			let plan: Plan;
 			try {
-				plan = this.build({id: item.plan, options: item.options});
+				plan = this.build(request);
 			} catch {
 				continue;
 			}
-			const entry: Entry = {runId: item.runId, request: {id: item.plan, options: item.options}, plan, batch: batch ?? item.batch, skips: new Set()};
+			const entry: Entry = {runId: item.runId, request, plan, batch: batch ?? item.batch, skips: new Set()};
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {RunControl} from '../../source/cli/run-control.js';
+import {RunController} from '../../source/app/run-controller.js';
 import {InterruptedRuns} from '../../source/mcm/interrupted-runs.js';
 import {createAppStore} from '../../source/store/store.js';
 import {startTestFleet, type TestFleet} from '../helpers/fleet.js';
@@ -35,7 +35,7 @@ describe('interrupted runs of an earlier session', () => {
 			interrupted.record({runId: `grant:${cluster}:old${i}`, plan: 'grant', cluster, options: {context: cluster, user: 'resumer'}, source: 'kc', cwd: dir, startedAt: Date.UTC(2026, 10, 30, 9, i)});
 		}
 		const store = createAppStore();
-		const control = new RunControl({store, readOnly: false, source: 'kc', cwd: dir, interrupted, env});
+		const control = new RunController({store, readOnly: false, source: 'kc', cwd: dir, interrupted, env});
 		const offered = await control.offerInterrupted(() => true, new AbortController().signal);
 		expect(offered).toBe(3);
 		const runs = Object.values(store.getState().runs);

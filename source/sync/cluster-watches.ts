@@ -1,0 +1,196 @@
+import type {ClusterClient} from '../kube/client.js';
+import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
+import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import type {ApiConnection, ApiState} from '../mcm/types.js';
+import {listOnce} from './list-once.js';
+import {createIdentityReader, type IdentityReader} from './managed-identity-reader.js';
+
+// The watches of one cluster: one list+watch loop per MCM resource, which keep the raw objects (by
+// name) and the cluster's API state (that of its worst watch). Every change only calls dirty(); the
+// fleet sync recomputes the rows in its next flush.
+
+export type ClusterWatchOptions = {
+	context: string;
+	client: ClusterClient;
+	start: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
+	watchOptions?: Partial<Omit<WatchOptions<RawObject>, 'path' | 'handlers'>>;
+	watchdogMs?: number;
+	paths: Record<RawKind, string>;
+	now: () => number;
+	/** Something changed: the cluster needs a recompute. */
+	dirty: () => void;
+	/** Every resource answered its first list, or failed (once). */
+	settledAll: () => void;
+	stopped: () => boolean;
+	/** 'list': each resource listed once (status), 'watch': until stop(). */
+	mode: 'watch' | 'list';
+};
+
+// Worst first: the state of a cluster is that of its worst watch.
+const stateRank: Record<ApiState, number> = {ok: 0, connecting: 1, forbidden: 2, unauthorized: 3, unreachable: 4};
+
+type MutableRaw = RawClusterState & {objects: Record<RawKind, Map<string, RawObject>>; listed: Set<RawKind>};
+
+function combineStates(states: ReadonlyMap<RawKind, WatchState>): WatchState {
+	let worst: WatchState = {state: 'ok'};
+	for (const kind of rawKinds) {
+		const s = states.get(kind) ?? {state: 'connecting'};
+		if (stateRank[s.state] > stateRank[worst.state]) worst = s;
+	}
+	return worst;
+}
+
+export class ClusterWatches {
+	readonly raw: MutableRaw;
+	private readonly states = new Map<RawKind, WatchState>();
+	/** Watches whose first list answered, or that failed. */
+	private readonly settled = new Set<RawKind>();
+	private readonly handles: WatchHandle[] = [];
+	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManaged). */
+	private managed?: WatchHandle;
+	private released = false;
+	/** A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes. */
+	private readonly identity: IdentityReader;
+
+	constructor(private readonly o: ClusterWatchOptions) {
+		this.raw = emptyRawState(o.context, o.now()) as MutableRaw;
+		this.identity = createIdentityReader(o.client, value => {
+			if (value) this.raw.identity = value;
+			else delete this.raw.identity;
+			o.dirty();
+		});
+	}
+
+	get allSettled(): boolean {
+		return this.settled.size === rawKinds.length;
+	}
+
+	/** The identity read is under way (the one-shot status waits for it). */
+	get identityPending(): boolean {
+		return this.identity.pending;
+	}
+
+	/** Opens the watches (or, in list mode, lists each resource once). */
+	async begin(): Promise<void> {
+		if (this.o.mode === 'list') {
+			await listOnce(this.o.client, this.o.paths, kind => this.handlersFor(kind), this.o.stopped, () => this.raw.objects.managementclusters.size > 0);
+			return;
+		}
+		for (const kind of rawKinds) {
+			if (kind === 'managedclusters') continue;
+			const handle = this.startKind(kind);
+			if (handle) this.handles.push(handle);
+		}
+	}
+
+	stop(): void {
+		for (const handle of this.handles) handle.stop();
+		this.managed?.stop();
+		this.identity.stop();
+	}
+
+	private settle(kind: RawKind): void {
+		this.settled.add(kind);
+		if (!this.released && this.allSettled) {
+			this.released = true;
+			this.o.settledAll();
+		}
+	}
+
+	/** A new list replaced what the resource held. */
+	private reset(kind: RawKind, items: RawObject[]): void {
+		const map = new Map<string, RawObject>();
+		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, item);
+		this.raw.objects[kind] = map;
+		this.listed(kind);
+	}
+
+	private listed(kind: RawKind): void {
+		this.raw.listed.add(kind);
+		this.settle(kind);
+		this.o.dirty();
+		if (kind === 'managementclusters') this.syncManaged();
+		if (kind === 'managementclusterconnections') this.syncIdentity();
+	}
+
+	private event(kind: RawKind, type: string, object: RawObject): void {
+		const name = object?.metadata?.name;
+		if (!name) return;
+		if (type === 'DELETED') this.raw.objects[kind].delete(name);
+		else this.raw.objects[kind].set(name, object);
+		this.o.dirty();
+		if (kind === 'managementclusters') this.syncManaged();
+		if (kind === 'managementclusterconnections') this.syncIdentity();
+	}
+
+	private syncIdentity(): void {
+		this.identity.changed([...this.raw.objects.managementclusterconnections.values()].map(o => o.metadata.resourceVersion ?? '?').join(','));
+	}
+
+	private state(kind: RawKind, state: WatchState): void {
+		this.states.set(kind, state);
+		if (state.state !== 'ok' && state.state !== 'connecting') {
+			this.settle(kind);
+			// No ManagementCluster answer, so no ManagedCluster watch: that one has failed too, for ready().
+			if (kind === 'managementclusters' && !this.managed) this.settle('managedclusters');
+		}
+		const combined = combineStates(this.states);
+		const api = this.raw.api;
+		if (combined.state === api.state && combined.error === api.error && combined.verb === api.verb && combined.resource === api.resource) return;
+		const next: ApiConnection = {state: combined.state, since: combined.state === api.state ? api.since : this.o.now()};
+		if (combined.error) next.error = combined.error;
+		if (combined.verb) next.verb = combined.verb;
+		if (combined.resource) next.resource = combined.resource;
+		this.raw.api = next;
+		this.o.dirty();
+	}
+
+	private handlersFor(kind: RawKind): WatchOptions<RawObject>['handlers'] {
+		return {
+			onReset: (items: RawObject[]) => this.reset(kind, items),
+			onEvent: (type, object: RawObject) => this.event(kind, type, object),
+			onState: state => this.state(kind, state),
+			onAbsent: () => this.listed(kind),
+		};
+	}
+
+	private startKind(kind: RawKind): WatchHandle | undefined {
+		const handlers = this.handlersFor(kind);
+		const watchOptions: WatchOptions<RawObject> = {...this.o.watchOptions, path: this.o.paths[kind], handlers};
+		// The ManagedCluster watch carries the connection of every managed cluster: first in line.
+		if (kind === 'managedclusters') watchOptions.priority = 'high';
+		if (this.o.watchdogMs !== undefined) watchOptions.watchdogMs = this.o.watchdogMs;
+		try {
+			return this.o.start(this.o.client, watchOptions);
+		} catch (error) {
+			handlers.onState({state: 'unreachable', error: error instanceof Error ? error.message : String(error)});
+			return undefined;
+		}
+	}
+
+	/**
+	 * ManagedCluster objects live on management clusters only. Watching them everywhere cost one more
+	 * socket per cluster and, where the type is not served, a 404 re-check every few seconds on every
+	 * cluster of the fleet: the ManagedCluster watch runs while the cluster has a ManagementCluster,
+	 * and until then the resource counts as listed and empty.
+	 */
+	private syncManaged(): void {
+		const raw = this.raw;
+		if (this.o.stopped() || this.o.mode === 'list' || !raw.listed.has('managementclusters')) return;
+		const wanted = raw.objects.managementclusters.size > 0;
+		if (wanted && !this.managed) {
+			raw.listed.delete('managedclusters');
+			this.states.set('managedclusters', {state: 'connecting'});
+			this.managed = this.startKind('managedclusters');
+		} else if (!wanted && (this.managed || !raw.listed.has('managedclusters'))) {
+			this.managed?.stop();
+			this.managed = undefined;
+			raw.objects.managedclusters = new Map();
+			raw.listed.add('managedclusters');
+			// Through state(), so that the cluster's combined API state drops a stale error of that watch.
+			this.state('managedclusters', {state: 'ok'});
+			this.settle('managedclusters');
+			this.o.dirty();
+		}
+	}
+}

@@ -1,0 +1,185 @@
+import pLimit from 'p-limit';
+import type {ClusterClient} from '../kube/client.js';
+import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
+import {describeChanges} from '../mcm/changes.js';
+import {FleetModel} from '../mcm/fleet-model.js';
+import {rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import {pathOf, watchedResources} from '../mcm/resources.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
+import type {LogLine} from '../mcm/types.js';
+import type {AppStore} from '../store/store.js';
+import {ClusterWatches} from './cluster-watches.js';
+import {createCoalescer, type Coalescer} from './coalesce.js';
+
+// Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
+// and an API state; every change only marks the cluster dirty, and a coalesced flush (default every
+// 100 ms at most) recomputes the dirty clusters and the rows linked to them (FleetModel) and applies
+// them with ONE applyBatch: a storm of 1,000 events is one store update. The flush also writes the
+// log lines (reconnects, API state, role, connection, TigerStatus Degraded/recovered) for what changed.
+// Nothing here throws into the caller: an unreachable cluster is a state.
+
+export const watchedPaths = Object.fromEntries(rawKinds.map(kind => [kind, pathOf(watchedResources[kind])])) as Record<RawKind, string>;
+
+export type FleetSyncOptions = {
+	store: AppStore;
+	clients: ReadonlyMap<string, ClusterClient>;
+	/** The coalescing window (default 100 ms). */
+	flushMs?: number;
+	/** Restart a watch stream silent for this long (default: the watch loop's, 75 s). */
+	watchdogMs?: number;
+	/** Watch loop tuning passed through (backoff etc.), mostly for tests. */
+	watchOptions?: Partial<Omit<WatchOptions<RawObject>, 'path' | 'handlers'>>;
+	/**
+	 * 'watch' (default): list+watch every resource until stop(). 'list': list each resource once, in
+	 * sequence on one connection per cluster, then nothing: what a one-shot `status` needs, at one TLS
+	 * handshake per cluster instead of five.
+	 */
+	mode?: 'watch' | 'list';
+	/**
+	 * How many clusters may be in their first contact (TLS handshakes, first lists) at once (default
+	 * 128). Opening thousands of connections at once makes them time out on a busy machine; a queue
+	 * costs nothing, since the handshakes are CPU-bound anyway.
+	 */
+	startConcurrency?: number;
+	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
+	managedClusterNames?: ManagedClusterNames;
+	/** Replaceable for unit tests. */
+	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
+	now?: () => number;
+};
+
+export type FleetSync = {
+	/** Stop every watch and the flush timer. The store keeps what it has. */
+	stop(): void;
+	/**
+	 * Resolves (never rejects) when every cluster's watches have each answered their first list, or
+	 * failed (unreachable, unauthorized, forbidden), and that has been flushed into the store. A hanging
+	 * server fails when its list request times out (the client's request timeout).
+	 */
+	ready(): Promise<void>;
+	/** Apply what is pending now (tests, one-shot status). */
+	flush(): void;
+	/** The raw state of one context (diagnostics, tests). */
+	raw(context: string): RawClusterState | undefined;
+};
+
+class FleetSyncLoop implements FleetSync {
+	private readonly model: FleetModel;
+	private readonly clusters = new Map<string, ClusterWatches>();
+	private readonly perCluster = new Map<string, RawClusterState>();
+	private readonly coalescer: Coalescer<string, true>;
+	/** First contacts wait for a slot; a slot is held until every resource of the cluster answered or failed. */
+	private readonly firstContacts: ReturnType<typeof pLimit>;
+	private readonly now: () => number;
+	private stopped = false;
+	private readyWaiters: Array<() => void> = [];
+
+	constructor(private readonly o: FleetSyncOptions) {
+		this.now = o.now ?? Date.now;
+		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
+		this.firstContacts = pLimit(Math.max(1, o.startConcurrency ?? 128));
+		this.coalescer = createCoalescer<string, true>({windowMs: o.flushMs ?? 100, onFlush: batch => this.onFlush(batch.keys())});
+		for (const [context, client] of o.clients) this.add(context, client);
+	}
+
+	private add(context: string, client: ClusterClient): void {
+		let settled!: () => void;
+		const slot = new Promise<void>(resolve => (settled = resolve));
+		const watches = new ClusterWatches({
+			context,
+			client,
+			start: this.o.startWatch ?? defaultStartWatch,
+			watchOptions: this.o.watchOptions,
+			watchdogMs: this.o.watchdogMs,
+			paths: watchedPaths,
+			now: this.now,
+			dirty: () => this.markDirty(context),
+			settledAll: settled,
+			stopped: () => this.stopped,
+			mode: this.o.mode ?? 'watch',
+		});
+		this.clusters.set(context, watches);
+		this.perCluster.set(context, watches.raw);
+		void this.firstContacts(async () => {
+			if (this.stopped) return;
+			await watches.begin();
+			await slot;
+		});
+		this.markDirty(context);
+	}
+
+	private markDirty(context: string): void {
+		if (!this.stopped) this.coalescer.put(context, true);
+	}
+
+	private allSettled(): boolean {
+		return [...this.clusters.values()].every(c => c.allSettled && !c.identityPending);
+	}
+
+	private onFlush(dirty: Iterable<string>): void {
+		try {
+			this.apply(dirty);
+		} catch (error) {
+			// A bug in the model must not silence the fleet: say it, keep watching.
+			this.o.store.getState().addLog({level: 'error', text: `fleet update failed: ${error instanceof Error ? error.message : String(error)}`});
+		}
+		if (this.readyWaiters.length > 0 && this.allSettled()) this.wake();
+	}
+
+	/** Recomputes the dirty clusters and applies them in ONE store update, with log lines for what changed. */
+	private apply(dirty: Iterable<string>): void {
+		const changes = this.model.update(this.perCluster, dirty);
+		const ids = Object.keys(changes.clusters);
+		const statusIds = Object.keys(changes.statuses);
+		if (ids.length === 0 && statusIds.length === 0) return;
+		const before = this.o.store.getState();
+		const t = this.now();
+		const lines: LogLine[] = [];
+		for (const id of new Set([...ids, ...statusIds])) {
+			const next = id in changes.clusters ? changes.clusters[id] ?? undefined : before.clusters[id];
+			const nextStatuses = id in changes.statuses ? changes.statuses[id] ?? undefined : before.statuses[id];
+			for (const change of describeChanges(before.clusters[id], next, before.statuses[id], nextStatuses)) {
+				lines.push({t, level: change.level, cluster: id, text: change.text});
+			}
+		}
+		before.applyBatch(changes);
+		if (lines.length > 0) this.o.store.getState().addLogs(lines);
+	}
+
+	private wake(): void {
+		const waiters = this.readyWaiters;
+		this.readyWaiters = [];
+		for (const resolve of waiters) resolve();
+	}
+
+	stop(): void {
+		if (this.stopped) return;
+		this.stopped = true;
+		this.firstContacts.clearQueue();
+		this.coalescer.stop();
+		for (const watches of this.clusters.values()) watches.stop();
+		this.wake();
+	}
+
+	ready(): Promise<void> {
+		if (this.stopped) return Promise.resolve();
+		if (this.allSettled() && this.coalescer.size === 0) return Promise.resolve();
+		return new Promise<void>(resolve => {
+			this.readyWaiters.push(resolve);
+			// Settled but not yet flushed: the flush will resolve it.
+			if (this.allSettled()) this.coalescer.flush();
+		});
+	}
+
+	flush(): void {
+		this.coalescer.flush();
+	}
+
+	raw(context: string): RawClusterState | undefined {
+		return this.perCluster.get(context);
+	}
+}
+
+export function startFleetSync(options: FleetSyncOptions): FleetSync {
+	return new FleetSyncLoop(options);
+}

@@ -1,0 +1,60 @@
+import type {ClusterClient} from '../kube/client.js';
+import {KubeError} from '../kube/errors.js';
+import {watchStateOf, type WatchOptions, type WatchState} from '../kube/watch.js';
+import {rawKinds, type RawKind, type RawObject} from '../mcm/raw.js';
+
+/**
+ * The 'list' mode of the fleet sync: every resource listed once (paged), one after the other on the
+ * cluster's one keep-alive connection. A cluster that cannot be reached fails its first list and
+ * costs no more than that one request timeout: the other resources get the same state without being asked.
+ */
+export async function listOnce(
+	client: ClusterClient,
+	paths: Record<RawKind, string>,
+	handlersFor: (kind: RawKind) => WatchOptions<RawObject>['handlers'],
+	stopped: () => boolean,
+	isManagement: () => boolean,
+): Promise<void> {
+	let fatal: WatchState | undefined;
+	for (const kind of rawKinds) {
+		const handlers = handlersFor(kind);
+		if (stopped()) return;
+		if (fatal) {
+			handlers.onState(fatal);
+			continue;
+		}
+		// ManagedClusters are read on management clusters only (rawKinds lists ManagementCluster first).
+		if (kind === 'managedclusters' && !isManagement()) {
+			handlers.onReset([]);
+			handlers.onState({state: 'ok'});
+			continue;
+		}
+		handlers.onState({state: 'connecting'});
+		try {
+			handlers.onReset(await listAll(client, paths[kind], stopped));
+			handlers.onState({state: 'ok'});
+		} catch (error) {
+			if (error instanceof KubeError && error.kind === 'not-found') {
+				handlers.onReset([]);
+				handlers.onAbsent?.();
+				handlers.onState({state: 'ok'});
+				continue;
+			}
+			const state = watchStateOf(error);
+			handlers.onState(state);
+			// Forbidden is about one resource: the others may still be allowed.
+			if (state.state !== 'forbidden') fatal = state;
+		}
+	}
+}
+
+async function listAll(client: ClusterClient, path: string, stopped: () => boolean): Promise<RawObject[]> {
+	const items: RawObject[] = [];
+	let token: string | undefined;
+	do {
+		const page = await client.request<{metadata?: {continue?: string}; items?: RawObject[]}>({path, query: {limit: 500, continue: token}});
+		items.push(...(page?.items ?? []));
+		token = page?.metadata?.continue || undefined;
+	} while (token && !stopped());
+	return items;
+}
