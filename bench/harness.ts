@@ -117,7 +117,7 @@ export type BenchOptions = {
 export function benchOptions(quick: boolean, log: (line: string) => void = line => process.stderr.write(`${line}\n`)): BenchOptions {
 	return quick
 		? {quick, managed: 4, runs: 1, flips: 4, idleSeconds: 1, storm: 8, log}
-		: {quick, managed: 1000, runs: 5, flips: 50, idleSeconds: 30, storm: 1000, log};
+		: {quick, managed: 1000, runs: 5, flips: 50, idleSeconds: 120, storm: 1000, log};
 }
 
 /** A measure that cannot run says why; the runner records it as skipped and goes on. */
@@ -172,12 +172,12 @@ function scratchDir(): string {
 export type CommandResult = {code: number | null; ms: number; stdout: string; stderr: string};
 
 /** Runs a command to completion (with a timeout) and times it from spawn to exit. */
-export function runCommand(file: string, args: string[], options: {timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<CommandResult> {
+export function runCommand(file: string, args: string[], options: {timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string} = {}): Promise<CommandResult> {
 	assertLive(path.basename(file));
 	return new Promise((resolve, reject) => {
 		const start = now();
 		// Plans save files (installation manifests, tokens) in their working directory: never the repo's.
-		const child = spawn(file, args, {cwd: scratchDir(), env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']});
+		const child = spawn(file, args, {cwd: options.cwd ?? scratchDir(), env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']});
 		const handle = {kill: () => child.kill('SIGKILL')};
 		children.add(handle);
 		child.on('exit', () => children.delete(handle));
@@ -202,7 +202,7 @@ export function runCommand(file: string, args: string[], options: {timeoutMs?: n
 }
 
 /** Runs a command that must succeed; its stderr is the error otherwise. */
-export async function runOk(file: string, args: string[], options: {timeoutMs?: number; env?: NodeJS.ProcessEnv} = {}): Promise<CommandResult> {
+export async function runOk(file: string, args: string[], options: {timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string} = {}): Promise<CommandResult> {
 	const r = await runCommand(file, args, options);
 	if (r.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
 	return r;
@@ -263,7 +263,7 @@ export class LineReader {
 
 // ---------- the simulator, in its own process ----------
 
-export type SimOptions = {managed: number; standalone?: number; bare?: number; speed?: number; enterpriseVersion?: string};
+export type SimOptions = {managed: number; standalone?: number; bare?: number; remoteManaged?: number; speed?: number; enterpriseVersion?: string};
 
 export type Sim = {
 	kubeconfig: string;
@@ -309,6 +309,7 @@ export async function startSim(options: SimOptions, timeoutMs = 120_000): Promis
 		'--managed', String(options.managed),
 		'--standalone', String(options.standalone ?? 0),
 		'--bare', String(options.bare ?? 0),
+		...(options.remoteManaged ? ['--remote-managed', String(options.remoteManaged)] : []),
 		'--speed', String(options.speed ?? 0),
 		'--kubeconfig-out', kubeconfigOut,
 		...(options.enterpriseVersion ? ['--enterprise-version', options.enterpriseVersion] : []),
@@ -440,6 +441,26 @@ const clockTicks = (() => {
 	const n = Number(r.stdout?.trim());
 	return Number.isFinite(n) && n > 0 ? n : 100;
 })();
+
+/** Peak resident memory of a process in MB (VmHWM). */
+export function peakRssMb(pid: number): number {
+	const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	if (!m) throw new Error(`no VmHWM for pid ${pid}`);
+	return Number(m[1]) / 1024;
+}
+
+/**
+ * Node flags that let the bench force a full GC in the console (SIGUSR2 → gc()), so that its RSS can
+ * be read with no garbage waiting: `[...gcOnSignal, cliPath, ...]`.
+ */
+export const gcOnSignal = ['--expose-gc', '--import', "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())"];
+
+/** RSS in MB after a forced full GC (the process must run with gcOnSignal). */
+export async function rssAfterGcMb(pid: number): Promise<number> {
+	process.kill(pid, 'SIGUSR2');
+	await sleep(500);
+	return rssMb(pid);
+}
 
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number): number {

@@ -11,6 +11,8 @@ import {benchOptions, figure, isolated, killAll, kubectlPath, noKubectl, now, re
 import {measureFlow} from './flow.js';
 import {measureLatency} from './latency.js';
 import {measureRenderCost} from './render-cost.js';
+import {measurePackage} from './package-size.js';
+import {measureRemoteScale} from './remote-scale.js';
 import {measureScale} from './scale.js';
 import {measureK9s, measureStartup} from './startup.js';
 import {measureStorm} from './storm.js';
@@ -100,12 +102,14 @@ export const measures: readonly Measure[] = [
 	{name: 'startup', run: measureStartup, budgetSeconds: 60},
 	{name: 'render-cost', run: measureRenderCost, budgetSeconds: 150},
 	{name: 'latency', run: measureLatency, budgetSeconds: 200},
-	{name: 'scale', run: measureScale, budgetSeconds: 240},
+	{name: 'scale', run: measureScale, budgetSeconds: 900},
+	{name: 'remote-scale', run: measureRemoteScale, budgetSeconds: 300},
 	{name: 'storm', run: measureStorm, budgetSeconds: 200},
 	{name: 'flow', run: measureFlow, budgetSeconds: 90},
 	{name: 'sim-scale', run: measureSimScale, budgetSeconds: 60},
 	{name: 'status-scale', run: measureStatusScale, budgetSeconds: 150},
 	{name: 'k9s', run: measureK9s, budgetSeconds: 60},
+	{name: 'package', run: measurePackage, budgetSeconds: 120},
 ];
 
 export type BenchReport = {

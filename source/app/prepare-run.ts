@@ -66,7 +66,13 @@ async function previewYaml(plans: Plan[], signal: AbortSignal): Promise<string> 
 			if (!step.preview) continue;
 			const p = await step.preview({signal, log: () => undefined}).catch((error: unknown) => ({note: `preview failed: ${(error as Error).message}`, objects: undefined, deletes: undefined}));
 			out.push(`# ${plan.cluster} · step ${i + 1}. ${step.title}`);
-			for (const obj of p.objects ?? []) out.push(yaml.dump(maskObject(obj), {lineWidth: -1, noRefs: true}).trimEnd(), '---');
+			for (const obj of p.objects ?? []) {
+				// Dumping real CRDs takes seconds: stop as soon as nobody is looking, so a plan started
+				// meanwhile gets the event loop.
+				if (signal.aborted) return '';
+				out.push(yaml.dump(maskObject(obj), {lineWidth: -1, noRefs: true}).trimEnd(), '---');
+				await new Promise(resolve => setImmediate(resolve));
+			}
 			for (const d of p.deletes ?? []) out.push(`# deletes ${d}`);
 			if (p.note) out.push(`# ${maskText(p.note)}`);
 		}

@@ -178,7 +178,8 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
-	const sync: FleetSync = startFleetSync({store, clients, managedClusterNames: options.managedClusterNames});
+	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
+	let sync: FleetSync | undefined;
 	const cwd = process.cwd();
 	const stateDir = stateDirectory();
 	const control = new RunController({
@@ -216,13 +217,19 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		finished = true;
 		offerAbort.abort();
 		control.dispose();
-		sync.stop();
+		sync?.stop();
 		for (const c of clients.values()) c.close();
 		await extra.stopFleet();
 	};
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
+	const startSync = () => {
+		if (!finished && !sync) sync = startFleetSync({store, clients, managedClusterNames: options.managedClusterNames});
+	};
+	writer.once('flush', () => setImmediate(startSync));
+	// Whatever happens to the first frame, the fleet is not left unwatched.
+	setTimeout(startSync, 250).unref();
 	const instance = render(
 		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},

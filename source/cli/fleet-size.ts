@@ -8,11 +8,11 @@ export const maxClusters = 5000;
 export const maxSpeed = 1000;
 
 /** --managed, --standalone, --bare: a whole number from 0 to maxClusters; undefined when not given. */
-export function parseCount(name: string, value: string | undefined): number | undefined {
+export function parseCount(name: string, value: string | undefined, max = maxClusters): number | undefined {
 	if (value === undefined) return undefined;
 	const text = value.trim();
-	if (!/^\d+$/.test(text) || Number(text) > maxClusters) {
-		throw new UsageError(`invalid --${name} "${value}" is not a valid count`, `give a whole number from 0 to ${maxClusters}, e.g. --${name} 3`);
+	if (!/^\d+$/.test(text) || Number(text) > max) {
+		throw new UsageError(`invalid --${name} "${value}" is not a valid count`, `give a whole number from 0 to ${max}, e.g. --${name} 3`);
 	}
 	return Number(text);
 }

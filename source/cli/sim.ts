@@ -2,16 +2,17 @@
 // line and then one answer per control line; everything else goes to stderr, so scripts can read it.
 import process from 'node:process';
 import {createInterface} from 'node:readline';
-import {startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
+import {maxRemoteManaged, startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
 import {parseCommandLine} from './common-flags.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {usage, UsageError} from './usage.js';
-import {parseEnterpriseVersion} from '../sim/naming.js';
+import {parseEnterpriseVersion} from '../sim/names.js';
 
 const simFlags = {
 	managed: {type: 'string'},
 	standalone: {type: 'string'},
 	bare: {type: 'string'},
+	remoteManaged: {type: 'string'},
 	kubeconfigOut: {type: 'string'},
 	speed: {type: 'string'},
 	enterpriseVersion: {type: 'string'},
@@ -33,6 +34,7 @@ export function parseSimArgs(argv: string[]): FleetOptions | 'help' {
 		managed: parseCount('managed', flags.managed),
 		standalone: parseCount('standalone', flags.standalone),
 		bare: parseCount('bare', flags.bare),
+		remoteManaged: parseCount('remote-managed', flags.remoteManaged, maxRemoteManaged),
 		kubeconfigOut: flags.kubeconfigOut,
 		speed: parseSpeed(flags.speed),
 		enterpriseVersion: flags.enterpriseVersion,

@@ -53,8 +53,8 @@ Prints a completion script for subcommands, plans, flags and the context names o
   fish   calico-mcm completion fish | source          (or save it in ~/.config/fish/completions/)
 `,
 	sim: `Usage
-  $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--kubeconfig-out FILE]
-                   [--speed X] [--enterprise-version V]
+  $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--remote-managed N]
+                   [--kubeconfig-out FILE] [--speed X] [--enterprise-version V]
 
 Serves one simulated Kubernetes API server per cluster on 127.0.0.1, writes a kubeconfig (mode 0600)
 with one context each (mgmt, managed-1..N, standalone-1..N, bare-1..N), prints "ready <kubeconfig>"
@@ -64,6 +64,8 @@ Options
   --managed N              managed clusters joined to mgmt (default 3)
   --standalone N           standalone Calico Enterprise clusters (default 1)
   --bare N                 plain Kubernetes clusters, no Calico (default 1)
+  --remote-managed N       ManagedClusters on mgmt with no cluster (or context) behind them,
+                           connected: a large fleet seen from its management cluster (default 0)
   --kubeconfig-out FILE    where to write the kubeconfig (default: a new temp file)
   --speed X                multiplies the simulated operator's delays; 0 = at once (default 1)
   --enterprise-version V   e.g. 3.22 (tigera-manager names) or 3.24 (calico-system names; default)

@@ -1,15 +1,14 @@
-// A thin HTTP(S) client per kubeconfig context, on node:http/https. Why not client-node's: 1.4 sets no
-// request timeout, opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current
-// user at request time, and re-runs exec plugins on every request. Here every context has its own
-// frozen settings, ONE keep-alive agent with a bounded pool, a timeout and an AbortSignal on every
-// request, and errors that carry the server's own message.
+// A thin HTTP(S) client per kubeconfig context. Why not client-node's: 1.4 sets no request timeout,
+// opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current user at request
+// time, and re-runs exec plugins on every request. Here every context has its own frozen settings, ONE
+// connection (HTTP/2, every list and watch a stream of it; HTTP/1.1 keep-alive where the server has no
+// h2: see transport.ts), a timeout and an AbortSignal on every request, and errors that carry the
+// server's own message.
 
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type {Readable} from 'node:stream';
 import {StringDecoder} from 'node:string_decoder';
-import type net from 'node:net';
 import tls from 'node:tls';
 import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './errors.js';
 import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCredential} from './exec-credentials.js';
@@ -19,6 +18,7 @@ import {formatDuration} from './duration.js';
 import {registerSecret} from './secret-values.js';
 import {displayProxy, openVia, ProxyError} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
+import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,14 +59,20 @@ export interface ClusterClient {
 	 * caller's. Abort with the signal.
 	 */
 	stream(options: StreamOptions): Promise<void>;
-	/** Destroy the keep-alive agent; later requests fail with kind 'aborted'. */
+	/** Close the connection(s); later requests fail with kind 'aborted'. */
 	close(): void;
+	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
+	readonly protocol?: Protocol;
 }
 
 export type ClientOptions = {
 	requestTimeoutMs: number;
-	/** Sockets per cluster (watches hold one each). Default 8. */
+	/** Sockets per cluster on an HTTP/1.1-only server (watches hold one each). Default 8. With h2 there is one. */
 	maxSockets?: number;
+	/** Where connections come from (a proxy tunnel); default: dial the server. See transport.ts. */
+	createConnection?: ConnectionFactory;
+	/** After a request timed out, how long an HTTP/2 PING may go unanswered before the connection is dropped. Default 15 s. */
+	pingTimeoutMs?: number;
 	userAgent?: string;
 	/** For exec credentials without an expiry. */
 	execTtlMs?: number;
@@ -147,10 +153,7 @@ function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.Secu
 	return context;
 }
 
-/** The request option that carries the request's signal to the proxy tunnel (a new socket's only). */
-const tunnelSignal = 'calicoMcmTunnelSignal';
-
-type Prepared = {headers: Record<string, string>; agent: http.Agent; credential?: ExecCredential};
+type Prepared = {headers: Record<string, string>; transport: Transport; credential?: ExecCredential};
 
 const decodeBase64 = (data: string) => Buffer.from(data, 'base64');
 
@@ -168,11 +171,13 @@ class HttpClusterClient implements ClusterClient {
 	private readonly maxSockets: number;
 	private readonly userAgent: string;
 	private readonly exec?: ExecCredentialProvider;
+	private readonly createConnection?: ConnectionFactory;
+	private readonly pingTimeoutMs?: number;
 	private tls?: TlsMaterial;
-	private agent?: http.Agent;
-	/** Agents for client certificates handed out by an exec plugin, by cert+key. */
-	private execAgent?: {key: string; agent: http.Agent};
-	private readonly retiredAgents: http.Agent[] = [];
+	private transport?: Transport;
+	/** The connection for client certificates handed out by an exec plugin, by cert+key. */
+	private execTransport?: {key: string; transport: Transport};
+	private readonly retiredTransports: Transport[] = [];
 	private tokenFileCache?: {token: string; readAt: number};
 	private closed = false;
 
@@ -188,6 +193,8 @@ class HttpClusterClient implements ClusterClient {
 		this.secure = this.url.protocol === 'https:';
 		this.maxSockets = options.maxSockets ?? 8;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
+		this.createConnection = options.createConnection;
+		this.pingTimeoutMs = options.pingTimeoutMs;
 		if (options.exec) this.exec = options.exec;
 		else if (entry.user.exec) {
 			this.exec = new ExecCredentialProvider(entry.user.exec, {
@@ -245,15 +252,19 @@ class HttpClusterClient implements ClusterClient {
 		});
 	}
 
+	get protocol(): Protocol | undefined {
+		return (this.execTransport?.transport ?? this.transport)?.protocol;
+	}
+
 	close(): void {
 		this.closed = true;
 		this.exec?.close();
-		this.agent?.destroy();
-		this.execAgent?.agent.destroy();
-		for (const agent of this.retiredAgents) agent.destroy();
-		this.agent = undefined;
-		this.execAgent = undefined;
-		this.retiredAgents.length = 0;
+		this.transport?.close();
+		this.execTransport?.transport.close();
+		for (const transport of this.retiredTransports) transport.close();
+		this.transport = undefined;
+		this.execTransport = undefined;
+		this.retiredTransports.length = 0;
 	}
 
 	// --- internals ---
@@ -286,60 +297,62 @@ class HttpClusterClient implements ClusterClient {
 		return tls;
 	}
 
-	private makeAgent(extra: {cert?: Buffer; key?: Buffer} = {}): http.Agent {
-		const common = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, scheduling: 'lifo' as const};
-		if (!this.secure) return this.throughProxy(new http.Agent(common));
+	private makeTransport(extra: {cert?: Buffer; key?: Buffer} = {}): Transport {
+		const common = {
+			url: this.url,
+			maxSockets: this.maxSockets,
+			createConnection: this.connectionFactory(),
+			pingTimeoutMs: this.pingTimeoutMs,
+			connectTimeoutMs: this.requestTimeoutMs > 0 ? this.requestTimeoutMs : undefined,
+		};
+		if (!this.secure) return createTransport(common);
 		const tls = this.loadTls();
 		const {cluster} = this.entry;
-		return this.throughProxy(
-			new https.Agent({
-				...common,
+		return createTransport({
+			...common,
+			tls: {
 				secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
 				rejectUnauthorized: !cluster.insecureSkipTlsVerify,
 				servername: cluster.tlsServerName,
-			}),
-		);
+			},
+		});
 	}
+
+	/** Tunnels still being opened through the cluster's proxy: a timeout then blames the proxy. */
+	private tunnelsOpening = 0;
 
 	/**
-	 * Sockets of a cluster behind a proxy are tunnels (proxy.ts); TLS and HTTP run inside them as on a
-	 * direct connection. Node's Agent takes an asynchronous createConnection (callback form).
+	 * Connections of a cluster behind a proxy start as tunnels (proxy.ts); TLS and HTTP/2 or HTTP/1.1
+	 * run inside them as on a direct connection (the transport's socket hook).
 	 */
-	private throughProxy(agent: http.Agent): http.Agent {
+	private connectionFactory(): ConnectionFactory | undefined {
+		if (this.createConnection) return this.createConnection;
 		const route = this.entry.cluster.proxy;
-		if (!route) return agent;
-		const secure = this.secure;
-		type Create = (options: Record<string, unknown>, done: (error: Error | null, socket?: net.Socket) => void) => net.Socket | undefined;
-		(agent as unknown as {createConnection: Create}).createConnection = (options, done) => {
-			const host = String(options.host ?? this.url.hostname).replace(/^\[|\]$/g, '');
-			const port = Number(options.port ?? (this.url.port || (secure ? 443 : 80)));
-			openVia(route, host, port, options[tunnelSignal] as AbortSignal | undefined).then(
-				socket => {
-					if (!secure) return done(null, socket);
-					const secured = tls.connect({...(options as tls.ConnectionOptions), socket});
-					done(null, secured);
-				},
-				(error: Error) => done(error),
-			);
-			return undefined;
+		if (!route) return undefined;
+		return async ({host, port}, signal) => {
+			this.tunnelsOpening++;
+			try {
+				return await openVia(route, host.replace(/^\[|\]$/g, ''), port, signal);
+			} finally {
+				this.tunnelsOpening--;
+			}
 		};
-		return agent;
 	}
 
-	private agentFor(credential?: ExecCredential): http.Agent {
+	private transportFor(credential?: ExecCredential): Transport {
 		if (credential?.clientCertificateData && credential.clientKeyData) {
 			const key = `${credential.clientCertificateData}\n${credential.clientKeyData}`;
-			if (this.execAgent?.key !== key) {
-				if (this.execAgent) this.retiredAgents.push(this.execAgent.agent);
-				this.execAgent = {
+			if (this.execTransport?.key !== key) {
+				if (this.execTransport) this.retiredTransports.push(this.execTransport.transport);
+				this.execTransport = {
 					key,
-					agent: this.makeAgent({cert: Buffer.from(credential.clientCertificateData), key: Buffer.from(credential.clientKeyData)}),
+					transport: this.makeTransport({cert: Buffer.from(credential.clientCertificateData), key: Buffer.from(credential.clientKeyData)}),
 				};
 			}
-			return this.execAgent.agent;
+			return this.execTransport.transport;
 		}
-		this.agent ??= this.makeAgent();
-		return this.agent;
+		this.transport ??= this.makeTransport();
+		return this.transport;
 	}
 
 	private readTokenFile(file: string, force: boolean): string {
@@ -389,7 +402,7 @@ class HttpClusterClient implements ClusterClient {
 			headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 		}
 		if (user.impersonate) headers['Impersonate-User'] = user.impersonate;
-		return {headers, agent: this.agentFor(credential), credential};
+		return {headers, transport: this.transportFor(credential), credential};
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
@@ -429,6 +442,7 @@ class HttpClusterClient implements ClusterClient {
 		try {
 			for (let attempt = 0; ; attempt++) {
 				const prepared = await this.prepare(attempt > 0, local.signal);
+				if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
 				const retryable = attempt === 0;
 				const outcome = await this.once({method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, signal: local.signal, stopTimer, onOpen, onData});
 				if (outcome === 'done') return;
@@ -473,41 +487,24 @@ class HttpClusterClient implements ClusterClient {
 				if (error) reject(error);
 				else resolve(outcome);
 			};
-			const transport = this.secure ? https : http;
-			const req = transport.request({
-				protocol: this.url.protocol,
-				hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
-				port: this.url.port || (this.secure ? 443 : 80),
-				method,
-				path: fullPath,
-				headers,
-				agent: prepared.agent,
-				...(this.entry.cluster.proxy ? {[tunnelSignal]: signal} : {}),
-			});
-			let gotSocket = false;
-			req.once('socket', () => (gotSocket = true));
+			let cancel = () => {};
 			const onAbort = () => {
-				req.destroy();
+				cancel();
 				const route = this.entry.cluster.proxy;
 				const reason: unknown = signal.reason;
 				// Still waiting for a tunnel: the proxy is what did not answer.
-				if (route && !gotSocket && reason instanceof KubeError && reason.kind === 'timeout') {
+				if (route && this.tunnelsOpening > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
 					const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
 					return finish(this.error({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${this.url.host} within ${within} (${what})`}));
 				}
 				finish(reason);
+				// A request that timed out on a shared connection: make sure the connection itself still answers.
+				if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
 			};
 			signal.addEventListener('abort', onAbort, {once: true});
 
-			req.on('error', (error: NodeJS.ErrnoException) => {
-				if (signal.aborted) return finish(signal.reason);
-				// A keep-alive socket the server closed while idle: the request never reached it; try a fresh one.
-				if (args.retryable && error.code === 'ECONNRESET' && req.reusedSocket && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
-				finish(this.socketError(error, what));
-			});
-
-			req.on('response', (res) => {
-				const status = res.statusCode ?? 0;
+			const onResponse = (status: number, res: Readable) => {
+				if (settled) return;
 				if (status >= 400) {
 					collect(res, (text, err) => {
 						if (signal.aborted) return finish(signal.reason);
@@ -522,7 +519,7 @@ class HttpClusterClient implements ClusterClient {
 					try {
 						args.onOpen?.();
 					} catch (error) {
-						req.destroy();
+						cancel();
 						return finish(error);
 					}
 				}
@@ -533,7 +530,7 @@ class HttpClusterClient implements ClusterClient {
 					try {
 						args.onData(decoder.write(chunk), false);
 					} catch (error) {
-						req.destroy();
+						cancel();
 						finish(error);
 					}
 				});
@@ -556,10 +553,15 @@ class HttpClusterClient implements ClusterClient {
 					if (signal.aborted) return finish(signal.reason);
 					finish(this.error({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`}));
 				});
-			});
-
-			if (args.body !== undefined) req.end(args.body);
-			else req.end();
+			};
+			const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
+				if (signal.aborted) return finish(signal.reason);
+				// A connection that died under the request (idle keep-alive socket, session going away): the
+				// server never saw it; an idempotent request gets a fresh connection.
+				if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
+				finish(this.socketError(error, what));
+			};
+			cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
 		});
 	}
 
@@ -620,7 +622,7 @@ function replayable(method: HttpMethod, contentType: string | undefined): boolea
 }
 
 /** Read a whole (error) response body. */
-function collect(res: http.IncomingMessage, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
+function collect(res: Readable, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
 	const chunks: Buffer[] = [];
 	let finished = false;
 	res.on('data', (chunk: Buffer) => chunks.push(chunk));

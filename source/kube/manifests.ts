@@ -338,8 +338,28 @@ export async function loadManifests(source: string, options: LoadManifestOptions
 	return parseManifestFiles(await readSource(source, options));
 }
 
+/**
+ * The last few parsed sets, by their exact text: a plan reads the same manifests in preflight, preview
+ * and apply, and Tigera's (their CRDs' schemas are megabytes) take seconds to parse on a busy machine,
+ * seconds in which the console would answer nothing. Callers get their own copies.
+ */
+const parsedSets = new Map<string, ManifestDoc[]>();
+const parsedSetsKept = 4;
+
+const copyDocs = (docs: ManifestDoc[]): ManifestDoc[] => docs.map(d => ({...d, object: structuredClone(d.object)}));
+
 /** Parse and validate several files as one set (CRDs in one file give the scope of kinds in another). */
 export function parseManifestFiles(files: Array<{file: string; text: string}>): ManifestDoc[] {
+	const key = files.map(f => `${f.file}\u0000${f.text}`).join('\u0000');
+	const seen = parsedSets.get(key);
+	if (seen) return copyDocs(seen);
+	const docs = parseManifestSet(files);
+	parsedSets.set(key, docs);
+	if (parsedSets.size > parsedSetsKept) parsedSets.delete(parsedSets.keys().next().value as string);
+	return copyDocs(docs);
+}
+
+function parseManifestSet(files: Array<{file: string; text: string}>): ManifestDoc[] {
 	const problems: ManifestProblem[] = [];
 	const parsed = files.map(f => ({file: f.file, ...parseDocuments(f.text, f.file)}));
 	for (const f of parsed) problems.push(...f.problems);

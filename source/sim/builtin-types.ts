@@ -1,4 +1,4 @@
-// The built-in resource types every simulated cluster serves, as a real 1.30 API server names them.
+// The built-in resource types every simulated cluster serves, as a real 1.33 API server names them.
 import type {ResourceType} from './types.js';
 
 export const standardVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -43,6 +43,7 @@ export const builtinTypes: ResourceType[] = [
  */
 export const virtualTypes: ResourceType[] = [
 	type({group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create']}),
+	type({group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews', kind: 'SubjectAccessReview', namespaced: false, verbs: ['create']}),
 	type({group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create']}),
 	type({group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create']}),
 	type({group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, verbs: ['create']}),

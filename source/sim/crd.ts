@@ -2,6 +2,7 @@
 import {standardVerbs} from './builtin-types.js';
 import {invalid, type FieldCause} from './status-error.js';
 import type {KubeObject, PrinterColumn, ResourceType} from './types.js';
+import type {JsonSchema} from './validation/schema.js';
 
 type CrdVersion = {
 	name: string;
@@ -9,6 +10,7 @@ type CrdVersion = {
 	storage?: boolean;
 	additionalPrinterColumns?: PrinterColumn[];
 	subresources?: {status?: unknown};
+	schema?: {openAPIV3Schema?: JsonSchema};
 };
 
 type CrdSpec = {
@@ -36,6 +38,10 @@ export function validateCrd(obj: KubeObject): void {
 	} else if (spec.versions.filter((v) => v.storage).length !== 1) {
 		causes.push({field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version'});
 	}
+	(spec.versions ?? []).forEach((v, i) => {
+		// apiextensions.k8s.io/v1 serves only structural schemas: every version needs one.
+		if (!v.schema?.openAPIV3Schema) causes.push({field: `spec.versions[${i}].schema.openAPIV3Schema`, message: 'Required value: schemas are required', reason: 'FieldValueRequired'});
+	});
 	if (spec.group && spec.names?.plural && name !== `${spec.names.plural}.${spec.group}`) {
 		causes.push({field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`});
 	}
@@ -59,6 +65,7 @@ export function crdToTypes(obj: KubeObject): ResourceType[] {
 		verbs: standardVerbs,
 		statusSubresource: v.subresources?.status !== undefined,
 		columns: v.additionalPrinterColumns,
+		...(v.schema?.openAPIV3Schema ? {schema: v.schema.openAPIV3Schema} : {}),
 	}));
 }
 

@@ -3,14 +3,15 @@
 import {builtinSubresources, virtualTypes} from './builtin-types.js';
 import type {ObjectStore, ResourceType} from './types.js';
 
+/** The release of the kubectl 1.33 build on this machine: every kubectl from 1.27 to 1.33 accepts it. */
 export const serverVersion = {
 	major: '1',
-	minor: '30',
-	gitVersion: 'v1.30.4',
-	gitCommit: 'a51b3b711150f57ffc1f526a640ec058514ed596',
+	minor: '33',
+	gitVersion: 'v1.33.1',
+	gitCommit: '8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828',
 	gitTreeState: 'clean',
-	buildDate: '2024-08-14T19:04:34Z',
-	goVersion: 'go1.22.5',
+	buildDate: '2025-05-15T08:27:33Z',
+	goVersion: 'go1.24.2',
 	compiler: 'gc',
 	platform: 'linux/amd64',
 };

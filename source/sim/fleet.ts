@@ -7,10 +7,11 @@ import {createApiServer} from './api-server.js';
 import {expireCertificate} from './cert-control.js';
 import {formatControl, parseControl, type Control} from './controls.js';
 import {checkKubeconfigPath, writeKubeconfig} from './kubeconfig.js';
-import {parseEnterpriseVersion} from './naming.js';
+import {parseEnterpriseVersion} from './names.js';
 import {registerCalicoApi} from './operator-calico-api.js';
 import {createClock} from './operator-clock.js';
-import {startTunnelBroker} from './operator-tunnel.js';
+import {remoteOnlyAnnotation, startTunnelBroker} from './operator-tunnel.js';
+import {typeOf, writeStatus} from './operator-store.js';
 import {startWorkloads, type Workloads} from './operator-workloads.js';
 import {startOperator, type Operator} from './operator.js';
 import {createObjectStore} from './store.js';
@@ -20,7 +21,7 @@ import {
 	applyObjects, createManagedCluster, demoDocuments, managementAddressPort, nodeAddresses, nodeNames, seedEnterpriseLicenseAndPolicies,
 	seedEnterpriseResources, seedKubernetes, seedManagementCluster, type SimRole,
 } from './topology.js';
-import type {ApiServer, ObjectStore, TokenRegistry} from './types.js';
+import type {ApiServer, ConnectionStats, ObjectStore, TokenRegistry} from './types.js';
 
 export type {SimRole} from './topology.js';
 
@@ -39,7 +40,16 @@ export type FleetOptions = {
 	enterpriseVersion?: string;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
 	bookmarkIntervalMs?: number;
+	/** Offer HTTP/2 (default true, as kube-apiserver); false: HTTP/1.1-only API servers. */
+	http2?: boolean;
+	/**
+	 * ManagedClusters on mgmt with no API server of their own (remote-1..N): what a management cluster
+	 * of a large fleet holds when the console has only its context. Connected (True), fixed: no tunnel.
+	 */
+	remoteManaged?: number;
 };
+
+export const maxRemoteManaged = 50_000;
 
 export type FleetCluster = {
 	/** Also the kubeconfig context name: mgmt, managed-1.., standalone-1.., bare-1.. */
@@ -60,6 +70,8 @@ export interface Fleet {
 	store(name: string): ObjectStore;
 	operator(name: string): Operator;
 	tokens(name: string): TokenRegistry;
+	/** Connections the cluster's API server accepted, and the protocol each spoke (tests, benchmarks). */
+	connections(name: string): ConnectionStats;
 	/** One control line → its one-line acknowledgement (`ok ...` or `error: ...`). Never throws. */
 	control(line: string): Promise<string>;
 	apiDown(name: string): Promise<void>;
@@ -120,7 +132,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		roles.forEach(([name, role], index) => {
 			const store = createObjectStore();
 			const tokens = createTokenRegistry();
-			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs});
+			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2});
 			seedKubernetes(store, name, index);
 			let lbCount = 0;
 			const workloads = startWorkloads({
@@ -156,6 +168,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 			applyObjects(m.store, createManagedCluster(mgmt.store, mgmt.name, m.name));
 			applyObjects(m.store, demoDocuments('license.yaml'));
 		}
+		addRemoteManaged(mgmt.store, options.remoteManaged ?? 0);
 		settleAll(installed);
 		broker.settle();
 	} finally {
@@ -236,6 +249,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		store: (name) => member(name).store,
 		operator: (name) => member(name).operator,
 		tokens: (name) => member(name).tokens,
+		connections: (name) => member(name).server.connections,
 		async control(line) {
 			const control = parseControl(line);
 			if ('error' in control) return `error: ${control.error}`;
@@ -268,4 +282,21 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		},
 	};
 	return fleet;
+}
+
+/** ManagedClusters without a cluster behind them, connected since their creation (see remoteManaged). */
+function addRemoteManaged(management: ObjectStore, count: number): void {
+	if (!Number.isInteger(count) || count < 0 || count > maxRemoteManaged) throw new Error(`--remote-managed ${String(count)}: expected a whole number from 0 to ${maxRemoteManaged}`);
+	const type = typeOf(management, 'projectcalico.org/v3', 'ManagedCluster');
+	if (!type || count === 0) return;
+	const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+	for (let i = 1; i <= count; i++) {
+		const stored = management.create(type, {
+			apiVersion: 'projectcalico.org/v3',
+			kind: 'ManagedCluster',
+			metadata: {name: `remote-${i}`, annotations: {[remoteOnlyAnnotation]: 'true'}},
+			spec: {operatorNamespace: 'tigera-operator'},
+		});
+		writeStatus(management, type, stored, {conditions: [{type: 'ManagedClusterConnected', status: 'True', reason: 'Connected', message: 'Connected to the managed cluster', lastTransitionTime: since}]});
+	}
 }

@@ -1,21 +1,49 @@
-// Writing JSON answers and Status errors.
+// Writing answers and Status errors, in the media type the client accepts.
 import type {ServerResponse} from 'node:http';
+import yaml from 'js-yaml';
+import {responseFormat} from './negotiate.js';
+import {encodeProtobuf, protobufMediaType} from './protobuf.js';
 import {toStatus} from './status-error.js';
+import {ApiError} from './types.js';
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+function send(res: ServerResponse, code: number, contentType: string, body: string | Buffer): void {
 	if (res.headersSent) {
 		if (!res.writableEnded) res.end();
 		return;
 	}
-	const text = JSON.stringify(body);
-	res.writeHead(code, {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private'});
-	res.end(text);
+	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private'});
+	res.end(body);
+}
+
+/** JSON whatever the client asked (discovery documents, which the simulator serves only as JSON). */
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+	send(res, code, 'application/json', JSON.stringify(body));
+}
+
+/** Responses of endpoints without a protobuf form (custom resources): their errors too are JSON or YAML. */
+const withoutProtobuf = new WeakSet<ServerResponse>();
+
+export function answerWithoutProtobuf(res: ServerResponse): void {
+	withoutProtobuf.add(res);
+}
+
+/** An API object (or list, or Status) in the format the request's Accept header prefers; 406 when none fits. */
+export function sendObject(res: ServerResponse, code: number, body: unknown): void {
+	const format = responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body);
+	if (format === 'protobuf') send(res, code, protobufMediaType, encodeProtobuf(body as Record<string, unknown>));
+	else if (format === 'yaml') send(res, code, 'application/yaml', yaml.dump(body, {noRefs: true}));
+	else sendJson(res, code, body);
 }
 
 export function sendError(res: ServerResponse, error: unknown): void {
 	const status = toStatus(error);
-	if (status.code === 500) console.error(`sim api: internal error: ${error instanceof Error ? error.stack : String(error)}`);
-	sendJson(res, status.code, status);
+	if (status.code === 500 && !(error instanceof ApiError)) console.error(`sim api: internal error: ${error instanceof Error ? error.stack : String(error)}`);
+	try {
+		sendObject(res, status.code, status);
+	} catch {
+		// A client that accepts nothing we speak still learns why, in JSON (as kube-apiserver does).
+		sendJson(res, status.code, status);
+	}
 }
 
 export function sendText(res: ServerResponse, code: number, text: string): void {

@@ -1,7 +1,7 @@
 // What the simulated Tigera operator runs and when: one entry per TigeraStatus component, in the order
 // the real operator brings them up (calico, then the API server, then the licensed add-ons). Pure:
 // `verdict()` decides from a snapshot of the cluster, the state machine lives in operator.ts.
-import type {EnterpriseNames} from './naming.js';
+import type {EnterpriseNames} from './names.js';
 import type {KubeObject} from './types.js';
 
 /** A snapshot of what the operator reads on one reconcile. */
@@ -40,7 +40,20 @@ export type ComponentSpec = {
 	delayMs: number;
 	verdict(world: World, available: (component: string) => boolean): Verdict;
 	workloads?(names: EnterpriseNames): Workload[];
+	/**
+	 * Its controller refuses a cluster with both a ManagementCluster and a ManagementClusterConnection
+	 * (Degraded, whatever else it runs): tigera/operator v1.43.0 pkg/controller/apiserver/apiserver_controller.go,
+	 * compliance/compliance_controller.go, manager/manager_controller.go,
+	 * policyrecommendation/policyrecommendation_controller.go.
+	 */
+	refusesBothRoles?: boolean;
 };
+
+/**
+ * The operator's words for a cluster that is both: SetDegraded(ResourceValidationError, "", err) in
+ * pkg/controller/status/status.go joins an empty message and the error as "%s: %s", hence the colon.
+ */
+export const bothRolesMessage = ': having both a ManagementCluster and a ManagementClusterConnection is not supported';
 
 const enterpriseImage = (name: string) => `quay.io/tigera/${name}`;
 
@@ -87,6 +100,9 @@ function notOnManaged(world: World, kind: string): Verdict | undefined {
 function addOn(name: string, kind: string, delayMs: number, options: {
 	logStorage?: boolean;
 	notOnManaged?: boolean;
+	/** Its controller returns early on a managed cluster and publishes nothing. */
+	absentOnManaged?: boolean;
+	refusesBothRoles?: boolean;
 	extra?: (w: World, a: (c: string) => boolean) => Verdict | undefined;
 	workloads?: (names: EnterpriseNames) => Workload[];
 	starting: (names: EnterpriseNames) => string;
@@ -97,13 +113,56 @@ function addOn(name: string, kind: string, delayMs: number, options: {
 		delayMs,
 		verdict(world, available) {
 			return base(world, kind)
+				?? (options.absentOnManaged && world.managed ? {state: 'absent'} : undefined)
 				?? (options.notOnManaged ? notOnManaged(world, kind) : undefined)
 				?? licensed(world, available, kind, (w, a) => options.extra?.(w, a) ?? (options.logStorage ? needsLogStorage(w, a) : undefined))
 				?? {state: 'ready', message: options.starting(world.names)};
 		},
 		workloads: options.workloads,
+		refusesBothRoles: options.refusesBothRoles,
 	};
 }
+
+const logStorageNamespace = 'tigera-elasticsearch';
+
+/**
+ * log-storage-elastic (tigera/operator v1.43.0 pkg/controller/logstorage/elastic/elastic_controller.go):
+ * waits for the initializer's defaulting and the tiers, then refuses a managed cluster
+ * (ResourceNotReady) and a missing storage class (ResourceNotFound).
+ */
+function elasticVerdict(world: World, available: (c: string) => boolean): Verdict | undefined {
+	if (!available('log-storage')) return notReady('Waiting for LogStorage defaulting to occur');
+	if (!available('tiers')) return notReady('Waiting for calico-system tier to be created, see the \'tiers\' TigeraStatus for more information');
+	if (world.managed) return {state: 'degraded', reason: 'ResourceNotReady', message: 'LogStorage is not supported on a managed cluster'};
+	if (!world.elasticsearchStorageClass) {
+		return {state: 'degraded', reason: 'ResourceNotFound', message: 'Failed to get storage class: couldn\'t find storage class tigera-elasticsearch, this must be provided'};
+	}
+	return undefined;
+}
+
+const afterElastic = (w: World, a: (c: string) => boolean) => (a('log-storage-elastic') ? undefined : notReady('Waiting for Elasticsearch to be ready'));
+
+/**
+ * The LogStorage sub-controllers, one TigeraStatus each (pkg/controller/logstorage/initializer/initializing_controller.go
+ * names them; conditions_controller.go expects these on a single-tenant cluster; log-storage-users runs
+ * only multi-tenant, users/users_controller.go). On a managed cluster only the initializer and elastic publish.
+ */
+const logStorageComponents: ComponentSpec[] = [
+	addOn('log-storage', 'LogStorage', 400, {starting: () => 'Initializing LogStorage "tigera-secure"'}),
+	addOn('log-storage-secrets', 'LogStorage', 300, {absentOnManaged: true,
+		extra: (w, a) => (a('log-storage') ? undefined : notReady('Waiting for LogStorage defaulting to occur')),
+		starting: () => `Secret "${logStorageNamespace}/tigera-secure-es-http-certs-public" is not ready`}),
+	addOn('log-storage-elastic', 'LogStorage', 1500, {extra: elasticVerdict, starting: () => `Elasticsearch "${logStorageNamespace}/tigera-secure" is not ready`}),
+	addOn('log-storage-access', 'LogStorage', 400, {absentOnManaged: true, extra: afterElastic,
+		starting: () => `Deployment "${logStorageNamespace}/tigera-linseed" is not available`,
+		workloads: () => [workload(logStorageNamespace, 'tigera-linseed')]}),
+	addOn('log-storage-esmetrics', 'LogStorage', 300, {absentOnManaged: true, extra: afterElastic,
+		starting: () => `Deployment "${logStorageNamespace}/tigera-elasticsearch-metrics" is not available`}),
+	addOn('log-storage-kubecontrollers', 'LogStorage', 300, {absentOnManaged: true, extra: afterElastic,
+		starting: () => 'Deployment "calico-system/es-calico-kube-controllers" is not available'}),
+	addOn('log-storage-dashboards', 'LogStorage', 300, {absentOnManaged: true, extra: afterElastic,
+		starting: () => `Job "${logStorageNamespace}/dashboards-installer" is not complete`}),
+];
 
 function validAddress(addr: string | undefined): boolean {
 	if (!addr) return false;
@@ -137,6 +196,7 @@ export const components: ComponentSpec[] = [
 			return {state: 'ready', message: `Deployment "${world.names.apiServerNamespace}/${world.names.apiServerDeployment}" is not available`};
 		},
 		workloads: (names) => [workload(names.apiServerNamespace, names.apiServerDeployment)],
+		refusesBothRoles: true,
 	},
 	{
 		name: 'tiers',
@@ -156,10 +216,8 @@ export const components: ComponentSpec[] = [
 		verdict(world, available) {
 			const absent = base(world, 'ManagementClusterConnection');
 			if (absent) return absent;
-			if (world.management) {
-				return {state: 'degraded', reason: 'ResourceValidationError',
-					message: 'a cluster cannot be both a management cluster and a managed cluster: ManagementCluster and ManagementClusterConnection both exist'};
-			}
+			// pkg/controller/clusterconnection/clusterconnection_controller.go (v1.43.0).
+			if (world.management) return {state: 'degraded', reason: 'ResourceValidationError', message: bothRolesMessage};
 			if (!validAddress(world.managementClusterAddr)) {
 				return {state: 'degraded', reason: 'ResourceValidationError',
 					message: `ManagementClusterConnection spec.managementClusterAddr "${world.managementClusterAddr ?? ''}" is not a valid host:port`};
@@ -182,15 +240,11 @@ export const components: ComponentSpec[] = [
 	},
 	addOn('manager', 'Manager', 900, {
 		notOnManaged: true,
+		refusesBothRoles: true,
 		starting: (names) => `Deployment "${names.managerNamespace}/${names.managerDeployment}" is not available`,
 		workloads: (names) => [workload(names.managerNamespace, names.managerDeployment, names.managerSelector)],
 	}),
-	addOn('log-storage', 'LogStorage', 2000, {
-		notOnManaged: true,
-		extra: (world) => world.elasticsearchStorageClass ? undefined
-			: {state: 'degraded', reason: 'ResourceNotFound', message: 'Couldn\'t find storage class tigera-elasticsearch, this must be provided'},
-		starting: () => 'Elasticsearch "tigera-elasticsearch/tigera-secure" is not ready',
-	}),
+	...logStorageComponents,
 	addOn('monitor', 'Monitor', 700, {
 		extra: (world) => world.prometheusOperator ? undefined
 			: notReady('Waiting for the Prometheus operator: prometheuses.monitoring.coreos.com is not served'),
@@ -198,8 +252,8 @@ export const components: ComponentSpec[] = [
 	}),
 	addOn('log-collector', 'LogCollector', 600, {logStorage: true, starting: () => 'DaemonSet "calico-system/fluentd-node" is not available'}),
 	addOn('intrusion-detection', 'IntrusionDetection', 800, {logStorage: true, starting: () => 'Deployment "tigera-intrusion-detection/intrusion-detection-controller" is not available'}),
-	addOn('compliance', 'Compliance', 1000, {logStorage: true, starting: () => 'Deployment "tigera-compliance/compliance-controller" is not available'}),
-	addOn('policy-recommendation', 'PolicyRecommendation', 500, {logStorage: true, starting: () => 'Deployment "tigera-policy-recommendation/tigera-policy-recommendation" is not available'}),
+	addOn('compliance', 'Compliance', 1000, {logStorage: true, refusesBothRoles: true, starting: () => 'Deployment "tigera-compliance/compliance-controller" is not available'}),
+	addOn('policy-recommendation', 'PolicyRecommendation', 500, {logStorage: true, refusesBothRoles: true, starting: () => 'Deployment "tigera-policy-recommendation/tigera-policy-recommendation" is not available'}),
 	addOn('packet-capture-api', 'PacketCaptureAPI', 400, {starting: () => 'Deployment "tigera-packetcapture/tigera-packetcapture" is not available'}),
 ];
 

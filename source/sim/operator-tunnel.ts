@@ -35,6 +35,9 @@ export type TunnelBroker = {
 };
 
 const connectDelayMs = 1500;
+
+/** A ManagedCluster the simulator made without a cluster behind it (fleet remoteManaged): no tunnel to compute. */
+export const remoteOnlyAnnotation = 'sim.calico-mcm.io/remote-only';
 const conditionType = 'ManagedClusterConnected';
 
 /** trusted: the management-cluster.crt the guardian holds (PEM), and its key. */
@@ -129,6 +132,7 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 		if (endpoint) ensureTunnelCa(c.store);
 		const seen = new Set<string>();
 		for (const mc of managedClusters) {
+			if (mc.metadata.annotations?.[remoteOnlyAnnotation]) continue;
 			const link = `${c.name}/${mc.metadata.name}`;
 			seen.add(link);
 			const fingerprint = mc.metadata.annotations?.[fingerprintAnnotation] ?? '';

@@ -1,6 +1,7 @@
 // The bits of kube-controller-manager and a cloud provider that the demo needs: Deployments get pods
 // and a ready status, LoadBalancer Services get an ingress IP. Without them `kubectl get pods` on a
 // simulated cluster would be empty and a load-balancer address would never appear.
+import {startEventRecorder} from './events.js';
 import {scaled, createTimers, type SimClock} from './operator-clock.js';
 import {now, shortHash, typeOf, writeStatus} from './operator-store.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
@@ -148,6 +149,8 @@ export function startWorkloads(options: WorkloadsOptions): Workloads {
 		}
 	};
 	const unsubscribe = store.subscribe(onEvent);
+	// The scheduler's and kubelet's part: the events of the pods made here.
+	const stopEvents = startEventRecorder(store);
 
 	return {
 		settle() {
@@ -161,6 +164,7 @@ export function startWorkloads(options: WorkloadsOptions): Workloads {
 		stop() {
 			stopped = true;
 			unsubscribe();
+			stopEvents();
 			timers.clear();
 		},
 	};

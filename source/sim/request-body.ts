@@ -1,6 +1,7 @@
 // Reading and decoding request bodies; every malformed body becomes a 400/413/415 Status.
 import type {IncomingMessage} from 'node:http';
 import yaml from 'js-yaml';
+import {decodeProtobuf, protobufMediaType} from './protobuf.js';
 import {ApiError} from './types.js';
 
 /** kube-apiserver's limit for a request body. */
@@ -31,11 +32,12 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 	});
 }
 
-export type BodyFormat = 'json' | 'yaml' | 'merge' | 'strategic' | 'json-patch' | 'apply';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'merge' | 'strategic' | 'json-patch' | 'apply';
 
 const mediaTypes: Record<string, BodyFormat> = {
 	'application/json': 'json',
 	'application/yaml': 'yaml',
+	[protobufMediaType]: 'protobuf',
 	'application/merge-patch+json': 'merge',
 	'application/strategic-merge-patch+json': 'strategic',
 	'application/json-patch+json': 'json-patch',
@@ -47,7 +49,9 @@ export function mediaTypeOf(contentType: string | undefined): string {
 	return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-export function bodyFormat(contentType: string | undefined, allowed: BodyFormat[]): BodyFormat {
+/** Where JSON is accepted, so is protobuf: decodeBody refuses (415) the kinds that have no protobuf form. */
+export function bodyFormat(contentType: string | undefined, allowedFormats: BodyFormat[]): BodyFormat {
+	const allowed = allowedFormats.includes('json') ? [...allowedFormats, 'protobuf' as const] : allowedFormats;
 	const media = mediaTypeOf(contentType) || 'application/json';
 	const format = mediaTypes[media];
 	if (!format || !allowed.includes(format)) {
@@ -74,6 +78,7 @@ function depthOf(value: unknown): number {
 }
 
 export function decodeBody(raw: Buffer, format: BodyFormat): unknown {
+	if (format === 'protobuf' && raw.length > 0) return decodeProtobuf(raw);
 	const text = raw.toString('utf8');
 	if (text.trim() === '') throw new ApiError(400, 'BadRequest', 'the request body is empty: send the object (or patch) as JSON');
 	try {

@@ -1,16 +1,15 @@
 // The REST verbs on resources: list/watch, get, create, update, patch, delete, the status
 // subresource, serviceaccounts/<name>/token and pods/<name>/log.
-import {randomUUID} from 'node:crypto';
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import {applyBuiltinDefaults} from './builtin-defaults.js';
 import {builtinTypes} from './builtin-types.js';
-import {sendJson, sendText} from './http-response.js';
+import {sendObject, sendText} from './http-response.js';
 import {recordUpdate, serverSideApply} from './managed-fields.js';
-import {nameCauses, generateSuffix} from './names.js';
 import {jsonPatch, mergePatch, strategicMergePatch} from './patch.js';
+import {boolParam} from './query-params.js';
+import {checkApplyConfiguration, parseFieldValidation, type WriteOptions} from './validation/admit.js';
 import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
-import {alreadyExists, badRequest, invalid, notFound, staleConflict} from './status-error.js';
+import {badRequest, invalid, notFound, staleConflict} from './status-error.js';
 import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
@@ -33,7 +32,7 @@ export type RequestContext = {
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const param = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
-const flag = (ctx: RequestContext, name: string) => ['true', '1'].includes(param(ctx, name) ?? '');
+const flag = (ctx: RequestContext, name: string) => boolParam(ctx.url.searchParams, name);
 const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').length > 0;
 
 function checkDryRun(ctx: RequestContext): void {
@@ -63,8 +62,9 @@ function intParam(ctx: RequestContext, name: string): number | undefined {
 }
 
 function respondObject(ctx: RequestContext, code: number, obj: KubeObject): void {
-	if (wantsTable(ctx.req.headers.accept)) sendJson(ctx.res, code, toTable(ctx.type, [obj], {include: include(ctx)}));
-	else sendJson(ctx.res, code, obj);
+	sendWarnings(ctx);
+	if (wantsTable(ctx.req.headers.accept)) sendObject(ctx.res, code, toTable(ctx.type, [obj], {include: include(ctx)}));
+	else sendObject(ctx.res, code, obj);
 }
 
 async function readObject(ctx: RequestContext, what: string): Promise<KubeObject> {
@@ -147,10 +147,10 @@ export function handleList(ctx: RequestContext): void {
 		metadata.remainingItemCount = rest;
 	}
 	if (wantsTable(ctx.req.headers.accept)) {
-		sendJson(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
+		sendObject(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
 		return;
 	}
-	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
+	sendObject(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
 }
 
 export function handleWatch(ctx: RequestContext): void {
@@ -181,21 +181,25 @@ export function handleGet(ctx: RequestContext): void {
 	respondObject(ctx, 200, obj);
 }
 
-/** Dry run of a create: every check a create makes, nothing stored, no event. */
-function dryRunCreate(ctx: RequestContext, obj: KubeObject): KubeObject {
-	const {store, type} = ctx;
-	const meta = obj.metadata;
-	if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
-	if (!meta.name) throw invalid(type, '', [{field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired'}]);
-	const causes = nameCauses(type, meta.name);
-	if (causes.length > 0) throw invalid(type, meta.name, causes);
-	if (store.get(type, meta.namespace, meta.name)) throw alreadyExists(type, meta.name);
-	const servicesType = store.lookup('', 'v1', 'services');
-	applyBuiltinDefaults(type, obj, undefined, {services: () => (servicesType ? store.list(servicesType) : [])});
-	meta.uid = randomUUID();
-	meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-	meta.generation = 1;
-	return obj;
+/**
+ * How the store should treat this write: ?dryRun (every check, nothing stored) and ?fieldValidation
+ * (unknown fields: Strict → 400, Warn → a Warning header, kube-apiserver's default). Warnings are
+ * sent with the response, so call before writing it.
+ */
+function writeOptions(ctx: RequestContext): WriteOptions {
+	const warnings: string[] = [];
+	const options: WriteOptions = {dryRun: isDryRun(ctx), fieldValidation: parseFieldValidation(param(ctx, 'fieldValidation')), warnings};
+	pendingWarnings.set(ctx.res, warnings);
+	return options;
+}
+
+const pendingWarnings = new WeakMap<object, string[]>();
+
+function sendWarnings(ctx: RequestContext): void {
+	const warnings = pendingWarnings.get(ctx.res) ?? [];
+	if (warnings.length > 0 && !ctx.res.headersSent) {
+		ctx.res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+	}
 }
 
 export async function handleCreate(ctx: RequestContext): Promise<void> {
@@ -208,11 +212,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
 	if (ctx.type.statusSubresource && !(ctx.type.group === '' && ctx.type.resource === 'namespaces')) delete obj.status;
 	requireNamespace(ctx, meta.namespace);
 	recordUpdate(undefined, obj, managerOf(ctx));
-	if (isDryRun(ctx)) {
-		respondObject(ctx, 201, dryRunCreate(ctx, obj));
-		return;
-	}
-	const stored = ctx.store.create(ctx.type, obj);
+	const stored = ctx.store.create(ctx.type, obj, writeOptions(ctx));
 	respondObject(ctx, 201, ctx.store.createResponse(ctx.type, stored));
 }
 
@@ -224,12 +224,7 @@ export async function handleUpdate(ctx: RequestContext): Promise<void> {
 	if (!existing) throw notFound(ctx.type, ctx.path.name as string);
 	const subresource = ctx.path.subresource === 'status' ? 'status' as const : undefined;
 	if (!subresource) recordUpdate(existing, obj, managerOf(ctx));
-	if (isDryRun(ctx)) {
-		if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== existing.metadata.resourceVersion) throw staleConflict(ctx.type, existing.metadata.name);
-		respondObject(ctx, 200, subresource ? {...existing, status: obj.status} : {...obj, metadata: {...obj.metadata, uid: existing.metadata.uid}});
-		return;
-	}
-	respondObject(ctx, 200, ctx.store.update(ctx.type, obj, {subresource}));
+	respondObject(ctx, 200, ctx.store.update(ctx.type, obj, {subresource, ...writeOptions(ctx)}));
 }
 
 export async function handlePatch(ctx: RequestContext): Promise<void> {
@@ -257,17 +252,14 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
 		applied.metadata ??= {name};
 		if (applied.metadata.name && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
 		checkBody(ctx, applied, 'update');
+		checkApplyConfiguration(type, applied);
 		for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields', 'resourceVersion'] as const) delete applied.metadata[k];
 		if (!existing) {
 			if (subresource) throw notFound(type, name);
 			if (type.statusSubresource) delete applied.status;
 			requireNamespace(ctx, applied.metadata.namespace);
 			result = serverSideApply(undefined, applied, manager as string, force);
-			if (isDryRun(ctx)) {
-				respondObject(ctx, 201, dryRunCreate(ctx, result));
-				return;
-			}
-			respondObject(ctx, 201, store.create(type, result));
+			respondObject(ctx, 201, store.create(type, result, writeOptions(ctx)));
 			return;
 		}
 		if (subresource) {
@@ -291,12 +283,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
 		}
 		if (!subresource) recordUpdate(existing, result, managerOf(ctx));
 	}
-	if (isDryRun(ctx)) {
-		if (result.metadata.resourceVersion && result.metadata.resourceVersion !== existing.metadata.resourceVersion) throw staleConflict(type, name);
-		respondObject(ctx, 200, result);
-		return;
-	}
-	respondObject(ctx, 200, store.update(type, result, {subresource}));
+	respondObject(ctx, 200, store.update(type, result, {subresource, ...writeOptions(ctx)}));
 }
 
 export async function handleDelete(ctx: RequestContext): Promise<void> {
@@ -319,10 +306,10 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
 	const bodyDryRun = Array.isArray(options.dryRun) ? options.dryRun : [];
 	if (bodyDryRun.some((v) => v !== 'All')) throw invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [{field: 'dryRun', message: `Unsupported value: ${JSON.stringify(options.dryRun)}: supported values: "All"`}]);
 	if (isDryRun(ctx) || bodyDryRun.length > 0) {
-		sendJson(ctx.res, 200, existing);
+		sendObject(ctx.res, 200, existing);
 		return;
 	}
-	sendJson(ctx.res, 200, store.delete(type, path.namespace, name));
+	sendObject(ctx.res, 200, store.delete(type, path.namespace, name));
 }
 
 export function handleDeleteCollection(ctx: RequestContext): void {
@@ -330,7 +317,7 @@ export function handleDeleteCollection(ctx: RequestContext): void {
 	const {store, type} = ctx;
 	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')});
 	const deleted = isDryRun(ctx) ? items : items.map((o) => store.delete(type, o.metadata.namespace, o.metadata.name));
-	sendJson(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata: {resourceVersion: String(store.resourceVersion)}, items: deleted});
+	sendObject(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata: {resourceVersion: String(store.resourceVersion)}, items: deleted});
 }
 
 /** POST serviceaccounts/<name>/token: a TokenRequest for that account (`kubectl create token`). */
@@ -347,7 +334,7 @@ export async function handleTokenRequest(ctx: RequestContext): Promise<void> {
 		throw invalid({group: 'authentication.k8s.io', kind: 'TokenRequest'}, name, [{field: 'spec.expirationSeconds', message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than 10 minutes`}]);
 	}
 	const issued = ctx.tokens.issue(path.namespace ?? 'default', name, seconds);
-	sendJson(ctx.res, 201, {
+	sendObject(ctx.res, 201, {
 		kind: 'TokenRequest',
 		apiVersion: 'authentication.k8s.io/v1',
 		metadata: {name, namespace: path.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z')},
@@ -368,7 +355,7 @@ export function handlePodLog(ctx: RequestContext): void {
 		sendText(res, 200, lines.map((l) => `${l}\n`).join(''));
 		return;
 	}
-	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked'});
+	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8'});
 	for (const l of lines) res.write(`${l}\n`);
 	let untrack = () => {};
 	const stopFollow = store.logs.follow(namespace, name, (line) => {

@@ -32,7 +32,9 @@ export type FieldCause = {field: string; message: string; reason?: string};
 /** 422: `TigeraStatus.operator.tigera.io "x" is invalid: metadata.name: Required value: ...` */
 export function invalid(type: Pick<ResourceType, 'group' | 'kind'>, name: string, causes: FieldCause[]): ApiError {
 	const qualifiedKind = type.group ? `${type.kind}.${type.group}` : type.kind;
-	const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+	// Go's field.ErrorList aggregate: one error as is, several in brackets.
+	const joined = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+	const text = causes.length === 1 ? joined : `[${joined}]`;
 	return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${text}`, {
 		name,
 		group: type.group,
@@ -55,7 +57,7 @@ export type Status = {
 	metadata: Record<string, never>;
 	status: 'Failure' | 'Success';
 	message: string;
-	reason: string;
+	reason?: string;
 	details?: Record<string, unknown>;
 	code: number;
 };
@@ -64,6 +66,8 @@ export type Status = {
 export function toStatus(error: unknown): Status {
 	if (error instanceof ApiError) {
 		const status: Status = {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: error.reason, code: error.code};
+		// StatusReasonUnknown is "" and omitted, as in kube's JSON.
+		if (error.reason === '') delete status.reason;
 		if (error.details) {
 			const d: Record<string, unknown> = {};
 			for (const [k, v] of Object.entries(error.details)) {

@@ -1,16 +1,21 @@
 // The in-memory object store of one simulated cluster: what etcd plus the generic registry do in
-// Kubernetes (resourceVersions, uids, generation, validation of names, watch history, admission).
+// Kubernetes (resourceVersions, uids, generation, name checks, decoding and validation, admission).
+// The served types, the change feed and the built-in controllers are objects of their own.
 import {randomUUID} from 'node:crypto';
 import {isDeepStrictEqual} from 'node:util';
 import {builtinTypes} from './builtin-types.js';
 import {applyBuiltinDefaults} from './builtin-defaults.js';
-import {cloneJson} from './clone.js';
-import {crdToTypes, establishedStatus, validateCrd} from './crd.js';
+import {cloneJson, cloneSharing} from './clone.js';
+import {validateCrd} from './crd.js';
 import {generateSuffix, nameCauses} from './names.js';
 import {createPodLogs} from './pod-logs.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
-import {alreadyExists, gone, invalid, notFound, staleConflict} from './status-error.js';
+import {internSpec} from './shared-spec.js';
+import {alreadyExists, invalid, notFound, staleConflict} from './status-error.js';
+import {BuiltinControllers, isCrdType} from './store-controllers.js';
+import {ChangeFeed, storageKeyOf} from './store-feed.js';
 import {seedObjects} from './store-seed.js';
+import {apiVersionOf, TypeRegistry} from './store-types.js';
 import {
 	ApiError,
 	type Admission,
@@ -18,33 +23,28 @@ import {
 	type KubeObject,
 	type ListOptions,
 	type ObjectStore,
+	type PodLogs,
 	type ResourceType,
 	type StoreEvent,
 } from './types.js';
+import {decodeObject, validateObject, type WriteOptions} from './validation/admit.js';
 
-/** How many change events a store keeps for watches that resume; older resumes get 410 Gone. */
-export const watchHistoryLimit = 10_000;
+export {watchHistoryLimit} from './store-feed.js';
 
-type HistoryEntry = {rv: number; storageKey: string; event: StoreEvent};
-
-const storageKeyOf = (t: Pick<ResourceType, 'group' | 'resource'>) => `${t.group}/${t.resource}`;
-const gvrKey = (group: string, version: string, resource: string) => `${group}/${version}/${resource}`;
-const apiVersionOf = (t: Pick<ResourceType, 'group' | 'version'>) => (t.group ? `${t.group}/${t.version}` : t.version);
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
-
-function isCore(type: ResourceType, resource: string): boolean {
-	return type.group === '' && type.resource === resource;
-}
-
-function isCrdType(type: ResourceType): boolean {
-	return type.group === 'apiextensions.k8s.io' && type.resource === 'customresourcedefinitions';
-}
+const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Objects are served in the version asked for; versions of one resource share storage (no conversion). */
 function inVersion(obj: KubeObject, type: ResourceType): KubeObject {
-	const apiVersion = apiVersionOf(type);
 	const copy = cloneJson(obj);
-	copy.apiVersion = apiVersion;
+	copy.apiVersion = apiVersionOf(type);
+	return copy;
+}
+
+/** As inVersion, sharing frozen parts (a CRD's spec): for events and write results, which nobody edits. */
+function sharedInVersion(obj: KubeObject, type: ResourceType): KubeObject {
+	const copy = cloneSharing(obj);
+	copy.apiVersion = apiVersionOf(type);
 	return copy;
 }
 
@@ -54,373 +54,274 @@ function specPart(obj: KubeObject): Record<string, unknown> {
 	return rest;
 }
 
-export function createObjectStore(): ObjectStore {
-	let revision = 0;
-	const typesByGvr = new Map<string, ResourceType>();
-	const typesByKind = new Map<string, ResourceType>();
-	const storage = new Map<string, Map<string, KubeObject>>();
-	const listeners = new Set<(event: StoreEvent) => void>();
-	const admissions: Admission[] = [];
-	let history: HistoryEntry[] = [];
-	/** Watches may resume from any version >= historyFloor. */
-	let historyFloor = 0;
-	const pending: StoreEvent[] = [];
-	let emitting = false;
+class MemoryStore implements ObjectStore {
+	private revision = 0;
+	private readonly typeRegistry = new TypeRegistry();
+	private readonly storage = new Map<string, Map<string, KubeObject>>();
+	private readonly admissions: Admission[] = [];
+	private readonly feed = new ChangeFeed((e, type) => ({
+		type: e.type, resourceType: type, object: sharedInVersion(e.object, type), ...(e.old ? {old: sharedInVersion(e.old, type)} : {}),
+	}));
 
-	const bucket = (type: ResourceType) => {
-		const key = storageKeyOf(type);
-		let b = storage.get(key);
-		if (!b) {
-			b = new Map();
-			storage.set(key, b);
-		}
-		return b;
-	};
+	private readonly controllers = new BuiltinControllers({
+		store: this,
+		types: this.typeRegistry,
+		raw: (type, namespace, name) => this.storage.get(storageKeyOf(type))?.get(objectKey(namespace, name)),
+		deleteAll: (type, namespace) => this.deleteAll(type, namespace),
+		dropStorage: (type) => this.storage.delete(storageKeyOf(type)),
+	});
 
-	// Listeners may write to the store from inside a callback: queue those events so that every
-	// listener sees events in resourceVersion order.
-	const emit = (event: StoreEvent) => {
-		const rv = Number(event.object.metadata.resourceVersion);
-		history.push({rv, storageKey: storageKeyOf(event.resourceType), event});
-		if (history.length > watchHistoryLimit + watchHistoryLimit / 10) {
-			const drop = history.length - watchHistoryLimit;
-			historyFloor = history[drop - 1].rv;
-			history = history.slice(drop);
-		}
-		pending.push(event);
-		if (emitting) return;
-		emitting = true;
-		try {
-			while (pending.length > 0) {
-				const next = pending.shift() as StoreEvent;
-				for (const listener of [...listeners]) {
-					try {
-						listener(next);
-					} catch (error) {
-						console.error(`sim store: a change listener failed: ${error instanceof Error ? error.stack : String(error)}`);
-					}
-				}
-			}
-		} finally {
-			emitting = false;
-		}
-	};
+	readonly logs: PodLogs = createPodLogs();
 
-	const runAdmission = (op: AdmissionOp, type: ResourceType, obj: KubeObject, old?: KubeObject): KubeObject => {
+	constructor() {
+		for (const t of builtinTypes) this.typeRegistry.register(t);
+		seedObjects(this);
+	}
+
+	get resourceVersion(): number {
+		return this.revision;
+	}
+
+	types(): ResourceType[] {
+		return this.typeRegistry.all();
+	}
+
+	registerType(type: ResourceType): void {
+		this.typeRegistry.register(type);
+	}
+
+	unregisterType(group: string, version: string, resource: string): void {
+		this.typeRegistry.unregister(group, version, resource);
+	}
+
+	lookup(group: string, version: string, resource: string): ResourceType | undefined {
+		return this.typeRegistry.lookup(group, version, resource);
+	}
+
+	lookupKind(apiVersion: string, kind: string): ResourceType | undefined {
+		return this.typeRegistry.lookupKind(apiVersion, kind);
+	}
+
+	get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+		const obj = this.storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
+		return obj ? inVersion(obj, type) : undefined;
+	}
+
+	list(type: ResourceType, options?: ListOptions): KubeObject[] {
+		const matchLabels = parseLabelSelector(options?.labelSelector);
+		const matchFields = parseFieldSelector(options?.fieldSelector);
+		const out: KubeObject[] = [];
+		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
+			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
+			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
+			out.push(inVersion(obj, type));
+		}
+		out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
+		return out;
+	}
+
+	create(type: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {
+		let obj = this.prepare(type, input);
+		decodeObject(type, obj, options);
+		const meta = obj.metadata;
+		if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
+		if (!meta.name) {
+			throw invalid(type, '', [{field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired'}]);
+		}
+		const causes = nameCauses(type, meta.name);
+		if (causes.length > 0) throw invalid(type, meta.name, causes);
+		this.checkNamespace(type, obj);
+		const bucket = this.bucket(type);
+		const key = objectKey(obj.metadata.namespace, obj.metadata.name);
+		if (bucket.has(key)) throw alreadyExists(type, obj.metadata.name);
+		if (isCrdType(type)) validateCrd(obj);
+		applyBuiltinDefaults(type, obj, undefined, {services: () => this.services()});
+		validateObject(type, obj);
+		obj = this.admit('create', type, obj);
+		obj.metadata.uid = randomUUID();
+		obj.metadata.creationTimestamp = timestamp();
+		obj.metadata.generation = 1;
+		delete obj.metadata.deletionTimestamp;
+		if (options.dryRun) return sharedInVersion(obj, type);
+		obj.metadata.resourceVersion = String(++this.revision);
+		bucket.set(key, obj);
+		const stored = sharedInVersion(obj, type);
+		this.feed.emit({type: 'ADDED', resourceType: type, object: stored});
+		this.controllers.afterCreate(type, obj);
+		return stored;
+	}
+
+	update(type: ResourceType, input: KubeObject, options: WriteOptions & {subresource?: 'status'} = {}): KubeObject {
+		const incoming = this.prepare(type, input);
+		decodeObject(type, incoming, options);
+		const namespace = type.namespaced ? incoming.metadata.namespace || 'default' : undefined;
+		const bucket = this.bucket(type);
+		const key = objectKey(namespace, incoming.metadata.name ?? '');
+		const existing = bucket.get(key);
+		if (!existing) throw notFound(type, incoming.metadata.name ?? '');
+		const wantedRv = incoming.metadata.resourceVersion;
+		if (wantedRv && wantedRv !== existing.metadata.resourceVersion) throw staleConflict(type, existing.metadata.name);
+		const status = options.subresource === 'status';
+		let obj = status ? this.withStatus(existing, incoming) : this.withSpec(type, existing, incoming);
+		obj.metadata.resourceVersion = existing.metadata.resourceVersion;
+		if (isCrdType(type) && !status) validateCrd(obj);
+		applyBuiltinDefaults(type, obj, existing, {services: () => this.services()});
+		validateObject(type, obj, existing);
+		obj = this.admit('update', type, obj, sharedInVersion(existing, type));
+		if (!status && !isDeepStrictEqual(specPart(obj), specPart(existing))) obj.metadata.generation = (existing.metadata.generation ?? 1) + 1;
+		if (isDeepStrictEqual({...obj, apiVersion: existing.apiVersion}, existing)) return sharedInVersion(existing, type);
+		if (options.dryRun) return sharedInVersion(obj, type);
+		obj.metadata.resourceVersion = String(++this.revision);
+		if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
+			bucket.delete(key);
+			this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(obj, type), old: sharedInVersion(existing, type)});
+			this.controllers.afterDelete(type, obj);
+			return inVersion(obj, type);
+		}
+		bucket.set(key, obj);
+		const stored = sharedInVersion(obj, type);
+		this.feed.emit({type: 'MODIFIED', resourceType: type, object: stored, old: sharedInVersion(existing, type)});
+		if (!status) this.controllers.afterUpdate(type, obj, existing);
+		return stored;
+	}
+
+	delete(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+		const bucket = this.bucket(type);
+		const key = objectKey(type.namespaced ? namespace || 'default' : undefined, name);
+		const existing = bucket.get(key);
+		if (!existing) throw notFound(type, name);
+		this.admit('delete', type, sharedInVersion(existing, type), sharedInVersion(existing, type));
+		if ((existing.metadata.finalizers ?? []).length > 0) {
+			// Finalizers hold the object: it only gets a deletionTimestamp, like a real API server.
+			if (existing.metadata.deletionTimestamp) return inVersion(existing, type);
+			const marked = cloneSharing(existing);
+			marked.metadata.deletionTimestamp = timestamp();
+			marked.metadata.resourceVersion = String(++this.revision);
+			bucket.set(key, marked);
+			this.feed.emit({type: 'MODIFIED', resourceType: type, object: sharedInVersion(marked, type), old: sharedInVersion(existing, type)});
+			return inVersion(marked, type);
+		}
+		bucket.delete(key);
+		const deleted = cloneSharing(existing);
+		deleted.metadata.resourceVersion = String(++this.revision);
+		this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(existing, type)});
+		this.controllers.afterDelete(type, deleted);
+		return inVersion(deleted, type);
+	}
+
+	subscribe(listener: (event: StoreEvent) => void): () => void {
+		return this.feed.subscribe(listener);
+	}
+
+	eventsSince(type: ResourceType, resourceVersion: number): StoreEvent[] {
+		return this.feed.since(type, resourceVersion);
+	}
+
+	expireHistory(): void {
+		this.feed.expire(this.revision);
+	}
+
+	addAdmission(admission: Admission): () => void {
+		this.admissions.push(admission);
+		return () => {
+			const i = this.admissions.indexOf(admission);
+			if (i >= 0) this.admissions.splice(i, 1);
+		};
+	}
+
+	createResponse(type: ResourceType, stored: KubeObject): KubeObject {
+		let response = stored;
+		for (const admission of [...this.admissions]) {
+			if (admission.createResponse) response = admission.createResponse(type, response);
+		}
+		return response;
+	}
+
+	/** A private copy of the request's object; a CRD's spec is shared with every cluster holding the same one. */
+	private prepare(type: ResourceType, input: KubeObject): KubeObject {
+		if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+			throw new ApiError(400, 'BadRequest', 'the object to store must be a JSON object');
+		}
+		const crd = isCrdType(type);
+		const obj = {} as KubeObject;
+		for (const key of Object.keys(input)) obj[key] = crd && key === 'spec' ? internSpec(input.spec) : cloneJson(input[key]);
+		obj.apiVersion ||= apiVersionOf(type);
+		obj.kind ||= type.kind;
+		if (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = {name: ''};
+		return obj;
+	}
+
+	/** PUT .../status: only the status changes. */
+	private withStatus(existing: KubeObject, incoming: KubeObject): KubeObject {
+		const obj = cloneSharing(existing);
+		if (incoming.status === undefined) delete obj.status;
+		else obj.status = incoming.status;
+		return obj;
+	}
+
+	/** PUT on the resource: everything but status (when it has its own subresource) and the server's bookkeeping. */
+	private withSpec(type: ResourceType, existing: KubeObject, obj: KubeObject): KubeObject {
+		if (type.statusSubresource) {
+			if (existing.status === undefined) delete obj.status;
+			else obj.status = cloneJson(existing.status);
+		}
+		// Identity and bookkeeping are the server's, whatever the client sent.
+		obj.metadata.uid = existing.metadata.uid;
+		obj.metadata.creationTimestamp = existing.metadata.creationTimestamp;
+		obj.metadata.generation = existing.metadata.generation;
+		if (existing.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = existing.metadata.deletionTimestamp;
+		else delete obj.metadata.deletionTimestamp;
+		obj.metadata.namespace = existing.metadata.namespace;
+		if (!type.namespaced) delete obj.metadata.namespace;
+		return obj;
+	}
+
+	private admit(op: AdmissionOp, type: ResourceType, obj: KubeObject, old?: KubeObject): KubeObject {
 		let current = obj;
-		for (const admission of [...admissions]) {
+		for (const admission of [...this.admissions]) {
 			const changed = admission.validate?.(op, type, current, old);
 			if (changed) current = changed;
 		}
 		return current;
-	};
+	}
 
-	const lookupKind = (apiVersion: string, kind: string) => typesByKind.get(`${apiVersion}/${kind}`);
-	const lookup = (group: string, version: string, resource: string) => typesByGvr.get(gvrKey(group, version, resource));
+	private bucket(type: ResourceType): Map<string, KubeObject> {
+		const key = storageKeyOf(type);
+		let b = this.storage.get(key);
+		if (!b) {
+			b = new Map();
+			this.storage.set(key, b);
+		}
+		return b;
+	}
 
-	const anyTypeFor = (group: string, resource: string): ResourceType | undefined => {
-		for (const t of typesByGvr.values()) if (t.group === group && t.resource === resource) return t;
-		return undefined;
-	};
+	private services(): KubeObject[] {
+		return [...(this.storage.get('/services')?.values() ?? [])];
+	}
 
-	const registerType = (type: ResourceType) => {
-		typesByGvr.set(gvrKey(type.group, type.version, type.resource), type);
-		typesByKind.set(`${apiVersionOf(type)}/${type.kind}`, type);
-	};
-
-	const unregisterType = (group: string, version: string, resource: string) => {
-		const type = typesByGvr.get(gvrKey(group, version, resource));
-		if (!type) return;
-		typesByGvr.delete(gvrKey(group, version, resource));
-		const kindKey = `${apiVersionOf(type)}/${type.kind}`;
-		if (typesByKind.get(kindKey) === type) typesByKind.delete(kindKey);
-	};
-
-	const servicesOf = () => [...(storage.get('/services')?.values() ?? [])];
-
-	const namespaceExists = (name: string) => storage.get('/namespaces')?.has(objectKey(undefined, name)) ?? false;
-
-	const checkNamespace = (type: ResourceType, obj: KubeObject) => {
+	private checkNamespace(type: ResourceType, obj: KubeObject): void {
 		if (!type.namespaced) {
 			delete obj.metadata.namespace;
 			return;
 		}
 		obj.metadata.namespace ||= 'default';
-		const namespaces = anyTypeFor('', 'namespaces');
-		if (namespaces && !namespaceExists(obj.metadata.namespace)) throw notFound(namespaces, obj.metadata.namespace);
-	};
-
-	const prepare = (type: ResourceType, input: KubeObject): KubeObject => {
-		if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-			throw new ApiError(400, 'BadRequest', 'the object to store must be a JSON object');
-		}
-		const obj = cloneJson(input);
-		obj.apiVersion ||= apiVersionOf(type);
-		obj.kind ||= type.kind;
-		if (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = {name: ''};
-		return obj;
-	};
-
-	const store: ObjectStore = {
-		get resourceVersion() {
-			return revision;
-		},
-
-		types: () => [...typesByGvr.values()],
-		registerType,
-		unregisterType,
-		lookup,
-		lookupKind,
-
-		get(type, namespace, name) {
-			const obj = storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
-			return obj ? inVersion(obj, type) : undefined;
-		},
-
-		list(type, options?: ListOptions) {
-			const matchLabels = parseLabelSelector(options?.labelSelector);
-			const matchFields = parseFieldSelector(options?.fieldSelector);
-			const out: KubeObject[] = [];
-			const b = storage.get(storageKeyOf(type));
-			if (!b) return out;
-			for (const obj of b.values()) {
-				if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
-				if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
-				out.push(inVersion(obj, type));
-			}
-			out.sort((a, b2) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b2.metadata.namespace, b2.metadata.name)));
-			return out;
-		},
-
-		create(type, input) {
-			let obj = prepare(type, input);
-			const meta = obj.metadata;
-			if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
-			if (!meta.name) {
-				throw invalid(type, '', [{field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired'}]);
-			}
-			const causes = nameCauses(type, meta.name);
-			if (causes.length > 0) throw invalid(type, meta.name, causes);
-			checkNamespace(type, obj);
-			const b = bucket(type);
-			const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-			if (b.has(key)) throw alreadyExists(type, obj.metadata.name);
-			if (isCrdType(type)) validateCrd(obj);
-			applyBuiltinDefaults(type, obj, undefined, {services: servicesOf});
-			obj = runAdmission('create', type, obj);
-			obj.metadata.uid = randomUUID();
-			obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-			obj.metadata.generation = 1;
-			delete obj.metadata.deletionTimestamp;
-			obj.metadata.resourceVersion = String(++revision);
-			b.set(key, obj);
-			const stored = inVersion(obj, type);
-			emit({type: 'ADDED', resourceType: type, object: inVersion(obj, type)});
-			afterCreate(type, obj);
-			return stored;
-		},
-
-		update(type, input, options) {
-			const incoming = prepare(type, input);
-			const namespace = type.namespaced ? incoming.metadata.namespace || 'default' : undefined;
-			const b = bucket(type);
-			const key = objectKey(namespace, incoming.metadata.name ?? '');
-			const existing = b.get(key);
-			if (!existing) throw notFound(type, incoming.metadata.name ?? '');
-			const wantedRv = incoming.metadata.resourceVersion;
-			if (wantedRv && wantedRv !== existing.metadata.resourceVersion) throw staleConflict(type, existing.metadata.name);
-			let obj: KubeObject;
-			if (options?.subresource === 'status') {
-				obj = cloneJson(existing);
-				if (incoming.status === undefined) delete obj.status;
-				else obj.status = incoming.status;
-			} else {
-				obj = incoming;
-				if (type.statusSubresource) {
-					if (existing.status === undefined) delete obj.status;
-					else obj.status = cloneJson(existing.status);
-				}
-				// Identity and bookkeeping are the server's, whatever the client sent.
-				obj.metadata.uid = existing.metadata.uid;
-				obj.metadata.creationTimestamp = existing.metadata.creationTimestamp;
-				obj.metadata.generation = existing.metadata.generation;
-				if (existing.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = existing.metadata.deletionTimestamp;
-				else delete obj.metadata.deletionTimestamp;
-				obj.metadata.namespace = existing.metadata.namespace;
-				if (!type.namespaced) delete obj.metadata.namespace;
-			}
-			obj.metadata.resourceVersion = existing.metadata.resourceVersion;
-			if (isCrdType(type) && options?.subresource !== 'status') validateCrd(obj);
-			applyBuiltinDefaults(type, obj, existing, {services: servicesOf});
-			obj = runAdmission('update', type, obj, inVersion(existing, type));
-			if (options?.subresource !== 'status' && !isDeepStrictEqual(specPart(obj), specPart(existing))) {
-				obj.metadata.generation = (existing.metadata.generation ?? 1) + 1;
-			}
-			const comparable = {...obj, apiVersion: existing.apiVersion};
-			if (isDeepStrictEqual(comparable, existing)) return inVersion(existing, type);
-			obj.metadata.resourceVersion = String(++revision);
-			if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
-				b.delete(key);
-				emit({type: 'DELETED', resourceType: type, object: inVersion(obj, type), old: inVersion(existing, type)});
-				afterDelete(type, obj);
-				return inVersion(obj, type);
-			}
-			b.set(key, obj);
-			emit({type: 'MODIFIED', resourceType: type, object: inVersion(obj, type), old: inVersion(existing, type)});
-			if (isCrdType(type) && options?.subresource !== 'status') afterCrdChange(obj, existing);
-			return inVersion(obj, type);
-		},
-
-		delete(type, namespace, name) {
-			const b = bucket(type);
-			const key = objectKey(type.namespaced ? namespace || 'default' : undefined, name);
-			const existing = b.get(key);
-			if (!existing) throw notFound(type, name);
-			runAdmission('delete', type, inVersion(existing, type), inVersion(existing, type));
-			if ((existing.metadata.finalizers ?? []).length > 0) {
-				// Finalizers hold the object: it only gets a deletionTimestamp, like a real API server.
-				if (existing.metadata.deletionTimestamp) return inVersion(existing, type);
-				const marked = cloneJson(existing);
-				marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-				marked.metadata.resourceVersion = String(++revision);
-				b.set(key, marked);
-				emit({type: 'MODIFIED', resourceType: type, object: inVersion(marked, type), old: inVersion(existing, type)});
-				return inVersion(marked, type);
-			}
-			b.delete(key);
-			const deleted = cloneJson(existing);
-			deleted.metadata.resourceVersion = String(++revision);
-			emit({type: 'DELETED', resourceType: type, object: inVersion(deleted, type), old: inVersion(existing, type)});
-			afterDelete(type, deleted);
-			return inVersion(deleted, type);
-		},
-
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
-
-		eventsSince(type, resourceVersion) {
-			if (resourceVersion < historyFloor) {
-				throw gone(`too old resource version: ${resourceVersion} (${historyFloor})`);
-			}
-			const key = storageKeyOf(type);
-			// History is ordered by rv: binary search for the first newer event.
-			let lo = 0;
-			let hi = history.length;
-			while (lo < hi) {
-				const mid = (lo + hi) >> 1;
-				if (history[mid].rv <= resourceVersion) lo = mid + 1;
-				else hi = mid;
-			}
-			const out: StoreEvent[] = [];
-			for (let i = lo; i < history.length; i++) {
-				const entry = history[i];
-				if (entry.storageKey !== key) continue;
-				const e = entry.event;
-				out.push(e.resourceType === type ? e : {
-					type: e.type,
-					resourceType: type,
-					object: inVersion(e.object, type),
-					...(e.old ? {old: inVersion(e.old, type)} : {}),
-				});
-			}
-			return out;
-		},
-
-		expireHistory() {
-			history = [];
-			historyFloor = revision;
-		},
-
-		addAdmission(admission) {
-			admissions.push(admission);
-			return () => {
-				const i = admissions.indexOf(admission);
-				if (i >= 0) admissions.splice(i, 1);
-			};
-		},
-
-		createResponse(type, stored) {
-			let response = stored;
-			for (const admission of [...admissions]) {
-				if (admission.createResponse) response = admission.createResponse(type, response);
-			}
-			return response;
-		},
-
-		logs: createPodLogs(),
-	};
-
-	const crdRegisteredTypes = (crd: KubeObject) => crdToTypes(crd);
-
-	function establish(crd: KubeObject) {
-		const crdType = anyTypeFor('apiextensions.k8s.io', 'customresourcedefinitions');
-		if (!crdType) return;
-		const current = storage.get(storageKeyOf(crdType))?.get(objectKey(undefined, crd.metadata.name));
-		if (!current) return;
-		const status = establishedStatus(current, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-		// Keep the original transition times when nothing changed, so re-applies do not churn.
-		const previous = (current.status as {conditions?: Array<{type: string; status: string; lastTransitionTime: string}>} | undefined)?.conditions;
-		for (const c of (status.conditions as Array<{type: string; status: string; lastTransitionTime: string}>)) {
-			const before = previous?.find((p) => p.type === c.type && p.status === c.status);
-			if (before) c.lastTransitionTime = before.lastTransitionTime;
-		}
-		store.update(crdType, {...current, status}, {subresource: 'status'});
+		const namespaces = this.typeRegistry.anyVersion('', 'namespaces');
+		if (namespaces && !this.storage.get('/namespaces')?.has(objectKey(undefined, obj.metadata.namespace))) throw notFound(namespaces, obj.metadata.namespace);
 	}
 
-	function afterCreate(type: ResourceType, obj: KubeObject) {
-		if (isCrdType(type)) {
-			for (const t of crdRegisteredTypes(obj)) registerType(t);
-			establish(obj);
-		} else if (isCore(type, 'namespaces')) {
-			const saType = anyTypeFor('', 'serviceaccounts');
-			// The service-account controller gives every namespace a `default` account.
-			if (saType) store.create(saType, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default', namespace: obj.metadata.name}});
-		}
-	}
-
-	function afterCrdChange(crd: KubeObject, old: KubeObject) {
-		const before = crdRegisteredTypes(old);
-		const after = crdRegisteredTypes(crd);
-		for (const t of before) {
-			if (!after.some((a) => a.group === t.group && a.version === t.version && a.resource === t.resource)) unregisterType(t.group, t.version, t.resource);
-		}
-		for (const t of after) registerType(t);
-		establish(crd);
-	}
-
-	function deleteAll(type: ResourceType, namespace?: string) {
-		const b = storage.get(storageKeyOf(type));
-		if (!b) return;
-		for (const obj of [...b.values()]) {
+	private deleteAll(type: ResourceType, namespace?: string): void {
+		const bucket = this.storage.get(storageKeyOf(type));
+		if (!bucket) return;
+		for (const obj of [...bucket.values()]) {
 			if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
-			b.delete(objectKey(obj.metadata.namespace, obj.metadata.name));
-			const deleted = cloneJson(obj);
-			deleted.metadata.resourceVersion = String(++revision);
-			emit({type: 'DELETED', resourceType: type, object: inVersion(deleted, type), old: inVersion(obj, type)});
+			bucket.delete(objectKey(obj.metadata.namespace, obj.metadata.name));
+			const deleted = cloneSharing(obj);
+			deleted.metadata.resourceVersion = String(++this.revision);
+			this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(obj, type)});
 		}
 	}
+}
 
-	function afterDelete(type: ResourceType, obj: KubeObject) {
-		if (isCrdType(type)) {
-			const types = crdRegisteredTypes(obj);
-			if (types.length > 0) deleteAll(types[0]);
-			for (const t of types) unregisterType(t.group, t.version, t.resource);
-			storage.delete(storageKeyOf(types[0] ?? {group: '', resource: ''}));
-		} else if (isCore(type, 'namespaces')) {
-			const seen = new Set<string>();
-			for (const t of typesByGvr.values()) {
-				if (!t.namespaced || seen.has(storageKeyOf(t))) continue;
-				seen.add(storageKeyOf(t));
-				deleteAll(t, obj.metadata.name);
-			}
-		}
-	}
-
-	for (const t of builtinTypes) registerType(t);
-	seedObjects(store);
-	return store;
+export function createObjectStore(): ObjectStore {
+	return new MemoryStore();
 }

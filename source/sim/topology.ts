@@ -98,7 +98,7 @@ export function seedKubernetes(store: ObjectStore, clusterName: string, index: n
 				capacity: {cpu: '4', memory: '16393740Ki', pods: '110'},
 				allocatable: {cpu: '4', memory: '16291340Ki', pods: '110'},
 				nodeInfo: {
-					kubeletVersion: 'v1.30.4', kubeProxyVersion: 'v1.30.4', osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: '5.15.0-113-generic',
+					kubeletVersion: 'v1.33.1', kubeProxyVersion: 'v1.33.1', osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: '5.15.0-113-generic',
 					containerRuntimeVersion: 'containerd://1.7.18', operatingSystem: 'linux', architecture: 'amd64',
 				},
 			},

@@ -1,3 +1,6 @@
+import type {WriteOptions} from './validation/admit.js';
+import type {JsonSchema} from './validation/schema.js';
+
 // Contracts inside the simulator (source/sim). The simulator is a separate program: nothing outside
 // source/sim imports these except tests and benchmarks, which drive a Fleet.
 //
@@ -54,6 +57,8 @@ export type ResourceType = {
 	/** Has a /status subresource (status is only written through it). */
 	statusSubresource: boolean;
 	columns?: PrinterColumn[];
+	/** A custom resource's structural schema (the CRD version's openAPIV3Schema); see validation/schema.ts. */
+	schema?: JsonSchema;
 };
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -111,14 +116,14 @@ export interface ObjectStore {
 	// Objects. Writes assign uid, resourceVersion, creationTimestamp, generation and emit an event.
 	get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined;
 	list(type: ResourceType, options?: ListOptions): KubeObject[];
-	/** Throws ApiError 409 AlreadyExists. Runs admission. */
-	create(type: ResourceType, obj: KubeObject): KubeObject;
+	/** Throws ApiError 409 AlreadyExists, 422 Invalid. Runs decoding, validation and admission. */
+	create(type: ResourceType, obj: KubeObject, options?: WriteOptions): KubeObject;
 	/**
 	 * Replace. If obj.metadata.resourceVersion is set and stale: ApiError 409 Conflict.
 	 * `subresource: 'status'` changes only .status; otherwise .status is kept from the stored object
 	 * when the type has a status subresource.
 	 */
-	update(type: ResourceType, obj: KubeObject, options?: {subresource?: 'status'}): KubeObject;
+	update(type: ResourceType, obj: KubeObject, options?: WriteOptions & {subresource?: 'status'}): KubeObject;
 	/** Throws ApiError 404. Returns the deleted object. */
 	delete(type: ResourceType, namespace: string | undefined, name: string): KubeObject;
 
@@ -162,7 +167,11 @@ export interface ApiServer {
 	/** `expire-watches`: end every open watch stream and expire the store's history (resumes get 410). */
 	expireWatches(): void;
 	close(): Promise<void>;
+	/** Connections accepted since start, and how each was spoken after the handshake. */
+	readonly connections: ConnectionStats;
 }
+
+export type ConnectionStats = {accepted: number; h2: number; http1: number};
 
 /**
  * Service-account tokens and the admin token of one cluster. TokenRequest issues tokens here;

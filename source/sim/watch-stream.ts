@@ -55,11 +55,11 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 		throw new ApiError(400, 'BadRequest', `invalid resource version "${rvParam}": it must be a number from a list or an earlier event`);
 	}
 
-	res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked'});
+	res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private'});
 	res.flushHeaders();
 
 	const write = (eventType: string, object: unknown) => {
-		if (options.stalled() || res.writableEnded || res.destroyed) return;
+		if (finished || options.stalled() || res.writableEnded || res.destroyed) return;
 		res.write(`${JSON.stringify({type: eventType, object})}\n`);
 	};
 	const send = (eventType: string, obj: KubeObject) => {

@@ -18,15 +18,16 @@ export type Coalescer<K, V> = {
 };
 
 export type CoalescerOptions<K, V> = {
-	/** The window, in ms (default 100): at most one flush per window, besides the leading one. */
-	windowMs?: number;
+	/** The window, in ms (default 100): at most one flush per window, besides the leading one. Read at every flush when a function. */
+	windowMs?: number | (() => number);
 	onFlush: (batch: Map<K, V>) => void;
 	/** Called when onFlush throws: a failing consumer must not kill the timer loop. Default: rethrow asynchronously. */
 	onError?: (error: unknown) => void;
 };
 
 export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalescer<K, V> {
-	const windowMs = options.windowMs ?? 100;
+	const window = options.windowMs ?? 100;
+	const windowMs = typeof window === 'function' ? window : () => window;
 	let pending = new Map<K, V>();
 	let timer: NodeJS.Timeout | undefined;
 	let immediate: NodeJS.Immediate | undefined;
@@ -60,11 +61,12 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 
 	const schedule = () => {
 		if (timer || immediate) return;
-		const wait = lastFlushAt + windowMs - performance.now();
+		const ms = windowMs();
+		const wait = lastFlushAt + ms - performance.now();
 		// setImmediate, not a synchronous flush: the other events of the same read (a watch chunk often
 		// carries several lines, a relist many items) still land in the same batch.
 		if (wait <= 0) immediate = setImmediate(flush);
-		else timer = setTimeout(flush, Math.min(wait, windowMs));
+		else timer = setTimeout(flush, Math.min(wait, ms));
 	};
 
 	return {

@@ -25,6 +25,11 @@ export type FleetSyncOptions = {
 	clients: ReadonlyMap<string, ClusterClient>;
 	/** The coalescing window (default 100 ms). */
 	flushMs?: number;
+	/**
+	 * The window while some cluster has not answered yet (default 400 ms): every flush is a whole frame
+	 * (20-30 ms at fleet size), and a loading fleet changes all the time; once loaded, changes show fast.
+	 */
+	loadingFlushMs?: number;
 	/** Restart a watch stream silent for this long (default: the watch loop's, 75 s). */
 	watchdogMs?: number;
 	/** Watch loop tuning passed through (backoff etc.), mostly for tests. */
@@ -74,17 +79,26 @@ class FleetSyncLoop implements FleetSync {
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
 
+	/** Clusters whose every resource answered (or failed) once. */
+	private settledCount = 0;
+
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
 		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
 		this.firstContacts = pLimit(Math.max(1, o.startConcurrency ?? 128));
-		this.coalescer = createCoalescer<string, true>({windowMs: o.flushMs ?? 100, onFlush: batch => this.onFlush(batch.keys())});
+		this.coalescer = createCoalescer<string, true>({
+			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? 400 : o.flushMs ?? 100),
+			onFlush: batch => this.onFlush(batch.keys()),
+		});
 		for (const [context, client] of o.clients) this.add(context, client);
 	}
 
 	private add(context: string, client: ClusterClient): void {
 		let settled!: () => void;
-		const slot = new Promise<void>(resolve => (settled = resolve));
+		const slot = new Promise<void>(resolve => (settled = () => {
+			this.settledCount++;
+			resolve();
+		}));
 		const watches = new ClusterWatches({
 			context,
 			client,

@@ -8,7 +8,8 @@ import type {Glyphs} from './glyphs.js';
 import {scrollTo} from './layout.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {healthTone, type Theme} from './theme.js';
-import {useFleetSelection, useNow, useUiState} from './use-store.js';
+import {useAgeNow} from './age-clock.js';
+import {useFleetSelection, useUiState} from './use-store.js';
 
 type RowProps = {
 	cluster: Cluster;
@@ -45,6 +46,11 @@ const FleetRow = memo(function FleetRow({cluster: c, cols, width, now, selected,
 	);
 });
 
+/** The moment the CONNECTED cell's age counts from. */
+function ageSince(c: Cluster): number {
+	return c.api.state === 'ok' ? c.connection?.since ?? c.api.since : c.api.since;
+}
+
 function header(cols: FleetColumns, width: number): string {
 	const parts = [
 		'   ',
@@ -71,14 +77,13 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const filter = useUiState(s => s.filter);
 	const filterEditing = useUiState(s => s.filterEditing);
 	const unhealthyOnly = useUiState(s => s.unhealthyOnly);
-	const now = useNow(1000);
-
 	const longestName = useMemo(() => view.rows.reduce((m, c) => Math.max(m, textWidth(c.name)), 4), [view.rows]);
 	const cols = fleetColumns(width, longestName);
 	const size = Math.max(0, height - 2);
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
+	const now = useAgeNow(visible.map(ageSince));
 	const markedCount = Object.keys(marked).length;
 
 	const parts: TitlePart[] = [

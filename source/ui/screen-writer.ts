@@ -12,7 +12,7 @@ import {parseLine, type StyledLine} from './styled-line.js';
 //  - each row still different gets only its changed spans, or the whole line when that is shorter
 //    (line-diff.ts).
 // The first frame after a quiet spell is drawn at once; frames that follow within 1/maxFps are
-// coalesced into one drawn when the interval is up.
+// coalesced into one drawn when the interval is up. Emits 'flush' after each frame it draws.
 //
 // Why not ink's own `incrementalRendering`: in ink 6.8.0 it is off by one line for any frame that
 // is shorter than the terminal (the only kind that avoids a full clear per update, see DESIGN.md 3):
@@ -113,6 +113,7 @@ export class ScreenWriter extends EventEmitter {
 		this.stats.flushes++;
 		this.stats.bytes += Buffer.byteLength(chunk);
 		this.terminal.write(chunk);
+		this.emit('flush');
 	}
 
 	/** Draw nothing until resume() (the terminal is lent to a login prompt). */

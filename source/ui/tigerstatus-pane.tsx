@@ -7,9 +7,19 @@ import {errorText} from './fleet-columns.js';
 import {age, fit, oneLine} from './format.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {conditionTone, type Tone} from './theme.js';
-import {useAppState, useFleetSelection, useNow, useUiState} from './use-store.js';
+import {useAgeNow} from './age-clock.js';
+import {useAppState, useFleetSelection, useUiState} from './use-store.js';
 
 type Note = {text: string; tone: Tone};
+
+/** Every moment an age on this pane counts from (notes and the AGE column). */
+function ageSinces(c: Cluster | undefined, statuses: readonly TigerStatus[]): number[] {
+	if (!c) return [];
+	const sinces = [c.api.since];
+	if (c.connection?.since !== undefined) sinces.push(c.connection.since);
+	for (const s of statuses) if (s.since !== undefined) sinces.push(s.since);
+	return sinces;
+}
 
 /** Lines above the table: why the statuses may be stale, or what the tunnel says. */
 function notes(c: Cluster, now: number): Note[] {
@@ -99,7 +109,6 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	const {selected} = useFleetSelection();
 	const list = useAppState(s => (selected ? s.statuses[selected.id] : undefined));
 	const statusTop = useUiState(s => s.statusTop);
-	const now = useNow(1000);
 	const sorted = selectSortedStatuses(list);
 	const size = Math.max(0, height - 2);
 
@@ -112,6 +121,7 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 	}
 	const longestName = sorted.reduce((m, s) => Math.max(m, s.name.length), 9);
 	const cols = columns(width, longestName);
+	const now = useAgeNow(ageSinces(selected, sorted));
 	const lead = selected ? notes(selected, now) : [];
 	const tableRows = Math.max(0, size - lead.length);
 	const top = Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows)));

@@ -15,7 +15,8 @@ type Result = {code: number; stdout: string; stderr: string};
 
 function run(args: string[], options: {cwd?: string} = {}): Promise<Result> {
 	return new Promise(resolve => {
-		const child = execFile(process.execPath, [cli, 'run', ...args, '--kubeconfig', fleet.kubeconfigPath], {cwd: options.cwd ?? fleet.dir, timeout: 60_000, env: {...process.env, CI: 'true'}}, (error, stdout, stderr) => {
+		// A dry run prints every object, and the real Tigera CRDs are over a megabyte of YAML.
+		const child = execFile(process.execPath, [cli, 'run', ...args, '--kubeconfig', fleet.kubeconfigPath], {cwd: options.cwd ?? fleet.dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: {...process.env, CI: 'true'}}, (error, stdout, stderr) => {
 			resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stdout, stderr});
 		});
 		child.stdin?.end();

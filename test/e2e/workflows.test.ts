@@ -65,7 +65,8 @@ describe('workflows by keys', () => {
 		await press(con, 'j', 'j');
 		await press(con, 'd');
 		await waitText(con, 'y or enter runs it');
-		await press(con, 'y');
+		// The confirmation is freshly shown again: a key sent before ink subscribes it is dropped.
+		await answer(con, 'y', /Steps ─ Install Calico Enterprise on bare-1/);
 		await con.waitFor(() => /bare-1\s+standalone\s+v3/.test(fleetRow(con, 'bare-1')), 'bare-1 installed', 30_000);
 		await waitText(con, /Steps ─ Install Calico Enterprise on bare-1.*─ done/);
 
@@ -185,7 +186,8 @@ describe('workflows by keys', () => {
 
 	test('read-only: every action key is refused in the status bar and nothing changes', async () => {
 		const con = open(['--read-only']);
-		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')), 'the fleet');
+		// Every row settled (none still connecting), so the two snapshots compare like with like.
+		await con.waitFor(() => /6 clusters/.test(con.text()) && /v3/.test(fleetRow(con, 'standalone-3')) && !/connecting/.test(con.screen().slice(0, 8).join('\n')), 'the fleet');
 		await new Promise(r => setTimeout(r, 500));
 		const before = con.screen().slice(0, 8).map(l => l.replace(/\d+[smhd]\b/g, ''));
 		for (const [key, title] of [['i', 'install'], ['m', 'make management'], ['J', 'join'], ['a', 'admin user'], ['g', 'grant'], ['u', 'back to standalone'], ['r', 'retry / resume']]) {

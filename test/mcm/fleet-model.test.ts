@@ -7,7 +7,7 @@ describe('buildFleet', () => {
 	it('builds one row per context, with role, version, roll-up, connection and health', () => {
 		const fleet = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('managed-2', 'False')]), managed('managed-1'), managed('managed-2'), cluster('bare', {})));
 		expect(Object.keys(fleet.clusters).sort()).toEqual(['bare', 'managed-1', 'managed-2', 'mgmt']);
-		expect(fleet.clusters.mgmt).toMatchObject({role: 'management', version: 'v3.24.0', remoteOnly: false, health: 'healthy', rollup: {available: 10, total: 10}});
+		expect(fleet.clusters.mgmt).toMatchObject({role: 'management', version: 'v3.24.0', remoteOnly: false, health: 'healthy', rollup: {available: 16, total: 16}});
 		expect(fleet.clusters.mgmt.connection).toBeUndefined();
 		expect(fleet.clusters['managed-1']).toMatchObject({role: 'managed', health: 'healthy', connection: {management: 'mgmt', managedName: 'managed-1', fromManagement: 'True', fromManaged: 'True', disagree: false}});
 		// The guardian runs (managed side True) but the management cluster sees no tunnel.

@@ -41,6 +41,9 @@ export function managedCluster(name: string, connected?: 'True' | 'False' | 'Unk
 
 export const components = ['apiserver', 'calico', 'compliance', 'intrusion-detection', 'log-collector', 'monitor', 'policy-recommendation', 'tiers'];
 
+/** What tigera/operator v1.43.0 publishes for a LogStorage on a single-tenant, non-managed cluster. */
+export const logStorageStatuses = ['log-storage', 'log-storage-access', 'log-storage-dashboards', 'log-storage-elastic', 'log-storage-esmetrics', 'log-storage-kubecontrollers', 'log-storage-secrets'];
+
 /** A reachable, fully listed cluster with these objects. */
 export function cluster(context: string, objects: Partial<Record<RawKind, RawObject[]>>, api: Partial<ApiConnection> = {}): RawClusterState {
 	const raw = emptyRawState(context, 0);
@@ -59,7 +62,7 @@ export function cluster(context: string, objects: Partial<Record<RawKind, RawObj
 export function mgmt(context: string, managed: RawObject[], address = '10.0.0.10:30449', extraStatuses: RawObject[] = []): RawClusterState {
 	return cluster(context, {
 		installations: [installation()],
-		tigerstatuses: [...[...components, 'manager', 'log-storage'].map(n => tigerStatus(n)), ...extraStatuses],
+		tigerstatuses: [...[...components, 'manager', ...logStorageStatuses].map(n => tigerStatus(n)), ...extraStatuses],
 		managementclusters: [managementCluster(address)],
 		managedclusters: managed,
 	});

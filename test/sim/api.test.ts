@@ -65,7 +65,7 @@ async function serviceAccountToken(name: string, clusterRole?: string): Promise<
 describe('discovery', () => {
 	it('answers /version, /api, /apis and per-group resource lists with subresources', async () => {
 		const version = await rawRequest(cluster.server.url, 'GET', '/version');
-		expect(version.json().gitVersion).toBe('v1.30.4');
+		expect(version.json().gitVersion).toBe('v1.33.1');
 		const token = cluster.tokens.adminToken;
 		const api = (await rawRequest(cluster.server.url, 'GET', '/api', {token})).json();
 		expect(api).toMatchObject({kind: 'APIVersions', versions: ['v1']});
@@ -215,17 +215,18 @@ describe('patches', () => {
 
 describe('status subresource', () => {
 	it('writes status only through /status and spec only through the main resource', async () => {
+		const at = '2026-11-30T10:00:00Z';
 		const created = await custom.createClusterCustomObject({...ts, body: {
-			apiVersion: 'operator.tigera.io/v1', kind: 'TigeraStatus', metadata: {name: 'status-test'}, spec: {}, status: {conditions: [{type: 'Available', status: 'True'}]},
+			apiVersion: 'operator.tigera.io/v1', kind: 'TigeraStatus', metadata: {name: 'status-test'}, spec: {}, status: {conditions: [{type: 'Available', status: 'True', lastTransitionTime: at}]},
 		}}) as KubeObject;
 		expect(created.status).toBeUndefined();
-		const withStatus = await custom.patchClusterCustomObjectStatus({...ts, name: 'status-test', body: {status: {conditions: [{type: 'Available', status: 'True'}]}}}, merge) as KubeObject;
+		const withStatus = await custom.patchClusterCustomObjectStatus({...ts, name: 'status-test', body: {status: {conditions: [{type: 'Available', status: 'True', lastTransitionTime: at}]}}}, merge) as KubeObject;
 		expect((withStatus.status as any).conditions[0].status).toBe('True');
 		const viaMain = await custom.patchClusterCustomObject({...ts, name: 'status-test', body: {status: {conditions: []}}}, merge) as KubeObject;
 		expect((viaMain.status as any).conditions).toHaveLength(1);
 		const got = await custom.getClusterCustomObjectStatus({...ts, name: 'status-test'}) as KubeObject;
 		expect((got.status as any).conditions[0].type).toBe('Available');
-		const replaced = await custom.replaceClusterCustomObjectStatus({...ts, name: 'status-test', body: {...got, status: {conditions: [{type: 'Degraded', status: 'True'}]}}}) as KubeObject;
+		const replaced = await custom.replaceClusterCustomObjectStatus({...ts, name: 'status-test', body: {...got, status: {conditions: [{type: 'Degraded', status: 'True', lastTransitionTime: at}]}}}) as KubeObject;
 		expect((replaced.status as any).conditions[0].type).toBe('Degraded');
 	});
 });

@@ -158,3 +158,23 @@ describe('bad options', () => {
 		await expect(startFleet({kubeconfigOut: '/nonexistent-dir/kubeconfig'})).rejects.toThrow(/directory \/nonexistent-dir does not exist/);
 	});
 });
+
+describe('remote-only managed clusters (--remote-managed)', () => {
+	it('are ManagedClusters on mgmt, connected, with no context or API server of their own', async () => {
+		const fleet = await startFleet({managed: 1, standalone: 0, bare: 0, remoteManaged: 25, speed: 0});
+		try {
+			expect(fleet.clusters.map((c) => c.name)).toEqual(['mgmt', 'managed-1']);
+			const {custom} = kubeClients(fleet, 'mgmt');
+			const list = async () => (await custom.listClusterCustomObject({group: 'projectcalico.org', version: 'v3', plural: 'managedclusters'}) as {items: Array<{metadata: {name: string}} & Conditions>}).items;
+			// The tunnel of the real managed cluster still works beside them.
+			await waitFor(async () => condition((await list()).find((m) => m.metadata.name === 'managed-1'), 'ManagedClusterConnected')?.status === 'True');
+			const items = await list();
+			expect(items).toHaveLength(26);
+			const remote = items.filter((m) => m.metadata.name.startsWith('remote-'));
+			expect(remote).toHaveLength(25);
+			for (const m of remote) expect(condition(m, 'ManagedClusterConnected')?.status).toBe('True');
+		} finally {
+			await fleet.stop();
+		}
+	});
+});

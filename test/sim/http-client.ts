@@ -4,7 +4,7 @@ import type {IncomingMessage} from 'node:http';
 import {request} from 'node:https';
 import {simulatorTls} from '../../source/sim/tls.js';
 
-export type RawResponse = {status: number; headers: IncomingMessage['headers']; text: string; json(): any};
+export type RawResponse = {status: number; headers: IncomingMessage['headers']; text: string; bytes: Buffer; json(): any};
 
 export function rawRequest(baseUrl: string, method: string, path: string, options: {token?: string; body?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number} = {}): Promise<RawResponse> {
 	return new Promise((resolve, reject) => {
@@ -22,8 +22,9 @@ export function rawRequest(baseUrl: string, method: string, path: string, option
 			const chunks: Buffer[] = [];
 			res.on('data', (c: Buffer) => chunks.push(c));
 			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				resolve({status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text)});
+				const bytes = Buffer.concat(chunks);
+				const text = bytes.toString('utf8');
+				resolve({status: res.statusCode ?? 0, headers: res.headers, text, bytes, json: () => JSON.parse(text)});
 			});
 			res.on('error', reject);
 		});

@@ -71,9 +71,12 @@ describe('install on a bare cluster with the demo manifests', () => {
 			const s = await tigeraStatuses(fleet, 'bare-1');
 			return [...s.values()].every((o) => condition(o, 'Available')?.status === 'True') ? s : undefined;
 		});
+		// What tigera/operator v1.43.0 publishes on a single-tenant cluster with LogStorage: one TigeraStatus
+		// per LogStorage sub-controller (pkg/controller/logstorage/initializer/conditions_controller.go).
 		expect([...after.keys()].sort()).toEqual([
-			'apiserver', 'calico', 'compliance', 'intrusion-detection', 'log-collector', 'log-storage', 'manager', 'monitor',
-			'packet-capture-api', 'policy-recommendation', 'tiers',
+			'apiserver', 'calico', 'compliance', 'intrusion-detection', 'log-collector', 'log-storage', 'log-storage-access',
+			'log-storage-dashboards', 'log-storage-elastic', 'log-storage-esmetrics', 'log-storage-kubecontrollers', 'log-storage-secrets',
+			'manager', 'monitor', 'packet-capture-api', 'policy-recommendation', 'tiers',
 		]);
 		await apply(fleet, 'bare-1', documents('manifests/tigera-policies.yaml'));
 		const {custom, core} = kubeClients(fleet, 'bare-1');
@@ -87,11 +90,14 @@ describe('install on a bare cluster with the demo manifests', () => {
 		expect(log).toMatch(/apiserver is Available/);
 	});
 
-	it('keeps log storage Degraded without the tigera-elasticsearch StorageClass', async () => {
+	it('keeps log-storage-elastic Degraded without the tigera-elasticsearch StorageClass, log-storage Available', async () => {
 		await fleet.store('bare-1').delete(fleet.store('bare-1').lookupKind('storage.k8s.io/v1', 'StorageClass')!, undefined, 'tigera-elasticsearch');
-		await waitFor(() => fleet.tigeraStatus('bare-1', 'log-storage', 'Degraded') === 'True');
+		await waitFor(() => fleet.tigeraStatus('bare-1', 'log-storage-elastic', 'Degraded') === 'True');
 		const s = await tigeraStatuses(fleet, 'bare-1');
-		expect(condition(s.get('log-storage'), 'Degraded')?.message).toMatch(/storage class tigera-elasticsearch/);
+		expect(condition(s.get('log-storage-elastic'), 'Degraded')).toMatchObject({
+			reason: 'ResourceNotFound', message: 'Failed to get storage class: couldn\'t find storage class tigera-elasticsearch, this must be provided',
+		});
+		expect(condition(s.get('log-storage'), 'Available')?.status).toBe('True');
 	});
 });
 
@@ -165,10 +171,16 @@ describe('management and managed clusters', () => {
 
 		await apply(fleet, 'standalone-2', docs);
 		await waitFor(() => fleet.tigeraStatus('standalone-2', 'management-cluster-connection') === 'True');
-		// Still carrying Manager and LogStorage: the operator refuses them on a managed cluster.
-		await waitFor(() => fleet.tigeraStatus('standalone-2', 'log-storage', 'Degraded') === 'True');
+		// Still carrying LogStorage: tigera/operator v1.43.0 (logstorage/elastic/elastic_controller.go) degrades
+		// log-storage-elastic on a managed cluster; the initializer's log-storage stays Available, and the
+		// sub-controllers that return early on a managed cluster publish nothing.
+		await waitFor(() => fleet.tigeraStatus('standalone-2', 'log-storage-elastic', 'Degraded') === 'True');
 		const statuses = await tigeraStatuses(fleet, 'standalone-2');
-		expect(condition(statuses.get('log-storage'), 'Degraded')?.reason).toBe('InvalidConfigurationError');
+		expect(condition(statuses.get('log-storage-elastic'), 'Degraded')).toMatchObject({reason: 'ResourceNotReady', message: 'LogStorage is not supported on a managed cluster'});
+		expect(condition(statuses.get('log-storage'), 'Available')?.status).toBe('True');
+		for (const gone of ['log-storage-access', 'log-storage-secrets', 'log-storage-esmetrics', 'log-storage-kubecontrollers', 'log-storage-dashboards']) {
+			expect(statuses.has(gone), gone).toBe(false);
+		}
 		expect(fleet.connected('standalone-2', 'standalone-1')).not.toBe('False');
 
 		const managed = kubeClients(fleet, 'standalone-2');
@@ -177,7 +189,7 @@ describe('management and managed clusters', () => {
 		}
 		await waitFor(async () => {
 			const s = await tigeraStatuses(fleet, 'standalone-2');
-			return !s.has('manager') && !s.has('log-storage');
+			return !s.has('manager') && ![...s.keys()].some((k) => k.startsWith('log-storage'));
 		});
 		await waitFor(() => fleet.connected('standalone-2', 'standalone-1') === 'True');
 		const mcc = await managed.custom.getClusterCustomObject({group: 'operator.tigera.io', version: 'v1', plural: 'managementclusterconnections', name: 'tigera-secure'});
@@ -193,14 +205,21 @@ describe('management and managed clusters', () => {
 		expect(fleet.connected('standalone-2', 'standalone-1')).toBe('Unknown');
 	});
 
-	it('degrades a ManagementClusterConnection on a management cluster with ResourceValidationError', async () => {
+	it('degrades management-cluster-connection, apiserver, compliance, manager and policy-recommendation on a cluster that is both', async () => {
 		const {objects} = kubeClients(fleet, 'mgmt');
 		await objects.create({apiVersion: 'operator.tigera.io/v1', kind: 'ManagementClusterConnection', metadata: {name: 'tigera-secure'}, spec: {managementClusterAddr: '10.0.0.10:30449'}} as KubernetesObject);
 		await waitFor(() => fleet.tigeraStatus('mgmt', 'management-cluster-connection', 'Degraded') === 'True');
 		const s = await tigeraStatuses(fleet, 'mgmt');
-		expect(condition(s.get('management-cluster-connection'), 'Degraded')).toMatchObject({reason: 'ResourceValidationError'});
+		// tigera/operator v1.43.0: clusterconnection, apiserver, compliance, manager and policyrecommendation controllers.
+		for (const component of ['management-cluster-connection', 'apiserver', 'compliance', 'manager', 'policy-recommendation']) {
+			expect(condition(s.get(component), 'Degraded'), component).toMatchObject({
+				status: 'True', reason: 'ResourceValidationError', message: ': having both a ManagementCluster and a ManagementClusterConnection is not supported',
+			});
+		}
+		for (const unaffected of ['calico', 'tiers', 'monitor', 'log-storage']) expect(condition(s.get(unaffected), 'Available')?.status, unaffected).toBe('True');
 		await objects.delete({apiVersion: 'operator.tigera.io/v1', kind: 'ManagementClusterConnection', metadata: {name: 'tigera-secure'}});
 		await waitFor(() => fleet.tigeraStatus('mgmt', 'management-cluster-connection', 'Degraded') === undefined);
+		await waitFor(() => fleet.tigeraStatus('mgmt', 'apiserver') === 'True' && fleet.tigeraStatus('mgmt', 'manager') === 'True');
 	});
 
 	it('makes a managed cluster standalone when its connection and secret are deleted', async () => {

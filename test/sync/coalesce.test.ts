@@ -35,6 +35,24 @@ describe('createCoalescer', () => {
 		expect(batches).toHaveLength(1);
 	});
 
+	it('reads a window given as a function at every flush: long while loading, short after', () => {
+		vi.useFakeTimers();
+		const batches: Array<Map<string, number>> = [];
+		let loading = true;
+		const c = createCoalescer<string, number>({windowMs: () => (loading ? 400 : 100), onFlush: b => batches.push(b)});
+		c.put('a', 1);
+		vi.advanceTimersByTime(1); // leading flush
+		c.put('b', 2);
+		vi.advanceTimersByTime(300);
+		expect(batches).toHaveLength(1); // still inside the loading window
+		vi.advanceTimersByTime(100);
+		expect(batches).toHaveLength(2);
+		loading = false;
+		c.put('c', 3);
+		vi.advanceTimersByTime(101);
+		expect(batches).toHaveLength(3);
+	});
+
 	it('holds changes that follow a flush until the end of its window', () => {
 		vi.useFakeTimers();
 		const batches: Array<Map<string, number>> = [];

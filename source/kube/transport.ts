@@ -1,0 +1,469 @@
+// One connection per cluster, as kubectl and client-go keep it: TLS with ALPN, then HTTP/2 with every
+// list, get and watch of the cluster multiplexed as streams of ONE session (one TCP connection, one
+// TLS handshake, one socket's memory, however many watches). A server that does not offer h2 in the
+// handshake gets HTTP/1.1 keep-alive instead (the first socket is kept for it, so that costs no extra
+// handshake); an http:// server always gets HTTP/1.1.
+//
+// Lifecycle: a session is opened on the first request and reused until it closes (server, GOAWAY),
+// fails, stays without a stream for `idleMs`, or stops answering: after a request timed out the client
+// calls suspect(), which sends an HTTP/2 PING; no answer within `pingTimeoutMs` destroys the session, so
+// every stream on it fails at once (watches then reconnect) instead of each waiting for its own timer,
+// as client-go's http2 health check does. An idle session does not keep the process alive.
+//
+// THE SOCKET HOOK (proxies): every connection starts with `createConnection` (ConnectionFactory) when
+// one is given: resolve with a connected byte stream to the target — an HTTP CONNECT tunnel, a SOCKS5
+// socket — and TLS to the API server runs over it (tls.connect({socket})), then h2 or HTTP/1.1 over
+// that; for an http:// server the stream carries HTTP/1.1 itself. Without a factory the transport dials
+// host:port directly. The factory is called once per connection: once per cluster with h2, once per
+// pooled socket with HTTP/1.1. The signal aborts a tunnel still being set up.
+
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type {Duplex, Readable} from 'node:stream';
+import tls from 'node:tls';
+
+export type ConnectionTarget = {host: string; port: number};
+
+/** Resolves with a connected stream to the target (or rejects with the reason it cannot). */
+/**
+ * Resolves with a connected socket to the target (or rejects with why it cannot): a net.Socket, or a
+ * tls.TLSSocket for a tunnel through an https:// proxy.
+ */
+export type ConnectionFactory = (target: ConnectionTarget, signal: AbortSignal) => Promise<net.Socket>;
+
+export type TransportOptions = {
+	/** The server: https:// (h2 or HTTP/1.1, by ALPN) or http:// (HTTP/1.1). */
+	url: URL;
+	/** For https:// servers. */
+	tls?: {secureContext: tls.SecureContext; rejectUnauthorized: boolean; servername?: string};
+	/** See THE SOCKET HOOK above. */
+	createConnection?: ConnectionFactory;
+	/** Gives up on a connection (TCP, tunnel, TLS handshake) after this long. Default 30 s. */
+	connectTimeoutMs?: number;
+	/** HTTP/1.1 only: sockets per server (watches hold one each). Default 8. */
+	maxSockets?: number;
+	/** Close an h2 session that has had no stream for this long. Default 30 s. */
+	idleMs?: number;
+	/** How long a PING may go unanswered before the session is dropped. Default 15 s (client-go's). */
+	pingTimeoutMs?: number;
+};
+
+export type OutgoingRequest = {method: string; path: string; headers: Record<string, string>; body?: string};
+
+export type ExchangeEvents = {
+	/** The response head; `body` emits data/end/error/close like an http.IncomingMessage. */
+	onResponse(status: number, body: Readable): void;
+	/**
+	 * The request failed before a response. `stale`: it went out on a connection that was already in use
+	 * and died under it (a keep-alive socket or a session the server had closed, a refused stream), so the
+	 * server most likely never processed it: an idempotent request may be sent again.
+	 */
+	onError(error: NodeJS.ErrnoException, stale: boolean): void;
+};
+
+export type Protocol = 'h2' | 'http/1.1';
+
+export interface Transport {
+	/** What the server speaks, once known (after the first connection). */
+	readonly protocol: Protocol | undefined;
+	/** Send one request; returns a function that cancels it (RST_STREAM on h2, socket destroyed on HTTP/1.1). */
+	send(request: OutgoingRequest, events: ExchangeEvents): () => void;
+	/** A request on this transport timed out: check the connection still answers, drop it if it does not. */
+	suspect(): void;
+	/** Close every connection; later sends fail. */
+	close(): void;
+}
+
+/** Open connections of every transport (diagnostics, benchmarks): h2 sessions and HTTP/1.1 sockets. */
+export const openConnections = {h2: 0, http1: 0};
+
+const h2Settings: http2.Settings = {
+	enablePush: false,
+	// Lists of thousands of objects arrive at full speed on one stream while the session carries others.
+	initialWindowSize: 4 * 1024 * 1024,
+};
+const sessionWindow = 16 * 1024 * 1024;
+
+function connectError(message: string, code: string): NodeJS.ErrnoException {
+	return Object.assign(new Error(message), {code});
+}
+
+export function createTransport(options: TransportOptions): Transport {
+	return new ClusterTransport(options);
+}
+
+type Waiter = {resolve: (session: Session | 'http/1.1') => void; reject: (error: Error) => void};
+
+/** One h2 session and what the transport tracks about it. */
+class Session {
+	/** Streams open now. */
+	active = 0;
+	/** Whether any stream was opened on it before. */
+	used = false;
+	private idleTimer?: NodeJS.Timeout;
+
+	constructor(
+		readonly h2: http2.ClientHttp2Session,
+		private readonly idleMs: number,
+	) {
+		openConnections.h2++;
+		h2.once('connect', () => {
+			try {
+				h2.setLocalWindowSize(sessionWindow);
+			} catch {
+				// Closing already: its streams report that.
+			}
+		});
+		// Errors reach every stream of the session; the session's own needs a listener only.
+		h2.on('error', () => {});
+		h2.once('close', () => {
+			openConnections.h2--;
+			if (this.idleTimer) clearTimeout(this.idleTimer);
+		});
+		h2.unref();
+	}
+
+	get live(): boolean {
+		return !this.h2.closed && !this.h2.destroyed;
+	}
+
+	opened(): void {
+		this.active++;
+		this.used = true;
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.idleTimer = undefined;
+		this.h2.ref();
+	}
+
+	ended(): void {
+		if (--this.active > 0) return;
+		// Idle: it no longer keeps the process alive, and closes after idleMs unless a request comes first.
+		this.h2.unref();
+		this.idleTimer = setTimeout(() => {
+			if (this.active === 0) this.h2.close();
+		}, this.idleMs);
+		this.idleTimer.unref();
+	}
+}
+
+class ClusterTransport implements Transport {
+	protocol: Protocol | undefined;
+	private readonly host: string;
+	private readonly port: number;
+	private session?: Session;
+	/** A connection being set up, and the requests waiting for it. */
+	private pending?: {waiters: Waiter[]; abort: AbortController};
+	private agent?: http.Agent;
+	/** The first HTTP/1.1 TLS socket (from the h2 probe), handed to the agent's first request. */
+	private spare?: net.Socket;
+	private closed = false;
+	private pinging = false;
+	/** HTTP/1.1 requests holding a socket, and those waiting for one (see sendHttp1). */
+	private http1Active = 0;
+	private readonly http1Queue: Array<() => void> = [];
+
+	constructor(private readonly options: TransportOptions) {
+		this.host = options.url.hostname.replace(/^\[|\]$/g, '');
+		this.port = Number(options.url.port) || (options.url.protocol === 'https:' ? 443 : 80);
+		if (!options.tls) this.protocol = 'http/1.1';
+	}
+
+	send(request: OutgoingRequest, events: ExchangeEvents): () => void {
+		if (this.closed) {
+			events.onError(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'), false);
+			return () => {};
+		}
+		if (this.protocol === 'http/1.1') return this.sendHttp1(request, events);
+		const live = this.liveSession();
+		if (live) return this.sendH2(live, request, events);
+		let cancel: (() => void) | undefined;
+		let cancelled = false;
+		this.connect().then(
+			(outcome) => {
+				if (cancelled) return;
+				cancel = outcome === 'http/1.1' ? this.sendHttp1(request, events) : this.sendH2(outcome, request, events);
+			},
+			(error: NodeJS.ErrnoException) => {
+				if (!cancelled) events.onError(error, false);
+			},
+		);
+		return () => {
+			cancelled = true;
+			cancel?.();
+		};
+	}
+
+	suspect(): void {
+		const session = this.liveSession();
+		if (!session || this.pinging) return;
+		this.pinging = true;
+		const timeoutMs = this.options.pingTimeoutMs ?? 15_000;
+		const timer = setTimeout(() => {
+			this.pinging = false;
+			session.h2.destroy(connectError(`the server stopped answering: no answer to an HTTP/2 PING within ${Math.round(timeoutMs / 1000)} s`, 'ETIMEDOUT'));
+		}, timeoutMs);
+		timer.unref();
+		const answered = () => {
+			clearTimeout(timer);
+			this.pinging = false;
+		};
+		try {
+			session.h2.ping(answered);
+		} catch {
+			answered();
+		}
+	}
+
+	close(): void {
+		this.closed = true;
+		this.pending?.abort.abort();
+		this.session?.h2.destroy();
+		this.session = undefined;
+		this.agent?.destroy();
+		this.agent = undefined;
+		this.spare?.destroy();
+		this.spare = undefined;
+	}
+
+	// --- connections ---
+
+	private liveSession(): Session | undefined {
+		if (this.session?.live) return this.session;
+		this.session = undefined;
+		return undefined;
+	}
+
+	/** A socket to the server straight away (connecting; TLS when the server is https), no factory. */
+	private connectNow(alpn: string[]): net.Socket {
+		const settings = this.options.tls;
+		if (!settings) return net.connect({host: this.host, port: this.port}).setNoDelay(true);
+		return tls.connect({...this.tlsOptions(settings, alpn), port: this.port}).setNoDelay(true);
+	}
+
+	private tlsOptions(settings: NonNullable<TransportOptions['tls']>, alpn: string[]): tls.ConnectionOptions {
+		return {
+			host: this.host,
+			secureContext: settings.secureContext,
+			rejectUnauthorized: settings.rejectUnauthorized,
+			// SNI and the name the certificate must carry: tls-server-name, else the host (never an IP: RFC 6066).
+			servername: settings.servername ?? (net.isIP(this.host) ? undefined : this.host),
+			ALPNProtocols: alpn,
+		};
+	}
+
+	/** A connected socket (TLS handshake done, ALPN decided), or the reason there is none. */
+	private dial(alpn: string[], signal: AbortSignal): Promise<net.Socket> {
+		const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
+		const settings = this.options.tls;
+		const factory = this.options.createConnection;
+		return new Promise<net.Socket>((resolve, reject) => {
+			let socket: net.Socket | undefined;
+			let done = false;
+			const finish = (error?: Error) => {
+				if (done) return;
+				done = true;
+				clearTimeout(timer);
+				signal.removeEventListener('abort', onAbort);
+				socket?.removeListener('error', finish);
+				if (error) {
+					socket?.destroy();
+					reject(error);
+				} else resolve(socket!);
+			};
+			const onAbort = () => finish(connectError('the connection was cancelled', 'ERR_TRANSPORT_CLOSED'));
+			const timer = setTimeout(() => finish(connectError(`no connection to ${this.host}:${this.port} within ${Math.round(timeoutMs / 1000)} s`, 'ETIMEDOUT')), timeoutMs);
+			timer.unref();
+			signal.addEventListener('abort', onAbort, {once: true});
+			const track = (candidate: net.Socket) => {
+				socket = candidate;
+				candidate.once('error', finish);
+				candidate.once(settings ? 'secureConnect' : 'connect', () => finish());
+			};
+			if (!factory) return track(this.connectNow(alpn));
+			factory({host: this.host, port: this.port}, signal).then((raw) => {
+				if (done) return void raw.destroy();
+				if (!settings) {
+					socket = raw;
+					return finish();
+				}
+				raw.once('error', finish);
+				track(tls.connect({...this.tlsOptions(settings, alpn), socket: raw}));
+			}, finish);
+		});
+	}
+
+	/** One connection attempt at a time; every request arriving meanwhile waits for it. */
+	private connect(): Promise<Session | 'http/1.1'> {
+		return new Promise((resolve, reject) => {
+			if (this.pending) {
+				this.pending.waiters.push({resolve, reject});
+				return;
+			}
+			const pending = {waiters: [{resolve, reject}], abort: new AbortController()};
+			this.pending = pending;
+			const settle = (outcome: Session | 'http/1.1' | Error) => {
+				if (this.pending === pending) this.pending = undefined;
+				for (const waiter of pending.waiters) {
+					if (outcome instanceof Error) waiter.reject(outcome);
+					else waiter.resolve(outcome);
+				}
+			};
+			this.dial(['h2', 'http/1.1'], pending.abort.signal).then(
+				(socket) => {
+					if (this.closed) {
+						socket.destroy();
+						return settle(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'));
+					}
+					if ((socket as tls.TLSSocket).alpnProtocol !== 'h2') {
+						// No h2 offered: HTTP/1.1 from now on, starting with this socket.
+						this.protocol = 'http/1.1';
+						socket.on('error', ignore);
+						this.spare = socket;
+						return settle('http/1.1');
+					}
+					this.protocol = 'h2';
+					const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
+					const session = new Session(h2, this.options.idleMs ?? 30_000);
+					h2.once('goaway', () => {
+						if (this.session === session) this.session = undefined;
+					});
+					this.session = session;
+					settle(session);
+				},
+				(error: Error) => settle(error),
+			);
+		});
+	}
+
+	// --- HTTP/2 ---
+
+	private sendH2(session: Session, request: OutgoingRequest, events: ExchangeEvents): () => void {
+		// A session that carried streams before may be going away under this request: then the failure
+		// is not the request's, and the server did not process it.
+		const reused = session.used;
+		const headers: http2.OutgoingHttpHeaders = {':method': request.method, ':path': request.path};
+		for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+		let stream: http2.ClientHttp2Stream;
+		try {
+			stream = session.h2.request(headers, {endStream: request.body === undefined});
+		} catch (error) {
+			// The session closed between the check and the request: nothing was sent.
+			if (this.session === session) this.session = undefined;
+			events.onError(error as NodeJS.ErrnoException, true);
+			return () => {};
+		}
+		session.opened();
+		let responded = false;
+		let failed = false;
+		const fail = (error: NodeJS.ErrnoException) => {
+			if (responded || failed) return;
+			failed = true;
+			const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || error.code === 'ERR_HTTP2_GOAWAY_SESSION';
+			events.onError(error, refused || reused);
+		};
+		stream.on('response', (head) => {
+			if (failed) return;
+			responded = true;
+			events.onResponse(Number(head[':status']) || 0, stream);
+		});
+		stream.on('error', fail);
+		stream.once('close', () => {
+			session.ended();
+			if (!responded) {
+				const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+				fail(connectError(refused ? 'the server refused the stream' : 'the server closed the connection before answering', 'ECONNRESET'));
+			}
+		});
+		if (request.body !== undefined) stream.end(request.body);
+		return () => {
+			if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+		};
+	}
+
+	// --- HTTP/1.1 ---
+
+	private http1Agent(): http.Agent {
+		if (this.agent) return this.agent;
+		const maxSockets = this.options.maxSockets ?? 8;
+		const agent = new http.Agent({keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo'});
+		// Pooled sockets offer HTTP/1.1 only; the probe's socket serves first. Without a factory they are
+		// made synchronously (tls.connect/net.connect return at once), so the agent counts them from the
+		// start and never opens more than maxSockets; a factory's tunnels arrive later, and a burst of
+		// requests may open a few more than that (the extra ones close when free: maxFreeSockets).
+		agent.createConnection = (_options, callback) => {
+			const spare = this.spare;
+			this.spare = undefined;
+			spare?.removeListener('error', ignore);
+			const counted = (socket: net.Socket) => {
+				openConnections.http1++;
+				socket.once('close', () => openConnections.http1--);
+				return socket;
+			};
+			if (spare && !spare.destroyed) return counted(spare);
+			if (!this.options.createConnection) return counted(this.connectNow(['http/1.1']));
+			this.dial(['http/1.1'], new AbortController().signal).then(
+				(socket) => callback?.(null, counted(socket)),
+				(error: Error) => callback?.(error, undefined as unknown as Duplex),
+			);
+			return undefined;
+		};
+		this.agent = agent;
+		return agent;
+	}
+
+	/**
+	 * The agent counts a socket only once it exists, and ours are made asynchronously (tunnel, TLS): left
+	 * alone it would open a socket per parallel request. Each request holds one socket until it closes,
+	 * so admitting at most maxSockets requests at a time bounds the sockets.
+	 */
+	private sendHttp1(request: OutgoingRequest, events: ExchangeEvents): () => void {
+		let req: http.ClientRequest | undefined;
+		let cancelled = false;
+		const start = () => {
+			if (cancelled) return this.releaseHttp1();
+			req = this.startHttp1(request, events);
+			req.once('close', () => this.releaseHttp1());
+		};
+		if (this.http1Active < (this.options.maxSockets ?? 8)) {
+			this.http1Active++;
+			start();
+		} else this.http1Queue.push(start);
+		return () => {
+			cancelled = true;
+			req?.destroy();
+		};
+	}
+
+	private releaseHttp1(): void {
+		const next = this.http1Queue.shift();
+		if (next) next();
+		else this.http1Active--;
+	}
+
+	private startHttp1(request: OutgoingRequest, events: ExchangeEvents): http.ClientRequest {
+		const req = http.request({
+			host: this.host,
+			port: this.port,
+			method: request.method,
+			path: request.path,
+			headers: request.headers,
+			agent: this.http1Agent(),
+		});
+		let responded = false;
+		req.on('error', (error: NodeJS.ErrnoException) => {
+			if (responded) return;
+			// A keep-alive socket the server closed while idle: the request never reached it.
+			events.onError(error, error.code === 'ECONNRESET' && req.reusedSocket);
+		});
+		req.on('response', (res) => {
+			responded = true;
+			events.onResponse(res.statusCode ?? 0, res);
+		});
+		if (request.body !== undefined) req.end(request.body);
+		else req.end();
+		return req;
+	}
+}
+
+const ignore = () => {};

@@ -1,0 +1,124 @@
+// The socket side of one simulated API server: a plain net.Server owns the port on 127.0.0.1; TLS
+// sockets are made here with the process-wide SecureContext (https/http2.createSecureServer would
+// build, and parse keys for, a context per server: seconds across 1,001 clusters). After the handshake
+// the ALPN choice hands the socket to the HTTP/2 or the HTTP/1.1 server, both sharing one request
+// handler: what http2.createSecureServer({allowHTTP1}) does, without its per-server context. Like
+// kube-apiserver it speaks HTTP/2 (ALPN h2) and HTTP/1.1 on the same port.
+import {createServer as createHttpServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
+import {createServer as createNetServer, type Socket} from 'node:net';
+import {createSecureContext, TLSSocket, type SecureContext} from 'node:tls';
+import {simulatorTls} from './tls.js';
+import type {ConnectionStats} from './types.js';
+
+/**
+ * kube-apiserver (Go's http2 server) allows 250 concurrent streams per connection by default; a client
+ * that multiplexes must respect the server's limit, so the simulator sets the same one.
+ */
+const maxConcurrentStreams = 250;
+
+let secureContext: SecureContext | undefined;
+
+function sharedSecureContext(): SecureContext {
+	if (!secureContext) {
+		const tls = simulatorTls();
+		secureContext = createSecureContext({key: tls.key, cert: tls.certificate});
+	}
+	return secureContext;
+}
+
+export type Listener = {
+	readonly port: number;
+	readonly listening: boolean;
+	readonly scheme: 'https' | 'http';
+	/** Connections accepted, and how many went to HTTP/2 or HTTP/1.1. */
+	readonly connections: ConnectionStats;
+	listen(port: number): Promise<number>;
+	/** Stops accepting and destroys every open socket. */
+	close(): Promise<void>;
+};
+
+/** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
+export function createListener(options: {name: string; tls: boolean; http2?: boolean; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
+	let port = 0;
+	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0};
+	let listening = false;
+	const sockets = new Set<Socket>();
+	const http = createHttpServer({keepAlive: true}, options.onRequest);
+	http.keepAliveTimeout = 30_000;
+	http.on('clientError', (_error, socket) => {
+		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+		else socket.destroy();
+	});
+	// The compatibility API mirrors IncomingMessage/ServerResponse for what the handlers use (headers,
+	// rawHeaders, body stream, writeHead/write/end/destroy, writableEnded).
+	const h2 = createHttp2Server({settings: {maxConcurrentStreams}}, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+		options.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+	});
+	h2.on('session', (session: Http2Session) => session.on('error', () => session.destroy()));
+	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];
+	const server = createNetServer((socket) => {
+		connections.accepted++;
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => socket.destroy());
+		if (!options.tls) {
+			connections.http1++;
+			http.emit('connection', socket);
+			return;
+		}
+		const secure = new TLSSocket(socket, {isServer: true, secureContext: sharedSecureContext(), ALPNProtocols: alpn});
+		secure.on('error', () => socket.destroy());
+		secure.once('secure', () => {
+			// What tls.Server does before 'secureConnection': http2 waits for a 'secureConnect' (a client
+			// event) on a socket still marked connecting.
+			(secure as TLSSocket & {secureConnecting: boolean}).secureConnecting = false;
+			if (secure.alpnProtocol === 'h2') {
+				connections.h2++;
+				h2.emit('connection', secure);
+			} else {
+				connections.http1++;
+				http.emit('connection', secure);
+			}
+		});
+	});
+	return {
+		get port() {
+			return port;
+		},
+		get listening() {
+			return listening;
+		},
+		scheme: options.tls ? 'https' : 'http',
+		get connections() {
+			return {...connections};
+		},
+		listen: (wanted) => new Promise<number>((resolve, reject) => {
+			const onError = (error: NodeJS.ErrnoException) => {
+				server.off('listening', onListening);
+				const why = error.code === 'EADDRINUSE' ? 'the port is already in use (stop what uses it or choose another port)' : error.message;
+				reject(new Error(`cluster ${options.name}: cannot listen on 127.0.0.1:${wanted}: ${why}`));
+			};
+			const onListening = () => {
+				server.off('error', onError);
+				const address = server.address();
+				port = typeof address === 'object' && address ? address.port : wanted;
+				listening = true;
+				resolve(port);
+			};
+			server.once('error', onError);
+			server.once('listening', onListening);
+			server.listen(wanted, '127.0.0.1');
+		}),
+		close: () => new Promise<void>((resolve) => {
+			if (!listening) {
+				resolve();
+				return;
+			}
+			listening = false;
+			server.close(() => resolve());
+			for (const socket of sockets) socket.destroy();
+			sockets.clear();
+		}),
+	};
+}

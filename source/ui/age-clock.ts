@@ -1,0 +1,48 @@
+// The "age" cells (`12s`, `3m`, `5h`) without a frame per second. A frame is a whole ink render
+// (~20-30 ms for a full screen), so a pane re-renders for the clock only when an age it shows would
+// read differently, on a coarser step as the ages grow: by the second while some age is under 10 s
+// (just after a change, when it matters), then on a 10 s grid of the wall clock until two minutes,
+// then on a 30 s grid. The grid gathers the roll-overs of rows that changed at different moments into
+// one frame; a shown age is then at most 10 s (30 s) behind, always a value it really had.
+import {useEffect, useRef, useState} from 'react';
+import {useUiContext} from './context.js';
+
+const second = 1000;
+const minute = 60 * second;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** The first instant after `now` at which format.age(now - since) reads differently. */
+export function nextAgeChange(since: number, now: number): number {
+	const elapsed = Math.max(0, now - since);
+	const step = elapsed < 120 * second ? second : elapsed < 120 * minute ? minute : elapsed < 48 * hour ? hour : day;
+	return since + (Math.floor(elapsed / step) + 1) * step;
+}
+
+/** When the first of these ages changes, each on its grid (see above). */
+export function nextAgesChange(sinces: readonly number[], now: number): number {
+	let next = Number.POSITIVE_INFINITY;
+	for (const since of sinces) {
+		const elapsed = now - since;
+		const change = nextAgeChange(since, now);
+		const grid = elapsed < 10 * second ? 0 : elapsed < 120 * second ? 10 * second : 30 * second;
+		next = Math.min(next, grid ? Math.ceil(change / grid) * grid : change);
+	}
+	return next;
+}
+
+/**
+ * The time to compute these ages with: stands still (no re-render) until one of them would change.
+ * The clock's one-second tick only compares two numbers; React hears of it when a shown age changes.
+ */
+export function useAgeNow(sinces: readonly number[]): number {
+	const {clock} = useUiContext();
+	const [now, setNow] = useState(() => clock.now(second));
+	const due = useRef(Number.POSITIVE_INFINITY);
+	due.current = nextAgesChange(sinces, now);
+	useEffect(() => clock.subscribe(second, () => {
+		const t = clock.now(second);
+		if (t >= due.current) setNow(t);
+	}), [clock]);
+	return now;
+}

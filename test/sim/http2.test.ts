@@ -1,0 +1,94 @@
+// The simulated API server speaks HTTP/2 (ALPN h2) and HTTP/1.1 on the same port, as kube-apiserver:
+// plain requests, errors and streaming watches work over both.
+import http2 from 'node:http2';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {simulatorTls} from '../../source/sim/tls.js';
+import {rawRequest, streamLines} from './http-client.js';
+import {startSingleCluster, type SingleCluster} from './single-cluster.js';
+
+type H2Answer = {status: number; text: string};
+
+function h2Get(session: http2.ClientHttp2Session, path: string, token: string): Promise<H2Answer> {
+	return new Promise((resolve, reject) => {
+		const stream = session.request({':path': path, authorization: `Bearer ${token}`});
+		let status = 0;
+		let text = '';
+		stream.setEncoding('utf8');
+		stream.on('response', (headers) => {
+			status = Number(headers[':status']);
+		});
+		stream.on('data', (chunk: string) => {
+			text += chunk;
+		});
+		stream.on('end', () => resolve({status, text}));
+		stream.on('error', reject);
+		stream.end();
+	});
+}
+
+function connect(url: string): Promise<http2.ClientHttp2Session> {
+	return new Promise((resolve, reject) => {
+		const session = http2.connect(url, {ca: simulatorTls().caCertificate});
+		session.once('connect', () => resolve(session));
+		session.once('error', reject);
+	});
+}
+
+describe('simulated API server protocols', () => {
+	let cluster: SingleCluster;
+	beforeAll(async () => {
+		cluster = await startSingleCluster('h2');
+	});
+	afterAll(async () => {
+		await cluster.stop();
+	});
+
+	it('answers over HTTP/2 and HTTP/1.1 on the same port, counting each connection once', async () => {
+		const before = cluster.server.connections;
+		const session = await connect(cluster.server.url);
+		try {
+			const token = cluster.tokens.adminToken;
+			const answers = await Promise.all([h2Get(session, '/version', token), h2Get(session, '/api/v1/namespaces', token), h2Get(session, '/openapi/v2', token), h2Get(session, '/api/v1/namespaces', 'wrong')]);
+			expect(answers.map((a) => a.status)).toEqual([200, 200, 404, 401]);
+			expect(JSON.parse(answers[1]!.text).kind).toBe('NamespaceList');
+			const h1 = await rawRequest(cluster.server.url, 'GET', '/api/v1/namespaces', {token});
+			expect(h1.status).toBe(200);
+			expect(h1.json().kind).toBe('NamespaceList');
+			const after = cluster.server.connections;
+			// Four requests multiplexed on one h2 connection, one HTTP/1.1 connection.
+			expect(after.h2 - before.h2).toBe(1);
+			expect(after.http1 - before.http1).toBe(1);
+		} finally {
+			session.close();
+		}
+	});
+
+	it('streams watch events over HTTP/2 and over HTTP/1.1', async () => {
+		const token = cluster.tokens.adminToken;
+		const session = await connect(cluster.server.url);
+		const h1 = streamLines(cluster.server.url, '/api/v1/namespaces/default/configmaps?watch=1', token);
+		const h2Lines: string[] = [];
+		const stream = session.request({':path': '/api/v1/namespaces/default/configmaps?watch=1', authorization: `Bearer ${token}`});
+		stream.setEncoding('utf8');
+		let pending = '';
+		stream.on('data', (chunk: string) => {
+			pending += chunk;
+			const parts = pending.split('\n');
+			pending = parts.pop()!;
+			h2Lines.push(...parts.filter(Boolean));
+		});
+		stream.end();
+		try {
+			await new Promise((resolve) => stream.once('response', resolve));
+			await expect.poll(() => h1.status).toBe(200);
+			await rawRequest(cluster.server.url, 'POST', '/api/v1/namespaces/default/configmaps', {token, body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'seen-twice'}})});
+			const added = (lines: string[]) => lines.map((l) => JSON.parse(l) as {type: string; object: {metadata: {name: string}}}).filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name);
+			await expect.poll(() => added(h2Lines)).toContain('seen-twice');
+			await expect.poll(() => added(h1.lines)).toContain('seen-twice');
+		} finally {
+			h1.stop();
+			stream.close();
+			session.close();
+		}
+	});
+});

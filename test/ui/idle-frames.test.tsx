@@ -1,0 +1,77 @@
+// An idle fleet costs (almost) nothing: the clock alone renders a frame only when an age on screen
+// reads differently, and ages past ten seconds move on a coarser grid.
+import {afterEach, describe, expect, test} from 'vitest';
+import {createUiStore} from '../../source/store/ui-store.js';
+import {nextAgeChange, nextAgesChange} from '../../source/ui/age-clock.js';
+import {App} from '../../source/ui/app.js';
+import {createFixedClock} from '../../source/ui/clock.js';
+import {cluster, delay, fixtureStore, min, now, sec, status, waitFor} from './fixtures.js';
+import {renderAt, unmountAll} from './harness.js';
+
+afterEach(unmountAll);
+
+async function consoleAt(clusters: ReturnType<typeof cluster>[]) {
+	const clock = createFixedClock(now);
+	const store = fixtureStore(clusters);
+	store.getState().applyBatch({clusters: {}, statuses: {[clusters[0]!.id]: [status('calico', {since: now - 20 * min})]}});
+	const h = await renderAt(<App store={store} ui={createUiStore()} clock={clock} size={{columns: 120, rows: 30}} />, 120, 30);
+	return {h, clock};
+}
+
+/** Steps the clock one second at a time, as the real one ticks; the frames written meanwhile. */
+async function tick(h: Awaited<ReturnType<typeof consoleAt>>['h'], clock: ReturnType<typeof createFixedClock>, from: number, seconds: number): Promise<string[]> {
+	const before = h.stdout.frames.length;
+	for (let s = 1; s <= seconds; s++) {
+		clock.set(from + s * sec);
+		await delay(2);
+	}
+	await delay(20);
+	return h.stdout.frames.slice(before);
+}
+
+describe('frames while idle', () => {
+	test('a fleet whose ages count minutes writes no frame for 25 s of clock ticks, then one when a minute rolls over', async () => {
+		const fleet = Array.from({length: 11}, (_, i) => cluster(`c-${i}`, {api: {state: 'ok', since: now - 5 * min - i * 1500}}));
+		const {h, clock} = await consoleAt(fleet);
+		expect(h.lastFrame()).toMatch(/c-0 .* ok 5m/);
+		expect(await tick(h, clock, now, 25)).toEqual([]);
+		// c-0 turns 6m at now+60 s; c-10 (5m15s old) at now+45 s: both land on the 30 s grid at now+60 s.
+		const frames = await tick(h, clock, now + 25 * sec, 40);
+		expect(frames).toHaveLength(1);
+		expect(h.lastFrame()).toMatch(/c-0 .* ok 6m/);
+		expect(h.lastFrame()).toMatch(/c-10 .* ok 6m/);
+	});
+
+	test('a fresh change ticks by the second for ten seconds, then every ten', async () => {
+		const fleet = [cluster('fresh', {api: {state: 'unreachable', since: now - 2 * sec, error: 'connect ECONNREFUSED'}, health: 'unreachable'}), cluster('old')];
+		const {h, clock} = await consoleAt(fleet);
+		expect(h.lastFrame()).toContain('unreachable 2s');
+		for (let s = 1; s <= 7; s++) {
+			clock.set(now + s * sec);
+			await waitFor(() => expect(h.lastFrame()).toContain(`unreachable ${2 + s}s`));
+		}
+		// The frame that shows 10s, then only the 10 s marks of the clock (now+10 s, now+20 s): at most 3
+		// frames for 15 ticks (React may fold two into one on a slow machine), none in between.
+		const later = await tick(h, clock, now + 7 * sec, 15);
+		expect(later.length).toBeGreaterThan(0);
+		expect(later.length).toBeLessThanOrEqual(3);
+		expect(h.lastFrame()).toContain('unreachable 22s');
+		expect(await tick(h, clock, now + 22 * sec, 7)).toEqual([]);
+	});
+});
+
+describe('age roll-overs', () => {
+	test('the next change of an age is the next second, minute, hour or day it counts', () => {
+		expect(nextAgeChange(now, now + 12_300)).toBe(now + 13 * sec);
+		expect(nextAgeChange(now, now + 119 * sec)).toBe(now + 120 * sec);
+		expect(nextAgeChange(now, now + 5 * min + 10 * sec)).toBe(now + 6 * min);
+		expect(nextAgeChange(now, now + 3 * 3600 * sec)).toBe(now + 4 * 3600 * sec);
+	});
+
+	test('ages gather on a grid: by the second under 10 s, 10 s marks under 2 min, 30 s marks beyond', () => {
+		expect(nextAgesChange([now - 3 * sec], now)).toBe(now + sec);
+		expect(nextAgesChange([now - 13 * sec - 500], now)).toBe(now + 10 * sec);
+		expect(nextAgesChange([now - 5 * min - 5 * sec, now - 5 * min - 50 * sec], now)).toBe(now + 30 * sec);
+		expect(nextAgesChange([], now)).toBe(Number.POSITIVE_INFINITY);
+	});
+});
