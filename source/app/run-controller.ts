@@ -94,7 +94,7 @@ export class RunController {
 		try {
 			this.o.interrupted.record(item);
 		} catch (error) {
-			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming (${this.o.interrupted.file}): ${(error as Error).message}`});
+			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming: ${(error as Error).message}`});
 		}
 	}
 
@@ -227,6 +227,9 @@ export class RunController {
 	async offerInterrupted(known: (cluster: string) => boolean, signal: AbortSignal): Promise<number> {
 		if (!this.o.interrupted) return 0;
 		const list = this.o.interrupted.list().filter(e => e.source === this.o.source && known(e.cluster));
+		// Offered together, as one batch: the steps pane lists every one (cluster, plan, steps done,
+		// when), and r resumes all of them, not only the one shown last.
+		const batch = list.length > 1 ? uid('interrupted') : undefined;
 		let offered = 0;
 		for (const item of list) {
 			// Read back from the state file, which was written from a PlanRequest.
@@ -237,7 +240,7 @@ export class RunController {
 			} catch {
 				continue;
 			}
-			const entry: Entry = {runId: item.runId, request, plan, batch: item.batch, skips: new Set()};
+			const entry: Entry = {runId: item.runId, request, plan, batch: batch ?? item.batch, skips: new Set()};
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {
@@ -250,7 +253,8 @@ export class RunController {
 				}
 			}
 			const done = steps.filter(s => s.state !== 'pending').length;
-			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster} (${done}/${steps.length} steps done) — press r to resume`);
+			const when = new Date(item.startedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster}, started ${when} (${done}/${steps.length} steps done) — press r to resume${batch ? ` all ${list.length}` : ''}`);
 			offered += 1;
 		}
 		return offered;

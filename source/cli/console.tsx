@@ -12,6 +12,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {createClients} from '../kube/client.js';
 import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
@@ -21,7 +22,7 @@ import {App} from '../ui/app.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
@@ -34,6 +35,7 @@ import {usage, UsageError} from './usage.js';
 
 const consoleFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
 	managed: {type: 'string'},
@@ -51,6 +53,8 @@ export type ConsoleOptions = CommonOptions & {
 	color?: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
+	/** --managed-cluster-name CONTEXT=NAME over the config file's managedClusterNames: which ManagedCluster a context is, when its certificate cannot be read. */
+	managedClusterNames?: ManagedClusterNames;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
 };
 
@@ -65,7 +69,9 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const flags = withConfigDefaults(parsed.flags, argv, config, fromConfig);
 	const text = (value: string | undefined) => (value === '' ? undefined : value);
 	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license), user: config.user, grantRole: config.role};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs};
+	// The config file's context → ManagedCluster mapping names the user's contexts, not the demo's.
+	const managedClusterNames = managedClusterNamesOption(flags, parsed.flags.demo === true ? {} : config.managedClusterNames);
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs, managedClusterNames};
 	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -180,7 +186,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		source,
 		cwd,
 		// The demo's fleet dies with the console: nothing to resume there.
-		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir),
+		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir, {onProblem: text => store.getState().addLog({level: 'warn', text})}),
 		env: {
 			client(context) {
 				const client = clients.get(context);
@@ -199,7 +205,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: press r to resume (the steps pane shows what the clusters have)`}),
+		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume them all`}),
 		() => undefined,
 	);
 
@@ -218,7 +224,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const startSync = () => {
-		if (!finished && !sync) sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
+		if (!finished && !sync) sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
 	};
 	writer.once('flush', () => setImmediate(startSync));
 	// Whatever happens to the first frame, the fleet is not left unwatched.

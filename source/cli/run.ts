@@ -220,8 +220,11 @@ export async function main(argv: string[]): Promise<number> {
 		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
 		controller.abort(new StepError('cancelled by the user'));
 	};
+	// SIGHUP (the SSH session or terminal went away) cancels as SIGTERM does: the run stops between
+	// requests and says how to resume, instead of ending silently.
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	try {
 		const plan = buildRequestedPlan(request, {
 			client(name) {
@@ -264,8 +267,16 @@ export async function main(argv: string[]): Promise<number> {
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 		for (const client of clients.values()) client.close();
 	}
+}
+
+/** What the cluster has from this plan when it stopped: the steps that are done (now or before). */
+function doneBefore(result: {steps: Array<{title: string; state: string}>}): string {
+	const done = result.steps.map((s, i) => ({...s, n: i + 1})).filter(s => s.state === 'done' || s.state === 'skipped');
+	if (done.length === 0) return '  no step of the plan is done: nothing was changed by it\n';
+	return `  done (in place on the cluster): ${done.map(s => `[${s.n}] ${s.title}`).join('; ')}\n  run the same command again to resume after the fix\n`;
 }
 
 async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Promise<number> {
@@ -304,6 +315,6 @@ async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Prom
 		fail(`calico-mcm: cancelled${step ? ` at step "${step.title}"` : ''} after ${elapsed}; run the same command again to resume\n`);
 		return 130;
 	}
-	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}`);
+	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}${doneBefore(result)}`);
 	return 1;
 }

@@ -7,7 +7,7 @@ import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {usage, UsageError} from './usage.js';
@@ -18,6 +18,7 @@ import {usage, UsageError} from './usage.js';
 
 const statusFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	json: {type: 'boolean', default: false},
 	watch: {type: 'boolean', default: false},
 	waitConnected: {type: 'boolean', default: false},
@@ -40,18 +41,20 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		return 0;
 	}
 	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`status\``, 'use --context NAME to choose clusters');
-	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), ['requestTimeout']);
+	const userConfig = loadUserConfig();
+	const flags = withConfigDefaults(parsed.flags, argv, userConfig, ['requestTimeout']);
 	const common = commonOptions(flags);
 	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
 	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');
 	const waitMs = durationFlag(flags.timeout, 'timeout', defaultWaitMs);
+	const managedClusterNames = managedClusterNamesOption(flags, userConfig.managedClusterNames);
 
 	const {clients} = openFleetClients(common);
 
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
 	const live = flags.watch === true || flags.waitConnected === true;
-	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
 	try {
 		await ready(sync);
 		if (flags.watch) return await watch(store, output, flags.json === true);

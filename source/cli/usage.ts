@@ -24,6 +24,8 @@ Console options
   --context NAME           limit the fleet to this context (repeatable)
   --request-timeout DUR    timeout of every API request (default 10s)
   --read-only              refuse every change to a cluster
+  --managed-cluster-name CONTEXT=NAME   the ManagedCluster a context is, when its tunnel
+                           certificate cannot be read (repeatable)
   --ascii                  no Unicode glyphs (also with TERM=dumb)
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
@@ -82,7 +84,8 @@ Options
   --watch                  print one line per change, until interrupted
   --wait-connected         wait until every managed cluster is connected
   --timeout DUR            how long --wait-connected waits (default 5m)
-  --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
+  --kubeconfig FILE, --context NAME, --request-timeout DUR, --managed-cluster-name CONTEXT=NAME
+                           as for the console
 
 Exit codes: 0 every cluster healthy, 1 any degraded, disconnected or unreachable, 2 usage or config error.
 `,

@@ -15,6 +15,7 @@ import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCreden
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
 import {formatDuration} from './duration.js';
+import {registerSecret} from './secret-values.js';
 import {displayProxy, openVia, ProxyError} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
@@ -360,6 +361,7 @@ class HttpClusterClient implements ClusterClient {
 		if (!force && this.tokenFileCache && now - this.tokenFileCache.readAt < 60_000) return this.tokenFileCache.token;
 		try {
 			const token = fs.readFileSync(file, 'utf8').trim();
+			registerSecret(token);
 			this.tokenFileCache = {token, readAt: now};
 			return token;
 		} catch (error) {

@@ -1,5 +1,6 @@
 import {makeConnection, matchManagedClusters, readManagedSide, readManagementSide, type ManagementSide, type MatchResult} from './connection.js';
 import {deriveHealth} from './health.js';
+import type {ManagedClusterNames, ManagedIdentity} from './managed-identity.js';
 import type {RawClusterState} from './raw.js';
 import {detectRole, type RoleFacts} from './role.js';
 import {emptyRollup, rollup} from './rollup.js';
@@ -30,6 +31,7 @@ type ContextFacts = {
 	/** ManagedClusters on this context, by name. */
 	managed: Map<string, ManagementSide>;
 	managedListed: boolean;
+	identity?: ManagedIdentity;
 };
 
 type RowEntry = {row: Cluster; inputs: readonly unknown[]};
@@ -42,7 +44,14 @@ function remoteId(management: string, name: string): string {
 	return `${management}/${name}`;
 }
 
+export type FleetModelOptions = {
+	/** The user's context → ManagedCluster name mapping (config file `managedClusterNames`, flags). */
+	managedClusterNames?: ManagedClusterNames;
+};
+
 export class FleetModel {
+	constructor(private readonly options: FleetModelOptions = {}) {}
+
 	private readonly facts = new Map<string, ContextFacts>();
 	private readonly rows = new Map<string, RowEntry>();
 	private readonly statuses = new Map<string, TigerStatus[]>();
@@ -68,6 +77,9 @@ export class FleetModel {
 					f.role.role === 'managed' || f.role.role === 'misconfigured' || f.role.managementClusterAddr !== undefined ? true : f.role.role === 'unknown' ? 'maybe' : false,
 				managementClusterAddr: f.role.managementClusterAddr,
 				managedClusterNames: f.managed.keys(),
+				managedClusterFingerprints: fingerprints(f.managed),
+				identity: f.identity,
+				mappedName: this.options.managedClusterNames?.[f.context],
 			})),
 		);
 
@@ -141,6 +153,7 @@ export class FleetModel {
 			fromManaged: readManagedSide(statuses),
 			managed,
 			managedListed: raw.listed.has('managedclusters'),
+			...(raw.identity ? {identity: previous?.identity && sameIdentity(previous.identity, raw.identity) ? previous.identity : raw.identity} : {}),
 		};
 	}
 
@@ -187,6 +200,7 @@ export class FleetModel {
 				return makeConnection({
 					management: linked.management,
 					managedName: linked.managedName,
+					matchedBy: linked.by,
 					fromManaged: f.fromManaged,
 					message: `management cluster ${linked.management} is ${m.api.state}`,
 				});
@@ -194,6 +208,7 @@ export class FleetModel {
 			return makeConnection({
 				management: linked.management,
 				managedName: linked.managedName,
+				matchedBy: linked.by,
 				fromManagement: side.status,
 				fromManaged: f.fromManaged,
 				since: side.since,
@@ -210,7 +225,7 @@ export class FleetModel {
 				management,
 				fromManagement: 'False',
 				fromManaged: f.fromManaged,
-				message: `no ManagedCluster named "${f.context}" on ${management}`,
+				message: this.noManagedClusterMessage(f, management),
 			});
 		}
 		return makeConnection({
@@ -218,6 +233,16 @@ export class FleetModel {
 			fromManaged: f.fromManaged,
 			message: management ? `management cluster ${management} is ${m?.api.state ?? 'unknown'}` : 'management cluster not in the kubeconfig',
 		});
+	}
+
+	private noManagedClusterMessage(f: ContextFacts, management: string): string {
+		const mapped = this.options.managedClusterNames?.[f.context];
+		const wanted = [
+			...(f.identity ? [`with the fingerprint of its tunnel certificate (issued for "${f.identity.commonName}")`] : []),
+			...(mapped ? [`named "${mapped}" (managedClusterNames)`] : []),
+			`named "${f.context}"`,
+		];
+		return `no ManagedCluster ${wanted.join(', or ')} on ${management}`;
 	}
 
 	private remoteRow(id: string, m: ContextFacts, side: ManagementSide): Cluster {
@@ -252,9 +277,19 @@ export class FleetModel {
 	}
 }
 
+function fingerprints(managed: ReadonlyMap<string, ManagementSide>): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const [name, side] of managed) if (side.fingerprint) out.set(name, side.fingerprint);
+	return out;
+}
+
+function sameIdentity(a: ManagedIdentity, b: ManagedIdentity): boolean {
+	return a.commonName === b.commonName && a.fingerprint === b.fingerprint;
+}
+
 /** The whole fleet from scratch (no history: a tunnel's Unknown counts as never known). */
-export function buildFleet(perCluster: ReadonlyMap<string, RawClusterState>): FleetView {
-	const model = new FleetModel();
+export function buildFleet(perCluster: ReadonlyMap<string, RawClusterState>, options: FleetModelOptions = {}): FleetView {
+	const model = new FleetModel(options);
 	model.update(perCluster, perCluster.keys());
 	return model.view();
 }

@@ -1,3 +1,4 @@
+import type {ManagedIdentity} from './managed-identity.js';
 import type {ApiConnection} from './types.js';
 
 // The raw inputs of the domain: the objects one cluster's watches hold, as plain JSON. The domain
@@ -37,6 +38,8 @@ export type RawClusterState = {
 	objects: Record<RawKind, ReadonlyMap<string, RawObject>>;
 	/** Resources whose first list has answered (possibly "absent"): until then their maps mean nothing. */
 	listed: ReadonlySet<RawKind>;
+	/** The tunnel certificate in the tigera-managed-cluster-connection Secret, read on managed clusters. */
+	identity?: ManagedIdentity;
 };
 
 /** A RawClusterState with nothing read yet. */

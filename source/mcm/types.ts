@@ -1,3 +1,4 @@
+import type {MatchedBy} from './managed-identity.js';
 // Types at the edge between the domain (source/mcm) and everything that shows or drives it.
 // The store holds these; the UI and `status --json` render them. Keep them plain data (no classes,
 // no functions) so a store snapshot can be serialised, diffed and compared in tests.
@@ -63,6 +64,8 @@ export type ManagedConnection = {
 	management?: string;
 	/** The ManagedCluster object's name on the management cluster. */
 	managedName?: string;
+	/** How this context was matched to its ManagedCluster (see managed-identity.ts). */
+	matchedBy?: MatchedBy;
 	/** `ManagedClusterConnected` on the management cluster: the real signal. */
 	fromManagement?: ConditionStatus;
 	/** `management-cluster-connection` TigerStatus Available on the managed cluster (the guardian runs). */

@@ -5,6 +5,7 @@ import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
 import {rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import {pathOf, watchedResources} from '../mcm/resources.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
 import {ClusterWatches} from './cluster-watches.js';
@@ -51,6 +52,8 @@ export type FleetSyncOptions = {
 	 * absent (one-shot lists, unit tests with fake clients). See api-probe.ts.
 	 */
 	probeMs?: number;
+	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
+	managedClusterNames?: ManagedClusterNames;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
 	now?: () => number;
@@ -72,7 +75,7 @@ export type FleetSync = {
 };
 
 class FleetSyncLoop implements FleetSync {
-	private readonly model = new FleetModel();
+	private readonly model: FleetModel;
 	private readonly clusters = new Map<string, ClusterWatches>();
 	private readonly perCluster = new Map<string, RawClusterState>();
 	private readonly coalescer: Coalescer<string, true>;
@@ -87,6 +90,7 @@ class FleetSyncLoop implements FleetSync {
 
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
+		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
 		this.firstContacts = pLimit(Math.max(1, o.startConcurrency ?? 128));
 		this.coalescer = createCoalescer<string, true>({
 			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? 400 : o.flushMs ?? 100),
@@ -130,7 +134,7 @@ class FleetSyncLoop implements FleetSync {
 	}
 
 	private allSettled(): boolean {
-		return [...this.clusters.values()].every(c => c.allSettled);
+		return [...this.clusters.values()].every(c => c.allSettled && !c.identityPending);
 	}
 
 	private onFlush(dirty: Iterable<string>): void {

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
-import {maskToken, writeSecretFile} from '../secrets.js';
+import {maskToken, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
 import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, resources, secretPath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
 
@@ -48,6 +48,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 	const readToken = (): string | undefined => {
 		try {
 			const text = fs.readFileSync(tokenFile, 'utf8').trim();
+			registerSecret(text);
 			return text || undefined;
 		} catch {
 			return undefined;
@@ -103,6 +104,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 					});
 					const token = answer?.status?.token;
 					if (!token) throw new StepError(`the TokenRequest for ${namespace}/${user} on ${o.context} returned no token`, 'check that the API server serves serviceaccounts/token (Kubernetes >= 1.22)');
+					registerSecret(token);
 					writeSecretFile(tokenFile, `${token}\n`);
 					outputs.token = token;
 					outputs.expires = answer.status?.expirationTimestamp;
