@@ -19,9 +19,14 @@ export type ProbeOptions = {
 	onRecover: () => void;
 };
 
-/** Only a failure to get an answer counts: any HTTP answer (even 401/403 on /version) proves the server is there. */
+/**
+ * Only a failure to get an answer counts: any HTTP answer (even 401/403 on /version) proves the server
+ * is there. A request that never left (no credentials: the exec plugin failed or waits for a login, a
+ * kubeconfig that cannot be used) says nothing about the server either: the watches report that state.
+ */
 export function answered(error: unknown): boolean {
 	if (!(error instanceof KubeError)) return false;
+	if (error.kind === 'exec' || error.kind === 'config') return true;
 	return error.status !== undefined && error.status < 500 && error.kind !== 'timeout';
 }
 
