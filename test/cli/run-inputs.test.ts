@@ -13,9 +13,13 @@ let fleet: TestFleet;
 
 type Result = {code: number; stdout: string; stderr: string};
 
+/** The runs' state (interrupted runs, tokens) stays in the fleet's directory, never the user's. */
+const stateHome = () => path.join(fleet.dir, 'state');
+const cliEnv = () => ({...process.env, CI: 'true', XDG_STATE_HOME: stateHome()});
+
 function cliRun(args: string[]): Promise<Result> {
 	return new Promise(resolve => {
-		const child = execFile(process.execPath, [cli, ...args], {cwd: fleet.dir, timeout: 60_000, env: {...process.env, CI: 'true'}}, (error, stdout, stderr) => {
+		const child = execFile(process.execPath, [cli, ...args], {cwd: fleet.dir, timeout: 60_000, env: cliEnv()}, (error, stdout, stderr) => {
 			resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stdout, stderr});
 		});
 		child.stdin?.end();
@@ -57,7 +61,7 @@ describe('bad inputs', () => {
 describe('interrupted', () => {
 	it('SIGHUP cancels a run like SIGTERM: it says where, and how to resume', async () => {
 		await fleet.tunnelDown('standalone-1');
-		const child = spawn(process.execPath, [cli, 'run', 'join', '--context', 'standalone-1', '--management', 'mgmt', '--yes', '--kubeconfig', fleet.kubeconfigPath], {cwd: fleet.dir, env: {...process.env, CI: 'true'}});
+		const child = spawn(process.execPath, [cli, 'run', 'join', '--context', 'standalone-1', '--management', 'mgmt', '--yes', '--kubeconfig', fleet.kubeconfigPath], {cwd: fleet.dir, env: cliEnv()});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', d => (stdout += d));
@@ -92,7 +96,9 @@ describe('masking in run output', () => {
 
 		const admin = await cliRun(['run', 'create-admin', '--context', 'mgmt', '--user', 'masking-user', '--yes', '--kubeconfig', fleet.kubeconfigPath]);
 		expect(admin.code, admin.stderr).toBe(0);
-		const token = fs.readFileSync(path.join(fleet.dir, 'mgmt-masking-user.token'), 'utf8').trim();
+		// Without --token-file the token goes to the 0700 secrets directory (issue 13), its path shown unmasked.
+		expect(admin.stdout).toContain('written to state/calico-mcm/secrets/mgmt-masking-user.token (0600)');
+		const token = fs.readFileSync(path.join(stateHome(), 'calico-mcm', 'secrets', 'mgmt-masking-user.token'), 'utf8').trim();
 		expect(token.length).toBeGreaterThan(20);
 		expect(admin.stdout + admin.stderr).not.toContain(token);
 		expect(admin.stdout).toMatch(/login token: \S{4}…\*\*\*\* \(\d+ chars\)/);
