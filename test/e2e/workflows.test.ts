@@ -170,7 +170,7 @@ describe('workflows by keys', () => {
 
 		// The next start shows what standalone-3 has and offers to resume; r finishes the join.
 		const again = open();
-		await waitText(again, /an interrupted join on standalone-3 \(\d+\/\d+ steps done\) — press r to resume/, 30_000);
+		await waitText(again, /an interrupted join on standalone-3, started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+\/\d+ steps done\) — press r to resume/, 30_000);
 		await sim.control('tunnel-up standalone-3');
 		await press(again, 'r');
 		await waitText(again, /Steps ─ Join standalone-3 to bare-1 .*─ done/, 30_000);
