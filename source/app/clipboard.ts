@@ -20,11 +20,17 @@ export function tmuxSetClipboard(env: NodeJS.ProcessEnv = process.env): string |
 }
 
 /** What to tell the user after sending `what` (e.g. "the token (912 characters)") by OSC 52. */
-export function clipboardReport(what: string, env: NodeJS.ProcessEnv = process.env, askTmux: (env: NodeJS.ProcessEnv) => string | undefined = tmuxSetClipboard): {text: string; bad: boolean} {
+export function clipboardReport(
+	what: string,
+	env: NodeJS.ProcessEnv = process.env,
+	askTmux: (env: NodeJS.ProcessEnv) => string | undefined = tmuxSetClipboard,
+	/** The other way to get it, named when tmux drops the request. */
+	instead = 'w writes the token to a file',
+): {text: string; bad: boolean} {
 	const sent = `sent ${what} to your terminal as an OSC 52 clipboard request; nothing was written to the log`;
 	if (!env.TMUX) return {text: `${sent}. Your terminal puts it on the clipboard if it allows OSC 52 (most do; some ask first, some need it enabled).`, bad: false};
 	const setting = askTmux(env);
 	if (setting === 'on') return {text: `${sent}. tmux (set-clipboard on) passes it to your terminal, which puts it on the clipboard if it allows OSC 52.`, bad: false};
-	if (setting === undefined) return {text: `${sent}, inside tmux, but \`tmux show -gv set-clipboard\` did not answer: unless set-clipboard is on, tmux drops it. w writes the token to a file instead.`, bad: true};
-	return {text: `${sent}, but tmux's set-clipboard is ${setting}: tmux drops a program's clipboard request, so it is not on your clipboard. Run \`tmux set -g set-clipboard on\` and press c again, or w writes the token to a file.`, bad: true};
+	if (setting === undefined) return {text: `${sent}, inside tmux, but \`tmux show -gv set-clipboard\` did not answer: unless set-clipboard is on, tmux drops it. ${instead} instead.`, bad: true};
+	return {text: `${sent}, but tmux's set-clipboard is ${setting}: tmux drops a program's clipboard request, so it is not on your clipboard. Run \`tmux set -g set-clipboard on\` and press c again, or ${instead}.`, bad: true};
 }

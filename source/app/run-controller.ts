@@ -73,7 +73,7 @@ export class RunController {
 			state,
 			startedAt: Date.now(),
 			...(state === 'running' ? {} : {endedAt: Date.now()}),
-			steps: steps ?? plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false})),
+			steps: steps ?? plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false, ...(s.object ? {object: s.object} : {})})),
 			...(entry.batch ? {batch: entry.batch} : {}),
 			...(note ? {note} : {}),
 		});
@@ -244,7 +244,7 @@ export class RunController {
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {
-				const base: StepProgress = {id: step.id, title: step.title, kubectl: step.kubectl, state: 'pending', skippable: step.skippable ?? false};
+				const base: StepProgress = {id: step.id, title: step.title, kubectl: step.kubectl, state: 'pending', skippable: step.skippable ?? false, ...(step.object ? {object: step.object} : {})};
 				try {
 					const check = normalizeCheck(await step.check({signal, log: () => undefined}));
 					steps.push(check.done || check.skip ? {...base, kubectl: step.kubectl, state: check.skip ? 'skipped' : 'done', detail: check.detail ?? 'already done'} : base);

@@ -1,4 +1,7 @@
+import type {EventInput} from '../mcm/events.js';
+import type {ObjectRef} from '../mcm/object-ref.js';
 import type {Cluster} from '../mcm/types.js';
+import type {EventScope} from '../store/inspect-slice.js';
 import type {PaneId} from '../store/ui-store.js';
 import type {TokenHandle, Workflow} from './workflow-types.js';
 
@@ -10,6 +13,14 @@ export type OperatorLogSink = {
 	/** New lines of the pod log (already split; may be called with many at once). */
 	lines: (lines: string[]) => void;
 	/** What the follower is doing: `following tigera-operator-abc`, or the last real error (failed). */
+	status: (text: string, failed?: boolean) => void;
+};
+
+/** What a follower of Events hears: the full list after every (re)list, then each change. */
+export type EventSink = {
+	reset: (items: EventInput[]) => void;
+	change: (type: 'ADDED' | 'MODIFIED' | 'DELETED', item: EventInput) => void;
+	/** `following`, or the last real error (failed: unreachable, forbidden, ...). */
 	status: (text: string, failed?: boolean) => void;
 };
 
@@ -53,6 +64,12 @@ export type ConsoleServices = {
 	readOnly: boolean;
 	/** Follow the tigera-operator pod log of a cluster; returns stop(). Absent: `o` says it is unavailable. */
 	followOperatorLog?: (clusterId: string, sink: OperatorLogSink) => () => void;
+	/** Read one live object (`y`), with the request timeout, cancelled by the signal. Throws the real error. */
+	fetchObject?: (ref: ObjectRef, signal: AbortSignal) => Promise<unknown>;
+	/** List and follow Events (`e`); returns stop(). */
+	followEvents?: (scope: EventScope, sink: EventSink) => () => void;
+	/** Send text to the user's clipboard (OSC 52); says what was sent and whether tmux lets it through. */
+	copyText?: (text: string, what: string, instead?: string) => {text: string; bad: boolean};
 	actions: ConsoleAction[];
 	/** Where the console runs (kubeconfig path, or `demo`), for the title. */
 	source?: string;

@@ -4,6 +4,7 @@ import process from 'node:process';
 import {render} from 'ink';
 import {osc52} from '../app/clipboard.js';
 import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {inspectServices} from '../app/inspect-services.js';
 import {followOperatorLog} from '../app/operator-log.js';
 import {RunController} from '../app/run-controller.js';
 import type {ConsoleServices} from '../app/services.js';
@@ -114,6 +115,7 @@ export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, opt
 		readOnly: options.readOnly,
 		source: options.source,
 		actions: options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : [],
+		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
 		followOperatorLog(clusterId, sink) {
 			const client = clients.get(clusterId);
 			if (!client) {

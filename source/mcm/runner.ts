@@ -60,7 +60,7 @@ export function hintFor(error: unknown, step: Pick<Step, 'context'>): string | u
 }
 
 function initialSteps(plan: Plan): StepProgress[] {
-	return plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false}));
+	return plan.steps.map(s => ({id: s.id, title: s.title, kubectl: s.kubectl, state: 'pending', skippable: s.skippable ?? false, ...(s.object ? {object: s.object} : {})}));
 }
 
 /**

@@ -3,6 +3,7 @@
 // cluster is), does its change, and may wait on a condition. Plans are pure domain code: they reach
 // clusters only through the ClusterClients they were built with.
 
+import type {ObjectRef} from './object-ref.js';
 import type {LogLevel} from './types.js';
 
 export type CheckResult =
@@ -41,6 +42,8 @@ export type Step = {
 	kubectl: string;
 	/** The kubeconfig context the step acts on. */
 	context: string;
+	/** The object it applies or waits on, where there is one (`y` on the step shows it). */
+	object?: ObjectRef;
 	/** The user may skip this step (from the console, or after a failure). */
 	skippable?: boolean;
 	/** False for steps that only read or wait; only mutating steps are refused in read-only mode. Default true. */

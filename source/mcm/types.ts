@@ -1,4 +1,6 @@
 import type {MatchedBy} from './managed-identity.js';
+import type {ObjectRef} from './object-ref.js';
+
 // Types at the edge between the domain (source/mcm) and everything that shows or drives it.
 // The store holds these; the UI and `status --json` render them. Keep them plain data (no classes,
 // no functions) so a store snapshot can be serialised, diffed and compared in tests.
@@ -136,6 +138,8 @@ export type StepProgress = {
 	hint?: string;
 	/** A short note on what check() found, e.g. "already present". */
 	detail?: string;
+	/** The object the step applies or waits on, where known (`y` shows it). */
+	object?: ObjectRef;
 };
 
 export type RunState = 'running' | 'done' | 'failed' | 'cancelled';

@@ -1,5 +1,6 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import {appendCapped} from './capped-lines.js';
+import {createInspectSlice, type InspectSlice} from './inspect-slice.js';
 
 // The console's own state (focus, selection, scroll, sort, filter, log mode), in a small vanilla store
 // of its own: the fleet store is shared with headless commands that have no screen, and tests can
@@ -86,7 +87,7 @@ export type UiActions = {
 	clearFlash: (flash: Flash) => void;
 };
 
-export type UiStore = StoreApi<UiState & UiActions>;
+export type UiStore = StoreApi<UiState & UiActions & InspectSlice>;
 
 export function initialUiState(): UiState {
 	return {
@@ -114,8 +115,9 @@ export function initialUiState(): UiState {
 }
 
 export function createUiStore(initial: Partial<UiState> = {}): UiStore {
-	return createStore<UiState & UiActions>()((set, get) => ({
+	return createStore<UiState & UiActions & InspectSlice>()((set, get) => ({
 		...initialUiState(),
+		...createInspectSlice(set, get),
 		...initial,
 		set: patch => set(patch),
 		focusNext(delta) {

@@ -17,6 +17,9 @@ import {handleKey, type KeyEnv} from './key-handler.js';
 import {computeLayout, minColumns, minRows, type Layout} from './layout.js';
 import {LogPane} from './log-pane.js';
 import {OperatorLogFollower} from './operator-log-follower.js';
+import {EventsViewPane} from './events-view.js';
+import {InspectFollower} from './inspect-follower.js';
+import {YamlViewPane} from './yaml-view.js';
 import {noServices, type ConsoleIntents, type ConsoleServices} from '../app/services.js';
 import {StatusBar} from './status-bar.js';
 import {StepsPane} from './steps-pane.js';
@@ -58,6 +61,7 @@ function SeparatorColumn({height}: {height: number}) {
 function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 	const focus = useUiState(s => s.focus);
 	const helpOpen = useUiState(s => s.helpOpen);
+	const inspect = useUiState(s => (s.eventsView ? 'events' : s.yamlView ? 'yaml' : undefined));
 	const {closeOverlay} = useUiContext();
 	const {panes, columns, body} = layout;
 	if (layout.mode === 'too-small') {
@@ -75,6 +79,8 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 		);
 	}
 	if (helpOpen) return <HelpOverlay width={columns} height={body} />;
+	if (inspect === 'events') return <EventsViewPane width={columns} height={body} />;
+	if (inspect === 'yaml') return <YamlViewPane width={columns} height={body} />;
 	const fleet = <FleetPane width={panes.fleet.width} height={panes.fleet.height} focused={focus === 'fleet'} />;
 	const status = <TigerStatusPane width={panes.status.width} height={panes.status.height} focused={focus === 'status'} />;
 	const steps = <StepsPane width={panes.steps.width} height={panes.steps.height} focused={focus === 'steps'} />;
@@ -175,6 +181,7 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 				<StatusBar width={layout.columns} />
 			</Box>
 			<OperatorLogFollower />
+			<InspectFollower />
 		</UiContext.Provider>
 	);
 }

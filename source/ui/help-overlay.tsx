@@ -3,7 +3,7 @@ import type {Health} from '../mcm/types.js';
 import {useUiContext} from './context.js';
 import {fit} from './format.js';
 import type {Glyphs} from './glyphs.js';
-import {bindings, filterPromptKeys} from './keymap.js';
+import {bindings, filterPromptKeys, yamlViewKeys} from './keymap.js';
 import {PaneTitle} from './pane-title.js';
 import type {ConsoleAction} from '../app/services.js';
 import {useUiState} from './use-store.js';
@@ -14,7 +14,7 @@ export type HelpLine = {text: string; heading?: boolean};
 export function helpLines(actions: ConsoleAction[], glyphs: Glyphs, readOnly: boolean): HelpLine[] {
 	const out: HelpLine[] = [];
 	const row = (keys: string, text: string) => out.push({text: `  ${keys.padEnd(14)} ${text}`});
-	for (const section of ['General', 'Move', 'Fleet', 'Log'] as const) {
+	for (const section of ['General', 'Move', 'Fleet', 'Log', 'Inspect'] as const) {
 		out.push({text: section, heading: true});
 		for (const b of bindings.filter(x => x.section === section)) row(b.keys, b.description + (b.panes ? ` (${b.panes.join(', ')} pane)` : ''));
 	}
@@ -22,6 +22,8 @@ export function helpLines(actions: ConsoleAction[], glyphs: Glyphs, readOnly: bo
 		out.push({text: `Actions${readOnly ? ' (read-only: the ones that change a cluster are refused)' : ''}`, heading: true});
 		for (const a of actions) row(a.key === ' ' ? 'space' : a.key === 'escape' ? 'esc' : a.key, `${a.title}${a.description ? `: ${a.description}` : ''}${a.panes ? ` (${a.panes.join(', ')} pane)` : ''}`);
 	}
+	out.push({text: 'YAML view (y)', heading: true});
+	for (const [k, d] of yamlViewKeys) row(k, d);
 	out.push({text: 'Filter prompt', heading: true});
 	for (const [k, d] of filterPromptKeys) row(k, d);
 	row('text', 'rows containing the text (name, role, version, health), any case');

@@ -13,6 +13,7 @@ import {resolveKey, type Command} from './keymap.js';
 import {scrollKey} from './scroll-keys.js';
 import {contentRows, scrollTo, type Layout} from './layout.js';
 import {scrollLog} from './log-window.js';
+import {handleEventsKey, handleYamlKey, openClusterEvents, openYaml} from './inspect-keys.js';
 
 // What a key does, given the state of both stores. Kept out of the components so the order of
 // precedence is in one place: quit prompt, filter prompt, help, workflow actions, then the keymap.
@@ -145,6 +146,10 @@ function run(env: KeyEnv, command: Command): void {
 			return ui.set({logFollow: !ui.logFollow, logTop: logTopNow(env)});
 		case 'operator-log':
 			return toggleOperatorLog(env);
+		case 'yaml':
+			return openYaml(env, selectedCluster(env));
+		case 'events':
+			return openClusterEvents(env, selectedCluster(env));
 		default:
 			return move(env, command);
 	}
@@ -196,6 +201,11 @@ export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): 
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
 		editFilter(env, {input, key, paste});
 		return 'filter-edit';
+	}
+	// The YAML and Events views take every key while open (a paste only into the search prompt).
+	if (ui.eventsView || ui.yamlView) {
+		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
+		return ui.eventsView ? handleEventsKey(env, {input, key, paste}) : handleYamlKey(env, {input, key, paste});
 	}
 	// A paste outside a text input is text, not a string of commands: it must not start actions.
 	if (paste) return undefined;

@@ -30,14 +30,16 @@ export type Command =
 	| 'unhealthy-only'
 	| 'mark'
 	| 'follow'
-	| 'operator-log';
+	| 'operator-log'
+	| 'yaml'
+	| 'events';
 
 export type Binding = {
 	command: Command;
 	/** How the help overlay names the keys. */
 	keys: string;
 	description: string;
-	section: 'General' | 'Move' | 'Fleet' | 'Log';
+	section: 'General' | 'Move' | 'Fleet' | 'Log' | 'Inspect';
 	/** Only while one of these panes has focus (default: any). */
 	panes?: PaneId[];
 	match: (input: string, key: Key) => boolean;
@@ -70,6 +72,8 @@ export const bindings: readonly Binding[] = [
 	{command: 'unhealthy-only', keys: 'z  ctrl-z', description: 'show only clusters that are not healthy', section: 'Fleet', match: (i, k) => ch('z')(i, k) || ctrl('z')(i, k)},
 	{command: 'mark', keys: 'space', description: 'mark / unmark the cluster (actions on several)', section: 'Fleet', panes: ['fleet'], match: ch(' ')},
 	{command: 'follow', keys: 'f', description: 'log: follow / pause', section: 'Log', match: ch('f')},
+	{command: 'yaml', keys: 'y', description: 'YAML of the live object: the fleet row\'s ManagedCluster, ManagementCluster(Connection), Installation; in the TigerStatus pane the first component shown; in the steps pane the step\'s object', section: 'Inspect', match: ch('y')},
+	{command: 'events', keys: 'e', description: "Events of the selected cluster's tigera-operator and calico-system namespaces, newest first, following", section: 'Inspect', match: ch('e')},
 	{command: 'operator-log', keys: 'o', description: "log: the selected cluster's tigera-operator pod log / back to the console log", section: 'Log', match: ch('o')},
 ];
 
@@ -80,6 +84,18 @@ export function resolveKey(input: string, key: Key, focus: PaneId): Command | un
 	}
 	return undefined;
 }
+
+/** Keys of the YAML view (y), for the help overlay. */
+export const yamlViewKeys: ReadonlyArray<[string, string]> = [
+	['tab  1-5', 'switch between the objects behind the row (shift-tab: back)'],
+	['/', 'search (any case); enter jumps to the first match, esc clears'],
+	['n  N', 'next / previous match'],
+	['j/k PgUp/PgDn', 'scroll (ctrl-f/ctrl-b, space a page; g/Home top, G/End bottom)'],
+	['c', 'copy the view (OSC 52); says what was sent and whether tmux lets it through'],
+	['e', "the object's Events (esc goes back)"],
+	['r', 'read the object again'],
+	['esc  q', 'close'],
+];
 
 /** Keys of the filter prompt, for the help overlay. */
 export const filterPromptKeys: ReadonlyArray<[string, string]> = [

@@ -9,6 +9,7 @@ import {PaneTitle, type TitlePart} from './pane-title.js';
 import {conditionTone, type Tone} from './theme.js';
 import {useAgeNow} from './age-clock.js';
 import {useAppState, useFleetSelection, useUiState} from './use-store.js';
+import {statusIndex} from './inspect-keys.js';
 
 type Note = {text: string; tone: Tone};
 
@@ -80,7 +81,7 @@ function headerLine(cols: Cols, width: number): string {
 	);
 }
 
-function StatusRow({s, cols, now, width}: {s: TigerStatus; cols: Cols; now: number; width: number}) {
+function StatusRow({s, cols, now, width, current = false}: {s: TigerStatus; cols: Cols; now: number; width: number; current?: boolean}) {
 	const {theme, glyphs} = useUiContext();
 	const e = glyphs.ellipsis;
 	const degraded = s.degraded === 'True';
@@ -90,7 +91,10 @@ function StatusRow({s, cols, now, width}: {s: TigerStatus; cols: Cols; now: numb
 	return (
 		<Text wrap="truncate" bold={degraded}>
 			<Text color={theme.tone(glyphTone)}>{glyph} </Text>
-			<Text color={degraded ? theme.tone('bad') : undefined}>{fit(s.name, cols.name, e)} </Text>
+			<Text color={degraded ? theme.tone('bad') : undefined} inverse={current}>
+				{fit(s.name, cols.name, e)}
+			</Text>
+			<Text> </Text>
 			<Text color={theme.tone(conditionTone('available', s.available))}>{fit(s.available, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('progressing', s.progressing))}>{fit(s.progressing, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('degraded', s.degraded))}>{fit(s.degraded, cols.flag)} </Text>
@@ -141,8 +145,9 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 					{fit(n.text, width)}
 				</Text>
 			))}
-			{visible.map(s => (
-				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} />
+			{visible.map((s, i) => (
+				// The component y shows (the first one shown) is marked while the pane has focus.
+				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === statusIndex(statusTop, sorted.length)} />
 			))}
 			{emptyText && tableRows > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>

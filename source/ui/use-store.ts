@@ -1,6 +1,7 @@
 import {useCallback, useSyncExternalStore} from 'react';
 import {useStore} from 'zustand';
 import type {AppState} from '../store/store.js';
+import type {InspectSlice} from '../store/inspect-slice.js';
 import type {UiActions, UiState} from '../store/ui-store.js';
 import {useUiContext} from './context.js';
 import type {FleetView} from '../store/selectors.js';
@@ -14,7 +15,7 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 	return useStore(useUiContext().store, selector);
 }
 
-export function useUiState<T>(selector: (state: UiState & UiActions) => T): T {
+export function useUiState<T>(selector: (state: UiState & UiActions & InspectSlice) => T): T {
 	return useStore(useUiContext().ui, selector);
 }
 

@@ -7,6 +7,7 @@
 // exists already and its manifest was not saved, the only way to a manifest is to re-create it
 // (--recreate), which invalidates the old one.
 
+import {objectRef} from '../object-ref.js';
 import fs from 'node:fs';
 import type {ClusterClient} from '../../kube/client.js';
 import {getObject, deleteObject, watchUntil} from '../../kube/apply.js';
@@ -94,6 +95,7 @@ EOF
 		title: `Create the ManagedCluster ${o.name} and save its installation manifest to ${shared.shownFile}`,
 		kubectl: o.recreate ? `${kubectl(o.context, 'delete', 'managedcluster', o.name, '--ignore-not-found')}\n${createKubectl}` : createKubectl,
 		context: o.context,
+		object: objectRef(o.context, 'managedClusters', o.name),
 		async check(ctx) {
 			const existing = await getObject(mgmt, mcPath, ctx.signal);
 			if (!existing) return {done: false, detail: 'new'};

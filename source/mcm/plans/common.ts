@@ -2,6 +2,7 @@
 // resource paths, manifest sets, and the step shapes that recur (apply a manifest file, bind a role,
 // delete an object, wait for a TigerStatus).
 
+import {objectRef, type ObjectRef} from '../object-ref.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -191,6 +192,8 @@ export type ManifestStepOptions = {
 	/** The shell text of the filter, for the kubectl equivalent (a yq expression). */
 	filterYq?: string;
 	skippable?: boolean;
+	/** The object the manifest is about, for `y` on the step (custom-resources: the Installation). */
+	object?: ObjectRef;
 	/** Extra check before the object check (e.g. an existing Prometheus operator → skip). */
 	precheck?: (ctx: StepContext) => Promise<{skip: true; detail: string} | {detail?: string} | undefined>;
 };
@@ -208,6 +211,7 @@ export function manifestStep(o: ManifestStepOptions): Step {
 		kubectl: kubectlText,
 		context: o.context,
 		skippable: o.skippable,
+		...(o.object ? {object: o.object} : {}),
 		async check(ctx) {
 			const pre = await o.precheck?.(ctx);
 			if (pre && 'skip' in pre) return {done: false, skip: true, detail: pre.detail};
@@ -243,6 +247,7 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 		title: o.title,
 		kubectl: kubectl(o.context, 'wait', '--for=condition=Available', ...o.names.map(n => `tigerastatus/${n}`), `--timeout=${Math.round(waitMs(o.env) / 1000)}s`),
 		context: o.context,
+		...(o.names.length === 1 ? {object: objectRef(o.context, 'tigerStatuses', o.names[0])} : {}),
 		mutating: false,
 		async check(ctx) {
 			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, tigerStatusPath, ctx.signal);

@@ -1,6 +1,7 @@
 // Plan: install Calico Enterprise on one cluster, as the how-to's "Install Calico Enterprise" sections
 // do it for a management, standalone or managed cluster.
 
+import {objectRef} from '../object-ref.js';
 import fs from 'node:fs/promises';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, getObject, managedClusterFilter} from '../../kube/apply.js';
@@ -188,6 +189,7 @@ export function installSteps(
 			id: `${p}custom-resources`,
 			title: managed ? 'Install the Tigera custom resources (without Manager and LogStorage)' : 'Install the Tigera custom resources',
 			context: o.context,
+			object: objectRef(o.context, 'installations'),
 			client,
 			source,
 			file: manifestFiles.customResources,

@@ -4,6 +4,7 @@
 // policies, and grant the admin user access on C.
 
 import fs from 'node:fs';
+import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, conditionStatus, getObject} from '../../kube/apply.js';
 import {normalizeAddress} from '../role.js';
@@ -100,6 +101,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 		title: `Apply the installation manifest on ${o.context}`,
 		kubectl: kubectlApplyFile(o.context, shared.shownFile),
 		context: o.context,
+		object: objectRef(o.context, 'managementClusterConnections'),
 		async check(ctx) {
 			const docs = readInstallationManifest(file);
 			if (!docs) {
@@ -158,6 +160,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			title: `Wait until ${o.management} reports ${name} connected (ManagedClusterConnected)`,
 			kubectl: kubectl(o.management, 'wait', '--for=condition=ManagedClusterConnected', `managedcluster/${name}`, `--timeout=${Math.round(waitMs(env) / 1000)}s`),
 			context: o.management,
+			object: objectRef(o.management, 'managedClusters', name),
 			mutating: false,
 			async check(ctx) {
 				const mc = await getObject<{status?: {conditions?: Array<{type?: string; status?: string}>}}>(mgmt, pathOf(resources.managedClusters, name), ctx.signal);

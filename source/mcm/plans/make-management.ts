@@ -2,6 +2,7 @@
 // cluster"): expose the manager's tunnel endpoint with a service named for the cluster's version,
 // settle the address managed clusters will dial, create the ManagementCluster, wait for the manager.
 
+import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyObject, getObject} from '../../kube/apply.js';
 import {normalizeAddress} from '../role.js';
@@ -164,6 +165,7 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		title: waitsForIngress ? `Create the ManagementCluster ${singleton} with the load balancer's address (ingress:${mcmPort})` : `Create the ManagementCluster ${singleton}`,
 		kubectl: kubectlApplyHeredoc(o.context, [managementClusterObject(o.address ?? (waitsForIngress ? `$LOAD_BALANCER_INGRESS:${mcmPort}` : '$MANAGEMENT_CLUSTER_ADDR'))]),
 		context: o.context,
+		object: objectRef(o.context, 'managementClusters'),
 		async check(ctx) {
 			const mc = await getObject<{spec?: {address?: string}}>(client, pathOf(resources.managementClusters, singleton), ctx.signal);
 			if (!mc) return 'todo';
