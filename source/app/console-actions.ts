@@ -88,10 +88,30 @@ function runKeys(control: RunController): ConsoleAction[] {
 		{
 			key: 'escape',
 			title: 'cancel',
-			description: 'cancel the shown plan (or batch): the running step is marked cancelled',
+			description: 'cancel the shown plan (or batch), after y to "cancel join on managed-2? y/n": the running step is marked cancelled; r resumes it',
 			mutating: false,
 			panes: ['steps'],
-			run: ctx => ctx.flash(control.cancel(), 'warn'),
+			run(ctx) {
+				const asked = control.cancelQuestion();
+				if ('message' in asked) return ctx.flash(asked.message, 'info');
+				ctx.ask(asked.question, () => ctx.flash(control.cancel(asked.runId), 'warn'), `not cancelled: ${control.label(asked.runId)} goes on`);
+			},
+		},
+		{
+			key: '[',
+			title: 'previous run',
+			description: 'show the previous run of this session in the steps pane (esc, r and s act on the run shown)',
+			mutating: false,
+			panes: ['steps'],
+			run: ctx => ctx.flash(control.showOther(-1), 'info'),
+		},
+		{
+			key: ']',
+			title: 'next run',
+			description: 'show the next run of this session in the steps pane',
+			mutating: false,
+			panes: ['steps'],
+			run: ctx => ctx.flash(control.showOther(1), 'info'),
 		},
 	];
 }

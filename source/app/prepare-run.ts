@@ -1,6 +1,6 @@
 import {setMaxListeners} from 'node:events';
 import yaml from 'js-yaml';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import {preflight} from '../mcm/preflight.js';
 import {maskObject, maskText} from '../mcm/secrets.js';
 import type {Plan, PreflightItem} from '../mcm/step.js';
@@ -51,8 +51,8 @@ export function prepareRun(control: RunController, requests: PlanRequest[], opti
 async function checkAll(plans: Plan[], signal: AbortSignal, concurrency: number): Promise<{ok: boolean; items: PreflightItem[]}> {
 	// Dozens of requests share it (one per permission check): not a leak.
 	setMaxListeners(0, signal);
-	const limit = pLimit(concurrency);
-	const results = await Promise.all(plans.map(plan => limit(() => preflight(plan, {signal, log: () => undefined}))));
+	const queue = new PQueue({concurrency});
+	const results = await Promise.all(plans.map(plan => queue.add(() => preflight(plan, {signal, log: () => undefined}))));
 	const several = plans.length > 1;
 	const items: PreflightItem[] = results.flatMap((r, i) => (several ? r.items.map(item => ({...item, label: `${plans[i]!.cluster}: ${item.label}`})) : r.items));
 	return {ok: results.every(r => r.ok), items: items.map(i => ({...i, message: maskText(i.message)}))};

@@ -5,13 +5,13 @@
 // under way, so a console that quits (or loses its SSH session) mid-run offers it again at the next start.
 
 import {setMaxListeners} from 'node:events';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import {InterruptedRuns, type InterruptedRun} from '../mcm/interrupted-runs.js';
 import {buildRequestedPlan, type PlanEnv, type PlanRequest} from '../mcm/plans/index.js';
 import {runPlan, type RunSink} from '../mcm/runner.js';
 import {normalizeCheck, type Plan} from '../mcm/step.js';
 import type {RunProgress, StepProgress} from '../mcm/types.js';
-import {selectCurrentRun} from '../store/selectors.js';
+import {runLabel, selectBatchRuns, selectShownRun} from '../store/selectors.js';
 import type {AppStore} from '../store/store.js';
 
 export type {PlanRequest} from '../mcm/plans/index.js';
@@ -128,9 +128,9 @@ export class RunController {
 
 	/** Runs the entries, at most `concurrency` at once, in order. */
 	private async pool(entries: Entry[]): Promise<void> {
-		const limit = pLimit(Math.max(1, this.o.concurrency ?? 3));
+		const queue = new PQueue({concurrency: Math.max(1, this.o.concurrency ?? 3)});
 		for (const entry of entries) {
-			entry.settled = limit(() => (this.disposed || entry.dropped ? Promise.resolve(this.o.store.getState().runs[entry.runId]) : this.run(entry)));
+			entry.settled = queue.add(() => (this.disposed || entry.dropped ? Promise.resolve(this.o.store.getState().runs[entry.runId]) : this.run(entry)));
 		}
 		await Promise.all(entries.map(e => e.settled));
 	}
@@ -150,6 +150,8 @@ export class RunController {
 		const entry: Entry = {runId: uid(`${plan.id}:${plan.cluster}`), request, plan, skips: new Set(), onDone};
 		this.entries.set(entry.runId, entry);
 		entry.settled = this.run(entry);
+		// The user just started it: the steps pane shows it, and esc, r and s act on it.
+		this.o.store.getState().showRun(entry.runId);
 		return entry.runId;
 	}
 
@@ -162,24 +164,54 @@ export class RunController {
 			// Shown at once, queued ones with every step pending, so the batch has its rows from the start.
 			this.placeholder(entry, 'running');
 		}
+		if (entries[0]) this.o.store.getState().showRun(entries[0].runId);
 		void this.pool(entries);
 		return batch;
 	}
 
-	/** The entries behind the run the steps pane shows: the current run, or every run of its batch. */
-	shown(): Entry[] {
-		const {runs, runOrder} = this.o.store.getState();
-		const current = selectCurrentRun(runs, runOrder);
+	/** The entries behind a run: the run, or every run of its batch. Default: the run the steps pane shows. */
+	shown(runId?: string): Entry[] {
+		const {runs, runOrder, shownRun} = this.o.store.getState();
+		const current = runId === undefined ? selectShownRun(runs, runOrder, shownRun) : runs[runId];
 		if (!current) return [];
 		if (current.batch) return [...this.entries.values()].filter(e => e.batch === current.batch);
 		const entry = this.entries.get(current.id);
 		return entry ? [entry] : [];
 	}
 
-	/** esc in the steps pane. Returns what happened, for the status bar. */
-	cancel(): string {
+	/** `join on managed-2`, `join on 3 clusters`: how questions and messages name the shown run (or `runId`'s). */
+	label(runId?: string): string | undefined {
+		const {runs, runOrder, shownRun} = this.o.store.getState();
+		const run = runId === undefined ? selectShownRun(runs, runOrder, shownRun) : runs[runId];
+		if (!run) return undefined;
+		return runLabel(run, run.batch ? selectBatchRuns(runs, runOrder, run.batch).length : 1);
+	}
+
+	private going(entries: Entry[]): Entry[] {
+		return entries.filter(e => e.promise || (e.batch && !e.dropped && this.o.store.getState().runs[e.runId]?.state === 'running'));
+	}
+
+	/**
+	 * What esc asks before it cancels the shown run: the question and the run it names (the answer
+	 * cancels that run, whatever is shown by then), or why there is nothing to cancel.
+	 */
+	cancelQuestion(): {question: string; runId: string} | {message: string} {
 		const entries = this.shown();
-		const running = entries.filter(e => e.promise || (e.batch && !e.dropped && this.o.store.getState().runs[e.runId]?.state === 'running'));
+		const label = this.label();
+		if (!label || entries.length === 0) return {message: 'nothing is running to cancel'};
+		const going = this.going(entries);
+		if (going.length === 0) {
+			const others = this.active;
+			return {message: `${label} is not running: nothing to cancel${others ? ` ([ and ] show the ${others} running)` : ''}`};
+		}
+		const count = entries.length > 1 ? ` (${going.length} of ${entries.length} still going)` : '';
+		return {question: `cancel ${label}${count}? y/n`, runId: entries[0]!.runId};
+	}
+
+	/** Cancels a run (and the rest of its batch); default: the shown one. Returns what happened, for the status bar. */
+	cancel(runId?: string): string {
+		const entries = this.shown(runId);
+		const running = this.going(entries);
 		if (running.length === 0) return 'nothing is running to cancel';
 		for (const e of running) {
 			if (e.promise) e.controller?.abort(new Error('cancelled by the user'));
@@ -188,20 +220,30 @@ export class RunController {
 				this.o.store.getState().updateRun(e.runId, {state: 'cancelled', endedAt: Date.now()});
 			}
 		}
-		return `cancelling ${running.length === 1 ? running[0]!.plan.title : `${running.length} runs`}`;
+		return `cancelling ${this.label(entries[0]!.runId)}: r resumes it`;
 	}
 
-	/** r: run the shown run (or the failed, cancelled and interrupted runs of its batch) again; it resumes from the cluster's state. */
+	/**
+	 * r: run the shown run (or the failed, cancelled and interrupted runs of its batch) again. Every step
+	 * is checked first, so the run resumes at the first step the cluster does not have yet.
+	 */
 	retry(): string {
 		const state = this.o.store.getState();
-		const entries = this.shown().filter(e => !e.promise && state.runs[e.runId]?.state !== 'done');
-		if (entries.length === 0) return this.shown().some(e => e.promise) ? 'the run is still going: esc cancels it first' : 'nothing to retry: start a plan from the fleet pane';
+		const shown = this.shown();
+		const label = this.label();
+		const entries = shown.filter(e => !e.promise && state.runs[e.runId]?.state !== 'done');
+		if (entries.length === 0) {
+			if (!label) return 'nothing to retry: start a plan from the fleet pane';
+			return shown.some(e => e.promise) ? `${label} is still going: esc cancels it first` : `${label} is done: nothing to retry`;
+		}
+		const first = entries.length === 1 ? state.runs[entries[0]!.runId]?.steps.findIndex(s => s.state !== 'done' && s.state !== 'skipped') : -1;
 		for (const e of entries) {
 			e.dropped = false;
 			if (e.batch) this.placeholder(e, 'running');
 		}
 		void this.pool(entries);
-		return `retrying ${entries.length === 1 ? entries[0]!.plan.title : `${entries.length} runs`}: steps already done are skipped`;
+		const from = first !== undefined && first > 0 ? ` from step ${first + 1}` : '';
+		return `resuming ${label}${from}: steps the cluster already has are kept`;
 	}
 
 	/** s: skip the failed (or running) step of the shown run, where the step allows it. */
@@ -212,12 +254,34 @@ export class RunController {
 			const step = run?.steps.find(s => s.state === 'failed') ?? run?.steps.find(s => s.state === 'running');
 			if (!step) continue;
 			const planStep = e.plan.steps.find(s => s.id === step.id);
-			if (!planStep?.skippable) return `"${step.title}" cannot be skipped`;
+			if (!planStep?.skippable) return `"${step.title}" of ${this.label(e.runId)} cannot be skipped`;
 			e.skips.add(step.id);
 			if (!e.promise) state.updateStep(e.runId, step.id, {state: 'skipped', detail: 'skipped by the user', error: undefined, hint: undefined});
-			return `"${step.title}" will be skipped${e.promise ? '' : ': r runs the rest'}`;
+			return `"${step.title}" of ${this.label(e.runId)} will be skipped${e.promise ? '' : ': r runs the rest'}`;
 		}
 		return 'no failed step to skip';
+	}
+
+	/** [ and ]: show the previous or next run of this session (a batch counts once). Returns what is shown now. */
+	showOther(delta: 1 | -1): string {
+		const {runs, runOrder, shownRun, showRun} = this.o.store.getState();
+		// One stop per run, or per batch (its first run).
+		const stops: string[] = [];
+		const seen = new Set<string>();
+		for (const id of runOrder) {
+			const batch = runs[id]?.batch;
+			if (batch && seen.has(batch)) continue;
+			if (batch) seen.add(batch);
+			stops.push(id);
+		}
+		if (stops.length === 0) return 'no runs yet: start a plan from the fleet pane';
+		const current = selectShownRun(runs, runOrder, shownRun);
+		const at = current ? stops.findIndex(id => id === current.id || (current.batch !== undefined && runs[id]?.batch === current.batch)) : -1;
+		const next = at === -1 ? stops.length - 1 : Math.max(0, Math.min(stops.length - 1, at + delta));
+		if (next === at) return `${this.label()} is the ${delta < 0 ? 'first' : 'last'} run (${at + 1} of ${stops.length})`;
+		showRun(stops[next]!);
+		const run = runs[stops[next]!]!;
+		return `showing ${this.label(run.id)}, ${run.state} (${next + 1} of ${stops.length})`;
 	}
 
 	/**
@@ -231,6 +295,8 @@ export class RunController {
 		// when), and r resumes all of them, not only the one shown last.
 		const batch = list.length > 1 ? uid('interrupted') : undefined;
 		let offered = 0;
+		// Shown unless the user has started (and so is looking at) a run meanwhile.
+		const show = this.o.store.getState().shownRun === undefined;
 		for (const item of list) {
 			// Read back from the state file, which was written from a PlanRequest.
 			const request = {id: item.plan, options: item.options} as PlanRequest;
@@ -255,6 +321,7 @@ export class RunController {
 			const done = steps.filter(s => s.state !== 'pending').length;
 			const when = new Date(item.startedAt).toISOString().replace(/\.\d+Z$/, 'Z');
 			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster}, started ${when} (${done}/${steps.length} steps done) — press r to resume${batch ? ` all ${list.length}` : ''}`);
+			if (show) this.o.store.getState().showRun(entry.runId);
 			offered += 1;
 		}
 		return offered;

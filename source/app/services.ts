@@ -33,6 +33,8 @@ export type ConsoleIntents = {
 	/** Puts the steps pane in front, following the running step. */
 	focusSteps: () => void;
 	flash: (text: string, level?: 'info' | 'warn' | 'error') => void;
+	/** Asks a y/n question in the status bar; `yes` runs on y, any other key says `no` and does nothing. */
+	ask: (question: string, yes: () => void, no?: string) => void;
 };
 
 export type ActionContext = ConsoleIntents & {

@@ -32,6 +32,21 @@ export const commonFlags = {
 	readOnly: {type: 'boolean', default: false},
 } as const satisfies FlagSpecs;
 
+/** The flags that size and pace a simulated fleet: the demo console and `sim`. */
+export const simulatedFleetFlags = {
+	managed: {type: 'string'},
+	standalone: {type: 'string'},
+	bare: {type: 'string'},
+	speed: {type: 'string'},
+} as const satisfies FlagSpecs;
+
+/** The files an install needs: the console (its install and join workflows) and `run`. */
+export const installFileFlags = {
+	manifests: {type: 'string'},
+	pullSecret: {type: 'string'},
+	license: {type: 'string'},
+} as const satisfies FlagSpecs;
+
 export type CommonOptions = {
 	/** --kubeconfig FILE; undefined = $KUBECONFIG, else ~/.kube/config. */
 	kubeconfig?: string;

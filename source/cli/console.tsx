@@ -23,7 +23,7 @@ import {App} from '../ui/app.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, installFileFlags, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
 import {loadFleetConfig} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
@@ -39,13 +39,8 @@ const consoleFlags = {
 	...managedClusterNameFlag,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
-	managed: {type: 'string'},
-	standalone: {type: 'string'},
-	bare: {type: 'string'},
-	speed: {type: 'string'},
-	manifests: {type: 'string'},
-	pullSecret: {type: 'string'},
-	license: {type: 'string'},
+	...simulatedFleetFlags,
+	...installFileFlags,
 } as const;
 
 export type ConsoleOptions = CommonOptions & {

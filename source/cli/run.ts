@@ -16,7 +16,7 @@ import {maskObject, maskText} from '../mcm/secrets.js';
 import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepContext} from '../mcm/step.js';
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine, type FlagValues} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, type FlagValues} from './common-flags.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {openFleetClients} from './fleet-access.js';
 import {usage, UsageError} from './usage.js';
@@ -27,9 +27,7 @@ const runFlags = {
 	yes: {type: 'boolean', default: false},
 	timeout: {type: 'string'},
 	role: {type: 'string'},
-	manifests: {type: 'string'},
-	pullSecret: {type: 'string'},
-	license: {type: 'string'},
+	...installFileFlags,
 	address: {type: 'string'},
 	service: {type: 'string'},
 	user: {type: 'string'},

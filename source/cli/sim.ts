@@ -3,18 +3,15 @@
 import process from 'node:process';
 import {createInterface} from 'node:readline';
 import {maxRemoteManaged, startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
-import {parseCommandLine} from './common-flags.js';
+import {parseCommandLine, simulatedFleetFlags} from './common-flags.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {usage, UsageError} from './usage.js';
 import {parseEnterpriseVersion} from '../sim/names.js';
 
 const simFlags = {
-	managed: {type: 'string'},
-	standalone: {type: 'string'},
-	bare: {type: 'string'},
+	...simulatedFleetFlags,
 	remoteManaged: {type: 'string'},
 	kubeconfigOut: {type: 'string'},
-	speed: {type: 'string'},
 	enterpriseVersion: {type: 'string'},
 } as const;
 

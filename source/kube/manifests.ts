@@ -49,24 +49,21 @@ export function formatProblem(p: ManifestProblem): string {
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Null when `name` fits: not empty, at most `max` characters, matching `pattern` (`rule` says how). */
+function dnsNameError(name: string, max: number, pattern: RegExp, rule: string): string | null {
+	if (name.length === 0) return 'must not be empty';
+	if (name.length > max) return `must be no more than ${max} characters (it has ${name.length})`;
+	return pattern.test(name) ? null : rule;
+}
+
 /** Null when `name` is a valid DNS-1123 subdomain (what most object names must be), else why not. */
 export function dns1123SubdomainError(name: string): string | null {
-	if (name.length === 0) return 'must not be empty';
-	if (name.length > 253) return `must be no more than 253 characters (it has ${name.length})`;
-	if (!dns1123Subdomain.test(name)) {
-		return "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')";
-	}
-	return null;
+	return dnsNameError(name, 253, dns1123Subdomain, "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')");
 }
 
 /** Null when `name` is a valid DNS-1123 label (namespaces, services), else why not. */
 export function dns1123LabelError(name: string): string | null {
-	if (name.length === 0) return 'must not be empty';
-	if (name.length > 63) return `must be no more than 63 characters (it has ${name.length})`;
-	if (!dns1123Label.test(name)) {
-		return "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name')";
-	}
-	return null;
+	return dnsNameError(name, 63, dns1123Label, "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name')");
 }
 
 // RBAC objects are validated as path segments only (so `system:aggregate-to-admin` is fine).

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import yaml from 'js-yaml';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type {ClusterClient} from '../kube/client.js';
 import {isKubeError, kubeErrorHint} from '../kube/errors.js';
 import {describeFsError, dns1123SubdomainError} from '../kube/manifests.js';
@@ -38,8 +38,8 @@ export async function checkAccess(client: ClusterClient, needs: readonly AccessN
 	const unique = [...new Map(needs.map(n => [describeNeed(n), n])).values()];
 	try {
 		// A few at a time: a plan can need dozens, and the API server owes us no burst.
-		const limit = pLimit(4);
-		const answers = await Promise.all(unique.map(need => limit(() =>
+		const queue = new PQueue({concurrency: 4});
+		const answers = await Promise.all(unique.map(need => queue.add(() =>
 				client.request<AccessReview>({
 					method: 'POST',
 					path: pathOf(resources.selfSubjectAccessReviews),
@@ -125,12 +125,18 @@ export function checkName(name: string, label = 'managed cluster name'): Preflig
 	return {label, ok: true, message: name};
 }
 
-async function readInput(file: string, what: string): Promise<{text?: string; item?: PreflightItem}> {
+/** A file the user named: unreadable, refused by `validate` (with the fix), or fine (with what it is). */
+async function checkInputFile(file: string, input: {label: string; validate: (text: string) => string | null; fix: string; okAs: string}): Promise<PreflightItem> {
+	const {label} = input;
+	let text: string;
 	try {
-		return {text: await fs.readFile(file, 'utf8')};
+		text = await fs.readFile(file, 'utf8');
 	} catch (error) {
-		return {item: {label: what, ok: false, message: `${file}: cannot read: ${describeFsError(error)}`, fix: `check the path given for the ${what}`}};
+		return {label, ok: false, message: `${file}: cannot read: ${describeFsError(error)}`, fix: `check the path given for the ${label}`};
 	}
+	const why = input.validate(text);
+	if (why) return {label, ok: false, message: `${file}: ${why}`, fix: input.fix};
+	return {label, ok: true, message: `${file}: ${input.okAs}`};
 }
 
 /** The pull secret must be a dockerconfigjson: a JSON object with a non-empty `auths` map. */
@@ -155,13 +161,9 @@ export function validatePullSecret(text: string): string | null {
 	return null;
 }
 
-export async function checkPullSecretFile(file: string): Promise<PreflightItem> {
-	const label = 'pull secret';
-	const {text, item} = await readInput(file, label);
-	if (item) return item;
-	const why = validatePullSecret(text!);
-	if (why) return {label, ok: false, message: `${file}: ${why}`, fix: 'pass --pull-secret with the dockerconfigjson file Tigera sent you (it starts with {"auths": ...})'};
-	return {label, ok: true, message: `${file}: a valid dockerconfigjson`};
+export function checkPullSecretFile(file: string): Promise<PreflightItem> {
+	const fix = 'pass --pull-secret with the dockerconfigjson file Tigera sent you (it starts with {"auths": ...})';
+	return checkInputFile(file, {label: 'pull secret', validate: validatePullSecret, fix, okAs: 'a valid dockerconfigjson'});
 }
 
 /** The license must parse as one LicenseKey with a token and a certificate. */
@@ -183,13 +185,8 @@ export function validateLicense(text: string): string | null {
 	return null;
 }
 
-export async function checkLicenseFile(file: string): Promise<PreflightItem> {
-	const label = 'license';
-	const {text, item} = await readInput(file, label);
-	if (item) return item;
-	const why = validateLicense(text!);
-	if (why) return {label, ok: false, message: `${file}: ${why}`, fix: 'pass --license with the license.yaml Tigera sent you'};
-	return {label, ok: true, message: `${file}: a LicenseKey`};
+export function checkLicenseFile(file: string): Promise<PreflightItem> {
+	return checkInputFile(file, {label: 'license', validate: validateLicense, fix: 'pass --license with the license.yaml Tigera sent you', okAs: 'a LicenseKey'});
 }
 
 /** What a plan needs to know about a cluster before it starts. */

@@ -154,7 +154,22 @@ export function selectSortedStatuses(list: TigerStatus[] | undefined): TigerStat
 	return sorted;
 }
 
-/** The run the step pane shows: the newest one still running, else the newest one. */
+/** The run the steps pane shows (and esc, r, s act on): the one shown on purpose, else the current one. */
+export function selectShownRun(runs: Record<string, RunProgress>, runOrder: string[], shownRun: string | undefined): RunProgress | undefined {
+	return (shownRun === undefined ? undefined : runs[shownRun]) ?? selectCurrentRun(runs, runOrder);
+}
+
+/** The runs of a batch, in start order. */
+export function selectBatchRuns(runs: Record<string, RunProgress>, runOrder: string[], batch: string): RunProgress[] {
+	return runOrder.map(id => runs[id]!).filter(r => r?.batch === batch);
+}
+
+/** How the console names a run in a question or the status bar: `join on managed-2`, `join on 3 clusters`. */
+export function runLabel(run: RunProgress, members = 1): string {
+	return members > 1 ? `${run.plan} on ${members} clusters` : `${run.plan} on ${run.cluster}`;
+}
+
+/** The newest run still running, else the newest one. */
 export function selectCurrentRun(runs: Record<string, RunProgress>, runOrder: string[]): RunProgress | undefined {
 	for (let i = runOrder.length - 1; i >= 0; i--) {
 		const run = runs[runOrder[i]];

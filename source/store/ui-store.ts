@@ -14,6 +14,8 @@ export type LogSource = 'console' | 'operator';
 
 export type Flash = {text: string; level: 'info' | 'warn' | 'error'; until: number};
 
+export type Question = {text: string; yes: () => void; no?: string};
+
 /** Lines of the followed tigera-operator pod log (a ring, like the console log). */
 export type OperatorLog = {
 	cluster: string;
@@ -55,6 +57,8 @@ export type UiState = {
 	helpOpen: boolean;
 	helpTop: number;
 	confirmQuit: boolean;
+	/** A y/n question in the status bar (esc: "cancel join on managed-2? y/n"): the next key answers it. */
+	question?: Question;
 	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
 	terminalLent: boolean;
 	flash?: Flash;
@@ -83,6 +87,10 @@ export type UiActions = {
 	scrollHelp: (delta: number) => void;
 	closeHelp: () => void;
 	focusPane: (pane: PaneId) => void;
+	/** Asks a y/n question in the status bar. */
+	ask: (question: Question) => void;
+	/** The answer to the open question: y runs it, anything else says no. */
+	answer: (yes: boolean) => void;
 	/** Clears this flash message if it is still the one shown. */
 	clearFlash: (flash: Flash) => void;
 };
@@ -154,6 +162,14 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
 		scrollHelp: delta => set({helpTop: Math.max(0, get().helpTop + delta)}),
 		closeHelp: () => set({helpOpen: false}),
 		focusPane: pane => set({focus: pane}),
+		ask: question => set({question, flash: undefined}),
+		answer(yes) {
+			const q = get().question;
+			if (!q) return;
+			set({question: undefined});
+			if (yes) q.yes();
+			else if (q.no) get().flashMessage(q.no, 'info');
+		},
 		clearFlash(flash) {
 			if (get().flash === flash) set({flash: undefined});
 		},

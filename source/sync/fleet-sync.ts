@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type {ClusterClient} from '../kube/client.js';
 import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
 import {describeChanges} from '../mcm/changes.js';
@@ -80,7 +80,7 @@ class FleetSyncLoop implements FleetSync {
 	private readonly perCluster = new Map<string, RawClusterState>();
 	private readonly coalescer: Coalescer<string, true>;
 	/** First contacts wait for a slot; a slot is held until every resource of the cluster answered or failed. */
-	private readonly firstContacts: ReturnType<typeof pLimit>;
+	private readonly firstContacts: PQueue;
 	private readonly now: () => number;
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
@@ -91,12 +91,14 @@ class FleetSyncLoop implements FleetSync {
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
 		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
-		this.firstContacts = pLimit(Math.max(1, o.startConcurrency ?? 128));
+		// Started once the constructor is done: every cluster is known before the first contact begins.
+		this.firstContacts = new PQueue({concurrency: Math.max(1, o.startConcurrency ?? 128), autoStart: false});
 		this.coalescer = createCoalescer<string, true>({
 			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? 400 : o.flushMs ?? 100),
 			onFlush: batch => this.onFlush(batch.keys()),
 		});
 		for (const [context, client] of o.clients) this.add(context, client);
+		queueMicrotask(() => this.firstContacts.start());
 	}
 
 	private add(context: string, client: ClusterClient): void {
@@ -121,7 +123,7 @@ class FleetSyncLoop implements FleetSync {
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);
-		void this.firstContacts(async () => {
+		void this.firstContacts.add(async () => {
 			if (this.stopped) return;
 			await watches.begin();
 			await slot;
@@ -176,7 +178,7 @@ class FleetSyncLoop implements FleetSync {
 	stop(): void {
 		if (this.stopped) return;
 		this.stopped = true;
-		this.firstContacts.clearQueue();
+		this.firstContacts.clear();
 		this.coalescer.stop();
 		for (const watches of this.clusters.values()) watches.stop();
 		this.wake();

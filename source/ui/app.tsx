@@ -145,6 +145,7 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 			},
 			focusSteps: () => ui.getState().focusSteps(),
 			flash: (text, level) => ui.getState().flashMessage(text, level),
+			ask: (text, yes, no) => ui.getState().ask({text, yes, no}),
 		}),
 		[show, ui],
 	);
@@ -165,8 +166,8 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
 	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
 	const dispatch = (press: KeyPress) => {
-		// ctrl-c always gets the user out, and the quit question gets its answer, overlay or not.
-		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit) {
+		// ctrl-c always gets the user out, and a question (quit? cancel?) gets its answer, overlay or not.
+		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit || ui.getState().question) {
 			handleKey(env, press.input, press.key, press.paste);
 			return;
 		}

@@ -197,6 +197,14 @@ export function handleKey(env: KeyEnv, input: string, key: Key, paste = false): 
 		else ui.set({confirmQuit: false});
 		return 'confirm-quit';
 	}
+	if (ui.question) {
+		if (key.ctrl && input === 'c') {
+			ui.answer(false);
+			return run(env, 'quit'), 'quit';
+		}
+		ui.answer((input === 'y' || input === 'Y') && !paste);
+		return 'answer';
+	}
 	if (ui.filterEditing) {
 		if (key.ctrl && input === 'c') return run(env, 'quit'), 'quit';
 		editFilter(env, {input, key, paste});

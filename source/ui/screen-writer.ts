@@ -15,7 +15,8 @@ import {parseLine, type StyledLine} from './styled-line.js';
 // coalesced into one drawn when the interval is up. Emits 'flush' after each frame it draws.
 //
 // Why not ink's own `incrementalRendering`: in ink 6.8.0 it is off by one line for any frame that
-// is shorter than the terminal (the only kind that avoids a full clear per update, see DESIGN.md 3):
+// is shorter than the terminal (the only kind that avoids a full clear per update: a frame as tall as
+// the terminal makes ink 6 clear the whole screen each time, which is why our root is `rows - 1` tall):
 // it moves the cursor up `lines - 1` from the row below the frame, so every update is drawn one row
 // lower and the screen scrolls (log-update.js createIncremental; reproduced here by feeding its
 // output to @xterm/headless). Absolute addressing is right whatever the cursor did, and we own the

@@ -1,7 +1,8 @@
 import {Text} from 'ink';
 import {useEffect} from 'react';
 import type {Health} from '../mcm/types.js';
-import {selectHealthCounts} from '../store/selectors.js';
+import type {RunProgress} from '../mcm/types.js';
+import {runLabel, selectBatchRuns, selectHealthCounts, selectShownRun} from '../store/selectors.js';
 import {useUiContext} from './context.js';
 import {fit, textWidth, truncate} from './format.js';
 import {healthTone} from './theme.js';
@@ -9,6 +10,28 @@ import {useAppState, useUiState} from './use-store.js';
 
 // Counts in the order an SRE scans them: the good news first, then what needs a look.
 const shown: readonly Health[] = ['healthy', 'degraded', 'disconnected', 'unreachable', 'pending'];
+
+function members(run: RunProgress, runs: Record<string, RunProgress>, runOrder: string[]): RunProgress[] {
+	return run.batch ? selectBatchRuns(runs, runOrder, run.batch) : [run];
+}
+
+/** The run esc, r and s act on, named: `steps: join on managed-2 running`. */
+function shownRunText(run: RunProgress, runs: Record<string, RunProgress>, runOrder: string[]): string {
+	const all = members(run, runs, runOrder);
+	const state = all.some(r => r.state === 'running') ? 'running' : all.some(r => r.state === 'failed') ? 'failed' : all.some(r => r.state === 'cancelled') ? 'cancelled' : 'done';
+	return `steps: ${runLabel(run, all.length)} ${state}`;
+}
+
+/** What the steps pane's keys do to that run now. */
+function runHints(run: RunProgress, runs: Record<string, RunProgress>, runOrder: string[]): string {
+	const all = members(run, runs, runOrder);
+	const keys: string[] = [];
+	if (all.some(r => r.state === 'running')) keys.push('esc: cancel');
+	if (all.some(r => r.state === 'failed' || r.state === 'cancelled')) keys.push('r: resume');
+	if (all.some(r => r.steps.some(s => s.state === 'failed' && s.skippable))) keys.push('s: skip');
+	if (runOrder.length > all.length) keys.push('[ ]: other runs');
+	return keys.join('  ');
+}
 
 export function StatusBar({width}: {width: number}) {
 	const {theme, glyphs, services, ui} = useUiContext();
@@ -18,6 +41,12 @@ export function StatusBar({width}: {width: number}) {
 	const confirmQuit = useUiState(s => s.confirmQuit);
 	const filterEditing = useUiState(s => s.filterEditing);
 	const helpOpen = useUiState(s => s.helpOpen);
+	const question = useUiState(s => s.question);
+	const focus = useUiState(s => s.focus);
+	const runs = useAppState(s => s.runs);
+	const runOrder = useAppState(s => s.runOrder);
+	const shownRun = useAppState(s => s.shownRun);
+	const run = selectShownRun(runs, runOrder, shownRun);
 
 	useEffect(() => {
 		if (!flash) return;
@@ -35,6 +64,14 @@ export function StatusBar({width}: {width: number}) {
 		);
 	}
 
+	if (question) {
+		return (
+			<Text wrap="truncate" inverse bold color={theme.tone('warn')}>
+				{fit(` ${question.text} `, width)}
+			</Text>
+		);
+	}
+
 	const segments = shown
 		.filter(h => h === 'healthy' || counts[h] > 0)
 		.map(h => ({glyph: glyphs.health[h], text: `${counts[h]} ${h}`, tone: healthTone[h]}));
@@ -43,7 +80,9 @@ export function StatusBar({width}: {width: number}) {
 		? 'enter: keep  esc: clear'
 		: helpOpen
 			? 'esc: close help'
-			: `?: help  /: filter  tab: pane  q: quit`;
+			: run && focus === 'steps' && services.actions.length
+				? `${shownRunText(run, runs, runOrder)}  ${runHints(run, runs, runOrder)}`
+				: `?: help  /: filter  tab: pane  q: quit${run ? `  ${glyphs.dot} ${shownRunText(run, runs, runOrder)}` : ''}`;
 	const message = flash?.text;
 	let left = ` ${counts.total} clusters `;
 	for (const s of segments) left += ` ${s.glyph} ${s.text}`;

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {RunProgress, StepProgress} from '../mcm/types.js';
-import {selectCurrentRun, selectRunningCount} from '../store/selectors.js';
+import {selectBatchRuns, selectRunningCount, selectShownRun} from '../store/selectors.js';
 import {useUiContext} from './context.js';
 import {elapsed, fit, oneLine} from './format.js';
 import type {Glyphs} from './glyphs.js';
@@ -105,10 +105,11 @@ export function StepsPane({width, height, focused}: {width: number; height: numb
 	const {theme, glyphs, services} = useUiContext();
 	const runs = useAppState(s => s.runs);
 	const runOrder = useAppState(s => s.runOrder);
+	const shownRun = useAppState(s => s.shownRun);
 	const stepsTop = useUiState(s => s.stepsTop);
 	const stepsFollow = useUiState(s => s.stepsFollow);
-	const run = selectCurrentRun(runs, runOrder);
-	const members = run?.batch ? runOrder.map(id => runs[id]!).filter(r => r?.batch === run.batch) : [];
+	const run = selectShownRun(runs, runOrder, shownRun);
+	const members = run?.batch ? selectBatchRuns(runs, runOrder, run.batch) : [];
 	// A batch of one (e.g. the one interrupted run of a batch, resumed) reads best as a plain run.
 	const batch = members.length > 1 ? members : undefined;
 	const running = batch ? batch.some(r => r.state === 'running') : run?.state === 'running';
@@ -150,9 +151,10 @@ export function StepsPane({width, height, focused}: {width: number; height: numb
 			size = Math.max(0, size - 1);
 		}
 		if (services.actions.length) {
-			const failed = batch ? batch.some(r => r.state === 'failed' || r.state === 'cancelled') : run.state === 'failed' || run.state === 'cancelled';
+			const all = batch ?? [run];
 			if (running) parts.push({text: focused ? 'esc cancels' : '3 then esc cancels', tone: 'muted'});
-			else if (failed) parts.push({text: 'r retries', tone: 'muted'});
+			else if (all.some(r => r.state === 'failed')) parts.push({text: 'r retries', tone: 'muted'});
+			else if (all.some(r => r.state === 'cancelled')) parts.push({text: 'r resumes', tone: 'muted'});
 		}
 		const maxTop = Math.max(0, body.length - size);
 		if (stepsFollow && focusIndex >= 0) top = Math.min(maxTop, Math.max(0, focusIndex - Math.max(0, size - 4)));

@@ -83,14 +83,49 @@ describe('RunController', () => {
 		const live = {now: 0, max: 0};
 		control.startBatch(['c1', 'c2', 'c3', 'c4'].map(c => ({request: {id: 'join', options: {context: c, management: 'mgmt'}}, plan: gatedPlan(c, gate, live)})));
 		await waitFor(() => expect(live.now).toBe(3));
-		expect(control.cancel()).toBe('cancelling 4 runs');
+		expect(control.cancel()).toBe('cancelling join on 4 clusters: r resumes it');
 		await waitFor(() => expect(Object.values(store.getState().runs).map(r => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']));
 		const steps = Object.values(store.getState().runs).map(r => r.steps[0]!.state);
 		expect(steps.filter(s => s === 'cancelled')).toHaveLength(3);
 		expect(steps.filter(s => s === 'pending')).toHaveLength(1);
 		gate.open = true;
-		expect(control.retry()).toMatch(/retrying 4 runs/);
+		expect(control.retry()).toMatch(/resuming join on 4 clusters/);
 		await waitFor(() => expect(Object.values(store.getState().runs).every(r => r.state === 'done')).toBe(true));
+	});
+
+	test('esc, r and s act on the run the steps pane shows, which stays put while other runs start and end (issue 13 item 10)', async () => {
+		const {store, control} = setup();
+		const gate = {open: false};
+		const live = {now: 0, max: 0};
+		// A join whose first step is already done and whose second waits for a tunnel.
+		const join = gatedPlan('managed-2', gate, live);
+		join.steps.unshift({id: 'apply', title: 'Apply the ManagedCluster', kubectl: 'kubectl apply', context: 'managed-2', check: async () => 'done', run: async () => undefined});
+		const joinId = control.start({id: 'join', options: {context: 'managed-2', management: 'mgmt'}}, join);
+		await waitFor(() => expect(live.now).toBe(1));
+		expect(store.getState().shownRun).toBe(joinId);
+		// A grant on another cluster, started and finished meanwhile: shown, and it stays shown once done.
+		const grant: Plan = {...gatedPlan('managed-1', {open: true}, {now: 0, max: 0}), id: 'grant', title: 'Grant on managed-1'};
+		const grantId = control.start({id: 'grant', options: {context: 'managed-1', user: 'u', role: 'r'}} as never, grant);
+		await waitFor(() => expect(store.getState().runs[grantId]?.state).toBe('done'));
+		expect(control.label()).toBe('grant on managed-1');
+		expect(control.cancelQuestion()).toEqual({message: 'grant on managed-1 is not running: nothing to cancel ([ and ] show the 1 running)'});
+		expect(control.retry()).toBe('grant on managed-1 is done: nothing to retry');
+		expect(store.getState().runs[joinId]?.state).toBe('running');
+
+		expect(control.showOther(-1)).toBe('showing join on managed-2, running (1 of 2)');
+		const asked = control.cancelQuestion();
+		expect(asked).toEqual({question: 'cancel join on managed-2? y/n', runId: joinId});
+		// The answer cancels the run it named, even if another is shown by then.
+		control.showOther(1);
+		expect(control.cancel((asked as {runId: string}).runId)).toBe('cancelling join on managed-2: r resumes it');
+		await waitFor(() => expect(store.getState().runs[joinId]?.state).toBe('cancelled'));
+		expect(store.getState().runs[grantId]?.state).toBe('done');
+
+		control.showOther(-1);
+		gate.open = true;
+		expect(control.retry()).toBe('resuming join on managed-2 from step 2: steps the cluster already has are kept');
+		await waitFor(() => expect(store.getState().runs[joinId]?.state).toBe('done'));
+		expect(store.getState().runs[joinId]?.steps.map(s => `${s.state} ${s.detail ?? ''}`)).toEqual(['done already done', 'done ']);
 	});
 
 	test('a damaged state file reads as no interrupted runs', () => {

@@ -92,8 +92,8 @@ describe('workflows by keys', () => {
 		await answer(con, keys.enter, 'All checks passed', 30_000);
 		await passPreflightAndConfirm(con);
 		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected/, 30_000);
-		await press(con, keys.escape);
-		await waitText(con, /Steps ─ Join bare-2 .*─ cancelled/);
+		await answer(con, keys.escape, 'cancel join on bare-2? y/n');
+		await answer(con, 'y', /Steps ─ Join bare-2 .*─ cancelled/);
 		expect(con.text()).toMatch(/⊘ \d+\. Wait until bare-1 reports bare-2 connected.*cancelled/);
 		await sim.control('tunnel-up bare-2');
 		await press(con, 'r');

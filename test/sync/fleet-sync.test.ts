@@ -41,7 +41,7 @@ async function harness(contexts: string[]) {
 			};
 		},
 	});
-	// First contacts go through the start limiter (p-limit), which begins them on the next tick.
+	// First contacts go through the start limiter (p-queue), which begins them once startFleetSync has returned.
 	await new Promise(resolve => setImmediate(resolve));
 	const watch = (context: string, kind: keyof typeof watchedPaths) => watches.find(w => w.context === context && w.path === watchedPaths[kind])!;
 	const list = (context: string, kind: keyof typeof watchedPaths, items: RawObject[]) => {

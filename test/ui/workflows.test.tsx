@@ -277,6 +277,6 @@ describe('steps pane for workflows', () => {
 		other.getState().putRun(run({id: 'old', state: 'cancelled', endedAt: now, note: 'an interrupted make-management on standalone-1 (1/3 steps done) — press r to resume'}));
 		const i = await renderAt(<App store={other} clock={createFixedClock(now)} size={{columns: 110, rows: 30}} services={{actions: [action]}} />, 110, 30);
 		await waitFor(() => expect(frame(i)).toContain('an interrupted make-management on standalone-1 (1/3 steps done) — press r to resume'));
-		expect(frame(i)).toMatch(/Steps ─ Make management cluster @ standalone-1 ─ cancelled .* ─ r retries/);
+		expect(frame(i)).toMatch(/Steps ─ Make management cluster @ standalone-1 ─ cancelled .* ─ r resumes/);
 	});
 });

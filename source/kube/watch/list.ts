@@ -1,7 +1,7 @@
 // The list half of list+watch: every page of a collection, each page through the start gate.
 
 import type {ClusterClient} from '../client.js';
-import {startGate} from './start-gate.js';
+import {acquireStart} from './start-gate.js';
 import {stopped} from './state.js';
 
 type Page = {apiVersion?: string; kind?: string; metadata?: {resourceVersion?: string; continue?: string}; items?: unknown[]};
@@ -32,7 +32,7 @@ export async function listAll<T>(client: ClusterClient, request: ListRequest): P
 }
 
 async function listPage(client: ClusterClient, request: ListRequest, continueToken: string | undefined) {
-	const release = await startGate.acquire(request.signal);
+	const release = await acquireStart(request.signal);
 	if (!release) throw stopped(client.context);
 	try {
 		return await client.request<Page>({

@@ -3,7 +3,7 @@
 import type {ClusterClient} from '../client.js';
 import {KubeError} from '../errors.js';
 import {parseEvent, type WatchEvent} from './events.js';
-import {startGate} from './start-gate.js';
+import {acquireStart} from './start-gate.js';
 import {stopped} from './state.js';
 
 /** Why a watch stream ended: the server closed it, the resourceVersion is too old (410), or it was cut (silence, restart). */
@@ -45,7 +45,7 @@ export class WatchStream {
 		const onStop = () => this.abort.abort();
 		this.request.signal.addEventListener('abort', onStop, {once: true});
 		let failure: unknown;
-		const release = await startGate.acquire(this.abort.signal, this.request.high ? 'list' : 'stream');
+		const release = await acquireStart(this.abort.signal, this.request.high ? 'list' : 'stream');
 		try {
 			if (!release) throw stopped(this.client.context);
 			await this.open(release);

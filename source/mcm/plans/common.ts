@@ -1,17 +1,16 @@
 // Building blocks shared by the plans: the clients a plan runs with, exact kubectl equivalents,
 // resource paths, manifest sets, and the step shapes that recur (apply a manifest file, bind a role,
-// delete an object, wait for a TigerStatus).
+// delete an object, wait for a TigerStatus). The preflight items they share are in
+// preflight-items.ts (the common ones re-exported here).
 
 import {objectRef, type ObjectRef} from '../object-ref.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type {ClusterClient} from '../../kube/client.js';
-import {applyManifests, deleteObject, discoveryFor, fieldManager, getObject, missingObjects, type ResolvedKind} from '../../kube/apply.js';
+import {applyManifests, deleteObject, fieldManager, getObject, missingObjects, type ResolvedKind} from '../../kube/apply.js';
 import {describeObject, loadManifests, ManifestError, type ManifestDoc, type ManifestObject} from '../../kube/manifests.js';
 import {pathOf, resources} from '../resources.js';
 import {StepError, type PreflightItem, type Step, type StepContext} from '../step.js';
-import {checkAccess, checkReachable, type AccessNeed} from '../preflight.js';
 import {conditionStatus} from '../../kube/apply.js';
 import {waitForAllTigerStatus, waitForTigerStatus, tigerStatusPath} from '../waits.js';
 import {maskObject} from '../secrets.js';
@@ -81,6 +80,7 @@ export function shownPath(env: PlanEnv, file: string): string {
 // ---- resources -----------------------------------------------------------------------------
 
 export {operatorNamespace, pathOf, resources} from '../resources.js';
+export {accessForDocs, clusterItems, clusterRoleItem, writableDirItem} from './preflight-items.js';
 export const singleton = 'tigera-secure';
 export const connectionSecret = 'tigera-managed-cluster-connection';
 
@@ -138,45 +138,6 @@ export class ManifestSource {
 /** The --manifests argument: a URL, or a directory relative to the working directory. */
 export function manifestSourceFor(env: PlanEnv, manifests: string): ManifestSource {
 	return /^https?:\/\//i.test(manifests) ? new ManifestSource(manifests) : new ManifestSource(resolvePath(env, manifests), manifests);
-}
-
-function guessPlural(kind: string): string {
-	const lower = kind.toLowerCase();
-	if (/(s|x|ch|sh)$/.test(lower)) return `${lower}es`;
-	if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-	return `${lower}s`;
-}
-
-/** The permissions server-side apply of these documents needs (create and patch each resource). */
-export async function accessForDocs(client: ClusterClient, docs: readonly ManifestDoc[], signal?: AbortSignal): Promise<AccessNeed[]> {
-	const crdPlurals = new Map<string, string>();
-	for (const d of docs) {
-		if (d.object.kind !== 'CustomResourceDefinition') continue;
-		const spec = d.object.spec as {group?: string; names?: {kind?: string; plural?: string}};
-		if (spec.group && spec.names?.kind && spec.names.plural) crdPlurals.set(`${spec.group}/${spec.names.kind}`, spec.names.plural);
-	}
-	const needs: AccessNeed[] = [];
-	const discovery = discoveryFor(client);
-	for (const d of docs) {
-		const group = d.object.apiVersion.includes('/') ? d.object.apiVersion.split('/')[0]! : '';
-		let resource = crdPlurals.get(`${group}/${d.object.kind}`);
-		let namespaced = d.object.metadata.namespace !== undefined;
-		if (!resource) {
-			const resolved = await discovery.resolve(d.object.apiVersion, d.object.kind, signal).catch(() => undefined);
-			resource = resolved?.resource ?? guessPlural(d.object.kind);
-			if (resolved) namespaced = resolved.namespaced;
-		}
-		const namespace = namespaced ? d.object.metadata.namespace ?? client.namespace : undefined;
-		for (const verb of ['create', 'patch']) needs.push({verb, group, resource, namespace});
-	}
-	return needs;
-}
-
-/** Reachability first; the permission check only when the cluster answers. */
-export async function clusterItems(client: ClusterClient, needs: readonly AccessNeed[], signal?: AbortSignal): Promise<{reachable: boolean; items: PreflightItem[]}> {
-	const reach = await checkReachable(client, signal);
-	if (!reach.ok) return {reachable: false, items: [reach]};
-	return {reachable: true, items: [reach, await checkAccess(client, needs, signal)]};
 }
 
 // ---- recurring steps -----------------------------------------------------------------------
@@ -339,14 +300,6 @@ export async function createIfAbsent(client: ClusterClient, kind: ResolvedKind, 
 	}
 }
 
-/** Preflight item: the ClusterRole a binding will name exists (the tigera-* roles come with the install). */
-export async function clusterRoleItem(client: ClusterClient, context: string, role: string, signal?: AbortSignal): Promise<PreflightItem> {
-	const found = await getObject(client, pathOf(resources.clusterRoles, role), signal).catch(() => undefined);
-	return found
-		? {label: `ClusterRole ${role}`, ok: true, message: 'present'}
-		: {label: `ClusterRole ${role}`, ok: false, message: `${context} has no ClusterRole ${role}`, fix: 'install Calico Enterprise on it first (it brings the tigera-* roles), or choose another --role'};
-}
-
 /** Delete one object if present (the reverse plans). */
 export function deleteStep(o: {id: string; title: string; context: string; client: ClusterClient; kind: ResolvedKind; name: string; namespace?: string; kubectl: string; what: string}): Step {
 	const objectPath = pathOf(o.kind, o.name, o.namespace);
@@ -367,17 +320,6 @@ export function deleteStep(o: {id: string; title: string; context: string; clien
 			return {deletes: [o.what]};
 		},
 	};
-}
-
-/** True when a directory exists and we can write into it. */
-export function writableDirItem(file: string, label: string): PreflightItem {
-	const dir = path.dirname(file);
-	try {
-		fs.accessSync(dir, fs.constants.W_OK);
-		return {label, ok: true, message: `${file} (written with mode 0600)`};
-	} catch {
-		return {label, ok: false, message: `cannot write ${file}: ${fs.existsSync(dir) ? 'the directory is not writable' : 'the directory does not exist'}`, fix: `choose a writable path`};
-	}
 }
 
 export function unknownContextError(context: string, known: string[]): Error {

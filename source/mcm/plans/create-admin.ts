@@ -4,9 +4,11 @@
 
 import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
+import type {AccessNeed} from '../preflight.js';
 import {maskToken, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
-import {clusterItems, clusterRoleBindingStep, clusterRoleItem, createIfAbsent, kubectl, pathOf, resources, secretPath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
+import {bindingPreflight} from './preflight-items.js';
+import {clusterRoleBindingStep, createIfAbsent, kubectl, pathOf, resources, secretPath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
 
 export type CreateAdminOptions = {
 	context: string;
@@ -117,19 +119,12 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 		],
 		async preflight(ctx) {
 			const items: PreflightItem[] = [writableDirItem(tokenFile, 'token file')];
-			const cluster = await clusterItems(
-				client,
-				[
-					{verb: 'create', resource: 'serviceaccounts', namespace},
-					{verb: 'get', resource: 'serviceaccounts', namespace},
-					{verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace},
-					{verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings'},
-					{verb: 'get', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings'},
-				],
-				ctx.signal,
-			);
-			items.push(...cluster.items);
-			if (cluster.reachable) items.push(await clusterRoleItem(client, o.context, role, ctx.signal));
+			const serviceAccount: AccessNeed[] = [
+				{verb: 'create', resource: 'serviceaccounts', namespace},
+				{verb: 'get', resource: 'serviceaccounts', namespace},
+				{verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace},
+			];
+			items.push(...(await bindingPreflight(client, o.context, role, ctx.signal, serviceAccount)));
 			return items;
 		},
 		outputs(): PlanOutput[] {

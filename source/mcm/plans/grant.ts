@@ -1,8 +1,9 @@
 // Plan: give a user access on a cluster (the how-to's "Provide permissions to view the managed
 // cluster"): bind the service account to a cluster role, by default tigera-network-admin.
 
-import type {Plan, PreflightItem} from '../step.js';
-import {bindingName, clusterItems, clusterRoleBindingStep, clusterRoleItem, type PlanEnv} from './common.js';
+import type {Plan} from '../step.js';
+import {bindingName, clusterRoleBindingStep, type PlanEnv} from './common.js';
+import {bindingPreflight} from './preflight-items.js';
 
 export type GrantOptions = {
 	context: string;
@@ -24,20 +25,7 @@ export function buildGrantPlan(o: GrantOptions, env: PlanEnv): Plan {
 		contexts: [o.context],
 		steps: [clusterRoleBindingStep({id: 'cluster-role-binding', context: o.context, client, user, namespace, role})],
 		confirm: `Create the ClusterRoleBinding ${bindingName(user, role)} (${namespace}/${user} → ${role}) on ${o.context}?`,
-		async preflight(ctx) {
-			const items: PreflightItem[] = [];
-			const cluster = await clusterItems(
-				client,
-				[
-					{verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings'},
-					{verb: 'get', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings'},
-				],
-				ctx.signal,
-			);
-			items.push(...cluster.items);
-			if (cluster.reachable) items.push(await clusterRoleItem(client, o.context, role, ctx.signal));
-			return items;
-		},
+		preflight: ctx => bindingPreflight(client, o.context, role, ctx.signal),
 		outputs: () => [],
 	};
 }

@@ -6,11 +6,12 @@ import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyObject, getObject} from '../../kube/apply.js';
 import {normalizeAddress} from '../role.js';
-import {checkAddress, probeCluster, roleItem, validateAddress} from '../preflight.js';
+import {checkAddress, probeCluster, validateAddress} from '../preflight.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
 import {waitForLoadBalancer} from '../waits.js';
-import {clusterItems, kubectl, kubectlApplyHeredoc, pathOf, resources, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+import {kubectl, kubectlApplyHeredoc, pathOf, resources, singleton, waitMs, waitTigerStatusStep, type PlanEnv} from './common.js';
+import {clusterFacts} from './preflight-items.js';
 
 export type ServiceType = 'nodeport' | 'loadbalancer';
 
@@ -213,30 +214,34 @@ export function buildMakeManagementPlan(o: MakeManagementOptions, env: PlanEnv):
 		async preflight(ctx) {
 			const items: PreflightItem[] = [];
 			if (o.address) items.push(checkAddress(o.address));
-			const cluster = await clusterItems(
+			const cluster = await clusterFacts(
 				client,
-				[
-					{verb: 'get', group: 'operator.tigera.io', resource: 'installations'},
-					{verb: 'create', resource: 'services', namespace: state.names.namespace},
-					{verb: 'patch', resource: 'services', namespace: state.names.namespace},
-					{verb: 'list', resource: 'nodes'},
-					{verb: 'create', group: 'operator.tigera.io', resource: 'managementclusters'},
-					{verb: 'patch', group: 'operator.tigera.io', resource: 'managementclusters'},
-					{verb: 'watch', group: 'operator.tigera.io', resource: 'tigerastatuses'},
-				],
+				{
+					needs: [
+						{verb: 'get', group: 'operator.tigera.io', resource: 'installations'},
+						{verb: 'create', resource: 'services', namespace: state.names.namespace},
+						{verb: 'patch', resource: 'services', namespace: state.names.namespace},
+						{verb: 'list', resource: 'nodes'},
+						{verb: 'create', group: 'operator.tigera.io', resource: 'managementclusters'},
+						{verb: 'patch', group: 'operator.tigera.io', resource: 'managementclusters'},
+						{verb: 'watch', group: 'operator.tigera.io', resource: 'tigerastatuses'},
+					],
+					roles: {
+						context: o.context,
+						allowed: ['standalone', 'management'],
+						fixes: {
+							'not-installed': `install Calico Enterprise first: calico-mcm run install --context ${o.context} --role management --manifests DIR --pull-secret FILE --license FILE`,
+							managed: `a managed cluster cannot become a management cluster: run \`calico-mcm run unmanage --context ${o.context}\` first`,
+							misconfigured: `${o.context} is management and managed at once: run \`calico-mcm run unmanage --context ${o.context}\` first`,
+						},
+					},
+					beforeProbe: learn,
+				},
 				ctx.signal,
 			);
 			items.push(...cluster.items);
-			if (!cluster.reachable) return items;
-			await learn(ctx.signal);
-			const facts = await probeCluster(client, ctx.signal);
-			items.push(
-				roleItem(o.context, facts.role, ['standalone', 'management'], {
-					'not-installed': `install Calico Enterprise first: calico-mcm run install --context ${o.context} --role management --manifests DIR --pull-secret FILE --license FILE`,
-					managed: `a managed cluster cannot become a management cluster: run \`calico-mcm run unmanage --context ${o.context}\` first`,
-					misconfigured: `${o.context} is management and managed at once: run \`calico-mcm run unmanage --context ${o.context}\` first`,
-				}),
-			);
+			const facts = cluster.facts;
+			if (!facts) return items;
 			items.push({label: 'version', ok: true, message: `Calico Enterprise ${facts.version ?? '(version not reported)'}: service ${state.names.namespace}/${state.names.mcmService}`});
 			return items;
 		},

@@ -3,10 +3,11 @@
 // still registered would lose their connection, so that needs --force.
 
 import {getObject} from '../../kube/apply.js';
-import {probeCluster, roleItem} from '../preflight.js';
+import {probeCluster} from '../preflight.js';
 import type {Plan, PreflightItem, Step} from '../step.js';
 import {managerNames, type ManagerNames} from '../version.js';
-import {clusterItems, deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
+import {deleteStep, kubectl, pathOf, resources, singleton, type PlanEnv} from './common.js';
+import {clusterFacts} from './preflight-items.js';
 
 export type UnmakeManagementOptions = {
 	context: string;
@@ -75,25 +76,29 @@ export function buildUnmakeManagementPlan(o: UnmakeManagementOptions, env: PlanE
 		confirm: `Make ${o.context} a standalone cluster? Managed clusters can no longer connect to it.`,
 		async preflight(ctx) {
 			const items: PreflightItem[] = [];
-			const cluster = await clusterItems(
+			const cluster = await clusterFacts(
 				client,
-				[
-					{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusters'},
-					{verb: 'delete', resource: 'services', namespace: names.namespace},
-					{verb: 'list', group: 'projectcalico.org', resource: 'managedclusters'},
-				],
+				{
+					needs: [
+						{verb: 'delete', group: 'operator.tigera.io', resource: 'managementclusters'},
+						{verb: 'delete', resource: 'services', namespace: names.namespace},
+						{verb: 'list', group: 'projectcalico.org', resource: 'managedclusters'},
+					],
+					roles: {
+						context: o.context,
+						allowed: ['management', 'standalone', 'misconfigured'],
+						fixes: {
+							managed: `${o.context} is a managed cluster: use unmanage`,
+							'not-installed': `${o.context} has no Calico Enterprise: there is nothing to change`,
+						},
+					},
+					beforeProbe: learn,
+				},
 				ctx.signal,
 			);
 			items.push(...cluster.items);
-			if (!cluster.reachable) return items;
-			await learn(ctx.signal);
-			const facts = await probeCluster(client, ctx.signal);
-			items.push(
-				roleItem(o.context, facts.role, ['management', 'standalone', 'misconfigured'], {
-					managed: `${o.context} is a managed cluster: use unmanage`,
-					'not-installed': `${o.context} has no Calico Enterprise: there is nothing to change`,
-				}),
-			);
+			// Only a cluster that answered has managed clusters to count.
+			if (!cluster.facts) return items;
 			const managed = (await getObject<{items?: Array<{metadata: {name: string}}>}>(client, pathOf(resources.managedClusters), ctx.signal).catch(() => undefined))?.items ?? [];
 			if (managed.length > 0) {
 				const listText = managed.map(m => m.metadata.name).join(', ');
