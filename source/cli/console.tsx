@@ -25,7 +25,7 @@ import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
 import {commonFlags, commonOptions, installFileFlags, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
-import {loadFleetConfig} from './fleet-access.js';
+import {loadFleetConfig, withheldNotices} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
@@ -173,6 +173,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
+	for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
 	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
 	let sync: FleetSync | undefined;
 	const cwd = process.cwd();
@@ -202,7 +203,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume them all`}),
+		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
 		() => undefined,
 	);
 

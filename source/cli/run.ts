@@ -18,7 +18,8 @@ import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, type FlagValues} from './common-flags.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
-import {openFleetClients} from './fleet-access.js';
+import {openFleetClients, withheldNotices} from './fleet-access.js';
+import {interruptedMain} from './run-interrupted.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -193,6 +194,7 @@ export async function main(argv: string[]): Promise<number> {
 	}
 	const [id, ...positional] = parsed.input;
 	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
+	if (id === 'interrupted' || id === 'resume') return resumeMain(id, positional, parsed.flags, argv);
 	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
 	const planId = id as PlanId;
 	// `role` in the config file is a cluster role (grant, join); install's --role is the cluster's role.
@@ -208,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
 	const management = str(flags, 'management');
 
 	const {clients} = openFleetClients({...common, contexts: management ? [context, management] : [context]});
+	for (const line of withheldNotices(clients)) fail(`calico-mcm: ${line}\n`);
 	const controller = new AbortController();
 	// Many requests of one step share the signal.
 	setMaxListeners(0, controller.signal);
@@ -267,6 +270,37 @@ export async function main(argv: string[]): Promise<number> {
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
 		for (const client of clients.values()) client.close();
+	}
+}
+
+/** `run interrupted` / `run resume CLUSTER|all` (run-interrupted.ts), with this file's confirmation, signals and step lines. */
+async function resumeMain(id: 'interrupted' | 'resume', positional: string[], parsedFlags: Flags, argv: string[]): Promise<number> {
+	const flags = withConfigDefaults(parsedFlags, argv, loadUserConfig(), ['requestTimeout']);
+	const common = commonOptions(flags);
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts += 1;
+		if (interrupts > 1) process.exit(130);
+		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
+		controller.abort(new StepError('cancelled by the user'));
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
+	try {
+		return await interruptedMain(id, positional, common, {
+			execute,
+			confirm,
+			signal: controller.signal,
+			yes: flags.yes === true,
+			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000),
+		});
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 	}
 }
 

@@ -8,7 +8,7 @@ import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
-import {openFleetClients} from './fleet-access.js';
+import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {usage, UsageError} from './usage.js';
 
@@ -50,6 +50,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	const managedClusterNames = managedClusterNamesOption(flags, userConfig.managedClusterNames);
 
 	const {clients} = openFleetClients(common);
+	for (const line of withheldNotices(clients)) output.stderr(`calico-mcm: ${line}\n`);
 
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.

@@ -54,7 +54,7 @@ Prints a completion script for subcommands, plans, flags and the context names o
 `,
 	sim: `Usage
   $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--remote-managed N]
-                   [--kubeconfig-out FILE] [--speed X] [--enterprise-version V]
+                   [--kubeconfig-out FILE] [--speed X] [--enterprise-version V] [--plain-http C,...]
 
 Serves one simulated Kubernetes API server per cluster on 127.0.0.1, writes a kubeconfig (mode 0600)
 with one context each (mgmt, managed-1..N, standalone-1..N, bare-1..N), prints "ready <kubeconfig>"
@@ -69,6 +69,8 @@ Options
   --kubeconfig-out FILE    where to write the kubeconfig (default: a new temp file)
   --speed X                multiplies the simulated operator's delays; 0 = at once (default 1)
   --enterprise-version V   e.g. 3.22 (tigera-manager names) or 3.24 (calico-system names; default)
+  --plain-http C,...       serve these clusters on http:// (no TLS), their kubeconfig user still
+                           holding the token; requests without it get 401 as over TLS
 
 Controls (one per line on stdin; each answered by one line on stdout)
   api-down C | api-hang C | api-up C          the cluster's API server
@@ -102,6 +104,10 @@ Plans
   grant [--user mcm-user] [--role tigera-network-admin]
   unmanage [--management MGMT] [--name NAME]
   unmake-management [--force]
+
+Runs the console left unfinished (it quit, or its SSH session dropped)
+  $ calico-mcm run interrupted                 list them: cluster, plan, steps done now, start
+  $ calico-mcm run resume CLUSTER|all [--yes]  resume one of them, or all
 
 Every plan checks first (permissions, input files, address, the clusters' roles) and changes nothing
 unless all is well. Steps already done are reported done, so running a plan again resumes it.

@@ -14,6 +14,7 @@ import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './err
 import {ExecCredentialProvider, ExecError, type ExecClusterInfo, type ExecCredential} from './exec-credentials.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {describeRequest, queryString} from './paths.js';
+import {isPlainHttp, withheldCredentials} from './plain-http.js';
 import {formatDuration} from './duration.js';
 import {registerSecret} from './secret-values.js';
 import {displayProxy, openVia, ProxyError} from './proxy.js';
@@ -63,6 +64,8 @@ export interface ClusterClient {
 	close(): void;
 	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
 	readonly protocol?: Protocol;
+	/** Set when the kubeconfig's credentials are withheld from a non-TLS server: says so, and why (plain-http.ts). */
+	readonly withheld?: string;
 }
 
 export type ClientOptions = {
@@ -94,7 +97,8 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 		const entry = config.entries.get(info.name);
 		if (!entry) continue;
 		let exec: ExecCredentialProvider | undefined;
-		if (entry.user.exec && !entry.user.exec.provideClusterInfo) {
+		// No plugin runs for an http:// server: its credential would not be sent (plain-http.ts).
+		if (entry.user.exec && !entry.user.exec.provideClusterInfo && !isPlainHttp(entry.cluster.server)) {
 			exec = providers.get(entry.user.name);
 			if (!exec) {
 				exec = new ExecCredentialProvider(entry.user.exec, {context: info.name, ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
@@ -166,6 +170,7 @@ class HttpClusterClient implements ClusterClient {
 	readonly server: string;
 	readonly namespace: string;
 	readonly requestTimeoutMs: number;
+	readonly withheld?: string;
 	private readonly url: URL;
 	private readonly secure: boolean;
 	private readonly maxSockets: number;
@@ -191,11 +196,13 @@ class HttpClusterClient implements ClusterClient {
 		this.requestTimeoutMs = options.requestTimeoutMs;
 		this.url = new URL(entry.cluster.server);
 		this.secure = this.url.protocol === 'https:';
+		this.withheld = withheldCredentials(entry);
 		this.maxSockets = options.maxSockets ?? 8;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
 		this.createConnection = options.createConnection;
 		this.pingTimeoutMs = options.pingTimeoutMs;
-		if (options.exec) this.exec = options.exec;
+		if (!this.secure) this.exec = undefined;
+		else if (options.exec) this.exec = options.exec;
 		else if (entry.user.exec) {
 			this.exec = new ExecCredentialProvider(entry.user.exec, {
 				context: this.context,
@@ -371,13 +378,15 @@ class HttpClusterClient implements ClusterClient {
 
 	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
 		const {user} = this.entry;
+		const headers: Record<string, string> = {'User-Agent': this.userAgent};
+		// As kubectl: no credential of any kind (nor impersonation) to a server without TLS.
+		if (!this.secure) return {headers, transport: this.transportFor()};
 		if (user.authProvider) {
 			throw this.error({
 				kind: 'config',
 				message: `user "${user.name}" in ${user.file} uses auth-provider "${user.authProvider}", which calico-mcm does not support; switch the user to an exec credential plugin (e.g. gke-gcloud-auth-plugin, kubelogin)`,
 			});
 		}
-		const headers: Record<string, string> = {'User-Agent': this.userAgent};
 		let credential: ExecCredential | undefined;
 		if (this.exec) {
 			const exec = this.exec;
@@ -477,7 +486,7 @@ class HttpClusterClient implements ClusterClient {
 			headers['Content-Type'] = args.contentType!;
 			headers['Content-Length'] = String(Buffer.byteLength(args.body));
 		}
-		const canRefreshAuth = args.retryable && Boolean(this.exec || this.entry.user.tokenFile);
+		const canRefreshAuth = args.retryable && this.secure && Boolean(this.exec || this.entry.user.tokenFile);
 		return new Promise((resolve, reject) => {
 			let settled = false;
 			const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
@@ -602,7 +611,10 @@ class HttpClusterClient implements ClusterClient {
 			verb = described.verb;
 			resource = described.resource;
 		}
-		if (kind === 'unauthorized') {
+		if ((kind === 'unauthorized' || kind === 'forbidden') && this.withheld) {
+			// Refused because nothing was sent: the reason comes first, where a row has room for it.
+			message = `${this.withheld}; the server refused the anonymous request: ${serverMessage} (${what})`;
+		} else if (kind === 'unauthorized') {
 			const user = this.entry.user.name ? `user "${this.entry.user.name}"` : 'the anonymous user';
 			message = `${serverMessage}: the server refused the credentials of ${user} (${what})`;
 		} else if (kind === 'server' || kind === 'timeout') {
