@@ -359,8 +359,10 @@ export class RunController {
 			e.dropped = false;
 			if (e.batch) this.placeholder(e, 'running');
 		}
+		this.o.store.getState().showRun(entries[0]!.runId);
 		void this.pool(entries);
-		return `resuming ${entries.length === 1 ? entries[0]!.plan.title : `${entries.length} runs`}: steps already done are skipped`;
+		const what = entries.length === 1 ? `${entries[0]!.plan.id} on ${entries[0]!.plan.cluster}` : `${entries.length} interrupted runs`;
+		return `resuming ${what}: steps the cluster already has are kept`;
 	}
 
 	get active(): number {

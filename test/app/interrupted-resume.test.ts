@@ -50,7 +50,7 @@ describe('interrupted runs of an earlier session', () => {
 
 		// One chosen: only it runs, and only it leaves runs.json.
 		const second = choices.find(c => c.cluster === 'managed-2')!;
-		expect(control.resume([second.runId])).toBe('resuming Grant default/resumer tigera-network-admin on managed-2: steps already done are skipped');
+		expect(control.resume([second.runId])).toBe('resuming grant on managed-2: steps the cluster already has are kept');
 		await waitFor(() => expect(store.getState().runs[second.runId]!.state).toBe('done'));
 		expect(fleet.get('managed-2', 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'resumer-admin')).toBeDefined();
 		for (const cluster of ['managed-1', 'managed-3']) expect(fleet.get(cluster, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'resumer-admin')).toBeUndefined();
@@ -58,7 +58,7 @@ describe('interrupted runs of an earlier session', () => {
 		expect(control.interruptedChoices().map(c => c.cluster)).toEqual(['managed-1', 'managed-3']);
 
 		// Then all the others.
-		expect(control.resume(control.interruptedChoices().map(c => c.runId))).toBe('resuming 2 runs: steps already done are skipped');
+		expect(control.resume(control.interruptedChoices().map(c => c.runId))).toBe('resuming 2 interrupted runs: steps the cluster already has are kept');
 		await waitFor(() => expect(Object.values(store.getState().runs).map(r => r.state)).toEqual(['done', 'done', 'done']));
 		for (const cluster of clusters) expect(fleet.get(cluster, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'resumer-admin')).toBeDefined();
 		expect(interrupted.list()).toEqual([]);
@@ -74,7 +74,7 @@ describe('interrupted runs of an earlier session', () => {
 		const store = createAppStore();
 		const control = new RunController({store, readOnly: false, source: 'kc', cwd: dir, interrupted, env});
 		expect(await control.offerInterrupted(() => true, new AbortController().signal)).toBe(2);
-		expect(control.retry()).toBe('retrying 2 runs: steps already done are skipped');
+		expect(control.retry()).toBe('resuming grant on 2 clusters: steps the cluster already has are kept');
 		await waitFor(() => expect(Object.values(store.getState().runs).map(r => r.state)).toEqual(['done', 'done']));
 		expect(interrupted.list()).toEqual([]);
 		control.dispose();
