@@ -1,5 +1,6 @@
 import type {ClusterClient} from '../kube/client.js';
 import {prepareRun} from './prepare-run.js';
+import {resumeWorkflow} from './resume-workflow.js';
 import type {RunController} from './run-controller.js';
 import type {ActionContext, ConsoleAction} from './services.js';
 import {createSession, type InstallInputs} from './session.js';
@@ -73,9 +74,18 @@ function runKeys(control: RunController): ConsoleAction[] {
 		{
 			key: 'r',
 			title: 'retry / resume',
-			description: 'run the shown plan again (failed, cancelled or interrupted): it resumes where the cluster is',
+			description: 'run the shown plan again (failed, cancelled or interrupted): it resumes where the cluster is; with several interrupted runs, choose one or all',
 			mutating: true,
-			run: ctx => ctx.flash(control.retry(), 'info'),
+			run(ctx) {
+				const choices = control.interruptedChoices();
+				if (choices.length === 0) return ctx.flash(control.retry(), 'info');
+				ctx.openWorkflow(
+					resumeWorkflow(control, choices, what => {
+						ctx.focusSteps();
+						ctx.flash(`resuming ${what}: esc cancels, 1 back to the fleet`, 'info');
+					}),
+				);
+			},
 		},
 		{
 			key: 's',

@@ -58,7 +58,7 @@ async function checkAll(plans: Plan[], signal: AbortSignal, concurrency: number)
 	return {ok: results.every(r => r.ok), items: items.map(i => ({...i, message: maskText(i.message)}))};
 }
 
-async function previewYaml(plans: Plan[], signal: AbortSignal): Promise<string> {
+export async function previewYaml(plans: Plan[], signal: AbortSignal): Promise<string> {
 	setMaxListeners(0, signal);
 	const out: string[] = [];
 	for (const plan of plans) {

@@ -16,6 +16,9 @@ import type {AppStore} from '../store/store.js';
 
 export type {PlanRequest} from '../mcm/plans/index.js';
 
+/** An interrupted run of an earlier session, offered and not resumed yet: what the chooser lists. */
+export type InterruptedChoice = {runId: string; cluster: string; plan: string; label: string};
+
 type Entry = {
 	runId: string;
 	request: PlanRequest;
@@ -49,6 +52,8 @@ export type RunControllerOptions = {
 
 export class RunController {
 	private readonly entries = new Map<string, Entry>();
+	/** Offered interrupted runs not resumed yet, in offer order. */
+	private readonly offered = new Map<string, InterruptedChoice>();
 	private disposed = false;
 
 	constructor(private readonly o: RunControllerOptions) {}
@@ -94,7 +99,7 @@ export class RunController {
 		try {
 			this.o.interrupted.record(item);
 		} catch (error) {
-			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming (${this.o.interrupted.file}): ${(error as Error).message}`});
+			this.o.store.getState().addLog({level: 'warn', text: `cannot record the run for resuming: ${(error as Error).message}`});
 		}
 	}
 
@@ -113,6 +118,7 @@ export class RunController {
 		const controller = new AbortController();
 		setMaxListeners(0, controller.signal);
 		entry.controller = controller;
+		this.offered.delete(entry.runId);
 		this.record(entry);
 		entry.promise = runPlan(entry.plan, {sink: this.sink(entry.batch), signal: controller.signal, runId: entry.runId, readOnly: this.o.readOnly, skip: entry.skips}).then(result => {
 			entry.promise = undefined;
@@ -291,6 +297,9 @@ export class RunController {
 	async offerInterrupted(known: (cluster: string) => boolean, signal: AbortSignal): Promise<number> {
 		if (!this.o.interrupted) return 0;
 		const list = this.o.interrupted.list().filter(e => e.source === this.o.source && known(e.cluster));
+		// Offered together, as one batch: the steps pane has a row for each, and r lists every one
+		// (cluster, plan, steps done, when) to resume any one of them, or all.
+		const batch = list.length > 1 ? uid('interrupted') : undefined;
 		let offered = 0;
 		// Shown unless the user has started (and so is looking at) a run meanwhile.
 		const show = this.o.store.getState().shownRun === undefined;
@@ -299,11 +308,12 @@ export class RunController {
 			const request = {id: item.plan, options: item.options} as PlanRequest;
 			let plan: Plan;
 			try {
-				plan = this.build(request);
+				// Relative paths of its options mean what they meant where it started.
+				plan = buildRequestedPlan(request, {...this.o.env, cwd: item.cwd});
 			} catch {
 				continue;
 			}
-			const entry: Entry = {runId: item.runId, request, plan, batch: item.batch, skips: new Set()};
+			const entry: Entry = {runId: item.runId, request, plan, batch: batch ?? item.batch, skips: new Set()};
 			this.entries.set(entry.runId, entry);
 			const steps: StepProgress[] = [];
 			for (const step of plan.steps) {
@@ -316,11 +326,43 @@ export class RunController {
 				}
 			}
 			const done = steps.filter(s => s.state !== 'pending').length;
-			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster} (${done}/${steps.length} steps done) — press r to resume`);
+			const when = new Date(item.startedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+			this.placeholder(entry, 'cancelled', steps, `an interrupted ${plan.id} on ${plan.cluster}, started ${when} (${done}/${steps.length} steps done) — press r to ${batch ? `choose one or all ${list.length}` : 'resume'}`);
+			this.offered.set(entry.runId, {runId: entry.runId, cluster: plan.cluster, plan: plan.id, label: `${plan.id} on ${plan.cluster} · ${done}/${steps.length} steps done · started ${when}`});
 			if (show) this.o.store.getState().showRun(entry.runId);
 			offered += 1;
 		}
 		return offered;
+	}
+
+	/**
+	 * When the shown run is one of several offered interrupted runs: those still waiting (r lets the
+	 * user choose among them). Otherwise none, and r retries the shown run as usual.
+	 */
+	interruptedChoices(): InterruptedChoice[] {
+		const shown = this.shown();
+		if (!shown.some(e => this.offered.has(e.runId) && !e.promise)) return [];
+		const waiting = [...this.offered.values()].filter(c => !this.entries.get(c.runId)?.promise);
+		return waiting.length > 1 ? waiting : [];
+	}
+
+	/** The plan behind a run this controller knows. */
+	planOf(runId: string): Plan | undefined {
+		return this.entries.get(runId)?.plan;
+	}
+
+	/** Resumes these interrupted runs (one, or all), `concurrency` at a time, each where its cluster is. */
+	resume(runIds: string[]): string {
+		const entries = runIds.map(id => this.entries.get(id)).filter((e): e is Entry => Boolean(e && !e.promise));
+		if (entries.length === 0) return 'nothing to resume';
+		for (const e of entries) {
+			e.dropped = false;
+			if (e.batch) this.placeholder(e, 'running');
+		}
+		this.o.store.getState().showRun(entries[0]!.runId);
+		void this.pool(entries);
+		const what = entries.length === 1 ? `${entries[0]!.plan.id} on ${entries[0]!.plan.cluster}` : `${entries.length} interrupted runs`;
+		return `resuming ${what}: steps the cluster already has are kept`;
 	}
 
 	get active(): number {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {writeErrorReason} from '../mcm/atomic-file.js';
 import {maskToken, writeSecretFile} from '../mcm/secrets.js';
 import type {Plan} from '../mcm/step.js';
 import {clipboardReport} from './clipboard.js';
@@ -29,12 +30,14 @@ export function tokenHandle(deps: TokenDeps, plan: Plan, user: string): TokenHan
 			deps.clipboard(raw);
 			return clipboardReport(`the token (${raw.length} characters)`);
 		},
-		write(file) {
+		write(file, options) {
 			const target = path.resolve(deps.cwd, file);
 			try {
-				writeSecretFile(target, `${raw}\n`);
+				// Create-only unless the user confirmed replacing (the file may hold another token).
+				writeSecretFile(target, `${raw}\n`, {overwrite: options?.overwrite === true});
 			} catch (error) {
-				throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose a writable path`);
+				if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw Object.assign(new Error(`${target} exists already`), {code: 'EEXIST'});
+				throw new Error(`cannot write ${target}: ${writeErrorReason(error)}; choose a writable path`);
 			}
 			return `written to ${target} (mode 0600)`;
 		},

@@ -63,6 +63,9 @@ export type TokenHandle = {
 	/** Where the run saved it (full path, mode 0600), if it did. */
 	savedTo?: string;
 	defaultPath: string;
-	/** Writes it to a file with mode 0600. Returns what to say; throws with a clear message. */
-	write: (file: string) => string;
+	/**
+	 * Writes it to a file with mode 0600. Returns what to say; throws with a clear message. An existing
+	 * file is replaced only with `overwrite`: otherwise it throws an error with code 'EEXIST'.
+	 */
+	write: (file: string, options?: {overwrite?: boolean}) => string;
 };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type {ClusterClient} from '../kube/client.js';
-import {ensurePrivateDirectory} from '../mcm/interrupted-runs.js';
+import {ensurePrivateDirectory, writeErrorReason} from '../mcm/atomic-file.js';
 import {checkAddress, validateAddress} from '../mcm/preflight.js';
 import type {Cluster, ContextCluster} from '../mcm/types.js';
 import {mcmPort} from '../mcm/plans/make-management.js';
@@ -166,7 +166,7 @@ const createAdmin: WorkflowSpec = {
 		try {
 			ensurePrivateDirectory(tokenDir);
 		} catch (error) {
-			return `cannot create ${tokenDir} for the token: ${(error as Error).message}`;
+			return `cannot create ${tokenDir} for the token: ${writeErrorReason(error)}`;
 		}
 		const tokenFile = path.join(tokenDir, `${cluster!.context}-${user}.token`);
 		return [{id: 'create-admin', options: {context: cluster!.context, user, tokenFile, showToken: true}}];

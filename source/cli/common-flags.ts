@@ -1,5 +1,6 @@
 import meow, {type Flag} from 'meow';
 import {parseDuration} from '../kube/duration.js';
+import {parseManagedClusterNames, type ManagedClusterNames} from '../mcm/managed-identity.js';
 import {usage, UsageError} from './usage.js';
 
 // Flag parsing shared by the console, `status` and `run`: meow for the parsing, plus what meow does
@@ -79,6 +80,9 @@ export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: s
 		if (spec.shortFlag) known.set(spec.shortFlag, spec);
 	}
 	let help = false;
+	// What meow is given: a value that starts with '-' (`--timeout -5s`) joined to its flag, or meow
+	// would read it as flags of its own.
+	const normalized = [...argv];
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
 		if (arg === '--') break;
@@ -93,8 +97,15 @@ export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: s
 		if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]} for \`${command}\``, hint);
 		if (spec.type !== 'boolean' && inline === undefined) {
 			const next = argv[i + 1];
-			// A negative number is a value (refused later, naming it), not a flag.
+			// A negative number (`--timeout -5s`) is a value, to be refused as such by the flag's own check.
 			if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) throw new UsageError(`flag --${rawName} needs a value`, hint);
+			// `--role ''` is a mistake (an unset shell variable), never a way to ask for the default.
+			if (next === '') throw new UsageError(`flag --${rawName} needs a value (it was given an empty string)`, hint);
+			// Joined to its flag for meow, which would otherwise read `-5s` as flags of its own.
+			if (next.startsWith('-')) {
+				normalized[i] = `${arg}=${next}`;
+				normalized[i + 1] = '';
+			}
 			i++;
 		}
 		if (spec.type !== 'boolean' && inline === '') throw new UsageError(`flag --${rawName} needs a value`, hint);
@@ -105,7 +116,7 @@ export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: s
 		result = meow(usage(command), {
 			importMeta: import.meta,
 			pkg: {name: 'calico-mcm'},
-			argv,
+			argv: normalized.filter((a, i) => a !== '' || argv[i] === ''),
 			// FlagSpec is the subset of meow's flag specs used here; FlagValues types what it returns.
 			flags: flags as unknown as Record<string, Flag<'string', string>>,
 			allowUnknownFlags: true,
@@ -123,6 +134,7 @@ export function parseCommandLine<F extends FlagSpecs>(argv: string[], command: s
 /** A duration flag's value in ms, or the default. Throws UsageError naming the flag. */
 export function durationFlag(value: string | undefined, name: string, defaultMs: number): number {
 	if (value === undefined) return defaultMs;
+	if (/^\s*-/.test(String(value))) throw new UsageError(`invalid --${kebab(name)} "${String(value)}": it must be positive`, 'e.g. 10s, 500ms, 2m');
 	try {
 		const ms = parseDuration(String(value), `--${kebab(name)}`);
 		if (ms <= 0) throw new Error(`invalid --${kebab(name)} "${String(value)}": it must be more than zero`);
@@ -130,6 +142,25 @@ export function durationFlag(value: string | undefined, name: string, defaultMs:
 	} catch (error) {
 		throw new UsageError((error as Error).message, 'e.g. 10s, 500ms, 2m');
 	}
+}
+
+/** --managed-cluster-name CONTEXT=NAME (repeatable): which ManagedCluster a context is, when its certificate cannot be read. */
+export const managedClusterNameFlag = {managedClusterName: {type: 'string', isMultiple: true}} as const satisfies FlagSpecs;
+
+/**
+ * The context → ManagedCluster mapping: the config file's `managedClusterNames` section, with each
+ * --managed-cluster-name flag overriding the file's entry for its context.
+ */
+export function managedClusterNamesOption(flags: FlagValues<typeof managedClusterNameFlag>, fromConfig: ManagedClusterNames = {}): ManagedClusterNames | undefined {
+	const values = flags.managedClusterName ?? [];
+	let given: ManagedClusterNames;
+	try {
+		given = parseManagedClusterNames(values);
+	} catch (error) {
+		throw new UsageError((error as Error).message, 'e.g. --managed-cluster-name gke_proj_zone_prod=prod (repeat it for each context)');
+	}
+	const merged = {...fromConfig, ...given};
+	return Object.keys(merged).length === 0 ? undefined : merged;
 }
 
 /** The common options from parsed flags (parseCommandLine with commonFlags merged in). */

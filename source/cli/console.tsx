@@ -14,6 +14,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {createClients} from '../kube/client.js';
 import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
 import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
@@ -25,9 +26,9 @@ import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
-import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
+import {commonFlags, commonOptions, durationFlag, installFileFlags, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
 import {demoInputs} from './demo-inputs.js';
-import {loadFleetConfig} from './fleet-access.js';
+import {loadFleetConfig, withheldNotices} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
@@ -38,6 +39,7 @@ import {usage, UsageError} from './usage.js';
 
 const consoleFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	ascii: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
 	...simulatedFleetFlags,
@@ -51,6 +53,8 @@ export type ConsoleOptions = CommonOptions & {
 	color?: boolean;
 	/** Defaults of the install prompts (--manifests, --pull-secret, --license). */
 	inputs: InstallInputs;
+	/** --managed-cluster-name CONTEXT=NAME over the config file's managedClusterNames: which ManagedCluster a context is, when its certificate cannot be read. */
+	managedClusterNames?: ManagedClusterNames;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
 	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s; demo 5 s). */
 	certRefreshMs?: number;
@@ -67,7 +71,9 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const flags = withConfigDefaults(parsed.flags, argv, config, fromConfig);
 	const text = (value: string | undefined) => (value === '' ? undefined : value);
 	const inputs: InstallInputs = {manifests: text(flags.manifests), pullSecret: text(flags.pullSecret), license: text(flags.license), user: config.user, grantRole: config.role};
-	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs};
+	// The config file's context → ManagedCluster mapping names the user's contexts, not the demo's.
+	const managedClusterNames = managedClusterNamesOption(flags, parsed.flags.demo === true ? {} : config.managedClusterNames);
+	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs, managedClusterNames};
 	if (flags.certRefresh !== undefined) options.certRefreshMs = durationFlag(flags.certRefresh, 'certRefresh', 60_000);
 	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
@@ -177,6 +183,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const store = createAppStore();
 	const source = extra.demo ? 'demo' : config.files.join(', ');
 	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
+	for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
 	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
@@ -188,7 +195,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		source,
 		cwd,
 		// The demo's fleet dies with the console: nothing to resume there.
-		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir),
+		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir, {onProblem: text => store.getState().addLog({level: 'warn', text})}),
 		env: {
 			client(context) {
 				const client = clients.get(context);
@@ -208,7 +215,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	});
 	const offerAbort = new AbortController();
 	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: press r to resume (the steps pane shows what the clusters have)`}),
+		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
 		() => undefined,
 	);
 
@@ -231,7 +238,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	const startSync = () => {
 		if (finished || sync) return;
-		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size)});
+		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
 		certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
 	};
 	writer.once('flush', () => setImmediate(startSync));

@@ -27,6 +27,14 @@ export function openFleetClients(access: FleetAccess): {config: FleetConfig; cli
 	return {config, clients: createClients(config, {requestTimeoutMs: access.requestTimeoutMs, terminal: access.terminal ?? plainTerminal()})};
 }
 
+/**
+ * One line per context whose kubeconfig credentials are withheld from its non-TLS server (as kubectl
+ * withholds them, silently): said before anything is asked, so a refusal that follows is understood.
+ */
+export function withheldNotices(clients: Map<string, ClusterClient>): string[] {
+	return [...clients.values()].flatMap(c => (c.withheld ? [`context ${c.context}: ${c.withheld}`] : []));
+}
+
 function configUsageError(error: ConfigError): UsageError {
 	const where = error.file ? ` (${error.file}${error.line ? `:${error.line}` : ''})` : '';
 	const message = error.file && error.message.includes(error.file) ? error.message : `${error.message}${where}`;

@@ -18,8 +18,9 @@ import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, type FlagValues} from './common-flags.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
-import {openFleetClients} from './fleet-access.js';
+import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {runFixAddress} from './run-fix-address.js';
+import {interruptedMain} from './run-interrupted.js';
 import {usage, UsageError} from './usage.js';
 
 const runFlags = {
@@ -197,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
 	}
 	const [id, ...positional] = parsed.input;
 	if (!id) throw new UsageError('`run` needs a plan', `one of: ${planIds.join(', ')}`);
+	if (id === 'interrupted' || id === 'resume') return resumeMain(id, positional, parsed.flags, argv);
 	if (!planIds.includes(id as PlanId)) throw new UsageError(`unknown plan "${id}"`, `one of: ${planIds.join(', ')}`);
 	const planId = id as PlanId;
 	// `role` in the config file is a cluster role (grant, join); install's --role is the cluster's role.
@@ -213,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
 	const management = str(flags, 'management');
 
 	const {clients} = openFleetClients({...common, contexts: management ? [context, management] : [context]});
+	for (const line of withheldNotices(clients)) fail(`calico-mcm: ${line}\n`);
 	const controller = new AbortController();
 	// Many requests of one step share the signal.
 	setMaxListeners(0, controller.signal);
@@ -223,8 +226,11 @@ export async function main(argv: string[]): Promise<number> {
 		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
 		controller.abort(new StepError('cancelled by the user'));
 	};
+	// SIGHUP (the SSH session or terminal went away) cancels as SIGTERM does: the run stops between
+	// requests and says how to resume, instead of ending silently.
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	try {
 		const plan = buildRequestedPlan(request, {
 			client(name) {
@@ -267,6 +273,7 @@ export async function main(argv: string[]): Promise<number> {
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 		for (const client of clients.values()) client.close();
 	}
 }
@@ -281,6 +288,7 @@ async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType
 	const onSignal = () => controller.abort(new StepError('cancelled by the user'));
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	try {
 		return await runFixAddress({
 			management, clients, dryRun: flags.dryRun === true, yes: flags.yes === true, readOnly: common.readOnly,
@@ -289,8 +297,47 @@ async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 		for (const client of clients.values()) client.close();
 	}
+}
+
+/** `run interrupted` / `run resume CLUSTER|all` (run-interrupted.ts), with this file's confirmation, signals and step lines. */
+async function resumeMain(id: 'interrupted' | 'resume', positional: string[], parsedFlags: Flags, argv: string[]): Promise<number> {
+	const flags = withConfigDefaults(parsedFlags, argv, loadUserConfig(), ['requestTimeout']);
+	const common = commonOptions(flags);
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts += 1;
+		if (interrupts > 1) process.exit(130);
+		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
+		controller.abort(new StepError('cancelled by the user'));
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
+	try {
+		return await interruptedMain(id, positional, common, {
+			execute,
+			confirm,
+			signal: controller.signal,
+			yes: flags.yes === true,
+			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000),
+		});
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+	}
+}
+
+/** What the cluster has from this plan when it stopped: the steps that are done (now or before). */
+function doneBefore(result: {steps: Array<{title: string; state: string}>}): string {
+	const done = result.steps.map((s, i) => ({...s, n: i + 1})).filter(s => s.state === 'done' || s.state === 'skipped');
+	if (done.length === 0) return '  no step of the plan is done: nothing was changed by it\n';
+	return `  done (in place on the cluster): ${done.map(s => `[${s.n}] ${s.title}`).join('; ')}\n  run the same command again to resume after the fix\n`;
 }
 
 async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Promise<number> {
@@ -329,6 +376,6 @@ async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Prom
 		fail(`calico-mcm: cancelled${step ? ` at step "${step.title}"` : ''} after ${elapsed}; run the same command again to resume\n`);
 		return 130;
 	}
-	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}`);
+	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}${doneBefore(result)}`);
 	return 1;
 }

@@ -13,6 +13,7 @@ const simFlags = {
 	remoteManaged: {type: 'string'},
 	kubeconfigOut: {type: 'string'},
 	enterpriseVersion: {type: 'string'},
+	plainHttp: {type: 'string'},
 } as const;
 
 export function parseSimArgs(argv: string[]): FleetOptions | 'help' {
@@ -35,6 +36,7 @@ export function parseSimArgs(argv: string[]): FleetOptions | 'help' {
 		kubeconfigOut: flags.kubeconfigOut,
 		speed: parseSpeed(flags.speed),
 		enterpriseVersion: flags.enterpriseVersion,
+		...(flags.plainHttp === undefined ? {} : {plainHttp: flags.plainHttp.split(',').map(s => s.trim()).filter(Boolean)}),
 	};
 }
 

@@ -1,6 +1,7 @@
 import {effectiveConnected} from '../mcm/connection.js';
 import {describeDrift, describeSkew} from '../mcm/drift.js';
 import {staleSince} from '../mcm/stale.js';
+import {matchedByText, type MatchedBy} from '../mcm/managed-identity.js';
 import {certLabel, isCertProblem, type CertState} from '../mcm/tunnel-cert.js';
 import type {ApiState, Cluster, ClusterRole, ConditionStatus, Health, ManagedConnection, TigerStatus} from '../mcm/types.js';
 
@@ -65,6 +66,8 @@ export type ClusterStatusJson = {
 		management: string | null;
 		/** The ManagedCluster's name on the management cluster. */
 		managedName: string | null;
+		/** How the context was matched to it: certificate (its tunnel certificate), mapping (managedClusterNames) or name. */
+		matchedBy?: MatchedBy;
 		/** ManagedClusterConnected on the management cluster (the real signal); null when it cannot be read. */
 		fromManagement: ConditionStatus | null;
 		/** management-cluster-connection Available on the managed cluster; null when not known. */
@@ -168,6 +171,7 @@ function connectionJson(c: ManagedConnection): NonNullable<ClusterStatusJson['co
 		connected: effectiveConnected(c),
 		management: c.management ?? null,
 		managedName: c.managedName ?? null,
+		...(c.matchedBy ? {matchedBy: c.matchedBy} : {}),
 		fromManagement: c.fromManagement ?? null,
 		fromManaged: c.fromManaged ?? null,
 		disagree: c.disagree,
@@ -254,9 +258,11 @@ export function connectedCell(row: Cluster): string {
 	const c = row.connection;
 	if (!c) return '-';
 	const shown = effectiveConnected(c);
-	if (!c.disagree) return shown;
+	// A context named unlike its ManagedCluster: say which one, and how it was found.
+	const as = c.managedName && c.managedName !== row.name && c.matchedBy ? ` (as ${c.managedName}, ${matchedByText[c.matchedBy]})` : '';
+	if (!c.disagree) return `${shown}${as}`;
 	const other = c.fromManaged === 'True' ? 'Available' : 'not Available';
-	return `${shown} (disagree: managed side says ${other})`;
+	return `${shown} (disagree: managed side says ${other})${as}`;
 }
 
 export function tigerStatusCell(row: Cluster, now?: number): string {

@@ -8,8 +8,8 @@ import {probeIntervalFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, parseCommandLine} from './common-flags.js';
-import {openFleetClients} from './fleet-access.js';
+import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
+import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {usage, UsageError} from './usage.js';
 
@@ -19,6 +19,7 @@ import {usage, UsageError} from './usage.js';
 
 const statusFlags = {
 	...commonFlags,
+	...managedClusterNameFlag,
 	json: {type: 'boolean', default: false},
 	watch: {type: 'boolean', default: false},
 	waitConnected: {type: 'boolean', default: false},
@@ -41,18 +42,21 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		return 0;
 	}
 	if (parsed.input.length > 0) throw new UsageError(`unexpected argument "${parsed.input[0]}" for \`status\``, 'use --context NAME to choose clusters');
-	const flags = withConfigDefaults(parsed.flags, argv, loadUserConfig(), ['requestTimeout']);
+	const userConfig = loadUserConfig();
+	const flags = withConfigDefaults(parsed.flags, argv, userConfig, ['requestTimeout']);
 	const common = commonOptions(flags);
 	if (flags.watch && flags.waitConnected) throw new UsageError('--watch and --wait-connected cannot be used together', 'choose one');
 	if (flags.timeout !== undefined && !flags.waitConnected) throw new UsageError('--timeout only applies to --wait-connected', 'add --wait-connected, or use --request-timeout for API requests');
 	const waitMs = durationFlag(flags.timeout, 'timeout', defaultWaitMs);
+	const managedClusterNames = managedClusterNamesOption(flags, userConfig.managedClusterNames);
 
 	const {clients} = openFleetClients(common);
+	for (const line of withheldNotices(clients)) output.stderr(`calico-mcm: ${line}\n`);
 
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
 	const live = flags.watch === true || flags.waitConnected === true;
-	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
 	const certs = startTunnelCertSync({store, clients, sync});
 	try {
 		await ready(sync);

@@ -25,6 +25,8 @@ Console options
   --context NAME           limit the fleet to this context (repeatable)
   --request-timeout DUR    timeout of every API request (default 10s)
   --read-only              refuse every change to a cluster
+  --managed-cluster-name CONTEXT=NAME   the ManagedCluster a context is, when its tunnel
+                           certificate cannot be read (repeatable)
   --ascii                  no Unicode glyphs (also with TERM=dumb)
   --cert-refresh DUR       how often tunnel certificates are read again (default 60s; demo 5s)
   --demo                   start the embedded simulator and use its kubeconfig
@@ -54,7 +56,7 @@ Prints a completion script for subcommands, plans, flags and the context names o
 `,
 	sim: `Usage
   $ calico-mcm sim [--managed N] [--standalone N] [--bare N] [--remote-managed N]
-                   [--kubeconfig-out FILE] [--speed X] [--enterprise-version V]
+                   [--kubeconfig-out FILE] [--speed X] [--enterprise-version V] [--plain-http C,...]
 
 Serves one simulated Kubernetes API server per cluster on 127.0.0.1, writes a kubeconfig (mode 0600)
 with one context each (mgmt, managed-1..N, standalone-1..N, bare-1..N), prints "ready <kubeconfig>"
@@ -69,6 +71,8 @@ Options
   --kubeconfig-out FILE    where to write the kubeconfig (default: a new temp file)
   --speed X                multiplies the simulated operator's delays; 0 = at once (default 1)
   --enterprise-version V   e.g. 3.22 (tigera-manager names) or 3.24 (calico-system names; default)
+  --plain-http C,...       serve these clusters on http:// (no TLS), their kubeconfig user still
+                           holding the token; requests without it get 401 as over TLS
 
 Controls (one per line on stdin; each answered by one line on stdout)
   api-down C | api-hang C | api-up C          the cluster's API server
@@ -84,7 +88,8 @@ Options
   --watch                  print one line per change, until interrupted
   --wait-connected         wait until every managed cluster is connected
   --timeout DUR            how long --wait-connected waits (default 5m)
-  --kubeconfig FILE, --context NAME, --request-timeout DUR   as for the console
+  --kubeconfig FILE, --context NAME, --request-timeout DUR, --managed-cluster-name CONTEXT=NAME
+                           as for the console
 
 Exit codes: 0 every cluster healthy, 1 any degraded, disconnected or unreachable, 2 usage or config error.
 `,
@@ -118,6 +123,10 @@ Plans
   fix-address --management MGMT [--context C]...
        point every managed cluster of MGMT that dials another address at MGMT's ManagementCluster
        address, 3 at a time (--context limits which contexts are considered)
+
+Runs the console left unfinished (it quit, or its SSH session dropped)
+  $ calico-mcm run interrupted                 list them: cluster, plan, steps done now, start
+  $ calico-mcm run resume CLUSTER|all [--yes]  resume one of them, or all
 
 Every plan checks first (permissions, input files, address, the clusters' roles) and changes nothing
 unless all is well. Steps already done are reported done, so running a plan again resumes it.

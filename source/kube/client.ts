@@ -13,6 +13,7 @@ import type {ExecCredential, ExecCredentialProvider} from './exec-credentials.js
 import {ExecProviders} from './exec-providers.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {queryString} from './paths.js';
+import {isPlainHttp, withheldCredentials} from './plain-http.js';
 import {formatDuration} from './duration.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
@@ -63,6 +64,8 @@ export interface ClusterClient {
 	close(): void;
 	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
 	readonly protocol?: Protocol;
+	/** Set when the kubeconfig's credentials are withheld from a non-TLS server: says so, and why (plain-http.ts). */
+	readonly withheld?: string;
 }
 
 export type ClientOptions = {
@@ -90,7 +93,8 @@ export function createClients(config: FleetConfig, options: ClientOptions): Map<
 	const providers = new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal});
 	for (const info of config.contexts) {
 		const entry = config.entries.get(info.name);
-		if (entry) clients.set(info.name, createClient(entry, {...options, exec: providers.for(entry)}));
+		// No plugin runs for an http:// server: its credential would not be sent (plain-http.ts).
+		if (entry) clients.set(info.name, createClient(entry, {...options, exec: isPlainHttp(entry.cluster.server) ? undefined : providers.for(entry)}));
 	}
 	return clients;
 }
@@ -111,6 +115,7 @@ class HttpClusterClient implements ClusterClient {
 	readonly server: string;
 	readonly namespace: string;
 	readonly requestTimeoutMs: number;
+	readonly withheld?: string;
 	private readonly url: URL;
 	/** What an exchange needs to know of this client. */
 	private readonly target: ExchangeTarget;
@@ -139,11 +144,13 @@ class HttpClusterClient implements ClusterClient {
 		this.url = new URL(entry.cluster.server);
 		this.target = {entry, url: this.url, tunnelsOpening: () => this.tunnelsOpening};
 		this.secure = this.url.protocol === 'https:';
+		this.withheld = withheldCredentials(entry);
 		this.maxSockets = options.maxSockets ?? 8;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
 		this.createConnection = options.createConnection;
 		this.pingTimeoutMs = options.pingTimeoutMs;
-		this.exec = options.exec ?? new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal}).for(entry);
+		// As kubectl: no credential of any kind (nor an exec plugin run) for a server without TLS.
+		this.exec = this.secure ? (options.exec ?? new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal}).for(entry)) : undefined;
 		this.auth = new RequestAuth(entry, this.exec, this.userAgent);
 	}
 
@@ -277,6 +284,8 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
+		// As kubectl: no credential of any kind (nor impersonation) to a server without TLS.
+		if (!this.secure) return {headers: {'User-Agent': this.userAgent}, transport: this.transportFor()};
 		const {headers, credential} = await this.auth.headers(refresh, signal);
 		return {headers, transport: this.transportFor(credential), credential};
 	}
@@ -320,7 +329,7 @@ class HttpClusterClient implements ClusterClient {
 				const prepared = await this.prepare(attempt > 0, local.signal);
 				if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
 				const retryable = attempt === 0;
-				const canRefreshAuth = retryable && this.auth.refreshable;
+				const canRefreshAuth = retryable && this.secure && this.auth.refreshable;
 				const outcome = await exchange(this.target, {method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, canRefreshAuth, signal: local.signal, stopTimer, onOpen, onData});
 				if (outcome === 'done') return;
 				if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);

@@ -5,6 +5,7 @@
 
 import {spawn, type ChildProcess} from 'node:child_process';
 import {KubeError} from './errors.js';
+import {registerSecret} from './secret-values.js';
 import {formatDuration} from './duration.js';
 import {oneAtATime, type TerminalLender} from './terminal.js';
 
@@ -475,6 +476,7 @@ export class ExecCredentialProvider {
 		}
 		const status = doc.status;
 		const token = typeof status.token === 'string' && status.token ? status.token : undefined;
+		registerSecret(token);
 		const cert = typeof status.clientCertificateData === 'string' ? status.clientCertificateData : undefined;
 		const key = typeof status.clientKeyData === 'string' ? status.clientKeyData : undefined;
 		if (!token && !(cert && key)) {

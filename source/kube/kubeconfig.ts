@@ -9,6 +9,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import {ConfigError} from './errors.js';
 import type {ExecConfig} from './exec-credentials.js';
+import {registerSecret} from './secret-values.js';
 import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
 
 export type ContextInfo = {
@@ -222,6 +223,8 @@ function interactiveMode(file: string, user: string, raw: unknown): 'Never' | 'I
 }
 
 function toUser(file: string, name: string, body: Record<string, unknown>): UserEntry {
+	// Credentials the kubeconfig holds: masked wherever they would turn up in a message.
+	for (const key of ['token', 'password', 'client-key-data']) registerSecret(str(body[key]));
 	const authProvider = body['auth-provider'] as Record<string, unknown> | undefined;
 	return {
 		name,

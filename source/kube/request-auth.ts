@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import {KubeError} from './errors.js';
 import {ExecError, type ExecCredential, type ExecCredentialProvider} from './exec-credentials.js';
 import type {ContextEntry} from './kubeconfig.js';
+import {registerSecret} from './secret-values.js';
 
 export class RequestAuth {
 	private tokenFileCache?: {token: string; readAt: number};
@@ -38,6 +39,7 @@ export class RequestAuth {
 		if (!force && this.tokenFileCache && now - this.tokenFileCache.readAt < 60_000) return this.tokenFileCache.token;
 		try {
 			const token = fs.readFileSync(file, 'utf8').trim();
+			registerSecret(token);
 			this.tokenFileCache = {token, readAt: now};
 			return token;
 		} catch (error) {

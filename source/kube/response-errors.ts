@@ -5,6 +5,7 @@ import {KubeError, isUnreachableCode, kindForStatus, parseForbidden} from './err
 import type {ContextEntry} from './kubeconfig.js';
 import {describeRequest} from './paths.js';
 import {ProxyError} from './proxy.js';
+import {withheldCredentials} from './plain-http.js';
 
 /** A connection that failed, or a response cut off. */
 export function socketError(entry: ContextEntry, error: NodeJS.ErrnoException, what: string): KubeError {
@@ -49,7 +50,11 @@ export function statusError(entry: ContextEntry, status: number, text: string, r
 	const verb = refused.verb ?? described.verb;
 	const resource = refused.resource ?? described.resource;
 	let message = serverMessage;
-	if (kind === 'unauthorized') {
+	const withheld = withheldCredentials(entry);
+	if ((kind === 'unauthorized' || kind === 'forbidden') && withheld) {
+		// Refused because nothing was sent: the reason comes first, where a row has room for it.
+		message = `${withheld}; the server refused the anonymous request: ${serverMessage} (${request.what})`;
+	} else if (kind === 'unauthorized') {
 		const user = entry.user.name ? `user "${entry.user.name}"` : 'the anonymous user';
 		message = `${serverMessage}: the server refused the credentials of ${user} (${request.what})`;
 	} else if (kind === 'server' || kind === 'timeout') {

@@ -1,5 +1,6 @@
+import {fingerprintAnnotation, type ManagedIdentity, type MatchedBy} from './managed-identity.js';
 import {normalizeAddress} from './role.js';
-import {parseTime, type RawObject} from './raw.js';
+import {parseTime, stringField, type RawObject} from './raw.js';
 import {findCondition, readConditions} from './tigerstatus.js';
 import type {ConditionStatus, ManagedConnection, TigerStatus} from './types.js';
 
@@ -21,6 +22,8 @@ export type ManagementSide = {
 	since?: number;
 	message?: string;
 	createdAt?: number;
+	/** Its certs.tigera.io/active-fingerprint annotation: the tunnel certificate it accepts. */
+	fingerprint?: string;
 	/** The object it was read from: an unchanged object gives back the same ManagementSide. */
 	source: RawObject;
 };
@@ -33,6 +36,7 @@ export function readManagementSide(managedCluster: RawObject): ManagementSide {
 		since: condition?.lastTransitionTime,
 		message: condition?.message ?? condition?.reason,
 		createdAt: parseTime(managedCluster.metadata.creationTimestamp),
+		fingerprint: stringField(managedCluster.metadata.annotations as Record<string, unknown> | undefined, fingerprintAnnotation),
 		source: managedCluster,
 	};
 }
@@ -70,8 +74,8 @@ export type MatchInput = {
 	managementAddress?: string;
 	/**
 	 * The context has a ManagementClusterConnection (role managed, or misconfigured): matched by
-	 * address and name. 'maybe' = not read yet (connecting, unreachable): it claims a ManagedCluster
-	 * named like it when that is unambiguous, so that an unreachable managed cluster does not also
+	 * address and identity. 'maybe' = not read yet (connecting, unreachable): it claims a
+	 * ManagedCluster when that is unambiguous, so that an unreachable managed cluster does not also
 	 * appear as a remote-only row.
 	 */
 	managed: boolean | 'maybe';
@@ -79,13 +83,19 @@ export type MatchInput = {
 	managementClusterAddr?: string;
 	/** ManagedCluster names on this context (management clusters). */
 	managedClusterNames: Iterable<string>;
+	/** ManagedCluster name → its certificates.tigera.io/active-fingerprint annotation (management clusters). */
+	managedClusterFingerprints?: ReadonlyMap<string, string>;
+	/** The managed cluster's tunnel certificate (from its tigera-managed-cluster-connection Secret), when read. */
+	identity?: ManagedIdentity;
+	/** The ManagedCluster name the user mapped this context to (managedClusterNames). */
+	mappedName?: string;
 };
 
 export type Match = {management: string; managedName: string};
 
 export type MatchResult = {
-	/** Managed context → its ManagedCluster. */
-	byContext: Map<string, Match>;
+	/** Managed context → its ManagedCluster, and how it was found. */
+	byContext: Map<string, Match & {by: MatchedBy}>;
 	/** Managed contexts with no ManagedCluster found, and the management context their address points to (if one does). */
 	unmatched: Map<string, string | undefined>;
 	/** ManagedClusters no context claimed: the remote-only rows. */
@@ -93,14 +103,16 @@ export type MatchResult = {
 };
 
 /**
- * Pairs each managed context with its ManagedCluster on a management context. The ManagedCluster's
- * name usually equals the context name, and the managed side knows the management address:
- *   1. a management context whose ManagementCluster address equals the context's
- *      managementClusterAddr AND that has a ManagedCluster named like the context;
- *   2. else the only ManagedCluster anywhere named like the context (unambiguous by name alone);
- *   3. else unmatched.
- * A context not (known to be) managed, and not a management cluster, claims only by rule 2: it is
- * being joined, or not read yet.
+ * Pairs each managed context with its ManagedCluster on a management context, by identity first
+ * (see managed-identity.ts):
+ *   1. certificate: the ManagedCluster whose active-fingerprint annotation is the fingerprint of the
+ *      context's tunnel certificate; else one named like the certificate's subject CN;
+ *   2. mapping: one named as the user mapped the context;
+ *   3. name: one named like the context.
+ * For a name, a management context whose ManagementCluster address equals the context's
+ * managementClusterAddr wins; else the name must be unambiguous across the fleet.
+ * A context not (known to be) managed, and not a management cluster, claims only without the
+ * address (it is being joined, or not read yet). Management clusters never claim one.
  * ManagedClusters no context claimed become remote-only rows.
  */
 export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult {
@@ -108,9 +120,13 @@ export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult 
 	const byAddress = new Map<string, string[]>();
 	const namesOf = new Map<string, Set<string>>();
 	const holdersOfName = new Map<string, string[]>();
+	const holdersOfFingerprint = new Map<string, Match[]>();
 	for (const input of all) {
 		const address = normalizeAddress(input.managementAddress);
 		if (address) byAddress.set(address, [...(byAddress.get(address) ?? []), input.context]);
+		for (const [name, fingerprint] of input.managedClusterFingerprints ?? []) {
+			holdersOfFingerprint.set(fingerprint, [...(holdersOfFingerprint.get(fingerprint) ?? []), {management: input.context, managedName: name}]);
+		}
 		const names = new Set(input.managedClusterNames);
 		if (names.size === 0) continue;
 		namesOf.set(input.context, names);
@@ -120,32 +136,47 @@ export function matchManagedClusters(inputs: Iterable<MatchInput>): MatchResult 
 			else holdersOfName.set(name, [input.context]);
 		}
 	}
+	const holding = (input: MatchInput, name: string, pointed: string[]): string | undefined => {
+		const management = pointed.find(m => namesOf.get(m)?.has(name));
+		if (management) return management;
+		const holders = (holdersOfName.get(name) ?? []).filter(m => m !== input.context);
+		return holders.length === 1 ? holders[0] : undefined;
+	};
+	const find = (input: MatchInput, pointed: string[]): (Match & {by: MatchedBy}) | undefined => {
+		if (input.identity) {
+			const exact = (holdersOfFingerprint.get(input.identity.fingerprint) ?? []).filter(h => h.management !== input.context);
+			if (exact.length === 1) return {...exact[0]!, by: 'certificate'};
+			const management = holding(input, input.identity.commonName, pointed);
+			if (management) return {management, managedName: input.identity.commonName, by: 'certificate'};
+		}
+		for (const [name, by] of [[input.mappedName, 'mapping'], [input.context, 'name']] as const) {
+			if (!name) continue;
+			const management = holding(input, name, pointed);
+			if (management) return {management, managedName: name, by};
+		}
+		return undefined;
+	};
 	const result: MatchResult = {byContext: new Map(), unmatched: new Map(), remoteOnly: []};
 	const claimed = new Set<string>();
 	for (const input of all) {
 		// Not (known to be) managed yet: a context that is being joined has its ManagedCluster before it
 		// applies the installation manifest, and one not read yet may well be managed. Either way its
-		// own row, not a second remote-only one, should show that ManagedCluster. Management clusters
-		// never claim one by name.
+		// own row, not a second remote-only one, should show that ManagedCluster.
 		if (input.managed === 'maybe' || (input.managed === false && !input.managementAddress)) {
-			const holders = (holdersOfName.get(input.context) ?? []).filter(m => m !== input.context);
-			if (holders.length === 1) {
-				result.byContext.set(input.context, {management: holders[0]!, managedName: input.context});
-				claimed.add(`${holders[0]}/${input.context}`);
+			const match = find(input, []);
+			if (match) {
+				result.byContext.set(input.context, match);
+				claimed.add(`${match.management}/${match.managedName}`);
 			}
 			continue;
 		}
 		if (!input.managed) continue;
 		const address = normalizeAddress(input.managementClusterAddr);
 		const pointed = (address ? byAddress.get(address) ?? [] : []).filter(m => m !== input.context);
-		let management = pointed.find(m => namesOf.get(m)?.has(input.context));
-		if (!management) {
-			const holders = (holdersOfName.get(input.context) ?? []).filter(m => m !== input.context);
-			if (holders.length === 1) management = holders[0];
-		}
-		if (management) {
-			result.byContext.set(input.context, {management, managedName: input.context});
-			claimed.add(`${management}/${input.context}`);
+		const match = find(input, pointed);
+		if (match) {
+			result.byContext.set(input.context, match);
+			claimed.add(`${match.management}/${match.managedName}`);
 		} else {
 			result.unmatched.set(input.context, pointed.length === 1 ? pointed[0] : undefined);
 		}

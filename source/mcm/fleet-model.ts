@@ -1,6 +1,7 @@
 import {makeConnection, matchManagedClusters, readManagedSide, readManagementSide, type ManagementSide, type MatchResult} from './connection.js';
 import {addressDrift, versionSkew} from './drift.js';
 import {deriveHealth} from './health.js';
+import type {ManagedClusterNames, ManagedIdentity} from './managed-identity.js';
 import type {RawClusterState} from './raw.js';
 import {detectRole, type RoleFacts} from './role.js';
 import {emptyRollup, rollup} from './rollup.js';
@@ -33,6 +34,7 @@ type ContextFacts = {
 	managed: Map<string, ManagementSide>;
 	managedListed: boolean;
 	tunnelCerts?: TunnelCertFacts;
+	identity?: ManagedIdentity;
 };
 
 type RowEntry = {row: Cluster; inputs: readonly unknown[]};
@@ -45,9 +47,19 @@ function remoteId(management: string, name: string): string {
 	return `${management}/${name}`;
 }
 
-export class FleetModel {
+export type FleetModelOptions = {
+	/** The user's context → ManagedCluster name mapping (config file `managedClusterNames`, flags). */
+	managedClusterNames?: ManagedClusterNames;
 	/** The clock certificate states are judged by. */
-	constructor(private readonly now: () => number = Date.now) {}
+	now?: () => number;
+};
+
+export class FleetModel {
+	private readonly now: () => number;
+
+	constructor(private readonly options: FleetModelOptions = {}) {
+		this.now = options.now ?? Date.now;
+	}
 
 	private readonly facts = new Map<string, ContextFacts>();
 	private readonly rows = new Map<string, RowEntry>();
@@ -74,6 +86,9 @@ export class FleetModel {
 					f.role.role === 'managed' || f.role.role === 'misconfigured' || f.role.managementClusterAddr !== undefined ? true : f.role.role === 'unknown' ? 'maybe' : false,
 				managementClusterAddr: f.role.managementClusterAddr,
 				managedClusterNames: f.managed.keys(),
+				managedClusterFingerprints: fingerprints(f.managed),
+				identity: f.identity,
+				mappedName: this.options.managedClusterNames?.[f.context],
 			})),
 		);
 
@@ -148,6 +163,7 @@ export class FleetModel {
 			managed,
 			managedListed: raw.listed.has('managedclusters'),
 			tunnelCerts: raw.tunnelCerts,
+			...(raw.identity ? {identity: previous?.identity && sameIdentity(previous.identity, raw.identity) ? previous.identity : raw.identity} : {}),
 		};
 	}
 
@@ -215,6 +231,7 @@ export class FleetModel {
 				return makeConnection({
 					management: linked.management,
 					managedName: linked.managedName,
+					matchedBy: linked.by,
 					fromManaged: f.fromManaged,
 					message: `management cluster ${linked.management} is ${m.api.state}`,
 				});
@@ -222,6 +239,7 @@ export class FleetModel {
 			return makeConnection({
 				management: linked.management,
 				managedName: linked.managedName,
+				matchedBy: linked.by,
 				fromManagement: side.status,
 				fromManaged: f.fromManaged,
 				since: side.since,
@@ -238,7 +256,7 @@ export class FleetModel {
 				management,
 				fromManagement: 'False',
 				fromManaged: f.fromManaged,
-				message: `no ManagedCluster named "${f.context}" on ${management}`,
+				message: this.noManagedClusterMessage(f, management),
 			});
 		}
 		return makeConnection({
@@ -246,6 +264,16 @@ export class FleetModel {
 			fromManaged: f.fromManaged,
 			message: management ? `management cluster ${management} is ${m?.api.state ?? 'unknown'}` : 'management cluster not in the kubeconfig',
 		});
+	}
+
+	private noManagedClusterMessage(f: ContextFacts, management: string): string {
+		const mapped = this.options.managedClusterNames?.[f.context];
+		const wanted = [
+			...(f.identity ? [`with the fingerprint of its tunnel certificate (issued for "${f.identity.commonName}")`] : []),
+			...(mapped ? [`named "${mapped}" (managedClusterNames)`] : []),
+			`named "${f.context}"`,
+		];
+		return `no ManagedCluster ${wanted.join(', or ')} on ${management}`;
 	}
 
 	private remoteRow(id: string, m: ContextFacts, side: ManagementSide): Cluster {
@@ -280,9 +308,19 @@ export class FleetModel {
 	}
 }
 
+function fingerprints(managed: ReadonlyMap<string, ManagementSide>): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const [name, side] of managed) if (side.fingerprint) out.set(name, side.fingerprint);
+	return out;
+}
+
+function sameIdentity(a: ManagedIdentity, b: ManagedIdentity): boolean {
+	return a.commonName === b.commonName && a.fingerprint === b.fingerprint;
+}
+
 /** The whole fleet from scratch (no history: a tunnel's Unknown counts as never known). */
-export function buildFleet(perCluster: ReadonlyMap<string, RawClusterState>): FleetView {
-	const model = new FleetModel();
+export function buildFleet(perCluster: ReadonlyMap<string, RawClusterState>, options: FleetModelOptions = {}): FleetView {
+	const model = new FleetModel(options);
 	model.update(perCluster, perCluster.keys());
 	return model.view();
 }

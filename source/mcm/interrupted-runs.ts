@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {PlanOptions} from './plans/index.js';
+import {ensurePrivateDirectory, writeErrorReason} from './atomic-file.js';
 import {writeSecretFile} from './secrets.js';
 import {planIds, type PlanId} from './step.js';
 
@@ -35,13 +36,7 @@ export function secretsDirectory(env: NodeJS.ProcessEnv = process.env): string {
 	return path.join(stateDirectory(env), 'secrets');
 }
 
-/** Creates the directory (and its parents) 0700; a directory of ours that exists is made 0700 too. */
-export function ensurePrivateDirectory(dir: string): string {
-	fs.mkdirSync(dir, {recursive: true, mode: 0o700});
-	const st = fs.statSync(dir);
-	if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) fs.chmodSync(dir, 0o700);
-	return dir;
-}
+export {ensurePrivateDirectory};
 
 function isEntry(value: unknown): value is InterruptedRun {
 	const v = value as Partial<InterruptedRun> | null;
@@ -57,46 +52,86 @@ function isEntry(value: unknown): value is InterruptedRun {
 	);
 }
 
+type Contents = {runs: InterruptedRun[]; /** Entries this version does not understand: kept, never dropped. */ other: unknown[]};
+
 /** The interrupted runs recorded in one state file (runs.json). */
 export class InterruptedRuns {
 	readonly file: string;
+	private readonly onProblem: (message: string) => void;
 
-	constructor(dir: string = stateDirectory()) {
+	/** `onProblem` hears of a damaged or unreadable file (set aside, or not offered), in words for the user. */
+	constructor(dir: string = stateDirectory(), options: {onProblem?: (message: string) => void} = {}) {
 		this.file = path.join(dir, 'runs.json');
+		this.onProblem = options.onProblem ?? (() => undefined);
 	}
 
-	/** Every valid entry; a missing or damaged file reads as none (it is only a convenience). */
-	list(): InterruptedRun[] {
+	/**
+	 * The file's contents. Missing: none. Damaged (cut off by a full disk, edited by hand): moved aside
+	 * to runs.json.corrupt-<time>, said so, and read as none, so it is never overwritten. Unreadable
+	 * (permissions): throws, so nothing overwrites what could not be read.
+	 */
+	private read(): Contents {
 		let text: string;
 		try {
 			text = fs.readFileSync(this.file, 'utf8');
-		} catch {
-			return [];
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {runs: [], other: []};
+			throw new Error(`cannot read ${this.file}: ${writeErrorReason(error)}`);
 		}
+		let parsed: unknown;
 		try {
-			const parsed = JSON.parse(text) as {runs?: unknown};
-			return Array.isArray(parsed.runs) ? parsed.runs.filter(isEntry) : [];
-		} catch {
+			parsed = JSON.parse(text);
+		} catch (error) {
+			return this.setAside(`it is not valid JSON (${(error as Error).message})`);
+		}
+		const list = (parsed as {runs?: unknown} | null)?.runs;
+		if (!Array.isArray(list)) return this.setAside('it has no "runs" list');
+		return {runs: list.filter(isEntry), other: list.filter(e => !isEntry(e))};
+	}
+
+	private setAside(why: string): Contents {
+		const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+		try {
+			fs.renameSync(this.file, aside);
+		} catch (error) {
+			throw new Error(`${this.file} is damaged (${why}) and cannot be moved aside: ${writeErrorReason(error)}; move it away by hand`);
+		}
+		this.onProblem(`${this.file} was damaged (${why}): kept as ${aside}; the runs it named are not offered`);
+		return {runs: [], other: []};
+	}
+
+	/** Every valid entry. A file that cannot be read is reported and reads as none. */
+	list(): InterruptedRun[] {
+		try {
+			return this.read().runs;
+		} catch (error) {
+			this.onProblem(`${(error as Error).message}; interrupted runs are not offered`);
 			return [];
 		}
 	}
 
+	/** Throws when the file cannot be read or written (the message names the file and the reason). */
 	record(entry: InterruptedRun): void {
-		this.save([...this.list().filter(e => e.runId !== entry.runId), entry]);
+		const {runs, other} = this.read();
+		this.save([...runs.filter(e => e.runId !== entry.runId), entry], other);
 	}
 
 	forget(runId: string): void {
-		const list = this.list();
-		const rest = list.filter(e => e.runId !== runId);
-		if (rest.length !== list.length) this.save(rest);
+		const {runs, other} = this.read();
+		const rest = runs.filter(e => e.runId !== runId);
+		if (rest.length !== runs.length) this.save(rest, other);
 	}
 
-	private save(runs: InterruptedRun[]): void {
-		if (runs.length === 0) {
+	private save(runs: InterruptedRun[], other: unknown[]): void {
+		if (runs.length === 0 && other.length === 0) {
 			fs.rmSync(this.file, {force: true});
 			return;
 		}
-		ensurePrivateDirectory(path.dirname(this.file));
-		writeSecretFile(this.file, `${JSON.stringify({runs}, null, '\t')}\n`);
+		try {
+			ensurePrivateDirectory(path.dirname(this.file));
+			writeSecretFile(this.file, `${JSON.stringify({runs: [...runs, ...other]}, null, '\t')}\n`);
+		} catch (error) {
+			throw new Error(`cannot write ${this.file}: ${writeErrorReason(error)}; the runs recorded before are kept`);
+		}
 	}
 }

@@ -1,4 +1,5 @@
 import type {TunnelCertFacts} from './tunnel-cert.js';
+import type {ManagedIdentity} from './managed-identity.js';
 import type {ApiConnection} from './types.js';
 
 // The raw inputs of the domain: the objects one cluster's watches hold, as plain JSON. The domain
@@ -40,6 +41,8 @@ export type RawClusterState = {
 	listed: ReadonlySet<RawKind>;
 	/** The tunnel certificates, as the last read found them (read by GET, not watched: see tunnel-cert-read.ts). */
 	tunnelCerts?: TunnelCertFacts;
+	/** The tunnel certificate in the tigera-managed-cluster-connection Secret, read on managed clusters. */
+	identity?: ManagedIdentity;
 };
 
 /** A RawClusterState with nothing read yet. */

@@ -10,7 +10,7 @@
 import {KubeError, kubeErrorHint} from '../kube/errors.js';
 import {WaitTimeoutError} from '../kube/apply.js';
 import {ManifestError} from '../kube/manifests.js';
-import {maskText} from './secrets.js';
+import {maskServerText, maskText} from './secrets.js';
 import {normalizeCheck, StepError, type Plan, type Step, type StepContext} from './step.js';
 import type {LogLine, RunProgress, StepProgress} from './types.js';
 
@@ -43,8 +43,9 @@ export function newRunId(plan: Pick<Plan, 'id' | 'cluster'>): string {
 
 /** The user-facing text of an error: the real cause, masked. */
 export function describeError(error: unknown): string {
-	if (error instanceof Error) return maskText(error.message);
-	return maskText(String(error));
+	// Error messages quote servers: the shape rule applies to them too.
+	if (error instanceof Error) return maskServerText(error.message);
+	return maskServerText(String(error));
 }
 
 /** What the user can do about an error of a step. */

@@ -1,13 +1,20 @@
 // Secrets never reach the screen or a log unmasked: tokens, certificates, keys, pull secrets,
 // licenses and installation manifests are replaced by a short marker that says what was there.
-// Files that hold them are written with mode 0600, also when the file existed before.
+// Text is masked by what the product KNOWS is secret (the registry of secret values, see
+// kube/secret-values.ts), plus the unambiguous forms (PEM blocks, bearer headers, JWTs). The shape
+// rule (a long base64-looking run) only applies to free-form server messages, as a last line of
+// defence: elsewhere it hid long cluster names and file paths the user needed to see.
+// Files that hold secrets are written with mode 0600, also when the file existed before.
 
-import fs from 'node:fs';
+import {registerSecret, secretValues} from '../kube/secret-values.js';
+import {writeFileAtomic} from './atomic-file.js';
 
 const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const pem = /-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g;
-// A long unbroken run of base64 is key material or an encoded secret far more often than prose.
+// In a server's message, a long unbroken run of base64 with upper and lower case and digits is key
+// material far more often than prose.
 const base64Blob = /[A-Za-z0-9+/]{40,}={0,2}/g;
+const looksEncoded = (s: string) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s);
 const bearer = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
 
 /** A token shown as its first characters and length: enough to tell two apart, useless to an attacker. */
@@ -17,14 +24,25 @@ export function maskToken(token: string): string {
 	return `${t.slice(0, 4)}…**** (${t.length} chars)`;
 }
 
-/** Mask tokens, PEM blocks, bearer headers and base64 blobs in free text (log lines, messages). */
+/** Mask known secret values, PEM blocks, bearer headers and JWTs in text (log lines, messages, outputs). */
 export function maskText(text: string): string {
-	return text
+	let out = text;
+	for (const value of secretValues()) if (out.includes(value)) out = out.split(value).join(`<secret masked, ${value.length} chars>`);
+	return out
 		.replace(pem, (_m, label: string) => `<${label.toLowerCase()} masked>`)
 		.replace(bearer, '$1****')
-		.replace(jwt, m => maskToken(m))
-		.replace(base64Blob, m => `<${m.length} chars masked>`);
+		.replace(jwt, m => maskToken(m));
 }
+
+/**
+ * maskText plus the shape rule, for free-form text from a server (error messages), which may quote
+ * a secret the product never saw: long base64-looking runs are masked too.
+ */
+export function maskServerText(text: string): string {
+	return maskText(text).replace(base64Blob, m => (looksEncoded(m) ? `<${m.length} chars masked>` : m));
+}
+
+export {registerSecret};
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 
@@ -38,7 +56,8 @@ function maskValue(value: Json, key: string | undefined): Json {
 	if (typeof value === 'string') {
 		if (masked.test(value)) return value;
 		if (key !== undefined && secretKeys.has(key)) return `<${key} masked, ${value.length} chars>`;
-		return maskText(value);
+		// Object fields are data, not names the user reads: the shape rule applies.
+		return maskServerText(value);
 	}
 	if (Array.isArray(value)) return value.map(v => maskValue(v, undefined));
 	if (value && typeof value === 'object') {
@@ -71,17 +90,10 @@ export function maskObject<T>(obj: T): T {
 }
 
 /**
- * Write a file that holds a secret with mode 0600. An existing file is made 0600 before anything is
- * written to it, so the secret is never readable by others, not even for a moment.
+ * Write a file that holds a secret with mode 0600, atomically: the file is replaced whole or left as
+ * it was (see atomic-file.ts), and the new file is 0600 from its creation. `overwrite: false` fails
+ * with EEXIST when the file exists.
  */
-export function writeSecretFile(file: string, data: string | Uint8Array): void {
-	const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
-	try {
-		fs.fchmodSync(fd, 0o600);
-		fs.ftruncateSync(fd, 0);
-		const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-		for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
-	} finally {
-		fs.closeSync(fd);
-	}
+export function writeSecretFile(file: string, data: string | Uint8Array, options: {overwrite?: boolean} = {}): void {
+	writeFileAtomic(file, data, {mode: 0o600, overwrite: options.overwrite});
 }

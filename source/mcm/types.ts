@@ -1,3 +1,4 @@
+import type {MatchedBy} from './managed-identity.js';
 import type {ObjectRef} from './object-ref.js';
 
 // Types at the edge between the domain (source/mcm) and everything that shows or drives it.
@@ -67,6 +68,8 @@ export type ManagedConnection = {
 	management?: string;
 	/** The ManagedCluster object's name on the management cluster. */
 	managedName?: string;
+	/** How this context was matched to its ManagedCluster (see managed-identity.ts). */
+	matchedBy?: MatchedBy;
 	/** `ManagedClusterConnected` on the management cluster: the real signal. */
 	fromManagement?: ConditionStatus;
 	/** `management-cluster-connection` TigerStatus Available on the managed cluster (the guardian runs). */

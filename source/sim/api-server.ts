@@ -9,7 +9,7 @@ import {parseResourcePath} from './request-path.js';
 import {serveResource} from './resource-router.js';
 import {installRootCaPublisher} from './root-ca-publisher.js';
 import {installTokenController} from './token-controller.js';
-import {ApiError, type ApiServer, type ConnectionStats, type ObjectStore, type TokenRegistry} from './types.js';
+import {ApiError, receivedLimit, type ApiServer, type ConnectionStats, type ObjectStore, type ReceivedRequest, type TokenRegistry} from './types.js';
 import type {WatchHandle} from './watch-stream.js';
 
 export type ApiServerOptions = {
@@ -19,6 +19,7 @@ export type ApiServerOptions = {
 	/**
 	 * HTTPS with the process-wide simulator CA (default true): kubectl sends a kubeconfig's bearer
 	 * token only over TLS. Kubeconfigs need certificate-authority-data = certificateAuthorityData().
+	 * false: plain HTTP, still authenticating every request as over TLS (an anonymous one gets 401).
 	 */
 	tls?: boolean;
 	/** How often watches get a bookmark (default: CALICO_MCM_SIM_BOOKMARK_MS, else 60 s as kube-apiserver). */
@@ -34,6 +35,7 @@ class SimApiServer implements ApiServer {
 	/** Requests that arrived while hanging: never answered, destroyed on up() or down(). */
 	private readonly parked = new Set<ServerResponse>();
 	private readonly listener: Listener;
+	readonly received: ReceivedRequest[] = [];
 
 	constructor(private readonly options: ApiServerOptions) {
 		installTokenController(options.store, options.tokens);
@@ -91,6 +93,15 @@ class SimApiServer implements ApiServer {
 	}
 
 	private onRequest(req: IncomingMessage, res: ServerResponse): void {
+		const {authorization} = req.headers;
+		const impersonateUser = req.headers['impersonate-user'];
+		this.received.push({
+			method: req.method ?? '',
+			path: req.url ?? '',
+			...(authorization === undefined ? {} : {authorization}),
+			...(impersonateUser === undefined ? {} : {impersonateUser: String(impersonateUser)}),
+		});
+		if (this.received.length > receivedLimit) this.received.splice(0, this.received.length - receivedLimit);
 		if (this.mode === 'hang') {
 			// Hanging: read nothing, answer nothing; up() or down() ends these.
 			this.parked.add(res);

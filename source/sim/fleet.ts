@@ -21,7 +21,7 @@ import {
 	applyObjects, createManagedCluster, demoDocuments, managementAddressPort, nodeAddresses, nodeNames, seedEnterpriseLicenseAndPolicies,
 	seedEnterpriseResources, seedKubernetes, seedManagementCluster, type SimRole,
 } from './topology.js';
-import type {ApiServer, ConnectionStats, ObjectStore, TokenRegistry} from './types.js';
+import type {ApiServer, ConnectionStats, ObjectStore, ReceivedRequest, TokenRegistry} from './types.js';
 
 export type {SimRole} from './topology.js';
 
@@ -49,6 +49,12 @@ export type FleetOptions = {
 	 * of a large fleet holds when the console has only its context. Connected (True), fixed: no tunnel.
 	 */
 	remoteManaged?: number;
+	/**
+	 * Clusters whose API server listens on plain http:// (no TLS), their kubeconfig user still holding
+	 * the admin token: what a client must not send in clear text. Authentication stays as strict as
+	 * over TLS (a request without the token gets 401).
+	 */
+	plainHttp?: string[];
 };
 
 export const maxRemoteManaged = 50_000;
@@ -74,6 +80,8 @@ export interface Fleet {
 	tokens(name: string): TokenRegistry;
 	/** Connections the cluster's API server accepted, and the protocol each spoke (tests, benchmarks). */
 	connections(name: string): ConnectionStats;
+	/** The last requests the cluster's API server received, with the credential headers they carried. */
+	received(name: string): readonly ReceivedRequest[];
 	/** One control line → its one-line acknowledgement (`ok ...` or `error: ...`). Never throws. */
 	control(line: string): Promise<string>;
 	apiDown(name: string): Promise<void>;
@@ -135,13 +143,17 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 	for (let i = 1; i <= managedCount; i++) roles.push([`managed-${i}`, 'managed']);
 	for (let i = 1; i <= standaloneCount; i++) roles.push([`standalone-${i}`, 'standalone']);
 	for (let i = 1; i <= bareCount; i++) roles.push([`bare-${i}`, 'bare']);
+	const plainHttp = new Set(options.plainHttp ?? []);
+	for (const name of plainHttp) {
+		if (!roles.some(([n]) => n === name)) throw new Error(`--plain-http ${name}: no such cluster (the fleet has ${roles.slice(0, 6).map(([n]) => n).join(', ')}${roles.length > 6 ? ', ...' : ''})`);
+	}
 
 	clock.instant = true;
 	try {
 		roles.forEach(([name, role], index) => {
 			const store = createObjectStore();
 			const tokens = createTokenRegistry();
-			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2});
+			const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2, tls: !plainHttp.has(name)});
 			seedKubernetes(store, name, index);
 			let lbCount = 0;
 			const workloads = startWorkloads({
@@ -263,6 +275,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 		operator: (name) => member(name).operator,
 		tokens: (name) => member(name).tokens,
 		connections: (name) => member(name).server.connections,
+		received: (name) => member(name).server.received,
 		async control(line) {
 			const control = parseControl(line);
 			if ('error' in control) return `error: ${control.error}`;

@@ -169,9 +169,16 @@ export interface ApiServer {
 	close(): Promise<void>;
 	/** Connections accepted since start, and how each was spoken after the handshake. */
 	readonly connections: ConnectionStats;
+	/** The last requests received (at most receivedLimit), with the credentials they carried: tests check what reached the wire. */
+	readonly received: readonly ReceivedRequest[];
 }
 
 export type ConnectionStats = {accepted: number; h2: number; http1: number};
+
+/** One request as the server received it: the credential headers exactly as sent (absent: none). */
+export type ReceivedRequest = {method: string; path: string; authorization?: string; impersonateUser?: string};
+
+export const receivedLimit = 2000;
 
 /**
  * Service-account tokens and the admin token of one cluster. TokenRequest issues tokens here;

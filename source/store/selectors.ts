@@ -1,3 +1,4 @@
+import {RE2JS} from 're2js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
@@ -68,10 +69,22 @@ export type ParsedFilter = {
 	error?: string;
 };
 
+// RE2's message without its flags prefix: `missing closing ): \`(a\``. Lookarounds and
+// backreferences are what RE2 leaves out to match in linear time: say so.
+function regexError(error: unknown): string {
+	const message = (error as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`');
+	if (/invalid escape sequence: `\\[1-9]/.test(message)) return `backreferences (${message.split(': ').pop()}) are not supported: the filter matches in linear time`;
+	if (/unsupported Perl syntax: `\(\?<?[=!]/.test(message)) return `lookarounds (${message.split(': ').pop()}) are not supported: the filter matches in linear time`;
+	return message;
+}
+
 /**
  * Filter syntax: `text` case-insensitive substring; `/re/` or `~re` a case-insensitive regular
  * expression; a leading `!` keeps the rows that do NOT match.
  */
+// Regexes run in RE2JS, a linear-time engine (no backtracking): a pattern like `(a+)+b` on a long row
+// costs microseconds, where JavaScript's RegExp could hold the main thread (and so every key and
+// signal) for minutes.
 export function parseFilter(raw: string): ParsedFilter {
 	let text = raw.trim();
 	const invert = text.startsWith('!');
@@ -83,10 +96,10 @@ export function parseFilter(raw: string): ParsedFilter {
 	if (pattern !== undefined) {
 		if (pattern === '') return {invert, regex: true};
 		try {
-			const re = new RegExp(pattern, 'i');
+			const re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
 			return {invert, regex: true, test: c => re.test(cachedRowText(c)) !== invert};
 		} catch (error) {
-			return {invert, regex: true, error: `bad regex: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`};
+			return {invert, regex: true, error: `bad regex: ${regexError(error)}`};
 		}
 	}
 	if (text === '') return {invert, regex: false};

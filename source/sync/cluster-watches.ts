@@ -4,6 +4,7 @@ import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObj
 import type {ApiConnection, ApiState} from '../mcm/types.js';
 import {startProbe} from './api-probe.js';
 import {listOnce} from './list-once.js';
+import {createIdentityReader, type IdentityReader} from './managed-identity-reader.js';
 
 // The watches of one cluster: one list+watch loop per MCM resource, which keep the raw objects (by
 // name) and the cluster's API state (that of its worst watch). Every change only calls dirty(); the
@@ -55,13 +56,25 @@ export class ClusterWatches {
 	private managed?: WatchHandle;
 	private probe?: {stop: () => void};
 	private released = false;
+	/** A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes. */
+	private readonly identity: IdentityReader;
 
 	constructor(private readonly o: ClusterWatchOptions) {
 		this.raw = emptyRawState(o.context, o.now()) as MutableRaw;
+		this.identity = createIdentityReader(o.client, value => {
+			if (value) this.raw.identity = value;
+			else delete this.raw.identity;
+			o.dirty();
+		});
 	}
 
 	get allSettled(): boolean {
 		return this.settled.size === rawKinds.length;
+	}
+
+	/** The identity read is under way (the one-shot status waits for it). */
+	get identityPending(): boolean {
+		return this.identity.pending;
 	}
 
 	/** Opens the watches (or, in list mode, lists each resource once). */
@@ -92,6 +105,7 @@ export class ClusterWatches {
 		for (const handle of this.handles) handle.stop();
 		this.managed?.stop();
 		this.probe?.stop();
+		this.identity.stop();
 	}
 
 	private settle(kind: RawKind): void {
@@ -115,6 +129,7 @@ export class ClusterWatches {
 		this.settle(kind);
 		this.o.dirty();
 		if (kind === 'managementclusters') this.syncManaged();
+		if (kind === 'managementclusterconnections') this.syncIdentity();
 	}
 
 	private event(kind: RawKind, type: string, object: RawObject): void {
@@ -124,6 +139,11 @@ export class ClusterWatches {
 		else this.raw.objects[kind].set(name, object);
 		this.o.dirty();
 		if (kind === 'managementclusters') this.syncManaged();
+		if (kind === 'managementclusterconnections') this.syncIdentity();
+	}
+
+	private syncIdentity(): void {
+		this.identity.changed([...this.raw.objects.managementclusterconnections.values()].map(o => o.metadata.resourceVersion ?? '?').join(','));
 	}
 
 	private state(kind: RawKind, state: WatchState): void {

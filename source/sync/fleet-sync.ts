@@ -6,6 +6,7 @@ import {FleetModel} from '../mcm/fleet-model.js';
 import {rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import {pathOf, watchedResources} from '../mcm/resources.js';
 import type {TunnelCertFacts} from '../mcm/tunnel-cert.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
 import {ClusterWatches} from './cluster-watches.js';
@@ -52,6 +53,8 @@ export type FleetSyncOptions = {
 	 * absent (one-shot lists, unit tests with fake clients). See api-probe.ts.
 	 */
 	probeMs?: number;
+	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
+	managedClusterNames?: ManagedClusterNames;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
 	now?: () => number;
@@ -75,7 +78,7 @@ export type FleetSync = {
 };
 
 class FleetSyncLoop implements FleetSync {
-	private readonly model = new FleetModel();
+	private readonly model: FleetModel;
 	private readonly clusters = new Map<string, ClusterWatches>();
 	private readonly perCluster = new Map<string, RawClusterState>();
 	private readonly coalescer: Coalescer<string, true>;
@@ -96,6 +99,7 @@ class FleetSyncLoop implements FleetSync {
 
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
+		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
 		// Started once the constructor is done: every cluster is known before the first contact begins.
 		this.firstContacts = new PQueue({concurrency: Math.max(1, o.startConcurrency ?? 128), autoStart: false});
 		this.coalescer = createCoalescer<string, true>({
@@ -144,7 +148,7 @@ class FleetSyncLoop implements FleetSync {
 	}
 
 	private allSettled(): boolean {
-		return [...this.clusters.values()].every(c => c.allSettled);
+		return [...this.clusters.values()].every(c => c.allSettled && !c.identityPending);
 	}
 
 	private onFlush(dirty: Iterable<string>): void {

@@ -1,3 +1,4 @@
+import {matchedByText} from '../mcm/managed-identity.js';
 import {Box, Text} from 'ink';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {selectSortedStatuses} from '../store/selectors.js';
@@ -37,7 +38,9 @@ function notes(c: Cluster, now: number): Note[] {
 	if (conn) {
 		const from = conn.fromManagement ?? 'Unknown';
 		const text =
-			`tunnel to ${conn.management ?? 'management cluster'}: ManagedClusterConnected ${from}` +
+			`tunnel to ${conn.management ?? 'management cluster'}` +
+			(conn.managedName && conn.matchedBy && !c.remoteOnly ? ` (ManagedCluster ${conn.managedName}, ${matchedByText[conn.matchedBy]})` : '') +
+			`: ManagedClusterConnected ${from}` +
 			(conn.since === undefined ? '' : ` for ${age(now - conn.since)}`) +
 			(conn.message ? `: ${conn.message}` : '') +
 			(conn.fromManaged ? `; guardian Available ${conn.fromManaged}` : '') +

@@ -2,8 +2,9 @@ import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {configExample, configPath, loadUserConfig, withConfigDefaults} from '../../source/cli/config-file.js';
+import {parseConsoleArgs} from '../../source/cli/console.js';
 import {UsageError} from '../../source/cli/usage.js';
 import {kubeconfigFor, startServer, writeKubeconfig, type TestServer} from '../kube/fake-api.js';
 import {cliPath as cli} from '../helpers/cli.js';
@@ -111,4 +112,20 @@ describe('commands with a config file', () => {
 			expect(r.stderr).toBe(`calico-mcm: config file ${env.XDG_CONFIG_HOME}/calico-mcm/config.yaml line 2: color must be true or false, not 3\n  fix: write "color: true" or "color: false"\n`);
 		}
 	}, 30_000);
+});
+
+describe('managedClusterNames and --managed-cluster-name', () => {
+	afterEach(() => vi.unstubAllEnvs());
+
+	it('the console takes the file\'s mapping, and a flag replaces the file\'s entry for its context', () => {
+		const env = writeConfig('managedClusterNames:\n  pm1: managed-1\n  pm2: managed-2\n');
+		vi.stubEnv('HOME', env.HOME!);
+		vi.stubEnv('XDG_CONFIG_HOME', env.XDG_CONFIG_HOME!);
+		const options = parseConsoleArgs(['--managed-cluster-name', 'pm2=payments', '--managed-cluster-name', 'eks-3=managed-3']);
+		expect(options !== 'help' && options.managedClusterNames).toEqual({pm1: 'managed-1', pm2: 'payments', 'eks-3': 'managed-3'});
+		// The demo's contexts are its own: the file's mapping (for the user's contexts) is left out.
+		const demo = parseConsoleArgs(['--demo']);
+		expect(demo !== 'help' && demo.managedClusterNames).toBeUndefined();
+		expect(() => parseConsoleArgs(['--managed-cluster-name', 'pm2'])).toThrow(/invalid --managed-cluster-name "pm2"/);
+	});
 });

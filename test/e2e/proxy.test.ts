@@ -31,7 +31,7 @@ const proxies: TestProxy[] = [];
 function exec(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Result> {
 	const started = Date.now();
 	return new Promise(resolve => {
-		const child = execFile(file, args, {timeout: timeoutMs, env: {...process.env, CI: 'true', ...env}, cwd: dir}, (error, stdout, stderr) => {
+		const child = execFile(file, args, {timeout: timeoutMs, env: {...process.env, CI: 'true', XDG_STATE_HOME: path.join(dir, 'state'), ...env}, cwd: dir}, (error, stdout, stderr) => {
 			resolve({code: error ? (typeof (error as {code?: unknown}).code === 'number' ? ((error as {code: number}).code) : -1) : 0, stdout, stderr, ms: Date.now() - started});
 		});
 		child.stdin?.end();

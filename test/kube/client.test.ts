@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
@@ -9,8 +10,8 @@ afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-	const s = await startServer(handler);
+async function server(handler: Parameters<typeof startServer>[0], options: {tls?: boolean} = {}): Promise<TestServer> {
+	const s = await startServer(handler, 0, options);
 	cleanups.push(() => s.close());
 	return s;
 }
@@ -91,13 +92,14 @@ describe('ClusterClient requests', () => {
 			'/r500': [500, status(500, 'InternalError', 'etcd is down')],
 			'/r502': [502, 'Bad Gateway'],
 		};
+		// HTTPS: the 401 is about credentials that were sent.
 		const s = await server((req, res) => {
 			const [code, body] = answers[req.url!]!;
 			if (typeof body === 'string') {
 				res.writeHead(code, {'Content-Type': 'text/plain'});
 				res.end(body);
 			} else sendJson(res, code, body);
-		});
+		}, {tls: true});
 		const client = clientsFor([{name: 'a', server: s.url, token: 't'}]).get('a')!;
 		const kinds: Record<string, string> = {};
 		for (const path of Object.keys(answers)) kinds[path] = (await rejection(client.request({path}))).kind;
@@ -142,8 +144,8 @@ describe('ClusterClient requests', () => {
 	});
 
 	it('never sends one context\'s token to another context\'s server', async () => {
-		const one = await server((_req, res) => sendJson(res, 200, {}));
-		const two = await server((_req, res) => sendJson(res, 200, {}));
+		const one = await server((_req, res) => sendJson(res, 200, {}), {tls: true});
+		const two = await server((_req, res) => sendJson(res, 200, {}), {tls: true});
 		const clients = clientsFor([
 			{name: 'one', server: one.url, token: 'token-one'},
 			{name: 'two', server: two.url, token: 'token-two'},
@@ -231,5 +233,56 @@ describe('ClusterClient streams', () => {
 		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
 		const error = await rejection(client.stream({path: '/s', onLine: () => undefined}));
 		expect(error.kind).toBe('unreachable');
+	});
+});
+
+describe('credentials and plain http://', () => {
+	// kubectl (client-go's clientcmd) reads a user's credentials only for a TLS server; issue 14 found
+	// the bearer token sent to an http:// server without a word.
+	const refuseAnonymous: Parameters<typeof startServer>[0] = (req, res) => {
+		if (req.headers.authorization) sendJson(res, 200, {kind: 'NamespaceList', items: []});
+		else sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+	};
+
+	it('sends no token, basic auth, impersonation or exec plugin output to an http:// server, and the refusal says why', async () => {
+		const s = await server(refuseAnonymous);
+		const marker = `${writeKubeconfig('').dir}/plugin-ran`;
+		const plugin = `exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: /bin/sh\n  args: ["-c", "touch ${marker}; echo '{\\"apiVersion\\":\\"client.authentication.k8s.io/v1\\",\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"from-plugin\\"}}'"]\n  interactiveMode: Never`;
+		const {file} = writeKubeconfig(
+			kubeconfigFor([
+				{name: 'tok', server: s.url, token: 'clear-text-token', extraUser: 'as: admin'},
+				{name: 'basic', server: s.url, extraUser: 'username: alice\npassword: clear-text-password'},
+				{name: 'plug', server: s.url, extraUser: plugin},
+			]),
+		);
+		const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 5000});
+		cleanups.push(() => clients.forEach((c) => c.close()));
+		const tok = await rejection(clients.get('tok')!.request({path: '/api/v1/namespaces'}));
+		expect(tok.kind).toBe('unauthorized');
+		expect(tok.message).toBe(
+			`credentials not sent: server ${s.url} is not TLS, so the bearer token, impersonation (as admin) of user "tok-user" were withheld (as kubectl does); use the server's https:// address; the server refused the anonymous request: Unauthorized (GET /api/v1/namespaces)`,
+		);
+		expect(clients.get('tok')!.withheld).toContain('credentials not sent');
+		expect((await rejection(clients.get('basic')!.request({path: '/api/v1/namespaces'}))).message).toContain('so the basic auth of user "basic-user" was withheld');
+		expect((await rejection(clients.get('plug')!.request({path: '/api/v1/namespaces'}))).message).toContain('so the exec plugin "/bin/sh" of user "plug-user" was withheld');
+		expect(s.requests).toHaveLength(3);
+		for (const r of s.requests) {
+			expect(r.headers.authorization).toBeUndefined();
+			expect(r.headers['impersonate-user']).toBeUndefined();
+		}
+		expect(fs.existsSync(marker)).toBe(false);
+	});
+
+	it('the same user over https:// sends its token; an anonymous context over http:// says nothing', async () => {
+		const tls = await server(refuseAnonymous, {tls: true});
+		const plain = await server((_req, res) => sendJson(res, 200, {kind: 'NamespaceList', items: []}));
+		const {file} = writeKubeconfig(kubeconfigFor([{name: 'secure', server: tls.url, token: 'tls-token'}, {name: 'proxy', server: plain.url}]));
+		const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 5000});
+		cleanups.push(() => clients.forEach((c) => c.close()));
+		await clients.get('secure')!.request({path: '/api/v1/namespaces'});
+		expect(tls.requests[0]!.headers.authorization).toBe('Bearer tls-token');
+		expect(clients.get('secure')!.withheld).toBeUndefined();
+		await clients.get('proxy')!.request({path: '/api/v1/namespaces'});
+		expect(clients.get('proxy')!.withheld).toBeUndefined();
 	});
 });

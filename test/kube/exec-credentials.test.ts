@@ -3,6 +3,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
+import {certificateAuthorityData} from '../../source/sim/tls.js';
 import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, rejection} from './fake-api.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -29,7 +30,8 @@ async function setup(accept: (token: string) => boolean, plugin: PluginSetup = {
 		const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
 		if (accept(token)) sendJson(res, 200, {token});
 		else sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
-	});
+		// HTTPS: a plugin's credential goes only to a TLS server (no plugin runs for http://).
+	}, 0, {tls: true});
 	cleanups.push(() => s.close());
 	const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'exec-plugin-'));
 	const script = path.join(dir, 'fake-auth-plugin');
@@ -117,7 +119,8 @@ describe('exec credential plugins', () => {
 	});
 
 	it('shares one plugin run among contexts of the same user, and names each context in errors', async () => {
-		const s = await startServer((req, res) => sendJson(res, 200, {token: (req.headers.authorization ?? '').replace(/^Bearer /, '')}));
+		const s = await startServer((req, res) => sendJson(res, 200, {token: (req.headers.authorization ?? '').replace(/^Bearer /, '')}), 0, {tls: true});
+		const ca = certificateAuthorityData();
 		cleanups.push(() => s.close());
 		const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'exec-shared-'));
 		const script = path.join(dir, 'fake-auth-plugin');
@@ -128,8 +131,8 @@ describe('exec credential plugins', () => {
 				'apiVersion: v1',
 				'kind: Config',
 				'clusters:',
-				`- {name: c1, cluster: {server: "${s.url}"}}`,
-				`- {name: c2, cluster: {server: "${s.url}"}}`,
+				`- {name: c1, cluster: {server: "${s.url}", certificate-authority-data: ${ca}}}`,
+				`- {name: c2, cluster: {server: "${s.url}", certificate-authority-data: ${ca}}}`,
 				'users:',
 				`- {name: sso, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${script}, env: [{name: COUNT_FILE, value: "${countFile}"}${env}]}}}`,
 				'contexts:',

@@ -30,7 +30,8 @@ function alive(pid: number): boolean {
 }
 
 async function setup() {
-	const server = await startServer((_req, res) => sendJson(res, 200, {kind: 'NamespaceList', items: []}));
+	// HTTPS: no plugin runs for an http:// server (its credential would not be sent).
+	const server = await startServer((_req, res) => sendJson(res, 200, {kind: 'NamespaceList', items: []}), 0, {tls: true});
 	cleanups.push(() => server.close());
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-hang-'));
 	const script = path.join(dir, 'sso-login');

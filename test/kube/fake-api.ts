@@ -2,12 +2,14 @@
 // handler, and a one-resource list+watch server with faults (hang, 410, silence).
 
 import http from 'node:http';
+import https from 'node:https';
 import type {AddressInfo} from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {expect} from 'vitest';
 import {KubeError} from '../../source/kube/errors.js';
+import {certificateAuthorityData, simulatorTls} from '../../source/sim/tls.js';
 
 export type Recorded = {method: string; url: string; headers: http.IncomingHttpHeaders; body: string};
 
@@ -25,12 +27,17 @@ export type TestServer = {
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
-export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
+/**
+ * `tls`: serve HTTPS (HTTP/1.1) with the simulator's certificate for 127.0.0.1, as a server must be
+ * for a client to send it credentials (kubeconfigFor adds the CA): kubectl, and calico-mcm, send no
+ * token, basic auth or exec plugin output to an http:// server.
+ */
+export async function startServer(handler: Handler, port = 0, options: {tls?: boolean} = {}): Promise<TestServer> {
 	let current = handler;
 	const requests: Recorded[] = [];
 	const sockets = new Set<import('node:net').Socket>();
 	let accepted = 0;
-	const server = http.createServer((req, res) => {
+	const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
@@ -38,7 +45,9 @@ export async function startServer(handler: Handler, port = 0): Promise<TestServe
 			requests.push({method: req.method ?? '', url: req.url ?? '', headers: req.headers, body});
 			current(req, res, body);
 		});
-	});
+	};
+	const tls = options.tls ? simulatorTls() : undefined;
+	const server = tls ? https.createServer({key: tls.key, cert: tls.certificate}, onRequest) : http.createServer(onRequest);
 	server.on('connection', (socket) => {
 		accepted++;
 		sockets.add(socket);
@@ -50,7 +59,7 @@ export async function startServer(handler: Handler, port = 0): Promise<TestServe
 	});
 	const bound = (server.address() as AddressInfo).port;
 	return {
-		url: `http://127.0.0.1:${bound}`,
+		url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
 		port: bound,
 		requests,
 		connections: () => accepted,
@@ -86,7 +95,10 @@ export function writeKubeconfig(text: string, name = 'config'): {dir: string; fi
 /** A kubeconfig with one context per server, each with its own bearer token. */
 export function kubeconfigFor(clusters: Array<{name: string; server: string; token?: string; user?: string; extraUser?: string}>): string {
 	const lines = ['apiVersion: v1', 'kind: Config', `current-context: ${clusters[0]?.name ?? ''}`, 'clusters:'];
-	for (const c of clusters) lines.push(`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`);
+	for (const c of clusters) {
+		lines.push(`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`);
+		if (c.server.startsWith('https://')) lines.push(`    certificate-authority-data: ${certificateAuthorityData()}`);
+	}
 	lines.push('users:');
 	for (const c of clusters) {
 		lines.push(`- name: ${c.user ?? `${c.name}-user`}`, '  user:');
@@ -121,8 +133,11 @@ export class WidgetApi {
 	lists = 0;
 	watches = 0;
 
+	/** `tls`: HTTPS (see startServer), kept across down()/up(). */
+	constructor(private readonly options: {tls?: boolean} = {}) {}
+
 	async start(port = 0): Promise<this> {
-		this.server = await startServer((req, res) => this.handle(req, res), port);
+		this.server = await startServer((req, res) => this.handle(req, res), port, this.options);
 		return this;
 	}
 

@@ -20,8 +20,8 @@ type Mirror = {
 	events: number;
 };
 
-async function widgets(): Promise<WidgetApi> {
-	const api = await new WidgetApi().start();
+async function widgets(options: {tls?: boolean} = {}): Promise<WidgetApi> {
+	const api = await new WidgetApi(options).start();
 	cleanups.push(() => api.close());
 	return api;
 }
@@ -206,7 +206,8 @@ describe('startWatch', () => {
 	});
 
 	it('reports an exec plugin that cannot run as unauthorized, naming the command', async () => {
-		const api = await widgets();
+		// HTTPS: no plugin runs for an http:// server (its credential would not be sent).
+		const api = await widgets({tls: true});
 		const exec = 'exec:\n  apiVersion: client.authentication.k8s.io/v1beta1\n  command: gke-gcloud-auth-plugin-missing-here';
 		const {file} = writeKubeconfig(kubeconfigFor([{name: 'gke', server: api.server.url, extraUser: exec}]));
 		const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 2000}).get('gke')!;

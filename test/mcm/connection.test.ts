@@ -1,5 +1,9 @@
+import {createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
 import {effectiveConnected, makeConnection, matchManagedClusters, readManagementSide, sidesDisagree} from '../../source/mcm/connection.js';
+import {identityFromSecret, parseManagedClusterNames} from '../../source/mcm/managed-identity.js';
+import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
+import {issueManagedCertificate} from '../../source/sim/tunnel-certs.js';
 import {managedCluster} from './raw-builders.js';
 
 describe('connection from both sides', () => {
@@ -31,15 +35,15 @@ describe('matchManagedClusters', () => {
 
 	it('matches by management address and name', () => {
 		const result = matchManagedClusters([m('mgmt-a', 'a:1', ['x', 'y']), m('mgmt-b', 'b:1', ['x']), c('x', 'b:1'), c('y', 'a:1')]);
-		expect(result.byContext.get('x')).toEqual({management: 'mgmt-b', managedName: 'x'});
-		expect(result.byContext.get('y')).toEqual({management: 'mgmt-a', managedName: 'y'});
+		expect(result.byContext.get('x')).toEqual({management: 'mgmt-b', managedName: 'x', by: 'name'});
+		expect(result.byContext.get('y')).toEqual({management: 'mgmt-a', managedName: 'y', by: 'name'});
 		// mgmt-a's "x" is claimed by nobody: a remote-only row.
 		expect(result.remoteOnly).toEqual([{management: 'mgmt-a', managedName: 'x'}]);
 	});
 
 	it('falls back to the name alone when it is unambiguous', () => {
 		const result = matchManagedClusters([m('mgmt', 'lb.example.com:443', ['x']), c('x', '10.9.9.9:30449')]);
-		expect(result.byContext.get('x')).toEqual({management: 'mgmt', managedName: 'x'});
+		expect(result.byContext.get('x')).toEqual({management: 'mgmt', managedName: 'x', by: 'name'});
 		expect(result.remoteOnly).toEqual([]);
 	});
 
@@ -56,7 +60,7 @@ describe('matchManagedClusters', () => {
 		// standalone-2 is being joined: its ManagedCluster exists on mgmt before it applies the manifest.
 		const standalone = {context: 'standalone-2', managed: false, managedClusterNames: []};
 		const result = matchManagedClusters([m('mgmt', 'a:1', ['standalone-2']), standalone]);
-		expect(result.byContext.get('standalone-2')).toEqual({management: 'mgmt', managedName: 'standalone-2'});
+		expect(result.byContext.get('standalone-2')).toEqual({management: 'mgmt', managedName: 'standalone-2', by: 'name'});
 		expect(result.remoteOnly).toEqual([]);
 	});
 
@@ -69,5 +73,60 @@ describe('matchManagedClusters', () => {
 	it('makes every unclaimed ManagedCluster a remote-only row', () => {
 		const result = matchManagedClusters([m('mgmt', 'a:1', ['p', 'q', 'r']), c('q', 'a:1')]);
 		expect(result.remoteOnly.map(r => r.managedName).sort()).toEqual(['p', 'r']);
+	});
+
+	describe('by identity: contexts named unlike their ManagedCluster', () => {
+		const mgmt = (fingerprints: Record<string, string>) => ({...m('mgmt', 'a:1', Object.keys(fingerprints)), managedClusterFingerprints: new Map(Object.entries(fingerprints))});
+		const identity = (commonName: string, fingerprint: string) => ({commonName, fingerprint});
+
+		it('matches the ManagedCluster whose fingerprint annotation is that of the context\'s tunnel certificate', () => {
+			const result = matchManagedClusters([mgmt({'managed-1': 'f1', 'managed-2': 'f2'}), {...c('pm1', 'a:1'), identity: identity('managed-1', 'f1')}]);
+			expect(result.byContext.get('pm1')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'certificate'});
+			expect(result.remoteOnly).toEqual([{management: 'mgmt', managedName: 'managed-2'}]);
+		});
+
+		it('the certificate wins over a context named like another ManagedCluster, and over a mapping', () => {
+			const result = matchManagedClusters([mgmt({'managed-1': 'f1', 'managed-2': 'f2'}), {...c('managed-2', 'a:1'), identity: identity('managed-1', 'f1'), mappedName: 'managed-2'}]);
+			expect(result.byContext.get('managed-2')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'certificate'});
+		});
+
+		it('without a matching fingerprint, the certificate\'s subject CN names the ManagedCluster', () => {
+			const result = matchManagedClusters([mgmt({'managed-1': 'other'}), {...c('pm1', 'a:1'), identity: identity('managed-1', 'f1')}]);
+			expect(result.byContext.get('pm1')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'certificate'});
+		});
+
+		it('falls back to the user\'s mapping when the certificate cannot be read, then to the name', () => {
+			const result = matchManagedClusters([mgmt({'managed-1': 'f1', pm2: 'f2'}), {...c('pm1', 'a:1'), mappedName: 'managed-1'}, c('pm2', 'a:1')]);
+			expect(result.byContext.get('pm1')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'mapping'});
+			expect(result.byContext.get('pm2')).toEqual({management: 'mgmt', managedName: 'pm2', by: 'name'});
+			expect(result.remoteOnly).toEqual([]);
+		});
+
+		it('a context not read yet claims its mapped ManagedCluster, so no second remote-only row appears', () => {
+			const result = matchManagedClusters([mgmt({'managed-1': 'f1'}), {context: 'pm1', managed: 'maybe' as const, managedClusterNames: [], mappedName: 'managed-1'}]);
+			expect(result.byContext.get('pm1')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'mapping'});
+			expect(result.remoteOnly).toEqual([]);
+		});
+	});
+});
+
+describe('identityFromSecret and --managed-cluster-name', () => {
+	it('reads the subject CN and SHA-256 fingerprint of managed-cluster.crt, never the key', () => {
+		// A tunnel CA and a managed cluster's certificate, issued as the simulator (and Calico Enterprise) does.
+		const keys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+		const subject = distinguishedName('tigera-voltron', 'Tigera');
+		const certificate = issueCertificate({subject, issuer: subject, publicKey: keys.publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'ca', notAfter: new Date(Date.now() + 86_400_000)});
+		const issued = issueManagedCertificate({certificate, key: keys.privateKey, publicKey: createPublicKey(keys.privateKey), x509: new X509Certificate(certificate)}, 'managed-1');
+		const secret = {data: {'managed-cluster.crt': Buffer.from(issued.certificate).toString('base64'), 'managed-cluster.key': Buffer.from(issued.key).toString('base64')}};
+		expect(identityFromSecret(secret)).toEqual({commonName: 'managed-1', fingerprint: issued.fingerprint});
+		expect(JSON.stringify(identityFromSecret(secret))).not.toContain('PRIVATE');
+		expect(identityFromSecret({data: {'managed-cluster.crt': Buffer.from('not a certificate').toString('base64')}})).toBeUndefined();
+		expect(identityFromSecret(undefined)).toBeUndefined();
+	});
+
+	it('parses CONTEXT=NAME, and refuses a value without a valid ManagedCluster name', () => {
+		expect(parseManagedClusterNames(['pm1=managed-1', 'arn:aws:eks:eu-west-1:1:cluster/x=x'])).toEqual({pm1: 'managed-1', 'arn:aws:eks:eu-west-1:1:cluster/x': 'x'});
+		expect(() => parseManagedClusterNames(['pm1'])).toThrow(/invalid --managed-cluster-name "pm1": expected CONTEXT=MANAGEDCLUSTER/);
+		expect(() => parseManagedClusterNames(['pm1=Managed_1'])).toThrow(/lowercase DNS name/);
 	});
 });

@@ -37,7 +37,7 @@ describe('tunnel facts on fleet rows', () => {
 		m.tunnelCerts = {readAt: now, managementCa: ok('tigera-operator/tigera-management-cluster-connection', {'tls.crt': authority.pem})};
 		const c = managed('managed-1');
 		c.tunnelCerts = {readAt: now, managedSide: ok('tigera-operator/tigera-managed-cluster-connection', {'managed-cluster.crt': authority.leaf('managed-1', 20), 'management-cluster.crt': authority.pem})};
-		const model = new FleetModel(() => now);
+		const model = new FleetModel({now: () => now});
 		model.update(fleetOf(m, c), ['mgmt', 'managed-1']);
 		const {clusters} = model.view();
 		expect(clusters['managed-1']!.cert).toMatchObject({state: 'critical', chained: true, caDiffers: false, earliest: 'management-cluster.crt', notAfter: now + 5 * day});
@@ -54,7 +54,7 @@ describe('tunnel facts on fleet rows', () => {
 		a.tunnelCerts = {readAt: now, managedSide: ok('s', {'managed-cluster.crt': old.leaf('a', 400), 'management-cluster.crt': old.pem})};
 		const b = managed('b');
 		b.tunnelCerts = {readAt: now, managedSide: ok('s', {'managed-cluster.crt': current.leaf('b', 400), 'management-cluster.crt': old.pem})};
-		const model = new FleetModel(() => now);
+		const model = new FleetModel({now: () => now});
 		model.update(fleetOf(m, a, b), ['mgmt', 'a', 'b']);
 		const {clusters} = model.view();
 		expect(clusters.a!.cert).toMatchObject({state: 'untrusted', chained: false, caDiffers: true});
@@ -94,7 +94,7 @@ describe('tunnel facts on fleet rows', () => {
 		b.tunnelCerts = {readAt: now, managedSide: ok('ns/s', {'managed-cluster.crt': 'garbage', 'management-cluster.crt': 'garbage'})};
 		const c = managed('c');
 		c.tunnelCerts = {readAt: now, managedSide: {state: 'forbidden', secret: 'ns/s', verb: 'get', resource: 'secrets', message: 'forbidden to get secrets ns/s'}};
-		const model = new FleetModel(() => now);
+		const model = new FleetModel({now: () => now});
 		model.update(fleetOf(m, a, b, c), ['mgmt', 'a', 'b', 'c']);
 		const {clusters} = model.view();
 		expect(clusters.a!.cert).toEqual({state: 'invalid', message: 'ns/s has no managed-cluster.crt: re-apply the installation manifest from the management cluster'});

@@ -137,6 +137,43 @@ describe('install', () => {
 		expect(snapshot(fleet, 'bare-13')).toBe(before);
 	});
 
+	const copyManifests = () => {
+		const dir = fs.mkdtempSync(path.join(env.cwd, 'manifests-'));
+		for (const f of fs.readdirSync(demoManifests)) fs.copyFileSync(path.join(demoManifests, f), path.join(dir, f));
+		return dir;
+	};
+
+	it('an unknown kind in custom-resources.yaml fails preflight naming the document, before anything is installed', async () => {
+		const dir = copyManifests();
+		const file = path.join(dir, 'custom-resources.yaml');
+		fs.appendFileSync(file, '\n---\napiVersion: operator.tigera.io/v1\nkind: Compliances\nmetadata:\n  name: tigera-secure\n');
+		const documents = fs.readFileSync(file, 'utf8').split(/^---$/m).filter(d => /^kind:/m.test(d)).length;
+		const before = snapshot(fleet, 'bare-15');
+		const checked = await preflight(install('bare-15', 'management', dir), quietCtx());
+		expect(checked.ok).toBe(false);
+		const item = checked.items.find(i => i.label === 'kinds on bare-15')!;
+		expect(item.ok).toBe(false);
+		expect(item.message).toMatch(new RegExp(`custom-resources\\.yaml document ${documents} \\(line \\d+, Compliances tigera-secure\\): bare-15 does not serve Compliances in operator\\.tigera\\.io/v1, and no CustomResourceDefinition of this plan defines it`));
+		expect(item.message).not.toMatch(/Installation|APIServer|NetworkPolicy/);
+		expect(snapshot(fleet, 'bare-15')).toBe(before);
+		// The same set without the bad document passes the check: the operator's CRDs and the Calico API server count.
+		const good = await preflight(install('bare-15', 'management'), quietCtx());
+		expect(good.items.find(i => i.label === 'kinds on bare-15')).toMatchObject({ok: true});
+	});
+
+	it('an empty custom-resources.yaml fails preflight instead of waiting for an API server that cannot come', async () => {
+		const dir = copyManifests();
+		fs.writeFileSync(path.join(dir, 'custom-resources.yaml'), '# emptied by mistake\n---\n');
+		const before = snapshot(fleet, 'bare-16');
+		const checked = await preflight(install('bare-16', 'management', dir), quietCtx());
+		expect(checked.ok).toBe(false);
+		expect(checked.items.find(i => i.label === 'manifest custom-resources.yaml')).toMatchObject({
+			ok: false,
+			message: `${path.join(dir, 'custom-resources.yaml')} has no objects (empty, or only comments)`,
+		});
+		expect(snapshot(fleet, 'bare-16')).toBe(before);
+	});
+
 	it('an unreadable pull secret or a missing license fails preflight with the fix', async () => {
 		const p = buildPlan('install', {context: 'bare-14', role: 'standalone', manifests: demoManifests, pullSecret: path.join(env.cwd, 'missing.json')}, env);
 		const checked = await preflight(p, quietCtx());

@@ -106,6 +106,10 @@ describe('add-managed', () => {
 		expect(plan.outputs()).toEqual([{label: 'installation manifest', value: file}]);
 		// A path the user gives is theirs, relative to the working directory.
 		const chosen = buildPlan('add-managed', {context: 'mgmt', name: 'edge-3', output: 'here.yaml'}, {...env, secretsDir});
+		// Named only once it is written (issue 14: a path never written was printed after an early failure).
+		expect(chosen.outputs()).toEqual([]);
+		await runChecked(chosen);
+		expect(fs.statSync(path.join(env.cwd, 'here.yaml')).mode & 0o777).toBe(0o600);
 		expect(chosen.outputs()).toEqual([{label: 'installation manifest', value: 'here.yaml'}]);
 	});
 

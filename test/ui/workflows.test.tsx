@@ -220,6 +220,8 @@ describe('token view (ink-testing-library)', () => {
 		expect(copied).toEqual([1]);
 		t.stdin.write('w');
 		await waitFor(() => expect(t.lastFrame()).toContain('› /work/mgmt-mcm-user.token'));
+		// The input subscribes to keys once it has mounted: an enter sent with its first frame is lost.
+		await delay(100);
 		t.stdin.write('\r');
 		await waitFor(() => expect(t.lastFrame()).toContain('written to /work/mgmt-mcm-user.token (mode 0600)'));
 		expect(written).toEqual(['/work/mgmt-mcm-user.token']);

@@ -14,7 +14,7 @@ import {getObject, deleteObject, watchUntil} from '../../kube/apply.js';
 import {parseManifestText, type ManifestDoc} from '../../kube/manifests.js';
 import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';
-import {maskObject, writeSecretFile} from '../secrets.js';
+import {maskObject, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import {clusterItems, kubectl, operatorNamespace, pathOf, resources, secretPath, sh, shownPath, singleton, writableDirItem, type PlanEnv} from './common.js';
 import {managedClusterPath} from '../waits.js';
@@ -51,7 +51,17 @@ export function readInstallationManifest(file: string): ManifestDoc[] | undefine
 		throw error;
 	}
 	if (text.trim() === '') return undefined;
-	return parseManifestText(text, file);
+	const docs = parseManifestText(text, file);
+	registerManifestSecrets(docs);
+	return docs;
+}
+
+/** The values of the manifest's Secrets (the tunnel certificate and key) are secret wherever they turn up. */
+function registerManifestSecrets(docs: readonly ManifestDoc[]): void {
+	for (const doc of docs) {
+		if (doc.object.kind !== 'Secret') continue;
+		for (const value of Object.values((doc.object.data ?? {}) as Record<string, unknown>)) if (typeof value === 'string') registerSecret(value);
+	}
 }
 
 export type AddManagedShared = {
@@ -118,6 +128,12 @@ EOF
 					`ManagedCluster ${o.name} was created on ${o.context} but the answer held no installationManifest`,
 					`check the Calico Enterprise API server on ${o.context}; then re-run with --recreate`,
 				);
+			}
+			registerSecret(manifest);
+			try {
+				registerManifestSecrets(parseManifestText(manifest, 'installationManifest'));
+			} catch {
+				// Masked whole all the same.
 			}
 			writeSecretFile(shared.file, manifest.endsWith('\n') ? manifest : `${manifest}\n`);
 			return `created; installation manifest saved to ${shared.shownFile} (0600)`;
@@ -218,7 +234,8 @@ export function buildAddManagedPlan(o: AddManagedOptions, env: PlanEnv): Plan {
 		steps: addManagedSteps(o, mgmt, shared),
 		confirm: `Create the ManagedCluster ${o.name} on ${o.context}${o.recreate ? ' (re-creating it if it exists: its old manifest stops working)' : ''} and save its manifest to ${shared.shownFile}?`,
 		preflight: ctx => addManagedPreflight(o, mgmt, shared, ctx.signal),
-		outputs: () => [{label: 'installation manifest', value: shared.shownFile}],
+		// Only a manifest that is on disk: a run that failed before saving it has none to show.
+		outputs: () => (fs.existsSync(shared.file) ? [{label: 'installation manifest', value: shared.shownFile}] : []),
 	};
 }
 

@@ -126,6 +126,7 @@ export class ManifestSource {
 		const label = `manifest ${name}`;
 		try {
 			const docs = await this.load(name, signal);
+			if (docs.length === 0) return {label, ok: false, message: `${this.location(name)} has no objects (empty, or only comments)`, fix: `point --manifests at the release's manifests: ${name} must hold its objects`};
 			return {label, ok: true, message: `${this.location(name)}: ${docs.length} valid objects`};
 		} catch (error) {
 			if (error instanceof ManifestError) return {label, ok: false, message: error.message, fix: error.hint};

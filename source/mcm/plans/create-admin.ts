@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import {getObject} from '../../kube/apply.js';
 import type {AccessNeed} from '../preflight.js';
-import {maskToken, writeSecretFile} from '../secrets.js';
+import {maskToken, registerSecret, writeSecretFile} from '../secrets.js';
 import {StepError, type Plan, type PlanOutput, type PreflightItem} from '../step.js';
 import {bindingPreflight} from './preflight-items.js';
 import {clusterRoleBindingStep, createIfAbsent, kubectl, pathOf, resources, secretPath, sh, shownPath, writableDirItem, type PlanEnv} from './common.js';
@@ -50,6 +50,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 	const readToken = (): string | undefined => {
 		try {
 			const text = fs.readFileSync(tokenFile, 'utf8').trim();
+			registerSecret(text);
 			return text || undefined;
 		} catch {
 			return undefined;
@@ -105,6 +106,7 @@ export function buildCreateAdminPlan(o: CreateAdminOptions, env: PlanEnv): Plan 
 					});
 					const token = answer?.status?.token;
 					if (!token) throw new StepError(`the TokenRequest for ${namespace}/${user} on ${o.context} returned no token`, 'check that the API server serves serviceaccounts/token (Kubernetes >= 1.22)');
+					registerSecret(token);
 					writeSecretFile(tokenFile, `${token}\n`);
 					outputs.token = token;
 					outputs.expires = answer.status?.expirationTimestamp;

@@ -6,8 +6,9 @@ import fs from 'node:fs/promises';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, getObject, managedClusterFilter} from '../../kube/apply.js';
 import {parseManifestText, type ManifestObject} from '../../kube/manifests.js';
+import {kindsItem} from '../preflight-kinds.js';
 import {checkLicenseFile, checkPullSecretFile, probeCluster, roleItem, validateLicense} from '../preflight.js';
-import {maskObject} from '../secrets.js';
+import {maskObject, registerSecret} from '../secrets.js';
 import {StepError, type Plan, type PreflightItem, type Step} from '../step.js';
 import type {ClusterRole} from '../types.js';
 import {
@@ -236,6 +237,7 @@ export function installSteps(
 
 async function pullSecretObject(file: string) {
 	const data = await fs.readFile(file);
+	registerSecret(data.toString('utf8'));
 	return {
 		apiVersion: 'v1',
 		kind: 'Secret',
@@ -247,6 +249,7 @@ async function pullSecretObject(file: string) {
 
 async function readLicense(file: string) {
 	const text = await fs.readFile(file, 'utf8');
+	registerSecret(/token:\s*(\S+)/.exec(text)?.[1]);
 	const why = validateLicense(text);
 	if (why) throw new StepError(`${file}: ${why}`, 'pass --license with the license.yaml Tigera sent you');
 	return parseManifestText(text, file)[0]!.object;
@@ -284,6 +287,7 @@ export async function installPreflight(
 	if (o.role !== 'managed') needs.push({verb: 'create', group: 'projectcalico.org', resource: 'licensekeys'}, {verb: 'patch', group: 'projectcalico.org', resource: 'licensekeys'});
 	const cluster = await clusterItems(client, needs, signal);
 	items.push(...cluster.items);
+	if (cluster.reachable && docs.length > 0) items.push(await kindsItem(client, docs, signal));
 	if (cluster.reachable) {
 		const facts = await probeCluster(client, signal);
 		const allowed: ClusterRole[] = o.role === 'managed' ? ['not-installed', 'standalone', 'managed'] : o.role === 'management' ? ['not-installed', 'standalone', 'management'] : ['not-installed', 'standalone'];

@@ -3,6 +3,7 @@
 // Manager and LogStorage, wait until the tunnel is up from both ends, secure it with the managed
 // policies, and grant the admin user access on C.
 
+import fs from 'node:fs';
 import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
 import {applyManifests, conditionStatus, getObject} from '../../kube/apply.js';
@@ -281,6 +282,7 @@ export function buildJoinPlan(o: JoinOptions, env: PlanEnv): Plan {
 			if (versions) items.push(versions);
 			return items;
 		},
-		outputs: () => [{label: 'installation manifest', value: shared.shownFile}],
+		// Only a manifest that is on disk: a run that failed before saving it has none to show.
+		outputs: () => (fs.existsSync(shared.file) ? [{label: 'installation manifest', value: shared.shownFile}] : []),
 	};
 }

@@ -15,8 +15,23 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 	const [writing, setWriting] = useState(false);
 	const [said, setSaid] = useState<{text: string; bad?: boolean} | undefined>();
 	const {line, edit, reset} = useLine(token.defaultPath);
+	// A file that exists already: asked about before it is replaced (it may hold another token).
+	const [existing, setExisting] = useState<string | undefined>();
 	// w opens the file prompt and enter or esc closes it: the keys after them wait for the change.
 	const keys = useOverlayKeys((input, key, press) => {
+		if (existing) {
+			// y/n/esc change what the overlay shows: the keys after them wait for the change too.
+			if (input === 'y') {
+				keys.hold();
+				setExisting(undefined);
+				attempt(existing, true);
+			} else if (input === 'n' || key.escape) {
+				keys.hold();
+				setExisting(undefined);
+				setSaid({text: `${existing} left as it was: w writes to another path`});
+			}
+			return;
+		}
 		if (writing) {
 			const result = edit(press);
 			if (result.cancel || result.submit) keys.hold();
@@ -44,14 +59,23 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 		{text: 'w  write it to a file (mode 0600)', tone: 'muted'},
 	];
 	if (said) lines.push({text: ''}, {text: said.text, tone: said.bad ? 'bad' : 'good'});
-	const write = (file: string) => {
-		setWriting(false);
+	const attempt = (file: string, overwrite: boolean) => {
 		try {
-			setSaid({text: token.write(file.trim() || token.defaultPath)});
+			setSaid({text: token.write(file, {overwrite})});
 		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'EEXIST' && !overwrite) {
+				setSaid(undefined);
+				setExisting(file);
+				return;
+			}
 			setSaid({text: error instanceof Error ? error.message : String(error), bad: true});
 		}
 	};
+	const write = (file: string) => {
+		setWriting(false);
+		attempt(file.trim() || token.defaultPath, false);
+	};
+	if (existing) lines.push({text: ''}, {text: `${existing} exists already: y replaces it, n keeps it`, tone: 'warn'});
 	return (
 		<Frame
 			title={`Login token ${glyphs.dot} ${token.cluster}`}
@@ -71,7 +95,7 @@ export function TokenView({token, width, height, onClose}: {token: TokenHandle; 
 					</>
 				) : undefined
 			}
-			footer={writing ? 'enter writes · esc goes back' : `c copy ${glyphs.dot} w write to a file ${glyphs.dot} esc closes`}
+			footer={existing ? `y replace ${glyphs.dot} n keep` : writing ? 'enter writes · esc goes back' : `c copy ${glyphs.dot} w write to a file ${glyphs.dot} esc closes`}
 		/>
 	);
 }
