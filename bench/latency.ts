@@ -13,7 +13,7 @@ const timeoutMs = 5000;
 
 /** The CONNECTED state of `name`'s fleet row on screen, if the row is there. */
 function rowState(lines: string[], name: string): string | undefined {
-	const row = new RegExp(`\\s${name}\\s+managed\\s+(?:v\\S+\\s+)?(True|False|Unknown)\\b`);
+	const row = new RegExp(`\\s${name}\\s+managed\\s+(?:v\\S+\\s+)?(?:\\S+\\s+)?(True|False|Unknown)\\b`); // VERSION, MANAGEMENT, then CONNECTED
 	for (const l of lines) {
 		const m = row.exec(l);
 		if (m) return m[1];

@@ -25,7 +25,8 @@ const sizes: Sizes[] = [
 
 /** A fleet row of `name` whose TIGERSTATUS cell says `state` (`compliance`, or `N/N`). */
 function rowShows(lines: string[], name: string, state: RegExp): boolean {
-	const row = new RegExp(`\\s${name}\\s+managed\\s+(?:v\\S+\\s+)?\\S+ \\S+\\s+${state.source}`);
+	// Columns between ROLE and TIGERSTATUS come and go with the width (MANAGEMENT, API, CERT, AGE).
+	const row = new RegExp(`\\s${name}\\s+managed\\s.*\\s${state.source}`);
 	return lines.some(l => row.test(l));
 }
 

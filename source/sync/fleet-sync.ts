@@ -143,8 +143,12 @@ class FleetSyncLoop implements FleetSync {
 
 	private markDirty(context: string): void {
 		if (this.stopped) return;
-		if (this.o.mode === 'list') this.deferred.add(context);
-		else this.coalescer.put(context, true);
+		if (this.o.mode === 'list') {
+			this.deferred.add(context);
+			// A read that ends after every list settled (a managed cluster's identity) must still wake
+			// whoever waits for ready(): nothing else would flush, and the one-shot status would end silently.
+			if (this.readyWaiters.length > 0) queueMicrotask(() => this.readyWaiters.length > 0 && this.allSettled() && this.flush());
+		} else this.coalescer.put(context, true);
 	}
 
 	private allSettled(): boolean {

@@ -103,8 +103,10 @@ export function managementCell(c: Cluster): Cell {
 
 /** TIGERSTATUS: `12/12`, or the degraded (else progressing) component names; `, 2m ago` and dimmed when stale. */
 export function rollupCell(c: Cluster, showErrorHere: boolean, now: number): Cell {
-	if (showErrorHere && c.api.state !== 'ok' && c.api.state !== 'connecting') return {text: errorText(c), tone: 'bad'};
 	const r = c.rollup;
+	// Without a NOTES column the error takes this cell, unless there is a last-known value to show
+	// (marked stale below): the API column already says the cluster is unreachable.
+	if (showErrorHere && c.api.state !== 'ok' && c.api.state !== 'connecting' && (r.total === 0 || staleSince(c) === undefined)) return {text: errorText(c), tone: 'bad'};
 	if (r.total === 0) return {text: c.role === 'not-installed' ? '-' : '', tone: 'muted'};
 	const cell: Cell = r.degraded.length
 		? {text: r.degraded.join(','), tone: 'bad'}
