@@ -45,6 +45,7 @@ const consoleFlags = {
 	...simulatedFleetFlags,
 	...installFileFlags,
 	certRefresh: {type: 'string'},
+	timeout: {type: 'string'},
 } as const;
 
 export type ConsoleOptions = CommonOptions & {
@@ -58,6 +59,8 @@ export type ConsoleOptions = CommonOptions & {
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
 	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s; demo 5 s). */
 	certRefreshMs?: number;
+	/** How long each wait of a plan's steps may take (--timeout, default 10 minutes, as `run`). */
+	waitTimeoutMs?: number;
 };
 
 export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
@@ -75,6 +78,7 @@ export function parseConsoleArgs(argv: string[]): ConsoleOptions | 'help' {
 	const managedClusterNames = managedClusterNamesOption(flags, parsed.flags.demo === true ? {} : config.managedClusterNames);
 	const options: ConsoleOptions = {...commonOptions(flags), ascii: flags.ascii === true, color: config.color, inputs, managedClusterNames};
 	if (flags.certRefresh !== undefined) options.certRefreshMs = durationFlag(flags.certRefresh, 'certRefresh', 60_000);
+	if (flags.timeout !== undefined) options.waitTimeoutMs = durationFlag(flags.timeout, 'timeout', 600_000);
 	const demoOnly = (['managed', 'standalone', 'bare', 'speed'] as const).filter(f => flags[f] !== undefined);
 	if (flags.demo === true) {
 		if (options.kubeconfig) throw new UsageError('--demo and --kubeconfig cannot be used together: the demo writes its own kubeconfig', 'drop one of them');
@@ -204,6 +208,7 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 			},
 			cwd,
 			secretsDir: path.join(stateDir, 'secrets'),
+			...(options.waitTimeoutMs === undefined ? {} : {waitTimeoutMs: options.waitTimeoutMs}),
 		},
 	});
 	const services = consoleServices(clients, {

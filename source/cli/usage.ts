@@ -29,6 +29,7 @@ Console options
                            certificate cannot be read (repeatable)
   --ascii                  no Unicode glyphs (also with TERM=dumb)
   --cert-refresh DUR       how often tunnel certificates are read again (default 60s; demo 5s)
+  --timeout DUR            how long each wait of a workflow's steps may take (default 10m, as run)
   --demo                   start the embedded simulator and use its kubeconfig
   --managed N --standalone N --bare N   demo fleet size (default 3, 1, 1)
   --speed X                demo operator delays: 0 = at once, 1 = realistic (default 1)

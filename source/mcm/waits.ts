@@ -38,19 +38,26 @@ export async function waitForTigerStatus(client: ClusterClient, names: readonly 
 }
 
 /** Wait until there is at least one TigerStatus and every one is Available. */
-export async function waitForAllTigerStatus(client: ClusterClient, options: WaitOptions = {}): Promise<void> {
+/**
+ * `required`: components that must be among them. A component whose custom resource was just created
+ * has no TigerStatus until the operator reconciles it, so "every one present is Available" alone could
+ * be true before it appears.
+ */
+export async function waitForAllTigerStatus(client: ClusterClient, options: WaitOptions & {required?: readonly string[]} = {}): Promise<void> {
+	const {required = [], ...rest} = options;
+	const missing = (objects: ReadonlyMap<string, Conditioned>) => required.filter(name => !objects.has(name));
 	await watchUntil<Conditioned>(client, {
 		path: tigerStatusPath,
 		what: `every TigerStatus Available on ${client.context}`,
-		done: objects => objects.size > 0 && [...objects.values()].every(o => conditionStatus(o, 'Available') === 'True'),
+		done: objects => objects.size > 0 && missing(objects).length === 0 && [...objects.values()].every(o => conditionStatus(o, 'Available') === 'True'),
 		progress: objects =>
 			objects.size === 0
 				? 'no TigerStatus reported yet'
-				: [...objects.entries()]
-						.filter(([, o]) => conditionStatus(o, 'Available') !== 'True')
-						.map(([n, o]) => statusLine(n, o))
-						.join('; '),
-		...options,
+				: [
+						...missing(objects).map(name => `${name}: not reported yet`),
+						...[...objects.entries()].filter(([, o]) => conditionStatus(o, 'Available') !== 'True').map(([n, o]) => statusLine(n, o)),
+					].join('; '),
+		...rest,
 	});
 }
 

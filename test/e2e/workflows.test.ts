@@ -172,6 +172,11 @@ describe('workflows by keys', () => {
 		await again.waitFor(() => /bare-2\s+standalone/.test(fleetRow(again, 'bare-2')), 'bare-2 standalone', 20_000);
 		// The row can turn standalone before the plan has finished; quitting then rightly asks first.
 		await waitText(again, /Steps ─ Make bare-2 standalone .*─ done/);
+		// Done means healthy as a standalone cluster (issue 13 item 9): its Manager and LogStorage are
+		// back and every component Available, 17 of them on 3.24 where the managed cluster had 10.
+		// (The row follows the plan's last wait by one coalescing window.)
+		await again.waitFor(() => /bare-2\s+standalone\s.*\s17\/17\b/.test(fleetRow(again, 'bare-2')), 'bare-2 with all 17 components Available', 5_000);
+		expect(fleetRow(again, 'bare-2')).not.toMatch(/manager|log-storage/);
 		await exitAfter(again, 'q');
 	}, 300_000);
 

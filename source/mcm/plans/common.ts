@@ -226,7 +226,9 @@ export function waitTigerStatusStep(o: {id: string; title: string; context: stri
 }
 
 /** A step that waits for every TigerStatus Available; its timeout names each component that is not, with the reason. */
-export function waitAllTigerStatusStep(o: {id: string; context: string; client: ClusterClient; env: PlanEnv; title?: string}): Step {
+/** required: components that must have reported (their resources were just created: see waitForAllTigerStatus). */
+export function waitAllTigerStatusStep(o: {id: string; context: string; client: ClusterClient; env: PlanEnv; title?: string; required?: readonly string[]}): Step {
+	const required = o.required ?? [];
 	return {
 		id: o.id,
 		title: o.title ?? 'Wait for every component (all TigerStatus Available)',
@@ -236,11 +238,15 @@ export function waitAllTigerStatusStep(o: {id: string; context: string; client: 
 		async check(ctx) {
 			const list = await getObject<{items?: Array<{metadata: {name: string}; status?: {conditions?: Array<{type?: string; status?: string}>}}>}>(o.client, pathOf(resources.tigerStatuses), ctx.signal);
 			const items = list?.items ?? [];
-			const waiting = items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name);
+			const present = new Set(items.map(i => i.metadata.name));
+			const waiting = [
+				...required.filter(name => !present.has(name)),
+				...items.filter(i => i.status?.conditions?.find(c => c.type === 'Available')?.status !== 'True').map(i => i.metadata.name),
+			];
 			return items.length > 0 && waiting.length === 0 ? {done: true, detail: `${items.length}/${items.length} Available`} : {done: false, detail: waiting.length ? `waiting for ${waiting.join(', ')}` : 'no component reported yet'};
 		},
 		async run(ctx) {
-			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress});
+			await waitForAllTigerStatus(o.client, {signal: ctx.signal, timeoutMs: waitMs(o.env), onProgress: ctx.progress, required});
 		},
 		async preview() {
 			return {note: 'waits until every TigerStatus is Available'};

@@ -85,7 +85,8 @@ export function buildUnmanagePlan(o: UnmanageOptions, env: PlanEnv): Plan {
 			}),
 		);
 	}
-	steps.push(waitAllTigerStatusStep({id: 'wait-all', context: o.context, client: c, env, title: 'Wait until every component is Available again (all TigerStatus)'}));
+	// The TigerStatus of the Manager and LogStorage created above must be among them (see waitForAllTigerStatus).
+	steps.push(waitAllTigerStatusStep({id: 'wait-all', context: o.context, client: c, env, title: 'Wait until every component is Available again (all TigerStatus)', required: ['log-storage', 'manager']}));
 	return {
 		id: 'unmanage',
 		title: `Make ${o.context} standalone (disconnect it from its management cluster)`,
