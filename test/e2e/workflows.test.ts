@@ -77,6 +77,12 @@ describe('workflows by keys', () => {
 		await answer(con, keys.enter, 'All checks passed', 30_000);
 		await passPreflightAndConfirm(con);
 		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected/, 30_000);
+		// The management cluster stops answering during the wait: the step shows the real error, not
+		// only a spinner (issue 13 item 12), and goes on waiting once it answers again.
+		await sim.control('api-down bare-1');
+		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected.*bare-1 does not answer/, 20_000);
+		await sim.control('api-up bare-1');
+		await waitText(con, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\. Wait until bare-1 reports bare-2 connected(?!.*does not answer)/, 20_000);
 		await answer(con, keys.escape, 'cancel join on bare-2? y/n');
 		await answer(con, 'y', /Steps ─ Join bare-2 .*─ cancelled/);
 		expect(con.text()).toMatch(/⊘ \d+\. Wait until bare-1 reports bare-2 connected.*cancelled/);
