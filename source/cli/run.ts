@@ -216,21 +216,7 @@ export async function main(argv: string[]): Promise<number> {
 
 	const {clients} = openFleetClients({...common, contexts: management ? [context, management] : [context]});
 	for (const line of withheldNotices(clients)) fail(`calico-mcm: ${line}\n`);
-	const controller = new AbortController();
-	// Many requests of one step share the signal.
-	setMaxListeners(0, controller.signal);
-	let interrupts = 0;
-	const onSignal = () => {
-		interrupts += 1;
-		if (interrupts > 1) process.exit(130);
-		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
-		controller.abort(new StepError('cancelled by the user'));
-	};
-	// SIGHUP (the SSH session or terminal went away) cancels as SIGTERM does: the run stops between
-	// requests and says how to resume, instead of ending silently.
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-	process.on('SIGHUP', onSignal);
+	const cancel = cancelOnSignals();
 	try {
 		const plan = buildRequestedPlan(request, {
 			client(name) {
@@ -242,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
 			// Tokens and installation manifests: a 0700 directory, unless --token-file / --output say where.
 			secretsDir: secretsDirectory(),
 		});
-		const ctx: StepContext = {signal: controller.signal, log: () => undefined};
+		const ctx: StepContext = {signal: cancel.signal, log: () => undefined};
 		write(`Plan: ${plan.title}\n`);
 		const checked = await preflight(plan, ctx);
 		printPreflight(checked.items);
@@ -269,11 +255,9 @@ export async function main(argv: string[]): Promise<number> {
 			}
 		}
 		if (common.readOnly) write('Read-only: steps that would change a cluster are refused.\n');
-		return await execute(plan, controller.signal, common.readOnly);
+		return await execute(plan, cancel.signal, common.readOnly);
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
+		cancel.dispose();
 		for (const client of clients.values()) client.close();
 	}
 }
@@ -283,21 +267,14 @@ async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType
 	const management = required(flags, 'management', 'fix-address', 'mgmt');
 	const {clients} = openFleetClients({...common, contexts: common.contexts.length > 0 ? [...new Set([management, ...common.contexts])] : []});
 	if (!clients.has(management)) throw new UsageError(`no context "${management}" in the kubeconfig`, 'pass --management with a context name');
-	const controller = new AbortController();
-	setMaxListeners(0, controller.signal);
-	const onSignal = () => controller.abort(new StepError('cancelled by the user'));
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-	process.on('SIGHUP', onSignal);
+	const cancel = cancelOnSignals();
 	try {
 		return await runFixAddress({
 			management, clients, dryRun: flags.dryRun === true, yes: flags.yes === true, readOnly: common.readOnly,
-			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000), signal: controller.signal, write, fail,
+			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000), signal: cancel.signal, write, fail,
 		});
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
+		cancel.dispose();
 		for (const client of clients.values()) client.close();
 	}
 }
@@ -306,30 +283,17 @@ async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType
 async function resumeMain(id: 'interrupted' | 'resume', positional: string[], parsedFlags: Flags, argv: string[]): Promise<number> {
 	const flags = withConfigDefaults(parsedFlags, argv, loadUserConfig(), ['requestTimeout']);
 	const common = commonOptions(flags);
-	const controller = new AbortController();
-	setMaxListeners(0, controller.signal);
-	let interrupts = 0;
-	const onSignal = () => {
-		interrupts += 1;
-		if (interrupts > 1) process.exit(130);
-		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
-		controller.abort(new StepError('cancelled by the user'));
-	};
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-	process.on('SIGHUP', onSignal);
+	const cancel = cancelOnSignals();
 	try {
 		return await interruptedMain(id, positional, common, {
 			execute,
 			confirm,
-			signal: controller.signal,
+			signal: cancel.signal,
 			yes: flags.yes === true,
 			waitTimeoutMs: durationFlag(flags.timeout, 'timeout', 600_000),
 		});
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
+		cancel.dispose();
 	}
 }
 
@@ -378,4 +342,24 @@ async function execute(plan: Plan, signal: AbortSignal, readOnly: boolean): Prom
 	}
 	fail(`calico-mcm: run ${plan.id} failed at step "${step?.title ?? '?'}": ${step?.error ?? 'unknown error'}\n${step?.hint ? `  fix: ${step.hint}\n` : ''}${doneBefore(result)}`);
 	return 1;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP (the SSH session or terminal went away) cancel the run: it stops between
+ * requests and says how to resume, instead of ending silently; a second signal quits at once.
+ */
+function cancelOnSignals(): {signal: AbortSignal; dispose: () => void} {
+	const controller = new AbortController();
+	// Many requests of one step share the signal.
+	setMaxListeners(0, controller.signal);
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts += 1;
+		if (interrupts > 1) process.exit(130);
+		fail('\ncalico-mcm: cancelling (press Ctrl-C again to quit at once)\n');
+		controller.abort(new StepError('cancelled by the user'));
+	};
+	const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+	for (const name of signals) process.on(name, onSignal);
+	return {signal: controller.signal, dispose: () => signals.forEach(name => process.off(name, onSignal))};
 }
