@@ -1,7 +1,7 @@
 import {setMaxListeners} from 'node:events';
 import {describeError} from '../mcm/runner.js';
 import {maskText} from '../mcm/secrets.js';
-import {normalizeCheck, type Plan} from '../mcm/step.js';
+import {stepsDoneNow, type Plan} from '../mcm/step.js';
 import {previewYaml} from './prepare-run.js';
 import type {InterruptedChoice, RunController} from './run-controller.js';
 import type {ChecklistItem, Workflow} from './workflow-types.js';
@@ -52,12 +52,9 @@ async function whereEachIs(plans: Plan[], signal: AbortSignal): Promise<{ok: boo
 	const items = await Promise.all(
 		plans.map(async (plan): Promise<ChecklistItem> => {
 			const label = `${plan.cluster}: ${plan.id}`;
-			let done = 0;
+			let done: number;
 			try {
-				for (const step of plan.steps) {
-					const check = normalizeCheck(await step.check({signal, log: () => undefined}));
-					if (check.done || check.skip) done++;
-				}
+				done = await stepsDoneNow(plan, signal);
 			} catch (error) {
 				return {label, ok: false, message: `cannot check where ${plan.cluster} is: ${maskText(describeError(error))}`, fix: `check that ${plan.cluster} is reachable, then press r again`};
 			}

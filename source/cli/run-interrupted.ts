@@ -9,7 +9,7 @@ import {InterruptedRuns, secretsDirectory, stateDirectory, type InterruptedRun} 
 import {buildRequestedPlan, type PlanRequest} from '../mcm/plans/index.js';
 import {describeError} from '../mcm/runner.js';
 import {maskText} from '../mcm/secrets.js';
-import {normalizeCheck, type Plan} from '../mcm/step.js';
+import {stepsDoneNow, type Plan} from '../mcm/step.js';
 import type {CommonOptions} from './common-flags.js';
 import {openFleetClients} from './fleet-access.js';
 import {UsageError} from './usage.js';
@@ -35,16 +35,11 @@ function when(ms: number): string {
 
 /** Steps the cluster has now, as `d/n`, or why it cannot be told. */
 async function stepsDone(plan: Plan, signal: AbortSignal): Promise<string> {
-	let done = 0;
 	try {
-		for (const step of plan.steps) {
-			const check = normalizeCheck(await step.check({signal, log: () => undefined}));
-			if (check.done || check.skip) done++;
-		}
+		return `${await stepsDoneNow(plan, signal)}/${plan.steps.length}`;
 	} catch (error) {
 		return `?/${plan.steps.length} (cannot check: ${maskText(describeError(error))})`;
 	}
-	return `${done}/${plan.steps.length}`;
 }
 
 export async function interruptedMain(command: 'interrupted' | 'resume', positional: string[], common: CommonOptions, deps: ResumeDeps): Promise<number> {

@@ -113,3 +113,13 @@ export function normalizeCheck(result: CheckResult): {done: boolean; detail?: st
 	if (result === 'todo') return {done: false, skip: false};
 	return {done: result.done, detail: result.detail, skip: result.skip ?? false};
 }
+
+/** How many of a plan's steps the cluster has now, by each step's own check (in order; a check that fails throws). */
+export async function stepsDoneNow(plan: Plan, signal: AbortSignal): Promise<number> {
+	let done = 0;
+	for (const step of plan.steps) {
+		const check = normalizeCheck(await step.check({signal, log: () => undefined}));
+		if (check.done || check.skip) done++;
+	}
+	return done;
+}
