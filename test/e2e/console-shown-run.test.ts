@@ -1,36 +1,20 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startConsole, type ConsoleScreen} from './console-screen.js';
-import {answer, fleetRow, keys, press, selectRow, startSim, type Sim} from './workflow-helpers.js';
+import {describe, expect, test} from 'vitest';
+import type {ConsoleScreen} from './console-screen.js';
+import {answer, fleetRow, keys, press, selectRow, simFixture} from './workflow-helpers.js';
 
 // Issue 13 item 10: with a join waiting on one cluster and a grant started on another, esc cancelled
 // the join (the steps pane had jumped back to it when the grant ended), and r then had nothing to
 // retry (the pane had jumped to the finished grant). esc, r and s act on the run the steps pane
 // shows; it stays put, the status bar names it, esc asks first, and r resumes a cancelled run.
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-shown-run-'));
-let sim: Sim;
-let c: ConsoleScreen | undefined;
-
-beforeAll(async () => {
-	sim = await startSim(path.join(dir, 'kubeconfig'), ['--managed', '2', '--standalone', '1', '--bare', '0']);
-}, 60_000);
-
-afterAll(async () => {
-	c?.kill('SIGKILL');
-	await c?.exited;
-	await sim?.stop();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+const sim = simFixture('shown-run', ['--managed', '2', '--standalone', '1', '--bare', '0']);
 
 const statusBar = (con: ConsoleScreen) => con.screen().filter(l => l.trim()).at(-1) ?? '';
 
 describe('the run the steps pane shows', () => {
 	test('a join waits, a grant runs elsewhere: esc asks about the run shown, cancels that one, and r resumes it', async () => {
-		c = startConsole(['--kubeconfig', sim.kubeconfig, '--request-timeout', '3s'], {cols: 150, rows: 40, cwd: dir, env: {XDG_STATE_HOME: path.join(dir, 'state')}});
-		const con = c;
+		const con = sim.console(['--request-timeout', '3s'], {cols: 150, rows: 40, env: {XDG_STATE_HOME: path.join(sim.dir, 'state')}});
 		await con.waitFor(t => /standalone-1\s+standalone\s+v3/.test(t) && /managed-2\s+managed\s+v3\S*\s+(mgmt\s+)?True/.test(t), 'the fleet', 30_000);
 
 		// The join on standalone-1 waits: its tunnel cannot come up.
