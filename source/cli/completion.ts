@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import yaml from 'js-yaml';
 import {kubeconfigFiles} from '../kube/kubeconfig.js';
+import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import {usage, UsageError} from './usage.js';
 
 export const commands = ['status', 'run', 'sim', 'diags', 'help', 'completion', 'version'];
@@ -61,6 +62,17 @@ function contextNames(kubeconfig: string | undefined, env: NodeJS.ProcessEnv): s
 	return names;
 }
 
+/** `run`'s words besides the plans: the interrupted runs' list and resume. */
+const runCommands = ['interrupted', 'resume'];
+
+/** The clusters `run resume` can take: those of the runs interrupted on this kubeconfig, then `all`. */
+function resumable(kubeconfig: string | undefined, env: NodeJS.ProcessEnv): string[] {
+	const source = kubeconfigFiles({kubeconfig, env}).files.join(', ');
+	// A damaged state file is reported by `run interrupted`, not by a Tab press.
+	const runs = new InterruptedRuns(stateDirectory(env)).list().filter(r => r.source === source);
+	return [...new Set(runs.map(r => r.cluster)), ...(runs.length > 0 ? ['all'] : [])];
+}
+
 const valueFlags = new Set(['--kubeconfig', '--context', '--request-timeout', '--manifests', '--pull-secret', '--license', '--managed', '--standalone', '--bare', '--speed', '--timeout', '--role', '--address', '--service', '--user', '--token-file', '--output', '--management', '--name', '--kubeconfig-out', '--enterprise-version']);
 
 /**
@@ -95,7 +107,8 @@ export function complete(words: string[], env: NodeJS.ProcessEnv = process.env):
 	}
 	if (current.startsWith('-')) return pick(commandFlags(command, command === 'run' ? second : undefined));
 	if (command === undefined) return pick(commands);
-	if (command === 'run' && second === undefined) return pick([...plans().keys()]);
+	if (command === 'run' && second === undefined) return pick([...plans().keys(), ...runCommands]);
+	if (command === 'run' && second === 'resume' && positional.length === 2) return pick(resumable(kubeconfig, env));
 	if (command === 'help' && second === undefined) return pick(commands.filter(c => c !== 'help'));
 	if (command === 'completion' && second === undefined) return pick(shells);
 	return [];

@@ -63,7 +63,7 @@ describe('calico-mcm completion bash', () => {
 		]);
 		expect(commands).toEqual(['status', 'run', 'sim', 'diags', 'help', 'completion', 'version']);
 		expect(st).toEqual(['status']);
-		expect(plans).toEqual(['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management', 'fix-address']);
+		expect(plans).toEqual(['install', 'make-management', 'create-admin', 'add-managed', 'join', 'grant', 'unmanage', 'unmake-management', 'fix-address', 'interrupted', 'resume']);
 		expect(un).toEqual(['unmanage', 'unmake-management']);
 		expect(grant).toEqual(expect.arrayContaining(['--user', '--role', '--context', '--dry-run', '--yes']));
 		expect(grant).not.toContain('--manifests');
@@ -82,6 +82,31 @@ describe('calico-mcm completion bash', () => {
 		expect(fromEnv).toEqual(['gke_acme_eu_prod', 'gke_acme_us_prod']);
 		const [none] = await tabs(['calico-mcm run join --context kind-dev --management '], {KUBECONFIG: path.join(dir, 'missing')});
 		expect(none).toEqual([]);
+	}, 150_000);
+
+	it('completes `run resume` with the clusters of the runs interrupted on this kubeconfig, and all', async () => {
+		const state = path.join(dir, 'state');
+		fs.mkdirSync(path.join(state, 'calico-mcm'), {recursive: true, mode: 0o700});
+		const run = (cluster: string, source: string) => ({runId: `r-${cluster}`, plan: 'join', cluster, options: {management: 'mgmt'}, source, cwd: dir, startedAt: 0});
+		fs.writeFileSync(
+			path.join(state, 'calico-mcm', 'runs.json'),
+			JSON.stringify({runs: [run('managed-1', kubeconfig), run('managed-2', kubeconfig), run('elsewhere-1', path.join(dir, 'other'))]}),
+			{mode: 0o600},
+		);
+		const env = {XDG_STATE_HOME: state};
+		const [resume, partial, fromEnv, otherFile, none] = await tabs(
+			[`calico-mcm run resume --kubeconfig ${kubeconfig} `, `calico-mcm run --kubeconfig ${kubeconfig} resume managed-2`, 'calico-mcm run resume ', `calico-mcm run resume --kubeconfig ${path.join(dir, 'other')} `, `calico-mcm run resume managed-1 `],
+			{...env, KUBECONFIG: kubeconfig},
+		);
+		expect(resume).toEqual(['managed-1', 'managed-2', 'all']);
+		expect(partial).toEqual(['managed-2']);
+		expect(fromEnv).toEqual(['managed-1', 'managed-2', 'all']);
+		// Runs of another kubeconfig are not offered (run resume would not find them either).
+		expect(otherFile).toEqual(['elsewhere-1', 'all']);
+		// resume takes one cluster.
+		expect(none).toEqual([]);
+		const [nothingRecorded] = await tabs(['calico-mcm run resume '], {XDG_STATE_HOME: path.join(dir, 'no-state'), KUBECONFIG: kubeconfig});
+		expect(nothingRecorded).toEqual([]);
 	}, 150_000);
 
 	it('prints scripts for zsh and fish too, and refuses another shell with exit 2', async () => {
