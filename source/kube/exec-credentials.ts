@@ -3,11 +3,13 @@
 // one provider per context caches the credential (until status.expirationTimestamp, else for a TTL or
 // until a 401) and every concurrent request waits on the same plugin run.
 
-import {spawn, type ChildProcess} from 'node:child_process';
-import {KubeError} from './errors.js';
+import {ExecError, contextMark, maskPluginOutput} from './exec-error.js';
+import {runDetached, runInTerminal, withPluginSlot, type PluginRun, type RunningPlugin} from './exec-plugin-process.js';
 import {registerSecret} from './secret-values.js';
-import {formatDuration} from './duration.js';
 import {oneAtATime, type TerminalLender} from './terminal.js';
+
+export {ExecError, maskPluginOutput} from './exec-error.js';
+export {maxConcurrentPlugins} from './exec-plugin-process.js';
 
 export type ExecConfig = {
 	/** Absolute when the kubeconfig gave a path; a bare name is looked up on PATH. */
@@ -65,107 +67,14 @@ export type ExecProviderOptions = {
 
 const supportedVersions = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
 
-/**
- * At most this many plugins run at once, process-wide: with hundreds of contexts a cold start would
- * otherwise fork hundreds of gcloud/aws processes on a small jump host at the same moment.
- */
-export const maxConcurrentPlugins = 4;
-let runningPlugins = 0;
-const waitingPlugins: Array<() => void> = [];
-
-async function withPluginSlot<T>(fn: () => Promise<T>): Promise<T> {
-	if (runningPlugins >= maxConcurrentPlugins) await new Promise<void>((resolve) => waitingPlugins.push(resolve));
-	runningPlugins++;
-	try {
-		return await fn();
-	} finally {
-		runningPlugins--;
-		waitingPlugins.shift()?.();
-	}
-}
-
-const contextMark = '\u0000context\u0000';
-
 /** After a failed login in the terminal, how long until it is offered again. */
 const loginRetryMs = 5 * 60_000;
-
-/**
- * Plugins still running, by process group. A plugin is spawned as the leader of its own group so that
- * a timeout or a shutdown kills what it started too (a helper that inherited its stdout would keep the
- * pipes, and so this process, alive). The exit hook is the last line of defence for a process.exit().
- */
-const runningGroups = new Set<ChildProcess>();
-let exitHook = false;
-
-function killGroup(child: ChildProcess): void {
-	runningGroups.delete(child);
-	if (child.pid !== undefined) {
-		try {
-			process.kill(-child.pid, 'SIGKILL');
-		} catch {
-			try {
-				child.kill('SIGKILL');
-			} catch {
-				// already gone
-			}
-		}
-	}
-	// A grandchild that left the group (setsid) could still hold the pipes: let go of our ends.
-	child.stdout?.destroy();
-	child.stderr?.destroy();
-}
-
-function trackGroup(child: ChildProcess): void {
-	runningGroups.add(child);
-	if (!exitHook) {
-		exitHook = true;
-		process.once('exit', () => {
-			for (const running of [...runningGroups]) killGroup(running);
-		});
-	}
-}
-
-/**
- * A plugin failure. One provider may serve several contexts (those sharing a kubeconfig user), so the
- * message is kept as a template and each client names its own context with forContext().
- */
-export class ExecError extends KubeError {
-	/** The plugin ran and exited non-zero: with a terminal, it may succeed when it can prompt. */
-	exited = false;
-
-	constructor(
-		readonly template: string,
-		context: string,
-		cause?: unknown,
-	) {
-		super({kind: 'exec', message: template.split(contextMark).join(context), context, cause});
-	}
-
-	forContext(context: string): ExecError {
-		if (context === this.context) return this;
-		const error = new ExecError(this.template, context, this.cause);
-		error.exited = this.exited;
-		return error;
-	}
-}
-
-/**
- * A plugin's stderr is shown on the row, and plugins do print secrets there (a device code, a token
- * in a debug line): mask what looks like one.
- */
-export function maskPluginOutput(text: string): string {
-	return text
-		.replace(/-----BEGIN ([A-Z ]+)-----[\s\S]*?(-----END \1-----|$)/g, (_m, label: string) => `<${label.toLowerCase()} masked>`)
-		.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi, '$1****')
-		.replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, m => `<token masked, ${m.length} chars>`)
-		.replace(/("?(?:token|access_token|id_token|refresh_token|password|secret|clientKeyData)"?\s*[:=]\s*"?)[^\s",}]+/gi, '$1****');
-}
 
 export class ExecCredentialProvider {
 	private cached?: ExecCredential & {obtainedAt: number};
 	private inflight?: Promise<ExecCredential>;
 	/** The plugin run in progress, killed by close(). */
-	private running?: {child: ChildProcess; cancel: (error: KubeError) => void; said: () => string};
+	private running?: RunningPlugin;
 	private closed = false;
 	/** A login is going on in the terminal. */
 	prompting = false;
@@ -328,136 +237,30 @@ export class ExecCredentialProvider {
 		});
 	}
 
-	/** The plugin with the terminal as stdin and stderr; its stdout is the credential. */
-	private spawnInTerminal(): Promise<ExecCredential> {
+	/** This run's description for exec-plugin-process.ts. */
+	private pluginRun(interactive: boolean, timeoutMs: number): PluginRun {
 		const {config} = this;
-		const name = config.displayCommand;
-		const limit = this.options.interactiveTimeoutMs ?? 5 * 60_000;
-		this.runs++;
-		return new Promise<ExecCredential>((resolve, reject) => {
-			let stdout = '';
-			let settled = false;
-			const settle = (error: KubeError | undefined, credential?: ExecCredential) => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
-				this.running = undefined;
-				if (error) reject(error);
-				else resolve(credential!);
-			};
-			// Not detached: the plugin must stay in the terminal's foreground process group to read it.
-			const child = spawn(config.command, config.args, {env: this.env(true), stdio: ['inherit', 'pipe', 'inherit']});
-			const stop = (error: KubeError) => {
-				child.kill('SIGTERM');
-				setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-				settle(error);
-			};
-			this.running = {child, cancel: stop, said: () => ''};
-			const timer = setTimeout(() => stop(this.fail(`the login of exec plugin "${name}" did not finish within ${formatDuration(limit)} (context ${contextMark}); it was stopped`)), limit);
-			timer.unref?.();
-			child.stdout!.setEncoding('utf8');
-			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
-			child.on('error', (error: NodeJS.ErrnoException) => settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error)));
-			child.on('exit', code => {
-				const finish = () => {
-					if (code !== 0) return settle(this.fail(`exec plugin "${name}" exited with code ${code} in the terminal (context ${contextMark}); the login did not complete`));
-					try {
-						settle(undefined, this.parse(stdout));
-					} catch (error) {
-						settle(error as KubeError);
-					}
-				};
-				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
-				else child.stdout!.once('close', finish);
-			});
-		});
+		return {
+			command: config.command,
+			displayCommand: config.displayCommand,
+			args: config.args,
+			env: this.env(interactive),
+			installHint: config.installHint,
+			timeoutMs,
+			fail: (template, cause) => this.fail(template, cause),
+			running: run => (this.running = run),
+		};
 	}
 
-	private runDetached(): Promise<ExecCredential> {
-		const {config} = this;
-		const name = config.displayCommand;
-		const env = this.env(false);
+	/** The plugin with the terminal as stdin and stderr; its stdout is the credential. */
+	private async spawnInTerminal(): Promise<ExecCredential> {
 		this.runs++;
-		return new Promise<ExecCredential>((resolve, reject) => {
-			let stdout = '';
-			let stderr = '';
-			let settled = false;
-			const settle = (error: KubeError | undefined, credential?: ExecCredential) => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
-				runningGroups.delete(child);
-				this.running = undefined;
-				if (error) reject(error);
-				else resolve(credential!);
-			};
-			const said = () => {
-				const tail = maskPluginOutput(stderr.trim());
-				return tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : '';
-			};
-			// detached: the plugin leads its own process group (see killGroup), and has no controlling
-			// terminal to prompt on: a prompt it cannot show would only hang.
-			const child = spawn(config.command, config.args, {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
-			trackGroup(child);
-			const stop = (error: KubeError) => {
-				killGroup(child);
-				settle(error);
-			};
-			this.running = {child, cancel: stop, said};
-			const timer = setTimeout(() => {
-				stop(this.fail(`exec plugin "${name}" gave no credential within ${formatDuration(this.pluginTimeoutMs)} (context ${contextMark}); it was stopped${said()}`));
-			}, this.pluginTimeoutMs);
-			timer.unref?.();
-			child.stdout!.setEncoding('utf8');
-			child.stderr!.setEncoding('utf8');
-			child.stdout!.on('data', (chunk: string) => (stdout += chunk));
-			child.stderr!.on('data', (chunk: string) => {
-				// Keep the tail: that is where a plugin says what went wrong.
-				stderr = (stderr + chunk).slice(-4000);
-			});
-			child.on('error', (error: NodeJS.ErrnoException) => {
-				if (error.code === 'ENOENT') {
-					const where = config.command.includes('/') ? `at ${config.command}` : 'on PATH';
-					const hint = config.installHint ? `: ${config.installHint.trim()}` : '; install it or fix users[].user.exec.command in the kubeconfig';
-					settle(this.fail(`exec plugin "${name}" not found ${where} (context ${contextMark})${hint}`, error));
-				} else if (error.code === 'EACCES') {
-					settle(this.fail(`exec plugin "${name}" is not executable (context ${contextMark}); chmod +x it`, error));
-				} else settle(this.fail(`exec plugin "${name}" could not start: ${error.message} (context ${contextMark})`, error));
-			});
-			// 'exit', not 'close': a helper the plugin left behind may hold the pipes long after the
-			// plugin answered. Its process group goes with it.
-			child.on('exit', (code, signal) => {
-				runningGroups.delete(child);
-				const finish = () => {
-					if (code !== 0) {
-						const detail = maskPluginOutput(stderr.trim()) || `no output on stderr`;
-						const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-						const error = this.fail(`exec plugin "${name}" ${how} (context ${contextMark}): ${detail}`);
-						error.exited = true;
-						settle(error);
-						return;
-					}
-					try {
-						settle(undefined, this.parse(stdout));
-					} catch (error) {
-						settle(error as KubeError);
-					}
-				};
-				// The last chunks of stdout may still be in the pipe: read until it closes, or briefly.
-				if (child.stdout!.readableEnded || child.stdout!.destroyed) finish();
-				else {
-					const grace = setTimeout(() => {
-						child.stdout!.destroy();
-						child.stderr!.destroy();
-						finish();
-					}, 200);
-					child.stdout!.once('close', () => {
-						clearTimeout(grace);
-						finish();
-					});
-				}
-			});
-		});
+		return this.parse(await runInTerminal(this.pluginRun(true, this.options.interactiveTimeoutMs ?? 5 * 60_000)));
+	}
+
+	private async runDetached(): Promise<ExecCredential> {
+		this.runs++;
+		return this.parse(await runDetached(this.pluginRun(false, this.pluginTimeoutMs)));
 	}
 
 	private parse(stdout: string): ExecCredential {

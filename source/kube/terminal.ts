@@ -3,6 +3,8 @@
 // terminal implements the lending: the console (source/app/terminal-lender.ts) pauses its input and
 // rendering and leaves the alternate screen; `status` and `run` lend it as it is.
 
+import PQueue from 'p-queue';
+
 export interface TerminalLender {
 	/** Whether there is a terminal to lend (stdin and stderr are TTYs). */
 	readonly available: boolean;
@@ -24,11 +26,9 @@ export function plainTerminal(stream: {isTTY?: boolean; write(text: string): unk
 	};
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+const prompts = new PQueue({concurrency: 1});
 
 /** One prompting plugin at a time, process-wide: two prompts on one terminal would garble both. */
 export function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
-	const run = queue.then(fn, fn);
-	queue = run.catch(() => undefined);
-	return run;
+	return prompts.add(fn);
 }
