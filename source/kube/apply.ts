@@ -1,77 +1,16 @@
 // Server-side apply of a validated manifest set, as `kubectl apply --server-side` does it, plus the
-// pieces plans need around it: kind → resource resolution by discovery (cached per client, refreshed
-// when CRDs are added), the apply order (Namespaces and CRDs first, then wait until the CRDs are
-// Established, then the rest), document filters, dry runs, and waiting on objects through a watch.
+// pieces plans need around it: the apply order (Namespaces and CRDs first, then wait until the CRDs
+// are Established, then the rest), document filters, dry runs, GET and DELETE of one object. Kinds
+// resolve through discovery.ts; waits on objects are watch-until.ts.
 
 import type {ClusterClient} from './client.js';
+import {discoveryFor, type ResolvedKind} from './discovery.js';
 import {KubeError, isKubeError} from './errors.js';
 import {describeObject, type ManifestDoc, type ManifestObject} from './manifests.js';
 import {resourcePath, splitApiVersion} from './paths.js';
-import {startWatch, type WatchState} from './watch.js';
-import {formatDuration} from './duration.js';
+import {conditionStatus, watchUntil, type Conditioned} from './watch-until.js';
 
 export const fieldManager = 'calico-mcm';
-
-type ApiResource = {name: string; kind: string; namespaced: boolean; verbs?: string[]};
-
-export type ResolvedKind = {group: string; version: string; resource: string; namespaced: boolean};
-
-/** Discovery of one cluster: which resource serves a kind, and whether it is namespaced. */
-export class Discovery {
-	private readonly groupVersions = new Map<string, Promise<ApiResource[] | null>>();
-
-	constructor(private readonly client: ClusterClient) {}
-
-	/** Forget what was read: call after CRDs were added or removed. */
-	invalidate(): void {
-		this.groupVersions.clear();
-	}
-
-	private fetch(apiVersion: string, signal?: AbortSignal): Promise<ApiResource[] | null> {
-		let entry = this.groupVersions.get(apiVersion);
-		if (!entry) {
-			const {group, version} = splitApiVersion(apiVersion);
-			const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-			entry = this.client
-				.request<{resources?: ApiResource[]}>({path, signal})
-				.then(list => (list?.resources ?? []).filter(r => !r.name.includes('/')))
-				.catch((error: unknown) => {
-					if (isKubeError(error, 'not-found')) return null;
-					this.groupVersions.delete(apiVersion);
-					throw error;
-				});
-			this.groupVersions.set(apiVersion, entry);
-		}
-		return entry;
-	}
-
-	/**
-	 * The resource serving `kind` in `apiVersion`, or undefined when the cluster does not serve it. A
-	 * miss re-reads that group/version once, so a CRD established a moment ago is found.
-	 */
-	async resolve(apiVersion: string, kind: string, signal?: AbortSignal): Promise<ResolvedKind | undefined> {
-		const {group, version} = splitApiVersion(apiVersion);
-		const find = (list: ApiResource[] | null) => list?.find(r => r.kind === kind);
-		let found = find(await this.fetch(apiVersion, signal));
-		if (!found) {
-			this.groupVersions.delete(apiVersion);
-			found = find(await this.fetch(apiVersion, signal));
-		}
-		return found ? {group, version, resource: found.name, namespaced: found.namespaced} : undefined;
-	}
-}
-
-const discoveries = new WeakMap<ClusterClient, Discovery>();
-
-/** The discovery cache of a client (one per client, shared by every caller). */
-export function discoveryFor(client: ClusterClient): Discovery {
-	let discovery = discoveries.get(client);
-	if (!discovery) {
-		discovery = new Discovery(client);
-		discoveries.set(client, discovery);
-	}
-	return discovery;
-}
 
 /** A filter that drops documents of the given `group/Kind`s (a group-less entry matches any group). */
 export function dropKinds(...kinds: string[]): (obj: ManifestObject) => boolean {
@@ -284,132 +223,6 @@ export async function deleteObject(client: ClusterClient, path: string, options:
 		if (isKubeError(error, 'not-found')) return false;
 		throw error;
 	}
-}
-
-/** A wait that ran out of time; the message says what was still missing. */
-export class WaitTimeoutError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'WaitTimeoutError';
-	}
-}
-
-export type WatchUntilOptions<T> = {
-	/** The list path of the resource. */
-	path: string;
-	query?: Record<string, string | undefined>;
-	/** What is awaited, for messages: "TigerStatus apiserver Available". */
-	what: string;
-	/** True once the objects (by name) are as wanted. */
-	done: (objects: ReadonlyMap<string, T>) => boolean;
-	/** Where things stand, for the timeout message. */
-	progress?: (objects: ReadonlyMap<string, T>) => string;
-	timeoutMs?: number;
-	signal?: AbortSignal;
-	/** Give up when the API stays unreachable this long (default 30 s); forbidden/unauthorized fail at once. */
-	unreachableMs?: number;
-	/** Where the wait stands, on every change: what is still awaited, or the API's last real error. */
-	onProgress?: (text: string) => void;
-};
-
-/**
- * Wait until the objects of a resource satisfy `done`, by list+watch (never a polling loop). Rejects on
- * timeout (saying where things stand), on abort, on a refusal (401/403), or when the API stays
- * unreachable.
- */
-export function watchUntil<T extends {metadata?: {name?: string}}>(client: ClusterClient, options: WatchUntilOptions<T>): Promise<ReadonlyMap<string, T>> {
-	const timeoutMs = options.timeoutMs ?? 600_000;
-	const unreachableMs = options.unreachableMs ?? 30_000;
-	return new Promise((resolve, reject) => {
-		const objects = new Map<string, T>();
-		let absent = false;
-		let lastState: WatchState | undefined;
-		let unreachableTimer: NodeJS.Timeout | undefined;
-		let finished = false;
-		const finish = (error?: Error) => {
-			if (finished) return;
-			finished = true;
-			clearTimeout(timer);
-			clearTimeout(unreachableTimer);
-			options.signal?.removeEventListener('abort', onAbort);
-			handle.stop();
-			if (error) reject(error);
-			else resolve(objects);
-		};
-		let said: string | undefined;
-		const say = (text: string) => {
-			if (finished || !text || text === said) return;
-			said = text;
-			options.onProgress?.(text);
-		};
-		const evaluate = () => {
-			if (finished) return;
-			if (options.done(objects)) finish();
-			else say(`waiting: ${options.progress?.(objects) || options.what}`);
-		};
-		const onAbort = () => finish(abortError(options.signal, options.what));
-		const timer = setTimeout(() => {
-			const status = absent ? 'the resource is not served yet' : options.progress?.(objects) ?? '';
-			const conn = lastState && lastState.state !== 'ok' && lastState.error ? `; last error: ${lastState.error}` : '';
-			finish(new WaitTimeoutError(`timed out after ${formatDuration(timeoutMs)} waiting for ${options.what}${status ? ` (${status})` : ''}${conn}`));
-		}, timeoutMs);
-		const handle = startWatch(client, {
-			path: options.path,
-			query: options.query,
-			handlers: {
-				onReset(items) {
-					objects.clear();
-					for (const item of items as T[]) if (item?.metadata?.name) objects.set(item.metadata.name, item);
-					evaluate();
-				},
-				onEvent(type, object) {
-					const name = (object as T)?.metadata?.name;
-					if (!name) return;
-					if (type === 'DELETED') objects.delete(name);
-					else {
-						absent = false;
-						objects.set(name, object as T);
-					}
-					evaluate();
-				},
-				onState(state) {
-					lastState = state;
-					if (state.state === 'unauthorized' || state.state === 'forbidden') {
-						finish(new KubeError({kind: state.state, message: `waiting for ${options.what}: ${state.error ?? state.state}`, context: client.context, verb: state.verb, resource: state.resource}));
-						return;
-					}
-					if (state.state === 'unreachable') {
-						// Not a bare spinner: the real reason, and how long the wait keeps trying.
-						say(`${client.context} does not answer: ${state.error ?? 'unreachable'} (retrying; gives up after ${formatDuration(unreachableMs)})`);
-						unreachableTimer ??= setTimeout(() => {
-							finish(new KubeError({kind: 'unreachable', message: `waiting for ${options.what}: the API server stayed unreachable for ${formatDuration(unreachableMs)}: ${lastState?.error ?? ''}`, context: client.context}));
-						}, unreachableMs);
-					} else {
-						clearTimeout(unreachableTimer);
-						unreachableTimer = undefined;
-					}
-				},
-				onAbsent() {
-					absent = true;
-				},
-			},
-		});
-		if (options.signal?.aborted) onAbort();
-		else options.signal?.addEventListener('abort', onAbort, {once: true});
-	});
-}
-
-function abortError(signal: AbortSignal | undefined, what: string): Error {
-	const reason = signal?.reason;
-	if (reason instanceof Error) return reason;
-	return new KubeError({kind: 'aborted', message: `cancelled while waiting for ${what}`, context: ''});
-}
-
-type Conditioned = {metadata?: {name?: string}; status?: {conditions?: Array<{type?: string; status?: string; reason?: string; message?: string}>}};
-
-/** The status ("True", "False", "Unknown") of a condition, undefined when absent. */
-export function conditionStatus(obj: Conditioned | undefined, type: string): string | undefined {
-	return obj?.status?.conditions?.find(c => c.type === type)?.status;
 }
 
 /** Wait until every named CRD has condition Established=True: one GET each, then one watch if needed. */

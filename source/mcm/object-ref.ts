@@ -1,4 +1,4 @@
-import type {ResolvedKind} from '../kube/apply.js';
+import type {ResolvedKind} from '../kube/discovery.js';
 import {pathOf, resources} from './resources.js';
 import type {Cluster} from './types.js';
 

@@ -5,7 +5,7 @@
 // of the plan) or which already runs: with neither, they are refused too.
 
 import type {ClusterClient} from '../kube/client.js';
-import {discoveryFor} from '../kube/apply.js';
+import {discoveryFor} from '../kube/discovery.js';
 import {describeObject, type ManifestDoc} from '../kube/manifests.js';
 import {splitApiVersion} from '../kube/paths.js';
 import {describeError} from './runner.js';

@@ -1,4 +1,4 @@
-import type {ResolvedKind} from '../kube/apply.js';
+import type {ResolvedKind} from '../kube/discovery.js';
 import {resourcePath} from '../kube/paths.js';
 import type {RawKind} from './raw.js';
 

@@ -8,7 +8,7 @@
 // before it honours the cancel).
 
 import {KubeError, kubeErrorHint} from '../kube/errors.js';
-import {WaitTimeoutError} from '../kube/apply.js';
+import {WaitTimeoutError} from '../kube/watch-until.js';
 import {ManifestError} from '../kube/manifests.js';
 import {maskServerText, maskText} from './secrets.js';
 import {normalizeCheck, StepError, type Plan, type Step, type StepContext} from './step.js';

@@ -2,7 +2,7 @@
 // AbortSignal. A timeout says where things stand ("apiserver: Progressing (…)"), not just "timed out".
 
 import type {ClusterClient} from '../kube/client.js';
-import {conditionStatus, watchUntil} from '../kube/apply.js';
+import {conditionStatus, watchUntil} from '../kube/watch-until.js';
 import {pathOf, resources} from './resources.js';
 
 /** onProgress: where the wait stands, on every change (what it still waits for, the API's last real error). */

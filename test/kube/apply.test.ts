@@ -1,7 +1,8 @@
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ClusterClient} from '../../source/kube/client.js';
-import {applyManifests, discoveryFor, managedClusterFilter, orderForApply, waitForCrdsEstablished} from '../../source/kube/apply.js';
+import {applyManifests, managedClusterFilter, orderForApply, waitForCrdsEstablished} from '../../source/kube/apply.js';
+import {discoveryFor} from '../../source/kube/discovery.js';
 import {loadManifests, parseManifestText} from '../../source/kube/manifests.js';
 import {startTestFleet, type TestFleet} from '../helpers/fleet.js';
 import {demoManifests, planEnv, snapshot, type PlanTestEnv} from '../plans/env.js';

@@ -10,7 +10,8 @@
 import {objectRef} from '../object-ref.js';
 import fs from 'node:fs';
 import type {ClusterClient} from '../../kube/client.js';
-import {getObject, deleteObject, watchUntil} from '../../kube/apply.js';
+import {getObject, deleteObject} from '../../kube/apply.js';
+import {watchUntil} from '../../kube/watch-until.js';
 import {parseManifestText, type ManifestDoc} from '../../kube/manifests.js';
 import {normalizeAddress} from '../role.js';
 import {checkName, probeCluster, roleItem} from '../preflight.js';

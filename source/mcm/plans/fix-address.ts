@@ -4,7 +4,8 @@
 // `fixAddressTargets` finds them, one plan each, run side by side as the multi-join runs.
 
 import type {ClusterClient} from '../../kube/client.js';
-import {conditionStatus, getObject} from '../../kube/apply.js';
+import {getObject} from '../../kube/apply.js';
+import {conditionStatus} from '../../kube/watch-until.js';
 import {addressDrift} from '../drift.js';
 import {checkAddress} from '../preflight.js';
 import {normalizeAddress} from '../role.js';

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import {objectRef} from '../object-ref.js';
 import type {ClusterClient} from '../../kube/client.js';
-import {applyManifests, conditionStatus, getObject} from '../../kube/apply.js';
+import {applyManifests, getObject} from '../../kube/apply.js';
+import {conditionStatus} from '../../kube/watch-until.js';
 import {describeSkew, versionSkew} from '../drift.js';
 import {normalizeAddress} from '../role.js';
 import {probeCluster} from '../preflight.js';

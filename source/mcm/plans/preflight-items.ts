@@ -3,7 +3,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import {discoveryFor, getObject} from '../../kube/apply.js';
+import {getObject} from '../../kube/apply.js';
+import {discoveryFor} from '../../kube/discovery.js';
 import type {ClusterClient} from '../../kube/client.js';
 import type {ManifestDoc} from '../../kube/manifests.js';
 import {checkAccess, checkReachable, probeCluster, roleItem, type AccessNeed, type ClusterFacts} from '../preflight.js';
