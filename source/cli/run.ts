@@ -9,123 +9,20 @@ import readline from 'node:readline/promises';
 import {setMaxListeners} from 'node:events';
 import yaml from 'js-yaml';
 import {formatDuration} from '../kube/duration.js';
-import {buildRequestedPlan, type PlanRequest} from '../mcm/plans/index.js';
+import {buildRequestedPlan} from '../mcm/plans/index.js';
 import {preflight} from '../mcm/preflight.js';
 import {describeError, runPlan} from '../mcm/runner.js';
 import {maskObject, maskText} from '../mcm/secrets.js';
 import {normalizeCheck, planIds, StepError, type Plan, type PlanId, type StepContext} from '../mcm/step.js';
 import type {StepProgress} from '../mcm/types.js';
 import {createAppStore} from '../store/store.js';
-import {commonFlags, commonOptions, durationFlag, installFileFlags, parseCommandLine, type FlagValues} from './common-flags.js';
+import {commonOptions, durationFlag, parseCommandLine, type FlagValues} from './common-flags.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {runFixAddress} from './run-fix-address.js';
 import {interruptedMain} from './run-interrupted.js';
+import {planFlags, planRequest, requiredFlag, runFlags, stringFlag, type Flags} from './run-flags.js';
 import {usage, UsageError} from './usage.js';
-
-const runFlags = {
-	...commonFlags,
-	dryRun: {type: 'boolean', default: false},
-	yes: {type: 'boolean', default: false},
-	timeout: {type: 'string'},
-	role: {type: 'string'},
-	...installFileFlags,
-	address: {type: 'string'},
-	service: {type: 'string'},
-	user: {type: 'string'},
-	tokenFile: {type: 'string'},
-	showToken: {type: 'boolean', default: false},
-	output: {type: 'string'},
-	recreate: {type: 'boolean', default: false},
-	management: {type: 'string'},
-	name: {type: 'string'},
-	force: {type: 'boolean', default: false},
-} as const;
-
-type Flags = FlagValues<typeof runFlags>;
-type PlanFlag = Exclude<keyof typeof runFlags, keyof typeof commonFlags | 'dryRun' | 'yes' | 'timeout'>;
-
-// Which plan takes which of its own flags (the common ones are for all).
-const planFlags: Record<PlanId, PlanFlag[]> = {
-	install: ['role', 'manifests', 'pullSecret', 'license'],
-	'make-management': ['address', 'service'],
-	'create-admin': ['user', 'tokenFile', 'showToken'],
-	'add-managed': ['output', 'recreate'],
-	join: ['management', 'name', 'manifests', 'pullSecret', 'output', 'recreate', 'user', 'role'],
-	grant: ['user', 'role'],
-	unmanage: ['management', 'name'],
-	'unmake-management': ['force'],
-	'fix-address': ['management'],
-};
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
-
-type StringFlag = {[K in PlanFlag]: Flags[K] extends boolean | undefined ? never : K}[PlanFlag];
-
-function str(flags: Flags, name: StringFlag): string | undefined {
-	const v = flags[name];
-	return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function required(flags: Flags, name: StringFlag, plan: string, example: string): string {
-	const v = str(flags, name);
-	if (!v) throw new UsageError(`\`run ${plan}\` needs --${kebab(name)}`, `e.g. --${kebab(name)} ${example}`);
-	return v;
-}
-
-/** Plan options from the command line; throws UsageError naming what is missing or wrong. */
-export function planRequest(id: PlanId, context: string, positional: string[], flags: Flags): PlanRequest {
-	return {id, options: planOptions(id, context, positional, flags)} as PlanRequest;
-}
-
-/** The options of plan `id` from the command line; throws UsageError naming what is missing or wrong. */
-function planOptions(id: PlanId, context: string, positional: string[], flags: Flags): PlanRequest['options'] {
-	const own = Object.keys(runFlags).filter((k): k is PlanFlag => !(k in commonFlags) && !['dryRun', 'yes', 'timeout'].includes(k));
-	const given = own.filter(k => flags[k] !== undefined && flags[k] !== false);
-	const foreign = given.filter(k => !planFlags[id].includes(k));
-	if (foreign.length > 0) throw new UsageError(`--${kebab(foreign[0]!)} is not an option of \`run ${id}\``, `see \`calico-mcm help run\``);
-	const takesName = id === 'add-managed';
-	if (positional.length > (takesName ? 1 : 0)) throw new UsageError(`unexpected argument "${positional[takesName ? 1 : 0]}" for \`run ${id}\``, 'see `calico-mcm help run`');
-	switch (id) {
-		case 'install': {
-			const role = required(flags, 'role', id, 'management');
-			if (!['management', 'managed', 'standalone'].includes(role)) throw new UsageError(`--role "${role}": expected management, managed or standalone`);
-			return {context, role: role as 'management', manifests: required(flags, 'manifests', id, 'DIR'), pullSecret: required(flags, 'pullSecret', id, 'pull-secret.json'), license: str(flags, 'license')};
-		}
-		case 'make-management': {
-			const service = str(flags, 'service');
-			if (service && service !== 'nodeport' && service !== 'loadbalancer') throw new UsageError(`--service "${service}": expected nodeport or loadbalancer`);
-			return {context, address: str(flags, 'address'), service: service as 'nodeport' | undefined};
-		}
-		case 'create-admin':
-			return {context, user: str(flags, 'user'), tokenFile: str(flags, 'tokenFile'), showToken: flags.showToken === true};
-		case 'add-managed': {
-			const name = positional[0];
-			if (!name) throw new UsageError('`run add-managed` needs the managed cluster NAME', 'e.g. calico-mcm run add-managed --context mgmt prod-eu-1');
-			return {context, name, output: str(flags, 'output'), recreate: flags.recreate === true};
-		}
-		case 'join':
-			return {
-				context,
-				management: required(flags, 'management', id, 'mgmt'),
-				name: str(flags, 'name'),
-				manifests: str(flags, 'manifests'),
-				pullSecret: str(flags, 'pullSecret'),
-				output: str(flags, 'output'),
-				recreate: flags.recreate === true,
-				user: str(flags, 'user'),
-				role: str(flags, 'role'),
-			};
-		case 'grant':
-			return {context, user: str(flags, 'user'), role: str(flags, 'role')};
-		case 'unmanage':
-			return {context, management: str(flags, 'management'), name: str(flags, 'name')};
-		case 'unmake-management':
-			return {context, force: flags.force === true};
-		case 'fix-address':
-			return {context, management: required(flags, 'management', id, 'mgmt')};
-	}
-}
 
 const write = (text: string) => process.stdout.write(text);
 const fail = (text: string) => process.stderr.write(text);
@@ -212,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
 	const context = common.contexts[0]!;
 	const waitTimeoutMs = durationFlag(flags.timeout, 'timeout', 600_000);
 	const request = planRequest(planId, context, positional, flags);
-	const management = str(flags, 'management');
+	const management = stringFlag(flags, 'management');
 
 	const {clients} = openFleetClients({...common, contexts: management ? [context, management] : [context]});
 	for (const line of withheldNotices(clients)) fail(`calico-mcm: ${line}\n`);
@@ -264,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** fix-address runs on every drifted managed cluster of --management (--context limits the kubeconfig's contexts). */
 async function fixAddress(flags: FlagValues<typeof runFlags>, common: ReturnType<typeof commonOptions>): Promise<number> {
-	const management = required(flags, 'management', 'fix-address', 'mgmt');
+	const management = requiredFlag(flags, 'management', 'fix-address', 'mgmt');
 	const {clients} = openFleetClients({...common, contexts: common.contexts.length > 0 ? [...new Set([management, ...common.contexts])] : []});
 	if (!clients.has(management)) throw new UsageError(`no context "${management}" in the kubeconfig`, 'pass --management with a context name');
 	const cancel = cancelOnSignals();
