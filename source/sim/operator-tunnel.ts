@@ -6,7 +6,7 @@
 // TigeraStatus stays Available while the management side says False, as on real clusters.
 import {scaled, createTimers, type SimClock} from './operator-clock.js';
 import {connectionSecretName, fingerprintAnnotation, licenseKey} from './operator-calico-api.js';
-import {ensureTunnelCa, parseManagedCertificate, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
+import {ensureTunnelCa, parseManagedCertificate, caPublicKey, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
 import {ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
 import type {Operator} from './operator.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
@@ -41,7 +41,7 @@ export const remoteOnlyAnnotation = 'sim.calico-mcm.io/remote-only';
 const conditionType = 'ManagedClusterConnected';
 
 /** trusted: the management-cluster.crt the guardian holds (PEM), and its key. */
-type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject};
+type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject; trustedBy?: {ca: X509Certificate; trusted: boolean}};
 
 type Condition = {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string};
 
@@ -122,11 +122,22 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 		to.operator.log('INFO', 'controller_license', `LicenseKey "default" received from the management cluster ${from.name}`);
 	}
 
-	function recomputeManagement(c: TunnelCluster): void {
+	/**
+	 * Every ManagedCluster's condition on management cluster `c`, or only the one named `only` (a tunnel
+	 * flip changes that link alone: a storm of flips must not cost one pass over the fleet each).
+	 */
+	function recomputeManagement(c: TunnelCluster, only?: string): void {
 		const mcType = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
-		const managedClusters = mcType ? c.store.list(mcType) : [];
-		if (managedClusters.length > 0) withManagedClusters.add(c.name);
-		else withManagedClusters.delete(c.name);
+		const one = only !== undefined && mcType ? c.store.get(mcType, undefined, only) : undefined;
+		if (only !== undefined && !one) {
+			recomputeManagement(c);
+			return;
+		}
+		const managedClusters = one ? [one] : mcType ? c.store.list(mcType) : [];
+		if (!one) {
+			if (managedClusters.length > 0) withManagedClusters.add(c.name);
+			else withManagedClusters.delete(c.name);
+		}
 		const endpoint = endpointOf(c);
 		// The operator makes the tunnel CA as soon as the cluster is a management cluster.
 		if (endpoint) ensureTunnelCa(c.store);
@@ -182,7 +193,7 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 				setCondition(c, mc, {status: 'Unknown', reason: '', message: ''});
 			}
 		}
-		for (const key of [...warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) warm.delete(key);
+		if (!one) for (const key of [...warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) warm.delete(key);
 	}
 
 	/**
@@ -198,8 +209,17 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 		if (caNotAfter <= t) return `x509: certificate has expired or is not yet valid: the tunnel CA expired ${new Date(caNotAfter).toISOString()}`;
 		if (guardian.identity.notAfter <= t) return `x509: certificate has expired or is not yet valid: ${guardian.name}'s certificate expired ${new Date(guardian.identity.notAfter).toISOString()}`;
 		if (!signedBy(guardian.identity.certificate, ca.x509)) return 'x509: certificate signed by unknown authority (the managed cluster\'s certificate is not signed by the current tunnel CA)';
-		if (!guardian.trustedKey?.equals(ca.x509.publicKey)) return 'x509: certificate signed by unknown authority (the managed cluster does not trust the current tunnel CA)';
+		if (!trusts(guardian, ca.x509)) return 'x509: certificate signed by unknown authority (the managed cluster does not trust the current tunnel CA)';
 		return undefined;
+	}
+
+	/** Whether the guardian's management-cluster.crt has the CA's key; remembered per guardian and CA certificate. */
+	function trusts(guardian: Guardian, ca: X509Certificate): boolean {
+		if (!guardian.trustedKey) return false;
+		if (guardian.trustedBy?.ca === ca) return guardian.trustedBy.trusted;
+		const trusted = guardian.trustedKey.equals(caPublicKey(ca));
+		guardian.trustedBy = {ca, trusted};
+		return trusted;
 	}
 
 	function logLine(managedName: string, line: string): void {
@@ -279,7 +299,7 @@ export function startTunnelBroker(options: {clock: SimClock}): TunnelBroker {
 			if (management) {
 				dirty.add(cluster);
 				flush();
-				recomputeManagement(management);
+				recomputeManagement(management, link?.managedCluster);
 			} else {
 				markDirty(cluster);
 			}
