@@ -79,6 +79,41 @@ export function parseCertificate(pem: string, what: string): X509Certificate {
 	}
 }
 
+/** What the assessment needs of one certificate: plain values, kept instead of the parsed object. */
+type CertInfo = {notAfter: number; fingerprint: string};
+
+// Every certificate read of a fleet is judged again on each read (every minute) and whenever a row is
+// rebuilt, and the PEMs hardly ever change: parsing them each time was most of an idle 1,000-cluster
+// console's CPU. What a PEM says, and whether a leaf chains to a CA, is kept by PEM text (the texts are
+// the facts' own strings, so a key costs no copy). Bounded: cleared when a fleet's worth is exceeded.
+const cacheLimit = 20_000;
+const infos = new Map<string, CertInfo>();
+const chains = new Map<string, boolean>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+	if (cache.size >= cacheLimit) cache.clear();
+	cache.set(key, value);
+	return value;
+}
+
+/** The dates and fingerprint of a PEM certificate (parsed once per distinct text); throws as parseCertificate. */
+export function certificateInfo(pem: string, what: string): CertInfo {
+	const known = infos.get(pem);
+	if (known) return known;
+	const certificate = parseCertificate(pem, what);
+	return remember(infos, pem, {notAfter: Date.parse(certificate.validTo), fingerprint: certificate.fingerprint256});
+}
+
+/** Whether the leaf is issued and signed by the CA (both PEMs already passed certificateInfo). */
+function chainsTo(leafPem: string, caPem: string): boolean {
+	const key = `${certificateInfo(leafPem, 'leaf').fingerprint} ${certificateInfo(caPem, 'CA').fingerprint}`;
+	const known = chains.get(key);
+	if (known !== undefined) return known;
+	const leaf = new X509Certificate(leafPem);
+	const ca = new X509Certificate(caPem);
+	return remember(chains, key, leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
+}
+
 /** "in 12d", "in 5h", "expired 3d ago". */
 export function describeExpiry(notAfter: number, now: number): string {
 	const left = notAfter - now;
@@ -95,13 +130,13 @@ function unreadable(read: Exclude<SecretRead, {state: 'ok'}>): TunnelCertStatus 
 	return status;
 }
 
-type Dated = {what: string; certificate: X509Certificate};
+type Dated = {what: string; notAfter: number};
 
 function earliest(certs: Dated[], now: number): Pick<TunnelCertStatus, 'state' | 'notAfter' | 'earliest' | 'message'> {
 	let first: Dated | undefined;
-	for (const c of certs) if (!first || Date.parse(c.certificate.validTo) < Date.parse(first.certificate.validTo)) first = c;
+	for (const c of certs) if (!first || c.notAfter < first.notAfter) first = c;
 	if (!first) return {state: 'unknown', message: 'no certificate'};
-	const notAfter = Date.parse(first.certificate.validTo);
+	const {notAfter} = first;
 	const state = expiryState(notAfter, now);
 	const when = describeExpiry(notAfter, now);
 	return {
@@ -119,7 +154,7 @@ export function assessManagementCa(read: SecretRead | undefined, now: number): T
 	const [key, pem] = Object.entries(read.certificates)[0] ?? [];
 	if (!key || !pem) return {state: 'invalid', message: `${read.secret} has none of ${managementCaKeys.join(', ')}`};
 	try {
-		return earliest([{what: `tunnel CA (${read.secret} ${key})`, certificate: parseCertificate(pem, `${read.secret} ${key}`)}], now);
+		return earliest([{what: `tunnel CA (${read.secret} ${key})`, notAfter: certificateInfo(pem, `${read.secret} ${key}`).notAfter}], now);
 	} catch (error) {
 		return {state: 'invalid', message: (error as Error).message};
 	}
@@ -133,33 +168,32 @@ export function assessManaged(managedSide: SecretRead | undefined, managementCa:
 	if (!managedSide) return undefined;
 	if (managedSide.state !== 'ok') return unreadable(managedSide);
 	const where = managedSide.secret;
-	let leaf: X509Certificate;
-	let copy: X509Certificate;
+	const leafPem = managedSide.certificates[managedCertKey];
+	const copyPem = managedSide.certificates[managementCaCopyKey];
+	let leaf: CertInfo;
+	let copy: CertInfo;
 	try {
-		const leafPem = managedSide.certificates[managedCertKey];
-		const copyPem = managedSide.certificates[managementCaCopyKey];
 		const missing = [managedCertKey, managementCaCopyKey].filter((k) => !managedSide.certificates[k]);
 		if (missing.length > 0 || !leafPem || !copyPem) return {state: 'invalid', message: `${where} has no ${missing.join(', ')}: re-apply the installation manifest from the management cluster`};
-		leaf = parseCertificate(leafPem, `${where} ${managedCertKey}`);
-		copy = parseCertificate(copyPem, `${where} ${managementCaCopyKey}`);
+		leaf = certificateInfo(leafPem, `${where} ${managedCertKey}`);
+		copy = certificateInfo(copyPem, `${where} ${managementCaCopyKey}`);
 	} catch (error) {
 		return {state: 'invalid', message: (error as Error).message};
 	}
-	const dated: Dated[] = [{what: managedCertKey, certificate: leaf}, {what: managementCaCopyKey, certificate: copy}];
-	let current: X509Certificate | undefined;
+	const dated: Dated[] = [{what: managedCertKey, notAfter: leaf.notAfter}, {what: managementCaCopyKey, notAfter: copy.notAfter}];
+	let current: {pem: string; info: CertInfo} | undefined;
 	if (managementCa?.state === 'ok') {
 		const pem = Object.values(managementCa.certificates)[0];
 		try {
-			if (pem) current = parseCertificate(pem, managementCa.secret);
+			if (pem) current = {pem, info: certificateInfo(pem, managementCa.secret)};
 		} catch {
 			current = undefined; // the management row says what is wrong with it
 		}
 	}
-	if (current) dated.push({what: `${management ?? 'management'} tunnel CA`, certificate: current});
+	if (current) dated.push({what: `${management ?? 'management'} tunnel CA`, notAfter: current.info.notAfter});
 	const status: TunnelCertStatus = earliest(dated, now);
-	const ca = current ?? copy;
-	status.chained = leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
-	if (current) status.caDiffers = current.fingerprint256 !== copy.fingerprint256;
+	status.chained = chainsTo(leafPem, current?.pem ?? copyPem);
+	if (current) status.caDiffers = current.info.fingerprint !== copy.fingerprint;
 	if (!status.chained) {
 		status.state = 'untrusted';
 		status.message = `${managedCertKey} is not signed by ${current ? `${management ?? 'the management cluster'}'s current tunnel CA` : `the CA in ${managementCaCopyKey}`}: re-create the ManagedCluster and apply its new installation manifest`;

@@ -225,9 +225,22 @@ class FleetSyncLoop implements FleetSync {
 	setTunnelCerts(context: string, facts: TunnelCertFacts): void {
 		const raw = this.perCluster.get(context);
 		if (!raw || this.stopped) return;
+		// A re-read that found what the last one did (every minute, on every cluster of the fleet) keeps
+		// the last object, so the rows comparing it by identity (every managed row, against its management
+		// cluster's CA) are not rebuilt, and recomputes nothing unless the certificates, judged against the
+		// clock again, now read differently (a threshold or "expires in 5d" passed).
+		if (raw.tunnelCerts && sameCertReads(raw.tunnelCerts, facts)) {
+			if (this.model.certOutdated(context)) this.markDirty(context);
+			return;
+		}
 		raw.tunnelCerts = facts;
 		this.markDirty(context);
 	}
+}
+
+/** Same secrets read with the same outcome (the time of the read aside). */
+function sameCertReads(a: TunnelCertFacts, b: TunnelCertFacts): boolean {
+	return JSON.stringify(a.managedSide) === JSON.stringify(b.managedSide) && JSON.stringify(a.managementCa) === JSON.stringify(b.managementCa);
 }
 
 export function startFleetSync(options: FleetSyncOptions): FleetSync {
