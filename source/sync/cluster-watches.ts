@@ -56,14 +56,17 @@ export class ClusterWatches {
 	private managed?: WatchHandle;
 	private probe?: {stop: () => void};
 	private released = false;
+	private began = false;
 	/** A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes. */
 	private readonly identity: IdentityReader;
 
 	constructor(private readonly o: ClusterWatchOptions) {
 		this.raw = emptyRawState(o.context, o.now()) as MutableRaw;
-		this.identity = createIdentityReader(o.client, value => {
-			if (value) this.raw.identity = value;
+		this.identity = createIdentityReader(o.client, ({identity, managedSide}) => {
+			if (identity) this.raw.identity = identity;
 			else delete this.raw.identity;
+			// The CERT column's managed side, from the same read (tunnel-cert-sync.ts does not read it again).
+			if (managedSide) this.raw.tunnelCerts = {...this.raw.tunnelCerts, managedSide, readAt: o.now()};
 			o.dirty();
 		});
 	}
@@ -79,6 +82,7 @@ export class ClusterWatches {
 
 	/** Opens the watches (or, in list mode, lists each resource once). */
 	async begin(): Promise<void> {
+		this.began = true;
 		if (this.o.mode === 'list') {
 			await listOnce(this.o.client, this.o.paths, kind => this.handlersFor(kind), this.o.stopped, () => this.raw.objects.managementclusters.size > 0);
 			return;
@@ -88,6 +92,17 @@ export class ClusterWatches {
 			const handle = this.startKind(kind);
 			if (handle) this.handles.push(handle);
 		}
+		if (this.released) this.startProbe();
+	}
+
+	/**
+	 * The reachability probe starts once the cluster's first lists answered or failed: until then those
+	 * lists, with the request timeout, say whether the server answers, and 1,000 clusters probing during
+	 * the start burst (one GET /version each within the first interval) competed with the lists that
+	 * fill the rows.
+	 */
+	private startProbe(): void {
+		if (this.probe || this.o.stopped() || this.o.mode === 'list') return;
 		if (this.o.probeMs !== undefined && this.o.probeMs > 0) {
 			this.probe = startProbe(this.o.client, {
 				intervalMs: this.o.probeMs,
@@ -113,6 +128,7 @@ export class ClusterWatches {
 		if (!this.released && this.allSettled) {
 			this.released = true;
 			this.o.settledAll();
+			if (this.began) this.startProbe();
 		}
 	}
 
