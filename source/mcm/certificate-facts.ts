@@ -1,12 +1,12 @@
-import {X509Certificate} from 'node:crypto';
+import {X509Certificate, type KeyObject} from 'node:crypto';
 
 // What the fleet needs from a certificate, parsed once per distinct certificate. Parsing one costs
 // about a millisecond of CPU, and the fleet model judges a row's certificates again each time the row
 // is rebuilt: several times per cluster while a fleet loads, and every managed row whenever its
 // management cluster's CA is read again, with 1,000 managed clusters trusting the same CA copy. A
 // profile of a 1,001-cluster start spent 3 of the console's 22 CPU-seconds parsing the same certificates
-// over and over. Only derived facts (dates, fingerprints, names) and verdicts are kept, never the
-// parsed objects: the cache costs a few hundred bytes per certificate, and is bounded.
+// over and over. Derived facts (dates, fingerprints, names) and chain verdicts are kept; parsed objects
+// only for the CAs, and for a leaf until its first chain check. A few hundred bytes per certificate, bounded.
 
 export type CertificateFacts = {
 	/** Epoch ms of notAfter. */
@@ -19,19 +19,27 @@ export type CertificateFacts = {
 
 /** Distinct certificates remembered (a fleet has about one per cluster, plus its CAs). */
 const limit = 20_000;
+/** Parsed certificates kept for a chain check still to come (a leaf's first), and issuers kept parsed. */
+const parsedLimit = 4096;
+const issuerLimit = 256;
 
 const facts = new Map<string, CertificateFacts | Error>();
 const chains = new Map<string, boolean>();
+/** A certificate parsed for its facts, kept until its first chain check (then dropped: one parse per leaf). */
+const parsed = new Map<string, X509Certificate>();
+/** CAs: few, and each checks the leaves of many clusters. */
+const issuers = new Map<string, {x509: X509Certificate; publicKey: KeyObject}>();
 
-function remember<V>(map: Map<string, V>, key: string, value: V): V {
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max = limit): V {
 	// Oldest first out: a fleet larger than the limit still works, it just parses again.
-	if (map.size >= limit) map.delete(map.keys().next().value as string);
+	if (map.size >= max) map.delete(map.keys().next().value as K);
 	map.set(key, value);
 	return value;
 }
 
-function parse(input: string | Buffer): CertificateFacts {
+function parse(key: string, input: string | Buffer): CertificateFacts {
 	const x509 = new X509Certificate(input);
+	remember(parsed, key, x509, parsedLimit);
 	const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
 	return {notAfter: Date.parse(x509.validTo), sha256: x509.fingerprint256.replaceAll(':', '').toLowerCase(), ...(commonName ? {commonName} : {})};
 }
@@ -44,7 +52,7 @@ export function certificateFacts(key: string, decode?: (key: string) => string |
 	let known = facts.get(key);
 	if (known === undefined) {
 		try {
-			known = remember(facts, key, parse(decode ? decode(key) : key));
+			known = remember(facts, key, parse(key, decode ? decode(key) : key));
 		} catch (error) {
 			known = remember(facts, key, error instanceof Error ? error : new Error(String(error)));
 		}
@@ -53,12 +61,23 @@ export function certificateFacts(key: string, decode?: (key: string) => string |
 	return known;
 }
 
-/** Whether the certificate `leafPem` was issued and signed by `caPem` (both parse; else false). */
+function issuer(pem: string): {x509: X509Certificate; publicKey: KeyObject} {
+	let known = issuers.get(pem);
+	if (!known) {
+		const x509 = parsed.get(pem) ?? new X509Certificate(pem);
+		parsed.delete(pem);
+		known = remember(issuers, pem, {x509, publicKey: x509.publicKey}, issuerLimit);
+	}
+	return known;
+}
+
+/** Whether the certificate `leafPem` was issued and signed by `caPem` (both must parse). */
 export function issuedBy(leafPem: string, caPem: string): boolean {
 	const key = `${certificateFacts(leafPem).sha256}/${certificateFacts(caPem).sha256}`;
 	const known = chains.get(key);
 	if (known !== undefined) return known;
-	const leaf = new X509Certificate(leafPem);
-	const ca = new X509Certificate(caPem);
-	return remember(chains, key, leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
+	const ca = issuer(caPem);
+	const leaf = parsed.get(leafPem) ?? new X509Certificate(leafPem);
+	parsed.delete(leafPem);
+	return remember(chains, key, leaf.checkIssued(ca.x509) && leaf.verify(ca.publicKey));
 }
