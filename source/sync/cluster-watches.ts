@@ -55,6 +55,7 @@ export class ClusterWatches {
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManaged). */
 	private managed?: WatchHandle;
 	private probe?: {stop: () => void};
+	private probeTimer?: NodeJS.Timeout;
 	private released = false;
 	private began = false;
 	/** A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes. */
@@ -92,16 +93,30 @@ export class ClusterWatches {
 			const handle = this.startKind(kind);
 			if (handle) this.handles.push(handle);
 		}
-		if (this.released) this.startProbe();
+		if (this.released) this.probeLater();
 	}
 
 	/**
-	 * The reachability probe starts once the cluster's first lists answered or failed: until then those
-	 * lists, with the request timeout, say whether the server answers, and 1,000 clusters probing during
-	 * the start burst (one GET /version each within the first interval) competed with the lists that
-	 * fill the rows.
+	 * The reachability probe starts once the whole fleet's first lists answered or failed (fleetSettled),
+	 * or one probe interval after this cluster's did, whichever comes first: until then the lists, with
+	 * the request timeout, say whether the server answers, and 1,000 clusters probing during the start
+	 * burst (one GET /version each per interval: 2,000 in a 45 s start on a busy machine) competed with
+	 * the lists that fill the rows.
 	 */
+	private probeLater(): void {
+		if (this.probe || this.probeTimer || this.o.probeMs === undefined || this.o.probeMs <= 0) return;
+		this.probeTimer = setTimeout(() => this.startProbe(), this.o.probeMs);
+		this.probeTimer.unref?.();
+	}
+
+	/** Every cluster of the fleet settled its first lists: probing costs the start nothing any more. */
+	fleetSettled(): void {
+		if (this.released) this.startProbe();
+	}
+
 	private startProbe(): void {
+		if (this.probeTimer) clearTimeout(this.probeTimer);
+		this.probeTimer = undefined;
 		if (this.probe || this.o.stopped() || this.o.mode === 'list') return;
 		if (this.o.probeMs !== undefined && this.o.probeMs > 0) {
 			this.probe = startProbe(this.o.client, {
@@ -120,6 +135,7 @@ export class ClusterWatches {
 		for (const handle of this.handles) handle.stop();
 		this.managed?.stop();
 		this.probe?.stop();
+		if (this.probeTimer) clearTimeout(this.probeTimer);
 		this.identity.stop();
 	}
 
@@ -128,7 +144,7 @@ export class ClusterWatches {
 		if (!this.released && this.allSettled) {
 			this.released = true;
 			this.o.settledAll();
-			if (this.began) this.startProbe();
+			if (this.began) this.probeLater();
 		}
 	}
 

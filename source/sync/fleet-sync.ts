@@ -122,6 +122,7 @@ class FleetSyncLoop implements FleetSync {
 		const slot = new Promise<void>(resolve => (settled = () => {
 			this.settledCount++;
 			resolve();
+			if (this.settledCount === this.clusters.size) for (const c of this.clusters.values()) c.fleetSettled();
 			if (this.o.mode === 'list' && this.settledCount === this.clusters.size) this.flush();
 		}));
 		const watches = new ClusterWatches({
