@@ -35,6 +35,7 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	const controller = new AbortController();
 	const roles = new Map<string, ClusterRole>();
 	const queued = new Set<string>();
+	const reading = new Set<string>();
 	const queue: string[] = [];
 	let active = 0;
 	let idle: Array<() => void> = [];
@@ -69,6 +70,7 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 			if (!client || !readsRole(role)) continue;
 			if (role === 'managed' && managedSideFresh(context)) continue;
 			active++;
+			reading.add(context);
 			const plan = {
 				managed: role !== 'management',
 				management: role !== 'managed',
@@ -81,6 +83,7 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 				.catch(() => undefined)
 				.finally(() => {
 					active--;
+					reading.delete(context);
 					pump();
 					settleIdle();
 				});
@@ -120,7 +123,8 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 
 	return {
 		readAll() {
-			for (const context of clients.keys()) enqueue(context);
+			// A read under way (begun when the role became known, a moment ago) is as good as a new one.
+			for (const context of clients.keys()) if (!reading.has(context)) enqueue(context);
 			pump();
 			return new Promise<void>((resolve) => {
 				idle.push(resolve);
