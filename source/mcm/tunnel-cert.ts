@@ -1,4 +1,4 @@
-import {X509Certificate} from 'node:crypto';
+import {certificateFacts, issuedBy, type CertificateFacts} from './certificate-facts.js';
 
 // The tunnel's certificates and what they say about a managed cluster's future: when the earliest
 // one expires (warning < 30 days, critical < 7 days, expired), whether the managed cluster's
@@ -69,49 +69,14 @@ export function expiryState(notAfter: number, now: number): 'ok' | 'warning' | '
 	return 'ok';
 }
 
-/** The first PEM certificate of a text; throws a message naming what is wrong. */
-export function parseCertificate(pem: string, what: string): X509Certificate {
+/** The first PEM certificate of a text (parsed once per distinct text); throws a message naming what is wrong. */
+export function parseCertificate(pem: string, what: string): CertificateFacts {
 	if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) throw new Error(`${what} is not a PEM certificate (no BEGIN/END CERTIFICATE block)`);
 	try {
-		return new X509Certificate(pem);
+		return certificateFacts(pem);
 	} catch (error) {
 		throw new Error(`${what} is not a valid X.509 certificate: ${error instanceof Error ? error.message : String(error)}`);
 	}
-}
-
-/** What the assessment needs of one certificate: plain values, kept instead of the parsed object. */
-type CertInfo = {notAfter: number; fingerprint: string};
-
-// Every certificate read of a fleet is judged again on each read (every minute) and whenever a row is
-// rebuilt, and the PEMs hardly ever change: parsing them each time was most of an idle 1,000-cluster
-// console's CPU. What a PEM says, and whether a leaf chains to a CA, is kept by PEM text (the texts are
-// the facts' own strings, so a key costs no copy). Bounded: cleared when a fleet's worth is exceeded.
-const cacheLimit = 20_000;
-const infos = new Map<string, CertInfo>();
-const chains = new Map<string, boolean>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-	if (cache.size >= cacheLimit) cache.clear();
-	cache.set(key, value);
-	return value;
-}
-
-/** The dates and fingerprint of a PEM certificate (parsed once per distinct text); throws as parseCertificate. */
-export function certificateInfo(pem: string, what: string): CertInfo {
-	const known = infos.get(pem);
-	if (known) return known;
-	const certificate = parseCertificate(pem, what);
-	return remember(infos, pem, {notAfter: Date.parse(certificate.validTo), fingerprint: certificate.fingerprint256});
-}
-
-/** Whether the leaf is issued and signed by the CA (both PEMs already passed certificateInfo). */
-function chainsTo(leafPem: string, caPem: string): boolean {
-	const key = `${certificateInfo(leafPem, 'leaf').fingerprint} ${certificateInfo(caPem, 'CA').fingerprint}`;
-	const known = chains.get(key);
-	if (known !== undefined) return known;
-	const leaf = new X509Certificate(leafPem);
-	const ca = new X509Certificate(caPem);
-	return remember(chains, key, leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
 }
 
 /** "in 12d", "in 5h", "expired 3d ago". */
@@ -130,13 +95,13 @@ function unreadable(read: Exclude<SecretRead, {state: 'ok'}>): TunnelCertStatus 
 	return status;
 }
 
-type Dated = {what: string; notAfter: number};
+type Dated = {what: string; certificate: CertificateFacts};
 
 function earliest(certs: Dated[], now: number): Pick<TunnelCertStatus, 'state' | 'notAfter' | 'earliest' | 'message'> {
 	let first: Dated | undefined;
-	for (const c of certs) if (!first || c.notAfter < first.notAfter) first = c;
+	for (const c of certs) if (!first || c.certificate.notAfter < first.certificate.notAfter) first = c;
 	if (!first) return {state: 'unknown', message: 'no certificate'};
-	const {notAfter} = first;
+	const notAfter = first.certificate.notAfter;
 	const state = expiryState(notAfter, now);
 	const when = describeExpiry(notAfter, now);
 	return {
@@ -154,7 +119,7 @@ export function assessManagementCa(read: SecretRead | undefined, now: number): T
 	const [key, pem] = Object.entries(read.certificates)[0] ?? [];
 	if (!key || !pem) return {state: 'invalid', message: `${read.secret} has none of ${managementCaKeys.join(', ')}`};
 	try {
-		return earliest([{what: `tunnel CA (${read.secret} ${key})`, notAfter: certificateInfo(pem, `${read.secret} ${key}`).notAfter}], now);
+		return earliest([{what: `tunnel CA (${read.secret} ${key})`, certificate: parseCertificate(pem, `${read.secret} ${key}`)}], now);
 	} catch (error) {
 		return {state: 'invalid', message: (error as Error).message};
 	}
@@ -168,32 +133,38 @@ export function assessManaged(managedSide: SecretRead | undefined, managementCa:
 	if (!managedSide) return undefined;
 	if (managedSide.state !== 'ok') return unreadable(managedSide);
 	const where = managedSide.secret;
-	const leafPem = managedSide.certificates[managedCertKey];
-	const copyPem = managedSide.certificates[managementCaCopyKey];
-	let leaf: CertInfo;
-	let copy: CertInfo;
+	let leaf: CertificateFacts;
+	let copy: CertificateFacts;
+	let leafPem: string;
+	let copyPem: string;
 	try {
+		leafPem = managedSide.certificates[managedCertKey] ?? '';
+		copyPem = managedSide.certificates[managementCaCopyKey] ?? '';
 		const missing = [managedCertKey, managementCaCopyKey].filter((k) => !managedSide.certificates[k]);
 		if (missing.length > 0 || !leafPem || !copyPem) return {state: 'invalid', message: `${where} has no ${missing.join(', ')}: re-apply the installation manifest from the management cluster`};
-		leaf = certificateInfo(leafPem, `${where} ${managedCertKey}`);
-		copy = certificateInfo(copyPem, `${where} ${managementCaCopyKey}`);
+		leaf = parseCertificate(leafPem, `${where} ${managedCertKey}`);
+		copy = parseCertificate(copyPem, `${where} ${managementCaCopyKey}`);
 	} catch (error) {
 		return {state: 'invalid', message: (error as Error).message};
 	}
-	const dated: Dated[] = [{what: managedCertKey, notAfter: leaf.notAfter}, {what: managementCaCopyKey, notAfter: copy.notAfter}];
-	let current: {pem: string; info: CertInfo} | undefined;
+	const dated: Dated[] = [{what: managedCertKey, certificate: leaf}, {what: managementCaCopyKey, certificate: copy}];
+	let current: CertificateFacts | undefined;
+	let currentPem: string | undefined;
 	if (managementCa?.state === 'ok') {
 		const pem = Object.values(managementCa.certificates)[0];
 		try {
-			if (pem) current = {pem, info: certificateInfo(pem, managementCa.secret)};
+			if (pem) {
+				current = parseCertificate(pem, managementCa.secret);
+				currentPem = pem;
+			}
 		} catch {
 			current = undefined; // the management row says what is wrong with it
 		}
 	}
-	if (current) dated.push({what: `${management ?? 'management'} tunnel CA`, notAfter: current.info.notAfter});
+	if (current) dated.push({what: `${management ?? 'management'} tunnel CA`, certificate: current});
 	const status: TunnelCertStatus = earliest(dated, now);
-	status.chained = chainsTo(leafPem, current?.pem ?? copyPem);
-	if (current) status.caDiffers = current.info.fingerprint !== copy.fingerprint;
+	status.chained = issuedBy(leafPem, currentPem ?? copyPem);
+	if (current) status.caDiffers = current.sha256 !== copy.sha256;
 	if (!status.chained) {
 		status.state = 'untrusted';
 		status.message = `${managedCertKey} is not signed by ${current ? `${management ?? 'the management cluster'}'s current tunnel CA` : `the CA in ${managementCaCopyKey}`}: re-create the ManagedCluster and apply its new installation manifest`;
