@@ -31,6 +31,9 @@ const isolated = [
 	'test/cli/**',
 	'test/e2e/**',
 	'test/bench/**',
+	// Its `get -w` test waits on a kubectl child's watch stream; it timed out once in a shared worker
+	// in CI (and passes alone): kept apart until that is understood.
+	'test/sim/kubectl.test.ts',
 ];
 
 export default defineConfig({
