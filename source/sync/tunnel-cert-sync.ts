@@ -53,12 +53,17 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	 * A managed cluster's Secret is read with its identity (managed-identity-reader.ts) whenever its
 	 * ManagementClusterConnection changes, the first listing included: a read under way or done less
 	 * than half an interval ago is as good as this one, and reading it again doubled the start's Secret
-	 * reads (a 1,001-cluster `status` read 2,000 Secrets, the second half after every row was complete).
+	 * reads (a 1,001-cluster `status` read 2,000 Secrets, the second half after every row was complete,
+	 * on sessions idle long enough to have closed: a second TLS handshake each).
 	 */
+	const startedAt = now();
+	/** Contexts readAll() asked for: for a one-shot answer, any read made since the start is this run's. */
+	const oneShot = new Set<string>();
 	const managedSideFresh = (context: string): boolean => {
 		if (sync.readingIdentity?.(context)) return true;
 		const facts = sync.raw(context)?.tunnelCerts;
-		return facts?.managedSide !== undefined && now() - facts.readAt < intervalMs / 2;
+		if (facts?.managedSide === undefined) return false;
+		return oneShot.has(context) ? facts.readAt >= startedAt : now() - facts.readAt < intervalMs / 2;
 	};
 
 	const pump = () => {
@@ -67,8 +72,9 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 			queued.delete(context);
 			const client = clients.get(context);
 			const role = store.getState().clusters[context]?.role ?? 'unknown';
-			if (!client || !readsRole(role)) continue;
-			if (role === 'managed' && managedSideFresh(context)) continue;
+			const fresh = role === 'managed' && managedSideFresh(context);
+			oneShot.delete(context);
+			if (!client || !readsRole(role) || fresh) continue;
 			active++;
 			reading.add(context);
 			const plan = {
@@ -124,7 +130,11 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	return {
 		readAll() {
 			// A read under way (begun when the role became known, a moment ago) is as good as a new one.
-			for (const context of clients.keys()) if (!reading.has(context)) enqueue(context);
+			for (const context of clients.keys()) {
+				if (reading.has(context)) continue;
+				oneShot.add(context);
+				enqueue(context);
+			}
 			pump();
 			return new Promise<void>((resolve) => {
 				idle.push(resolve);
