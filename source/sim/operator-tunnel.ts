@@ -6,7 +6,7 @@
 // TigeraStatus stays Available while the management side says False, as on real clusters.
 import {scaled, createTimers, type SimClock} from './operator-clock.js';
 import {connectionSecretName, fingerprintAnnotation, licenseKey} from './operator-calico-api.js';
-import {ensureTunnelCa, parseManagedCertificate, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
+import {ensureTunnelCa, caPublicKey, parseManagedCertificate, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
 import {ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
 import type {Operator} from './operator.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
@@ -41,7 +41,8 @@ export const remoteOnlyAnnotation = 'sim.calico-mcm.io/remote-only';
 const conditionType = 'ManagedClusterConnected';
 
 /** trusted: the management-cluster.crt the guardian holds (PEM), and its key. */
-type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject};
+/** trustedBy: the last CA certificate the trusted key was compared with, and the answer. */
+type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject; trustedBy?: {ca: X509Certificate; trusted: boolean}};
 
 type Condition = {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string};
 
@@ -108,8 +109,17 @@ function handshakeError(management: TunnelCluster, guardian: Guardian): string |
 	if (caNotAfter <= t) return `x509: certificate has expired or is not yet valid: the tunnel CA expired ${new Date(caNotAfter).toISOString()}`;
 	if (guardian.identity.notAfter <= t) return `x509: certificate has expired or is not yet valid: ${guardian.name}'s certificate expired ${new Date(guardian.identity.notAfter).toISOString()}`;
 	if (!signedBy(guardian.identity.certificate, ca.x509)) return 'x509: certificate signed by unknown authority (the managed cluster\'s certificate is not signed by the current tunnel CA)';
-	if (!guardian.trustedKey?.equals(ca.x509.publicKey)) return 'x509: certificate signed by unknown authority (the managed cluster does not trust the current tunnel CA)';
+	if (!trusts(guardian, ca.x509)) return 'x509: certificate signed by unknown authority (the managed cluster does not trust the current tunnel CA)';
 	return undefined;
+}
+
+/** Whether the guardian's management-cluster.crt has the CA's key; remembered per guardian and CA certificate. */
+function trusts(guardian: Guardian, ca: X509Certificate): boolean {
+	if (!guardian.trustedKey) return false;
+	if (guardian.trustedBy?.ca === ca) return guardian.trustedBy.trusted;
+	const trusted = guardian.trustedKey.equals(caPublicKey(ca));
+	guardian.trustedBy = {ca, trusted};
+	return trusted;
 }
 
 
@@ -182,7 +192,8 @@ class SimTunnelBroker implements TunnelBroker {
 		if (management) {
 			this.dirty.add(cluster);
 			this.flush();
-			this.recomputeManagement(management);
+			// That link alone: a storm of flips must not cost one pass over the fleet each.
+			this.recomputeOneLink(management, link!.managedCluster);
 		} else {
 			this.markDirty(cluster);
 		}
@@ -269,6 +280,19 @@ class SimTunnelBroker implements TunnelBroker {
 			seen.add(this.recomputeLink(c, mc, endpoint));
 		}
 		for (const key of [...this.warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) this.warm.delete(key);
+	}
+
+	/** ManagedCluster `name` of management cluster `c` (the whole management cluster when it is gone). */
+	private recomputeOneLink(c: TunnelCluster, name: string): void {
+		const mcType = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
+		const mc = mcType ? c.store.get(mcType, undefined, name) : undefined;
+		if (!mc || mc.metadata.annotations?.[remoteOnlyAnnotation]) {
+			this.recomputeManagement(c);
+			return;
+		}
+		const endpoint = endpointOf(c);
+		if (endpoint) ensureTunnelCa(c.store);
+		this.recomputeLink(c, mc, endpoint);
 	}
 
 	/** One ManagedCluster of management cluster `c`: its guardian, whether it reaches `endpoint`, its condition. Returns the link's key. */

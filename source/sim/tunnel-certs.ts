@@ -117,13 +117,37 @@ export function parseManagedCertificate(base64Pem: string | undefined): Certific
 	}
 }
 
+/**
+ * Signature checks already made, by certificate and CA object. Both are immutable, so the answer
+ * cannot change; validity dates are checked by the caller on every handshake. Without it a
+ * management cluster re-verified every managed cluster's signature on each tunnel flip: a storm of
+ * 1,000 flips over 1,000 clusters cost a million ECDSA verifies (minutes).
+ */
+const signatures = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+
 /** Whether `certificate` was signed by the CA in `caPem` (the tunnel server's client check). */
 export function signedBy(certificate: X509Certificate, ca: X509Certificate): boolean {
+	let byCa = signatures.get(certificate);
+	const known = byCa?.get(ca);
+	if (known !== undefined) return known;
+	let signed: boolean;
 	try {
-		return certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
+		signed = certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
 	} catch {
-		return false;
+		signed = false;
 	}
+	if (!byCa) signatures.set(certificate, (byCa = new WeakMap()));
+	byCa.set(ca, signed);
+	return signed;
+}
+
+const caKeys = new WeakMap<X509Certificate, KeyObject>();
+
+/** The CA certificate's public key, read once per certificate object (each `.publicKey` read parses it anew). */
+export function caPublicKey(ca: X509Certificate): KeyObject {
+	let key = caKeys.get(ca);
+	if (!key) caKeys.set(ca, (key = ca.publicKey));
+	return key;
 }
 
 /** The installation manifest's Secret data for a ManagedCluster. */
