@@ -11,7 +11,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import {SocksClient} from 'socks';
 
 export const proxySchemes = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
 
@@ -253,6 +252,8 @@ function httpConnect(route: ProxyRoute, host: string, port: number, signal?: Abo
 }
 
 async function socksConnect(route: ProxyRoute, host: string, port: number, signal?: AbortSignal): Promise<net.Socket> {
+	// Loaded only for a SOCKS proxy: every start-up (the console's first frame) would pay for it.
+	const {SocksClient} = await import('socks');
 	const {url} = route;
 	const proxyHost = url.hostname.replace(/^\[|\]$/g, '');
 	const socket = await connectTcp(proxyHost, proxyPort(url), signal, error => unreachableProxy(route, error));
