@@ -147,33 +147,52 @@ export async function main(argv: string[]): Promise<number> {
 		process.stderr.write(missing);
 		return 2;
 	}
-	// Everything the user gave is checked before the screen changes.
-	let config = options.demo ? undefined : loadFleetConfig(options);
+	// The flags and the kubeconfig's files are checked before the screen changes; what the files say
+	// (a thousand contexts parse in a few hundred ms) is read once the first frame is out, and a
+	// mistake there leaves the screen as it was before the message is printed.
 	if (!process.stdout.isTTY || !process.stdin.isTTY) {
+		if (!options.demo) loadFleetConfig(options);
 		process.stderr.write('calico-mcm: the console needs a terminal (stdin and stdout must be a TTY).\n  fix: run it in a terminal; for scripts and pipes use `calico-mcm status` (--json, --watch)\n');
 		return 2;
 	}
+	if (!options.demo) {
+		const noFleet = {demo: false, stopFleet: async () => {}};
+		// --context names are checked before the screen changes: a typo is said plainly, not after a flash of the console.
+		if (options.contexts.length > 0) {
+			const config = loadFleetConfig(options);
+			return runConsole({files: config.files, load: () => config}, options, noFleet);
+		}
+		return runConsole({files: kubeconfigSources(options), load: () => loadFleetConfig(options)}, options, noFleet);
+	}
 
-	let fleet: SimFleet | undefined;
-	if (options.demo) fleet = await startDemo(options.demo);
+	let fleet: SimFleet | undefined = await startDemo(options.demo);
 	const stopFleet = async () => {
 		const f = fleet;
 		fleet = undefined;
 		await f?.stop();
 	};
-	if (fleet) {
-		try {
-			config = loadFleetConfig({kubeconfig: fleet.kubeconfigPath, contexts: options.contexts});
-		} catch (error) {
-			await stopFleet();
-			throw error;
-		}
+	let config: FleetConfig;
+	try {
+		config = loadFleetConfig({kubeconfig: fleet.kubeconfigPath, contexts: options.contexts});
+	} catch (error) {
+		await stopFleet();
+		throw error;
 	}
-	if (!config) throw new Error('no kubeconfig loaded');
-	return runConsole(config, options, {demo: Boolean(fleet), stopFleet});
+	return runConsole({files: config.files, load: () => config}, options, {demo: true, stopFleet});
 }
 
-async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
+/** The kubeconfig files that exist, in the order they are read (what loadKubeconfig reports as read). */
+function kubeconfigSources(options: ConsoleOptions): string[] {
+	const {files, explicit} = kubeconfigFiles({kubeconfig: options.kubeconfig});
+	// A --kubeconfig that is missing is said before the screen changes (loadFleetConfig's own words).
+	if (explicit && !files.every(f => fs.existsSync(f))) loadFleetConfig(options);
+	return files.filter(f => fs.existsSync(f));
+}
+
+/** The fleet's kubeconfig: its files (named at once) and its contents, parsed after the first frame. */
+type KubeconfigSource = {files: string[]; load: () => FleetConfig};
+
+async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
 	const ui = createUiStore();
 	// Late-bound: the screen and the writer exist only once the console is drawn.
 	const terminalOwner: {current?: TerminalOwner} = {};
@@ -183,11 +202,10 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		reclaim: () => terminalOwner.current?.reclaim(),
 		write: text => void process.stdout.write(text),
 	});
-	const clients = createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal});
+	// Filled once the kubeconfig is read (after the first frame); everything below looks clients up when used.
+	const clients = new Map<string, ClusterClient>();
 	const store = createAppStore();
-	const source = extra.demo ? 'demo' : config.files.join(', ');
-	store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
-	for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
+	const source = extra.demo ? 'demo' : kubeconfig.files.join(', ');
 	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
@@ -219,10 +237,11 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
 	});
 	const offerAbort = new AbortController();
-	void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-		n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
-		() => undefined,
-	);
+	const offerInterrupted = () =>
+		void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
+			n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
+			() => undefined,
+		);
 
 	// Frames built from what the last ones built (ink-output.ts): the bundle has it already.
 	await installInkOutput();
@@ -241,8 +260,24 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
+	// A kubeconfig that cannot be used: the screen is left and the error printed as before the console started.
+	let startupError: unknown;
+	let loaded = false;
 	const startSync = () => {
-		if (finished || sync) return;
+		if (finished || sync || loaded) return;
+		loaded = true;
+		let config: FleetConfig;
+		try {
+			config = kubeconfig.load();
+			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal})) clients.set(name, client);
+		} catch (error) {
+			startupError = error;
+			instance.unmount();
+			return;
+		}
+		store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
+		for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
+		offerInterrupted();
 		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
 		certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
 	};
@@ -299,5 +334,6 @@ async function runConsole(config: FleetConfig, options: ConsoleOptions, extra: {
 		unguard();
 		await shutdown();
 	}
+	if (startupError !== undefined) throw startupError;
 	return exitCode;
 }
