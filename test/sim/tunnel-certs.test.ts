@@ -75,6 +75,25 @@ describe('tunnel certificates', () => {
 		await waitFor(() => fleet.connected('managed-2') === 'False');
 	});
 
+	it('a tunnel flip re-checks only its own cluster, and a foreign certificate stays refused across flips', async () => {
+		const condition = (name: string) => (fleet.get('mgmt', 'projectcalico.org/v3', 'ManagedCluster', name)?.status as {conditions: Array<{type: string; status: string; message: string}>}).conditions
+			.find((c) => c.type === 'ManagedClusterConnected');
+		// managed-2 holds the certificate signed by another CA (the test above).
+		const refused = condition('managed-2');
+		expect(refused?.status).toBe('False');
+		expect(await fleet.control('tunnel-down managed-2')).toBe('ok tunnel-down managed-2');
+		expect(await fleet.control('tunnel-up managed-2')).toBe('ok tunnel-up managed-2');
+		expect(condition('managed-2')).toMatchObject({status: 'False', message: refused?.message});
+		expect(condition('managed-1')?.status).toBe('True');
+		// The flip of managed-1 is answered with its condition written, the other cluster's untouched.
+		const before = JSON.stringify(condition('managed-2'));
+		expect(await fleet.control('tunnel-down managed-1')).toBe('ok tunnel-down managed-1');
+		expect(condition('managed-1')).toMatchObject({status: 'False', message: 'The tunnel to the managed cluster is down'});
+		expect(JSON.stringify(condition('managed-2'))).toBe(before);
+		expect(await fleet.control('tunnel-up managed-1')).toBe('ok tunnel-up managed-1');
+		expect(condition('managed-1')?.status).toBe('True');
+	});
+
 	it('refuses a malformed control and an unknown cluster, naming the fix', async () => {
 		expect(await fleet.control('cert-expire managed-1')).toMatch(/^error: cert-expire needs a number of days/);
 		expect(await fleet.control('cert-expire managed-1 soon')).toMatch(/^error: cert-expire needs a number of days/);
