@@ -285,7 +285,7 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	// Whatever happens to the first frame, the fleet is not left unwatched.
 	setTimeout(startSync, 250).unref();
 	const instance = render(
-		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} />,
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} onKeyPress={() => writer.expedite()} />,
 		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
 	);
 	const leave = () => {

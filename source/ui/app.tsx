@@ -43,6 +43,8 @@ export type AppProps = {
 	clock?: Clock;
 	/** Called when the user quits (after confirming, while a plan runs). Default: unmount. */
 	onQuit?: () => void;
+	/** Called for each key press before it is handled (start-up: its frame is drawn without waiting for the frame cap). */
+	onKeyPress?: () => void;
 };
 
 function SeparatorColumn({height}: {height: number}) {
@@ -123,7 +125,7 @@ function Body({layout, overlay}: {layout: Layout; overlay?: Overlay}) {
 }
 
 /** The whole console: four panes and a status bar, at most rows - 1 lines tall. */
-export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit}: AppProps) {
+export function App({store, ui: uiProp, services: servicesProp, color = true, ascii = false, size: fixedSize, clock: clockProp, onQuit, onKeyPress}: AppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const uiRef = useRef<UiStore | undefined>(uiProp);
@@ -183,6 +185,7 @@ export function App({store, ui: uiProp, services: servicesProp, color = true, as
 	const quit = useCallback(() => (onQuit ? onQuit() : exit()), [onQuit, exit]);
 	const env: KeyEnv = {store, ui, services: ctx.services, layout, fleetView: ctx.fleetView, exit: quit, intents};
 	const dispatch = (press: KeyPress) => {
+		onKeyPress?.();
 		// ctrl-c always gets the user out, and a question (quit? cancel?) gets its answer, overlay or not.
 		if ((press.key.ctrl && press.input === 'c') || ui.getState().confirmQuit || ui.getState().question) {
 			handleKey(env, press.input, press.key, press.paste);

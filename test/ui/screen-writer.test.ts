@@ -396,6 +396,24 @@ describe('ScreenWriter: frame-rate cap', () => {
 		}
 	});
 
+	test('a key press is answered at once, inside the interval; the fleet\'s own changes after it are capped again', () => {
+		const tty = new FakeTty(40, 6);
+		const writer = new ScreenWriter(tty, {maxFps: 1});
+		try {
+			writer.write('row 1\n');
+			expect(tty.take()).toContain('row 1');
+			// The user moves the cursor: that frame is not held for the rest of the second.
+			writer.expedite();
+			writer.write('row 2\n');
+			expect(tty.take()).toContain('2');
+			// A change of the fleet right after it waits for the interval, as before.
+			writer.write('row 3\n');
+			expect(tty.take()).toBe('');
+		} finally {
+			writer.dispose();
+		}
+	});
+
 	test('a render that changes nothing does not hold back the next change', async () => {
 		const tty = new FakeTty(40, 6);
 		const writer = new ScreenWriter(tty, {maxFps: 1});
