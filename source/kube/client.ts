@@ -66,6 +66,11 @@ export interface ClusterClient {
 	readonly protocol?: Protocol;
 	/** Set when the kubeconfig's credentials are withheld from a non-TLS server: says so, and why (plain-http.ts). */
 	readonly withheld?: string;
+	/**
+	 * When the server last answered anything (a response below 500, a line of a watch), on the
+	 * performance.now() clock; undefined if never. The reachability probe skips what this already proves.
+	 */
+	readonly lastAnswerAt?: number;
 }
 
 export type ClientOptions = {
@@ -116,6 +121,7 @@ class HttpClusterClient implements ClusterClient {
 	readonly namespace: string;
 	readonly requestTimeoutMs: number;
 	readonly withheld?: string;
+	lastAnswerAt?: number;
 	private readonly url: URL;
 	/** What an exchange needs to know of this client. */
 	private readonly target: ExchangeTarget;
@@ -142,7 +148,7 @@ class HttpClusterClient implements ClusterClient {
 		this.namespace = entry.info.namespace;
 		this.requestTimeoutMs = options.requestTimeoutMs;
 		this.url = new URL(entry.cluster.server);
-		this.target = {entry, url: this.url, tunnelsOpening: () => this.tunnelsOpening};
+		this.target = {entry, url: this.url, tunnelsOpening: () => this.tunnelsOpening, answered: () => (this.lastAnswerAt = performance.now())};
 		this.secure = this.url.protocol === 'https:';
 		this.withheld = withheldCredentials(entry);
 		this.maxSockets = options.maxSockets ?? 8;

@@ -16,6 +16,8 @@ export type ExchangeTarget = {
 	url: URL;
 	/** Tunnels still being opened through the cluster's proxy: a timeout then blames the proxy. */
 	tunnelsOpening: () => number;
+	/** The server answered something (a response below 500, a chunk of a body): it is there and working. */
+	answered?: () => void;
 };
 
 /** The server URL's own path ("" for most servers), in front of every request path. */
@@ -74,6 +76,7 @@ export function exchange(target: ExchangeTarget, args: {
 
 		const onResponse = (status: number, res: Readable) => {
 			if (settled) return;
+			if (status < 500) target.answered?.();
 			if (status >= 400) {
 				collect(res, (text, err) => {
 					if (signal.aborted) return finish(signal.reason);
@@ -96,6 +99,7 @@ export function exchange(target: ExchangeTarget, args: {
 			let ended = false;
 			res.on('data', (chunk: Buffer) => {
 				if (settled) return;
+				target.answered?.();
 				try {
 					args.onData(decoder.write(chunk), false);
 				} catch (error) {

@@ -253,7 +253,9 @@ function httpConnect(route: ProxyRoute, host: string, port: number, signal?: Abo
 
 async function socksConnect(route: ProxyRoute, host: string, port: number, signal?: AbortSignal): Promise<net.Socket> {
 	// Loaded only for a SOCKS proxy: every start-up (the console's first frame) would pay for it.
-	const {SocksClient} = await import('socks');
+	// socks is CommonJS: its module.exports is the default export both in the bundle (whose chunk has
+	// no named exports) and under Node's own loader.
+	const {SocksClient} = (await import('socks')).default;
 	const {url} = route;
 	const proxyHost = url.hostname.replace(/^\[|\]$/g, '');
 	const socket = await connectTcp(proxyHost, proxyPort(url), signal, error => unreachableProxy(route, error));

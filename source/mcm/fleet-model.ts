@@ -206,14 +206,31 @@ export class FleetModel {
 		return row;
 	}
 
-	/** CERT, address drift and version skew, against the management cluster this row is linked to. */
-	private addTunnelFacts(row: Cluster, f: ContextFacts): void {
+	/**
+	 * Whether judging a context's certificates now would say something else than its row does (a
+	 * threshold or the "expires in" text passed): a re-read that found the same certificates changes
+	 * nothing else, and then needs no recompute of the fleet.
+	 */
+	certOutdated(context: string): boolean {
+		const f = this.facts.get(context);
+		const row = this.rows.get(context)?.row;
+		if (!f || !row) return true;
+		return JSON.stringify(this.certOf(f, row.connection?.management)) !== JSON.stringify(row.cert);
+	}
+
+	private certOf(f: ContextFacts, management: string | undefined) {
 		const now = this.now();
-		const management = row.connection?.management;
 		const m = management ? this.facts.get(management) : undefined;
-		const cert = f.role.role === 'management'
+		return f.role.role === 'management'
 			? assessManagementCa(f.tunnelCerts?.managementCa, now)
 			: assessManaged(f.tunnelCerts?.managedSide, m?.tunnelCerts?.managementCa, management, now);
+	}
+
+	/** CERT, address drift and version skew, against the management cluster this row is linked to. */
+	private addTunnelFacts(row: Cluster, f: ContextFacts): void {
+		const management = row.connection?.management;
+		const m = management ? this.facts.get(management) : undefined;
+		const cert = this.certOf(f, management);
 		if (cert) row.cert = cert;
 		if (!m || row.connection?.managedName === undefined) return;
 		const drift = addressDrift(f.role.managementClusterAddr, m.role.managementAddress);

@@ -1,4 +1,4 @@
-import {createHash, X509Certificate} from 'node:crypto';
+import {certificateFacts, type CertificateFacts} from './certificate-facts.js';
 
 // Which ManagedCluster a kubeconfig context is. Context names rarely equal ManagedCluster names
 // (EKS/GKE contexts are ARNs and gke_project_zone_name strings), so a context is matched by the
@@ -46,11 +46,23 @@ export function identityFromSecret(secret: unknown): ManagedIdentity | undefined
 	const data = (secret as {data?: Record<string, unknown>} | null | undefined)?.data;
 	const value = data?.[connectionSecretRef.certificateKey];
 	if (typeof value !== 'string' || value === '') return undefined;
+	const decoded = Buffer.from(value, 'base64');
+	const pem = decoded.toString('utf8');
+	return pem.startsWith('-----BEGIN') ? identityFromCertificate(pem) : identityOf(() => certificateFacts(value, () => decoded));
+}
+
+/**
+ * The identity in the PEM text of a managed-cluster.crt (as the CERT column reads it: the certificate
+ * is parsed once for both). Undefined when it does not parse or has no CN.
+ */
+export function identityFromCertificate(pem: string): ManagedIdentity | undefined {
+	return identityOf(() => certificateFacts(pem));
+}
+
+function identityOf(read: () => CertificateFacts): ManagedIdentity | undefined {
 	try {
-		const x509 = new X509Certificate(Buffer.from(value, 'base64'));
-		const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
-		if (!commonName) return undefined;
-		return {commonName, fingerprint: createHash('sha256').update(x509.raw).digest('hex')};
+		const {commonName, sha256} = read();
+		return commonName ? {commonName, fingerprint: sha256} : undefined;
 	} catch {
 		return undefined;
 	}

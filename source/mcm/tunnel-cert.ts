@@ -1,4 +1,4 @@
-import {X509Certificate} from 'node:crypto';
+import {certificateFacts, issuedBy, type CertificateFacts} from './certificate-facts.js';
 
 // The tunnel's certificates and what they say about a managed cluster's future: when the earliest
 // one expires (warning < 30 days, critical < 7 days, expired), whether the managed cluster's
@@ -69,11 +69,11 @@ export function expiryState(notAfter: number, now: number): 'ok' | 'warning' | '
 	return 'ok';
 }
 
-/** The first PEM certificate of a text; throws a message naming what is wrong. */
-export function parseCertificate(pem: string, what: string): X509Certificate {
+/** The first PEM certificate of a text (parsed once per distinct text); throws a message naming what is wrong. */
+export function parseCertificate(pem: string, what: string): CertificateFacts {
 	if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) throw new Error(`${what} is not a PEM certificate (no BEGIN/END CERTIFICATE block)`);
 	try {
-		return new X509Certificate(pem);
+		return certificateFacts(pem);
 	} catch (error) {
 		throw new Error(`${what} is not a valid X.509 certificate: ${error instanceof Error ? error.message : String(error)}`);
 	}
@@ -95,13 +95,13 @@ function unreadable(read: Exclude<SecretRead, {state: 'ok'}>): TunnelCertStatus 
 	return status;
 }
 
-type Dated = {what: string; certificate: X509Certificate};
+type Dated = {what: string; certificate: CertificateFacts};
 
 function earliest(certs: Dated[], now: number): Pick<TunnelCertStatus, 'state' | 'notAfter' | 'earliest' | 'message'> {
 	let first: Dated | undefined;
-	for (const c of certs) if (!first || Date.parse(c.certificate.validTo) < Date.parse(first.certificate.validTo)) first = c;
+	for (const c of certs) if (!first || c.certificate.notAfter < first.certificate.notAfter) first = c;
 	if (!first) return {state: 'unknown', message: 'no certificate'};
-	const notAfter = Date.parse(first.certificate.validTo);
+	const notAfter = first.certificate.notAfter;
 	const state = expiryState(notAfter, now);
 	const when = describeExpiry(notAfter, now);
 	return {
@@ -133,11 +133,13 @@ export function assessManaged(managedSide: SecretRead | undefined, managementCa:
 	if (!managedSide) return undefined;
 	if (managedSide.state !== 'ok') return unreadable(managedSide);
 	const where = managedSide.secret;
-	let leaf: X509Certificate;
-	let copy: X509Certificate;
+	let leaf: CertificateFacts;
+	let copy: CertificateFacts;
+	let leafPem: string;
+	let copyPem: string;
 	try {
-		const leafPem = managedSide.certificates[managedCertKey];
-		const copyPem = managedSide.certificates[managementCaCopyKey];
+		leafPem = managedSide.certificates[managedCertKey] ?? '';
+		copyPem = managedSide.certificates[managementCaCopyKey] ?? '';
 		const missing = [managedCertKey, managementCaCopyKey].filter((k) => !managedSide.certificates[k]);
 		if (missing.length > 0 || !leafPem || !copyPem) return {state: 'invalid', message: `${where} has no ${missing.join(', ')}: re-apply the installation manifest from the management cluster`};
 		leaf = parseCertificate(leafPem, `${where} ${managedCertKey}`);
@@ -146,20 +148,23 @@ export function assessManaged(managedSide: SecretRead | undefined, managementCa:
 		return {state: 'invalid', message: (error as Error).message};
 	}
 	const dated: Dated[] = [{what: managedCertKey, certificate: leaf}, {what: managementCaCopyKey, certificate: copy}];
-	let current: X509Certificate | undefined;
+	let current: CertificateFacts | undefined;
+	let currentPem: string | undefined;
 	if (managementCa?.state === 'ok') {
 		const pem = Object.values(managementCa.certificates)[0];
 		try {
-			if (pem) current = parseCertificate(pem, managementCa.secret);
+			if (pem) {
+				current = parseCertificate(pem, managementCa.secret);
+				currentPem = pem;
+			}
 		} catch {
 			current = undefined; // the management row says what is wrong with it
 		}
 	}
 	if (current) dated.push({what: `${management ?? 'management'} tunnel CA`, certificate: current});
 	const status: TunnelCertStatus = earliest(dated, now);
-	const ca = current ?? copy;
-	status.chained = leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
-	if (current) status.caDiffers = current.fingerprint256 !== copy.fingerprint256;
+	status.chained = issuedBy(leafPem, currentPem ?? copyPem);
+	if (current) status.caDiffers = current.sha256 !== copy.sha256;
 	if (!status.chained) {
 		status.state = 'untrusted';
 		status.message = `${managedCertKey} is not signed by ${current ? `${management ?? 'the management cluster'}'s current tunnel CA` : `the CA in ${managementCaCopyKey}`}: re-create the ManagedCluster and apply its new installation manifest`;

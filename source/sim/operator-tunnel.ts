@@ -6,7 +6,7 @@
 // TigeraStatus stays Available while the management side says False, as on real clusters.
 import {scaled, createTimers, type SimClock} from './operator-clock.js';
 import {connectionSecretName, fingerprintAnnotation, licenseKey} from './operator-calico-api.js';
-import {ensureTunnelCa, caPublicKey, parseManagedCertificate, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
+import {ensureTunnelCa, parseManagedCertificate, caPublicKey, signedBy, tunnelCaSecretName, type CertificateIdentity} from './tunnel-certs.js';
 import {ensureObject, getObject, listObjects, now, typeOf, writeStatus} from './operator-store.js';
 import type {Operator} from './operator.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
@@ -41,7 +41,6 @@ export const remoteOnlyAnnotation = 'sim.calico-mcm.io/remote-only';
 const conditionType = 'ManagedClusterConnected';
 
 /** trusted: the management-cluster.crt the guardian holds (PEM), and its key. */
-/** trustedBy: the last CA certificate the trusted key was compared with, and the answer. */
 type Guardian = {addr: string; name: string; fingerprint: string; identity: CertificateIdentity; trusted: string; trustedKey?: KeyObject; trustedBy?: {ca: X509Certificate; trusted: boolean}};
 
 type Condition = {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string};
@@ -192,8 +191,7 @@ class SimTunnelBroker implements TunnelBroker {
 		if (management) {
 			this.dirty.add(cluster);
 			this.flush();
-			// That link alone: a storm of flips must not cost one pass over the fleet each.
-			this.recomputeOneLink(management, link!.managedCluster);
+			this.recomputeManagement(management, link?.managedCluster);
 		} else {
 			this.markDirty(cluster);
 		}
@@ -266,11 +264,22 @@ class SimTunnelBroker implements TunnelBroker {
 		return true;
 	}
 
-	private recomputeManagement(c: TunnelCluster): void {
+	/**
+	 * Every ManagedCluster's condition on management cluster `c`, or only the one named `only` (a tunnel
+	 * flip changes that link alone: a storm of flips must not cost one pass over the fleet each).
+	 */
+	private recomputeManagement(c: TunnelCluster, only?: string): void {
 		const mcType = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
-		const managedClusters = mcType ? c.store.list(mcType) : [];
-		if (managedClusters.length > 0) this.withManagedClusters.add(c.name);
-		else this.withManagedClusters.delete(c.name);
+		const one = only !== undefined && mcType ? c.store.get(mcType, undefined, only) : undefined;
+		if (only !== undefined && !one) {
+			this.recomputeManagement(c);
+			return;
+		}
+		const managedClusters = one ? [one] : mcType ? c.store.list(mcType) : [];
+		if (!one) {
+			if (managedClusters.length > 0) this.withManagedClusters.add(c.name);
+			else this.withManagedClusters.delete(c.name);
+		}
 		const endpoint = endpointOf(c);
 		// The operator makes the tunnel CA as soon as the cluster is a management cluster.
 		if (endpoint) ensureTunnelCa(c.store);
@@ -279,20 +288,7 @@ class SimTunnelBroker implements TunnelBroker {
 			if (mc.metadata.annotations?.[remoteOnlyAnnotation]) continue;
 			seen.add(this.recomputeLink(c, mc, endpoint));
 		}
-		for (const key of [...this.warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) this.warm.delete(key);
-	}
-
-	/** ManagedCluster `name` of management cluster `c` (the whole management cluster when it is gone). */
-	private recomputeOneLink(c: TunnelCluster, name: string): void {
-		const mcType = typeOf(c.store, 'projectcalico.org/v3', 'ManagedCluster');
-		const mc = mcType ? c.store.get(mcType, undefined, name) : undefined;
-		if (!mc || mc.metadata.annotations?.[remoteOnlyAnnotation]) {
-			this.recomputeManagement(c);
-			return;
-		}
-		const endpoint = endpointOf(c);
-		if (endpoint) ensureTunnelCa(c.store);
-		this.recomputeLink(c, mc, endpoint);
+		if (!one) for (const key of [...this.warm]) if (key.startsWith(`${c.name}/`) && !seen.has(key)) this.warm.delete(key);
 	}
 
 	/** One ManagedCluster of management cluster `c`: its guardian, whether it reaches `endpoint`, its condition. Returns the link's key. */

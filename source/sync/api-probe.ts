@@ -7,6 +7,11 @@ import type {WatchState} from '../kube/watch.js';
 // outage a watch may sit in a 15 s backoff while the server already answers. So each cluster gets a
 // cheap periodic GET /version with the request timeout: a hung server is unreachable within the
 // request timeout + one interval, and a server that answers again wakes the watches at once.
+//
+// A probe only asks what nothing else said: while the server is reachable, anything it answered (a
+// response, a watch event or bookmark: the client's lastAnswerAt) moves the next probe to one interval
+// after that answer. The bound stays: a server that hangs answers nothing more, so a probe goes out at
+// most one interval after the hang began. An idle 1,000-cluster fleet got 100 probes a second.
 
 export type ProbeOptions = {
 	/** Time between two probes (the next starts this long after the last one ended). */
@@ -36,8 +41,17 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): {stop:
 	let error: string | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	const schedule = (ms: number) => {
-		if (!stopper.signal.aborted) timer = setTimeout(() => void probe(), ms);
+		if (!stopper.signal.aborted) timer = setTimeout(due, ms);
 		timer?.unref?.();
+	};
+	/** A probe is due unless the server answered something within the last interval. */
+	const due = () => {
+		const answered = client.lastAnswerAt;
+		if (last === 'ok' && answered !== undefined) {
+			const wait = answered + options.intervalMs - performance.now();
+			if (wait > 0) return schedule(wait);
+		}
+		void probe();
 	};
 	const probe = async () => {
 		let state: 'ok' | 'unreachable' = 'ok';

@@ -55,15 +55,19 @@ export class ClusterWatches {
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManaged). */
 	private managed?: WatchHandle;
 	private probe?: {stop: () => void};
+	private probeTimer?: NodeJS.Timeout;
 	private released = false;
+	private began = false;
 	/** A managed cluster's identity (its tunnel certificate), read again when its ManagementClusterConnection changes. */
 	private readonly identity: IdentityReader;
 
 	constructor(private readonly o: ClusterWatchOptions) {
 		this.raw = emptyRawState(o.context, o.now()) as MutableRaw;
-		this.identity = createIdentityReader(o.client, value => {
-			if (value) this.raw.identity = value;
+		this.identity = createIdentityReader(o.client, ({identity, managedSide}) => {
+			if (identity) this.raw.identity = identity;
 			else delete this.raw.identity;
+			// The CERT column's managed side, from the same read (tunnel-cert-sync.ts does not read it again).
+			if (managedSide) this.raw.tunnelCerts = {...this.raw.tunnelCerts, managedSide, readAt: o.now()};
 			o.dirty();
 		});
 	}
@@ -79,6 +83,7 @@ export class ClusterWatches {
 
 	/** Opens the watches (or, in list mode, lists each resource once). */
 	async begin(): Promise<void> {
+		this.began = true;
 		if (this.o.mode === 'list') {
 			await listOnce(this.o.client, this.o.paths, kind => this.handlersFor(kind), this.o.stopped, () => this.raw.objects.managementclusters.size > 0);
 			return;
@@ -88,6 +93,31 @@ export class ClusterWatches {
 			const handle = this.startKind(kind);
 			if (handle) this.handles.push(handle);
 		}
+		if (this.released) this.probeLater();
+	}
+
+	/**
+	 * The reachability probe starts once the whole fleet's first lists answered or failed (fleetSettled),
+	 * or one probe interval after this cluster's did, whichever comes first: until then the lists, with
+	 * the request timeout, say whether the server answers, and 1,000 clusters probing during the start
+	 * burst (one GET /version each per interval: 2,000 in a 45 s start on a busy machine) competed with
+	 * the lists that fill the rows.
+	 */
+	private probeLater(): void {
+		if (this.probe || this.probeTimer || this.o.probeMs === undefined || this.o.probeMs <= 0) return;
+		this.probeTimer = setTimeout(() => this.startProbe(), this.o.probeMs);
+		this.probeTimer.unref?.();
+	}
+
+	/** Every cluster of the fleet settled its first lists: probing costs the start nothing any more. */
+	fleetSettled(): void {
+		if (this.released) this.startProbe();
+	}
+
+	private startProbe(): void {
+		if (this.probeTimer) clearTimeout(this.probeTimer);
+		this.probeTimer = undefined;
+		if (this.probe || this.o.stopped() || this.o.mode === 'list') return;
 		if (this.o.probeMs !== undefined && this.o.probeMs > 0) {
 			this.probe = startProbe(this.o.client, {
 				intervalMs: this.o.probeMs,
@@ -105,6 +135,7 @@ export class ClusterWatches {
 		for (const handle of this.handles) handle.stop();
 		this.managed?.stop();
 		this.probe?.stop();
+		if (this.probeTimer) clearTimeout(this.probeTimer);
 		this.identity.stop();
 	}
 
@@ -113,6 +144,7 @@ export class ClusterWatches {
 		if (!this.released && this.allSettled) {
 			this.released = true;
 			this.o.settledAll();
+			if (this.began) this.probeLater();
 		}
 	}
 

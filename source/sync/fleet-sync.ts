@@ -75,6 +75,11 @@ export type FleetSync = {
 	raw(context: string): RawClusterState | undefined;
 	/** What a certificate read found on one context (tunnel-cert-sync.ts); applied with the next flush. */
 	setTunnelCerts(context: string, facts: TunnelCertFacts): void;
+	/**
+	 * A read of the context's tigera-managed-cluster-connection Secret is under way (its identity, which
+	 * also brings the CERT column's managed side: tunnel-cert-sync.ts need not read it as well).
+	 */
+	readingIdentity(context: string): boolean;
 };
 
 class FleetSyncLoop implements FleetSync {
@@ -90,6 +95,8 @@ class FleetSyncLoop implements FleetSync {
 
 	/** Clusters whose every resource answered (or failed) once. */
 	private settledCount = 0;
+	/** The last cluster allSettled() found still reading its identity. */
+	private stillReading?: ClusterWatches;
 	/**
 	 * List mode: the clusters changed since the last apply. Nobody sees a one-shot status before every
 	 * cluster answered, so nothing is recomputed until then: a flush per window would redo the whole
@@ -115,6 +122,7 @@ class FleetSyncLoop implements FleetSync {
 		const slot = new Promise<void>(resolve => (settled = () => {
 			this.settledCount++;
 			resolve();
+			if (this.settledCount === this.clusters.size) for (const c of this.clusters.values()) c.fleetSettled();
 			if (this.o.mode === 'list' && this.settledCount === this.clusters.size) this.flush();
 		}));
 		const watches = new ClusterWatches({
@@ -152,7 +160,20 @@ class FleetSyncLoop implements FleetSync {
 	}
 
 	private allSettled(): boolean {
-		return [...this.clusters.values()].every(c => c.allSettled && !c.identityPending);
+		// Asked after every change of a loading fleet: O(1) until every list settled, and then it starts
+		// from the cluster that was still reading last time, not from the first (1,000 identity reads
+		// ending one by one made it O(clusters²)).
+		if (this.settledCount < this.clusters.size) return false;
+		if (this.stillReading?.identityPending) return false;
+		for (const c of this.clusters.values()) {
+			if (!c.allSettled) return false;
+			if (c.identityPending) {
+				this.stillReading = c;
+				return false;
+			}
+		}
+		this.stillReading = undefined;
+		return true;
 	}
 
 	private onFlush(dirty: Iterable<string>): void {
@@ -222,12 +243,29 @@ class FleetSyncLoop implements FleetSync {
 		return this.perCluster.get(context);
 	}
 
+	readingIdentity(context: string): boolean {
+		return this.clusters.get(context)?.identityPending ?? false;
+	}
+
 	setTunnelCerts(context: string, facts: TunnelCertFacts): void {
 		const raw = this.perCluster.get(context);
 		if (!raw || this.stopped) return;
+		// A re-read that found what the last one did (every minute, on every cluster of the fleet) keeps
+		// the last object, so the rows comparing it by identity (every managed row, against its management
+		// cluster's CA) are not rebuilt, and recomputes nothing unless the certificates, judged against the
+		// clock again, now read differently (a threshold or "expires in 5d" passed).
+		if (raw.tunnelCerts && sameCertReads(raw.tunnelCerts, facts)) {
+			if (this.model.certOutdated(context)) this.markDirty(context);
+			return;
+		}
 		raw.tunnelCerts = facts;
 		this.markDirty(context);
 	}
+}
+
+/** Same secrets read with the same outcome (the time of the read aside). */
+function sameCertReads(a: TunnelCertFacts, b: TunnelCertFacts): boolean {
+	return JSON.stringify(a.managedSide) === JSON.stringify(b.managedSide) && JSON.stringify(a.managementCa) === JSON.stringify(b.managementCa);
 }
 
 export function startFleetSync(options: FleetSyncOptions): FleetSync {

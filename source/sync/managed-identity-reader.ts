@@ -1,10 +1,22 @@
 import type {ClusterClient} from '../kube/client.js';
-import {connectionSecretRef, identityFromSecret, type ManagedIdentity} from '../mcm/managed-identity.js';
+import {connectionSecretRef, identityFromCertificate, type ManagedIdentity} from '../mcm/managed-identity.js';
+import {managedCertKey, managementCaCopyKey, type SecretRead} from '../mcm/tunnel-cert.js';
+import {readCertificateSecret} from '../mcm/tunnel-cert-read.js';
 
 // Reads a managed cluster's identity (its tunnel certificate) once per change of its
 // ManagementClusterConnection, instead of watching the Secret: the certificate only changes when
 // the installation manifest is applied again, which also updates that object. At most one read per
 // cluster is in flight; a change while it runs triggers one more read after it.
+//
+// The same GET gives the CERT column its managed side (tunnel-cert-sync.ts reads that Secret too, on
+// its refresh): one request per managed cluster at start instead of two, and no second round of
+// reads after the rows are complete.
+
+export type IdentityRead = {
+	identity?: ManagedIdentity;
+	/** The Secret as tunnel-cert-sync reads it (certificates only); undefined when there is no ManagementClusterConnection. */
+	managedSide?: SecretRead;
+};
 
 export type IdentityReader = {
 	/** The ManagementClusterConnection objects changed (key: their resourceVersions; '' = none). */
@@ -14,28 +26,26 @@ export type IdentityReader = {
 	stop(): void;
 };
 
-export function createIdentityReader(client: ClusterClient, onIdentity: (identity: ManagedIdentity | undefined) => void): IdentityReader {
+export function createIdentityReader(client: ClusterClient, onIdentity: (read: IdentityRead) => void): IdentityReader {
 	let wanted = '';
 	let read = '';
 	let running = false;
 	let stopped = false;
 	const abort = new AbortController();
-	const path = `/api/v1/namespaces/${connectionSecretRef.namespace}/secrets/${connectionSecretRef.name}`;
 	const run = async () => {
 		running = true;
 		while (!stopped && read !== wanted) {
 			const key = wanted;
-			let identity: ManagedIdentity | undefined;
+			const result: IdentityRead = {};
 			if (key !== '') {
-				try {
-					identity = identityFromSecret(await client.request({path, signal: abort.signal}));
-				} catch {
-					// Not found, forbidden (no get on Secrets) or unreachable: match by mapping or name instead.
-					identity = undefined;
-				}
+				// Not found, forbidden (no get on Secrets) or unreachable: no identity (match by mapping or name
+				// instead), and the CERT column says why.
+				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {signal: abort.signal});
+				const pem = result.managedSide.state === 'ok' ? result.managedSide.certificates[managedCertKey] : undefined;
+				if (pem) result.identity = identityFromCertificate(pem);
 			}
 			read = key;
-			if (!stopped) onIdentity(identity);
+			if (!stopped) onIdentity(result);
 		}
 		running = false;
 	};

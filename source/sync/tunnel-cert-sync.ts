@@ -13,7 +13,7 @@ import type {AppStore} from '../store/store.js';
 export type TunnelCertSyncOptions = {
 	store: AppStore;
 	clients: ReadonlyMap<string, ClusterClient>;
-	sync: Pick<FleetSync, 'setTunnelCerts' | 'raw'>;
+	sync: Pick<FleetSync, 'setTunnelCerts' | 'raw'> & Partial<Pick<FleetSync, 'readingIdentity'>>;
 	intervalMs?: number;
 	/** Reads in flight at once (default 8). */
 	concurrency?: number;
@@ -35,6 +35,7 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	const controller = new AbortController();
 	const roles = new Map<string, ClusterRole>();
 	const queued = new Set<string>();
+	const reading = new Set<string>();
 	const queue: string[] = [];
 	let active = 0;
 	let idle: Array<() => void> = [];
@@ -47,6 +48,19 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 		for (const resolve of waiters) resolve();
 	};
 
+	const intervalMs = options.intervalMs ?? 60_000;
+	/**
+	 * A managed cluster's Secret is read with its identity (managed-identity-reader.ts) whenever its
+	 * ManagementClusterConnection changes, the first listing included: a read under way or done less
+	 * than half an interval ago is as good as this one, and reading it again doubled the start's Secret
+	 * reads (a 1,001-cluster `status` read 2,000 Secrets, the second half after every row was complete).
+	 */
+	const managedSideFresh = (context: string): boolean => {
+		if (sync.readingIdentity?.(context)) return true;
+		const facts = sync.raw(context)?.tunnelCerts;
+		return facts?.managedSide !== undefined && now() - facts.readAt < intervalMs / 2;
+	};
+
 	const pump = () => {
 		while (!stopped && active < concurrency && queue.length > 0) {
 			const context = queue.shift() as string;
@@ -54,7 +68,9 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 			const client = clients.get(context);
 			const role = store.getState().clusters[context]?.role ?? 'unknown';
 			if (!client || !readsRole(role)) continue;
+			if (role === 'managed' && managedSideFresh(context)) continue;
 			active++;
+			reading.add(context);
 			const plan = {
 				managed: role !== 'management',
 				management: role !== 'managed',
@@ -67,6 +83,7 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 				.catch(() => undefined)
 				.finally(() => {
 					active--;
+					reading.delete(context);
 					pump();
 					settleIdle();
 				});
@@ -101,12 +118,13 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	const timer = setInterval(() => {
 		for (const [context, role] of roles) if (readsRole(role)) enqueue(context);
 		pump();
-	}, options.intervalMs ?? 60_000);
+	}, intervalMs);
 	timer.unref?.();
 
 	return {
 		readAll() {
-			for (const context of clients.keys()) enqueue(context);
+			// A read under way (begun when the role became known, a moment ago) is as good as a new one.
+			for (const context of clients.keys()) if (!reading.has(context)) enqueue(context);
 			pump();
 			return new Promise<void>((resolve) => {
 				idle.push(resolve);

@@ -68,11 +68,11 @@ describe('interrupted', () => {
 		child.stderr.on('data', d => (stderr += d));
 		const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
 		const deadline = Date.now() + 30_000;
-		while (!/done {5}Apply the installation manifest/.test(stdout)) {
+		// Signalled once the wait has started (a fixed pause after the apply landed before it on a loaded machine).
+		while (!/running +Wait until mgmt reports standalone-1 connected/.test(stdout)) {
 			if (Date.now() > deadline) throw new Error(`the join never reached its wait:\n${stdout}\n${stderr}`);
 			await new Promise(r => setTimeout(r, 50));
 		}
-		await new Promise(r => setTimeout(r, 300));
 		child.kill('SIGHUP');
 		expect(await exited).toBe(130);
 		expect(stderr).toMatch(/calico-mcm: cancelled at step "Wait until mgmt reports standalone-1 connected[^"]*" after \S+; run the same command again to resume/);

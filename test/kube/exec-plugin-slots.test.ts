@@ -11,17 +11,26 @@ import type {TerminalLender} from '../../source/kube/terminal.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-slots-'));
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
 
-// Logs "start <ms>" and "end <ms>" for each run, holds for HOLD_MS, then answers with a token.
+// Logs "start <ms>" and "end <ms>" for each run, then holds: until AWAIT runs have logged their start
+// (or 10 s passed), then 400 ms more, and answers with a token. Waiting for the others to start keeps
+// a run from ending before the last allowed one has started, which on a loaded machine (a Node start
+// can take longer than a fixed hold) made the runs seen at once fewer than the limit allows.
 const plugin = path.join(dir, 'slow-plugin');
 fs.writeFileSync(
 	plugin,
 	`#!/usr/bin/env node
 const fs = require('node:fs');
 fs.appendFileSync(process.env.LOG, 'start ' + Date.now() + '\\n');
-setTimeout(() => {
-	fs.appendFileSync(process.env.LOG, 'end ' + Date.now() + '\\n');
-	process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 'tok'}}));
-}, 400);
+const until = Date.now() + 10000;
+const started = () => fs.readFileSync(process.env.LOG, 'utf8').split('\\n').filter(l => l.startsWith('start ')).length;
+const hold = () => {
+	if (started() < Number(process.env.AWAIT || 1) && Date.now() < until) return setTimeout(hold, 20);
+	setTimeout(() => {
+		fs.appendFileSync(process.env.LOG, 'end ' + Date.now() + '\\n');
+		process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 'tok'}}));
+	}, 400);
+};
+hold();
 `,
 	{mode: 0o755},
 );
@@ -40,15 +49,16 @@ function mostAtOnce(log: string): number {
 	return most;
 }
 
-function providers(count: number, log: string, interactiveMode: ExecConfig['interactiveMode'], terminal?: TerminalLender): ExecCredentialProvider[] {
-	const config: ExecConfig = {command: plugin, displayCommand: 'slow-plugin', args: [], env: [{name: 'LOG', value: log}], apiVersion: 'client.authentication.k8s.io/v1', provideClusterInfo: false, interactiveMode};
+function providers(count: number, log: string, interactiveMode: ExecConfig['interactiveMode'], terminal?: TerminalLender, awaitStarts = 1): ExecCredentialProvider[] {
+	const config: ExecConfig = {command: plugin, displayCommand: 'slow-plugin', args: [], env: [{name: 'LOG', value: log}, {name: 'AWAIT', value: String(awaitStarts)}], apiVersion: 'client.authentication.k8s.io/v1', provideClusterInfo: false, interactiveMode};
 	return Array.from({length: count}, (_, i) => new ExecCredentialProvider(config, {context: `ctx-${i}`, terminal, pluginTimeoutMs: 20_000}));
 }
 
 describe('exec plugins across contexts', () => {
 	it(`runs at most ${maxConcurrentPlugins} plugins at once on a cold start of many contexts, and every context gets its credential`, async () => {
 		const log = path.join(dir, 'detached.log');
-		const all = providers(maxConcurrentPlugins + 3, log, 'Never');
+		// Each run holds until the limit's worth have started: more than the limit at once shows as more.
+		const all = providers(maxConcurrentPlugins + 3, log, 'Never', undefined, maxConcurrentPlugins);
 		const credentials = await Promise.all(all.map(p => p.get()));
 		expect(credentials.map(c => c.token)).toEqual(Array(all.length).fill('tok'));
 		expect(mostAtOnce(log)).toBe(maxConcurrentPlugins);

@@ -102,4 +102,26 @@ describe('tunnel facts on fleet rows', () => {
 		expect(clusters.c!.cert).toEqual({state: 'forbidden', verb: 'get', resource: 'secrets', message: 'forbidden to get secrets ns/s'});
 		expect(clusters.c!.health).toBe('healthy');
 	});
+
+	it('says when the clock alone changed what a row\'s certificates read as (the same certificates re-read need no recompute otherwise)', () => {
+		const authority = ca(400);
+		const m = mgmt('mgmt', [managedCluster('managed-1', 'True')]);
+		m.tunnelCerts = {readAt: now, managementCa: ok('s', {'tls.crt': authority.pem})};
+		const c = managed('managed-1');
+		c.tunnelCerts = {readAt: now, managedSide: ok('s', {'managed-cluster.crt': authority.leaf('managed-1', 31), 'management-cluster.crt': authority.pem})};
+		// Six hours before `now`: 31 days and 6 hours left, away from a day's boundary.
+		let clock = now - 6 * 3_600_000;
+		const model = new FleetModel({now: () => clock});
+		model.update(fleetOf(m, c), ['mgmt', 'managed-1']);
+		expect(model.view().clusters['managed-1']!.cert).toMatchObject({state: 'ok', message: expect.stringContaining('expires in 31d')});
+		clock += 60_000;
+		expect(model.certOutdated('managed-1')).toBe(false);
+		expect(model.certOutdated('mgmt')).toBe(false);
+		// Two days on: 29 days left, a warning now, though nothing was read again.
+		clock += 2 * day;
+		expect(model.certOutdated('managed-1')).toBe(true);
+		model.update(fleetOf(m, c), ['managed-1']);
+		expect(model.view().clusters['managed-1']!.cert).toMatchObject({state: 'warning', message: expect.stringContaining('expires in 29d')});
+		expect(model.certOutdated('managed-1')).toBe(false);
+	});
 });

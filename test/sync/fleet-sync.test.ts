@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {ClusterClient} from '../../source/kube/client.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
 import type {RawObject} from '../../source/mcm/raw.js';
+import type {TunnelCertFacts} from '../../source/mcm/tunnel-cert.js';
 import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
@@ -121,6 +122,33 @@ describe('startFleetSync', () => {
 		const rows = Object.values(h.store.getState().clusters).filter(c => c.remoteOnly);
 		expect(rows).toHaveLength(1000);
 		expect(rows.filter(r => r.health === 'disconnected')).toHaveLength(500);
+		h.sync.stop();
+	});
+
+	it('applies a certificate read that found something new, and skips the store for one that found the same', async () => {
+		const h = await harness(['mgmt']);
+		h.list('mgmt', 'installations', [installation()]);
+		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
+		h.list('mgmt', 'managementclusters', [managementCluster()]);
+		h.list('mgmt', 'managementclusterconnections', []);
+		h.list('mgmt', 'managedclusters', []);
+		await h.sync.ready();
+		const read = (secret: string): TunnelCertFacts => ({readAt: Date.now(), managementCa: {state: 'missing', secret, message: `Secret ${secret} not found`}});
+		h.sync.setTunnelCerts('mgmt', read('tigera-operator/a'));
+		await new Promise(r => setTimeout(r, 60));
+		const row = h.store.getState().clusters.mgmt!;
+		expect(row.cert).toEqual({state: 'missing', message: 'Secret tigera-operator/a not found'});
+		const before = h.batches();
+		// The minute's re-read: same outcome, a new object and time. Nothing to apply.
+		h.sync.setTunnelCerts('mgmt', read('tigera-operator/a'));
+		await new Promise(r => setTimeout(r, 60));
+		expect(h.batches()).toBe(before);
+		expect(h.store.getState().clusters.mgmt).toBe(row);
+		// A read that differs shows at once.
+		h.sync.setTunnelCerts('mgmt', read('tigera-operator/b'));
+		await new Promise(r => setTimeout(r, 60));
+		expect(h.batches()).toBe(before + 1);
+		expect(h.store.getState().clusters.mgmt!.cert).toEqual({state: 'missing', message: 'Secret tigera-operator/b not found'});
 		h.sync.stop();
 	});
 

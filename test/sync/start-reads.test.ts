@@ -1,0 +1,143 @@
+import {generateKeyPairSync} from 'node:crypto';
+import {describe, expect, it} from 'vitest';
+import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
+import {KubeError} from '../../source/kube/errors.js';
+import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
+import type {RawObject} from '../../source/mcm/raw.js';
+import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
+import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
+import {startTunnelCertSync} from '../../source/sync/tunnel-cert-sync.js';
+import {createAppStore} from '../../source/store/store.js';
+import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
+
+// What a fleet asks its clusters while it starts: each managed cluster's connection Secret once (its
+// identity and its CERT column from the same read), and no reachability probe before the fleet's
+// first lists are in.
+
+const day = 24 * 60 * 60 * 1000;
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+function tunnelCa() {
+	const keys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+	const subject = distinguishedName('tigera-voltron', 'Tigera');
+	const pem = issueCertificate({subject, issuer: subject, publicKey: keys.publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'ca',
+		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 400 * day)});
+	const leaf = (name: string) => issueCertificate({subject: distinguishedName(name, 'Tigera'), issuer: subject,
+		publicKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'client',
+		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 90 * day)});
+	return {pem, leaf};
+}
+
+/** Clients that answer GETs from a table of paths (404 otherwise) and record every path asked. */
+function recordingClients(answers: Record<string, Record<string, unknown>>) {
+	const asked: Array<{context: string; path: string}> = [];
+	const clients = new Map<string, ClusterClient>();
+	for (const context of Object.keys(answers)) {
+		const request = async (options: RequestOptions) => {
+			asked.push({context, path: options.path});
+			const body = answers[context]![options.path];
+			if (body === undefined) throw new KubeError({kind: 'not-found', status: 404, message: `${options.path} not found`, context});
+			return body;
+		};
+		clients.set(context, {context, request} as unknown as ClusterClient);
+	}
+	return {clients, asked};
+}
+
+function scriptedWatches() {
+	const watches: Array<{context: string; path: string; handlers: WatchOptions<RawObject>['handlers']}> = [];
+	const startWatch = (client: ClusterClient, options: WatchOptions<RawObject>): WatchHandle => {
+		watches.push({context: client.context, path: options.path, handlers: options.handlers});
+		return {stop() {}, wake() {}, resourceVersion: undefined};
+	};
+	const list = (context: string, kind: keyof typeof watchedPaths, items: RawObject[]) => {
+		const w = watches.find(x => x.context === context && x.path === watchedPaths[kind])!;
+		w.handlers.onReset(items);
+		w.handlers.onState({state: 'ok'});
+	};
+	return {startWatch, list};
+}
+
+const managedSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-managed-cluster-connection';
+const caSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-management-cluster-connection';
+const settle = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('the reads of a starting fleet', () => {
+	it("reads each managed cluster's connection Secret once, for its identity and its CERT column", async () => {
+		const ca = tunnelCa();
+		const leaf = ca.leaf('managed-1');
+		const {clients, asked} = recordingClients({
+			mgmt: {[caSecretPath]: {data: {'tls.crt': b64(ca.pem), 'tls.key': b64('PRIVATE')}}, '/version': {}},
+			'ctx-a': {[managedSecretPath]: {data: {'managed-cluster.crt': b64(leaf), 'management-cluster.crt': b64(ca.pem), 'managed-cluster.key': b64('PRIVATE')}}, '/version': {}},
+		});
+		const store = createAppStore();
+		const w = scriptedWatches();
+		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, startWatch: w.startWatch});
+		const certs = startTunnelCertSync({store, clients, sync});
+		try {
+			await settle(0);
+			w.list('mgmt', 'installations', [installation()]);
+			w.list('mgmt', 'tigerstatuses', [tigerStatus('apiserver')]);
+			w.list('mgmt', 'managementclusters', [managementCluster()]);
+			w.list('mgmt', 'managementclusterconnections', []);
+			w.list('mgmt', 'managedclusters', [managedCluster('managed-1', 'True')]);
+			w.list('ctx-a', 'installations', [installation()]);
+			w.list('ctx-a', 'tigerstatuses', [tigerStatus('guardian')]);
+			w.list('ctx-a', 'managementclusters', []);
+			w.list('ctx-a', 'managementclusterconnections', [managementClusterConnection()]);
+			await sync.ready();
+			await certs.readAll();
+			sync.flush();
+			await settle();
+			sync.flush();
+			const row = store.getState().clusters['ctx-a']!;
+			// Matched by the certificate read from the Secret, not by name (the context is not named managed-1).
+			expect(row.connection).toMatchObject({managedName: 'managed-1', matchedBy: 'certificate'});
+			expect(row.cert).toMatchObject({state: 'ok', chained: true});
+			expect(store.getState().clusters.mgmt!.cert).toMatchObject({state: 'ok'});
+			expect(asked.filter(a => a.context === 'ctx-a' && a.path === managedSecretPath)).toHaveLength(1);
+			expect(JSON.stringify(store.getState())).not.toContain(b64('PRIVATE'));
+		} finally {
+			certs.stop();
+			sync.stop();
+		}
+	});
+
+	it("sends no reachability probe before every cluster's first lists are in", async () => {
+		const {clients, asked} = recordingClients({a: {'/version': {}}, b: {'/version': {}}});
+		const store = createAppStore();
+		const w = scriptedWatches();
+		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, probeMs: 200, startWatch: w.startWatch});
+		try {
+			await settle(0);
+			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('a', kind, []);
+			// a's lists are in, b's are not: the start burst is still on. (Probes spread over an interval
+			// from the start would almost surely have gone by now.)
+			await settle(180);
+			expect(asked.filter(x => x.path === '/version')).toHaveLength(0);
+			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('b', kind, []);
+			await sync.ready();
+			// Then both probe, within one interval.
+			await settle(300);
+			expect(new Set(asked.filter(x => x.path === '/version').map(x => x.context))).toEqual(new Set(['a', 'b']));
+		} finally {
+			sync.stop();
+		}
+	});
+
+	it("still probes a cluster whose lists are in when another cluster's never answer", async () => {
+		const {clients, asked} = recordingClients({a: {'/version': {}}, hung: {'/version': {}}});
+		const store = createAppStore();
+		const w = scriptedWatches();
+		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, probeMs: 100, startWatch: w.startWatch});
+		try {
+			await settle(0);
+			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('a', kind, []);
+			// One interval after a's lists (then within one more: the first probe is spread over an interval).
+			await settle(300);
+			expect(asked.filter(x => x.context === 'a' && x.path === '/version').length).toBeGreaterThan(0);
+		} finally {
+			sync.stop();
+		}
+	});
+});
