@@ -155,13 +155,17 @@ export function computeFleetView(
  *    `unhealthy only` change, or the sorted rows do. Scrolling recomputes nothing.
  */
 export function createFleetViewSelector(): typeof computeFleetView {
-	let previous: {sort: SortKey; sortDesc: boolean; rows: Cluster[]} | undefined;
+	// The last order of each sort (by key and direction): switching back to a sort starts from its
+	// own last order, so going from age back to name costs about n comparisons, not n log n.
+	const previousBy = new Map<string, Cluster[]>();
 	const sorted = memoizeLast((clusters: Record<string, Cluster>, sort: SortKey, sortDesc: boolean): Cluster[] => {
 		let rows: Cluster[];
-		if (previous && previous.sort === sort && previous.sortDesc === sortDesc) {
+		const key = `${sort}/${sortDesc}`;
+		const previous = previousBy.get(key);
+		if (previous) {
 			rows = [];
 			const placed = new Set<string>();
-			for (const old of previous.rows) {
+			for (const old of previous) {
 				const row = clusters[old.id];
 				if (row) {
 					rows.push(row);
@@ -172,7 +176,7 @@ export function createFleetViewSelector(): typeof computeFleetView {
 		} else rows = Object.values(clusters);
 		const compare = comparator(sort);
 		rows.sort(sortDesc ? (a, b) => compare(b, a) : compare);
-		previous = {sort, sortDesc, rows};
+		previousBy.set(key, rows);
 		return rows;
 	});
 	const parsed = memoizeLast(parseFilter);

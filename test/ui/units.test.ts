@@ -57,6 +57,31 @@ describe('selectors', () => {
 		expect(select(clusters, 'health', false, 'degraded', false).rows.every((c, i, rows) => i === 0 || sorted.indexOf(rows[i - 1]!) < sorted.indexOf(c))).toBe(true);
 	});
 
+	test('switching between sorts, with flushes in between, gives the rows a full sort gives each time', () => {
+		const select = createFleetViewSelector();
+		const healths = ['healthy', 'degraded', 'disconnected', 'unreachable', 'pending'] as const;
+		let clusters = byId(Array.from({length: 300}, (_, i) => ({...fixtureClusters()[i % 7]!, id: `s-${(i * 7919) % 1000}`, name: `s-${(i * 7919) % 1000}`, createdAt: (i * 31) % 17})));
+		let seed = 11;
+		const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		const sorts = [['name', false], ['age', false], ['name', false], ['health', true], ['age', false], ['name', false], ['health', true]] as const;
+		for (let step = 0; step < 28; step++) {
+			// A flush between some switches: the sort remembered for a key must take in the changed rows.
+			if (step % 2 === 1) {
+				const next = {...clusters};
+				const ids = Object.keys(next);
+				for (let k = 0; k < 4; k++) {
+					const id = ids[random(ids.length)]!;
+					next[id] = {...next[id]!, health: healths[random(healths.length)]!, createdAt: random(17), name: random(3) === 0 ? `s-renamed-${step}-${k}` : next[id]!.name};
+				}
+				delete next[ids[random(ids.length)]!];
+				next[`s-new-${step}`] = {...fixtureClusters()[0]!, id: `s-new-${step}`, name: `s-new-${step}`};
+				clusters = next;
+			}
+			const [sort, desc] = sorts[step % sorts.length]!;
+			expect(select(clusters, sort, desc, '', false).rows.map(c => c.id)).toEqual(computeFleetView(clusters, sort, desc, '', false).rows.map(c => c.id));
+		}
+	});
+
 	test('a row that changes is matched by the filter with its new text', () => {
 		const select = createFleetViewSelector();
 		const clusters = byId();
