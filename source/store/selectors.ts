@@ -156,8 +156,9 @@ export function computeFleetView(
  */
 export function createFleetViewSelector(): typeof computeFleetView {
 	// The last order of each sort (by key and direction): switching back to a sort starts from its
-	// own last order, so going from age back to name costs about n comparisons, not n log n.
-	const previousBy = new Map<string, Cluster[]>();
+	// own last order, so going from age back to name costs about n comparisons, not n log n. Only ids
+	// are kept: a sort not in use must not hold on to a fleet's worth of superseded rows.
+	const previousBy = new Map<string, string[]>();
 	const sorted = memoizeLast((clusters: Record<string, Cluster>, sort: SortKey, sortDesc: boolean): Cluster[] => {
 		let rows: Cluster[];
 		const key = `${sort}/${sortDesc}`;
@@ -165,18 +166,18 @@ export function createFleetViewSelector(): typeof computeFleetView {
 		if (previous) {
 			rows = [];
 			const placed = new Set<string>();
-			for (const old of previous) {
-				const row = clusters[old.id];
+			for (const id of previous) {
+				const row = clusters[id];
 				if (row) {
 					rows.push(row);
-					placed.add(old.id);
+					placed.add(id);
 				}
 			}
 			for (const row of Object.values(clusters)) if (!placed.has(row.id)) rows.push(row);
 		} else rows = Object.values(clusters);
 		const compare = comparator(sort);
 		rows.sort(sortDesc ? (a, b) => compare(b, a) : compare);
-		previousBy.set(key, rows);
+		previousBy.set(key, rows.map(row => row.id));
 		return rows;
 	});
 	const parsed = memoizeLast(parseFilter);
