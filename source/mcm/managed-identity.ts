@@ -1,3 +1,4 @@
+import {dns1123SubdomainError} from '../kube/object-identity.js';
 import {certificateFacts, type CertificateFacts} from './certificate-facts.js';
 
 // Which ManagedCluster a kubeconfig context is. Context names rarely equal ManagedCluster names
@@ -68,8 +69,6 @@ function identityOf(read: () => CertificateFacts): ManagedIdentity | undefined {
 	}
 }
 
-const dns1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
 /** `--managed-cluster-name context=name` values → the mapping; throws a message naming the bad value. */
 export function parseManagedClusterNames(values: readonly string[]): ManagedClusterNames {
 	const out: Record<string, string> = {};
@@ -77,8 +76,10 @@ export function parseManagedClusterNames(values: readonly string[]): ManagedClus
 		const at = value.lastIndexOf('=');
 		const context = at > 0 ? value.slice(0, at) : '';
 		const name = at > 0 ? value.slice(at + 1) : '';
-		if (!context || !dns1123.test(name)) {
-			throw new Error(`invalid --managed-cluster-name "${value}": expected CONTEXT=MANAGEDCLUSTER, the ManagedCluster name a lowercase DNS name (e.g. pm1=managed-1)`);
+		// The same rule kube-apiserver applies to a ManagedCluster's name (a DNS-1123 subdomain).
+		const why = at < 0 ? 'no "=" in it' : context ? dns1123SubdomainError(name) : 'no context before "="';
+		if (why) {
+			throw new Error(`invalid --managed-cluster-name "${value}": expected CONTEXT=MANAGEDCLUSTER, the ManagedCluster name a lowercase DNS name (e.g. pm1=managed-1); ${context ? `the name ${why}` : why}`);
 		}
 		out[context] = name;
 	}

@@ -126,7 +126,11 @@ describe('identityFromSecret and --managed-cluster-name', () => {
 
 	it('parses CONTEXT=NAME, and refuses a value without a valid ManagedCluster name', () => {
 		expect(parseManagedClusterNames(['pm1=managed-1', 'arn:aws:eks:eu-west-1:1:cluster/x=x'])).toEqual({pm1: 'managed-1', 'arn:aws:eks:eu-west-1:1:cluster/x': 'x'});
-		expect(() => parseManagedClusterNames(['pm1'])).toThrow(/invalid --managed-cluster-name "pm1": expected CONTEXT=MANAGEDCLUSTER/);
+		expect(() => parseManagedClusterNames(['pm1'])).toThrow(/invalid --managed-cluster-name "pm1": expected CONTEXT=MANAGEDCLUSTER.*; no "=" in it/);
 		expect(() => parseManagedClusterNames(['pm1=Managed_1'])).toThrow(/lowercase DNS name/);
+		// What kube-apiserver refuses in a ManagedCluster's name is refused here, with its reason.
+		expect(() => parseManagedClusterNames(['pm1=a..b'])).toThrow(/the name must consist of lower case alphanumeric characters/);
+		expect(() => parseManagedClusterNames([`pm1=${'a'.repeat(254)}`])).toThrow(/no more than 253 characters/);
+		expect(() => parseManagedClusterNames(['=managed-1'])).toThrow(/no context before "="/);
 	});
 });
