@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {buildFleet, FleetModel} from '../../source/mcm/fleet-model.js';
 import type {RawClusterState} from '../../source/mcm/raw.js';
-import {cluster, fleetOf, installation, managed, managedCluster, mgmt, tigerStatus} from './raw-builders.js';
+import type {RawKind, RawObject} from '../../source/mcm/raw.js';
+import {cluster, fleetOf, installation, managed, managedCluster, managementClusterConnection, mgmt, tigerStatus} from './raw-builders.js';
 
 describe('buildFleet', () => {
 	it('builds one row per context, with role, version, roll-up, connection and health', () => {
@@ -110,5 +111,88 @@ describe('unreachable managed clusters', () => {
 		const fleet = buildFleet(fleetOf(mgmt('mgmt', [managedCluster('managed-1', 'True'), managedCluster('other', 'True')]), never));
 		expect(Object.keys(fleet.clusters).sort()).toEqual(['managed-1', 'mgmt', 'mgmt/other']);
 		expect(fleet.clusters['managed-1']).toMatchObject({role: 'unknown', health: 'unreachable', connection: {management: 'mgmt', fromManagement: 'True'}});
+	});
+});
+
+describe('FleetModel: an update looks only at what changed, and sees all of it', () => {
+	// A seeded sequence of the changes a fleet goes through (tunnel flips, joins and removals of
+	// ManagedClusters, certificates rotated, guardians degraded, API servers going away, contexts added
+	// and removed, a managed cluster pointed at the other management cluster), each fed to one model with
+	// only the changed contexts dirty, and to another with every context dirty (a full pass): both must
+	// show the same fleet after every step.
+	it('ends every step where a full recompute of the fleet ends', () => {
+		let seed = 42;
+		const random = (n: number) => {
+			seed = (seed * 1103515245 + 12345) % 2 ** 31;
+			return seed % n;
+		};
+		const pick = <T,>(list: readonly T[]): T => list[random(list.length)];
+		const addresses = {m1: '10.0.0.10:30449', m2: '10.0.0.20:30449'};
+		const fleet = fleetOf(mgmt('m1', [managedCluster('c1', 'True'), managedCluster('c2', 'True'), managedCluster('far', 'False')], addresses.m1), mgmt('m2', [managedCluster('c3', 'True')], addresses.m2));
+		for (const c of ['c1', 'c2', 'c3', 'c4']) fleet.set(c, managed(c, 'ok', c === 'c3' ? addresses.m2 : addresses.m1));
+		const incremental = new FleetModel();
+		const full = new FleetModel();
+		incremental.update(fleet, fleet.keys());
+		full.update(fleet, fleet.keys());
+		const withObjects = (context: string, kind: RawKind, edit: (objects: Map<string, RawObject>) => void) => {
+			const raw = fleet.get(context)!;
+			const objects = new Map(raw.objects[kind]);
+			edit(objects);
+			fleet.set(context, {...raw, objects: {...raw.objects, [kind]: objects}});
+		};
+		const steps: string[] = [];
+		for (let step = 0; step < 400; step++) {
+			const m = pick(['m1', 'm2'] as const);
+			const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'far', 'near'];
+			const dirty: string[] = [];
+			const op = random(9);
+			if (op <= 2 && fleet.has(m)) {
+				// Most changes are tunnel flips.
+				const name = pick([...fleet.get(m)!.objects.managedclusters.keys(), 'x']);
+				withObjects(m, 'managedclusters', objects => objects.has(name) && objects.set(name, managedCluster(name, pick(['True', 'False'] as const))));
+				dirty.push(m);
+				steps.push(`flip ${m}/${name}`);
+			} else if (op === 3 && fleet.has(m)) {
+				const name = pick(names);
+				withObjects(m, 'managedclusters', objects => (objects.has(name) ? objects.delete(name) : objects.set(name, managedCluster(name, pick(['True', 'False'] as const)))));
+				dirty.push(m);
+				steps.push(`join/leave ${m}/${name}`);
+			} else if (op === 4 && fleet.has(m)) {
+				const name = pick([...fleet.get(m)!.objects.managedclusters.keys(), 'x']);
+				withObjects(m, 'managedclusters', objects => {
+					const old = objects.get(name);
+					if (old) objects.set(name, {...old, metadata: {...old.metadata, annotations: {'certs.tigera.io/active-fingerprint': `sha256:${random(3)}`}}});
+				});
+				dirty.push(m);
+				steps.push(`fingerprint ${m}/${name}`);
+			} else if (op === 5) {
+				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
+				if (fleet.has(c)) withObjects(c, 'tigerstatuses', objects => objects.set('management-cluster-connection', tigerStatus('management-cluster-connection', pick(['ok', 'degraded'] as const))));
+				dirty.push(c);
+				steps.push(`guardian ${c}`);
+			} else if (op === 6) {
+				const c = pick([...fleet.keys()]);
+				const raw = fleet.get(c)!;
+				fleet.set(c, {...raw, api: raw.api.state === 'ok' ? {state: 'unreachable', since: step, error: 'no answer within 10s'} : {state: 'ok', since: step}});
+				dirty.push(c);
+				steps.push(`api ${c}`);
+			} else if (op === 7) {
+				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5', 'm2']);
+				if (fleet.has(c)) fleet.delete(c);
+				else fleet.set(c, c === 'm2' ? mgmt('m2', [managedCluster('c3', 'True')], addresses.m2) : managed(c, 'ok', pick([addresses.m1, addresses.m2])));
+				dirty.push(c);
+				steps.push(`context ${c}`);
+			} else {
+				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
+				if (fleet.has(c)) withObjects(c, 'managementclusterconnections', objects => objects.set('tigera-secure', managementClusterConnection(pick([addresses.m1, addresses.m2]))));
+				dirty.push(c);
+				steps.push(`address ${c}`);
+			}
+			incremental.update(fleet, dirty);
+			full.update(fleet, fleet.keys());
+			expect(incremental.view(), steps.slice(-5).join(' → ')).toEqual(full.view());
+		}
+		// The sequence went through every kind of change, and the fleet changed shape along the way.
+		expect(new Set(steps.map(s => s.split(' ')[0]))).toEqual(new Set(['flip', 'join/leave', 'fingerprint', 'guardian', 'api', 'context', 'address']));
 	});
 });
