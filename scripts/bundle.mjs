@@ -14,14 +14,48 @@ const own = file => fileURLToPath(new URL(`../source/ui/${file}`, import.meta.ur
 
 /**
  * ink's Output, the one that keeps its caches from frame to frame (source/ui/ink-output.ts says why),
- * and string-width with a memory for ink and widest-line (source/ui/string-width-cache.ts).
+ * and string-width with a memory and a fast path (source/ui/string-width-cache.ts) for every package
+ * that measures text: ink, widest-line, cli-truncate and wrap-ansi (whose own string-width 7 would
+ * otherwise build a second grapheme segmenter and emoji expressions before the first frame).
  */
 function inkFramesPlugin() {
+	const cache = own('string-width-cache.ts');
 	return {
 		name: 'ink-frames',
 		setup(build) {
 			build.onResolve({filter: /^\.\/output\.js$/}, args => (/[\\/]ink[\\/]build[\\/]renderer\.js$/.test(args.importer) ? {path: own('ink-output.ts')} : undefined));
-			build.onResolve({filter: /^string-width$/}, args => (/[\\/]node_modules[\\/](ink|widest-line)[\\/]/.test(args.importer) ? {path: own('string-width-cache.ts')} : undefined));
+			build.onResolve({filter: /^string-width$/}, args => (/[\\/]node_modules[\\/]/.test(args.importer) ? {path: cache} : undefined));
+		},
+	};
+}
+
+/**
+ * string-width builds its grapheme segmenter and compiles its Unicode-property expressions when it
+ * is loaded; the emoji one alone (\p{RGI_Emoji}, v flag) is ~25 ms of CPU. The console's own texts
+ * never need them (string-width-cache.ts measures them without string-width), so here they are made
+ * on string-width's first call that gets past its ASCII fast path. The text patched is checked, so a
+ * release that changes it fails the build instead of silently loading them eagerly again.
+ */
+function stringWidthLazyPlugin() {
+	const names = ['segmenter', 'visibleCharacterRegex', 'spacingMarkRegex', 'rgiEmojiRegex', 'extendedPictographicRegex'];
+	const start = '\tlet width = 0;\n\tconst eastAsianWidthOptions';
+	return {
+		name: 'string-width-lazy',
+		setup(build) {
+			build.onLoad({filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/}, args => {
+				let text = readFileSync(args.path, 'utf8');
+				const made = [];
+				for (const name of names) {
+					const declaration = new RegExp(`^const ${name} = (new Intl\\.Segmenter\\(\\)|/.+/[a-z]*);$`, 'm');
+					const match = declaration.exec(text);
+					if (!match) throw new Error(`${args.path}: no \`const ${name} = ...\`; update stringWidthLazyPlugin in scripts/bundle.mjs`);
+					text = text.replace(declaration, `let ${name};`);
+					made.push(`${name} = ${match[1]};`);
+				}
+				if (text.split(start).length !== 2) throw new Error(`${args.path}: stringWidth's body changed; update stringWidthLazyPlugin in scripts/bundle.mjs`);
+				text = text.replace(start, `\tif (segmenter === undefined) {\n${made.join('\n')}\n\t}\n${start}`);
+				return {contents: text, loader: 'js'};
+			});
 		},
 	};
 }
@@ -59,7 +93,8 @@ const result = await build({
 	target: 'node20',
 	minify: true,
 	// React's production build only: the console sets NODE_ENV=production before importing it anyway.
-	define: {'process.env.NODE_ENV': '"production"'},
+	// CALICO_MCM_BUNDLE: ink's Output is already ink-output.ts's here (installInkOutput has nothing to do).
+	define: {'process.env.NODE_ENV': '"production"', CALICO_MCM_BUNDLE: 'true'},
 	// ink imports its devtools only when DEV is set; the package is not a dependency.
 	external: ['react-devtools-core'],
 	// CommonJS dependencies (react, yoga's loader) call require(): give the ES modules one.
@@ -67,7 +102,7 @@ const result = await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), yogaWithoutFetchPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), yogaWithoutFetchPlugin()],
 	logLevel: 'warning',
 });
 const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));

@@ -172,8 +172,16 @@ export async function loadInkOutput(): Promise<{prototype: {get: () => {output: 
 	return module.default;
 }
 
-/** Makes ink's Output (run from the sources) produce its frames as this one does. Idempotent. */
+/** Defined (true) by scripts/bundle.mjs: in the bundle ink's renderer imports this Output already. */
+declare const CALICO_MCM_BUNDLE: boolean | undefined;
+
+/**
+ * Makes ink's Output (run from the sources) produce its frames as this one does. Idempotent. In the
+ * bundle there is nothing to do, and looking would load ink's own output.js and its dependencies from
+ * a node_modules beside the bundle (the repository's): ~40 ms before the first frame.
+ */
 export async function installInkOutput(): Promise<void> {
+	if (typeof CALICO_MCM_BUNDLE !== 'undefined' && CALICO_MCM_BUNDLE) return;
 	const inkOutput = await loadInkOutput();
 	if (!inkOutput || inkOutput === (Output as unknown)) return;
 	inkOutput.prototype.get = function (this: {operations: Operation[]; width: number; height: number}) {
