@@ -130,7 +130,7 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 
 export function handleList(ctx: RequestContext): void {
 	const {store, type} = ctx;
-	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')});
+	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector'), readOnly: true});
 	const limit = intParam(ctx, 'limit');
 	const cont = param(ctx, 'continue');
 	let page = items;

@@ -114,7 +114,7 @@ class MemoryStore implements ObjectStore {
 		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
 			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
 			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
-			out.push(inVersion(obj, type));
+			out.push(options?.readOnly ? {...obj, apiVersion: apiVersionOf(type)} : inVersion(obj, type));
 		}
 		out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
 		return out;

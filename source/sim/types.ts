@@ -100,6 +100,12 @@ export type ListOptions = {
 	namespace?: string;
 	labelSelector?: string;
 	fieldSelector?: string;
+	/**
+	 * The items share their contents with the store (each a shallow copy carrying the apiVersion asked
+	 * for): for an answer serialized at once and never edited. Copying every object of every list deeply
+	 * cost the simulator a tenth of its CPU in a 1,001-cluster start.
+	 */
+	readOnly?: boolean;
 };
 
 export interface ObjectStore {

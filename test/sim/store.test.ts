@@ -79,6 +79,18 @@ describe('object store', () => {
 		expect(store.get(t, 'default', 'a')?.data).toEqual({k: 'v'});
 	});
 
+	it('answers a read-only list (what a list request serializes) exactly as a copied one, and keeps its own objects unchanged', () => {
+		const store = createObjectStore();
+		const t = typeOf(store, 'v1', 'ConfigMap');
+		store.create(t, cm('a', {k: 'v'}, {tier: 'web'}));
+		for (const type of store.types()) {
+			const before = JSON.stringify(store.list(type));
+			expect(JSON.stringify(store.list(type, {readOnly: true}))).toBe(before);
+			expect(JSON.stringify(store.list(type))).toBe(before);
+		}
+		expect(store.list(t, {namespace: 'default', labelSelector: 'tier=web', readOnly: true}).map((o) => [o.apiVersion, o.metadata.name, o.data])).toEqual([['v1', 'a', {k: 'v'}]]);
+	});
+
 	it('lists with label and field selectors', () => {
 		const store = createObjectStore();
 		const t = typeOf(store, 'v1', 'ConfigMap');
