@@ -5,7 +5,7 @@ import {KubeError} from '../../source/kube/errors.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
 import type {RawObject} from '../../source/mcm/raw.js';
 import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
-import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
+import {loadingWindowFor, startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {startTunnelCertSync} from '../../source/sync/tunnel-cert-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
@@ -63,6 +63,40 @@ const caSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-manageme
 const settle = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
 
 describe('the reads of a starting fleet', () => {
+	it('redraws a loading fleet of thousands less often than a small one (each redraw passes over every row)', () => {
+		expect(loadingWindowFor(3)).toBe(400);
+		expect(loadingWindowFor(1001)).toBe(1000);
+		expect(loadingWindowFor(10_001)).toBe(1000);
+	});
+
+	it('shows the fleet as soon as its last first list is in, not at the end of the loading window', async () => {
+		const {clients} = recordingClients({mgmt: {}, 'ctx-a': {}});
+		const store = createAppStore();
+		const w = scriptedWatches();
+		// A loading window far longer than the test: only the fleet's completion can flush it.
+		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 60_000, startWatch: w.startWatch});
+		try {
+			await settle(0);
+			w.list('mgmt', 'installations', [installation()]);
+			w.list('mgmt', 'tigerstatuses', [tigerStatus('apiserver')]);
+			w.list('mgmt', 'managementclusters', [managementCluster()]);
+			w.list('mgmt', 'managementclusterconnections', []);
+			w.list('mgmt', 'managedclusters', []);
+			w.list('ctx-a', 'installations', [installation()]);
+			w.list('ctx-a', 'tigerstatuses', [tigerStatus('guardian')]);
+			w.list('ctx-a', 'managementclusters', []);
+			await settle();
+			// One list still missing: the window holds (the leading flush aside, nothing after it).
+			expect(store.getState().clusters['ctx-a']?.role).not.toBe('standalone');
+			w.list('ctx-a', 'managementclusterconnections', []);
+			await settle();
+			expect(store.getState().clusters.mgmt).toMatchObject({role: 'management', health: 'healthy'});
+			expect(store.getState().clusters['ctx-a']).toMatchObject({role: 'standalone', health: 'healthy'});
+		} finally {
+			sync.stop();
+		}
+	});
+
 	it("reads each managed cluster's connection Secret once, for its identity and its CERT column", async () => {
 		const ca = tunnelCa();
 		const leaf = ca.leaf('managed-1');
