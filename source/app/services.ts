@@ -75,6 +75,8 @@ export type ConsoleServices = {
 	actions: ConsoleAction[];
 	/** Where the console runs (kubeconfig path, or `demo`), for the title. */
 	source?: string;
+	/** The first frame's: the actions and services are still loading (drawn before the modules that talk to clusters). */
+	loading?: boolean;
 };
 
 export const noServices: ConsoleServices = {readOnly: false, actions: []};

@@ -1,41 +1,36 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import process from 'node:process';
 import {render} from 'ink';
-import {osc52} from '../app/clipboard.js';
-import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
-import {diagsAction} from '../app/diags-action.js';
-import {inspectServices} from '../app/inspect-services.js';
-import {followOperatorLog} from '../app/operator-log.js';
-import {RunController} from '../app/run-controller.js';
 import type {ConsoleServices} from '../app/services.js';
 import type {InstallInputs} from '../app/session.js';
 import type {ClusterClient} from '../kube/client.js';
-import {createClients} from '../kube/client.js';
-import {kubeconfigFiles, type FleetConfig} from '../kube/kubeconfig.js';
-import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
+import {kubeconfigFiles} from '../kube/kubeconfig-files.js';
+import type {FleetConfig} from '../kube/kubeconfig.js';
 import type {ManagedClusterNames} from '../mcm/managed-identity.js';
-import {unknownContextError} from '../mcm/plans/common.js';
-import {createAppStore, type AppStore} from '../store/store.js';
+import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
-import {probeIntervalFor} from '../sync/api-probe.js';
-import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
-import {startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {App} from '../ui/app.js';
 import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
 import {commonFlags, commonOptions, durationFlag, installFileFlags, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
+import type {ConsoleFleet} from './console-fleet.js';
 import {demoInputs} from './demo-inputs.js';
-import {loadFleetConfig, withheldNotices} from './fleet-access.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
-// process and then takes exactly the normal path on the simulator's kubeconfig.
+// process and then takes exactly the normal path on the simulator's kubeconfig. What talks to
+// clusters (console-fleet.ts, and fleet-access.ts for the kubeconfig) is imported when needed: for
+// the first frame only the screen's own modules are loaded.
+
+/** loadFleetConfig, from the module that also makes clients (loaded only when a kubeconfig is read). */
+async function loadFleetConfig(access: Pick<CommonOptions, 'kubeconfig' | 'contexts'>): Promise<FleetConfig> {
+	return (await import('./fleet-access.js')).loadFleetConfig(access);
+}
 
 const consoleFlags = {
 	...commonFlags,
@@ -116,26 +111,6 @@ function noKubeconfigMessage(options: ConsoleOptions): string | undefined {
 }
 
 
-export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>; store?: AppStore}): ConsoleServices {
-	return {
-		readOnly: options.readOnly,
-		source: options.source,
-		actions: [
-			...(options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : []),
-			...(options.store && options.workflow ? [diagsAction({clients, store: options.store, cwd: options.workflow.cwd})] : []),
-		],
-		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
-		followOperatorLog(clusterId, sink) {
-			const client = clients.get(clusterId);
-			if (!client) {
-				sink.status(`no kubeconfig context for ${clusterId}`, true);
-				return () => {};
-			}
-			return followOperatorLog(client, sink);
-		},
-	};
-}
-
 export async function main(argv: string[]): Promise<number> {
 	const options = parseConsoleArgs(argv);
 	if (options === 'help') {
@@ -151,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
 	// (a thousand contexts parse in a few hundred ms) is read once the first frame is out, and a
 	// mistake there leaves the screen as it was before the message is printed.
 	if (!process.stdout.isTTY || !process.stdin.isTTY) {
-		if (!options.demo) loadFleetConfig(options);
+		if (!options.demo) await loadFleetConfig(options);
 		process.stderr.write('calico-mcm: the console needs a terminal (stdin and stdout must be a TTY).\n  fix: run it in a terminal; for scripts and pipes use `calico-mcm status` (--json, --watch)\n');
 		return 2;
 	}
@@ -159,10 +134,10 @@ export async function main(argv: string[]): Promise<number> {
 		const noFleet = {demo: false, stopFleet: async () => {}};
 		// --context names are checked before the screen changes: a typo is said plainly, not after a flash of the console.
 		if (options.contexts.length > 0) {
-			const config = loadFleetConfig(options);
+			const config = await loadFleetConfig(options);
 			return runConsole({files: config.files, load: () => config}, options, noFleet);
 		}
-		return runConsole({files: kubeconfigSources(options), load: () => loadFleetConfig(options)}, options, noFleet);
+		return runConsole({files: await kubeconfigSources(options), load: async () => loadFleetConfig(options)}, options, noFleet);
 	}
 
 	let fleet: SimFleet | undefined = await startDemo(options.demo);
@@ -173,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
 	};
 	let config: FleetConfig;
 	try {
-		config = loadFleetConfig({kubeconfig: fleet.kubeconfigPath, contexts: options.contexts});
+		config = await loadFleetConfig({kubeconfig: fleet.kubeconfigPath, contexts: options.contexts});
 	} catch (error) {
 		await stopFleet();
 		throw error;
@@ -182,15 +157,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The kubeconfig files that exist, in the order they are read (what loadKubeconfig reports as read). */
-function kubeconfigSources(options: ConsoleOptions): string[] {
+async function kubeconfigSources(options: ConsoleOptions): Promise<string[]> {
 	const {files, explicit} = kubeconfigFiles({kubeconfig: options.kubeconfig});
 	// A --kubeconfig that is missing is said before the screen changes (loadFleetConfig's own words).
-	if (explicit && !files.every(f => fs.existsSync(f))) loadFleetConfig(options);
+	if (explicit && !files.every(f => fs.existsSync(f))) await loadFleetConfig(options);
 	return files.filter(f => fs.existsSync(f));
 }
 
 /** The fleet's kubeconfig: its files (named at once) and its contents, parsed after the first frame. */
-type KubeconfigSource = {files: string[]; load: () => FleetConfig};
+type KubeconfigSource = {files: string[]; load: () => FleetConfig | Promise<FleetConfig>};
 
 async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
 	const ui = createUiStore();
@@ -206,42 +181,9 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	const clients = new Map<string, ClusterClient>();
 	const store = createAppStore();
 	const source = extra.demo ? 'demo' : kubeconfig.files.join(', ');
-	// Started once the first frame is out (below): a thousand clusters' TLS handshakes must not delay it.
-	let sync: FleetSync | undefined;
-	let certs: TunnelCertSync | undefined;
-	const cwd = process.cwd();
-	const stateDir = stateDirectory();
-	const control = new RunController({
-		store,
-		readOnly: options.readOnly,
-		source,
-		cwd,
-		// The demo's fleet dies with the console: nothing to resume there.
-		interrupted: extra.demo ? undefined : new InterruptedRuns(stateDir, {onProblem: text => store.getState().addLog({level: 'warn', text})}),
-		env: {
-			client(context) {
-				const client = clients.get(context);
-				if (!client) throw unknownContextError(context, [...clients.keys()]);
-				return client;
-			},
-			cwd,
-			secretsDir: path.join(stateDir, 'secrets'),
-			...(options.waitTimeoutMs === undefined ? {} : {waitTimeoutMs: options.waitTimeoutMs}),
-		},
-	});
-	const services = consoleServices(clients, {
-		readOnly: options.readOnly,
-		source,
-		control,
-		store,
-		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
-	});
-	const offerAbort = new AbortController();
-	const offerInterrupted = () =>
-		void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
-			n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
-			() => undefined,
-		);
+	// Loaded and started once the first frame is out (below): the modules that talk to clusters are most
+	// of the program, and a thousand clusters' TLS handshakes must not delay the frame either.
+	let fleet: ConsoleFleet | undefined;
 
 	// Frames built from what the last ones built (ink-output.ts): the bundle has it already.
 	await installInkOutput();
@@ -250,44 +192,56 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	const shutdown = async () => {
 		if (finished) return;
 		finished = true;
-		offerAbort.abort();
-		control.dispose();
-		certs?.stop();
-		sync?.stop();
+		fleet?.stop();
 		for (const c of clients.values()) c.close();
 		await extra.stopFleet();
 	};
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
+	const app = (services: ConsoleServices) => (
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} onKeyPress={() => writer.expedite()} />
+	);
 	// A kubeconfig that cannot be used: the screen is left and the error printed as before the console started.
 	let startupError: unknown;
 	let loaded = false;
 	const startSync = () => {
-		if (finished || sync || loaded) return;
+		if (finished || loaded) return;
 		loaded = true;
-		let config: FleetConfig;
-		try {
-			config = kubeconfig.load();
-			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal})) clients.set(name, client);
-		} catch (error) {
-			startupError = error;
-			instance.unmount();
-			return;
-		}
-		store.getState().addLog({level: 'info', text: `${extra.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
-		for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
-		offerInterrupted();
-		sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
-		certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (extra.demo ? 5000 : 60_000)});
+		void (async () => {
+			let started: ConsoleFleet;
+			try {
+				const [{consoleFleet}, config] = await Promise.all([import('./console-fleet.js'), kubeconfig.load()]);
+				if (finished) return;
+				const cwd = process.cwd();
+				started = consoleFleet({
+					store, clients, source, cwd, terminal,
+					demo: extra.demo,
+					readOnly: options.readOnly,
+					inputs: options.inputs,
+					waitTimeoutMs: options.waitTimeoutMs,
+					requestTimeoutMs: options.requestTimeoutMs,
+					certRefreshMs: options.certRefreshMs,
+					managedClusterNames: options.managedClusterNames,
+				});
+				fleet = started;
+				started.start(config);
+			} catch (error) {
+				startupError = error;
+				instance.unmount();
+				return;
+			}
+			// The workflows' keys and the inspect services, now that there is a fleet to act on.
+			instance.rerender(app(started.services));
+		})();
 	};
 	writer.once('flush', () => setImmediate(startSync));
 	// Whatever happens to the first frame, the fleet is not left unwatched.
 	setTimeout(startSync, 250).unref();
-	const instance = render(
-		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} onKeyPress={() => writer.expedite()} />,
-		{stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false},
-	);
+	// The first frame: the panes, empty, and no keys that act on clusters yet (there are none).
+	const instance = render(app({readOnly: options.readOnly, source, actions: [], loading: true}), {
+		stdout: writer as unknown as NodeJS.WriteStream, stdin: process.stdin, stderr: process.stderr, debug: true, patchConsole: false, exitOnCtrlC: false,
+	});
 	const leave = () => {
 		writer.dispose();
 		screen.restore();

@@ -4,10 +4,10 @@
 // file that names them, as kubectl does.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import {ConfigError} from './errors.js';
+import {kubeconfigFiles} from './kubeconfig-files.js';
 import type {ExecConfig} from './exec-credentials.js';
 import {registerSecret} from './secret-values.js';
 import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
@@ -76,18 +76,9 @@ export type LoadOptions = {
 	contexts?: string[];
 };
 
-const fixHint = 'point --kubeconfig at a valid kubeconfig file (or set KUBECONFIG), or try the console with --demo';
+export {kubeconfigFiles};
 
-/** Which files to read, in merge order, and whether each must exist. */
-export function kubeconfigFiles(options: LoadOptions): {files: string[]; explicit: boolean} {
-	const env = options.env ?? process.env;
-	const home = env.HOME || env.USERPROFILE || os.homedir();
-	const expand = (file: string) => path.resolve(file.startsWith('~/') ? path.join(home, file.slice(2)) : file);
-	if (options.kubeconfig) return {files: [expand(options.kubeconfig)], explicit: true};
-	const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
-	if (list.length > 0) return {files: [...new Set(list.map(expand))], explicit: false};
-	return {files: [path.join(home, '.kube', 'config')], explicit: false};
-}
+const fixHint = 'point --kubeconfig at a valid kubeconfig file (or set KUBECONFIG), or try the console with --demo';
 
 type RawFile = {file: string; doc: Record<string, unknown>};
 

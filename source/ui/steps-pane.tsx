@@ -89,7 +89,8 @@ function IdleLines({width}: {width: number}) {
 	if (plans.length) {
 		lines.push(`Start one on the selected cluster: ${plans.map(a => `${a.key} ${a.title}`).join(` ${glyphs.dot} `)}`);
 		if (services.readOnly) lines.push('Read-only: plans are refused; start without --read-only to change clusters.');
-	} else lines.push('Plans run with `calico-mcm run <plan>` in another terminal; ? lists every key.');
+		// The first frame comes before the workflows' keys are loaded (a frame or two later): no hint rather than a wrong one.
+	} else if (!services.loading) lines.push('Plans run with `calico-mcm run <plan>` in another terminal; ? lists every key.');
 	return (
 		<>
 			{lines.map((l, i) => (

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import process from 'node:process';
+import {osc52} from '../app/clipboard.js';
+import {workflowActions, type WorkflowDeps} from '../app/console-actions.js';
+import {diagsAction} from '../app/diags-action.js';
+import {inspectServices} from '../app/inspect-services.js';
+import {followOperatorLog} from '../app/operator-log.js';
+import {RunController} from '../app/run-controller.js';
+import type {ConsoleServices} from '../app/services.js';
+import type {InstallInputs} from '../app/session.js';
+import {createClients, type ClusterClient} from '../kube/client.js';
+import type {FleetConfig} from '../kube/kubeconfig.js';
+import type {TerminalLender} from '../kube/terminal.js';
+import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
+import type {ManagedClusterNames} from '../mcm/managed-identity.js';
+import {unknownContextError} from '../mcm/plans/common.js';
+import type {AppStore} from '../store/store.js';
+import {probeIntervalFor} from '../sync/api-probe.js';
+import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
+import {startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
+import {withheldNotices} from './fleet-access.js';
+
+// The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
+// workflows' keys. console.tsx imports this module once the first frame is out: it is most of the
+// program (the kube, mcm, app and sync layers, node:https, http2, tls and crypto), and none of it is
+// needed to draw an empty console.
+
+export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, options: {readOnly: boolean; source: string; control?: RunController; workflow?: Omit<WorkflowDeps, 'control' | 'clients'>; store?: AppStore}): ConsoleServices {
+	return {
+		readOnly: options.readOnly,
+		source: options.source,
+		actions: [
+			...(options.control && options.workflow ? workflowActions({...options.workflow, control: options.control, clients}) : []),
+			...(options.store && options.workflow ? [diagsAction({clients, store: options.store, cwd: options.workflow.cwd})] : []),
+		],
+		...inspectServices(clients, options.workflow?.clipboard ?? (text => void process.stdout.write(osc52(text)))),
+		followOperatorLog(clusterId, sink) {
+			const client = clients.get(clusterId);
+			if (!client) {
+				sink.status(`no kubeconfig context for ${clusterId}`, true);
+				return () => {};
+			}
+			return followOperatorLog(client, sink);
+		},
+	};
+}
+
+export type ConsoleFleetOptions = {
+	store: AppStore;
+	/** Filled once the kubeconfig is read (start); everything looks clients up when used. */
+	clients: Map<string, ClusterClient>;
+	readOnly: boolean;
+	/** What the title says the fleet comes from: `demo` or the kubeconfig's files. */
+	source: string;
+	demo: boolean;
+	cwd: string;
+	inputs: InstallInputs;
+	waitTimeoutMs?: number;
+	requestTimeoutMs: number;
+	certRefreshMs?: number;
+	managedClusterNames?: ManagedClusterNames;
+	terminal: TerminalLender;
+};
+
+export type ConsoleFleet = {
+	services: ConsoleServices;
+	/** Makes the kubeconfig's clients and starts watching them; throws what createClients throws. */
+	start: (config: FleetConfig) => void;
+	stop: () => void;
+};
+
+export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
+	const {store, clients, source, cwd} = options;
+	const stateDir = stateDirectory();
+	const control = new RunController({
+		store,
+		readOnly: options.readOnly,
+		source,
+		cwd,
+		// The demo's fleet dies with the console: nothing to resume there.
+		interrupted: options.demo ? undefined : new InterruptedRuns(stateDir, {onProblem: text => store.getState().addLog({level: 'warn', text})}),
+		env: {
+			client(context) {
+				const client = clients.get(context);
+				if (!client) throw unknownContextError(context, [...clients.keys()]);
+				return client;
+			},
+			cwd,
+			secretsDir: path.join(stateDir, 'secrets'),
+			...(options.waitTimeoutMs === undefined ? {} : {waitTimeoutMs: options.waitTimeoutMs}),
+		},
+	});
+	const services = consoleServices(clients, {
+		readOnly: options.readOnly,
+		source,
+		control,
+		store,
+		workflow: {inputs: options.inputs, cwd, tokenDir: path.join(stateDir, 'secrets'), clipboard: text => process.stdout.write(osc52(text))},
+	});
+	const offerAbort = new AbortController();
+	const offerInterrupted = () =>
+		void control.offerInterrupted(cluster => clients.has(cluster), offerAbort.signal).then(
+			n => n > 0 && store.getState().addLog({level: 'warn', text: `${n} run${n === 1 ? '' : 's'} of an earlier session did not finish: the steps pane lists each (cluster, plan, steps done, start); press r there to resume one or all`}),
+			() => undefined,
+		);
+	let sync: FleetSync | undefined;
+	let certs: TunnelCertSync | undefined;
+	return {
+		services,
+		start(config) {
+			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal})) clients.set(name, client);
+			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
+			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
+			offerInterrupted();
+			sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
+			certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (options.demo ? 5000 : 60_000)});
+		},
+		stop() {
+			offerAbort.abort();
+			control.dispose();
+			certs?.stop();
+			sync?.stop();
+		},
+	};
+}
