@@ -82,6 +82,32 @@ function yogaWithoutFetchPlugin() {
 	};
 }
 
+/**
+ * The grapheme segmenters of ansi-tokenize (ink's frame builder) and slice-ansi: made at load, and
+ * the first one loads ICU's break rules (~20 ms of CPU before the first frame). Here they are
+ * source/ui/graphemes.ts's: made on first use, and ansi-tokenize's segments the console's own lines
+ * (escape sequences and narrow characters) without ICU. Checked text patches, as yoga's.
+ */
+function lazySegmenterPlugin() {
+	const graphemes = own('graphemes.ts');
+	const patches = [
+		{file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/, from: 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });', to: 'graphemeSegmenter as segmenter'},
+		{file: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/, from: "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});", to: 'lazyGraphemeSegmenter as GRAPHEME_SEGMENTER'},
+	];
+	return {
+		name: 'lazy-segmenter',
+		setup(build) {
+			for (const {file, from, to} of patches) {
+				build.onLoad({filter: file}, args => {
+					const text = readFileSync(args.path, 'utf8');
+					if (text.split(from).length !== 2) throw new Error(`${args.path}: its segmenter changed; update lazySegmenterPlugin in scripts/bundle.mjs`);
+					return {contents: `import {${to}} from ${JSON.stringify(graphemes)};\n${text.replace(from, '')}`, loader: 'js'};
+				});
+			}
+		},
+	};
+}
+
 rmSync(outdir, {recursive: true, force: true});
 const result = await build({
 	entryPoints: {cli: 'cli.tsx'},
@@ -102,7 +128,7 @@ const result = await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), yogaWithoutFetchPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), yogaWithoutFetchPlugin()],
 	logLevel: 'warning',
 });
 const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));

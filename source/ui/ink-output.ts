@@ -16,7 +16,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import stringWidth from './string-width-cache.js';
+import stringWidth, {narrowText} from './string-width-cache.js';
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Transformer = (line: string, index: number) => string;
@@ -109,7 +109,8 @@ export function fastGet(operations: readonly Operation[], width: number, height:
 				lines = lines.map(line => {
 					const lineWidth = widthOf(line);
 					const to = x + lineWidth > clip.x2! ? clip.x2! - x : lineWidth;
-					return slices.get(`${from}\u0000${to}\u0000${line}`, () => sliceAnsi(line, from, to));
+					// Plain narrow text is one column per unit: its columns are its indices (no slice-ansi, no ICU).
+					return slices.get(`${from}\u0000${to}\u0000${line}`, () => (narrowText.test(line) ? line.slice(from, to) : sliceAnsi(line, from, to)));
 				});
 				if (x < clip.x1!) x = clip.x1!;
 			}
