@@ -2,6 +2,7 @@
 // Entry point. Subcommands are loaded lazily so that `calico-mcm status` never pays for Ink and
 // the console never pays for the simulator.
 import process from 'node:process';
+import {enableCompileCache} from './source/cli/compile-cache.js';
 import {usage, UsageError} from './source/cli/usage.js';
 
 type Main = (argv: string[]) => Promise<number>;
@@ -20,6 +21,8 @@ const commands: Record<string, () => Promise<Main>> = {
 };
 
 async function start(argv: string[]): Promise<number> {
+	// Before any command's modules load: they are what the cache saves compiling.
+	enableCompileCache();
 	const [first, ...rest] = argv;
 	if (first === undefined || first.startsWith('-')) {
 		if (first === '--help' || first === '-h') {

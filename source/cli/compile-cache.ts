@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+
+// V8's compiled code for the program, kept from one run to the next where Node can (22.1 and later:
+// module.enableCompileCache). Measured on Node 26, the console's first frame then costs ~45 ms less
+// CPU: the ~700 KB it loads are not parsed and compiled again. Node 20 has no such cache for ES
+// modules, so there nothing is done.
+//
+// Never stale: Node keeps a directory per Node version and checks each entry against the contents
+// of the file it was made from, and the bundle's chunk files carry a hash of their contents in their
+// names. Never shared: Node's default directory is one in the system's temporary directory for every
+// user; this one is the user's own ($XDG_CACHE_HOME/calico-mcm/v8, else ~/.cache/calico-mcm/v8, mode
+// 0700), and is not used if it is anyone else's or open to others.
+
+type CompileCache = (directory: string) => unknown;
+
+/** Where the cache goes: the user's own cache directory. */
+export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+	const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+	return path.join(base, 'calico-mcm', 'v8');
+}
+
+/** Turns the cache on, unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */
+export function enableCompileCache(env: NodeJS.ProcessEnv = process.env, enable = (module as {enableCompileCache?: CompileCache}).enableCompileCache): string | undefined {
+	if (!enable || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return undefined;
+	const directory = compileCacheDirectory(env);
+	try {
+		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
+		const stat = fs.statSync(directory);
+		if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (process.platform !== 'win32' && (stat.mode & 0o077) !== 0)) return undefined;
+		enable(directory);
+		return directory;
+	} catch {
+		// A cache that cannot be made only costs the compile it would have saved.
+		return undefined;
+	}
+}
