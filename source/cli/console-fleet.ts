@@ -15,9 +15,10 @@ import {InterruptedRuns, stateDirectory} from '../mcm/interrupted-runs.js';
 import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import {unknownContextError} from '../mcm/plans/common.js';
 import type {AppStore} from '../store/store.js';
-import {probeIntervalFor} from '../sync/api-probe.js';
+import type {UiStore} from '../store/ui-store.js';
+import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
-import {startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
+import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {withheldNotices} from './fleet-access.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
@@ -47,6 +48,8 @@ export function consoleServices(clients: ReadonlyMap<string, ClusterClient>, opt
 
 export type ConsoleFleetOptions = {
 	store: AppStore;
+	/** The screen's state: which clusters' rows are on screen (their API is probed more often). */
+	ui: UiStore;
 	/** Filled once the kubeconfig is read (start); everything looks clients up when used. */
 	clients: Map<string, ClusterClient>;
 	readOnly: boolean;
@@ -105,6 +108,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 		);
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
+	let unfocus: (() => void) | undefined;
 	return {
 		services,
 		start(config) {
@@ -112,12 +116,21 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
 			offerInterrupted();
-			sync = startFleetSync({store, clients, probeMs: probeIntervalFor(clients.size), managedClusterNames: options.managedClusterNames});
-			certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (options.demo ? 5000 : 60_000)});
+			const fleetSync = startFleetSync({store, clients, probeMs: probeIntervalsFor(clients.size), managedClusterNames: options.managedClusterNames});
+			sync = fleetSync;
+			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
+			const focusProbes = () => {
+				const onScreen = options.ui.getState().onScreen;
+				if (onScreen) fleetSync.setProbeFocus({onScreen: onScreen.contexts, selected: onScreen.selected});
+			};
+			focusProbes();
+			unfocus = options.ui.subscribe((state, previous) => state.onScreen !== previous.onScreen && focusProbes());
+			certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (options.demo ? 5000 : certRefreshIntervalFor(clients.size))});
 		},
 		stop() {
 			offerAbort.abort();
 			control.dispose();
+			unfocus?.();
 			certs?.stop();
 			sync?.stop();
 		},

@@ -52,7 +52,7 @@ export type ConsoleOptions = CommonOptions & {
 	/** --managed-cluster-name CONTEXT=NAME over the config file's managedClusterNames: which ManagedCluster a context is, when its certificate cannot be read. */
 	managedClusterNames?: ManagedClusterNames;
 	demo?: {managed: number; standalone: number; bare: number; speed: number};
-	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s; demo 5 s). */
+	/** How often the tunnel certificates are read again (--cert-refresh, default 60 s, longer past 100 clusters; demo 5 s). */
 	certRefreshMs?: number;
 	/** How long each wait of a plan's steps may take (--timeout, default 10 minutes, as `run`). */
 	waitTimeoutMs?: number;
@@ -215,7 +215,7 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 				if (finished) return;
 				const cwd = process.cwd();
 				started = consoleFleet({
-					store, clients, source, cwd, terminal,
+					store, ui, clients, source, cwd, terminal,
 					demo: extra.demo,
 					readOnly: options.readOnly,
 					inputs: options.inputs,

@@ -4,7 +4,7 @@ import {formatDuration} from '../kube/duration.js';
 import {describeChanges} from '../mcm/changes.js';
 import {effectiveConnected} from '../mcm/connection.js';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
-import {probeIntervalFor} from '../sync/api-probe.js';
+import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
@@ -56,7 +56,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	const store = createAppStore();
 	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
 	const live = flags.watch === true || flags.waitConnected === true;
-	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalFor(clients.size)} : {})});
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalsFor(clients.size)} : {})});
 	const certs = startTunnelCertSync({store, clients, sync});
 	try {
 		await ready(sync);

@@ -76,7 +76,14 @@ export type UiState = {
 	/** The terminal is lent to an exec plugin's login prompt: the console reads no keys meanwhile. */
 	terminalLent: boolean;
 	flash?: Flash;
+	/**
+	 * The contexts whose fleet rows are on screen (a remote-only row: its management cluster's) and the
+	 * selected one, as the fleet pane last drew them: the console probes their API more often.
+	 */
+	onScreen?: OnScreen;
 };
+
+export type OnScreen = {contexts: readonly string[]; selected?: string};
 
 export type UiActions = {
 	set: (patch: Partial<UiState>) => void;

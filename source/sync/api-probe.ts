@@ -11,17 +11,41 @@ import type {WatchState} from '../kube/watch.js';
 // A probe only asks what nothing else said: while the server is reachable, anything it answered (a
 // response, a watch event or bookmark: the client's lastAnswerAt) moves the next probe to one interval
 // after that answer. The bound stays: a server that hangs answers nothing more, so a probe goes out at
-// most one interval after the hang began. An idle 1,000-cluster fleet got 100 probes a second.
+// most one interval after the hang began.
+//
+// Why not an HTTP/2 PING on the cluster's session (~40 µs of CPU against ~500 µs for a request)? A
+// PING is answered by the server's connection loop (Go's net/http2 acks it before any handler runs,
+// as Node's does), so a server whose handlers hang still answers it: only a request proves that the
+// API answers. The transport PINGs a session after a request timed out (transport.ts), which catches
+// a dead connection; the probe is about the API.
+//
+// What it costs is the interval, so the interval depends on what the user looks at (ProbeTier): the
+// selected row and the rows on screen are probed often, the rest of a big fleet about once a
+// bookmark interval (see probeIntervalsFor).
+
+/** How closely a cluster is looked at: its row is selected, on screen, or neither (or there is no screen). */
+export type ProbeTier = 'selected' | 'on-screen' | 'off-screen';
+
+export type ProbeIntervals = Record<ProbeTier, number>;
 
 export type ProbeOptions = {
-	/** Time between two probes (the next starts this long after the last one ended). */
-	intervalMs: number;
+	/**
+	 * Time between two probes (the next starts this long after the last one ended); a function is asked
+	 * at every scheduling, with the probe's last verdict, so the interval can follow the screen.
+	 */
+	intervalMs: number | ((state: 'ok' | 'unreachable' | undefined) => number);
 	/** Each probe's timeout; default: the client's request timeout. */
 	timeoutMs?: number;
 	/** The probe's verdict, on every change: ok, or unreachable with the error. */
 	onState: (state: WatchState) => void;
 	/** The server answers again after it did not: retry what waits (the watches). */
 	onRecover: () => void;
+};
+
+export type Probe = {
+	stop: () => void;
+	/** The interval changed (the row came on screen): a probe that is now due goes out within the new interval. */
+	retune: () => void;
 };
 
 /**
@@ -35,20 +59,34 @@ export function answered(error: unknown): boolean {
 	return error.status !== undefined && error.status < 500 && error.kind !== 'timeout';
 }
 
-export function startProbe(client: ClusterClient, options: ProbeOptions): {stop: () => void} {
+export function startProbe(client: ClusterClient, options: ProbeOptions): Probe {
 	const stopper = new AbortController();
 	let last: 'ok' | 'unreachable' | undefined;
 	let error: string | undefined;
 	let timer: NodeJS.Timeout | undefined;
+	/** When the pending timer fires (performance.now()); undefined while a probe is under way. */
+	let dueAt: number | undefined;
+	/** When the last probe ended (or the probe started): the next one is due an interval after it. */
+	let lastEnded = performance.now();
+	const interval = () => (typeof options.intervalMs === 'number' ? options.intervalMs : options.intervalMs(last));
 	const schedule = (ms: number) => {
-		if (!stopper.signal.aborted) timer = setTimeout(due, ms);
-		timer?.unref?.();
+		if (stopper.signal.aborted) return;
+		if (timer) clearTimeout(timer);
+		dueAt = performance.now() + ms;
+		timer = setTimeout(due, ms);
+		timer.unref?.();
 	};
-	/** A probe is due unless the server answered something within the last interval. */
+	/**
+	 * A probe is due unless the server answered something within the last interval. Before the first
+	 * probe, the answers are the first lists' (the probe starts after them): a server that answered those
+	 * within the interval needs no probe yet either (1,000 clusters probed once each in the first minute).
+	 */
 	const due = () => {
+		timer = undefined;
+		dueAt = undefined;
 		const answered = client.lastAnswerAt;
-		if (last === 'ok' && answered !== undefined) {
-			const wait = answered + options.intervalMs - performance.now();
+		if (last !== 'unreachable' && answered !== undefined) {
+			const wait = answered + interval() - performance.now();
 			if (wait > 0) return schedule(wait);
 		}
 		void probe();
@@ -66,6 +104,7 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): {stop:
 			}
 		}
 		if (stopper.signal.aborted) return;
+		lastEnded = performance.now();
 		const recovered = state === 'ok' && last === 'unreachable';
 		if (state !== last || why !== error) {
 			last = state;
@@ -73,23 +112,49 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): {stop:
 			options.onState(state === 'ok' ? {state: 'ok'} : {state: 'unreachable', error: why});
 		}
 		if (recovered) options.onRecover();
-		schedule(options.intervalMs);
+		schedule(interval());
 	};
 	// Spread the fleet's probes over one interval, so they do not all go at once.
-	schedule(Math.random() * options.intervalMs);
+	schedule(Math.random() * interval());
 	return {
 		stop() {
 			stopper.abort();
 			if (timer) clearTimeout(timer);
 		},
+		retune() {
+			// A probe under way schedules the next one with the new interval when it ends.
+			if (dueAt === undefined || stopper.signal.aborted) return;
+			const now = performance.now();
+			const every = interval();
+			const wanted = lastEnded + every;
+			if (wanted >= dueAt) return;
+			// Overdue under the new interval (a page of rows scrolled into view): within one new interval,
+			// spread, so that a page of rows does not probe in one burst.
+			schedule(wanted > now ? wanted - now : Math.random() * every);
+		},
 	};
 }
 
 /**
- * The probe interval for a fleet: 1.5 s (a hung server shows within the request timeout + 2 s, a
- * recovered one within 3 s), longer on big fleets so that the probes stay under ~100 requests a
- * second in all (1,000 clusters: every 10 s).
+ * The probe intervals for a fleet of `clusters`. Small fleets: 1.5 s for every cluster (a hung
+ * server shows within the request timeout + 2 s, a recovered one within 3 s). Big ones spend the
+ * probes where the user looks, within ~15 probes a second for the rows off screen:
+ * - selected row: 1.5 s at any size;
+ * - rows on screen: 1.5 s up to 300 clusters, then up to 5 s (40 rows: 8 probes a second);
+ * - off screen: 65 ms per cluster, up to 65 s, just over kube-apiserver's bookmark interval (about
+ *   a minute per watch): a healthy cluster's watches answer within it, so on an idle big fleet almost
+ *   no probe goes out, and a hung server still shows within 65 s + the request timeout, before the
+ *   watch watchdog (75 s).
+ * An unreachable cluster is probed as the selected row while on screen (recovery within 3 s), and
+ * at least every 15 s (the watches' longest backoff) off screen.
  */
-export function probeIntervalFor(clusters: number): number {
-	return Math.max(1500, clusters * 10);
+export function probeIntervalsFor(clusters: number): ProbeIntervals {
+	const clamp = (ms: number, max: number) => Math.min(max, Math.max(1500, ms));
+	return {'selected': 1500, 'on-screen': clamp(clusters * 5, 5000), 'off-screen': clamp(clusters * 65, 65_000)};
+}
+
+/** The interval of one cluster's probe, for its tier and its last verdict. */
+export function probeIntervalOf(intervals: ProbeIntervals, tier: ProbeTier, state: 'ok' | 'unreachable' | undefined): number {
+	if (state !== 'unreachable') return intervals[tier];
+	return tier === 'off-screen' ? Math.min(intervals['off-screen'], 15_000) : Math.min(intervals.selected, intervals[tier]);
 }

@@ -2,7 +2,7 @@ import type {ClusterClient} from '../kube/client.js';
 import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
-import {startProbe} from './api-probe.js';
+import {probeIntervalOf, startProbe, type Probe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
 import {listOnce} from './list-once.js';
 import {createIdentityReader, type IdentityReader} from './managed-identity-reader.js';
 
@@ -25,8 +25,8 @@ export type ClusterWatchOptions = {
 	stopped: () => boolean;
 	/** 'list': each resource listed once (status), 'watch': until stop(). */
 	mode: 'watch' | 'list';
-	/** Probe the API this often (see api-probe.ts); off when absent. Watch mode only. */
-	probeMs?: number;
+	/** Probe the API this often, by tier (see api-probe.ts); off when absent. Watch mode only. */
+	probe?: ProbeIntervals;
 };
 
 // Worst first: the state of a cluster is that of its worst watch.
@@ -54,7 +54,9 @@ export class ClusterWatches {
 	private readonly handles: WatchHandle[] = [];
 	/** The ManagedCluster watch, only while the cluster has a ManagementCluster (see syncManaged). */
 	private managed?: WatchHandle;
-	private probe?: {stop: () => void};
+	private probe?: Probe;
+	/** How closely the user looks at this cluster: the probe's interval (api-probe.ts). */
+	private tier: ProbeTier = 'off-screen';
 	private probeTimer?: NodeJS.Timeout;
 	private released = false;
 	private began = false;
@@ -104,9 +106,24 @@ export class ClusterWatches {
 	 * the lists that fill the rows.
 	 */
 	private probeLater(): void {
-		if (this.probe || this.probeTimer || this.o.probeMs === undefined || this.o.probeMs <= 0) return;
-		this.probeTimer = setTimeout(() => this.startProbe(), this.o.probeMs);
+		if (this.probe || this.probeTimer || !this.probing) return;
+		this.probeTimer = setTimeout(() => this.startProbe(), this.probeInterval(undefined));
 		this.probeTimer.unref?.();
+	}
+
+	private get probing(): boolean {
+		return this.o.probe !== undefined && this.o.probe[this.tier] > 0;
+	}
+
+	private probeInterval(state: 'ok' | 'unreachable' | undefined): number {
+		return this.o.probe ? probeIntervalOf(this.o.probe, this.tier, state) : 0;
+	}
+
+	/** The row was selected, came on screen or left it: the probe follows (api-probe.ts). */
+	setTier(tier: ProbeTier): void {
+		if (tier === this.tier) return;
+		this.tier = tier;
+		this.probe?.retune();
 	}
 
 	/** Every cluster of the fleet settled its first lists: probing costs the start nothing any more. */
@@ -118,9 +135,9 @@ export class ClusterWatches {
 		if (this.probeTimer) clearTimeout(this.probeTimer);
 		this.probeTimer = undefined;
 		if (this.probe || this.o.stopped() || this.o.mode === 'list') return;
-		if (this.o.probeMs !== undefined && this.o.probeMs > 0) {
+		if (this.probing) {
 			this.probe = startProbe(this.o.client, {
-				intervalMs: this.o.probeMs,
+				intervalMs: state => this.probeInterval(state),
 				onState: state => !this.o.stopped() && this.setState('probe', state),
 				onRecover: () => {
 					if (this.o.stopped()) return;

@@ -9,6 +9,7 @@ import type {TunnelCertFacts} from '../mcm/tunnel-cert.js';
 import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
+import type {ProbeIntervals, ProbeTier} from './api-probe.js';
 import {ClusterWatches} from './cluster-watches.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
 
@@ -61,9 +62,10 @@ export type FleetSyncOptions = {
 	/**
 	 * Probe each cluster's API this often (GET /version, with the request timeout) and count one that
 	 * does not answer as unreachable at once; when it answers again, its watches retry now. Off when
-	 * absent (one-shot lists, unit tests with fake clients). See api-probe.ts.
+	 * absent (one-shot lists, unit tests with fake clients). A number: every cluster alike; by tier: the
+	 * selected row and the rows on screen (setProbeFocus) apart from the rest. See api-probe.ts.
 	 */
-	probeMs?: number;
+	probeMs?: number | ProbeIntervals;
 	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
 	managedClusterNames?: ManagedClusterNames;
 	/** Replaceable for unit tests. */
@@ -82,6 +84,11 @@ export type FleetSync = {
 	ready(): Promise<void>;
 	/** Apply what is pending now (tests, one-shot status). */
 	flush(): void;
+	/**
+	 * The contexts whose rows the user sees (a remote-only row: its management cluster's), and the one
+	 * selected: their API is probed more often than the rest of a big fleet (api-probe.ts).
+	 */
+	setProbeFocus(focus: ProbeFocus): void;
 	/** The raw state of one context (diagnostics, tests). */
 	raw(context: string): RawClusterState | undefined;
 	/** What a certificate read found on one context (tunnel-cert-sync.ts); applied with the next flush. */
@@ -93,7 +100,11 @@ export type FleetSync = {
 	readingIdentity(context: string): boolean;
 };
 
+export type ProbeFocus = {onScreen: readonly string[]; selected?: string};
+
 class FleetSyncLoop implements FleetSync {
+	/** The contexts setProbeFocus() last tuned closer than off-screen. */
+	private focused = new Map<string, ProbeTier>();
 	private readonly model: FleetModel;
 	private readonly clusters = new Map<string, ClusterWatches>();
 	private readonly perCluster = new Map<string, RawClusterState>();
@@ -152,7 +163,7 @@ class FleetSyncLoop implements FleetSync {
 			settledAll: settled,
 			stopped: () => this.stopped,
 			mode: this.o.mode ?? 'watch',
-			probeMs: this.o.probeMs,
+			probe: typeof this.o.probeMs === 'number' ? {'selected': this.o.probeMs, 'on-screen': this.o.probeMs, 'off-screen': this.o.probeMs} : this.o.probeMs,
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);
@@ -252,6 +263,15 @@ class FleetSyncLoop implements FleetSync {
 		const dirty = this.deferred;
 		this.deferred = new Set();
 		this.onFlush(dirty);
+	}
+
+	setProbeFocus(focus: ProbeFocus): void {
+		const next = new Map<string, ProbeTier>();
+		for (const context of focus.onScreen) next.set(context, 'on-screen');
+		if (focus.selected !== undefined) next.set(focus.selected, 'selected');
+		for (const context of this.focused.keys()) if (!next.has(context)) this.clusters.get(context)?.setTier('off-screen');
+		for (const [context, tier] of next) this.clusters.get(context)?.setTier(tier);
+		this.focused = next;
 	}
 
 	raw(context: string): RawClusterState | undefined {

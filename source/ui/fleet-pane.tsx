@@ -9,6 +9,7 @@ import {scrollTo} from './layout.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {healthTone, type Theme} from './theme.js';
 import {useAgeNow} from './age-clock.js';
+import {useReportOnScreen} from './on-screen.js';
 import {useFleetSelection, useUiState} from './use-store.js';
 
 type RowProps = {
@@ -124,6 +125,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
 	const now = useAgeNow(visible.flatMap(agesOf));
+	useReportOnScreen(visible, view.rows[index]);
 	const markedCount = Object.keys(marked).length;
 
 	const parts: TitlePart[] = [

@@ -2,7 +2,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
 import {KubeError} from '../../source/kube/errors.js';
 import type {WatchState} from '../../source/kube/watch.js';
-import {startProbe} from '../../source/sync/api-probe.js';
+import {probeIntervalOf, probeIntervalsFor, startProbe, type ProbeTier} from '../../source/sync/api-probe.js';
 
 // The reachability probe asks only what nothing else said: while the server keeps answering (watch
 // lines, other requests), no GET /version goes out; once it stops, one goes out within an interval.
@@ -62,5 +62,52 @@ describe('startProbe', () => {
 		await vi.advanceTimersByTimeAsync(5 * 1400);
 		expect(f.probes.length - before).toBe(5);
 		probe.stop();
+	});
+
+	it('on a 1,001-cluster fleet: probes nothing off screen while bookmarks come, and a selected row still shows a hang within the timeout + 2 s', async () => {
+		const intervals = probeIntervalsFor(1001);
+		const f = fakeClient();
+		const states: WatchState[] = [];
+		let tier: ProbeTier = 'off-screen';
+		const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}});
+		// The first probe, within an interval.
+		await vi.advanceTimersByTimeAsync(65_000);
+		expect(f.probes).toHaveLength(1);
+		// Idle: each watch gets a bookmark about every minute (kube-apiserver's); off screen, no probe for 10 minutes.
+		f.client.lastAnswerAt = performance.now();
+		const bookmarks = setInterval(() => (f.client.lastAnswerAt = performance.now()), 60_000);
+		await vi.advanceTimersByTimeAsync(10 * 60_000);
+		expect(f.probes).toHaveLength(1);
+		// The row comes on screen and is selected; the server hangs: unreachable within 2 s + the timeout.
+		f.hang();
+		clearInterval(bookmarks);
+		tier = 'selected';
+		probe.retune();
+		await vi.advanceTimersByTimeAsync(2000 + 400);
+		expect(states.at(-1)).toMatchObject({state: 'unreachable'});
+		probe.stop();
+	});
+
+	it('off screen on a big fleet, a hang shows once a bookmark interval passes without an answer; on screen within seconds', async () => {
+		const intervals = probeIntervalsFor(1001);
+		for (const [tier, within] of [['off-screen', 65_000], ['on-screen', 5000]] as const) {
+			const f = fakeClient();
+			const states: WatchState[] = [];
+			const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}});
+			await vi.advanceTimersByTimeAsync(intervals[tier]);
+			f.client.lastAnswerAt = performance.now();
+			f.hang();
+			await vi.advanceTimersByTimeAsync(within - 1000);
+			expect(states.at(-1)).toEqual({state: 'ok'});
+			await vi.advanceTimersByTimeAsync(1000 + 400);
+			expect(states.at(-1)).toMatchObject({state: 'unreachable'});
+			probe.stop();
+		}
+	});
+
+	it('probes every cluster of a small fleet alike, at 1.5 s', () => {
+		expect(probeIntervalsFor(20)).toEqual({'selected': 1500, 'on-screen': 1500, 'off-screen': 1500});
+		// Unreachable on screen: as the selected row, so that recovery shows within 3 s.
+		expect(probeIntervalOf(probeIntervalsFor(1001), 'on-screen', 'unreachable')).toBe(1500);
 	});
 });

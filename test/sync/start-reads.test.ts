@@ -1,5 +1,5 @@
 import {generateKeyPairSync} from 'node:crypto';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
 import {KubeError} from '../../source/kube/errors.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
@@ -9,6 +9,7 @@ import {loadingWindowFor, startFleetSync, watchedPaths} from '../../source/sync/
 import {startTunnelCertSync} from '../../source/sync/tunnel-cert-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
+import {cluster} from '../ui/fixtures.js';
 
 // What a fleet asks its clusters while it starts: each managed cluster's connection Secret once (its
 // identity and its CERT column from the same read), and no reachability probe before the fleet's
@@ -172,6 +173,55 @@ describe('the reads of a starting fleet', () => {
 			expect(asked.filter(x => x.context === 'a' && x.path === '/version').length).toBeGreaterThan(0);
 		} finally {
 			sync.stop();
+		}
+	});
+
+	it('probes the clusters on screen often and the rest of a big fleet rarely, and follows the screen', async () => {
+		const {clients, asked} = recordingClients({a: {'/version': {}}, b: {'/version': {}}, c: {'/version': {}}});
+		const store = createAppStore();
+		const w = scriptedWatches();
+		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, probeMs: {'selected': 40, 'on-screen': 40, 'off-screen': 600_000}, startWatch: w.startWatch});
+		const probes = (context: string) => asked.filter(x => x.context === context && x.path === '/version').length;
+		try {
+			await settle(0);
+			sync.setProbeFocus({onScreen: ['a']});
+			for (const context of ['a', 'b', 'c']) for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list(context, kind, []);
+			await sync.ready();
+			await settle(400);
+			expect(probes('a')).toBeGreaterThanOrEqual(3);
+			expect(probes('b') + probes('c')).toBe(0);
+			// b scrolls into view and is selected: probed from now on; a left the screen.
+			sync.setProbeFocus({onScreen: ['b'], selected: 'b'});
+			const a = probes('a');
+			await settle(400);
+			expect(probes('b')).toBeGreaterThanOrEqual(3);
+			expect(probes('a') - a).toBeLessThanOrEqual(1);
+			expect(probes('c')).toBe(0);
+		} finally {
+			sync.stop();
+		}
+	});
+
+	it('reads the certificate Secrets of a big fleet again every 0.6 s per cluster, of a small one every minute', async () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval']});
+		try {
+			for (const [size, everyMs] of [[20, 60_000], [300, 180_000]] as const) {
+				const contexts = Array.from({length: size}, (_, i) => `m-${i}`);
+				const {clients, asked} = recordingClients(Object.fromEntries(contexts.map(c => [c, {}])));
+				const store = createAppStore();
+				store.getState().applyBatch({clusters: Object.fromEntries(contexts.map(c => [c, cluster(c, {role: 'managed'})]))});
+				const certs = startTunnelCertSync({store, clients, sync: {setTunnelCerts() {}, raw: () => undefined}});
+				const reads = () => asked.filter(a => a.path === managedSecretPath).length;
+				await vi.advanceTimersByTimeAsync(1000);
+				expect(reads()).toBe(size);
+				await vi.advanceTimersByTimeAsync(everyMs - 2000);
+				expect(reads()).toBe(size);
+				await vi.advanceTimersByTimeAsync(2000);
+				expect(reads()).toBe(2 * size);
+				certs.stop();
+			}
+		} finally {
+			vi.useRealTimers();
 		}
 	});
 });
