@@ -50,12 +50,14 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	const waitMs = durationFlag(flags.timeout, 'timeout', defaultWaitMs);
 	const managedClusterNames = managedClusterNamesOption(flags, userConfig.managedClusterNames);
 
-	const {clients} = openFleetClients(common);
+	// One-shot: list once, one request after the other on one HTTP/1.1 keep-alive connection per cluster
+	// (nothing to multiplex: HTTP/2's session set-up would be pure cost); --watch/--wait-connected:
+	// list+watch, every stream of a cluster on one HTTP/2 session.
+	const live = flags.watch === true || flags.waitConnected === true;
+	const {clients} = openFleetClients({...common, http2: live});
 	for (const line of withheldNotices(clients)) output.stderr(`calico-mcm: ${line}\n`);
 
 	const store = createAppStore();
-	// One-shot: list once (one connection per cluster); --watch/--wait-connected: list+watch.
-	const live = flags.watch === true || flags.waitConnected === true;
 	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalsFor(clients.size)} : {})});
 	const certs = startTunnelCertSync({store, clients, sync});
 	try {

@@ -77,6 +77,8 @@ export type ClientOptions = {
 	requestTimeoutMs: number;
 	/** Sockets per cluster on an HTTP/1.1-only server (watches hold one each). Default 8. With h2 there is one. */
 	maxSockets?: number;
+	/** false: HTTP/1.1 keep-alive only, for clients that ask one thing at a time and watch nothing (see transport.ts). Default true. */
+	http2?: boolean;
 	/** Where connections come from (a proxy tunnel); default: dial the server. See transport.ts. */
 	createConnection?: ConnectionFactory;
 	/** After a request timed out, how long an HTTP/2 PING may go unanswered before the connection is dropped. Default 15 s. */
@@ -127,6 +129,7 @@ class HttpClusterClient implements ClusterClient {
 	private readonly target: ExchangeTarget;
 	private readonly secure: boolean;
 	private readonly maxSockets: number;
+	private readonly http2: boolean;
 	private readonly userAgent: string;
 	private readonly exec?: ExecCredentialProvider;
 	private readonly createConnection?: ConnectionFactory;
@@ -152,6 +155,7 @@ class HttpClusterClient implements ClusterClient {
 		this.secure = this.url.protocol === 'https:';
 		this.withheld = withheldCredentials(entry);
 		this.maxSockets = options.maxSockets ?? 8;
+		this.http2 = options.http2 ?? true;
 		this.userAgent = options.userAgent ?? 'calico-mcm';
 		this.createConnection = options.createConnection;
 		this.pingTimeoutMs = options.pingTimeoutMs;
@@ -235,6 +239,7 @@ class HttpClusterClient implements ClusterClient {
 		const common = {
 			url: this.url,
 			maxSockets: this.maxSockets,
+			http2: this.http2,
 			createConnection: this.connectionFactory(),
 			pingTimeoutMs: this.pingTimeoutMs,
 			connectTimeoutMs: this.requestTimeoutMs > 0 ? this.requestTimeoutMs : undefined,

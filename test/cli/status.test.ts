@@ -237,6 +237,22 @@ describe('calico-mcm status', () => {
 		expect(both.stderr).toContain('--wait-connected');
 	});
 
+	it('asks each cluster over ONE connection: HTTP/1.1 keep-alive for a one-shot answer (one request at a time), one HTTP/2 session for --watch', async () => {
+		const counts = () => fleet.clusters.map(c => fleet.connections(c.name));
+		const before = counts();
+		expect((await runStatus(['--kubeconfig', kubeconfig, '--json'])).code).toBe(0);
+		const oneShot = counts().map((c, i) => ({accepted: c.accepted - before[i]!.accepted, h2: c.h2 - before[i]!.h2, http1: c.http1 - before[i]!.http1}));
+		expect(oneShot).toEqual(fleet.clusters.map(() => ({accepted: 1, h2: 0, http1: 1})));
+		const w = startStatus(['--kubeconfig', kubeconfig, '--watch']);
+		running.push(w.child);
+		const start = counts();
+		await waitFor('the first lines', () => w.out().split('\n').length > contexts.length);
+		const watching = counts().map((c, i) => ({h2: c.h2 - start[i]!.h2, http1: c.http1 - start[i]!.http1}));
+		expect(watching).toEqual(fleet.clusters.map(() => ({h2: 1, http1: 0})));
+		w.child.kill('SIGINT');
+		expect(await w.done).toBe(0);
+	});
+
 	it('--watch prints one line per change until interrupted', async () => {
 		const w = startStatus(['--kubeconfig', kubeconfig, '--watch']);
 		running.push(w.child);
