@@ -1,6 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import {slimRaw} from '../mcm/raw-slim.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
 import {probeIntervalOf, startProbe, type Probe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
 import {listOnce} from './list-once.js';
@@ -168,7 +169,7 @@ export class ClusterWatches {
 	/** A new list replaced what the resource held. */
 	private reset(kind: RawKind, items: RawObject[]): void {
 		const map = new Map<string, RawObject>();
-		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, item);
+		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, slimRaw(kind, item));
 		this.raw.objects[kind] = map;
 		this.listed(kind);
 	}
@@ -185,7 +186,7 @@ export class ClusterWatches {
 		const name = object?.metadata?.name;
 		if (!name) return;
 		if (type === 'DELETED') this.raw.objects[kind].delete(name);
-		else this.raw.objects[kind].set(name, object);
+		else this.raw.objects[kind].set(name, slimRaw(kind, object));
 		this.o.dirty();
 		if (kind === 'managementclusters') this.syncManaged();
 		if (kind === 'managementclusterconnections') this.syncIdentity();
