@@ -4,6 +4,7 @@
 // throttle). The tests run from the sources; `npm run build` makes dist/bundle for the bin and the
 // package. Usage: node scripts/bundle.mjs [outdir]
 import {readFileSync, rmSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
@@ -108,6 +109,27 @@ function lazySegmenterPlugin() {
 	};
 }
 
+/**
+ * React is CommonJS: esbuild gives each ES module that imports it its own copy of React's ~46
+ * exports (__toESM, ~80 modules here), one by one at load. Here `react` and `react/jsx-runtime`, imported
+ * from ES modules, are a facade that takes them from React once; the names are React's own (read
+ * from the installed package), so a React release with other exports needs no change here.
+ */
+function reactFacadePlugin() {
+	const require = createRequire(import.meta.url);
+	const facades = {react: 'react', 'react/jsx-runtime': 'react/jsx-runtime'};
+	return {
+		name: 'react-facade',
+		setup(build) {
+			build.onResolve({filter: /^react(\/jsx-runtime)?$/}, args => (args.kind === 'import-statement' && args.namespace === 'file' ? {path: args.path, namespace: 'react-facade'} : undefined));
+			build.onLoad({filter: /.*/, namespace: 'react-facade'}, args => {
+				const names = Object.keys(require(facades[args.path])).filter(name => name !== 'default');
+				return {contents: `import R from ${JSON.stringify(args.path)};\nexport default R;\nexport const {${names.join(', ')}} = R;\n`, loader: 'js', resolveDir: process.cwd()};
+			});
+		},
+	};
+}
+
 rmSync(outdir, {recursive: true, force: true});
 const result = await build({
 	entryPoints: {cli: 'cli.tsx'},
@@ -128,7 +150,7 @@ const result = await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), yogaWithoutFetchPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaWithoutFetchPlugin()],
 	logLevel: 'warning',
 });
 const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));
