@@ -143,7 +143,8 @@ export async function measureRenderCost(options: BenchOptions): Promise<Row[]> {
 	const sim = await startSim({managed});
 	const rows: Row[] = [];
 	try {
-		for (const size of sizes) {
+		// --quick (the smoke test) checks the measure at one size: each size is two consoles and ~10 s.
+		for (const size of options.quick ? sizes.slice(1) : sizes) {
 			const label = `${size.cols}x${size.rows}`;
 			const mine = await measureProgram(sim, size, consoleArgs(sim.kubeconfig), target, total, effort);
 			const ink = await measureProgram(sim, size, [baselineProgram, '--baseline-app', sim.kubeconfig], target, total, effort);

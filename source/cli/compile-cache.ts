@@ -23,8 +23,8 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
 	return path.join(base, 'calico-mcm', 'v8');
 }
 
-/** Turns the cache on, unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */
-export function enableCompileCache(env: NodeJS.ProcessEnv = process.env, enable = (module as {enableCompileCache?: CompileCache}).enableCompileCache): string | undefined {
+/** Turns the cache on (`enable`: Node's, null where it has none), unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */
+export function enableCompileCache(env: NodeJS.ProcessEnv = process.env, enable: CompileCache | null | undefined = (module as {enableCompileCache?: CompileCache}).enableCompileCache): string | undefined {
 	if (!enable || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return undefined;
 	const directory = compileCacheDirectory(env);
 	try {

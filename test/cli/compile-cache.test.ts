@@ -32,7 +32,7 @@ test.skipIf(process.platform === 'win32')('a cache directory others can read or 
 });
 
 test('nothing is done where Node has no compile cache (Node 20), or the user chose one or none', () => {
-	expect(enableCompileCache({XDG_CACHE_HOME: path.join(root, 'c')}, undefined)).toBeUndefined();
+	expect(enableCompileCache({XDG_CACHE_HOME: path.join(root, 'c')}, null)).toBeUndefined();
 	expect(fs.existsSync(path.join(root, 'c'))).toBe(false);
 	const {calls, enable} = enabler();
 	expect(enableCompileCache({XDG_CACHE_HOME: path.join(root, 'd'), NODE_COMPILE_CACHE: '/elsewhere'}, enable)).toBeUndefined();
