@@ -121,7 +121,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
-				if (onScreen) fleetSync.setProbeFocus({onScreen: onScreen.contexts, selected: onScreen.selected});
+				if (onScreen) fleetSync.setProbeFocus(onScreen);
 			};
 			focusProbes();
 			unfocus = options.ui.subscribe((state, previous) => state.onScreen !== previous.onScreen && focusProbes());

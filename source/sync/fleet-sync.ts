@@ -9,6 +9,7 @@ import type {TunnelCertFacts} from '../mcm/tunnel-cert.js';
 import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
+import type {OnScreen} from '../store/ui-store.js';
 import type {ProbeIntervals, ProbeTier} from './api-probe.js';
 import {ClusterWatches} from './cluster-watches.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
@@ -88,7 +89,7 @@ export type FleetSync = {
 	 * The contexts whose rows the user sees (a remote-only row: its management cluster's), and the one
 	 * selected: their API is probed more often than the rest of a big fleet (api-probe.ts).
 	 */
-	setProbeFocus(focus: ProbeFocus): void;
+	setProbeFocus(focus: OnScreen): void;
 	/** The raw state of one context (diagnostics, tests). */
 	raw(context: string): RawClusterState | undefined;
 	/** What a certificate read found on one context (tunnel-cert-sync.ts); applied with the next flush. */
@@ -99,8 +100,6 @@ export type FleetSync = {
 	 */
 	readingIdentity(context: string): boolean;
 };
-
-export type ProbeFocus = {onScreen: readonly string[]; selected?: string};
 
 class FleetSyncLoop implements FleetSync {
 	/** The contexts setProbeFocus() last tuned closer than off-screen. */
@@ -144,12 +143,13 @@ class FleetSyncLoop implements FleetSync {
 		const slot = new Promise<void>(resolve => (settled = () => {
 			this.settledCount++;
 			resolve();
-			if (this.settledCount === this.clusters.size) for (const c of this.clusters.values()) c.fleetSettled();
-			if (this.o.mode === 'list' && this.settledCount === this.clusters.size) this.flush();
+			if (this.settledCount !== this.clusters.size) return;
+			for (const c of this.clusters.values()) c.fleetSettled();
+			if (this.o.mode === 'list') this.flush();
 			// The last first list of the fleet is in: show the complete fleet now, not at the end of the
 			// loading window (up to 400 ms later). After this turn: the list's own change is marked dirty
 			// right after it settles.
-			else if (this.settledCount === this.clusters.size) setImmediate(() => !this.stopped && this.coalescer.flush());
+			else setImmediate(() => !this.stopped && this.coalescer.flush());
 		}));
 		const watches = new ClusterWatches({
 			context,
@@ -265,9 +265,9 @@ class FleetSyncLoop implements FleetSync {
 		this.onFlush(dirty);
 	}
 
-	setProbeFocus(focus: ProbeFocus): void {
+	setProbeFocus(focus: OnScreen): void {
 		const next = new Map<string, ProbeTier>();
-		for (const context of focus.onScreen) next.set(context, 'on-screen');
+		for (const context of focus.contexts) next.set(context, 'on-screen');
 		if (focus.selected !== undefined) next.set(focus.selected, 'selected');
 		for (const context of this.focused.keys()) if (!next.has(context)) this.clusters.get(context)?.setTier('off-screen');
 		for (const [context, tier] of next) this.clusters.get(context)?.setTier(tier);

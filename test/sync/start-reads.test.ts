@@ -56,7 +56,11 @@ function scriptedWatches() {
 		w.handlers.onReset(items);
 		w.handlers.onState({state: 'ok'});
 	};
-	return {startWatch, list};
+	/** Every first list of `context` answers, empty. */
+	const listAll = (context: string) => {
+		for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) list(context, kind, []);
+	};
+	return {startWatch, list, listAll};
 }
 
 const managedSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-managed-cluster-connection';
@@ -145,12 +149,12 @@ describe('the reads of a starting fleet', () => {
 		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, probeMs: 200, startWatch: w.startWatch});
 		try {
 			await settle(0);
-			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('a', kind, []);
+			w.listAll('a');
 			// a's lists are in, b's are not: the start burst is still on. (Probes spread over an interval
 			// from the start would almost surely have gone by now.)
 			await settle(180);
 			expect(asked.filter(x => x.path === '/version')).toHaveLength(0);
-			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('b', kind, []);
+			w.listAll('b');
 			await sync.ready();
 			// Then both probe, within one interval.
 			await settle(300);
@@ -167,7 +171,7 @@ describe('the reads of a starting fleet', () => {
 		const sync = startFleetSync({store, clients, flushMs: 5, loadingFlushMs: 5, probeMs: 100, startWatch: w.startWatch});
 		try {
 			await settle(0);
-			for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list('a', kind, []);
+			w.listAll('a');
 			// One interval after a's lists (then within one more: the first probe is spread over an interval).
 			await settle(300);
 			expect(asked.filter(x => x.context === 'a' && x.path === '/version').length).toBeGreaterThan(0);
@@ -184,14 +188,14 @@ describe('the reads of a starting fleet', () => {
 		const probes = (context: string) => asked.filter(x => x.context === context && x.path === '/version').length;
 		try {
 			await settle(0);
-			sync.setProbeFocus({onScreen: ['a']});
-			for (const context of ['a', 'b', 'c']) for (const kind of ['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections'] as const) w.list(context, kind, []);
+			sync.setProbeFocus({contexts: ['a']});
+			for (const context of ['a', 'b', 'c']) w.listAll(context);
 			await sync.ready();
 			await settle(400);
 			expect(probes('a')).toBeGreaterThanOrEqual(3);
 			expect(probes('b') + probes('c')).toBe(0);
 			// b scrolls into view and is selected: probed from now on; a left the screen.
-			sync.setProbeFocus({onScreen: ['b'], selected: 'b'});
+			sync.setProbeFocus({contexts: ['b'], selected: 'b'});
 			const a = probes('a');
 			await settle(400);
 			expect(probes('b')).toBeGreaterThanOrEqual(3);
