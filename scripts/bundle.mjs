@@ -1,10 +1,12 @@
-// The published program: cli.tsx and everything it imports (ink, react, their dependencies) in a few
-// minified ES modules, split at the lazy command imports, so `calico-mcm` starts by reading a handful
-// of files instead of resolving ~700 modules (415 of them es-toolkit/compat, pulled in by ink's
-// throttle). The tests run from the sources; `npm run build` makes dist/bundle for the bin and the
-// package. Usage: node scripts/bundle.mjs [outdir]
-import {readFileSync, rmSync} from 'node:fs';
+// The published program: cli.tsx and everything it imports (ink, react, their dependencies) in one
+// minified CommonJS file (dist/bundle/program-HASH.cjs), so that `calico-mcm` starts by reading two
+// files instead of resolving ~700 modules (415 of them es-toolkit/compat, pulled in by ink's
+// throttle), and a small bin (dist/bundle/cli.js, source/cli/bin.ts) that runs it through V8's code
+// cache (source/cli/code-cache.ts). The tests run from the sources; `npm run build` makes dist/bundle
+// for the bin and the package. Usage: node scripts/bundle.mjs [outdir]
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {basename} from 'node:path';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
@@ -62,22 +64,54 @@ function stringWidthLazyPlugin() {
 }
 
 /**
- * yoga-layout (ink's layout engine) carries its WebAssembly as a base64 data: URL and, where a global
- * `fetch` exists, loads it with fetch(): in Node that first use of fetch loads undici, about as much
- * CPU as all of yoga, before the first frame. Here the bytes are decoded with Buffer instead (the path
- * Emscripten takes when it is given `wasmBinary`). The text patched is checked, so a yoga release
- * that changes it fails the build instead of silently loading undici again.
+ * yoga-layout (ink's layout engine) loads its WebAssembly with a top-level await, which a CommonJS
+ * program cannot have: it carries the wasm as a base64 data: URL and instantiates it asynchronously
+ * (where a global `fetch` exists, through fetch(), which in Node loads undici, about as much CPU as all
+ * of yoga). Here its index instantiates it synchronously instead, through Emscripten's own hook for
+ * that (`instantiateWasm`, given the data: URL, decoded with Buffer): the module is ready when the
+ * import returns, as it was after the await. The texts patched are checked, so a yoga release that
+ * changes them fails the build instead of breaking the bundle.
  */
-function yogaWithoutFetchPlugin() {
-	const from = 'function ya(){return w||"function"!=typeof fetch?';
-	const to = 'function ya(){w||!ua(H)||(w=Buffer.from(H.slice(37),"base64"));return w||"function"!=typeof fetch?';
+function yogaSyncPlugin() {
+	const binaries = {from: 'if(h.instantiateWasm)try{return h.instantiateWasm(d,\na)}', to: 'if(h.instantiateWasm)try{return h.instantiateWasm(d,\na,H)}'};
+	const index = {
+		from: 'const Yoga = wrapAssembly(await loadYoga());',
+		to: `const lib = {instantiateWasm(imports, receive, url) {
+	receive(new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')), imports));
+	return {};
+}};
+loadYoga(lib);
+if (!lib.calledRun) throw new Error('yoga-layout: its WebAssembly did not start synchronously (scripts/bundle.mjs, yogaSyncPlugin)');
+const Yoga = wrapAssembly(lib);`,
+	};
+	const patch = (path, {from, to}) => {
+		const text = readFileSync(path, 'utf8');
+		if (text.split(from).length !== 2) throw new Error(`${path}: the wasm loader changed; update yogaSyncPlugin in scripts/bundle.mjs`);
+		return {contents: text.replace(from, to), loader: 'js'};
+	};
 	return {
-		name: 'yoga-without-fetch',
+		name: 'yoga-sync',
 		setup(build) {
-			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, args => {
+			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, args => patch(args.path, binaries));
+			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/}, args => patch(args.path, index));
+		},
+	};
+}
+
+/**
+ * ink's reconciler imports its React devtools with a top-level await when DEV=true: the package
+ * (react-devtools-core) is not in the bundle, nor a dependency, and ink's package.json, which it
+ * then reads beside itself, is not either. In the bundle that path only fails; here it is never taken
+ * (isDev() there is false), which also leaves no top-level await. Checked text patch, as yoga's.
+ */
+function inkWithoutDevtoolsPlugin() {
+	return {
+		name: 'ink-without-devtools',
+		setup(build) {
+			build.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, args => {
 				const text = readFileSync(args.path, 'utf8');
-				if (text.split(from).length !== 2) throw new Error(`${args.path}: the wasm loader changed; update yogaWithoutFetchPlugin in scripts/bundle.mjs`);
-				return {contents: text.replace(from, to), loader: 'js'};
+				if (text.split('isDev()').length !== 3 || !text.includes("await import('./devtools.js')")) throw new Error(`${args.path}: its devtools import changed; update inkWithoutDevtoolsPlugin in scripts/bundle.mjs`);
+				return {contents: text.replaceAll('isDev()', 'false').replace("await import('./devtools.js')", "void 0"), loader: 'js'};
 			});
 		},
 	};
@@ -131,28 +165,47 @@ function reactFacadePlugin() {
 }
 
 rmSync(outdir, {recursive: true, force: true});
-const result = await build({
-	entryPoints: {cli: 'cli.tsx'},
+// The program: one CommonJS file, so that the bin can run it through V8's code cache (Node 20 has
+// none for ES modules; source/cli/code-cache.ts). Its name carries a hash of its contents, which the
+// cache's entries are keyed by. Lazy imports stay lazy: esbuild runs an imported module's code when
+// the import() is reached, as before.
+const program = await build({
+	entryPoints: {program: 'cli.tsx'},
+	entryNames: '[name]-[hash]',
+	outExtension: {'.js': '.cjs'},
 	outdir,
 	bundle: true,
-	splitting: true,
-	format: 'esm',
+	format: 'cjs',
 	platform: 'node',
 	target: 'node20',
 	minify: true,
 	// React's production build only: the console sets NODE_ENV=production before importing it anyway.
 	// CALICO_MCM_BUNDLE: ink's Output is already ink-output.ts's here (installInkOutput has nothing to do).
-	define: {'process.env.NODE_ENV': '"production"', CALICO_MCM_BUNDLE: 'true'},
+	// import.meta: the program file's (a module's import.meta.url and dirname are its file's, as in ESM).
+	define: {'process.env.NODE_ENV': '"production"', CALICO_MCM_BUNDLE: 'true', 'import.meta': '__calicoImportMeta'},
 	// ink imports its devtools only when DEV is set; the package is not a dependency.
 	external: ['react-devtools-core'],
-	// CommonJS dependencies (react, yoga's loader) call require(): give the ES modules one.
-	banner: {js: "import {createRequire as __calicoRequire} from 'node:module';const require=__calicoRequire(import.meta.url);"},
-	chunkNames: 'chunks/[name]-[hash]',
+	// Strict, as the ES modules it is made of.
+	banner: {js: '"use strict";const __calicoImportMeta={url:require("node:url").pathToFileURL(__filename).href,dirname:__dirname,filename:__filename};'},
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaWithoutFetchPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin()],
 	logLevel: 'warning',
 });
-const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));
-const inputs = Object.keys(result.metafile.inputs).length;
-process.stdout.write(`bundle: ${inputs} modules → ${files.length} files in ${outdir}\n`);
+const programFile = Object.keys(program.metafile.outputs).find(f => f.endsWith('.cjs'));
+// The bin: a small CommonJS file that runs the program (source/cli/bin.ts). CommonJS, as the
+// package.json beside it says: an ES module entry would cost Node its module loader first.
+await build({
+	entryPoints: {cli: 'source/cli/bin.ts'},
+	outdir,
+	bundle: true,
+	format: 'cjs',
+	platform: 'node',
+	target: 'node20',
+	minify: true,
+	define: {CALICO_MCM_PROGRAM: JSON.stringify(basename(programFile)), CALICO_MCM_BIN_DIR: '__dirname'},
+	logLevel: 'warning',
+});
+writeFileSync(`${outdir}/package.json`, `${JSON.stringify({type: 'commonjs'}, null, '\t')}\n`);
+const inputs = Object.keys(program.metafile.inputs).length;
+process.stdout.write(`bundle: ${inputs} modules → ${basename(programFile)} and cli.js in ${outdir}\n`);
