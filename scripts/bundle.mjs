@@ -10,6 +10,7 @@ import {basename} from 'node:path';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
+import {inkWithoutDevtoolsPlugin, meowLazyLicenceSortPlugin, yogaSyncPlugin} from './bundle-plugins.mjs';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
 
@@ -58,60 +59,6 @@ function stringWidthLazyPlugin() {
 				if (text.split(start).length !== 2) throw new Error(`${args.path}: stringWidth's body changed; update stringWidthLazyPlugin in scripts/bundle.mjs`);
 				text = text.replace(start, `\tif (segmenter === undefined) {\n${made.join('\n')}\n\t}\n${start}`);
 				return {contents: text, loader: 'js'};
-			});
-		},
-	};
-}
-
-/**
- * yoga-layout (ink's layout engine) loads its WebAssembly with a top-level await, which a CommonJS
- * program cannot have: it carries the wasm as a base64 data: URL and instantiates it asynchronously
- * (where a global `fetch` exists, through fetch(), which in Node loads undici, about as much CPU as all
- * of yoga). Here its index instantiates it synchronously instead, through Emscripten's own hook for
- * that (`instantiateWasm`, given the data: URL, decoded with Buffer): the module is ready when the
- * import returns, as it was after the await. The texts patched are checked, so a yoga release that
- * changes them fails the build instead of breaking the bundle.
- */
-function yogaSyncPlugin() {
-	const binaries = {from: 'if(h.instantiateWasm)try{return h.instantiateWasm(d,\na)}', to: 'if(h.instantiateWasm)try{return h.instantiateWasm(d,\na,H)}'};
-	const index = {
-		from: 'const Yoga = wrapAssembly(await loadYoga());',
-		to: `const lib = {instantiateWasm(imports, receive, url) {
-	receive(new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')), imports));
-	return {};
-}};
-loadYoga(lib);
-if (!lib.calledRun) throw new Error('yoga-layout: its WebAssembly did not start synchronously (scripts/bundle.mjs, yogaSyncPlugin)');
-const Yoga = wrapAssembly(lib);`,
-	};
-	const patch = (path, {from, to}) => {
-		const text = readFileSync(path, 'utf8');
-		if (text.split(from).length !== 2) throw new Error(`${path}: the wasm loader changed; update yogaSyncPlugin in scripts/bundle.mjs`);
-		return {contents: text.replace(from, to), loader: 'js'};
-	};
-	return {
-		name: 'yoga-sync',
-		setup(build) {
-			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, args => patch(args.path, binaries));
-			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/}, args => patch(args.path, index));
-		},
-	};
-}
-
-/**
- * ink's reconciler imports its React devtools with a top-level await when DEV=true: the package
- * (react-devtools-core) is not in the bundle, nor a dependency, and ink's package.json, which it
- * then reads beside itself, is not either. In the bundle that path only fails; here it is never taken
- * (isDev() there is false), which also leaves no top-level await. Checked text patch, as yoga's.
- */
-function inkWithoutDevtoolsPlugin() {
-	return {
-		name: 'ink-without-devtools',
-		setup(build) {
-			build.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, args => {
-				const text = readFileSync(args.path, 'utf8');
-				if (text.split('isDev()').length !== 3 || !text.includes("await import('./devtools.js')")) throw new Error(`${args.path}: its devtools import changed; update inkWithoutDevtoolsPlugin in scripts/bundle.mjs`);
-				return {contents: text.replaceAll('isDev()', 'false').replace("await import('./devtools.js')", "void 0"), loader: 'js'};
 			});
 		},
 	};
@@ -189,7 +136,7 @@ const program = await build({
 	banner: {js: '"use strict";const __calicoImportMeta={url:require("node:url").pathToFileURL(__filename).href,dirname:__dirname,filename:__filename};'},
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin(), meowLazyLicenceSortPlugin()],
 	logLevel: 'warning',
 });
 const programFile = Object.keys(program.metafile.outputs).find(f => f.endsWith('.cjs'));
