@@ -236,13 +236,13 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 			instance.rerender(app(started.services));
 		})();
 	};
-	writer.once('flush', () =>
-		setImmediate(() => {
-			startSync();
-			// The first frame's code is what V8's code cache keeps for the next start (code-cache.ts).
-			codeCacheWarm();
-		}),
-	);
+	writer.once('flush', () => {
+		// The first frame's code is what V8's code cache keeps for the next start (code-cache.ts): kept
+		// now, as the frame is out, not after the work React queues behind it (a start that is stopped
+		// within a few hundred ms of its first frame would otherwise never keep it).
+		codeCacheWarm();
+		setImmediate(startSync);
+	});
 	// Whatever happens to the first frame, the fleet is not left unwatched.
 	setTimeout(startSync, 250).unref();
 	// The first frame: the panes, empty, and no keys that act on clusters yet (there are none).

@@ -8,6 +8,7 @@ import {afterAll, expect, test} from 'vitest';
 import {codeCacheDirectory, codeCacheEntry, readCodeCache, runProgram} from '../../source/cli/code-cache.js';
 import {codeCacheWarm} from '../../source/cli/code-cache-warm.js';
 import {cliPath} from '../helpers/cli.js';
+import {startConsole} from '../e2e/console-screen.js';
 
 // The bundle's bin runs its one program file through V8's code cache (code-cache.ts). What a user
 // would notice if it went wrong: a program that behaves differently, or crashes, on a stale or damaged
@@ -145,3 +146,29 @@ test('the built bin keeps a command\'s code when it exits with 0, and the next r
 	expect(spawnSync(process.execPath, [cliPath, 'no-such-command'], {env, encoding: 'utf8'}).status).toBe(2);
 	expect(fs.readdirSync(directory)).toEqual(entries);
 });
+
+test('the console keeps its first frame\'s code even when stopped as soon as the frame is out, and its next start uses it', async () => {
+	const home = path.join(root, 'console');
+	const cache = path.join(home, 'cache');
+	fs.mkdirSync(home, {recursive: true});
+	const kubeconfig = path.join(home, 'kubeconfig');
+	fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: "https://127.0.0.1:1"\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: a\n  context:\n    cluster: c\n    user: u\n', {mode: 0o600});
+	const directory = path.join(cache, 'calico-mcm', 'code');
+	const start = async () => {
+		const c = startConsole(['--kubeconfig', kubeconfig], {env: {HOME: home, XDG_CACHE_HOME: cache}});
+		try {
+			await c.waitFor(t => t.includes('Fleet'), 'the first frame');
+		} finally {
+			c.kill('SIGTERM');
+			await c.exited;
+		}
+	};
+	await start();
+	const entries = fs.readdirSync(directory);
+	expect(entries).toEqual([expect.stringMatching(/\.console\.v8$/)]);
+	const made = fs.statSync(path.join(directory, entries[0]!)).mtimeMs;
+	// Used, so not made again.
+	await start();
+	expect(fs.readdirSync(directory)).toEqual(entries);
+	expect(fs.statSync(path.join(directory, entries[0]!)).mtimeMs).toBe(made);
+}, 60_000);
