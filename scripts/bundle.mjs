@@ -1,13 +1,16 @@
-// The published program: cli.tsx and everything it imports (ink, react, their dependencies) in a few
-// minified ES modules, split at the lazy command imports, so `calico-mcm` starts by reading a handful
-// of files instead of resolving ~700 modules (415 of them es-toolkit/compat, pulled in by ink's
-// throttle). The tests run from the sources; `npm run build` makes dist/bundle for the bin and the
-// package. Usage: node scripts/bundle.mjs [outdir]
-import {readFileSync, rmSync} from 'node:fs';
+// The published program: cli.tsx and everything it imports (ink, react, their dependencies) in one
+// minified CommonJS file (dist/bundle/program-HASH.cjs), so that `calico-mcm` starts by reading two
+// files instead of resolving ~700 modules (415 of them es-toolkit/compat, pulled in by ink's
+// throttle), and a small bin (dist/bundle/cli.js, source/cli/bin.ts) that runs it through V8's code
+// cache (source/cli/code-cache.ts). The tests run from the sources; `npm run build` makes dist/bundle
+// for the bin and the package. Usage: node scripts/bundle.mjs [outdir]
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {basename} from 'node:path';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
+import {inkWithoutDevtoolsPlugin, meowLazyLicenceSortPlugin, yogaSyncPlugin} from './bundle-plugins.mjs';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
 
@@ -62,28 +65,6 @@ function stringWidthLazyPlugin() {
 }
 
 /**
- * yoga-layout (ink's layout engine) carries its WebAssembly as a base64 data: URL and, where a global
- * `fetch` exists, loads it with fetch(): in Node that first use of fetch loads undici, about as much
- * CPU as all of yoga, before the first frame. Here the bytes are decoded with Buffer instead (the path
- * Emscripten takes when it is given `wasmBinary`). The text patched is checked, so a yoga release
- * that changes it fails the build instead of silently loading undici again.
- */
-function yogaWithoutFetchPlugin() {
-	const from = 'function ya(){return w||"function"!=typeof fetch?';
-	const to = 'function ya(){w||!ua(H)||(w=Buffer.from(H.slice(37),"base64"));return w||"function"!=typeof fetch?';
-	return {
-		name: 'yoga-without-fetch',
-		setup(build) {
-			build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, args => {
-				const text = readFileSync(args.path, 'utf8');
-				if (text.split(from).length !== 2) throw new Error(`${args.path}: the wasm loader changed; update yogaWithoutFetchPlugin in scripts/bundle.mjs`);
-				return {contents: text.replace(from, to), loader: 'js'};
-			});
-		},
-	};
-}
-
-/**
  * The grapheme segmenters of ansi-tokenize (ink's frame builder) and slice-ansi: made at load, and
  * the first one loads ICU's break rules (~20 ms of CPU before the first frame). Here they are
  * source/ui/graphemes.ts's: made on first use, and ansi-tokenize's segments the console's own lines
@@ -131,28 +112,47 @@ function reactFacadePlugin() {
 }
 
 rmSync(outdir, {recursive: true, force: true});
-const result = await build({
-	entryPoints: {cli: 'cli.tsx'},
+// The program: one CommonJS file, so that the bin can run it through V8's code cache (Node 20 has
+// none for ES modules; source/cli/code-cache.ts). Its name carries a hash of its contents, which the
+// cache's entries are keyed by. Lazy imports stay lazy: esbuild runs an imported module's code when
+// the import() is reached, as before.
+const program = await build({
+	entryPoints: {program: 'cli.tsx'},
+	entryNames: '[name]-[hash]',
+	outExtension: {'.js': '.cjs'},
 	outdir,
 	bundle: true,
-	splitting: true,
-	format: 'esm',
+	format: 'cjs',
 	platform: 'node',
 	target: 'node20',
 	minify: true,
 	// React's production build only: the console sets NODE_ENV=production before importing it anyway.
 	// CALICO_MCM_BUNDLE: ink's Output is already ink-output.ts's here (installInkOutput has nothing to do).
-	define: {'process.env.NODE_ENV': '"production"', CALICO_MCM_BUNDLE: 'true'},
+	// import.meta: the program file's (a module's import.meta.url and dirname are its file's, as in ESM).
+	define: {'process.env.NODE_ENV': '"production"', CALICO_MCM_BUNDLE: 'true', 'import.meta': '__calicoImportMeta'},
 	// ink imports its devtools only when DEV is set; the package is not a dependency.
 	external: ['react-devtools-core'],
-	// CommonJS dependencies (react, yoga's loader) call require(): give the ES modules one.
-	banner: {js: "import {createRequire as __calicoRequire} from 'node:module';const require=__calicoRequire(import.meta.url);"},
-	chunkNames: 'chunks/[name]-[hash]',
+	// Strict, as the ES modules it is made of.
+	banner: {js: '"use strict";const __calicoImportMeta={url:require("node:url").pathToFileURL(__filename).href,dirname:__dirname,filename:__filename};'},
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaWithoutFetchPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin(), meowLazyLicenceSortPlugin()],
 	logLevel: 'warning',
 });
-const files = Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js'));
-const inputs = Object.keys(result.metafile.inputs).length;
-process.stdout.write(`bundle: ${inputs} modules → ${files.length} files in ${outdir}\n`);
+const programFile = Object.keys(program.metafile.outputs).find(f => f.endsWith('.cjs'));
+// The bin: a small CommonJS file that runs the program (source/cli/bin.ts). CommonJS, as the
+// package.json beside it says: an ES module entry would cost Node its module loader first.
+await build({
+	entryPoints: {cli: 'source/cli/bin.ts'},
+	outdir,
+	bundle: true,
+	format: 'cjs',
+	platform: 'node',
+	target: 'node20',
+	minify: true,
+	define: {CALICO_MCM_PROGRAM: JSON.stringify(basename(programFile)), CALICO_MCM_BIN_DIR: '__dirname'},
+	logLevel: 'warning',
+});
+writeFileSync(`${outdir}/package.json`, `${JSON.stringify({type: 'commonjs'}, null, '\t')}\n`);
+const inputs = Object.keys(program.metafile.inputs).length;
+process.stdout.write(`bundle: ${inputs} modules → ${basename(programFile)} and cli.js in ${outdir}\n`);

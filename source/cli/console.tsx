@@ -21,6 +21,7 @@ import {parseCount, parseSpeed} from './fleet-size.js';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
+import {codeCacheWarm} from './code-cache-warm.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
 // process and then takes exactly the normal path on the simulator's kubeconfig. What talks to
@@ -235,7 +236,13 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 			instance.rerender(app(started.services));
 		})();
 	};
-	writer.once('flush', () => setImmediate(startSync));
+	writer.once('flush', () => {
+		// The first frame's code is what V8's code cache keeps for the next start (code-cache.ts): kept
+		// now, as the frame is out, not after the work React queues behind it (a start that is stopped
+		// within a few hundred ms of its first frame would otherwise never keep it).
+		codeCacheWarm();
+		setImmediate(startSync);
+	});
 	// Whatever happens to the first frame, the fleet is not left unwatched.
 	setTimeout(startSync, 250).unref();
 	// The first frame: the panes, empty, and no keys that act on clusters yet (there are none).
