@@ -10,7 +10,7 @@ import {basename} from 'node:path';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 import {build} from 'esbuild';
-import {inkWithoutDevtoolsPlugin, meowLazyLicenceSortPlugin, yogaSyncPlugin} from './bundle-plugins.mjs';
+import {builtinFacadePlugin, inkWithoutDevtoolsPlugin, meowLazyLicenceSortPlugin, yogaSyncPlugin} from './bundle-plugins.mjs';
 
 const outdir = process.argv[2] ?? 'dist/bundle';
 
@@ -136,7 +136,7 @@ const program = await build({
 	banner: {js: '"use strict";const __calicoImportMeta={url:require("node:url").pathToFileURL(__filename).href,dirname:__dirname,filename:__filename};'},
 	legalComments: 'linked',
 	metafile: true,
-	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin(), meowLazyLicenceSortPlugin()],
+	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin(), meowLazyLicenceSortPlugin(), builtinFacadePlugin()],
 	logLevel: 'warning',
 });
 const programFile = Object.keys(program.metafile.outputs).find(f => f.endsWith('.cjs'));

@@ -7,9 +7,9 @@
 // Hand-written rather than write-file-atomic: its current major needs Node 22, and we also need
 // "create only, never replace" (link instead of rename) for files the user did not ask to overwrite.
 
-import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {nodeCrypto} from './lazy-crypto.js';
 
 export type AtomicWriteOptions = {
 	/** Mode of the new file (default 0600). An existing file's mode is not kept: the file is new. */
@@ -34,7 +34,7 @@ function syncDirectory(dir: string): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
 	const mode = options.mode ?? 0o600;
 	const dir = path.dirname(path.resolve(file));
-	const temporary = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+	const temporary = path.join(dir, `.${path.basename(file)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 	const fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode);
 	let moved = false;
 	try {

@@ -1,4 +1,5 @@
-import {X509Certificate, type KeyObject} from 'node:crypto';
+import type {KeyObject, X509Certificate} from 'node:crypto';
+import {nodeCrypto} from './lazy-crypto.js';
 
 // What the fleet needs from a certificate, parsed once per distinct certificate. Parsing one costs
 // about a millisecond of CPU, and the fleet model judges a row's certificates again each time the row
@@ -30,6 +31,9 @@ const parsed = new Map<string, X509Certificate>();
 /** CAs: few, and each checks the leaves of many clusters. */
 const issuers = new Map<string, {x509: X509Certificate; publicKey: KeyObject}>();
 
+// node:crypto is loaded when the first certificate is parsed (lazy-crypto.ts).
+const x509Of = (input: string | Buffer): X509Certificate => new (nodeCrypto().X509Certificate)(input);
+
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max = limit): V {
 	// Oldest first out: a fleet larger than the limit still works, it just parses again.
 	if (map.size >= max) map.delete(map.keys().next().value as K);
@@ -38,7 +42,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max = limit): V {
 }
 
 function parse(key: string, input: string | Buffer): CertificateFacts {
-	const x509 = new X509Certificate(input);
+	const x509 = x509Of(input);
 	remember(parsed, key, x509, parsedLimit);
 	const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
 	return {notAfter: Date.parse(x509.validTo), sha256: x509.fingerprint256.replaceAll(':', '').toLowerCase(), ...(commonName ? {commonName} : {})};
@@ -64,7 +68,7 @@ export function certificateFacts(key: string, decode?: (key: string) => string |
 function issuer(pem: string): {x509: X509Certificate; publicKey: KeyObject} {
 	let known = issuers.get(pem);
 	if (!known) {
-		const x509 = parsed.get(pem) ?? new X509Certificate(pem);
+		const x509 = parsed.get(pem) ?? x509Of(pem);
 		parsed.delete(pem);
 		known = remember(issuers, pem, {x509, publicKey: x509.publicKey}, issuerLimit);
 	}
@@ -77,7 +81,7 @@ export function issuedBy(leafPem: string, caPem: string): boolean {
 	const known = chains.get(key);
 	if (known !== undefined) return known;
 	const ca = issuer(caPem);
-	const leaf = parsed.get(leafPem) ?? new X509Certificate(leafPem);
+	const leaf = parsed.get(leafPem) ?? x509Of(leafPem);
 	parsed.delete(leafPem);
 	return remember(chains, key, leaf.checkIssued(ca.x509) && leaf.verify(ca.publicKey));
 }

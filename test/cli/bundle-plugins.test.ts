@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {createRequire} from 'node:module';
 import {build, type Plugin} from 'esbuild';
 import {afterAll, expect, test} from 'vitest';
 
@@ -60,4 +61,37 @@ test('meow reads a package\'s licence exactly as published when spdx-correct sor
 	expect(after).toEqual(before);
 	// Not a comparison of two no-ops: the invalid ones are refused with a warning that says so.
 	expect(before.filter(c => c.warnings.some(w => w.includes('license should be a valid SPDX'))).length).toBeGreaterThan(5);
+});
+
+test('Node builtins imported through the one shared re-export per builtin are the builtins themselves, their properties read live', async () => {
+	const {builtinFacadePlugin} = (await import(pathToFileURL(path.resolve('scripts/bundle-plugins.mjs')).href)) as {builtinFacadePlugin: () => Plugin};
+	const module = (name: string, text: string) => {
+		fs.writeFileSync(path.join(root, name), text);
+		return path.join(root, name);
+	};
+	// Two importers of the same builtins (as the program's ~700 modules are), one of them changing a property.
+	module('other.mjs', "import fs from 'node:fs';\nexport const patch = () => { fs.existsSync = () => 'patched'; };\n");
+	for (const n of [1, 2, 3]) module(`more${n}.mjs`, `import fs from 'node:fs';\nexport const size${n} = () => fs.statSync('.').size;\n`);
+	const entry = module('entry.mjs', [
+		"import process from 'node:process';",
+		"import fs, {readFileSync, promises} from 'node:fs';",
+		"import * as path from 'path';",
+		"import {setTimeout as later} from 'node:timers/promises';",
+		"import os from 'os';",
+		"import {patch} from './other.mjs';",
+		"import {size1} from './more1.mjs';",
+		"import {size2} from './more2.mjs';",
+		"import {size3} from './more3.mjs';",
+		'const original = fs.existsSync;',
+		'patch();',
+		'const real = require("node:fs");',
+		'export const seen = {process: process === globalThis.process, fs: fs === real, os: os === require("node:os"), readFileSync: readFileSync === real.readFileSync, promises: promises === real.promises, sizes: size1() === size2() && size2() === size3(), join: path.join("a", "b"), later: typeof later, patched: fs.existsSync() === "patched" && real.existsSync() === "patched"};',
+		'real.existsSync = original;',
+	].join('\n'));
+	const outfile = path.join(root, 'builtins.cjs');
+	await build({entryPoints: [entry], outfile, bundle: true, format: 'cjs', platform: 'node', target: 'node20', plugins: [builtinFacadePlugin()], logLevel: 'warning'});
+	// One copy per builtin (its re-export and its default), not one per importer (five here); the third is the entry's own require.
+	expect(fs.readFileSync(outfile, 'utf8').match(/require\("node:fs"\)/g)).toHaveLength(3);
+	const {seen} = createRequire(import.meta.url)(outfile) as {seen: unknown};
+	expect(seen).toEqual({process: true, fs: true, os: true, readFileSync: true, promises: true, sizes: true, join: path.join('a', 'b'), later: 'function', patched: true});
 });
