@@ -34,8 +34,9 @@ export type WatchOptions<T = unknown> = {
 	handlers: WatchHandlers<T>;
 	/**
 	 * Restart (resume from the last resourceVersion) a stream that sent nothing, not even a bookmark, for
-	 * this long. Default 75 s: kube-apiserver sends a bookmark about once a minute, so a quiet healthy
-	 * watch is never restarted for nothing.
+	 * this long (noticed within a fifth of it more: one timer looks at every stream, see stream.ts).
+	 * Default 75 s: kube-apiserver sends a bookmark about once a minute, so a quiet healthy watch is
+	 * never restarted for nothing.
 	 */
 	watchdogMs?: number;
 	/** Backoff after errors (jittered, doubling). Default 500 ms growing to 15 s. */
