@@ -191,22 +191,8 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	async stream(options: StreamOptions): Promise<void> {
-		let pending = '';
 		const {onLine, onOpen} = options;
-		await this.perform(options, true, onOpen, (text, end) => {
-			pending += text;
-			let newline: number;
-			while ((newline = pending.indexOf('\n')) !== -1) {
-				const line = pending.slice(0, newline).replace(/\r$/, '');
-				pending = pending.slice(newline + 1);
-				if (line.trim() !== '') onLine(line);
-			}
-			if (end && pending.trim() !== '') {
-				const last = pending;
-				pending = '';
-				onLine(last);
-			}
-		});
+		await this.perform(options, true, onOpen, lineSplitter(onLine));
 	}
 
 	get protocol(): Protocol | undefined {
@@ -350,4 +336,38 @@ class HttpClusterClient implements ClusterClient {
 			options.signal?.removeEventListener('abort', onCallerAbort);
 		}
 	}
+}
+
+/**
+ * The lines of a body that arrives in chunks, each handed on once complete; blank lines are skipped,
+ * a trailing \r is dropped, and what is left at the end is the last line. An idle watch's chunks are
+ * mostly one whole line each (a bookmark a minute per watch, thousands of watches): that line is
+ * handed on as it came, without copying it through a buffer or a regular expression.
+ */
+export function lineSplitter(onLine: (line: string) => void): (text: string, end: boolean) => void {
+	let pending = '';
+	const emit = (text: string, from: number, to: number) => {
+		if (to > from && text.charCodeAt(to - 1) === 13) to--;
+		const line = from === 0 && to === text.length ? text : text.slice(from, to);
+		if (!blank(line)) onLine(line);
+	};
+	return (chunk, end) => {
+		const text = pending === '' ? chunk : pending + chunk;
+		let from = 0;
+		for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
+			emit(text, from, newline);
+			from = newline + 1;
+		}
+		pending = from === 0 ? text : text.slice(from);
+		if (end && pending !== '') {
+			const last = pending;
+			pending = '';
+			if (!blank(last)) onLine(last);
+		}
+	};
+}
+
+/** Only whitespace (what trim() would empty), without making the trimmed copy. */
+function blank(line: string): boolean {
+	return !/\S/.test(line);
 }

@@ -50,7 +50,12 @@ export type TransportOptions = {
 	 * 1,001 clusters cost the simulator ~0.9 ms and the client ~0.5 ms of CPU per cluster. Default true.
 	 */
 	http2?: boolean;
-	/** Close an h2 session that has had no stream for this long. Default 30 s. */
+	/**
+	 * Close an h2 session that has had no stream for this long. Default 90 s, as Go's and client-go's
+	 * transports (IdleConnTimeout). A starting fleet's watch streams open after every cluster's first
+	 * lists (start-gate.ts): on a loaded machine that can be more than 30 s after a cluster's own lists,
+	 * and at 30 s hundreds of sessions had closed meanwhile, each costing a second TLS handshake.
+	 */
 	idleMs?: number;
 	/** How long a PING may go unanswered before the session is dropped. Default 15 s (client-go's). */
 	pingTimeoutMs?: number;
@@ -335,7 +340,7 @@ class ClusterTransport implements Transport {
 					}
 					this.protocol = 'h2';
 					const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
-					const session = new Session(h2, this.options.idleMs ?? 30_000);
+					const session = new Session(h2, this.options.idleMs ?? 90_000);
 					h2.once('goaway', () => {
 						if (this.session === session) this.session = undefined;
 					});

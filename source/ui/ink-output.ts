@@ -14,7 +14,7 @@
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import stringWidth, {narrowText} from './string-width-cache.js';
 
@@ -45,11 +45,60 @@ const slices = new Cache<string>(20_000);
 // One object per distinct styled character, shared by every cached line that holds it. The tokenizer
 // makes an object per character of every line, each with a shape of its own: a 1,001-cluster console
 // kept ~300,000 of them (~60 MB) in the line cache. Placed characters are only read, never changed
-// (as `blank` below), so sharing them changes no frame.
+// (as `blank` below), so sharing them changes no frame. Their styles are shared the same way: one
+// array per distinct style, with a number that keys the characters, so that a row's string is built
+// from the style changes along it (rowString), not from a comparison of every character with the last.
+type Styles = AnsiCode[];
+const internedStyles = new Cache<{styles: Styles; id: number}>(5000);
+let stylesMade = 0;
+const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, id: stylesMade++}));
 const internedChars = new Cache<StyledChar>(50_000);
-const intern = (c: StyledChar): StyledChar =>
-	internedChars.get(`${c.fullWidth ? 1 : 0}${c.value}\u0000${c.styles.map(style => style.code).join('\u0000')}`, () => c);
-const styledCharsOf = (line: string) => styledChars.get(line, l => styledCharsFromTokens(tokenize(l)).map(intern));
+
+/** ansi-tokenize's styledCharsFromTokens (same characters, same styles), made of shared objects. */
+function styledCharsOf(line: string): StyledChar[] {
+	return styledChars.get(line, l => {
+		let style = internStyles([]);
+		const chars: StyledChar[] = [];
+		for (const token of tokenize(l)) {
+			if (token.type === 'ansi') style = internStyles(reduceAnsiCodesIncremental(style.styles, [token]));
+			else chars.push(internedChars.get(`${style.id}\u0000${token.fullWidth ? 1 : 0}${token.value}`, () => ({...token, styles: style.styles})));
+		}
+		return chars;
+	});
+}
+
+/** What ansi-tokenize's styledCharsToString writes between two styles, by the styles' identity. */
+const transitions = new Map<Styles, Map<Styles, string>>();
+const none: Styles = [];
+function transition(from: Styles, to: Styles): string {
+	if (from === to) return '';
+	let row = transitions.get(from);
+	if (!row) {
+		if (transitions.size >= 5000) transitions.clear();
+		transitions.set(from, (row = new Map()));
+	}
+	let text = row.get(to);
+	if (text === undefined) {
+		text = from === none ? ansiCodesToString(to) : ansiCodesToString(diffAnsiCodes(from, to));
+		row.set(to, text);
+	}
+	return text;
+}
+
+/**
+ * ansi-tokenize's styledCharsToString, same string: it compares every character's styles with the
+ * last one's (three Sets and four arrays a character); here only where the styles differ, and what
+ * to write there is remembered. Equal styles write nothing either way.
+ */
+function rowString(chars: readonly StyledChar[]): string {
+	let text = '';
+	let last = none;
+	for (const char of chars) {
+		text += transition(last, char.styles) + char.value;
+		last = char.styles;
+	}
+	return chars.length === 0 ? text : text + transition(last, none);
+}
 const widthOf = (text: string) => stringWidth(text);
 const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(widthOf)));
 
@@ -158,7 +207,7 @@ function buildRow(writes: readonly RowWrite[], width: number): string {
 		}
 	}
 	// See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742
-	return styledCharsToString(cells.filter(item => item !== undefined)).trimEnd();
+	return rowString(cells.filter(item => item !== undefined)).trimEnd();
 }
 
 /** ink's own Output class, where ink is installed (run from the sources); undefined in the bundle. */

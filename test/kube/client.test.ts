@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
-import {createClients, type ClusterClient} from '../../source/kube/client.js';
+import {createClients, lineSplitter, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, type TestServer, rejection} from './fake-api.js';
 
@@ -185,6 +185,23 @@ describe('ClusterClient requests', () => {
 });
 
 describe('ClusterClient streams', () => {
+	it('splits chunks into lines however they are cut: whole lines, halves, CRLF, blank lines, a last line without newline', () => {
+		const lines: string[] = [];
+		const feed = lineSplitter((line) => lines.push(line));
+		feed('{"type":"BOOKMARK"}\n', false);
+		feed('{"a":', false);
+		feed('1}\r\n\r\n  \n{"b":2}\n{"c"', false);
+		feed(':3}\r\n', false);
+		feed(' \t', false);
+		feed('{"d":4}', true);
+		expect(lines).toEqual(['{"type":"BOOKMARK"}', '{"a":1}', '{"b":2}', '{"c":3}', ' \t{"d":4}']);
+		const blankEnd: string[] = [];
+		const end = lineSplitter((line) => blankEnd.push(line));
+		end('{"e":5}\n \r', false);
+		end('', true);
+		expect(blankEnd).toEqual(['{"e":5}']);
+	});
+
 	it('delivers lines as they arrive, across chunk boundaries, and resolves when the server ends', async () => {
 		const s = await server((_req, res) => {
 			res.writeHead(200, {'Content-Type': 'application/json'});

@@ -37,7 +37,7 @@ export class WatchLoop<T> implements WatchHandle {
 		this.watchdogMs = options.watchdogMs ?? 75_000;
 		this.backoff = options.backoff ?? {initialMs: 500, maxMs: 15_000};
 		this.absentBackoff = options.absentBackoff ?? {initialMs: 1000, maxMs: 10_000};
-		this.timeoutSeconds = options.timeoutSeconds ?? 300;
+		this.timeoutSeconds = options.timeoutSeconds ?? 1800;
 		this.pageSize = options.pageSize ?? 500;
 		this.pauses = new Pauses(this.stopper.signal, this.backoff);
 	}
