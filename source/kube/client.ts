@@ -42,6 +42,12 @@ export type StreamOptions = RequestOptions & {
 	onLine: (line: string) => void;
 	/** Called once the server accepted the stream (2xx headers): from here on only the caller's watchdog applies. */
 	onOpen?: () => void;
+	/**
+	 * Hands over, when the request starts, a function that ends it at once as an abort of `signal` would
+	 * (the stream then rejects with kind 'aborted'): for a caller that cuts streams of its own accord
+	 * (a watchdog, a restart) without keeping an AbortController per stream for it.
+	 */
+	onCancel?: (cancel: () => void) => void;
 };
 
 export interface ClusterClient {
@@ -192,7 +198,7 @@ class HttpClusterClient implements ClusterClient {
 
 	async stream(options: StreamOptions): Promise<void> {
 		let pending = '';
-		const {onLine, onOpen} = options;
+		const {onLine, onOpen, onCancel} = options;
 		await this.perform(options, true, onOpen, (text, end) => {
 			pending += text;
 			let newline: number;
@@ -206,7 +212,7 @@ class HttpClusterClient implements ClusterClient {
 				pending = '';
 				onLine(last);
 			}
-		});
+		}, onCancel);
 	}
 
 	get protocol(): Protocol | undefined {
@@ -302,7 +308,7 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
-	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
+	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, onCancel?: (cancel: () => void) => void): Promise<void> {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
 		const path = `${basePathOf(this.url)}${options.path}`;
@@ -316,6 +322,7 @@ class HttpClusterClient implements ClusterClient {
 		const onCallerAbort = () => local.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
 		if (options.signal?.aborted) throw this.error({kind: 'aborted', message: `aborted (${what})`});
 		options.signal?.addEventListener('abort', onCallerAbort, {once: true});
+		onCancel?.(onCallerAbort);
 		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).
 		let timer: NodeJS.Timeout | undefined =
 			timeoutMs > 0 && Number.isFinite(timeoutMs)
