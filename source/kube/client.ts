@@ -196,10 +196,11 @@ class HttpClusterClient implements ClusterClient {
 		return chunks.join('');
 	}
 
-	async stream(options: StreamOptions): Promise<void> {
+	// Not async itself: a watch waits in here for its whole life, and every async frame is heap kept per watch.
+	stream(options: StreamOptions): Promise<void> {
 		let pending = '';
 		const {onLine, onOpen, onCancel} = options;
-		await this.perform(options, true, onOpen, (text, end) => {
+		return this.perform(options, true, onOpen, (text, end) => {
 			pending += text;
 			let newline: number;
 			while ((newline = pending.indexOf('\n')) !== -1) {
