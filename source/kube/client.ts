@@ -42,6 +42,12 @@ export type StreamOptions = RequestOptions & {
 	onLine: (line: string) => void;
 	/** Called once the server accepted the stream (2xx headers): from here on only the caller's watchdog applies. */
 	onOpen?: () => void;
+	/**
+	 * Hands over, when the request starts, a function that ends it at once as an abort of `signal` would
+	 * (the stream then rejects with kind 'aborted'): for a caller that cuts streams of its own accord
+	 * (a watchdog, a restart) without keeping an AbortController per stream for it.
+	 */
+	onCancel?: (cancel: () => void) => void;
 };
 
 export interface ClusterClient {
@@ -190,9 +196,10 @@ class HttpClusterClient implements ClusterClient {
 		return chunks.join('');
 	}
 
-	async stream(options: StreamOptions): Promise<void> {
-		const {onLine, onOpen} = options;
-		await this.perform(options, true, onOpen, lineSplitter(onLine));
+	// Not async itself: a watch waits in here for its whole life, and every async frame is heap kept per watch.
+	stream(options: StreamOptions): Promise<void> {
+		const {onLine, onOpen, onCancel} = options;
+		return this.perform(options, true, onOpen, lineSplitter(onLine), onCancel);
 	}
 
 	get protocol(): Protocol | undefined {
@@ -288,7 +295,7 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
-	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
+	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, onCancel?: (cancel: () => void) => void): Promise<void> {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
 		const path = `${basePathOf(this.url)}${options.path}`;
@@ -302,6 +309,7 @@ class HttpClusterClient implements ClusterClient {
 		const onCallerAbort = () => local.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
 		if (options.signal?.aborted) throw this.error({kind: 'aborted', message: `aborted (${what})`});
 		options.signal?.addEventListener('abort', onCallerAbort, {once: true});
+		onCancel?.(onCallerAbort);
 		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).
 		let timer: NodeJS.Timeout | undefined =
 			timeoutMs > 0 && Number.isFinite(timeoutMs)

@@ -141,6 +141,40 @@ describe('startWatch', () => {
 		expect(view(m.objects)).toEqual(truth(api));
 	});
 
+	it('wake() restarts an open stream at once, from its resourceVersion, without a relist', async () => {
+		const api = await widgets();
+		api.set('a', 1);
+		const client = clientFor(api);
+		// The watchdog would take a minute: only wake() can restart the stream within this test.
+		const {m, handle} = mirror(client, api, {watchdogMs: 60_000});
+		await waitFor(() => lastState(m) === 'ok' && api.streams.size === 1, 10_000, 'watching');
+		const lists = api.lists;
+		api.silent = true;
+		api.set('missed', 2);
+		api.silent = false;
+		handle.wake();
+		await waitFor(() => m.objects.has('missed'), 10_000, 'the missed change, from the resumed stream');
+		expect(api.watches).toBe(2);
+		expect(api.lists).toBe(lists);
+		expect(view(m.objects)).toEqual(truth(api));
+	});
+
+	it('wake() cuts a backoff pause short', async () => {
+		const api = await widgets();
+		api.set('a', 1);
+		const client = clientFor(api);
+		// Pauses of 30-60 s after an error: without wake() the loop would not try again within this test.
+		const {m, handle} = mirror(client, api, {backoff: {initialMs: 60_000, maxMs: 60_000}});
+		await waitFor(() => lastState(m) === 'ok' && api.streams.size === 1, 10_000, 'watching');
+		await api.down();
+		await waitFor(() => lastState(m) === 'unreachable', 10_000, 'unreachable');
+		await api.up();
+		api.set('b', 2);
+		handle.wake();
+		await waitFor(() => lastState(m) === 'ok' && m.objects.has('b'), 10_000, 'ok again');
+		expect(view(m.objects)).toEqual(truth(api));
+	});
+
 	it('reports a hung server as unreachable, then ok again with the server\'s state', async () => {
 		const api = await widgets();
 		api.set('a', 1);

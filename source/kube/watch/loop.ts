@@ -136,6 +136,8 @@ export class WatchLoop<T> implements WatchHandle {
 				end = await this.watchOnce();
 			} catch (error) {
 				return this.afterStreamError(error);
+			} finally {
+				this.stream = undefined;
 			}
 			if (!this.live) return 'stop';
 			if (this.rv !== rvBefore) delivered = true;
@@ -169,8 +171,12 @@ export class WatchLoop<T> implements WatchHandle {
 		return 'relist';
 	}
 
-	/** One stream from the current resourceVersion; wake() can restart it. */
-	private async watchOnce(): Promise<StreamEnd> {
+	/**
+	 * One stream from the current resourceVersion; wake() can restart it. Not async: a watch spends its
+	 * life suspended here, and each async frame of that chain (generator, promise, context) is heap kept
+	 * per watch, ~4,000 of them at 1,001 clusters.
+	 */
+	private watchOnce(): Promise<StreamEnd> {
 		const {path, query, priority} = this.options;
 		this.stream = new WatchStream(this.client, {
 			path,
@@ -182,11 +188,7 @@ export class WatchLoop<T> implements WatchHandle {
 			signal: this.stopper.signal,
 			onEvent: (event) => this.onEvent(event),
 		});
-		try {
-			return await this.stream.run();
-		} finally {
-			this.stream = undefined;
-		}
+		return this.stream.run();
 	}
 
 	/** One event of the stream; 'gone' when the server says the resourceVersion is too old (410). */

@@ -65,29 +65,33 @@ const watchdogFor = (limitMs: number) => {
 	return dogs;
 };
 
+/**
+ * One stream. It keeps no AbortController of its own (a watch loop of a big fleet holds one stream for
+ * its life, and an AbortSignal costs ~1 KB of heap): the loop's stop signal ends the request and the
+ * start-gate wait, and a cut (silence, 410, restart) ends it with the cancel the client hands over.
+ */
 export class WatchStream {
-	private readonly abort = new AbortController();
 	private result: StreamEnd = 'ended';
 	/** When the stream opened or last sent a line (performance.now()), for the watchdog. */
 	lastLineAt = 0;
 	private watched = false;
+	/** Ends the request at once; there from the moment the request starts until the stream ends. */
+	private cancel: (() => void) | undefined;
 
 	constructor(
 		private readonly client: ClusterClient,
 		private readonly request: StreamRequest,
 	) {}
 
-	/** Cut the stream now; the loop resumes from the last resourceVersion. */
+	/** Cut the stream now; the loop resumes from the last resourceVersion. (Still at the start gate: nothing to cut.) */
 	restart(): void {
 		this.cut('silent');
 	}
 
 	/** Runs the stream to its end; throws what failed it, but a 410 is the end 'gone'. */
 	async run(): Promise<StreamEnd> {
-		const onStop = () => this.abort.abort();
-		this.request.signal.addEventListener('abort', onStop, {once: true});
 		let failure: unknown;
-		const release = await acquireStart(this.abort.signal, this.request.high ? 'list' : 'stream');
+		const release = await acquireStart(this.request.signal, this.request.high ? 'list' : 'stream');
 		try {
 			if (!release) throw stopped(this.client.context);
 			await this.open(release);
@@ -96,7 +100,7 @@ export class WatchStream {
 		} finally {
 			release?.();
 			if (this.watched) watchdogFor(this.request.watchdogMs).delete(this);
-			this.request.signal.removeEventListener('abort', onStop);
+			this.cancel = undefined;
 		}
 		if (this.result !== 'ended') return this.result;
 		if (failure === undefined) return 'ended';
@@ -109,7 +113,8 @@ export class WatchStream {
 		return this.client.stream({
 			path,
 			query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds},
-			signal: this.abort.signal,
+			signal: this.request.signal,
+			onCancel: (cancel) => (this.cancel = cancel),
 			// Until the headers arrive the request timeout applies; from then on silence is the watchdog's.
 			onOpen: () => {
 				release();
@@ -133,7 +138,8 @@ export class WatchStream {
 	}
 
 	private cut(result: StreamEnd): void {
+		if (!this.cancel) return;
 		this.result = result;
-		this.abort.abort();
+		this.cancel();
 	}
 }
