@@ -26,7 +26,7 @@ async function loadOwned(name: string): Promise<Record<string, unknown>> {
 	return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-type SimScale = (o: {managed?: number}) => Promise<{clusters: number; readyMs: number; rssMb: number; peakRssMb: number; lastClusterAnswers: boolean}>;
+type SimScale = (o: {managed?: number}) => Promise<{clusters: number; readyMs: number; cpuMs: number; rssMb: number; peakRssMb: number; lastClusterAnswers: boolean}>;
 
 async function measureSimScale(options: BenchOptions): Promise<Row[]> {
 	const simScale = (await loadOwned('sim-scale')).simScale as SimScale | undefined;
@@ -37,7 +37,7 @@ async function measureSimScale(options: BenchOptions): Promise<Row[]> {
 		withTarget({
 			id: 'sim-scale.ready',
 			measure: `Simulator start-up, ${r.clusters} clusters`,
-			what: `${what}: spawn → \`ready\`${r.lastClusterAnswers ? '; the last cluster answered' : '; the last cluster did NOT answer'}`,
+			what: `${what}: spawn → \`ready\`${r.lastClusterAnswers ? '; the last cluster answered' : '; the last cluster did NOT answer'}; ${r.cpuMs.toLocaleString('en-US')} ms of CPU until then (the figure to compare across runs on a busy machine)`,
 			console: single(r.readyMs, 'ms'),
 			target: {on: 'console', op: '<=', value: 10_000, text: '< 10 s'},
 		}),
@@ -53,7 +53,7 @@ async function measureSimScale(options: BenchOptions): Promise<Row[]> {
 
 type StatusScale = (o: {managed?: number; runs?: number; idleSeconds?: number}) => Promise<{
 	clusters: number;
-	statusJsonMs: {all: number[]; peakRssMb: number; rows: number};
+	statusJsonMs: {all: number[]; cpuMs: number[]; simCpuMs: number[]; peakRssMb: number; rows: number};
 	statusJsonMgmtOnlyMs: {all: number[]; rows: number};
 	kubectlMs: {all: number[]} | null;
 	watchIdle: {seconds: number; cpuPercent: number; rssMb: number; connectionsPerCluster: {max: number; median: number; clustersSeen: number}};
@@ -66,6 +66,7 @@ async function measureStatusScale(options: BenchOptions): Promise<Row[]> {
 	const kubectl = r.kubectlMs ? {...figure(r.kubectlMs.all, 'ms'), name: 'kubectl get managedclusters --context mgmt'} : undefined;
 	const peerNote = kubectl ? undefined : `peer ${noKubectl}`;
 	const w = r.watchIdle;
+	const sim = figure(r.statusJsonMs.simCpuMs, 'ms of CPU');
 	return [
 		withTarget({
 			id: 'status-scale.json',
@@ -85,6 +86,13 @@ async function measureStatusScale(options: BenchOptions): Promise<Row[]> {
 			peer: kubectl,
 			note: peerNote,
 			target: {on: 'ratio', op: '<=', value: 2, text: '<= 2x kubectl'},
+		}),
+		withTarget({
+			id: 'status-scale.json-cpu',
+			measure: `status --json CPU, ${r.clusters} clusters`,
+			what: `CPU (utime + stime) of the same runs, and the simulator's meanwhile (${sim.min.toFixed(0)}–${sim.max.toFixed(0)} ms). Both share the machine's ${os.cpus().length} cores: the wall figure cannot drop below (status + simulator) / cores, and a wall figure that moves while these stay put is the machine, not the code`,
+			console: figure(r.statusJsonMs.cpuMs, 'ms of CPU'),
+			note: `simulator ${Math.round(sim.median).toLocaleString('en-US')} ms of CPU meanwhile; no target in the issue`,
 		}),
 		withTarget({id: 'status-scale.json-rss', measure: 'status --json peak RSS', what: 'VmHWM of `status --json` over the whole fleet', console: single(r.statusJsonMs.peakRssMb, 'MB'), note: 'no target in the issue'}),
 		withTarget({

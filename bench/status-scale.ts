@@ -21,7 +21,8 @@ export type StatusScaleResult = {
 	clusters: number;
 	simStartMs: number;
 	runs: number;
-	statusJsonMs: {median: number; all: number[]; peakRssMb: number; exitCodes: number[]; rows: number};
+	/** cpuMs: each run's own CPU; simCpuMs: the simulator's during each run (both utime + stime). */
+	statusJsonMs: {median: number; all: number[]; cpuMs: number[]; simCpuMs: number[]; peakRssMb: number; exitCodes: number[]; rows: number};
 	statusJsonMgmtOnlyMs: {median: number; all: number[]; rows: number};
 	kubectlMs: {median: number; all: number[]} | null;
 	ratio: number | null;
@@ -87,21 +88,40 @@ function remotePorts(pid: number): number[] {
 	return ports;
 }
 
-type Timed = {ms: number; code: number | null; stdout: string; peakRssMb: number};
+/** cpuMs: the command's CPU (utime + stime) as last sampled before it exited; simCpuMs: the simulator's over the same run. */
+type Timed = {ms: number; code: number | null; stdout: string; peakRssMb: number; cpuMs: number; simCpuMs: number};
 
-function timed(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timed> {
+/** CPU ticks of a process, or undefined once it is gone. */
+function cpuTicksOf(pid: number): number | undefined {
+	try {
+		return cpuTicks(pid);
+	} catch {
+		return undefined;
+	}
+}
+
+function timed(command: string, args: string[], simPid?: number): Promise<Timed> {
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
-		const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		const sim0 = simPid === undefined ? undefined : cpuTicksOf(simPid);
+		const child = spawn(command, args, {env: process.env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		let peak = 0;
+		let ticks = 0;
 		child.stdout.on('data', d => (stdout += d));
 		child.stderr.resume();
-		const sampler = setInterval(() => (peak = Math.max(peak, procStatus(child.pid!, 'VmHWM') ?? 0)), 25);
+		// A process's CPU cannot be read once it has been reaped: the last sample, at most 25 ms before its exit.
+		const sample = () => {
+			peak = Math.max(peak, procStatus(child.pid!, 'VmHWM') ?? 0);
+			ticks = Math.max(ticks, cpuTicksOf(child.pid!) ?? 0);
+		};
+		const sampler = setInterval(sample, 25);
 		child.on('error', reject);
 		child.on('close', code => {
 			clearInterval(sampler);
-			resolve({ms: Math.round(performance.now() - started), code, stdout, peakRssMb: Math.round(peak)});
+			const sim1 = simPid === undefined ? undefined : cpuTicksOf(simPid);
+			const simCpuMs = sim0 === undefined || sim1 === undefined ? Number.NaN : ((sim1 - sim0) * 1000) / clockTicks;
+			resolve({ms: Math.round(performance.now() - started), code, stdout, peakRssMb: Math.round(peak), cpuMs: (ticks * 1000) / clockTicks, simCpuMs});
 		});
 	});
 }
@@ -182,7 +202,7 @@ export async function runStatusScale(options: StatusScaleOptions = {}): Promise<
 				if (k.code !== 0) throw new Error('kubectl get managedclusters failed against the simulator');
 				kubectl.push(k.ms);
 			}
-			full.push(await timed(process.execPath, [bin, 'status', '--json', ...status]));
+			full.push(await timed(process.execPath, [bin, 'status', '--json', ...status], sim.child.pid));
 			mgmtOnly.push(await timed(process.execPath, [bin, 'status', '--json', ...status, '--context', 'mgmt']));
 		}
 		const rows = (t: Timed) => (JSON.parse(t.stdout) as {clusters: unknown[]}).clusters.length;
@@ -193,7 +213,7 @@ export async function runStatusScale(options: StatusScaleOptions = {}): Promise<
 			clusters: managed + 1,
 			simStartMs: sim.ms,
 			runs,
-			statusJsonMs: {median: fullMedian, all: full.map(t => t.ms), peakRssMb: Math.max(...full.map(t => t.peakRssMb)), exitCodes: full.map(t => t.code ?? -1), rows: rows(full[0]!)},
+			statusJsonMs: {median: fullMedian, all: full.map(t => t.ms), cpuMs: full.map(t => t.cpuMs), simCpuMs: full.map(t => t.simCpuMs), peakRssMb: Math.max(...full.map(t => t.peakRssMb)), exitCodes: full.map(t => t.code ?? -1), rows: rows(full[0]!)},
 			statusJsonMgmtOnlyMs: {median: mgmtMedian, all: mgmtOnly.map(t => t.ms), rows: rows(mgmtOnly[0]!)},
 			kubectlMs: kubectlMedian === null ? null : {median: kubectlMedian, all: kubectl},
 			ratio: kubectlMedian ? Math.round((fullMedian / kubectlMedian) * 100) / 100 : null,
