@@ -112,6 +112,8 @@ function reactFacadePlugin() {
 }
 
 rmSync(outdir, {recursive: true, force: true});
+// Both files: minified CommonJS for Node 20 and later.
+const commonJs = {outdir, bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'warning'};
 // The program: one CommonJS file, so that the bin can run it through V8's code cache (Node 20 has
 // none for ES modules; source/cli/code-cache.ts). Its name carries a hash of its contents, which the
 // cache's entries are keyed by. Lazy imports stay lazy: esbuild runs an imported module's code when
@@ -120,12 +122,7 @@ const program = await build({
 	entryPoints: {program: 'cli.tsx'},
 	entryNames: '[name]-[hash]',
 	outExtension: {'.js': '.cjs'},
-	outdir,
-	bundle: true,
-	format: 'cjs',
-	platform: 'node',
-	target: 'node20',
-	minify: true,
+	...commonJs,
 	// React's production build only: the console sets NODE_ENV=production before importing it anyway.
 	// CALICO_MCM_BUNDLE: ink's Output is already ink-output.ts's here (installInkOutput has nothing to do).
 	// import.meta: the program file's (a module's import.meta.url and dirname are its file's, as in ESM).
@@ -137,21 +134,14 @@ const program = await build({
 	legalComments: 'linked',
 	metafile: true,
 	plugins: [inkFramesPlugin(), stringWidthLazyPlugin(), lazySegmenterPlugin(), reactFacadePlugin(), yogaSyncPlugin(), inkWithoutDevtoolsPlugin(), meowLazyLicenceSortPlugin(), builtinFacadePlugin()],
-	logLevel: 'warning',
 });
 const programFile = Object.keys(program.metafile.outputs).find(f => f.endsWith('.cjs'));
 // The bin: a small CommonJS file that runs the program (source/cli/bin.ts). CommonJS, as the
 // package.json beside it says: an ES module entry would cost Node its module loader first.
 await build({
 	entryPoints: {cli: 'source/cli/bin.ts'},
-	outdir,
-	bundle: true,
-	format: 'cjs',
-	platform: 'node',
-	target: 'node20',
-	minify: true,
+	...commonJs,
 	define: {CALICO_MCM_PROGRAM: JSON.stringify(basename(programFile)), CALICO_MCM_BIN_DIR: '__dirname'},
-	logLevel: 'warning',
 });
 writeFileSync(`${outdir}/package.json`, `${JSON.stringify({type: 'commonjs'}, null, '\t')}\n`);
 const inputs = Object.keys(program.metafile.inputs).length;
