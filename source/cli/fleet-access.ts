@@ -3,13 +3,14 @@ import {createClients} from '../kube/client.js';
 import {ConfigError} from '../kube/errors.js';
 import {loadKubeconfig, type FleetConfig} from '../kube/kubeconfig.js';
 import {plainTerminal, type TerminalLender} from '../kube/terminal.js';
+import type {TlsSessionCache} from '../kube/tls-sessions.js';
 import {UsageError} from './usage.js';
 
 // kubeconfig → clients, the same way for the console, `status` and `run`: a kubeconfig that cannot
 // be used is a usage error (exit 2) naming the file (and line) and the fix.
 
 /** `terminal`: lent to exec plugins that need a person; default: the process's own, when a TTY. */
-export type FleetAccess = {kubeconfig?: string; contexts: string[]; requestTimeoutMs: number; terminal?: TerminalLender; http2?: boolean};
+export type FleetAccess = {kubeconfig?: string; contexts: string[]; requestTimeoutMs: number; terminal?: TerminalLender; http2?: boolean; tlsSessions?: TlsSessionCache};
 
 /** The fleet's kubeconfig for these contexts. Throws UsageError for a ConfigError. */
 export function loadFleetConfig(access: Pick<FleetAccess, 'kubeconfig' | 'contexts'>): FleetConfig {
@@ -24,7 +25,7 @@ export function loadFleetConfig(access: Pick<FleetAccess, 'kubeconfig' | 'contex
 /** One client per context of the kubeconfig. Throws UsageError for a ConfigError. */
 export function openFleetClients(access: FleetAccess): {config: FleetConfig; clients: Map<string, ClusterClient>} {
 	const config = loadFleetConfig(access);
-	return {config, clients: createClients(config, {requestTimeoutMs: access.requestTimeoutMs, terminal: access.terminal ?? plainTerminal(), ...(access.http2 === false ? {http2: false} : {})})};
+	return {config, clients: createClients(config, {requestTimeoutMs: access.requestTimeoutMs, terminal: access.terminal ?? plainTerminal(), ...(access.http2 === false ? {http2: false} : {}), ...(access.tlsSessions ? {tlsSessions: access.tlsSessions} : {})})};
 }
 
 /**

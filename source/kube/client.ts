@@ -18,7 +18,8 @@ import {formatDuration} from './duration.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {RequestAuth} from './request-auth.js';
-import {readTlsMaterial, sharedSecureContext, type TlsMaterial} from './tls-material.js';
+import {readTlsMaterial, secureContextId, sharedSecureContext, type TlsMaterial} from './tls-material.js';
+import type {TlsSessionCache} from './tls-sessions.js';
 import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -90,6 +91,8 @@ export type ClientOptions = {
 	/** After a request timed out, how long an HTTP/2 PING may go unanswered before the connection is dropped. Default 15 s. */
 	pingTimeoutMs?: number;
 	userAgent?: string;
+	/** Resume TLS sessions across runs from this cache (tls-sessions.ts); default: none kept. */
+	tlsSessions?: TlsSessionCache;
 	/** For exec credentials without an expiry. */
 	execTtlMs?: number;
 	/** The terminal, lent to exec plugins that need a person (interactiveMode IfAvailable/Always). */
@@ -140,6 +143,7 @@ class HttpClusterClient implements ClusterClient {
 	private readonly exec?: ExecCredentialProvider;
 	private readonly createConnection?: ConnectionFactory;
 	private readonly pingTimeoutMs?: number;
+	private readonly tlsSessions?: TlsSessionCache;
 	private tls?: TlsMaterial;
 	private transport?: Transport;
 	/** The connection for client certificates handed out by an exec plugin, by cert+key. */
@@ -165,6 +169,7 @@ class HttpClusterClient implements ClusterClient {
 		this.userAgent = options.userAgent ?? 'calico-mcm';
 		this.createConnection = options.createConnection;
 		this.pingTimeoutMs = options.pingTimeoutMs;
+		this.tlsSessions = options.tlsSessions;
 		// As kubectl: no credential of any kind (nor an exec plugin run) for a server without TLS.
 		this.exec = this.secure ? (options.exec ?? new ExecProviders({ttlMs: options.execTtlMs, pluginTimeoutMs: pluginTimeout(options), terminal: options.terminal}).for(entry)) : undefined;
 		this.auth = new RequestAuth(entry, this.exec, this.userAgent);
@@ -240,12 +245,18 @@ class HttpClusterClient implements ClusterClient {
 		if (!this.secure) return createTransport(common);
 		const tls = this.loadTls();
 		const {cluster} = this.entry;
+		const secureContext = sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key);
+		const rejectUnauthorized = !cluster.insecureSkipTlsVerify;
+		// A session is bound to the address, the SNI name, the trust and identity it was made with, and
+		// whether the server was verified (tls-sessions.ts).
+		const sessionKey = `${this.url.host}\0${cluster.tlsServerName ?? ''}\0${secureContextId(secureContext)}\0${rejectUnauthorized ? 'verify' : 'insecure'}`;
 		return createTransport({
 			...common,
 			tls: {
-				secureContext: sharedSecureContext(tls.ca, extra.cert ?? tls.cert, extra.key ?? tls.key),
-				rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+				secureContext,
+				rejectUnauthorized,
 				servername: cluster.tlsServerName,
+				...(this.tlsSessions ? {sessions: {cache: this.tlsSessions, key: sessionKey}} : {}),
 			},
 		});
 	}

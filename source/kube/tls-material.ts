@@ -60,6 +60,13 @@ export function readTlsMaterial(entry: ContextEntry): TlsMaterial {
  * (a fleet behind one CA shares one).
  */
 const secureContexts = new Map<string, tls.SecureContext>();
+const contextIds = new WeakMap<tls.SecureContext, string>();
+
+/** A hash of the CA, certificate and key a shared context was made from (what a TLS session is bound to: tls-sessions.ts). */
+export function secureContextId(context: tls.SecureContext): string | undefined {
+	return contextIds.get(context);
+}
+
 export function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): tls.SecureContext {
 	const hash = createHash('sha256');
 	for (const part of [ca, cert, key]) hash.update(part ?? '').update('\0');
@@ -68,6 +75,7 @@ export function sharedSecureContext(ca?: Buffer, cert?: Buffer, key?: Buffer): t
 	if (!context) {
 		context = tls.createSecureContext({ca, cert, key});
 		secureContexts.set(id, context);
+		contextIds.set(context, id);
 	}
 	return context;
 }

@@ -22,6 +22,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type {Duplex, Readable} from 'node:stream';
 import tls from 'node:tls';
+import type {TlsSessionCache} from './tls-sessions.js';
 
 export type ConnectionTarget = {host: string; port: number};
 
@@ -36,7 +37,13 @@ export type TransportOptions = {
 	/** The server: https:// (h2 or HTTP/1.1, by ALPN) or http:// (HTTP/1.1). */
 	url: URL;
 	/** For https:// servers. */
-	tls?: {secureContext: tls.SecureContext; rejectUnauthorized: boolean; servername?: string};
+	tls?: {
+		secureContext: tls.SecureContext;
+		rejectUnauthorized: boolean;
+		servername?: string;
+		/** Resume TLS sessions from this cache, under this key, and keep the tickets the server issues (tls-sessions.ts). */
+		sessions?: {cache: TlsSessionCache; key: string};
+	};
 	/** See THE SOCKET HOOK above. */
 	createConnection?: ConnectionFactory;
 	/** Gives up on a connection (TCP, tunnel, TLS handshake) after this long. Default 30 s. */
@@ -250,7 +257,14 @@ class ClusterTransport implements Transport {
 	private connectNow(alpn: string[]): net.Socket {
 		const settings = this.options.tls;
 		if (!settings) return net.connect({host: this.host, port: this.port}).setNoDelay(true);
-		return leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), port: this.port})).setNoDelay(true);
+		return this.keepSessions(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), port: this.port}))).setNoDelay(true);
+	}
+
+	/** Keeps the session tickets the server sends (TLS 1.3: after the handshake, with the first data read). */
+	private keepSessions(socket: tls.TLSSocket): tls.TLSSocket {
+		const sessions = this.options.tls?.sessions;
+		if (sessions) socket.on('session', (session: Buffer) => sessions.cache.put(sessions.key, session));
+		return socket;
 	}
 
 	private tlsOptions(settings: NonNullable<TransportOptions['tls']>, alpn: string[]): tls.ConnectionOptions {
@@ -261,6 +275,7 @@ class ClusterTransport implements Transport {
 			// SNI and the name the certificate must carry: tls-server-name, else the host (never an IP: RFC 6066).
 			servername: settings.servername ?? (net.isIP(this.host) ? undefined : this.host),
 			ALPNProtocols: alpn,
+			session: settings.sessions?.cache.get(settings.sessions.key),
 		};
 	}
 
@@ -304,7 +319,7 @@ class ClusterTransport implements Transport {
 					return finish();
 				}
 				raw.once('error', finish);
-				track(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), socket: raw})));
+				track(this.keepSessions(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), socket: raw}))));
 			}, finish);
 		});
 	}

@@ -4,9 +4,16 @@
 // the ALPN choice hands the socket to the HTTP/2 or the HTTP/1.1 server, both sharing one request
 // handler: what http2.createSecureServer({allowHTTP1}) does, without its per-server context. Like
 // kube-apiserver it speaks HTTP/2 (ALPN h2) and HTTP/1.1 on the same port.
+//
+// TLS session tickets as kube-apiserver's Go crypto/tls issues them: TLS 1.3 tickets that resume for
+// 7 days, under ticket keys of the server's own (Go makes them per tls.Config, i.e. per API server), so a
+// ticket one cluster issued never resumes a session on another. That needs an OpenSSL context per server
+// (ticket keys live in it): ~0.9 ms of CPU each to load the shared key and certificate again, once, when
+// the server starts listening.
 import {createServer as createHttpServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
 import {createServer as createNetServer, type Socket} from 'node:net';
+import {randomBytes} from 'node:crypto';
 import {createSecureContext, TLSSocket, type SecureContext} from 'node:tls';
 import {simulatorTls} from './tls.js';
 import type {ConnectionStats} from './types.js';
@@ -17,14 +24,16 @@ import type {ConnectionStats} from './types.js';
  */
 const maxConcurrentStreams = 250;
 
-let secureContext: SecureContext | undefined;
+/** Go's crypto/tls: a session ticket resumes for at most 7 days (maxSessionTicketLifetime); also the lifetime hint it sends. */
+export const ticketLifetimeSeconds = 7 * 24 * 60 * 60;
 
-function sharedSecureContext(): SecureContext {
-	if (!secureContext) {
-		const tls = simulatorTls();
-		secureContext = createSecureContext({key: tls.key, cert: tls.certificate});
-	}
-	return secureContext;
+/** One server's TLS context: the simulator's key and certificate, ticket keys of its own. */
+function serverSecureContext(): SecureContext {
+	const tls = simulatorTls();
+	const context = createSecureContext({key: tls.key, cert: tls.certificate, ticketKeys: randomBytes(48)});
+	// createSecureContext takes no session timeout (tls.Server's option): OpenSSL's default is 2 hours.
+	(context.context as {setSessionTimeout(seconds: number): void}).setSessionTimeout(ticketLifetimeSeconds);
+	return context;
 }
 
 export type Listener = {
@@ -41,7 +50,7 @@ export type Listener = {
 /** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
 export function createListener(options: {name: string; tls: boolean; http2?: boolean; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
 	let port = 0;
-	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0};
+	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0, resumed: 0};
 	let listening = false;
 	const sockets = new Set<Socket>();
 	const http = createHttpServer({keepAlive: true}, options.onRequest);
@@ -57,6 +66,7 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 	});
 	h2.on('session', (session: Http2Session) => session.on('error', () => session.destroy()));
 	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];
+	const secureContext = options.tls ? serverSecureContext() : undefined;
 	const server = createNetServer((socket) => {
 		connections.accepted++;
 		sockets.add(socket);
@@ -67,12 +77,13 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 			http.emit('connection', socket);
 			return;
 		}
-		const secure = new TLSSocket(socket, {isServer: true, secureContext: sharedSecureContext(), ALPNProtocols: alpn});
+		const secure = new TLSSocket(socket, {isServer: true, secureContext, ALPNProtocols: alpn});
 		secure.on('error', () => socket.destroy());
 		secure.once('secure', () => {
 			// What tls.Server does before 'secureConnection': http2 waits for a 'secureConnect' (a client
 			// event) on a socket still marked connecting.
 			(secure as TLSSocket & {secureConnecting: boolean}).secureConnecting = false;
+			if (secure.isSessionReused()) connections.resumed++;
 			if (secure.alpnProtocol === 'h2') {
 				connections.h2++;
 				h2.emit('connection', secure);

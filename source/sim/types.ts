@@ -179,7 +179,8 @@ export interface ApiServer {
 	readonly received: readonly ReceivedRequest[];
 }
 
-export type ConnectionStats = {accepted: number; h2: number; http1: number};
+/** Connections accepted; how many went to HTTP/2 or HTTP/1.1; how many TLS handshakes resumed a session (a ticket). */
+export type ConnectionStats = {accepted: number; h2: number; http1: number; resumed: number};
 
 /** One request as the server received it: the credential headers exactly as sent (absent: none). */
 export type ReceivedRequest = {method: string; path: string; authorization?: string; impersonateUser?: string};

@@ -89,7 +89,7 @@ describe('one connection per cluster', () => {
 		await createConfigMap(client, 'one');
 		for (const w of watches) await waitFor(() => w.seen.includes('one'), 10_000, 'every watch sees the new object');
 		expect(client.protocol).toBe('h2');
-		expect(c.server.connections).toEqual({accepted: 1, h2: 1, http1: 0});
+		expect(c.server.connections).toEqual({accepted: 1, h2: 1, http1: 0, resumed: 0});
 	});
 
 	it('takes every connection from the socket factory (the proxy hook): once per cluster with h2', async () => {
@@ -111,7 +111,7 @@ describe('one connection per cluster', () => {
 		const client = clientFor(c.server.url, c.tokens.adminToken, {maxSockets: 4});
 		await client.request({path: configmaps});
 		expect(client.protocol).toBe('http/1.1');
-		expect(c.server.connections).toEqual({accepted: 1, h2: 0, http1: 1});
+		expect(c.server.connections).toEqual({accepted: 1, h2: 0, http1: 1, resumed: 0});
 		const w = watchConfigMaps(client);
 		await waitFor(() => w.states.includes('ok'), 10_000, 'watching');
 		await Promise.all(Array.from({length: 20}, () => client.request({path: configmaps})));
@@ -136,7 +136,7 @@ describe('one connection per cluster', () => {
 		await c.server.up();
 		expect((await client.request<{kind: string}>({path: configmaps})).kind).toBe('ConfigMapList');
 		// A hung server still answers PINGs: the session stays, and everything went over it.
-		expect(c.server.connections).toEqual({accepted: 1, h2: 1, http1: 0});
+		expect(c.server.connections).toEqual({accepted: 1, h2: 1, http1: 0, resumed: 0});
 	});
 
 	it('keeps watches across a server restart: the session is replaced and the watch resumes', async () => {
