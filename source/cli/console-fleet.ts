@@ -20,6 +20,7 @@ import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {withheldNotices} from './fleet-access.js';
+import {loadTlsSessions, saveTlsSessions} from './tls-session-file.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
 // workflows' keys. console.tsx imports this module once the first frame is out: it is most of the
@@ -109,15 +110,20 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
 	let unfocus: (() => void) | undefined;
+	let tlsSessions: ReturnType<typeof loadTlsSessions>;
 	return {
 		services,
 		start(config) {
-			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal})) clients.set(name, client);
+			// The fleet's handshakes resume the sessions of the last run (tls-session-file.ts); the demo's servers are new every time.
+			tlsSessions = options.demo ? undefined : loadTlsSessions();
+			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal, tlsSessions})) clients.set(name, client);
 			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
 			offerInterrupted();
 			const fleetSync = startFleetSync({store, clients, probeMs: probeIntervalsFor(clients.size), managedClusterNames: options.managedClusterNames});
 			sync = fleetSync;
+			// Every cluster has answered (or failed) its first lists: the tickets of their handshakes are in.
+			void fleetSync.ready().then(() => saveTlsSessions(tlsSessions));
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
@@ -133,6 +139,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			unfocus?.();
 			certs?.stop();
 			sync?.stop();
+			saveTlsSessions(tlsSessions);
 		},
 	};
 }
