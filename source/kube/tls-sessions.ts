@@ -1,7 +1,7 @@
-// TLS sessions kept from one run to the next, so that a one-shot command resumes its handshakes
-// (TLS 1.3 session tickets) instead of making a full one per cluster: no server certificate to send,
-// verify and check, ~0.4 ms of client CPU and ~0.25 ms of the API server's per connection, measured
-// against the simulator. A resumption the server refuses (a ticket expired, from an older server
+// TLS sessions kept from one run to the next, so that `status` and the console resume their
+// handshakes (TLS 1.3 session tickets) instead of making a full one per cluster: no server certificate
+// to send, verify and check, ~0.4 ms of client CPU and ~0.25 ms of the API server's per connection,
+// measured against the simulator. A resumption the server refuses (a ticket expired, from an older server
 // process, or under ticket keys since rotated) is an ordinary full handshake; nothing else changes.
 //
 // What a session may be offered to: the same address, the same SNI name, the same trust and client

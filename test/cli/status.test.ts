@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import yaml from 'js-yaml';
@@ -251,6 +251,24 @@ describe('calico-mcm status', () => {
 		expect(watching).toEqual(fleet.clusters.map(() => ({h2: 1, http1: 0})));
 		w.child.kill('SIGINT');
 		expect(await w.done).toBe(0);
+	});
+
+	it('a second run resumes every cluster\'s TLS session from the first (kept 0600 in the user\'s cache dir), with the same answer', async () => {
+		const cache = mkdtempSync(join(tmpdir(), 'status-tls-cache-'));
+		try {
+			const resumed = () => fleet.clusters.map(c => fleet.connections(c.name).resumed);
+			const env = {XDG_CACHE_HOME: cache};
+			const first = await runStatus(['--kubeconfig', kubeconfig, '--json'], env);
+			const before = resumed();
+			const second = await runStatus(['--kubeconfig', kubeconfig, '--json'], env);
+			expect(resumed().map((n, i) => n - before[i]!)).toEqual(fleet.clusters.map(() => 1));
+			expect(second.code).toBe(first.code);
+			const rows = (r: Result) => (JSON.parse(r.stdout) as FleetStatusJson).clusters.map(c => [c.id, c.role, c.health, c.api.state]);
+			expect(rows(second)).toEqual(rows(first));
+			expect(statSync(join(cache, 'calico-mcm', 'tls', 'sessions.json')).mode & 0o777).toBe(0o600);
+		} finally {
+			rmSync(cache, {recursive: true, force: true});
+		}
 	});
 
 	it('--watch prints one line per change until interrupted', async () => {
