@@ -21,8 +21,11 @@ export type StoredSession = {session: Buffer; expiresAt: number};
 /** A session read back from a file: decoded and checked only when it is offered. */
 type Entry = StoredSession | {base64: string; expiresAt: number};
 
-/** Sessions kept at most (one per cluster and identity; the newest win). */
-const defaultLimit = 20_000;
+/**
+ * Sessions kept at most (one per cluster and identity; the newest win): a file of 8,192 is ~5 MB, read
+ * at every start. Servers that moved (a simulator started again) leave theirs behind until they expire.
+ */
+const defaultLimit = 8192;
 
 export class TlsSessionCache {
 	private readonly entries = new Map<string, Entry>();
@@ -58,14 +61,18 @@ export class TlsSessionCache {
 
 	/**
 	 * Sessions read back from a file (base64 of the DER, and the expiry written with it): those this
-	 * cache holds win, expired ones are skipped; a malformed one is dropped when first asked for.
+	 * cache holds win and count as the newest (the limit drops the file's oldest first), expired ones
+	 * are skipped; a malformed one is dropped when first asked for.
 	 */
 	merge(entries: Iterable<[key: string, base64: string, expiresAt: number]>): void {
 		const now = this.now();
+		const own = [...this.entries];
+		this.entries.clear();
 		for (const [key, base64, expiresAt] of entries) {
-			if (this.entries.has(key) || !(expiresAt > now)) continue;
+			if (!(expiresAt > now)) continue;
 			this.add(key, {base64, expiresAt: Math.min(expiresAt, now + maxTicketSeconds * 1000)});
 		}
+		for (const [key, entry] of own) this.add(key, entry);
 	}
 
 	/** What would be written: every session not expired yet, as base64. */

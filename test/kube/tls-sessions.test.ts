@@ -126,6 +126,15 @@ describe('TLS sessions across runs', () => {
 		expect(fs.existsSync(file)).toBe(false);
 	});
 
+	it('keeps this run\'s sessions when the file holds more than the limit', async () => {
+		const a = await cluster('a');
+		const sessions = new TlsSessionCache(Date.now, 3);
+		await version(clientFor(a, sessions));
+		const [[key, base64, expiresAt]] = sessions.live();
+		sessions.merge([1, 2, 3, 4].map(n => [`old-${n}`, base64, expiresAt] as [string, string, number]));
+		expect(sessions.live().map(([k]) => k)).toEqual(['old-3', 'old-4', key]);
+	});
+
 	it('reads a session lifetime only from what OpenSSL wrote', () => {
 		expect(sessionExpiry(Buffer.from('not a session'))).toBeUndefined();
 		expect(sessionExpiry(Buffer.alloc(0))).toBeUndefined();
