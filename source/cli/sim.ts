@@ -3,6 +3,7 @@
 import process from 'node:process';
 import {createInterface} from 'node:readline';
 import {maxRemoteManaged, startFleet, type Fleet, type FleetOptions} from '../sim/fleet.js';
+import {loadProtobufDefinitions} from '../sim/protobuf.js';
 import {parseCommandLine, simulatedFleetFlags} from './common-flags.js';
 import {parseCount, parseSpeed} from './fleet-size.js';
 import {usage, UsageError} from './usage.js';
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
 		if (message.startsWith('--')) throw new UsageError(message, 'see `calico-mcm help sim`');
 		throw new Error(`cannot start the simulated fleet: ${message}`);
 	}
+	loadProtobufDefinitions();
 	process.stdout.write(`ready ${fleet.kubeconfigPath}\n`);
 	process.stderr.write(`calico-mcm sim: ${fleet.clusters.length} clusters (Calico Enterprise ${fleet.enterpriseVersion}, speed ${fleet.speed}); `
 		+ `export KUBECONFIG=${fleet.kubeconfigPath}; controls on stdin, stop with Ctrl-C\n`);

@@ -2,10 +2,11 @@
 // `kubectl describe pod`): Scheduled, then per container Pulled, Created and Started, with the
 // wording of Kubernetes 1.33.
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
+import {nowTimestamp} from './flat-string.js';
 
 type Container = {name: string; image?: string};
 
-const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const timestamp = nowTimestamp;
 
 let lastNanos = 0n;
 

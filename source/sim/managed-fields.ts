@@ -4,6 +4,7 @@
 import {isDeepStrictEqual} from 'node:util';
 import {cloneJson} from './clone.js';
 import {ApiError, type KubeObject} from './types.js';
+import {nowTimestamp} from './flat-string.js';
 
 type Path = string[];
 type ManagedEntry = {
@@ -18,7 +19,7 @@ type ManagedEntry = {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const keyOf = (p: Path) => p.join('\u0001');
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const now = nowTimestamp;
 
 /** Fields a manager can own: labels, annotations and everything outside metadata/status. */
 export function ownedPaths(obj: Record<string, unknown>): Path[] {

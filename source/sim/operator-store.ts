@@ -2,6 +2,7 @@
 // idempotent writes that only touch the store when something really changes.
 import {isDeepStrictEqual} from 'node:util';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType} from './types.js';
+import {nowTimestamp} from './flat-string.js';
 
 export function typeOf(store: ObjectStore, apiVersion: string, kind: string): ResourceType | undefined {
 	return store.lookupKind(apiVersion, kind);
@@ -57,7 +58,7 @@ export function deleteIfPresent(store: ObjectStore, type: ResourceType | undefin
 }
 
 export function now(): string {
-	return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+	return nowTimestamp();
 }
 
 /** A stable short hash (FNV-1a), for names such as `tigera-operator-5f7c9d8b6-x2k4p`. */

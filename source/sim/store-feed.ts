@@ -1,5 +1,6 @@
 // The change feed of one store: listeners called in resourceVersion order (a listener that writes
 // queues its events behind the current one), and the bounded history that watches resume from.
+import {slashPair} from './flat-string.js';
 import {gone} from './status-error.js';
 import type {ResourceType, StoreEvent} from './types.js';
 
@@ -8,7 +9,7 @@ export const watchHistoryLimit = 10_000;
 
 type HistoryEntry = {rv: number; storageKey: string; event: StoreEvent};
 
-export const storageKeyOf = (t: Pick<ResourceType, 'group' | 'resource'>) => `${t.group}/${t.resource}`;
+export const storageKeyOf = (t: Pick<ResourceType, 'group' | 'resource'>) => slashPair(t.group, t.resource);
 
 export class ChangeFeed {
 	private readonly listeners = new Set<(event: StoreEvent) => void>();

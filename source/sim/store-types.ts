@@ -1,8 +1,9 @@
 // The served resource types of one store: by group/version/resource and by apiVersion/kind. Built-in
 // types are registered at start; CRDs and the Calico API server add and remove theirs.
 import type {ResourceType} from './types.js';
+import {apiVersionString} from './flat-string.js';
 
-export const apiVersionOf = (t: Pick<ResourceType, 'group' | 'version'>) => (t.group ? `${t.group}/${t.version}` : t.version);
+export const apiVersionOf = (t: Pick<ResourceType, 'group' | 'version'>) => apiVersionString(t.group, t.version);
 
 const gvrKey = (group: string, version: string, resource: string) => `${group}/${version}/${resource}`;
 

@@ -28,11 +28,12 @@ import {
 	type StoreEvent,
 } from './types.js';
 import {decodeObject, validateObject, type WriteOptions} from './validation/admit.js';
+import {flatString, nowTimestamp} from './flat-string.js';
 
 export {watchHistoryLimit} from './store-feed.js';
 
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
-const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const timestamp = nowTimestamp;
 
 /** Objects are served in the version asked for; versions of one resource share storage (no conversion). */
 function inVersion(obj: KubeObject, type: ResourceType): KubeObject {
@@ -138,7 +139,7 @@ class MemoryStore implements ObjectStore {
 		applyBuiltinDefaults(type, obj, undefined, {services: () => this.services()});
 		validateObject(type, obj);
 		obj = this.admit('create', type, obj);
-		obj.metadata.uid = randomUUID();
+		obj.metadata.uid = flatString(randomUUID());
 		obj.metadata.creationTimestamp = timestamp();
 		obj.metadata.generation = 1;
 		delete obj.metadata.deletionTimestamp;

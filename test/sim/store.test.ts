@@ -40,7 +40,8 @@ describe('object store', () => {
 		const deploy = typeOf(store, 'apps/v1', 'Deployment');
 		const before = store.resourceVersion;
 		const created = store.create(deploy, {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'web', namespace: 'default'}, spec: {replicas: 1}});
-		expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+		// A version 4 UUID, as k8s.io/apimachinery's uuid.NewUUID.
+		expect(created.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		expect(Number(created.metadata.resourceVersion)).toBe(before + 1);
 		expect(created.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 		expect(created.metadata.generation).toBe(1);
