@@ -119,8 +119,11 @@ function readFile(file: string): RawFile | undefined {
  */
 function detached(value: unknown, seen: Map<string, string>): unknown {
 	if (typeof value === 'string') {
+		// V8 copies a slice shorter than 13 characters instead of pointing into the text.
+		if (value.length < 13) return value;
 		let own = seen.get(value);
-		if (own === undefined) seen.set(value, (own = Buffer.from(value, 'utf8').toString('utf8')));
+		// A concatenation is flattened into a new string of its own; the slice past the space then points into that.
+		if (own === undefined) seen.set(value, (own = ` ${value}`.slice(1)));
 		return own;
 	}
 	if (Array.isArray(value)) {
