@@ -117,7 +117,7 @@ function readFile(file: string): RawFile | undefined {
  * heap for a 1,001-context kubeconfig, for the life of the console. Identical values (1,000 clusters
  * trusting one CA) share one copy.
  */
-function detached(value: unknown, seen: Map<string, string>): unknown {
+function detached(value: unknown, seen: Map<string, string>, walked = new Set<object>()): unknown {
 	if (typeof value === 'string') {
 		// V8 copies a slice shorter than 13 characters instead of pointing into the text.
 		if (value.length < 13) return value;
@@ -126,11 +126,14 @@ function detached(value: unknown, seen: Map<string, string>): unknown {
 		if (own === undefined) seen.set(value, (own = ` ${value}`.slice(1)));
 		return own;
 	}
+	// YAML aliases make shared and even cyclic nodes (`a: &x {b: *x}`): each is walked once.
+	if (!value || typeof value !== 'object' || walked.has(value)) return value;
+	walked.add(value);
 	if (Array.isArray(value)) {
-		for (let i = 0; i < value.length; i++) value[i] = detached(value[i], seen);
-	} else if (value && typeof value === 'object') {
+		for (let i = 0; i < value.length; i++) value[i] = detached(value[i], seen, walked);
+	} else {
 		const record = value as Record<string, unknown>;
-		for (const key of Object.keys(record)) record[key] = detached(record[key], seen);
+		for (const key of Object.keys(record)) record[key] = detached(record[key], seen, walked);
 	}
 	return value;
 }

@@ -125,6 +125,11 @@ describe('loadKubeconfig', () => {
 		expect(config.contexts[49]?.name).toBe('ctx-49');
 	});
 
+	it('reads a kubeconfig whose YAML aliases refer back to themselves', () => {
+		const a = writeKubeconfig(`${fileA}preferences: &loop\n  again: *loop\n`);
+		expect(loadKubeconfig({kubeconfig: a.file}).contexts.map(c => c.name)).toEqual(['alpha', 'shared']);
+	});
+
 	it('skips missing files in a KUBECONFIG list, as kubectl does', () => {
 		const a = writeKubeconfig(fileA);
 		const config = loadKubeconfig({env: {KUBECONFIG: `/nonexistent/one:${a.file}`}});
