@@ -108,7 +108,34 @@ function readFile(file: string): RawFile | undefined {
 	if (typeof doc !== 'object' || Array.isArray(doc)) {
 		throw new ConfigError(`kubeconfig ${file}: not a kubeconfig (expected a mapping with clusters, users and contexts)`, {file, hint: fixHint});
 	}
-	return {file, doc: doc as Record<string, unknown>};
+	return {file, doc: detached(doc, new Map()) as Record<string, unknown>};
+}
+
+/**
+ * The document with every string its own copy, one per distinct value. js-yaml's strings are slices of
+ * the file's text, so any one kept (a server, a name, a token) kept the whole text alive: 1.1 MB of
+ * heap for a 1,001-context kubeconfig, for the life of the console. Identical values (1,000 clusters
+ * trusting one CA) share one copy.
+ */
+function detached(value: unknown, seen: Map<string, string>, walked = new Set<object>()): unknown {
+	if (typeof value === 'string') {
+		// V8 copies a slice shorter than 13 characters instead of pointing into the text.
+		if (value.length < 13) return value;
+		let own = seen.get(value);
+		// A concatenation is flattened into a new string of its own; the slice past the space then points into that.
+		if (own === undefined) seen.set(value, (own = ` ${value}`.slice(1)));
+		return own;
+	}
+	// YAML aliases make shared and even cyclic nodes (`a: &x {b: *x}`): each is walked once.
+	if (!value || typeof value !== 'object' || walked.has(value)) return value;
+	walked.add(value);
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) value[i] = detached(value[i], seen, walked);
+	} else {
+		const record = value as Record<string, unknown>;
+		for (const key of Object.keys(record)) record[key] = detached(record[key], seen, walked);
+	}
+	return value;
 }
 
 /** Line of `name: <name>` in the file, to point the user at a broken entry. Best effort. */
