@@ -105,6 +105,40 @@ describe('startProbe', () => {
 		}
 	});
 
+	it('1,000 clusters off screen, kept answering by bookmarks: no probe, and their re-armed timers wake the process at most once a second', async () => {
+		const intervals = probeIntervalsFor(1001);
+		const clients = Array.from({length: 1000}, () => fakeClient());
+		const probes = clients.map(f => startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, 'off-screen', state), onState: () => {}, onRecover: () => {}}));
+		// The first probes, spread over an interval; then each cluster's four watches send a bookmark a
+		// minute each, at their own moments (kube-apiserver's, from when each watch opened).
+		await vi.advanceTimersByTimeAsync(intervals['off-screen']);
+		const firstProbes = clients.reduce((n, f) => n + f.probes.length, 0);
+		for (const f of clients) f.client.lastAnswerAt = performance.now();
+		const bookmarks = clients.flatMap(f => Array.from({length: 4}, () => ({f, next: performance.now() + Math.random() * 60_000})));
+		const wakeups = new Set<number>();
+		const real = globalThis.setTimeout;
+		// Every timer callback that runs, by the simulated millisecond it ran at.
+		const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+			real((...a: unknown[]) => {
+				wakeups.add(Math.floor(performance.now()));
+				fn(...a);
+			}, ms, ...args)) as typeof setTimeout);
+		const end = performance.now() + 5 * 60_000;
+		while (performance.now() < end) {
+			await vi.advanceTimersByTimeAsync(100);
+			for (const b of bookmarks) {
+				if (b.next > performance.now()) continue;
+				b.f.client.lastAnswerAt = performance.now();
+				b.next += 60_000;
+			}
+		}
+		spy.mockRestore();
+		expect(clients.reduce((n, f) => n + f.probes.length, 0)).toBe(firstProbes);
+		// 5 minutes: at most one wake-up per second of the probes' timers (there were ~20 a second).
+		expect(wakeups.size).toBeLessThanOrEqual(5 * 60 + 1);
+		for (const probe of probes) probe.stop();
+	});
+
 	it('probes every cluster of a small fleet alike, at 1.5 s', () => {
 		expect(probeIntervalsFor(20)).toEqual({'selected': 1500, 'on-screen': 1500, 'off-screen': 1500});
 		// Unreachable on screen: as the selected row, so that recovery shows within 3 s.
