@@ -1,7 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import {KubeError} from '../kube/errors.js';
 import type {WatchState} from '../kube/watch.js';
-import {createCoarseTimers, type CoarseTimers} from './coarse-timers.js';
+import type {CoarseTimers} from './coarse-timers.js';
 
 // Is the API server answering? Watches cannot tell quickly: a server that hangs leaves its open
 // streams silent, which looks like a quiet healthy cluster until the watchdog (75 s); and after an
@@ -41,18 +41,16 @@ export type ProbeOptions = {
 	onState: (state: WatchState) => void;
 	/** The server answers again after it did not: retry what waits (the watches). */
 	onRecover: () => void;
-	/** Where waits of coarseFromMs and more are kept; default: one grid of 1 s shared by every probe; null: exact timers. */
-	coarse?: CoarseTimers | null;
+	/** The fleet's shared grid for waits of coarseFromMs and more (coarse-timers.ts); without it every wait is exact. */
+	coarse?: CoarseTimers;
 };
 
 /**
- * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share a 1 s grid
- * (coarse-timers.ts): ~20 re-armed probe timers a second on a 1,001-cluster fleet were ~20 wake-ups
+ * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share the fleet's
+ * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a 1,001-cluster fleet were ~20 wake-ups
  * a second; on the grid, one. A probe then goes out up to 1 s early, never late.
  */
 const coarseFromMs = 10_000;
-let shared: CoarseTimers | undefined;
-const sharedCoarseTimers = () => (shared ??= createCoarseTimers(1000));
 
 export type Probe = {
 	stop: () => void;
@@ -82,8 +80,8 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	/** When the last probe ended (or the probe started): the next one is due an interval after it. */
 	let lastEnded = performance.now();
 	const interval = () => (typeof options.intervalMs === 'number' ? options.intervalMs : options.intervalMs(last));
-	/** Long waits go on the shared grid (up to one step early, see coarseFromMs); short ones stay exact. */
-	const coarse = options.coarse === undefined ? sharedCoarseTimers() : options.coarse;
+	/** Long waits go on the fleet's grid (up to one step early, see coarseFromMs); short ones stay exact. */
+	const {coarse} = options;
 	const slack = () => (coarse && interval() >= coarseFromMs ? coarse.gridMs : 0);
 	const schedule = (ms: number) => {
 		if (stopper.signal.aborted) return;

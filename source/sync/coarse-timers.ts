@@ -9,6 +9,8 @@ export type CoarseTimers = {
 	/** Calls `fn` at the last grid step at or before `at` (performance.now() ms; at once if that is past). Returns the cancel. */
 	at(at: number, fn: () => void): () => void;
 	readonly gridMs: number;
+	/** Cancels every wait (the owner stops). */
+	stop(): void;
 };
 
 export function createCoarseTimers(gridMs: number): CoarseTimers {
@@ -20,6 +22,10 @@ export function createCoarseTimers(gridMs: number): CoarseTimers {
 	};
 	return {
 		gridMs,
+		stop() {
+			for (const entry of steps.values()) clearTimeout(entry.timer);
+			steps.clear();
+		},
 		at(at, fn) {
 			const now = performance.now();
 			const step = Math.max(Math.floor(at / gridMs) * gridMs, Math.ceil(now));
