@@ -1,6 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import {KubeError} from '../kube/errors.js';
 import type {WatchState} from '../kube/watch.js';
+import type {CoarseTimers} from './coarse-timers.js';
 
 // Is the API server answering? Watches cannot tell quickly: a server that hangs leaves its open
 // streams silent, which looks like a quiet healthy cluster until the watchdog (75 s); and after an
@@ -40,7 +41,16 @@ export type ProbeOptions = {
 	onState: (state: WatchState) => void;
 	/** The server answers again after it did not: retry what waits (the watches). */
 	onRecover: () => void;
+	/** The fleet's shared grid for waits of coarseFromMs and more (coarse-timers.ts); without it every wait is exact. */
+	coarse?: CoarseTimers;
 };
+
+/**
+ * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share the fleet's
+ * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a 1,001-cluster fleet were ~20 wake-ups
+ * a second; on the grid, one. A probe then goes out up to 1 s early, never late.
+ */
+const coarseFromMs = 10_000;
 
 export type Probe = {
 	stop: () => void;
@@ -63,18 +73,27 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	const stopper = new AbortController();
 	let last: 'ok' | 'unreachable' | undefined;
 	let error: string | undefined;
-	let timer: NodeJS.Timeout | undefined;
-	/** When the pending timer fires (performance.now()); undefined while a probe is under way. */
+	/** Cancels the pending timer. */
+	let cancel: (() => void) | undefined;
+	/** When the pending timer is due (performance.now()); undefined while a probe is under way. */
 	let dueAt: number | undefined;
 	/** When the last probe ended (or the probe started): the next one is due an interval after it. */
 	let lastEnded = performance.now();
 	const interval = () => (typeof options.intervalMs === 'number' ? options.intervalMs : options.intervalMs(last));
+	/** Long waits go on the fleet's grid (up to one step early, see coarseFromMs); short ones stay exact. */
+	const {coarse} = options;
+	const slack = () => (coarse && interval() >= coarseFromMs ? coarse.gridMs : 0);
 	const schedule = (ms: number) => {
 		if (stopper.signal.aborted) return;
-		if (timer) clearTimeout(timer);
+		cancel?.();
 		dueAt = performance.now() + ms;
-		timer = setTimeout(due, ms);
+		if (coarse && ms >= coarseFromMs) {
+			cancel = coarse.at(dueAt, due);
+			return;
+		}
+		const timer = setTimeout(due, ms);
 		timer.unref?.();
+		cancel = () => clearTimeout(timer);
 	};
 	/**
 	 * A probe is due unless the server answered something within the last interval. Before the first
@@ -82,12 +101,13 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	 * within the interval needs no probe yet either (1,000 clusters probed once each in the first minute).
 	 */
 	const due = () => {
-		timer = undefined;
+		cancel = undefined;
 		dueAt = undefined;
 		const answered = client.lastAnswerAt;
 		if (last !== 'unreachable' && answered !== undefined) {
 			const wait = answered + interval() - performance.now();
-			if (wait > 0) return schedule(wait);
+			// Within one grid step of due: probe now, a little early, rather than late.
+			if (wait > slack()) return schedule(wait);
 		}
 		void probe();
 	};
@@ -119,7 +139,8 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	return {
 		stop() {
 			stopper.abort();
-			if (timer) clearTimeout(timer);
+			cancel?.();
+			cancel = undefined;
 		},
 		retune() {
 			// A probe under way schedules the next one with the new interval when it ends.

@@ -4,6 +4,7 @@ import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObj
 import {slimRaw} from '../mcm/raw-slim.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
 import {probeIntervalOf, startProbe, type Probe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
+import type {CoarseTimers} from './coarse-timers.js';
 import {listOnce} from './list-once.js';
 import {createIdentityReader, type IdentityReader} from './managed-identity-reader.js';
 
@@ -28,6 +29,8 @@ export type ClusterWatchOptions = {
 	mode: 'watch' | 'list';
 	/** Probe the API this often, by tier (see api-probe.ts); off when absent. Watch mode only. */
 	probe?: ProbeIntervals;
+	/** The fleet's grid for the probes' long waits (api-probe.ts). */
+	coarse?: CoarseTimers;
 };
 
 // Worst first: the state of a cluster is that of its worst watch.
@@ -139,6 +142,7 @@ export class ClusterWatches {
 		if (this.probing) {
 			this.probe = startProbe(this.o.client, {
 				intervalMs: state => this.probeInterval(state),
+				coarse: this.o.coarse,
 				onState: state => !this.o.stopped() && this.setState('probe', state),
 				onRecover: () => {
 					if (this.o.stopped()) return;

@@ -12,6 +12,7 @@ import type {AppStore} from '../store/store.js';
 import type {OnScreen} from '../store/ui-store.js';
 import type {ProbeIntervals, ProbeTier} from './api-probe.js';
 import {ClusterWatches} from './cluster-watches.js';
+import {createCoarseTimers} from './coarse-timers.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
@@ -113,6 +114,8 @@ class FleetSyncLoop implements FleetSync {
 	private readonly now: () => number;
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
+	/** One 1 s grid for every cluster's probe timers: ~20 re-armed a second on 1,001 clusters, one wake-up (api-probe.ts). */
+	private readonly coarse = createCoarseTimers(1000);
 
 	/** Clusters whose every resource answered (or failed) once. */
 	private settledCount = 0;
@@ -164,6 +167,7 @@ class FleetSyncLoop implements FleetSync {
 			stopped: () => this.stopped,
 			mode: this.o.mode ?? 'watch',
 			probe: typeof this.o.probeMs === 'number' ? {'selected': this.o.probeMs, 'on-screen': this.o.probeMs, 'off-screen': this.o.probeMs} : this.o.probeMs,
+			coarse: this.coarse,
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);
@@ -244,6 +248,7 @@ class FleetSyncLoop implements FleetSync {
 		this.firstContacts.clear();
 		this.coalescer.stop();
 		for (const watches of this.clusters.values()) watches.stop();
+		this.coarse.stop();
 		this.wake();
 	}
 

@@ -3,6 +3,7 @@ import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
 import {KubeError} from '../../source/kube/errors.js';
 import type {WatchState} from '../../source/kube/watch.js';
 import {probeIntervalOf, probeIntervalsFor, startProbe, type ProbeTier} from '../../source/sync/api-probe.js';
+import {createCoarseTimers} from '../../source/sync/coarse-timers.js';
 
 // The reachability probe asks only what nothing else said: while the server keeps answering (watch
 // lines, other requests), no GET /version goes out; once it stops, one goes out within an interval.
@@ -90,10 +91,11 @@ describe('startProbe', () => {
 
 	it('off screen on a big fleet, a hang shows once a bookmark interval passes without an answer; on screen within seconds', async () => {
 		const intervals = probeIntervalsFor(1001);
-		for (const [tier, within] of [['off-screen', 65_000], ['on-screen', 5000]] as const) {
+		// With exact timers, and on the fleet's 1 s grid (early, never late: the bound holds).
+		for (const [tier, within, coarse] of [['off-screen', 65_000, undefined], ['on-screen', 5000, undefined], ['off-screen', 65_000, createCoarseTimers(1000)], ['on-screen', 5000, createCoarseTimers(1000)]] as const) {
 			const f = fakeClient();
 			const states: WatchState[] = [];
-			const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}});
+			const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}, coarse});
 			await vi.advanceTimersByTimeAsync(intervals[tier]);
 			f.client.lastAnswerAt = performance.now();
 			f.hang();
@@ -103,6 +105,45 @@ describe('startProbe', () => {
 			expect(states.at(-1)).toMatchObject({state: 'unreachable'});
 			probe.stop();
 		}
+	});
+
+	it('1,000 clusters off screen, kept answering by bookmarks: no probe, and their re-armed timers wake the process at most once a second', async () => {
+		const intervals = probeIntervalsFor(1001);
+		const clients = Array.from({length: 1000}, () => fakeClient());
+		// The fleet's grid, as the fleet sync hands it to every cluster's probe.
+		const coarse = createCoarseTimers(1000);
+		const probes = clients.map(f => startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, 'off-screen', state), onState: () => {}, onRecover: () => {}, coarse}));
+		// The first probes, spread over an interval; then each cluster's four watches send a bookmark a
+		// minute each, at their own moments (kube-apiserver's, from when each watch opened).
+		await vi.advanceTimersByTimeAsync(intervals['off-screen']);
+		const firstProbes = clients.reduce((n, f) => n + f.probes.length, 0);
+		for (const f of clients) f.client.lastAnswerAt = performance.now();
+		const bookmarks = clients.flatMap(f => Array.from({length: 4}, () => ({f, next: performance.now() + Math.random() * 60_000})));
+		// A probe's timer, when it fires, reads when its server last answered: the instants of those reads are its wake-ups.
+		const wakeups = new Set<number>();
+		for (const f of clients) {
+			let at = f.client.lastAnswerAt;
+			Object.defineProperty(f.client, 'lastAnswerAt', {
+				get: () => {
+					wakeups.add(Math.floor(performance.now()));
+					return at;
+				},
+				set: (t: number | undefined) => (at = t),
+			});
+		}
+		const end = performance.now() + 5 * 60_000;
+		while (performance.now() < end) {
+			await vi.advanceTimersByTimeAsync(100);
+			for (const b of bookmarks) {
+				if (b.next > performance.now()) continue;
+				b.f.client.lastAnswerAt = performance.now();
+				b.next += 60_000;
+			}
+		}
+		expect(clients.reduce((n, f) => n + f.probes.length, 0)).toBe(firstProbes);
+		// 5 minutes: at most one wake-up per second of the probes' timers (there were ~20 a second).
+		expect(wakeups.size).toBeLessThanOrEqual(5 * 60 + 1);
+		for (const probe of probes) probe.stop();
 	});
 
 	it('probes every cluster of a small fleet alike, at 1.5 s', () => {
