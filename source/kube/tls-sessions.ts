@@ -104,9 +104,13 @@ function decode(base64: string): StoredSession | undefined {
  * decoding it when the session is offered costs what the resumption saves (OpenSSL 3 decodes an X.509
  * certificate and its key in ~0.13 ms, ~0.4 ms for the whole session). The handshake's verdict stays
  * in the session ([5]), and Node does not check the name again on a resumed session (the session was
- * made for this name: the cache key). Undefined when the bytes do not read as a session.
+ * made for this name: the cache key). Undefined when the bytes do not read as a session; Node's
+ * envelope (openEnvelope), where there is one, is kept as it came.
  */
-export function withoutPeerCertificate(der: Uint8Array): Buffer | undefined {
+export function withoutPeerCertificate(session: Uint8Array): Buffer | undefined {
+	const parts = openEnvelope(session);
+	if (!parts) return undefined;
+	const {head, der} = parts;
 	const outer = readTlv(der, 0);
 	if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return undefined;
 	const kept: Uint8Array[] = [];
@@ -117,7 +121,23 @@ export function withoutPeerCertificate(der: Uint8Array): Buffer | undefined {
 		at = item.end;
 	}
 	const body = Buffer.concat(kept);
-	return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+	return Buffer.concat([head, Buffer.from([0x30]), derLength(body.length), body]);
+}
+
+const envelopeMagic = Buffer.from('\0nodejs:tls:session:', 'latin1');
+
+/**
+ * Node 20 hands out a session as OpenSSL's DER alone; newer releases (Node 26, OpenSSL 3.5, here) wrap
+ * it: `\0nodejs:tls:session:<n>\0`, a 2-byte length and the SNI name, then the DER, and take it back
+ * only so. The head is kept byte for byte and the DER read after it. Undefined when neither form reads.
+ */
+function openEnvelope(session: Uint8Array): {head: Uint8Array; der: Uint8Array} | undefined {
+	if (session[0] !== 0) return {head: session.subarray(0, 0), der: session};
+	if (!Buffer.from(session.subarray(0, envelopeMagic.length)).equals(envelopeMagic)) return undefined;
+	const magicEnd = session.indexOf(0, envelopeMagic.length);
+	if (magicEnd < 0 || magicEnd + 3 > session.length) return undefined;
+	const derAt = magicEnd + 3 + session[magicEnd + 1] * 256 + session[magicEnd + 2];
+	return derAt < session.length ? {head: session.subarray(0, derAt), der: session.subarray(derAt)} : undefined;
 }
 
 function derLength(n: number): Buffer {
@@ -131,13 +151,15 @@ function derLength(n: number): Buffer {
 const maxTicketSeconds = 7 * 24 * 60 * 60;
 
 /**
- * When the session stops resuming, from OpenSSL's DER encoding (SSL_SESSION_ASN1: a SEQUENCE whose [1]
- * is the time it was made, [2] the client's own timeout and [9] the server's ticket lifetime hint, in
- * seconds). A ticket lasts what the server said ([9]: OpenSSL's client offers it no longer; the client's
+ * When the session stops resuming, from OpenSSL's DER encoding inside Node's envelope where there is
+ * one (SSL_SESSION_ASN1: a SEQUENCE whose [1] is the time it was made, [2] the client's own timeout and
+ * [9] the server's ticket lifetime hint, in seconds). A ticket lasts what the server said ([9]: OpenSSL's client offers it no longer; the client's
  * [2] is its own default, 2 hours), at most 7 days; a session without a ticket, its timeout. Undefined
  * for anything that does not read so.
  */
-export function sessionExpiry(der: Uint8Array): number | undefined {
+export function sessionExpiry(session: Uint8Array): number | undefined {
+	const der = openEnvelope(session)?.der;
+	if (!der) return undefined;
 	const outer = readTlv(der, 0);
 	if (!outer || outer.tag !== 0x30) return undefined;
 	const fields = new Map<number, number>();

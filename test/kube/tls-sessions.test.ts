@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {sessionExpiry, TlsSessionCache} from '../../source/kube/tls-sessions.js';
+import {sessionExpiry, TlsSessionCache, withoutPeerCertificate} from '../../source/kube/tls-sessions.js';
 import {loadTlsSessions, saveTlsSessions, tlsSessionFile} from '../../source/cli/tls-session-file.js';
 import {kubeconfigYaml, startSingleCluster, type SingleCluster} from '../sim/single-cluster.js';
 import {writeKubeconfig} from './fake-api.js';
@@ -133,6 +133,25 @@ describe('TLS sessions across runs', () => {
 		const [[key, base64, expiresAt]] = sessions.live();
 		sessions.merge([1, 2, 3, 4].map(n => [`old-${n}`, base64, expiresAt] as [string, string, number]));
 		expect(sessions.live().map(([k]) => k)).toEqual(['old-3', 'old-4', key]);
+	});
+
+	it('reads a session in either form Node hands out: the DER alone (Node 20) or wrapped (newer Node), and keeps the wrapper', async () => {
+		const a = await cluster('a');
+		const sessions = new TlsSessionCache();
+		await version(clientFor(a, sessions));
+		const [[, base64]] = sessions.live();
+		const kept = Buffer.from(base64, 'base64');
+		// This Node's own form is one of the two; make the other from it.
+		const head = Buffer.concat([Buffer.from('\0nodejs:tls:session:1\0', 'latin1'), Buffer.from([0, 9]), Buffer.from('localhost')]);
+		const nul = kept.indexOf(0, 1);
+		const bare = kept[0] === 0 ? kept.subarray(nul + 3 + kept.readUInt16BE(nul + 1)) : kept;
+		const wrapped = Buffer.concat([head, bare]);
+		expect(sessionExpiry(wrapped)).toBe(sessionExpiry(bare));
+		expect(sessionExpiry(bare)).toBeGreaterThan(Date.now());
+		expect(withoutPeerCertificate(wrapped)).toEqual(Buffer.concat([head, withoutPeerCertificate(bare)!]));
+		// A wrapper whose name runs past the end, or another program's bytes: no session.
+		expect(sessionExpiry(Buffer.concat([head.subarray(0, head.length - 9), Buffer.from([0xff, 0xff])]))).toBeUndefined();
+		expect(withoutPeerCertificate(Buffer.from('\0something:else\0\0\0', 'latin1'))).toBeUndefined();
 	});
 
 	it('reads a session lifetime only from what OpenSSL wrote', () => {
