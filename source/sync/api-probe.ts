@@ -47,8 +47,9 @@ export type ProbeOptions = {
 
 /**
  * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share the fleet's
- * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a 1,001-cluster fleet were ~20 wake-ups
- * a second; on the grid, one. A probe then goes out up to 1 s early, never late.
+ * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a
+ * 1,001-cluster fleet were ~20 wake-ups a second; on the grid, one. A probe then goes out up to 1 s
+ * early, never late.
  */
 const coarseFromMs = 10_000;
 
