@@ -5,7 +5,7 @@ import process from 'node:process';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 import {codeCacheWarmEvent} from './code-cache-warm.js';
-import {compileCacheDirectory} from './compile-cache.js';
+import {compileCacheDirectory, privateDirectory} from './compile-cache.js';
 
 // The published program is one CommonJS file (scripts/bundle.mjs) that the bin runs through here with
 // V8's code cache: the code V8 compiled for the console's first frame, kept from one run to the next,
@@ -74,11 +74,6 @@ export function writeCodeCache(directory: string, entry: string, data: Uint8Arra
 		fs.rmSync(temporary, {force: true});
 		return false;
 	}
-}
-
-function privateDirectory(directory: string): boolean {
-	const stat = fs.statSync(directory);
-	return stat.isDirectory() && (!process.getuid || stat.uid === process.getuid()) && (process.platform === 'win32' || (stat.mode & 0o077) === 0);
 }
 
 /** What happened to the cache in this run: used, made (absent, damaged or refused by V8), or off. */

@@ -23,14 +23,24 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
 	return path.join(base, 'calico-mcm', 'v8');
 }
 
+/** Whether a cache file or directory is the user's own and open to no one else: what every cache here (this one, code-cache.ts, tls-session-file.ts) requires. */
+export function ownAndPrivate(stat: fs.Stats): boolean {
+	return (!process.getuid || stat.uid === process.getuid()) && (process.platform === 'win32' || (stat.mode & 0o077) === 0);
+}
+
+/** A directory that is the user's own and open to no one else (throws when it does not exist). */
+export function privateDirectory(directory: string): boolean {
+	const stat = fs.statSync(directory);
+	return stat.isDirectory() && ownAndPrivate(stat);
+}
+
 /** Turns the cache on (`enable`: Node's, null where it has none), unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */
 export function enableCompileCache(env: NodeJS.ProcessEnv = process.env, enable: CompileCache | null | undefined = (module as {enableCompileCache?: CompileCache}).enableCompileCache): string | undefined {
 	if (!enable || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return undefined;
 	const directory = compileCacheDirectory(env);
 	try {
 		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
-		const stat = fs.statSync(directory);
-		if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (process.platform !== 'win32' && (stat.mode & 0o077) !== 0)) return undefined;
+		if (!privateDirectory(directory)) return undefined;
 		enable(directory);
 		return directory;
 	} catch {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {TlsSessionCache} from '../kube/tls-sessions.js';
-import {compileCacheDirectory} from './compile-cache.js';
+import {compileCacheDirectory, ownAndPrivate, privateDirectory} from './compile-cache.js';
 
 // Where `status` keeps its TLS sessions between runs (kube/tls-sessions.ts says what they are bound
 // to): $XDG_CACHE_HOME/calico-mcm/tls/sessions.json, else ~/.cache/..., beside the code cache. They are
@@ -52,16 +52,11 @@ function readSessions(file: string): FileFormat['sessions'] {
 	try {
 		if (!privateDirectory(path.dirname(file))) return [];
 		const stat = fs.statSync(file);
-		if (!stat.isFile() || (process.getuid && stat.uid !== process.getuid()) || (process.platform !== 'win32' && (stat.mode & 0o077) !== 0)) return [];
+		if (!stat.isFile() || !ownAndPrivate(stat)) return [];
 		const document = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<FileFormat>;
 		if (document.version !== 1 || !Array.isArray(document.sessions)) return [];
 		return document.sessions.filter(row => Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && typeof row[2] === 'number');
 	} catch {
 		return [];
 	}
-}
-
-function privateDirectory(directory: string): boolean {
-	const stat = fs.statSync(directory);
-	return stat.isDirectory() && (!process.getuid || stat.uid === process.getuid()) && (process.platform === 'win32' || (stat.mode & 0o077) === 0);
 }

@@ -22,6 +22,7 @@ import {
 	seedEnterpriseResources, seedKubernetes, seedManagementCluster, type SimRole,
 } from './topology.js';
 import type {ApiServer, ConnectionStats, ObjectStore, ReceivedRequest, TokenRegistry} from './types.js';
+import {nowTimestamp} from './flat-string.js';
 
 export type {SimRole} from './topology.js';
 
@@ -315,7 +316,7 @@ function addRemoteManaged(management: ObjectStore, count: number): void {
 	if (!Number.isInteger(count) || count < 0 || count > maxRemoteManaged) throw new Error(`--remote-managed ${String(count)}: expected a whole number from 0 to ${maxRemoteManaged}`);
 	const type = typeOf(management, 'projectcalico.org/v3', 'ManagedCluster');
 	if (!type || count === 0) return;
-	const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+	const since = nowTimestamp();
 	for (let i = 1; i <= count; i++) {
 		const stored = management.create(type, {
 			apiVersion: 'projectcalico.org/v3',

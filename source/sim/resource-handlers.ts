@@ -13,6 +13,7 @@ import {badRequest, invalid, notFound, staleConflict} from './status-error.js';
 import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
+import {nowTimestamp} from './flat-string.js';
 
 export type RequestContext = {
 	req: IncomingMessage;
@@ -337,7 +338,7 @@ export async function handleTokenRequest(ctx: RequestContext): Promise<void> {
 	sendObject(ctx.res, 201, {
 		kind: 'TokenRequest',
 		apiVersion: 'authentication.k8s.io/v1',
-		metadata: {name, namespace: path.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z')},
+		metadata: {name, namespace: path.namespace, creationTimestamp: nowTimestamp()},
 		spec: {audiences: Array.isArray(spec.audiences) ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds, boundObjectRef: null},
 		status: {token: issued.token, expirationTimestamp: issued.expirationTimestamp},
 	});

@@ -4,6 +4,7 @@
 import {crdToTypes, establishedStatus} from './crd.js';
 import type {KubeObject, ObjectStore, ResourceType} from './types.js';
 import type {TypeRegistry} from './store-types.js';
+import {nowTimestamp} from './flat-string.js';
 
 export const isCrdType = (type: ResourceType) => type.group === 'apiextensions.k8s.io' && type.resource === 'customresourcedefinitions';
 const isCore = (type: ResourceType, resource: string) => type.group === '' && type.resource === resource;
@@ -66,7 +67,7 @@ export class BuiltinControllers {
 		const crdType = this.s.types.anyVersion('apiextensions.k8s.io', 'customresourcedefinitions');
 		const current = crdType ? this.s.raw(crdType, undefined, crd.metadata.name) : undefined;
 		if (!crdType || !current) return;
-		const status = establishedStatus(current, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+		const status = establishedStatus(current, nowTimestamp());
 		// Keep the original transition times when nothing changed, so re-applies do not churn.
 		const previous = (current.status as {conditions?: Condition[]} | undefined)?.conditions;
 		for (const c of status.conditions as Condition[]) {
