@@ -166,7 +166,6 @@ export function handleWatch(ctx: RequestContext): void {
 		labelSelector: param(ctx, 'labelSelector'),
 		fieldSelector,
 		resourceVersion: param(ctx, 'resourceVersion'),
-		sendInitialEvents: flag(ctx, 'sendInitialEvents'),
 		allowBookmarks: flag(ctx, 'allowWatchBookmarks'),
 		timeoutSeconds: timeout,
 		table: wantsTable(ctx.req.headers.accept) ? {include: include(ctx)} : undefined,

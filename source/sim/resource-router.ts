@@ -5,6 +5,7 @@ import {virtualTypes} from './builtin-types.js';
 import {answerWithoutProtobuf, sendObject} from './http-response.js';
 import {notFoundPath} from './non-resource.js';
 import {messageType, protobufMediaType} from './protobuf.js';
+import {checkListOptions} from './list-options.js';
 import {boolParam} from './query-params.js';
 import {forbidden, isAllowed, type Attributes, type Identity} from './rbac.js';
 import {bodyFormat, decodeBody, mediaTypeOf, readBody, requireObject} from './request-body.js';
@@ -103,5 +104,6 @@ export async function serveResource(base: Omit<RequestContext, 'type'>, identity
 	if (sub) return sub();
 	if (!path.name && (verb === 'update' || verb === 'patch')) throw notAllowed(`${req.method} on a collection`);
 	if (path.name && verb === 'create') throw notAllowed('POST to a named object (POST to the collection instead)');
+	if (verb === 'list' || verb === 'watch') checkListOptions(url.searchParams, verb === 'watch');
 	return handlers[verb](ctx);
 }

@@ -27,7 +27,6 @@ export type WatchOptions = {
 	fieldSelector?: string;
 	/** undefined or '0': start with ADDED for every current object. */
 	resourceVersion?: string;
-	sendInitialEvents?: boolean;
 	allowBookmarks: boolean;
 	timeoutSeconds?: number;
 	table?: {include: IncludeObject};
@@ -65,11 +64,11 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 	const send = (eventType: string, obj: KubeObject) => {
 		write(eventType, options.table ? toTable(type, [obj], {include: options.table.include}) : obj);
 	};
-	const bookmark = (annotations?: Record<string, string>) => {
+	const bookmark = () => {
 		write('BOOKMARK', {
 			kind: type.kind,
 			apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
-			metadata: {resourceVersion: String(Math.max(lastRv, store.resourceVersion)), ...(annotations ? {annotations} : {})},
+			metadata: {resourceVersion: String(Math.max(lastRv, store.resourceVersion))},
 		});
 	};
 
@@ -104,7 +103,6 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 		if (resumeFrom === undefined) {
 			lastRv = store.resourceVersion;
 			for (const obj of store.list(type, {namespace: options.namespace})) if (matches(obj)) send('ADDED', obj);
-			if (options.sendInitialEvents) bookmark({'k8s.io/initial-events-end': 'true'});
 		} else {
 			lastRv = resumeFrom;
 			for (const event of store.eventsSince(type, resumeFrom)) deliver(event);

@@ -437,6 +437,42 @@ describe('bad requests', () => {
 	});
 });
 
+describe('list options', () => {
+	// A client that sends these to a v1.33 kube-apiserver gets its 422: the simulator must not answer them.
+	const refused: Array<[string, string]> = [
+		['/api/v1/namespaces?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true',
+			'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'],
+		['/api/v1/namespaces?watch=true&sendInitialEvents=true',
+			'[resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled]'],
+		['/api/v1/namespaces?watch=true&resourceVersionMatch=NotOlderThan',
+			'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'],
+		['/api/v1/namespaces?sendInitialEvents=false', 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list'],
+		['/api/v1/namespaces?resourceVersionMatch=Exact',
+			'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'],
+		['/api/v1/namespaces?resourceVersion=0&resourceVersionMatch=Exact',
+			'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'],
+		['/api/v1/namespaces?resourceVersion=1&resourceVersionMatch=Newest',
+			'resourceVersionMatch: Unsupported value: "Newest": supported values: "Exact", "NotOlderThan", ""'],
+	];
+
+	it('refuses what kube-apiserver v1.33 refuses, with its 422 on ListOptions', async () => {
+		const token = cluster.tokens.adminToken;
+		for (const [path, message] of refused) {
+			const res = await rawRequest(cluster.server.url, 'GET', path, {token});
+			expect(res.status, path).toBe(422);
+			expect(res.json(), path).toMatchObject({kind: 'Status', reason: 'Invalid', code: 422, message: `ListOptions.meta.k8s.io "" is invalid: ${message}`,
+				details: {group: 'meta.k8s.io', kind: 'ListOptions'}});
+		}
+	});
+
+	it('serves a list that names its resourceVersion and how to match it', async () => {
+		const token = cluster.tokens.adminToken;
+		const res = await rawRequest(cluster.server.url, 'GET', '/api/v1/namespaces?resourceVersion=0&resourceVersionMatch=NotOlderThan', {token});
+		expect(res.status).toBe(200);
+		expect(res.json().items.length).toBeGreaterThan(0);
+	});
+});
+
 describe('hostile input', () => {
 	it('answers every malformed request with a 4xx Status and never stops serving', async () => {
 		const token = cluster.tokens.adminToken;
