@@ -102,8 +102,12 @@ class MemoryStore implements ObjectStore {
 	}
 
 	get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-		const obj = this.storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
+		const obj = this.getStored(type, namespace, name);
 		return obj ? inVersion(obj, type) : undefined;
+	}
+
+	getStored(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+		return this.storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
 	}
 
 	list(type: ResourceType, options?: ListOptions): KubeObject[] {
@@ -113,7 +117,7 @@ class MemoryStore implements ObjectStore {
 		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
 			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
 			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
-			out.push(options?.readOnly ? {...obj, apiVersion: apiVersionOf(type)} : inVersion(obj, type));
+			out.push(options?.stored ? obj : inVersion(obj, type));
 		}
 		out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
 		return out;
