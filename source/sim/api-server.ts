@@ -4,7 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import {authenticate} from './authn.js';
 import {sendError} from './http-response.js';
 import {createListener, type Listener} from './listener.js';
-import {notFoundPath, publicPaths, serveNonResource} from './non-resource.js';
+import {notFoundPath, publicPaths, serveNonResource, type NonResourceRequest} from './non-resource.js';
 import {parseResourcePath} from './request-path.js';
 import {serveResource} from './resource-router.js';
 import {installRootCaPublisher} from './root-ca-publisher.js';
@@ -95,12 +95,11 @@ class SimApiServer implements ApiServer {
 	private onRequest(req: IncomingMessage, res: ServerResponse): void {
 		const {authorization} = req.headers;
 		const impersonateUser = req.headers['impersonate-user'];
-		this.received.push({
-			method: req.method ?? '',
-			path: req.url ?? '',
-			...(authorization === undefined ? {} : {authorization}),
-			...(impersonateUser === undefined ? {} : {impersonateUser: String(impersonateUser)}),
-		});
+		// Built field by field: spreads of conditional objects took V8's slow path on every request.
+		const received: ReceivedRequest = {method: req.method ?? '', path: req.url ?? ''};
+		if (authorization !== undefined) received.authorization = authorization;
+		if (impersonateUser !== undefined) received.impersonateUser = String(impersonateUser);
+		this.received.push(received);
 		if (this.received.length > receivedLimit) this.received.splice(0, this.received.length - receivedLimit);
 		if (this.mode === 'hang') {
 			// Hanging: read nothing, answer nothing; up() or down() ends these.
@@ -126,10 +125,11 @@ class SimApiServer implements ApiServer {
 		} catch {
 			throw new ApiError(400, 'BadRequest', `the request URL is malformed: ${req.url}`);
 		}
-		const request = {req, res, url, store, host: `127.0.0.1:${this.port}`};
+		const request: NonResourceRequest = {req, res, url, store, host: `127.0.0.1:${this.port}`};
 		if (publicPaths.has(url.pathname) && serveNonResource(request)) return;
 		const identity = authenticate(store, tokens, req);
-		if (serveNonResource({...request, identity})) return;
+		request.identity = identity;
+		if (serveNonResource(request)) return;
 		const path = parseResourcePath(url.pathname);
 		if (!path) throw notFoundPath();
 		await serveResource({

@@ -27,6 +27,19 @@ export function answerWithoutProtobuf(res: ServerResponse): void {
 	withoutProtobuf.add(res);
 }
 
+/**
+ * Whether sendObject would answer JSON for a body of this apiVersion and kind (its format depends on
+ * nothing else), so that the caller may send the text itself with sendJsonText; 406 as sendObject.
+ */
+export function answersJson(res: ServerResponse, body: {apiVersion: string; kind: string}): boolean {
+	return responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body) === 'json';
+}
+
+/** JSON text already serialized (see answersJson). */
+export function sendJsonText(res: ServerResponse, code: number, json: string): void {
+	send(res, code, 'application/json', json);
+}
+
 /** An API object (or list, or Status) in the format the request's Accept header prefers; 406 when none fits. */
 export function sendObject(res: ServerResponse, code: number, body: unknown): void {
 	const format = responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body);

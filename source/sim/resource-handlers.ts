@@ -2,7 +2,7 @@
 // subresource, serviceaccounts/<name>/token and pods/<name>/log.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {builtinTypes} from './builtin-types.js';
-import {sendObject, sendText} from './http-response.js';
+import {answersJson, sendJsonText, sendObject, sendText} from './http-response.js';
 import {recordUpdate, serverSideApply} from './managed-fields.js';
 import {jsonPatch, mergePatch, strategicMergePatch} from './patch.js';
 import {boolParam} from './query-params.js';
@@ -13,6 +13,7 @@ import {badRequest, invalid, notFound, staleConflict} from './status-error.js';
 import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
+import {listJson, storedJson} from './stored-json.js';
 import {nowTimestamp} from './flat-string.js';
 
 export type RequestContext = {
@@ -131,7 +132,7 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 
 export function handleList(ctx: RequestContext): void {
 	const {store, type} = ctx;
-	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector'), readOnly: true});
+	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector'), stored: true});
 	const limit = intParam(ctx, 'limit');
 	const cont = param(ctx, 'continue');
 	let page = items;
@@ -147,11 +148,14 @@ export function handleList(ctx: RequestContext): void {
 		metadata.continue = encodeContinue({rv, after: keyOf(page[page.length - 1])});
 		metadata.remainingItemCount = rest;
 	}
+	const apiVersion = apiVersionOf(type);
 	if (wantsTable(ctx.req.headers.accept)) {
-		sendObject(ctx.res, 200, toTable(type, page, {include: include(ctx), listMeta: metadata}));
+		sendObject(ctx.res, 200, toTable(type, page.map((o) => ({...o, apiVersion})), {include: include(ctx), listMeta: metadata}));
 		return;
 	}
-	sendObject(ctx.res, 200, {kind: type.listKind, apiVersion: apiVersionOf(type), metadata, items: page});
+	const list = {kind: type.listKind, apiVersion};
+	if (answersJson(ctx.res, list)) sendJsonText(ctx.res, 200, listJson(list.kind, apiVersion, metadata, page));
+	else sendObject(ctx.res, 200, {...list, metadata, items: page.map((o) => ({...o, apiVersion}))});
 }
 
 export function handleWatch(ctx: RequestContext): void {
@@ -176,9 +180,16 @@ export function handleWatch(ctx: RequestContext): void {
 }
 
 export function handleGet(ctx: RequestContext): void {
-	const obj = ctx.store.get(ctx.type, ctx.path.namespace, ctx.path.name as string);
-	if (!obj) throw notFound(ctx.type, ctx.path.name as string);
-	respondObject(ctx, 200, obj);
+	const {store, type, path} = ctx;
+	const stored = store.getStored(type, path.namespace, path.name as string);
+	if (!stored) throw notFound(type, path.name as string);
+	const apiVersion = apiVersionOf(type);
+	if (!wantsTable(ctx.req.headers.accept) && answersJson(ctx.res, {apiVersion, kind: type.kind})) {
+		sendWarnings(ctx);
+		sendJsonText(ctx.res, 200, storedJson(stored, apiVersion));
+		return;
+	}
+	respondObject(ctx, 200, store.get(type, path.namespace, path.name as string) as KubeObject);
 }
 
 /**

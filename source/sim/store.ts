@@ -60,9 +60,7 @@ class MemoryStore implements ObjectStore {
 	private readonly typeRegistry = new TypeRegistry();
 	private readonly storage = new Map<string, Map<string, KubeObject>>();
 	private readonly admissions: Admission[] = [];
-	private readonly feed = new ChangeFeed((e, type) => ({
-		type: e.type, resourceType: type, object: sharedInVersion(e.object, type), ...(e.old ? {old: sharedInVersion(e.old, type)} : {}),
-	}));
+	private readonly feed = new ChangeFeed(sharedInVersion);
 
 	private readonly controllers = new BuiltinControllers({
 		store: this,
@@ -104,8 +102,12 @@ class MemoryStore implements ObjectStore {
 	}
 
 	get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-		const obj = this.storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
+		const obj = this.getStored(type, namespace, name);
 		return obj ? inVersion(obj, type) : undefined;
+	}
+
+	getStored(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+		return this.storage.get(storageKeyOf(type))?.get(objectKey(type.namespaced ? namespace : undefined, name));
 	}
 
 	list(type: ResourceType, options?: ListOptions): KubeObject[] {
@@ -115,7 +117,7 @@ class MemoryStore implements ObjectStore {
 		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
 			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
 			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
-			out.push(options?.readOnly ? {...obj, apiVersion: apiVersionOf(type)} : inVersion(obj, type));
+			out.push(options?.stored ? obj : inVersion(obj, type));
 		}
 		out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
 		return out;
@@ -146,8 +148,7 @@ class MemoryStore implements ObjectStore {
 		if (options.dryRun) return sharedInVersion(obj, type);
 		obj.metadata.resourceVersion = String(++this.revision);
 		bucket.set(key, obj);
-		const stored = sharedInVersion(obj, type);
-		this.feed.emit({type: 'ADDED', resourceType: type, object: stored});
+		const stored = this.feed.emit({type: 'ADDED', resourceType: type, object: obj}).object;
 		this.controllers.afterCreate(type, obj);
 		return stored;
 	}
@@ -175,13 +176,12 @@ class MemoryStore implements ObjectStore {
 		obj.metadata.resourceVersion = String(++this.revision);
 		if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
 			bucket.delete(key);
-			this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(obj, type), old: sharedInVersion(existing, type)});
+			this.feed.emit({type: 'DELETED', resourceType: type, object: obj, old: existing});
 			this.controllers.afterDelete(type, obj);
 			return inVersion(obj, type);
 		}
 		bucket.set(key, obj);
-		const stored = sharedInVersion(obj, type);
-		this.feed.emit({type: 'MODIFIED', resourceType: type, object: stored, old: sharedInVersion(existing, type)});
+		const stored = this.feed.emit({type: 'MODIFIED', resourceType: type, object: obj, old: existing}).object;
 		if (!status) this.controllers.afterUpdate(type, obj, existing);
 		return stored;
 	}
@@ -199,13 +199,13 @@ class MemoryStore implements ObjectStore {
 			marked.metadata.deletionTimestamp = timestamp();
 			marked.metadata.resourceVersion = String(++this.revision);
 			bucket.set(key, marked);
-			this.feed.emit({type: 'MODIFIED', resourceType: type, object: sharedInVersion(marked, type), old: sharedInVersion(existing, type)});
+			this.feed.emit({type: 'MODIFIED', resourceType: type, object: marked, old: existing});
 			return inVersion(marked, type);
 		}
 		bucket.delete(key);
 		const deleted = cloneSharing(existing);
 		deleted.metadata.resourceVersion = String(++this.revision);
-		this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(existing, type)});
+		this.feed.emit({type: 'DELETED', resourceType: type, object: deleted, old: existing});
 		this.controllers.afterDelete(type, deleted);
 		return inVersion(deleted, type);
 	}
@@ -318,7 +318,7 @@ class MemoryStore implements ObjectStore {
 			bucket.delete(objectKey(obj.metadata.namespace, obj.metadata.name));
 			const deleted = cloneSharing(obj);
 			deleted.metadata.resourceVersion = String(++this.revision);
-			this.feed.emit({type: 'DELETED', resourceType: type, object: sharedInVersion(deleted, type), old: sharedInVersion(obj, type)});
+			this.feed.emit({type: 'DELETED', resourceType: type, object: deleted, old: obj});
 		}
 	}
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {createObjectStore} from '../../source/sim/store.js';
+import {listJson, storedJson} from '../../source/sim/stored-json.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent} from '../../source/sim/types.js';
 import {crdFiles, loadCrd} from './crd-fixtures.js';
 
@@ -80,16 +81,49 @@ describe('object store', () => {
 		expect(store.get(t, 'default', 'a')?.data).toEqual({k: 'v'});
 	});
 
-	it('answers a read-only list (what a list request serializes) exactly as a copied one, and keeps its own objects unchanged', () => {
+	it('answers a list request\'s JSON (stored objects, their text made once) exactly as JSON.stringify of a copied list', () => {
 		const store = createObjectStore();
 		const t = typeOf(store, 'v1', 'ConfigMap');
 		store.create(t, cm('a', {k: 'v'}, {tier: 'web'}));
 		for (const type of store.types()) {
-			const before = JSON.stringify(store.list(type));
-			expect(JSON.stringify(store.list(type, {readOnly: true}))).toBe(before);
-			expect(JSON.stringify(store.list(type))).toBe(before);
+			const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+			const metadata = {resourceVersion: String(store.resourceVersion), continue: 'x', remainingItemCount: 1};
+			const before = JSON.stringify({kind: type.listKind, apiVersion, metadata, items: store.list(type)});
+			for (let i = 0; i < 2; i++) expect(listJson(type.listKind, apiVersion, metadata, store.list(type, {stored: true}))).toBe(before);
+			expect(JSON.stringify({kind: type.listKind, apiVersion, metadata, items: store.list(type)})).toBe(before);
 		}
-		expect(store.list(t, {namespace: 'default', labelSelector: 'tier=web', readOnly: true}).map((o) => [o.apiVersion, o.metadata.name, o.data])).toEqual([['v1', 'a', {k: 'v'}]]);
+		expect(store.list(t, {namespace: 'default', labelSelector: 'tier=web', stored: true}).map((o) => [o.apiVersion, o.metadata.name, o.data])).toEqual([['v1', 'a', {k: 'v'}]]);
+	});
+
+	it('replays each event of a resumed watch with the object as it was then, whatever a listener or an earlier replay did to its copy', () => {
+		const store = createObjectStore();
+		const t = typeOf(store, 'v1', 'ConfigMap');
+		const from = store.resourceVersion;
+		store.subscribe((event) => {
+			(event.object.data as Record<string, string>).k = 'scribbled by a listener';
+		});
+		store.create(t, cm('a', {k: 'one'}));
+		store.update(t, {...(store.get(t, 'default', 'a') as KubeObject), data: {k: 'two'}});
+		store.delete(t, 'default', 'a');
+		const replay = () => store.eventsSince(t, from).map((e) => [e.type, e.object.apiVersion, e.object.data, e.old?.data]);
+		const first = replay();
+		expect(first).toEqual([['ADDED', 'v1', {k: 'one'}, undefined], ['MODIFIED', 'v1', {k: 'two'}, {k: 'one'}], ['DELETED', 'v1', {k: 'two'}, {k: 'two'}]]);
+		for (const e of store.eventsSince(t, from)) (e.object.data as Record<string, string>).k = 'scribbled by a watch';
+		expect(replay()).toEqual(first);
+	});
+
+	it('serves a changed object\'s new text, and each served version of a resource with its own apiVersion', () => {
+		const store = createObjectStore();
+		const t = typeOf(store, 'v1', 'ConfigMap');
+		store.create(t, cm('a', {k: 'v'}));
+		expect(storedJson(store.getStored(t, 'default', 'a') as KubeObject, 'v1')).toBe(JSON.stringify(store.get(t, 'default', 'a')));
+		store.update(t, {...(store.get(t, 'default', 'a') as KubeObject), data: {k: 'changed'}});
+		const stored = store.getStored(t, 'default', 'a') as KubeObject;
+		expect(JSON.parse(storedJson(stored, 'v1')).data).toEqual({k: 'changed'});
+		expect(storedJson(stored, 'v1')).toBe(JSON.stringify(store.get(t, 'default', 'a')));
+		expect(JSON.parse(storedJson(stored, 'v2')).apiVersion).toBe('v2');
+		expect(Object.keys(JSON.parse(storedJson(stored, 'v2')))).toEqual(Object.keys(JSON.parse(storedJson(stored, 'v1'))));
+		expect(JSON.parse(storedJson(stored, 'v1')).apiVersion).toBe('v1');
 	});
 
 	it('lists with label and field selectors', () => {
