@@ -9,6 +9,7 @@ import type {HttpMethod} from './client.js';
 import type {ContextEntry} from './kubeconfig.js';
 import {displayProxy} from './proxy.js';
 import {socketError, statusError} from './response-errors.js';
+import type {RequestCancel} from './request-cancel.js';
 import type {Transport} from './transport.js';
 
 export type ExchangeTarget = {
@@ -23,6 +24,13 @@ export type ExchangeTarget = {
 /** The server URL's own path ("" for most servers), in front of every request path. */
 export const basePathOf = (url: URL) => url.pathname.replace(/\/+$/, '');
 
+export type ExchangeOutcome = 'done' | 'retry-auth' | 'retry-reset';
+
+/**
+ * Settles through `settle` (once, never before it returns), not a promise: a watch's exchange lasts
+ * the watch's life, and a promise awaited for that long keeps the awaiting async frames (~1 KB of heap
+ * each) alive with it, thousands of them on a big fleet.
+ */
 export function exchange(target: ExchangeTarget, args: {
 	method: HttpMethod;
 	fullPath: string;
@@ -36,28 +44,31 @@ export function exchange(target: ExchangeTarget, args: {
 	retryable: boolean;
 	/** First attempt, and the credentials can be fetched again: a 401 is retried once. */
 	canRefreshAuth: boolean;
-	signal: AbortSignal;
+	cancel: RequestCancel;
 	stopTimer: () => void;
 	onOpen?: () => void;
 	onData: (text: string, end: boolean) => void;
-}): Promise<'done' | 'retry-auth' | 'retry-reset'> {
-	const {method, fullPath, what, prepared, signal} = args;
-	if (signal.aborted) return Promise.reject(signal.reason);
+}, settle: (error: unknown, outcome?: ExchangeOutcome) => void): void {
+	const {method, fullPath, what, prepared, cancel: signal} = args;
+	if (signal.aborted) return queueMicrotask(() => settle(signal.reason));
 	const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
 	if (args.body !== undefined) {
 		headers['Content-Type'] = args.contentType!;
 		headers['Content-Length'] = String(Buffer.byteLength(args.body));
 	}
 	const {canRefreshAuth} = args;
-	return new Promise((resolve, reject) => {
+	{
 		let settled = false;
-		const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
+		const finish = (error?: unknown, outcome: ExchangeOutcome = 'done') => {
 			if (settled) return;
 			settled = true;
-			signal.removeEventListener('abort', onAbort);
-			if (error) reject(error);
-			else resolve(outcome);
+			signal.unlisten(onAbort);
+			const deliver = () => (error ? settle(error) : settle(undefined, outcome));
+			// The transport can fail a request inside send(): the caller hears of it after exchange() returned.
+			if (sending) queueMicrotask(deliver);
+			else deliver();
 		};
+		let sending = true;
 		let cancel = () => {};
 		const onAbort = () => {
 			cancel();
@@ -72,7 +83,7 @@ export function exchange(target: ExchangeTarget, args: {
 			// A request that timed out on a shared connection: make sure the connection itself still answers.
 			if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
 		};
-		signal.addEventListener('abort', onAbort, {once: true});
+		signal.listen(onAbort);
 
 		const onResponse = (status: number, res: Readable) => {
 			if (settled) return;
@@ -95,13 +106,15 @@ export function exchange(target: ExchangeTarget, args: {
 					return finish(error);
 				}
 			}
-			const decoder = new StringDecoder('utf8');
+			// A decoder only once a chunk ends inside a character: a watch's chunks end with a line's \n.
+			let decoder: StringDecoder | undefined;
 			let ended = false;
 			res.on('data', (chunk: Buffer) => {
 				if (settled) return;
 				target.answered?.();
 				try {
-					args.onData(decoder.write(chunk), false);
+					if (!decoder && chunk.length > 0 && chunk[chunk.length - 1]! < 0x80) args.onData(chunk.toString('utf8'), false);
+					else args.onData((decoder ??= new StringDecoder('utf8')).write(chunk), false);
 				} catch (error) {
 					cancel();
 					finish(error);
@@ -111,7 +124,7 @@ export function exchange(target: ExchangeTarget, args: {
 				ended = true;
 				if (settled) return;
 				try {
-					args.onData(decoder.end(), true);
+					args.onData(decoder?.end() ?? '', true);
 				} catch (error) {
 					return finish(error);
 				}
@@ -135,7 +148,8 @@ export function exchange(target: ExchangeTarget, args: {
 			finish(socketError(target.entry, error, what));
 		};
 		cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
-	});
+		sending = false;
+	}
 }
 
 /**
