@@ -332,7 +332,7 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	/**
-	 * One request, settled through `done` (once, never before this returns) rather than a promise, and
+	 * One request, settled through `done` (once, in a microtask of its own, as a promise) rather than a promise, and
 	 * with no AbortController of its own (request-cancel.ts): a watch holds its request for its whole
 	 * life, and each async frame or AbortSignal kept for it is heap kept per watch. Returns the cut.
 	 */
@@ -379,7 +379,8 @@ class HttpClusterClient implements ClusterClient {
 			finished = true;
 			stopTimer();
 			callerSignal?.removeEventListener('abort', onCallerAbort);
-			done(error);
+			// As a promise would: never inside the cut or the caller's abort that ended it.
+			queueMicrotask(() => done(error));
 		};
 		const attempt = (index: number) => {
 			this.prepare(index > 0, cancel).then((prepared) => {

@@ -177,6 +177,9 @@ export class WatchLoop<T> implements WatchHandle {
 				watchdogMs: this.watchdogMs,
 				high: priority === 'high',
 				onEvent: (event) => this.onEvent(event),
+				onBookmark: (rv) => {
+					if (rv) this.rv = rv;
+				},
 			},
 			(end, error) => {
 				if (this.stream === stream) this.stream = undefined;

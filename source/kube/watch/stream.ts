@@ -2,7 +2,7 @@
 
 import type {ClusterClient} from '../client.js';
 import {KubeError} from '../errors.js';
-import {parseEvent, type WatchEvent} from './events.js';
+import {bookmarkVersion, parseEvent, type WatchEvent} from './events.js';
 import {acquireStart} from './start-gate.js';
 import {stopped} from './state.js';
 
@@ -21,6 +21,8 @@ export type StreamRequest = {
 	high: boolean;
 	/** One event; returns 'gone' when the event says the resourceVersion is too old. */
 	onEvent: (event: WatchEvent) => 'gone' | undefined;
+	/** A bookmark's resourceVersion, read without parsing the line (events.ts bookmarkVersion). */
+	onBookmark: (resourceVersion: string) => void;
 };
 
 /**
@@ -77,6 +79,8 @@ export class WatchStream {
 	lastLineAt = 0;
 	private watched = false;
 	private over = false;
+	/** stop() was called: not one more line reaches the loop, even of the chunk under way. */
+	private stopped = false;
 	/** Ends the wait at the start gate; there only during that wait. */
 	private gate: AbortController | undefined;
 	/** The start-gate slot, held until the stream opens (or ends before that). */
@@ -87,7 +91,7 @@ export class WatchStream {
 	constructor(
 		private readonly client: ClusterClient,
 		private readonly request: StreamRequest,
-		/** Called once, in a later microtask than what ended it: how it ended, or what failed it (a 410 is 'gone'). */
+		/** Called once, never inside stop() or a cut: how it ended, or what failed it (a 410 is 'gone'). */
 		private readonly done: (end: StreamEnd | undefined, error?: unknown) => void,
 	) {}
 
@@ -108,6 +112,7 @@ export class WatchStream {
 
 	/** The loop stopped: end the wait or the stream; the end comes as kind 'aborted'. */
 	stop(): void {
+		this.stopped = true;
 		if (this.gate) this.gate.abort();
 		else this.cancel?.();
 	}
@@ -145,12 +150,14 @@ export class WatchStream {
 		const result = this.result;
 		let end: StreamEnd | undefined = result;
 		if (result === 'ended' && failure !== undefined) end = failure instanceof KubeError && failure.kind === 'gone' ? 'gone' : undefined;
-		queueMicrotask(() => this.done(end, end === undefined ? failure : undefined));
+		this.done(end, end === undefined ? failure : undefined);
 	}
 
 	private onLine(line: string): void {
-		if (this.over || this.result !== 'ended') return;
+		if (this.over || this.stopped || this.result !== 'ended') return;
 		this.lastLineAt = performance.now();
+		const bookmark = bookmarkVersion(line);
+		if (bookmark !== undefined) return this.request.onBookmark(bookmark);
 		if (this.request.onEvent(parseEvent(line, this.request.path, this.client.context)) === 'gone') this.cut('gone');
 	}
 
