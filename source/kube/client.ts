@@ -344,6 +344,9 @@ class HttpClusterClient implements ClusterClient {
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
 		const what = `${method} ${options.path}`;
 		const callerSignal = options.signal;
+		// The closures below outlive a watch's request set-up: they take what they need, not `options`
+		// (its query object, its callbacks).
+		const accept = options.accept;
 		if (this.closed || callerSignal?.aborted) {
 			const error = this.closed ? this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}) : this.error({kind: 'aborted', message: `aborted (${what})`});
 			queueMicrotask(() => done(error));
@@ -387,7 +390,7 @@ class HttpClusterClient implements ClusterClient {
 				if (this.closed) return finish(this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}));
 				const retryable = index === 0;
 				const canRefreshAuth = retryable && this.secure && this.auth.refreshable;
-				exchange(this.target, {method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, canRefreshAuth, cancel, stopTimer, onOpen, onData}, (error, outcome) => {
+				exchange(this.target, {method, fullPath, body, contentType, accept, what, streaming, prepared, retryable, canRefreshAuth, cancel, stopTimer, onOpen, onData}, (error, outcome) => {
 					if (error !== undefined || outcome === 'done') return finish(error);
 					if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
 					attempt(index + 1);
