@@ -2,7 +2,7 @@
 // opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current user at request
 // time, and re-runs exec plugins on every request. Here every context has its own frozen settings, ONE
 // connection (HTTP/2, every list and watch a stream of it; HTTP/1.1 keep-alive where the server has no
-// h2: see transport.ts), a timeout and an AbortSignal on every request, and errors that carry the
+// h2: see transport.ts), a timeout and a cancel (the caller's AbortSignal too) on every request, and errors that carry the
 // server's own message. The parts: exchange.ts (one request on the transport), response-errors.ts (what
 // a failure means), request-auth.ts (the headers that authenticate), tls-material.ts (CA, cert, key)
 // and exec-providers.ts (which exec plugin provider a context uses).
@@ -211,7 +211,7 @@ class HttpClusterClient implements ClusterClient {
 		return chunks.join('');
 	}
 
-	// Not async itself: a watch waits in here for its whole life, and every async frame is heap kept per watch.
+	// For callers that await a stream (the operator log, waits); the watch loop holds its streams with openStream.
 	stream(options: StreamOptions): Promise<void> {
 		const {onLine, onOpen, onCancel} = options;
 		return this.perform(options, true, onOpen, lineSplitter(onLine), onCancel);
