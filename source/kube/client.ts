@@ -2,7 +2,7 @@
 // opens a new TCP/TLS connection per request, re-reads the (shared, mutable) current user at request
 // time, and re-runs exec plugins on every request. Here every context has its own frozen settings, ONE
 // connection (HTTP/2, every list and watch a stream of it; HTTP/1.1 keep-alive where the server has no
-// h2: see transport.ts), a timeout and an AbortSignal on every request, and errors that carry the
+// h2: see transport.ts), a timeout and a cancel (the caller's AbortSignal too) on every request, and errors that carry the
 // server's own message. The parts: exchange.ts (one request on the transport), response-errors.ts (what
 // a failure means), request-auth.ts (the headers that authenticate), tls-material.ts (CA, cert, key)
 // and exec-providers.ts (which exec plugin provider a context uses).
@@ -18,6 +18,7 @@ import {formatDuration} from './duration.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {RequestAuth} from './request-auth.js';
+import {RequestCancel} from './request-cancel.js';
 import {readTlsMaterial, secureContextId, sharedSecureContext, type TlsMaterial} from './tls-material.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
@@ -51,6 +52,8 @@ export type StreamOptions = RequestOptions & {
 	onCancel?: (cancel: () => void) => void;
 };
 
+export type OpenStreamOptions = Omit<StreamOptions, 'onCancel'> & {onEnd: (error?: unknown) => void};
+
 export interface ClusterClient {
 	readonly context: string;
 	readonly server: string;
@@ -67,6 +70,13 @@ export interface ClusterClient {
 	 * caller's. Abort with the signal.
 	 */
 	stream(options: StreamOptions): Promise<void>;
+	/**
+	 * stream() for what holds a stream for its life (a watch): the end comes to onEnd (no error when the
+	 * server ended the stream, else the KubeError), never before this returns, instead of a promise that
+	 * would keep its awaiting frames alive as long. Returns the cut: it ends the stream as an abort of
+	 * `signal` would (onEnd then gets kind 'aborted').
+	 */
+	openStream(options: OpenStreamOptions): () => void;
 	/** Close the connection(s); later requests fail with kind 'aborted'. */
 	close(): void;
 	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
@@ -201,10 +211,14 @@ class HttpClusterClient implements ClusterClient {
 		return chunks.join('');
 	}
 
-	// Not async itself: a watch waits in here for its whole life, and every async frame is heap kept per watch.
+	// For callers that await a stream (the operator log, waits); the watch loop holds its streams with openStream.
 	stream(options: StreamOptions): Promise<void> {
 		const {onLine, onOpen, onCancel} = options;
 		return this.perform(options, true, onOpen, lineSplitter(onLine), onCancel);
+	}
+
+	openStream(options: OpenStreamOptions): () => void {
+		return this.send(options, true, options.onOpen, lineSplitter(options.onLine), options.onEnd);
 	}
 
 	get protocol(): Protocol | undefined {
@@ -298,34 +312,56 @@ class HttpClusterClient implements ClusterClient {
 		return this.transport;
 	}
 
-	private async prepare(refresh: boolean, signal: AbortSignal): Promise<Prepared> {
+	private async prepare(refresh: boolean, cancel: RequestCancel): Promise<Prepared> {
 		// As kubectl: no credential of any kind (nor impersonation) to a server without TLS.
 		if (!this.secure) return {headers: {'User-Agent': this.userAgent}, transport: this.transportFor()};
-		const {headers, credential} = await this.auth.headers(refresh, signal);
-		return {headers, transport: this.transportFor(credential), credential};
+		try {
+			const {headers, credential} = await this.auth.headers(refresh, () => cancel.signal);
+			return {headers, transport: this.transportFor(credential), credential};
+		} finally {
+			cancel.forget();
+		}
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
-	private async perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, onCancel?: (cancel: () => void) => void): Promise<void> {
+	private perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, onCancel?: (cancel: () => void) => void): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const cancel = this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
+			onCancel?.(cancel);
+		});
+	}
+
+	/**
+	 * One request, settled through `done` (once, in a microtask of its own, as a promise) rather than a promise, and
+	 * with no AbortController of its own (request-cancel.ts): a watch holds its request for its whole
+	 * life, and each async frame or AbortSignal kept for it is heap kept per watch. Returns the cut.
+	 */
+	private send(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, done: (error?: unknown) => void): () => void {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
 		const path = `${basePathOf(this.url)}${options.path}`;
 		const fullPath = query ? `${path}?${query}` : path;
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
 		const what = `${method} ${options.path}`;
-		if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
+		const callerSignal = options.signal;
+		// The closures below outlive a watch's request set-up: they take what they need, not `options`
+		// (its query object, its callbacks).
+		const accept = options.accept;
+		if (this.closed || callerSignal?.aborted) {
+			const error = this.closed ? this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}) : this.error({kind: 'aborted', message: `aborted (${what})`});
+			queueMicrotask(() => done(error));
+			return () => {};
+		}
 
-		// One controller for this request: the deadline and the caller's signal both abort it, with the reason.
-		const local = new AbortController();
-		const onCallerAbort = () => local.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
-		if (options.signal?.aborted) throw this.error({kind: 'aborted', message: `aborted (${what})`});
-		options.signal?.addEventListener('abort', onCallerAbort, {once: true});
-		onCancel?.(onCallerAbort);
+		// One cancel for this request: the deadline, the caller's signal and the caller's cut all end it, with the reason.
+		const cancel = new RequestCancel();
+		const onCallerAbort = () => cancel.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
+		callerSignal?.addEventListener('abort', onCallerAbort, {once: true});
 		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).
 		let timer: NodeJS.Timeout | undefined =
 			timeoutMs > 0 && Number.isFinite(timeoutMs)
 				? setTimeout(() => {
-						local.abort(this.error({kind: 'timeout', message: `no answer within ${formatDuration(timeoutMs)} (${what})`}));
+						cancel.abort(this.error({kind: 'timeout', message: `no answer within ${formatDuration(timeoutMs)} (${what})`}));
 					}, Math.min(timeoutMs, 2 ** 31 - 1))
 				: undefined;
 		const stopTimer = () => {
@@ -340,20 +376,29 @@ class HttpClusterClient implements ClusterClient {
 			contentType ??= method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
 		}
 
-		try {
-			for (let attempt = 0; ; attempt++) {
-				const prepared = await this.prepare(attempt > 0, local.signal);
-				if (this.closed) throw this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`});
-				const retryable = attempt === 0;
-				const canRefreshAuth = retryable && this.secure && this.auth.refreshable;
-				const outcome = await exchange(this.target, {method, fullPath, body, contentType, accept: options.accept, what, streaming, prepared, retryable, canRefreshAuth, signal: local.signal, stopTimer, onOpen, onData});
-				if (outcome === 'done') return;
-				if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
-			}
-		} finally {
+		let finished = false;
+		const finish = (error?: unknown) => {
+			if (finished) return;
+			finished = true;
 			stopTimer();
-			options.signal?.removeEventListener('abort', onCallerAbort);
-		}
+			callerSignal?.removeEventListener('abort', onCallerAbort);
+			// As a promise would: never inside the cut or the caller's abort that ended it.
+			queueMicrotask(() => done(error));
+		};
+		const attempt = (index: number) => {
+			this.prepare(index > 0, cancel).then((prepared) => {
+				if (this.closed) return finish(this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}));
+				const retryable = index === 0;
+				const canRefreshAuth = retryable && this.secure && this.auth.refreshable;
+				exchange(this.target, {method, fullPath, body, contentType, accept, what, streaming, prepared, retryable, canRefreshAuth, cancel, stopTimer, onOpen, onData}, (error, outcome) => {
+					if (error !== undefined || outcome === 'done') return finish(error);
+					if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
+					attempt(index + 1);
+				});
+			}, finish);
+		};
+		attempt(0);
+		return onCallerAbort;
 	}
 }
 

@@ -9,6 +9,7 @@ import type {HttpMethod} from './client.js';
 import type {ContextEntry} from './kubeconfig.js';
 import {displayProxy} from './proxy.js';
 import {socketError, statusError} from './response-errors.js';
+import type {RequestCancel} from './request-cancel.js';
 import type {Transport} from './transport.js';
 
 export type ExchangeTarget = {
@@ -23,6 +24,13 @@ export type ExchangeTarget = {
 /** The server URL's own path ("" for most servers), in front of every request path. */
 export const basePathOf = (url: URL) => url.pathname.replace(/\/+$/, '');
 
+export type ExchangeOutcome = 'done' | 'retry-auth' | 'retry-reset';
+
+/**
+ * Settles through `settle` (once, never before it returns), not a promise: a watch's exchange lasts
+ * the watch's life, and a promise awaited for that long keeps the awaiting async frames (~1 KB of heap
+ * each) alive with it, thousands of them on a big fleet.
+ */
 export function exchange(target: ExchangeTarget, args: {
 	method: HttpMethod;
 	fullPath: string;
@@ -36,106 +44,110 @@ export function exchange(target: ExchangeTarget, args: {
 	retryable: boolean;
 	/** First attempt, and the credentials can be fetched again: a 401 is retried once. */
 	canRefreshAuth: boolean;
-	signal: AbortSignal;
+	cancel: RequestCancel;
 	stopTimer: () => void;
 	onOpen?: () => void;
 	onData: (text: string, end: boolean) => void;
-}): Promise<'done' | 'retry-auth' | 'retry-reset'> {
-	const {method, fullPath, what, prepared, signal} = args;
-	if (signal.aborted) return Promise.reject(signal.reason);
+}, settle: (error: unknown, outcome?: ExchangeOutcome) => void): void {
+	const {method, fullPath, what, prepared, cancel: signal} = args;
+	if (signal.aborted) return queueMicrotask(() => settle(signal.reason));
 	const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
 	if (args.body !== undefined) {
 		headers['Content-Type'] = args.contentType!;
 		headers['Content-Length'] = String(Buffer.byteLength(args.body));
 	}
 	const {canRefreshAuth} = args;
-	return new Promise((resolve, reject) => {
-		let settled = false;
-		const finish = (error?: unknown, outcome: 'done' | 'retry-auth' | 'retry-reset' = 'done') => {
-			if (settled) return;
-			settled = true;
-			signal.removeEventListener('abort', onAbort);
-			if (error) reject(error);
-			else resolve(outcome);
-		};
-		let cancel = () => {};
-		const onAbort = () => {
-			cancel();
-			const route = target.entry.cluster.proxy;
-			const reason: unknown = signal.reason;
-			// Still waiting for a tunnel: the proxy is what did not answer.
-			if (route && target.tunnelsOpening() > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
-				const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
-				return finish(new KubeError({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${target.url.host} within ${within} (${what})`, context: target.entry.info.name}));
-			}
-			finish(reason);
-			// A request that timed out on a shared connection: make sure the connection itself still answers.
-			if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
-		};
-		signal.addEventListener('abort', onAbort, {once: true});
+	let settled = false;
+	const finish = (error?: unknown, outcome: ExchangeOutcome = 'done') => {
+		if (settled) return;
+		settled = true;
+		signal.unlisten(onAbort);
+		const deliver = () => (error ? settle(error) : settle(undefined, outcome));
+		// The transport can fail a request inside send(): the caller hears of it after exchange() returned.
+		if (sending) queueMicrotask(deliver);
+		else deliver();
+	};
+	let sending = true;
+	let cancel = () => {};
+	const onAbort = () => {
+		cancel();
+		const route = target.entry.cluster.proxy;
+		const reason: unknown = signal.reason;
+		// Still waiting for a tunnel: the proxy is what did not answer.
+		if (route && target.tunnelsOpening() > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
+			const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
+			return finish(new KubeError({kind: 'unreachable', message: `proxy ${displayProxy(route.url)} (${route.source}) did not open a tunnel to ${target.url.host} within ${within} (${what})`, context: target.entry.info.name}));
+		}
+		finish(reason);
+		// A request that timed out on a shared connection: make sure the connection itself still answers.
+		if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
+	};
+	signal.listen(onAbort);
 
-		const onResponse = (status: number, res: Readable) => {
+	const onResponse = (status: number, res: Readable) => {
+		if (settled) return;
+		if (status < 500) target.answered?.();
+		if (status >= 400) {
+			collect(res, (text, err) => {
+				if (signal.aborted) return finish(signal.reason);
+				if (err) return finish(socketError(target.entry, err, what));
+				if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
+				finish(statusError(target.entry, status, text, {method, fullPath, basePath: basePathOf(target.url), what}));
+			});
+			return;
+		}
+		if (args.streaming) {
+			args.stopTimer();
+			try {
+				args.onOpen?.();
+			} catch (error) {
+				cancel();
+				return finish(error);
+			}
+		}
+		// A decoder only once a chunk ends inside a character: a watch's chunks end with a line's \n.
+		let decoder: StringDecoder | undefined;
+		let ended = false;
+		res.on('data', (chunk: Buffer) => {
 			if (settled) return;
-			if (status < 500) target.answered?.();
-			if (status >= 400) {
-				collect(res, (text, err) => {
-					if (signal.aborted) return finish(signal.reason);
-					if (err) return finish(socketError(target.entry, err, what));
-					if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
-					finish(statusError(target.entry, status, text, {method, fullPath, basePath: basePathOf(target.url), what}));
-				});
-				return;
+			target.answered?.();
+			try {
+				if (!decoder && chunk.length > 0 && chunk[chunk.length - 1]! < 0x80) args.onData(chunk.toString('utf8'), false);
+				else args.onData((decoder ??= new StringDecoder('utf8')).write(chunk), false);
+			} catch (error) {
+				cancel();
+				finish(error);
 			}
-			if (args.streaming) {
-				args.stopTimer();
-				try {
-					args.onOpen?.();
-				} catch (error) {
-					cancel();
-					return finish(error);
-				}
+		});
+		res.on('end', () => {
+			ended = true;
+			if (settled) return;
+			try {
+				args.onData(decoder?.end() ?? '', true);
+			} catch (error) {
+				return finish(error);
 			}
-			const decoder = new StringDecoder('utf8');
-			let ended = false;
-			res.on('data', (chunk: Buffer) => {
-				if (settled) return;
-				target.answered?.();
-				try {
-					args.onData(decoder.write(chunk), false);
-				} catch (error) {
-					cancel();
-					finish(error);
-				}
-			});
-			res.on('end', () => {
-				ended = true;
-				if (settled) return;
-				try {
-					args.onData(decoder.end(), true);
-				} catch (error) {
-					return finish(error);
-				}
-				finish();
-			});
-			res.on('error', (error: NodeJS.ErrnoException) => {
-				if (signal.aborted) return finish(signal.reason);
-				finish(socketError(target.entry, error, what));
-			});
-			res.on('close', () => {
-				if (ended || settled) return;
-				if (signal.aborted) return finish(signal.reason);
-				finish(new KubeError({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`, context: target.entry.info.name}));
-			});
-		};
-		const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
+			finish();
+		});
+		res.on('error', (error: NodeJS.ErrnoException) => {
 			if (signal.aborted) return finish(signal.reason);
-			// A connection that died under the request (idle keep-alive socket, session going away): the
-			// server never saw it; an idempotent request gets a fresh connection.
-			if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
 			finish(socketError(target.entry, error, what));
-		};
-		cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
-	});
+		});
+		res.on('close', () => {
+			if (ended || settled) return;
+			if (signal.aborted) return finish(signal.reason);
+			finish(new KubeError({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`, context: target.entry.info.name}));
+		});
+	};
+	const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
+		if (signal.aborted) return finish(signal.reason);
+		// A connection that died under the request (idle keep-alive socket, session going away): the
+		// server never saw it; an idempotent request gets a fresh connection.
+		if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');
+		finish(socketError(target.entry, error, what));
+	};
+	cancel = prepared.transport.send({method, path: fullPath, headers, body: args.body}, {onResponse, onError});
+	sending = false;
 }
 
 /**

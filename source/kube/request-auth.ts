@@ -47,8 +47,11 @@ export class RequestAuth {
 		}
 	}
 
-	/** The headers that authenticate a request (refresh: read a token file again), and the exec credential they came from. */
-	async headers(refresh: boolean, signal: AbortSignal): Promise<{headers: Record<string, string>; credential?: ExecCredential}> {
+	/**
+	 * The headers that authenticate a request (refresh: read a token file again), and the exec credential
+	 * they came from. `signal`: the request's, made when asked for (only waiting for an exec plugin needs one).
+	 */
+	async headers(refresh: boolean, signal: () => AbortSignal): Promise<{headers: Record<string, string>; credential?: ExecCredential}> {
 		const {user} = this.entry;
 		if (user.authProvider) {
 			throw this.error({
@@ -61,7 +64,7 @@ export class RequestAuth {
 		if (this.exec) {
 			const exec = this.exec;
 			try {
-				credential = await raceAbort(exec.get(), signal);
+				credential = await raceAbort(exec.get(), signal());
 			} catch (error) {
 				if (error instanceof ExecError) throw error.forContext(this.context);
 				// The request's deadline passed while the plugin ran: that is the plugin's delay, not the server's.

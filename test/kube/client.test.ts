@@ -3,7 +3,8 @@ import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, lineSplitter, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {kubeconfigFor, sendJson, startServer, status, writeKubeconfig, type TestServer, rejection} from './fake-api.js';
+import {KubeError} from '../../source/kube/errors.js';
+import {kubeconfigFor, sendJson, startServer, status, waitFor, writeKubeconfig, type TestServer, rejection} from './fake-api.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -239,6 +240,51 @@ describe('ClusterClient streams', () => {
 		const client = clientsFor([{name: 'a', server: s.url}], 200).get('a')!;
 		const error = await rejection(client.stream({path: '/apis/x/v1/y', onLine: () => undefined}));
 		expect(error.kind).toBe('timeout');
+	});
+
+	it('openStream hands the end to onEnd after it returns, and its cut ends the stream as an abort', async () => {
+		const s = await server((_req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'});
+			res.write('{"n":1}\n');
+			setTimeout(() => res.end('{"n":2}\n'), 30);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		const lines: string[] = [];
+		let ended: {error?: unknown} | undefined;
+		client.openStream({path: '/s', onLine: (line) => lines.push(line), onEnd: (error) => (ended = {error})});
+		await waitFor(() => ended, 5000, 'the end');
+		expect(ended!.error).toBeUndefined();
+		expect(lines).toEqual(['{"n":1}', '{"n":2}']);
+
+		const hold = await server((_req, res) => {
+			res.writeHead(200).flushHeaders();
+			res.write('{"n":1}\n');
+		});
+		const holder = clientsFor([{name: 'h', server: hold.url}], 200).get('h')!;
+		let cutEnd: {error?: unknown} | undefined;
+		const held: string[] = [];
+		const cut = holder.openStream({path: '/s', onLine: (line) => held.push(line), onEnd: (error) => (cutEnd = {error})});
+		await waitFor(() => held.length === 1, 5000, 'the first line');
+		// Past the request timeout (200 ms): an open stream has none.
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		expect(cutEnd).toBeUndefined();
+		cut();
+		// Never inside the cut itself: the caller decides what to do next once it has returned.
+		expect(cutEnd).toBeUndefined();
+		await waitFor(() => cutEnd, 5000, 'the end after the cut');
+		expect((cutEnd!.error as KubeError).kind).toBe('aborted');
+	});
+
+	it('openStream on a closed client ends with kind aborted, after it returns', async () => {
+		const s = await server(() => undefined);
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		client.close();
+		let ended: {error?: unknown} | undefined;
+		client.openStream({path: '/s', onLine: () => undefined, onEnd: (error) => (ended = {error})});
+		expect(ended).toBeUndefined();
+		await waitFor(() => ended, 5000, 'the end');
+		expect((ended!.error as KubeError).kind).toBe('aborted');
+		expect(s.requests).toHaveLength(0);
 	});
 
 	it('rejects as unreachable when the server drops the stream', async () => {

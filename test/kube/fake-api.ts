@@ -217,6 +217,11 @@ export class WidgetApi {
 		}
 	}
 
+	/** Write a line of the test's own to every open stream (a bookmark in another form, a broken line). */
+	writeLine(line: string): void {
+		for (const stream of this.streams) stream.write(`${line}\n`);
+	}
+
 	/** End every stream and forget history: resumes get 410. */
 	expire(): void {
 		this.history = [];

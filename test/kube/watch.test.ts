@@ -106,6 +106,29 @@ describe('startWatch', () => {
 		expect(view(m.objects)).toEqual(truth(api));
 	});
 
+	it('takes a bookmark in any JSON form, and still fails a stream on a line that is not JSON', async () => {
+		const api = await widgets();
+		api.set('a', 1);
+		const client = clientFor(api);
+		const {m, handle} = mirror(client, api, {backoff: {initialMs: 50, maxMs: 50}});
+		await waitFor(() => api.streams.size === 1, 10_000, 'watch open');
+		// kube-apiserver's own form (Go's field order, creationTimestamp null).
+		api.rv += 3;
+		api.writeLine(`{"type":"BOOKMARK","object":{"kind":"Widget","apiVersion":"test.example.com/v1","metadata":{"resourceVersion":"${api.rv}","creationTimestamp":null}}}`);
+		await waitFor(() => handle.resourceVersion === String(api.rv), 10_000, 'bookmark in the server\'s form');
+		// Another encoder's spacing and order: parsed as any event.
+		api.rv += 3;
+		api.writeLine(`{ "object": {"metadata": {"resourceVersion": "${api.rv}"}}, "type": "BOOKMARK" }`);
+		await waitFor(() => handle.resourceVersion === String(api.rv), 10_000, 'bookmark in another form');
+		expect(m.events).toBe(0);
+		expect(api.lists).toBe(1);
+		// A line cut short looks like a bookmark at its start: it is still an error, and the watch starts over.
+		api.writeLine('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"99"');
+		await waitFor(() => m.states.some((s) => s.state === 'unreachable' && /not JSON/.test(s.error ?? '')), 10_000, 'the broken line reported');
+		await waitFor(() => lastState(m) === 'ok' && api.lists === 2 && api.streams.size === 1, 10_000, 'relisted and watching again');
+		expect(handle.resourceVersion).toBe(String(api.rv));
+	});
+
 	it('relists at once on 410 Gone and misses no change made meanwhile', async () => {
 		const api = await widgets();
 		api.set('a', 1);
@@ -267,6 +290,69 @@ describe('startWatch', () => {
 		expect(m.resets).toBe(before.resets);
 		expect(m.states.length).toBe(before.states);
 		expect(api.lists).toBe(1);
+	});
+
+	it('stop() during a backoff pause ends the loop: no more requests once the server is back', async () => {
+		const api = await widgets();
+		const client = clientFor(api);
+		const {m, handle} = mirror(client, api, {backoff: {initialMs: 400, maxMs: 400}});
+		await waitFor(() => lastState(m) === 'ok' && api.streams.size === 1, 10_000, 'watching');
+		await api.down();
+		await waitFor(() => lastState(m) === 'unreachable', 10_000, 'unreachable');
+		handle.stop();
+		const states = m.states.length;
+		await api.up();
+		const requests = api.server.requests.length;
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(api.server.requests.length).toBe(requests);
+		expect(m.states.length).toBe(states);
+	});
+
+	it('stop() while waiting to list or open leaves the queue without asking anything', async () => {
+		setWatchStartConcurrency(1);
+		cleanups.push(() => setWatchStartConcurrency(32));
+		const api = await widgets();
+		api.hang = true;
+		const client = clientFor(api, 60_000);
+		mirror(client, api);
+		await waitFor(() => api.server.requests.length === 1, 10_000, 'the first watch\'s list, hung');
+		const second = mirror(client, api);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		second.handle.stop();
+		api.hang = false;
+		// The hung list holds the only slot until its timeout: cut it short by restarting the server.
+		await api.down();
+		await api.up();
+		await waitFor(() => api.streams.size === 1, 10_000, 'the first watch watching');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		// The restarted server saw the first watch's list and watch, and nothing of the stopped one.
+		expect(api.server.requests.map((r) => (r.url.includes('watch=') ? 'watch' : 'list'))).toEqual(['list', 'watch']);
+		expect(second.m.states.map((s) => s.state)).toEqual(['connecting']);
+	});
+
+	it('delivers not one more event once stop() is called, even from the same chunk', async () => {
+		const api = await widgets();
+		const client = clientFor(api);
+		const seen: string[] = [];
+		const handle = startWatch<Watched>(client, {
+			path: api.path,
+			handlers: {
+				onReset: () => undefined,
+				onEvent: (_type, object) => {
+					seen.push(object.metadata.name);
+					handle.stop();
+				},
+				onState: () => undefined,
+			},
+		});
+		cleanups.push(() => handle.stop());
+		await waitFor(() => api.streams.size === 1, 10_000, 'watching');
+		const event = (name: string, rv: number) => JSON.stringify({type: 'ADDED', object: {metadata: {name, resourceVersion: String(rv)}}});
+		// Two events in one write: one chunk.
+		api.writeLine(`${event('first', 50)}\n${event('second', 51)}`);
+		await waitFor(() => api.streams.size === 0, 10_000, 'stream closed');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(seen).toEqual(['first']);
 	});
 
 	it('winds down when its client is closed', async () => {

@@ -23,11 +23,15 @@ export class Pauses {
 	private cut: (() => void) | undefined;
 	private woken = false;
 	private restartBackoff = false;
+	private halted = false;
 
-	constructor(
-		private readonly stop: AbortSignal,
-		private readonly backoff: BackoffSettings,
-	) {}
+	constructor(private readonly backoff: BackoffSettings) {}
+
+	/** The loop stopped: end the pause under way, and every later one at once. */
+	halt(): void {
+		this.halted = true;
+		this.cut?.();
+	}
 
 	wake(): void {
 		this.woken = true;
@@ -35,18 +39,16 @@ export class Pauses {
 		this.cut?.();
 	}
 
-	/** A pause of ms, unless wake() came first (or the loop stops). */
+	/** A pause of ms, unless wake() came first (or the loop stops: halt()). */
 	async sleep(ms: number): Promise<void> {
-		if (!this.woken && !this.stop.aborted) {
+		if (!this.woken && !this.halted) {
 			await new Promise<void>((resolve) => {
 				const done = () => {
 					clearTimeout(timer);
-					this.stop.removeEventListener('abort', done);
 					this.cut = undefined;
 					resolve();
 				};
 				const timer = setTimeout(done, ms);
-				this.stop.addEventListener('abort', done, {once: true});
 				this.cut = done;
 			});
 		}

@@ -14,7 +14,9 @@ const quickMs = 1000;
 
 /** One list+watch loop: its settings, where it resumes from, and its counters for the backoff. */
 export class WatchLoop<T> implements WatchHandle {
-	private readonly stopper = new AbortController();
+	private stopped = false;
+	/** Aborts the list under way; there only while listing. */
+	private listing: AbortController | undefined;
 	private readonly watchdogMs: number;
 	private readonly backoff: BackoffSettings;
 	private readonly absentBackoff: BackoffSettings;
@@ -27,8 +29,14 @@ export class WatchLoop<T> implements WatchHandle {
 	private absences = 0;
 	/** Consecutive 410s right after a list: back off if the server keeps saying it. */
 	private gones = 0;
-	/** The open stream, for wake(). */
+	/** The open stream (or the one waiting at the start gate), for wake() and stop(). */
 	private stream: WatchStream | undefined;
+	// The watch phase, from a list to the next: streams that ended at once in a row, whether any stream
+	// delivered something, and the stream under way's start and resourceVersion then.
+	private quickEnds = 0;
+	private delivered = false;
+	private streamStarted = 0;
+	private rvBefore: string | undefined;
 
 	constructor(
 		private readonly client: ClusterClient,
@@ -39,7 +47,7 @@ export class WatchLoop<T> implements WatchHandle {
 		this.absentBackoff = options.absentBackoff ?? {initialMs: 1000, maxMs: 10_000};
 		this.timeoutSeconds = options.timeoutSeconds ?? 1800;
 		this.pageSize = options.pageSize ?? 500;
-		this.pauses = new Pauses(this.stopper.signal, this.backoff);
+		this.pauses = new Pauses(this.backoff);
 	}
 
 	get resourceVersion(): string | undefined {
@@ -47,7 +55,11 @@ export class WatchLoop<T> implements WatchHandle {
 	}
 
 	stop(): void {
-		this.stopper.abort();
+		if (this.stopped) return;
+		this.stopped = true;
+		this.pauses.halt();
+		this.listing?.abort();
+		this.stream?.stop();
 	}
 
 	wake(): void {
@@ -56,12 +68,15 @@ export class WatchLoop<T> implements WatchHandle {
 		this.stream?.restart();
 	}
 
-	async run(): Promise<void> {
+	/**
+	 * Lists, then watches until something forces a relist, and again, until stop(). The watch phase is
+	 * driven by the stream's end (streamEnded), not awaited: a watch spends its life there, and an async
+	 * loop waiting for the stream kept its frames (and their promises) alive per watch, thousands of them
+	 * on a big fleet. Lists and pauses are short and rare, and stay async.
+	 */
+	run(): void {
 		this.setState({state: 'connecting'});
-		while (this.live) {
-			if ((await this.relist()) === 'stop') return;
-			if ((await this.watchUntilRelist()) === 'stop') return;
-		}
+		this.relistThenWatch();
 	}
 
 	/** A handler threw: that is a bug in the caller, but the loop must not die silently. */
@@ -70,7 +85,23 @@ export class WatchLoop<T> implements WatchHandle {
 	}
 
 	private get live(): boolean {
-		return !this.stopper.signal.aborted;
+		return !this.stopped;
+	}
+
+	/** Runs `next` once `pause` is over, unless the loop stopped; a handler's throw is the loop's failure. */
+	private after(pause: Promise<unknown>, next: () => void): void {
+		pause.then(() => this.live && next()).catch((error: unknown) => this.failed(error));
+	}
+
+	private relistThenWatch(): void {
+		this.relist()
+			.then((outcome) => {
+				if (outcome === 'stop' || !this.live) return;
+				this.quickEnds = 0;
+				this.delivered = false;
+				this.openStream();
+			})
+			.catch((error: unknown) => this.failed(error));
 	}
 
 	private setState(next: WatchState): void {
@@ -102,7 +133,14 @@ export class WatchLoop<T> implements WatchHandle {
 	/** One list, handed to the caller as the whole truth. */
 	private async listOnce(): Promise<void> {
 		const {path, query, requestTimeoutMs} = this.options;
-		const listed = await listAll<T>(this.client, {path, query, requestTimeoutMs, pageSize: this.pageSize, signal: this.stopper.signal});
+		const listing = new AbortController();
+		this.listing = listing;
+		let listed: {items: T[]; resourceVersion: string};
+		try {
+			listed = await listAll<T>(this.client, {path, query, requestTimeoutMs, pageSize: this.pageSize, signal: listing.signal});
+		} finally {
+			this.listing = undefined;
+		}
 		if (!this.live) return;
 		this.absent = false;
 		this.absences = 0;
@@ -123,72 +161,71 @@ export class WatchLoop<T> implements WatchHandle {
 		await this.pauses.sleep(jitteredDelay(this.absences++, this.absentBackoff));
 	}
 
-	/** Watches from the list's resourceVersion until something forces a relist ('relist') or the loop stops. */
-	private async watchUntilRelist(): Promise<'relist' | 'stop'> {
-		let quickEnds = 0;
-		let delivered = false;
-		for (;;) {
-			if (!this.live) return 'stop';
-			const started = Date.now();
-			const rvBefore = this.rv;
-			let end: StreamEnd;
-			try {
-				end = await this.watchOnce();
-			} catch (error) {
-				return this.afterStreamError(error);
-			} finally {
-				this.stream = undefined;
-			}
-			if (!this.live) return 'stop';
-			if (this.rv !== rvBefore) delivered = true;
-			const quick = Date.now() - started < quickMs;
-			// Only a watch that worked proves the cluster healthy again: a list that works followed by a
-			// watch that fails (e.g. RBAC allows list but not watch) must keep backing off.
-			if (end !== 'gone' && (delivered || !quick)) this.pauses.recovered();
-			if (end === 'gone') {
-				// Right after a list, a 410 again and again means a broken server: slow down.
-				if (!delivered && this.gones++ > 0) await this.pauses.sleep(jitteredDelay(this.gones - 1, this.backoff));
-				return 'relist';
-			}
-			this.gones = 0;
-			if (end === 'silent') continue; // resume from the last resourceVersion: a hung server fails that request
-			// Ended normally (server timeout, or expire-watches): resume at once. A server that ends every
-			// stream at once gets a growing pause from the second time on.
-			if (quick && this.rv === rvBefore) {
-				if (quickEnds > 0) await this.pauses.sleep(jitteredDelay(quickEnds - 1, this.backoff));
-				quickEnds++;
-			} else quickEnds = 0;
+	/** One stream from the current resourceVersion; wake() can restart it, and its end comes to streamEnded. */
+	private openStream(): void {
+		if (!this.live) return;
+		const {path, query, priority} = this.options;
+		this.streamStarted = Date.now();
+		this.rvBefore = this.rv;
+		const stream = new WatchStream(
+			this.client,
+			{
+				path,
+				query,
+				resourceVersion: this.rv,
+				timeoutSeconds: Math.round(this.timeoutSeconds * (1 + Math.random())),
+				watchdogMs: this.watchdogMs,
+				high: priority === 'high',
+				onEvent: (event) => this.onEvent(event),
+				onBookmark: (rv) => {
+					if (rv) this.rv = rv;
+				},
+			},
+			(end, error) => {
+				if (this.stream === stream) this.stream = undefined;
+				try {
+					if (end === undefined) this.afterStreamError(error);
+					else this.afterStream(end);
+				} catch (failure) {
+					this.failed(failure);
+				}
+			},
+		);
+		this.stream = stream;
+		stream.start();
+	}
+
+	/** A stream ended: resume from the last resourceVersion, relist, or pause first. */
+	private afterStream(end: StreamEnd): void {
+		if (!this.live) return;
+		if (this.rv !== this.rvBefore) this.delivered = true;
+		const quick = Date.now() - this.streamStarted < quickMs;
+		// Only a watch that worked proves the cluster healthy again: a list that works followed by a
+		// watch that fails (e.g. RBAC allows list but not watch) must keep backing off.
+		if (end !== 'gone' && (this.delivered || !quick)) this.pauses.recovered();
+		if (end === 'gone') {
+			// Right after a list, a 410 again and again means a broken server: slow down.
+			if (!this.delivered && this.gones++ > 0) return this.after(this.pauses.sleep(jitteredDelay(this.gones - 1, this.backoff)), () => this.relistThenWatch());
+			return this.relistThenWatch();
 		}
+		this.gones = 0;
+		if (end === 'silent') return this.openStream(); // resume from the last resourceVersion: a hung server fails that request
+		// Ended normally (server timeout, or expire-watches): resume at once. A server that ends every
+		// stream at once gets a growing pause from the second time on.
+		if (quick && this.rv === this.rvBefore) {
+			const again = this.quickEnds++ > 0;
+			if (again) return this.after(this.pauses.sleep(jitteredDelay(this.quickEnds - 2, this.backoff)), () => this.openStream());
+		} else this.quickEnds = 0;
+		this.openStream();
 	}
 
 	/** A stream failed: report it and pause, then relist (which also notices a type that went away). */
-	private async afterStreamError(error: unknown): Promise<'relist' | 'stop'> {
-		if (!this.live || clientClosed(error)) return 'stop';
+	private afterStreamError(error: unknown): void {
+		if (!this.live || clientClosed(error)) return;
 		// The type went away under an open watch: the list will notice and report it.
-		if (notServed(error)) return 'relist';
+		if (notServed(error)) return this.relistThenWatch();
 		this.setState(watchStateOf(error));
-		await this.pauses.afterError();
-		return 'relist';
-	}
-
-	/**
-	 * One stream from the current resourceVersion; wake() can restart it. Not async: a watch spends its
-	 * life suspended here, and each async frame of that chain (generator, promise, context) is heap kept
-	 * per watch, ~4,000 of them at 1,001 clusters.
-	 */
-	private watchOnce(): Promise<StreamEnd> {
-		const {path, query, priority} = this.options;
-		this.stream = new WatchStream(this.client, {
-			path,
-			query,
-			resourceVersion: this.rv,
-			timeoutSeconds: Math.round(this.timeoutSeconds * (1 + Math.random())),
-			watchdogMs: this.watchdogMs,
-			high: priority === 'high',
-			signal: this.stopper.signal,
-			onEvent: (event) => this.onEvent(event),
-		});
-		return this.stream.run();
+		this.after(this.pauses.afterError(), () => this.relistThenWatch());
 	}
 
 	/** One event of the stream; 'gone' when the server says the resourceVersion is too old (410). */

@@ -2,7 +2,7 @@
 
 import type {ClusterClient} from '../client.js';
 import {KubeError} from '../errors.js';
-import {parseEvent, type WatchEvent} from './events.js';
+import {bookmarkVersion, parseEvent, type WatchEvent} from './events.js';
 import {acquireStart} from './start-gate.js';
 import {stopped} from './state.js';
 
@@ -19,10 +19,10 @@ export type StreamRequest = {
 	watchdogMs: number;
 	/** Opens with the lists' priority at the start gate. */
 	high: boolean;
-	/** The loop's stop. */
-	signal: AbortSignal;
 	/** One event; returns 'gone' when the event says the resourceVersion is too old. */
 	onEvent: (event: WatchEvent) => 'gone' | undefined;
+	/** A bookmark's resourceVersion, read without parsing the line (events.ts bookmarkVersion). */
+	onBookmark: (resourceVersion: string) => void;
 };
 
 /**
@@ -66,69 +66,98 @@ const watchdogFor = (limitMs: number) => {
 };
 
 /**
- * One stream. It keeps no AbortController of its own (a watch loop of a big fleet holds one stream for
- * its life, and an AbortSignal costs ~1 KB of heap): the loop's stop signal ends the request and the
- * start-gate wait, and a cut (silence, 410, restart) ends it with the cancel the client hands over.
+ * One stream, as an object that reacts to its request's callbacks rather than an async call that waits
+ * for the stream's end: a watch holds one stream for its life, and each awaiting frame of that chain
+ * (with its promise, registers and context, ~0.3-0.5 KB each) was heap kept per watch, four of them.
+ * It keeps no AbortController while open (an AbortSignal costs ~0.8 KB of heap): the loop's stop() and
+ * a cut (silence, 410, restart) both end the request with the cut the client hands back. Only the wait
+ * at the start gate has a signal, dropped once the stream opens.
  */
 export class WatchStream {
 	private result: StreamEnd = 'ended';
 	/** When the stream opened or last sent a line (performance.now()), for the watchdog. */
 	lastLineAt = 0;
 	private watched = false;
+	private over = false;
+	/** stop() was called: not one more line reaches the loop, even of the chunk under way. */
+	private stopped = false;
+	/** Ends the wait at the start gate; there only during that wait. */
+	private gate: AbortController | undefined;
+	/** The start-gate slot, held until the stream opens (or ends before that). */
+	private release: (() => void) | undefined;
 	/** Ends the request at once; there from the moment the request starts until the stream ends. */
 	private cancel: (() => void) | undefined;
 
 	constructor(
 		private readonly client: ClusterClient,
 		private readonly request: StreamRequest,
+		/** Called once, never inside stop() or a cut: how it ended, or what failed it (a 410 is 'gone'). */
+		private readonly done: (end: StreamEnd | undefined, error?: unknown) => void,
 	) {}
+
+	/** Waits at the start gate, then opens the stream. */
+	start(): void {
+		const gate = new AbortController();
+		this.gate = gate;
+		acquireStart(gate.signal, this.request.high ? 'list' : 'stream').then((release) => {
+			this.gate = undefined;
+			if (!release || this.over) {
+				release?.();
+				return this.finish(stopped(this.client.context));
+			}
+			this.release = release;
+			this.open();
+		}, (error: unknown) => this.finish(error));
+	}
+
+	/** The loop stopped: end the wait or the stream; the end comes as kind 'aborted'. */
+	stop(): void {
+		this.stopped = true;
+		if (this.gate) this.gate.abort();
+		else this.cancel?.();
+	}
 
 	/** Cut the stream now; the loop resumes from the last resourceVersion. (Still at the start gate: nothing to cut.) */
 	restart(): void {
 		this.cut('silent');
 	}
 
-	/** Runs the stream to its end; throws what failed it, but a 410 is the end 'gone'. */
-	async run(): Promise<StreamEnd> {
-		let failure: unknown;
-		const release = await acquireStart(this.request.signal, this.request.high ? 'list' : 'stream');
-		try {
-			if (!release) throw stopped(this.client.context);
-			await this.open(release);
-		} catch (error) {
-			failure = error;
-		} finally {
-			release?.();
-			if (this.watched) watchdogFor(this.request.watchdogMs).delete(this);
-			this.cancel = undefined;
-		}
-		if (this.result !== 'ended') return this.result;
-		if (failure === undefined) return 'ended';
-		if (failure instanceof KubeError && failure.kind === 'gone') return 'gone';
-		throw failure;
-	}
-
-	private open(release: () => void): Promise<void> {
+	private open(): void {
 		const {path, query, resourceVersion, timeoutSeconds} = this.request;
-		return this.client.stream({
+		this.cancel = this.client.openStream({
 			path,
 			query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds},
-			signal: this.request.signal,
-			onCancel: (cancel) => (this.cancel = cancel),
 			// Until the headers arrive the request timeout applies; from then on silence is the watchdog's.
 			onOpen: () => {
-				release();
+				this.release?.();
+				this.release = undefined;
 				this.lastLineAt = performance.now();
 				this.watched = true;
 				watchdogFor(this.request.watchdogMs).add(this);
 			},
 			onLine: (line) => this.onLine(line),
+			onEnd: (error) => this.finish(error),
 		});
 	}
 
+	private finish(failure: unknown): void {
+		if (this.over) return;
+		this.over = true;
+		this.release?.();
+		this.release = undefined;
+		if (this.watched) watchdogFor(this.request.watchdogMs).delete(this);
+		this.cancel = undefined;
+		const result = this.result;
+		let end: StreamEnd | undefined = result;
+		if (result === 'ended' && failure !== undefined) end = failure instanceof KubeError && failure.kind === 'gone' ? 'gone' : undefined;
+		this.done(end, end === undefined ? failure : undefined);
+	}
+
 	private onLine(line: string): void {
-		if (this.request.signal.aborted || this.result !== 'ended') return;
+		if (this.over || this.stopped || this.result !== 'ended') return;
 		this.lastLineAt = performance.now();
+		const bookmark = bookmarkVersion(line);
+		if (bookmark !== undefined) return this.request.onBookmark(bookmark);
 		if (this.request.onEvent(parseEvent(line, this.request.path, this.client.context)) === 'gone') this.cut('gone');
 	}
 
