@@ -58,13 +58,19 @@ function parse(key: string, input: string | Buffer): CertificateFacts {
 	const der = derOf(input);
 	if (der) {
 		remember(parsed, key, der, parsedLimit);
-		const sha256 = nodeCrypto().createHash('sha256').update(der.der).digest('hex');
+		const sha256 = sha256Hex(der.der);
 		return {notAfter: der.notAfter, sha256, ...(der.commonName ? {commonName: der.commonName} : {})};
 	}
 	const x509 = x509Of(input);
 	remember(parsed, key, x509, parsedLimit);
 	const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
 	return {notAfter: Date.parse(x509.validTo), sha256: x509.fingerprint256.replaceAll(':', '').toLowerCase(), ...(commonName ? {commonName} : {})};
+}
+
+/** crypto.hash (Node >= 20.12) skips the Hash object; older Nodes make one. */
+function sha256Hex(data: Buffer): string {
+	const crypto = nodeCrypto() as typeof import('node:crypto') & {hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string};
+	return crypto.hash ? crypto.hash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 const isX509 = (value: X509Certificate | DerCertificate | undefined): value is X509Certificate => value !== undefined && !('tbs' in value);

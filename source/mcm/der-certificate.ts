@@ -101,6 +101,9 @@ function oidText(der: Buffer, t: Tlv): string {
 	return parts.join('.');
 }
 
+/** Whether the OID TLV `t` is the one whose DER content is `content`. */
+const isOid = (der: Buffer, t: Tlv, content: Buffer): boolean => t.tag === 0x06 && t.end - t.body === content.length && der.compare(content, 0, content.length, t.body, t.end) === 0;
+
 const digits = (der: Buffer, from: number, count: number): number => {
 	let n = 0;
 	for (let i = from; i < from + count; i++) {
@@ -121,7 +124,11 @@ function time(der: Buffer, t: Tlv): number {
 	let year = digits(der, at, utc ? 2 : 4);
 	at += utc ? 2 : 4;
 	if (utc) year += year < 50 ? 2000 : 1900;
-	const [month, day, hour, minute, second] = [0, 1, 2, 3, 4].map(i => digits(der, at + 2 * i, 2));
+	const month = digits(der, at, 2);
+	const day = digits(der, at + 2, 2);
+	const hour = digits(der, at + 4, 2);
+	const minute = digits(der, at + 6, 2);
+	const second = digits(der, at + 8, 2);
 	const ms = Date.UTC(year, month - 1, day, hour, minute, second);
 	const check = new Date(ms);
 	// Out-of-range fields (a 31st of February, a 61st second): what OpenSSL prints for them is its own business.
@@ -141,7 +148,8 @@ function commonNameOf(der: Buffer, name: Tlv): string {
 		if (attributes.length !== 1 || attributes[0].tag !== 0x30) throw new NotPlain();
 		const [type, value, ...rest] = children(der, attributes[0]);
 		if (!type || !value || rest.length > 0) throw new NotPlain();
-		if (found !== '' || oidText(der, type) !== '2.5.4.3') continue;
+		if (type.tag !== 0x06) throw new NotPlain();
+		if (found !== '' || !isOid(der, type, commonNameOid)) continue;
 		// UTF8String, PrintableString, IA5String.
 		if (value.tag !== 0x0c && value.tag !== 0x13 && value.tag !== 0x16) throw new NotPlain();
 		const text = der.toString('latin1', value.body, value.end);
@@ -151,15 +159,22 @@ function commonNameOf(der: Buffer, name: Tlv): string {
 	return found;
 }
 
-const extensionIds = {subjectKeyId: '2.5.29.14', keyUsage: '2.5.29.15', authorityKeyId: '2.5.29.35', proxy: '1.3.6.1.5.5.7.1.14'} as const;
+/** OIDs as their DER content: 2.5.4.3 (CN), 2.5.29.14/15/35 (SKID, keyUsage, AKID), 1.3.6.1.5.5.7.1.14 (proxyCertInfo). */
+const commonNameOid = Buffer.from([0x55, 0x04, 0x03]);
+const subjectKeyIdOid = Buffer.from([0x55, 0x1d, 0x0e]);
+const keyUsageOid = Buffer.from([0x55, 0x1d, 0x0f]);
+const authorityKeyIdOid = Buffer.from([0x55, 0x1d, 0x23]);
+const proxyOid = Buffer.from([0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0e]);
 
 function readExtensions(der: Buffer, list: Tlv, out: DerCertificate): void {
 	const seen = new Set<string>();
 	for (const extension of children(der, list)) {
 		if (extension.tag !== 0x30) throw new NotPlain();
 		const parts = children(der, extension);
-		const id = oidText(der, parts[0]);
+		const idTlv = parts[0];
+		if (!idTlv || idTlv.tag !== 0x06) throw new NotPlain();
 		// OpenSSL counts a certificate with a repeated extension as invalid.
+		const id = der.toString('latin1', idTlv.body, idTlv.end);
 		if (seen.has(id)) throw new NotPlain();
 		seen.add(id);
 		const value = parts[parts.length - 1];
@@ -169,11 +184,11 @@ function readExtensions(der: Buffer, list: Tlv, out: DerCertificate): void {
 			if (t.end !== value.end) throw new NotPlain();
 			return t;
 		};
-		if (id === extensionIds.subjectKeyId) {
+		if (isOid(der, idTlv, subjectKeyIdOid)) {
 			const t = inner();
 			if (t.tag !== 0x04) throw new NotPlain();
 			out.subjectKeyId = der.subarray(t.body, t.end);
-		} else if (id === extensionIds.authorityKeyId) {
+		} else if (isOid(der, idTlv, authorityKeyIdOid)) {
 			const t = inner();
 			if (t.tag !== 0x30) throw new NotPlain();
 			const akid: NonNullable<DerCertificate['authorityKeyId']> = {otherFields: false};
@@ -182,11 +197,11 @@ function readExtensions(der: Buffer, list: Tlv, out: DerCertificate): void {
 				else akid.otherFields = true;
 			}
 			out.authorityKeyId = akid;
-		} else if (id === extensionIds.keyUsage) {
+		} else if (isOid(der, idTlv, keyUsageOid)) {
 			const t = inner();
 			if (t.tag !== 0x03 || t.end - t.body < 2 || t.end - t.body > 3 || der[t.body] > 7) throw new NotPlain();
 			out.keyUsage = (der[t.body + 1] << 8) | (t.end - t.body === 3 ? der[t.body + 2] : 0);
-		} else if (id === extensionIds.proxy) out.proxy = true;
+		} else if (isOid(der, idTlv, proxyOid)) out.proxy = true;
 	}
 }
 
