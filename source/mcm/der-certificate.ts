@@ -255,8 +255,12 @@ export function readDerCertificate(der: Buffer): DerCertificate | undefined {
 			proxy: false,
 		};
 		time(der, times[0]);
+		let last = 0;
 		for (const field of optional) {
-			// issuerUniqueID [1], subjectUniqueID [2]: not read. extensions [3]: v3 only.
+			// issuerUniqueID [1], subjectUniqueID [2]: not read. extensions [3]: v3 only. In that order, each once.
+			const number = field.tag & 0x1f;
+			if (number <= last) return undefined;
+			last = number;
 			if (field.tag === 0xa3) {
 				if (version !== 2) return undefined;
 				const list = expect(der, field.body, field.end, 0x30);
