@@ -1,5 +1,6 @@
 import type {X509Certificate} from 'node:crypto';
-import {derOfPem, readDerCertificate, surelyIssued, type DerCertificate, type Issuer} from './der-certificate.js';
+import {derOfPem, readDerCertificate, type DerCertificate} from './der-certificate.js';
+import {surelyIssued, type Issuer} from './der-chain.js';
 import {nodeCrypto} from './lazy-crypto.js';
 
 // What the fleet needs from a certificate, parsed once per distinct certificate. Parsing one costs
