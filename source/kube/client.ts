@@ -79,6 +79,8 @@ export interface ClusterClient {
 	openStream(options: OpenStreamOptions): () => void;
 	/** Close the connection(s); later requests fail with kind 'aborted'. */
 	close(): void;
+	/** Close the connections no request is using; a later request opens a new one (transport.ts's releaseIdle). */
+	releaseIdle?(): void;
 	/** What the server speaks, once the first connection told (h2, or http/1.1 as a fallback). */
 	readonly protocol?: Protocol;
 	/** Set when the kubeconfig's credentials are withheld from a non-TLS server: says so, and why (plain-http.ts). */
@@ -234,6 +236,11 @@ class HttpClusterClient implements ClusterClient {
 		this.transport = undefined;
 		this.execTransport = undefined;
 		this.retiredTransports.length = 0;
+	}
+
+	releaseIdle(): void {
+		this.transport?.releaseIdle();
+		this.execTransport?.transport.releaseIdle();
 	}
 
 	// --- internals ---

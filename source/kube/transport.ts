@@ -92,6 +92,11 @@ export interface Transport {
 	suspect(): void;
 	/** Close every connection; later sends fail. */
 	close(): void;
+	/**
+	 * Close the connections no request is using now (an idle h2 session, free HTTP/1.1 sockets); a later
+	 * send opens a new one. For a client done with a cluster for a while (the one-shot `status`).
+	 */
+	releaseIdle(): void;
 }
 
 /** Open connections of every transport (diagnostics, benchmarks): h2 sessions and HTTP/1.1 sockets. */
@@ -177,6 +182,8 @@ class ClusterTransport implements Transport {
 	/** The first HTTP/1.1 TLS socket (from the h2 probe), handed to the agent's first request. */
 	private spare?: net.Socket;
 	private closed = false;
+	/** releaseIdle() was asked and no request came since. */
+	private releasing = false;
 	private pinging = false;
 	/** HTTP/1.1 requests holding a socket, and those waiting for one (see sendHttp1). */
 	private http1Active = 0;
@@ -193,6 +200,7 @@ class ClusterTransport implements Transport {
 			events.onError(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'), false);
 			return () => {};
 		}
+		this.releasing = false;
 		if (this.protocol === 'http/1.1') return this.sendHttp1(request, events);
 		const live = this.liveSession();
 		if (live) return this.sendH2(live, request, events);
@@ -239,6 +247,29 @@ class ClusterTransport implements Transport {
 		this.pending?.abort.abort();
 		this.session?.h2.destroy();
 		this.session = undefined;
+		this.agent?.destroy();
+		this.agent = undefined;
+		this.spare?.destroy();
+		this.spare = undefined;
+	}
+
+	releaseIdle(): void {
+		this.releasing = true;
+		this.releaseSession();
+		this.releaseHttp1Sockets();
+	}
+
+	/** After releaseIdle(), the h2 session closes as soon as it carries no stream. */
+	private releaseSession(): void {
+		const session = this.liveSession();
+		if (!this.releasing || !session || session.active > 0) return;
+		session.h2.close();
+		this.session = undefined;
+	}
+
+	/** After releaseIdle(), the HTTP/1.1 sockets close as soon as no request holds one. */
+	private releaseHttp1Sockets(): void {
+		if (!this.releasing || this.http1Active > 0) return;
 		this.agent?.destroy();
 		this.agent = undefined;
 		this.spare?.destroy();
@@ -401,6 +432,7 @@ class ClusterTransport implements Transport {
 		stream.on('error', fail);
 		stream.once('close', () => {
 			session.ended();
+			this.releaseSession();
 			if (!responded) {
 				const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
 				fail(connectError(refused ? 'the server refused the stream' : 'the server closed the connection before answering', 'ECONNRESET'));
@@ -469,7 +501,7 @@ class ClusterTransport implements Transport {
 	private releaseHttp1(): void {
 		const next = this.http1Queue.shift();
 		if (next) next();
-		else this.http1Active--;
+		else if (--this.http1Active === 0) this.releaseHttp1Sockets();
 	}
 
 	private startHttp1(request: OutgoingRequest, events: ExchangeEvents): http.ClientRequest {

@@ -26,7 +26,8 @@ export type IdentityReader = {
 	stop(): void;
 };
 
-export function createIdentityReader(client: ClusterClient, onIdentity: (read: IdentityRead) => void): IdentityReader {
+/** `onIdle`: called when the reads under way are over (pending turned false). */
+export function createIdentityReader(client: ClusterClient, onIdentity: (read: IdentityRead) => void, onIdle?: () => void): IdentityReader {
 	let wanted = '';
 	let read = '';
 	let running = false;
@@ -48,6 +49,7 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 			if (!stopped) onIdentity(result);
 		}
 		running = false;
+		if (!stopped) onIdle?.();
 	};
 	return {
 		changed(key) {

@@ -122,6 +122,23 @@ describe('one connection per cluster', () => {
 		expect(c.server.connections.h2).toBe(0);
 	});
 
+	it('releaseIdle lets go of the connection once no request holds it: a request under way still gets its answer, the next one connects again', async () => {
+		const turn = () => new Promise(resolve => setImmediate(resolve));
+		for (const http2 of [false, true]) {
+			const c = await cluster();
+			const client = clientFor(c.server.url, c.tokens.adminToken, {http2});
+			await client.request({path: configmaps});
+			const under = client.request<{kind: string}>({path: configmaps});
+			// Sent by the next turn of the event loop (its credentials are prepared first).
+			await turn();
+			client.releaseIdle!();
+			expect((await under).kind).toBe('ConfigMapList');
+			await turn();
+			expect((await client.request<{kind: string}>({path: configmaps})).kind).toBe('ConfigMapList');
+			expect(c.server.connections).toMatchObject({accepted: 2, [http2 ? 'h2' : 'http1']: 2});
+		}
+	});
+
 	it('times out and aborts single requests over HTTP/2 without losing the connection', async () => {
 		const c = await cluster();
 		const client = clientFor(c.server.url, c.tokens.adminToken);
