@@ -34,6 +34,8 @@ export {watchHistoryLimit} from './store-feed.js';
 
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 const timestamp = nowTimestamp;
+/** Code-unit order, which is byte order for the ASCII that object names are made of. */
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Objects are served in the version asked for; versions of one resource share storage (no conversion). */
 function inVersion(obj: KubeObject, type: ResourceType): KubeObject {
@@ -119,7 +121,9 @@ class MemoryStore implements ObjectStore {
 			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
 			out.push(options?.stored ? obj : inVersion(obj, type));
 		}
-		out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
+		// etcd's order: keys by their bytes, the order a `continue` token resumes in (not the locale's,
+		// which puts `system:a` before `system0` and `B` after `a`, so a page could skip or repeat one).
+		out.sort((a, b) => byBytes(objectKey(a.metadata.namespace, a.metadata.name), objectKey(b.metadata.namespace, b.metadata.name)));
 		return out;
 	}
 

@@ -164,6 +164,19 @@ describe('objects', () => {
 		const bad = await statusOf(core.listNamespacedConfigMap({namespace: 'default', labelSelector: 'tier in web'}));
 		expect(bad.code).toBe(400);
 	});
+
+	it('lists in etcd\'s key order, so that pages neither skip nor repeat names with a colon or capitals', async () => {
+		const rbac = cluster.kubeConfig().makeApiClient(k8s.RbacAuthorizationV1Api);
+		for (const name of ['pga', 'pg:b', 'pgA', 'pg0']) await rbac.createClusterRole({body: {metadata: {name, labels: {suite: 'order'}}}});
+		const seen: string[] = [];
+		let token: string | undefined;
+		do {
+			const page = await rbac.listClusterRole({labelSelector: 'suite=order', limit: 2, _continue: token});
+			seen.push(...page.items.map((i) => i.metadata?.name ?? ''));
+			token = page.metadata?._continue;
+		} while (token);
+		expect(seen).toEqual(['pg0', 'pg:b', 'pgA', 'pga']);
+	});
 });
 
 describe('patches', () => {
