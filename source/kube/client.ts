@@ -44,15 +44,9 @@ export type StreamOptions = RequestOptions & {
 	onLine: (line: string) => void;
 	/** Called once the server accepted the stream (2xx headers): from here on only the caller's watchdog applies. */
 	onOpen?: () => void;
-	/**
-	 * Hands over, when the request starts, a function that ends it at once as an abort of `signal` would
-	 * (the stream then rejects with kind 'aborted'): for a caller that cuts streams of its own accord
-	 * (a watchdog, a restart) without keeping an AbortController per stream for it.
-	 */
-	onCancel?: (cancel: () => void) => void;
 };
 
-export type OpenStreamOptions = Omit<StreamOptions, 'onCancel'> & {onEnd: (error?: unknown) => void};
+export type OpenStreamOptions = StreamOptions & {onEnd: (error?: unknown) => void};
 
 export interface ClusterClient {
 	readonly context: string;
@@ -215,8 +209,7 @@ class HttpClusterClient implements ClusterClient {
 
 	// For callers that await a stream (the operator log, waits); the watch loop holds its streams with openStream.
 	stream(options: StreamOptions): Promise<void> {
-		const {onLine, onOpen, onCancel} = options;
-		return this.perform(options, true, onOpen, lineSplitter(onLine), onCancel);
+		return this.perform(options, true, options.onOpen, lineSplitter(options.onLine));
 	}
 
 	openStream(options: OpenStreamOptions): () => void {
@@ -331,10 +324,9 @@ class HttpClusterClient implements ClusterClient {
 	}
 
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
-	private perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, onCancel?: (cancel: () => void) => void): Promise<void> {
+	private perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
 		return new Promise((resolve, reject) => {
-			const cancel = this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
-			onCancel?.(cancel);
+			this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
 		});
 	}
 

@@ -49,8 +49,8 @@ export function exchange(target: ExchangeTarget, args: {
 	onOpen?: () => void;
 	onData: (text: string, end: boolean) => void;
 }, settle: (error: unknown, outcome?: ExchangeOutcome) => void): void {
-	const {method, fullPath, what, prepared, cancel: signal} = args;
-	if (signal.aborted) return queueMicrotask(() => settle(signal.reason));
+	const {method, fullPath, what, prepared, cancel: requestCancel} = args;
+	if (requestCancel.aborted) return queueMicrotask(() => settle(requestCancel.reason));
 	const headers: Record<string, string> = {...prepared.headers, Accept: args.accept ?? 'application/json'};
 	if (args.body !== undefined) {
 		headers['Content-Type'] = args.contentType!;
@@ -61,7 +61,7 @@ export function exchange(target: ExchangeTarget, args: {
 	const finish = (error?: unknown, outcome: ExchangeOutcome = 'done') => {
 		if (settled) return;
 		settled = true;
-		signal.unlisten(onAbort);
+		requestCancel.unlisten(onAbort);
 		const deliver = () => (error ? settle(error) : settle(undefined, outcome));
 		// The transport can fail a request inside send(): the caller hears of it after exchange() returned.
 		if (sending) queueMicrotask(deliver);
@@ -72,7 +72,7 @@ export function exchange(target: ExchangeTarget, args: {
 	const onAbort = () => {
 		cancel();
 		const route = target.entry.cluster.proxy;
-		const reason: unknown = signal.reason;
+		const reason: unknown = requestCancel.reason;
 		// Still waiting for a tunnel: the proxy is what did not answer.
 		if (route && target.tunnelsOpening() > 0 && reason instanceof KubeError && reason.kind === 'timeout') {
 			const within = reason.message.replace(/^no answer within (\S+).*$/s, '$1');
@@ -82,14 +82,14 @@ export function exchange(target: ExchangeTarget, args: {
 		// A request that timed out on a shared connection: make sure the connection itself still answers.
 		if (reason instanceof KubeError && reason.kind === 'timeout') prepared.transport.suspect();
 	};
-	signal.listen(onAbort);
+	requestCancel.listen(onAbort);
 
 	const onResponse = (status: number, res: Readable) => {
 		if (settled) return;
 		if (status < 500) target.answered?.();
 		if (status >= 400) {
 			collect(res, (text, err) => {
-				if (signal.aborted) return finish(signal.reason);
+				if (requestCancel.aborted) return finish(requestCancel.reason);
 				if (err) return finish(socketError(target.entry, err, what));
 				if (status === 401 && canRefreshAuth) return finish(undefined, 'retry-auth');
 				finish(statusError(target.entry, status, text, {method, fullPath, basePath: basePathOf(target.url), what}));
@@ -130,17 +130,17 @@ export function exchange(target: ExchangeTarget, args: {
 			finish();
 		});
 		res.on('error', (error: NodeJS.ErrnoException) => {
-			if (signal.aborted) return finish(signal.reason);
+			if (requestCancel.aborted) return finish(requestCancel.reason);
 			finish(socketError(target.entry, error, what));
 		});
 		res.on('close', () => {
 			if (ended || settled) return;
-			if (signal.aborted) return finish(signal.reason);
+			if (requestCancel.aborted) return finish(requestCancel.reason);
 			finish(new KubeError({kind: 'unreachable', message: `the server closed the connection before the response ended (${what})`, context: target.entry.info.name}));
 		});
 	};
 	const onError = (error: NodeJS.ErrnoException, stale: boolean) => {
-		if (signal.aborted) return finish(signal.reason);
+		if (requestCancel.aborted) return finish(requestCancel.reason);
 		// A connection that died under the request (idle keep-alive socket, session going away): the
 		// server never saw it; an idempotent request gets a fresh connection.
 		if (args.retryable && stale && replayable(method, args.contentType)) return finish(undefined, 'retry-reset');

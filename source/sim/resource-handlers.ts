@@ -149,13 +149,15 @@ export function handleList(ctx: RequestContext): void {
 		metadata.remainingItemCount = rest;
 	}
 	const apiVersion = apiVersionOf(type);
+	// The stored objects carry the apiVersion they were written in: a shallow copy each for the other answers.
+	const copies = () => page.map((o) => ({...o, apiVersion}));
 	if (wantsTable(ctx.req.headers.accept)) {
-		sendObject(ctx.res, 200, toTable(type, page.map((o) => ({...o, apiVersion})), {include: include(ctx), listMeta: metadata}));
+		sendObject(ctx.res, 200, toTable(type, copies(), {include: include(ctx), listMeta: metadata}));
 		return;
 	}
 	const list = {kind: type.listKind, apiVersion};
 	if (answersJson(ctx.res, list)) sendJsonText(ctx.res, 200, listJson(list.kind, apiVersion, metadata, page));
-	else sendObject(ctx.res, 200, {...list, metadata, items: page.map((o) => ({...o, apiVersion}))});
+	else sendObject(ctx.res, 200, {...list, metadata, items: copies()});
 }
 
 export function handleWatch(ctx: RequestContext): void {
@@ -185,7 +187,6 @@ export function handleGet(ctx: RequestContext): void {
 	if (!stored) throw notFound(type, path.name as string);
 	const apiVersion = apiVersionOf(type);
 	if (!wantsTable(ctx.req.headers.accept) && answersJson(ctx.res, {apiVersion, kind: type.kind})) {
-		sendWarnings(ctx);
 		sendJsonText(ctx.res, 200, storedJson(stored, apiVersion));
 		return;
 	}

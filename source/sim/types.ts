@@ -102,7 +102,7 @@ export type ListOptions = {
 	fieldSelector?: string;
 	/**
 	 * The store's own objects, not copies: never to be edited, and in the apiVersion they were written
-	 * in (serve them through storedJson or inApiVersion). Copying every object of every list deeply cost
+	 * in (serve them through storedJson, or a shallow copy carrying the apiVersion asked for). Copying every object of every list deeply cost
 	 * the simulator a tenth of its CPU in a 1,001-cluster start.
 	 */
 	stored?: boolean;
