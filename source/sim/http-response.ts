@@ -51,6 +51,9 @@ export function sendObject(res: ServerResponse, code: number, body: unknown): vo
 export function sendError(res: ServerResponse, error: unknown): void {
 	const status = toStatus(error);
 	if (status.code === 500 && !(error instanceof ApiError)) console.error(`sim api: internal error: ${error instanceof Error ? error.stack : String(error)}`);
+	// responsewriters.ErrorNegotiated: a Status that says when to retry says it in the header too (client-go waits for it).
+	const retryAfter = error instanceof ApiError ? error.details?.retryAfterSeconds : undefined;
+	if (retryAfter && !res.headersSent) res.setHeader('Retry-After', String(retryAfter));
 	try {
 		sendObject(res, status.code, status);
 	} catch {

@@ -14,6 +14,7 @@ import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
 import {listJson, storedJson} from './stored-json.js';
+import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, tooLargeResourceVersion} from './list-request.js';
 import {nowTimestamp} from './flat-string.js';
 
 export type RequestContext = {
@@ -112,51 +113,62 @@ function requireNamespace(ctx: RequestContext, namespace: string | undefined): v
 	if (nsType && !ctx.store.get(nsType, undefined, namespace)) throw notFound(nsType, namespace);
 }
 
-type ContinueToken = {rv: number; after: string};
-
-function encodeContinue(token: ContinueToken): string {
-	return Buffer.from(JSON.stringify(token)).toString('base64url');
+/** The key of an object in the list's own key space (etcd's, after the list's prefix): what a continue token resumes from. */
+function listKeyOf(ctx: RequestContext): (o: KubeObject) => string {
+	if (ctx.type.namespaced && !ctx.path.namespace) return (o) => `${o.metadata.namespace}/${o.metadata.name}`;
+	return (o) => o.metadata.name as string;
 }
 
-function decodeContinue(raw: string): ContinueToken {
-	try {
-		const token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ContinueToken;
-		if (typeof token.after === 'string' && typeof token.rv === 'number') return token;
-	} catch {
-		// fall through
-	}
-	throw badRequest(`the continue token "${raw}" is not valid: pass the metadata.continue of the previous page unchanged`);
+/** Resolves once the store has reached `wanted`, or fails as the watch cache does after freshnessWaitMs. */
+function untilRevision(store: ObjectStore, wanted: number): Promise<void> {
+	if (store.resourceVersion >= wanted) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const off = store.subscribe(() => {
+			if (store.resourceVersion < wanted) return;
+			clearTimeout(timer);
+			off();
+			resolve();
+		});
+		const timer = setTimeout(() => {
+			off();
+			reject(tooLargeResourceVersion(wanted, store.resourceVersion));
+		}, freshnessWaitMs);
+	});
 }
 
-const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-export function handleList(ctx: RequestContext): void {
+export async function handleList(ctx: RequestContext): Promise<void> {
 	const {store, type} = ctx;
-	const items = store.list(type, {namespace: ctx.path.namespace, labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector'), stored: true});
-	const limit = intParam(ctx, 'limit');
-	const cont = param(ctx, 'continue');
-	let page = items;
-	const rv = cont ? decodeContinue(cont).rv : store.resourceVersion;
-	if (cont) {
-		const after = decodeContinue(cont).after;
-		page = page.filter((o) => keyOf(o) > after);
+	const read = listRead(ctx.url.searchParams, Math.max(0, intParam(ctx, 'limit') ?? 0));
+	if (read.notOlderThan !== undefined) await untilRevision(store, read.notOlderThan);
+	if (read.revision !== undefined && read.revision > store.resourceVersion) throw futureRevision();
+	if (read.revision !== undefined && read.revision < store.oldestRevision) throw compacted(read);
+	const revision = read.revision ?? store.resourceVersion;
+	const selectors = {labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')};
+	const options = {namespace: ctx.path.namespace, stored: true, revision: read.revision};
+	const paged = read.limit > 0 || read.startKey !== undefined;
+	let all: KubeObject[];
+	let matches: ((o: KubeObject) => boolean) | undefined;
+	if (!selectors.labelSelector && !selectors.fieldSelector) all = store.list(type, options);
+	else if (!paged) all = store.list(type, {...options, ...selectors});
+	else {
+		// A page ends where the objects it scanned end, matching or not: that needs the unfiltered keys too.
+		const chosen = new Set(store.list(type, {...options, ...selectors}));
+		all = store.list(type, options);
+		matches = (o) => chosen.has(o);
 	}
-	const metadata: Record<string, unknown> = {resourceVersion: String(rv)};
-	if (limit !== undefined && limit > 0 && page.length > limit) {
-		const rest = page.length - limit;
-		page = page.slice(0, limit);
-		metadata.continue = encodeContinue({rv, after: keyOf(page[page.length - 1])});
-		metadata.remainingItemCount = rest;
-	}
+	const page = pageOf(all, listKeyOf(ctx), matches, read, revision);
+	const metadata: Record<string, unknown> = {resourceVersion: String(revision)};
+	if (page.continue) metadata.continue = page.continue;
+	if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
 	const apiVersion = apiVersionOf(type);
 	// The stored objects carry the apiVersion they were written in: a shallow copy each for the other answers.
-	const copies = () => page.map((o) => ({...o, apiVersion}));
+	const copies = () => page.items.map((o) => ({...o, apiVersion}));
 	if (wantsTable(ctx.req.headers.accept)) {
 		sendObject(ctx.res, 200, toTable(type, copies(), {include: include(ctx), listMeta: metadata}));
 		return;
 	}
 	const list = {kind: type.listKind, apiVersion};
-	if (answersJson(ctx.res, list)) sendJsonText(ctx.res, 200, listJson(list.kind, apiVersion, metadata, page));
+	if (answersJson(ctx.res, list)) sendJsonText(ctx.res, 200, listJson(list.kind, apiVersion, metadata, page.items));
 	else sendObject(ctx.res, 200, {...list, metadata, items: copies()});
 }
 

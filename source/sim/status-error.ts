@@ -54,7 +54,7 @@ export function gone(message = 'too old resource version'): ApiError {
 export type Status = {
 	kind: 'Status';
 	apiVersion: 'v1';
-	metadata: Record<string, never>;
+	metadata: {continue?: string};
 	status: 'Failure' | 'Success';
 	message: string;
 	reason?: string;
@@ -65,7 +65,7 @@ export type Status = {
 /** The `Status` body for an error; anything that is not an ApiError is an internal error (500). */
 export function toStatus(error: unknown): Status {
 	if (error instanceof ApiError) {
-		const status: Status = {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: error.reason, code: error.code};
+		const status: Status = {kind: 'Status', apiVersion: 'v1', metadata: error.listMeta?.continue ? {continue: error.listMeta.continue} : {}, status: 'Failure', message: error.message, reason: error.reason, code: error.code};
 		// StatusReasonUnknown is "" and omitted, as in kube's JSON.
 		if (error.reason === '') delete status.reason;
 		if (error.details) {

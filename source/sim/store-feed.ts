@@ -66,6 +66,25 @@ export class ChangeFeed {
 		return out;
 	}
 
+	/** The oldest revision a watch may resume from or a list be read at: etcd's compacted revision. */
+	get oldestRevision(): number {
+		return this.floor;
+	}
+
+	/**
+	 * `objects` (key → the stored version now) turned back to how they were at `revision`: each change
+	 * of `type` after it undone, newest first. The caller makes sure `revision` >= oldestRevision.
+	 */
+	rewind(type: ResourceType, revision: number, objects: Map<string, KubeObject>, keyOf: (obj: KubeObject) => string): void {
+		const key = storageKeyOf(type);
+		for (let i = this.history.length - 1; i >= 0 && this.history[i].rv > revision; i--) {
+			const {storageKey, event} = this.history[i];
+			if (storageKey !== key) continue;
+			if (event.type === 'ADDED') objects.delete(keyOf(event.object));
+			else if (event.old) objects.set(keyOf(event.old), event.old);
+		}
+	}
+
 	/** Forget everything before `revision`: every older resume gets 410. */
 	expire(revision: number): void {
 		this.history = [];

@@ -116,7 +116,7 @@ class MemoryStore implements ObjectStore {
 		const matchLabels = parseLabelSelector(options?.labelSelector);
 		const matchFields = parseFieldSelector(options?.fieldSelector, type);
 		const out: KubeObject[] = [];
-		for (const obj of this.storage.get(storageKeyOf(type))?.values() ?? []) {
+		for (const obj of this.objectsAt(type, options?.revision)) {
 			if (type.namespaced && options?.namespace && obj.metadata.namespace !== options.namespace) continue;
 			if (!matchLabels(obj.metadata.labels) || !matchFields(obj)) continue;
 			out.push(options?.stored ? obj : inVersion(obj, type));
@@ -125,6 +125,20 @@ class MemoryStore implements ObjectStore {
 		// which puts `system:a` before `system0` and `B` after `a`, so a page could skip or repeat one).
 		out.sort((a, b) => byBytes(objectKey(a.metadata.namespace, a.metadata.name), objectKey(b.metadata.namespace, b.metadata.name)));
 		return out;
+	}
+
+	get oldestRevision(): number {
+		return this.feed.oldestRevision;
+	}
+
+	/** The stored versions of `type` now, or at `revision` (etcd's read at a revision): the changes since undone. */
+	private objectsAt(type: ResourceType, revision: number | undefined): Iterable<KubeObject> {
+		const bucket = this.storage.get(storageKeyOf(type));
+		if (revision === undefined || revision >= this.revision) return bucket?.values() ?? [];
+		if (revision < this.feed.oldestRevision) throw new Error(`the store cannot be read at ${revision}: its history starts at ${this.feed.oldestRevision}`);
+		const objects = new Map(bucket ?? []);
+		this.feed.rewind(type, revision, objects, (o) => objectKey(o.metadata.namespace, o.metadata.name));
+		return objects.values();
 	}
 
 	create(type: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {

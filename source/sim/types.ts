@@ -77,7 +77,9 @@ export class ApiError extends Error {
 		readonly code: number,
 		readonly reason: string, // BadRequest, Unauthorized, Forbidden, NotFound, AlreadyExists, Conflict, Gone, Invalid, ...
 		message: string,
-		readonly details?: {name?: string; group?: string; kind?: string; causes?: unknown[]},
+		readonly details?: {name?: string; group?: string; kind?: string; causes?: unknown[]; retryAfterSeconds?: number},
+		/** The Status's ListMeta: a 410 on a page carries the token that goes on at the newest revision. */
+		readonly listMeta?: {continue?: string},
 	) {
 		super(message);
 	}
@@ -106,11 +108,18 @@ export type ListOptions = {
 	 * the simulator a tenth of its CPU in a 1,001-cluster start.
 	 */
 	stored?: boolean;
+	/**
+	 * The objects as they were at this revision (etcd's read at a revision: an exact list, or a page
+	 * after the first). Not below `oldestRevision`.
+	 */
+	revision?: number;
 };
 
 export interface ObjectStore {
 	/** The newest resourceVersion handed out (a cluster-wide counter, as etcd's revision). */
 	readonly resourceVersion: number;
+	/** The oldest revision still readable (etcd's compacted revision): older reads and resumes get 410. */
+	readonly oldestRevision: number;
 
 	// Types
 	types(): ResourceType[];
