@@ -16,7 +16,7 @@ import type {WatchHandle, WatchOptions} from './watch/types.js';
 export type {WatchEventType, WatchHandle, WatchHandlers, WatchOptions, WatchState} from './watch/types.js';
 export {jitteredDelay} from './watch/backoff.js';
 export {setWatchStartConcurrency} from './watch/start-gate.js';
-export {watchStateOf} from './watch/state.js';
+export {tooOld, watchStateOf} from './watch/state.js';
 
 export function startWatch<T>(client: ClusterClient, options: WatchOptions<T>): WatchHandle {
 	const loop = new WatchLoop(client, options);

@@ -1,6 +1,6 @@
 import type {ClusterClient} from '../kube/client.js';
 import {KubeError} from '../kube/errors.js';
-import {watchStateOf, type WatchOptions, type WatchState} from '../kube/watch.js';
+import {tooOld, watchStateOf, type WatchOptions, type WatchState} from '../kube/watch.js';
 import {rawKinds, type RawKind, type RawObject} from '../mcm/raw.js';
 
 /**
@@ -48,7 +48,20 @@ export async function listOnce(
 	}
 }
 
+/**
+ * Every page. A 410 on a later page means etcd compacted the first page's revision meanwhile (the
+ * server can no longer give a consistent list): read it again from the first page, once.
+ */
 async function listAll(client: ClusterClient, path: string, stopped: () => boolean): Promise<RawObject[]> {
+	try {
+		return await listPages(client, path, stopped);
+	} catch (error) {
+		if (!tooOld(error) || stopped()) throw error;
+		return listPages(client, path, stopped);
+	}
+}
+
+async function listPages(client: ClusterClient, path: string, stopped: () => boolean): Promise<RawObject[]> {
 	const items: RawObject[] = [];
 	let token: string | undefined;
 	do {
