@@ -36,7 +36,8 @@ export function listRead(params: URLSearchParams, limit: number): ListRead {
 		if (resourceVersion !== '' && resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
 		return {revision: rv > 0 ? rv : undefined, startKey: start, limit};
 	}
-	const rv = parseResourceVersion(resourceVersion);
+	// The storage layer's check words it as a 400.
+	const rv = parseResourceVersion(resourceVersion, (message) => badRequest(`invalid resource version: ${message}`));
 	const match = params.get('resourceVersionMatch') ?? '';
 	if (match === exact || (match === '' && limit > 0 && rv > 0)) return {revision: rv, limit};
 	// The cache's computeListLimit: resourceVersion=0 lists everything in one answer.
@@ -44,12 +45,15 @@ export function listRead(params: URLSearchParams, limit: number): ListRead {
 	return {limit, notOlderThan: rv > 0 ? rv : undefined};
 }
 
-/** APIObjectVersioner.ParseResourceVersion, as the storage layer's 400 words it. */
-function parseResourceVersion(value: string): number {
+/**
+ * APIObjectVersioner.ParseResourceVersion: "" and "0" are 0, anything but a uint64 is its field error
+ * (`resourceVersion: Invalid value: ...`). Throws `refuse(message)`.
+ */
+export function parseResourceVersion(value: string, refuse: (message: string) => Error): number {
 	if (value === '' || value === '0') return 0;
 	if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
 	const why = /^\d+$/.test(value) ? 'value out of range' : 'invalid syntax';
-	throw badRequest(`invalid resource version: resourceVersion: Invalid value: "${value}": strconv.ParseUint: parsing "${value}": ${why}`);
+	throw refuse(`resourceVersion: Invalid value: "${value}": strconv.ParseUint: parsing "${value}": ${why}`);
 }
 
 /** A continue token as kube-apiserver writes it: base64url (no padding) of {"v":"meta.k8s.io/v1","rv":N,"start":"key\u0000"}. */

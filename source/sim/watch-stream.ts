@@ -4,6 +4,7 @@ import type {ServerResponse} from 'node:http';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toStatus} from './status-error.js';
 import {toTable, type IncludeObject} from './table.js';
+import {parseResourceVersion} from './list-request.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent} from './types.js';
 
 /**
@@ -49,10 +50,10 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 
 	let lastRv = 0;
 	const rvParam = options.resourceVersion;
-	const resumeFrom = rvParam === undefined || rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
-	if (resumeFrom !== undefined && (!Number.isInteger(resumeFrom) || resumeFrom < 0)) {
-		throw new ApiError(400, 'BadRequest', `invalid resource version "${rvParam}": it must be a number from a list or an earlier event`);
-	}
+	// The watch cache passes the versioner's error on as it is, which is no Status: kube-apiserver
+	// answers it 500 (ErrorToAPIStatus), where a list's storage check makes it a 400.
+	const parsed = parseResourceVersion(rvParam ?? '', (message) => new ApiError(500, '', message));
+	const resumeFrom = parsed === 0 ? undefined : parsed;
 
 	res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private'});
 	res.flushHeaders();

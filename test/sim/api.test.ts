@@ -506,7 +506,6 @@ describe('hostile input', () => {
 			['GET', '/api/v1/namespaces/default/configmaps?limit=lots', undefined],
 			['GET', '/api/v1/namespaces/default/configmaps?continue=%%%', undefined],
 			['GET', '/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(', undefined],
-			['GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=yesterday', undefined],
 			['GET', '/api/v1/namespaces/default/configmaps?fieldSelector=spec.nothing%3D1', undefined],
 			['POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', '{"metadata":{"name":"d"}}'],
 			['DELETE', '/api/v1/namespaces/default/serviceaccounts/default', '{"dryRun":["Maybe"]}'],

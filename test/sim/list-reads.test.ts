@@ -129,7 +129,7 @@ describe('list reads', () => {
 		expect(cached.metadata.continue).toBeUndefined();
 	});
 
-	it('refuses a malformed resourceVersion or continue token with the real server\'s 400', async () => {
+	it('refuses a malformed resourceVersion or continue token with the real server\'s 400 (a watch\'s with its 500)', async () => {
 		const cases: Array<[string, string]> = [
 			[`${configMaps}?resourceVersion=yesterday`, 'invalid resource version: resourceVersion: Invalid value: "yesterday": strconv.ParseUint: parsing "yesterday": invalid syntax'],
 			[`${configMaps}?continue=%25%25`, 'invalid continue token: continue key is not valid: illegal base64 data at input byte 0'],
@@ -141,6 +141,11 @@ describe('list reads', () => {
 			expect(res.status, path).toBe(400);
 			expect(res.json(), path).toMatchObject({reason: 'BadRequest', message});
 		}
+		// A watch's cache passes the versioner's error on as no Status at all: kube-apiserver answers it 500.
+		const watch = await get(`${configMaps}?watch=true&resourceVersion=yesterday`);
+		expect(watch.status).toBe(500);
+		expect(watch.json()).toEqual({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+			message: 'resourceVersion: Invalid value: "yesterday": strconv.ParseUint: parsing "yesterday": invalid syntax', code: 500});
 		const token = (await get(`${configMaps}?limit=1`)).json().metadata.continue as string;
 		const both = await get(`${configMaps}?limit=1&continue=${token}&resourceVersion=3`);
 		expect(both.json()).toMatchObject({code: 400, message: 'specifying resource version is not allowed when using continue'});
