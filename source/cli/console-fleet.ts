@@ -20,7 +20,7 @@ import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {withheldNotices} from './fleet-access.js';
-import {loadTlsSessions, saveTlsSessions} from './tls-session-file.js';
+import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
 // workflows' keys. console.tsx imports this module once the first frame is out: it is most of the
@@ -115,7 +115,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 		services,
 		start(config) {
 			// The fleet's handshakes resume the sessions of the last run (tls-session-file.ts); the demo's servers are new every time.
-			tlsSessions = options.demo ? undefined : loadTlsSessions();
+			tlsSessions = options.demo ? undefined : loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config));
 			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal, tlsSessions})) clients.set(name, client);
 			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});

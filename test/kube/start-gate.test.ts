@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {acquireStart, setWatchStartConcurrency} from '../../source/kube/watch/start-gate.js';
+import {acquireStart, setWatchStartConcurrency, waitStart} from '../../source/kube/watch/start-gate.js';
 
 afterEach(() => setWatchStartConcurrency(32));
 
@@ -73,6 +73,31 @@ describe('the watch start gate', () => {
 		expect(admitted).toBe(2);
 		first!();
 		for (const w of waiting) (await w)!();
+	});
+
+	it('a wait withdrawn before its turn is never admitted; withdrawn while holding, it frees the slot', async () => {
+		setWatchStartConcurrency(1);
+		const holder = waitStart('stream');
+		const leaving = waitStart('stream');
+		const next = waitStart('stream');
+		leaving.withdraw();
+		expect(await leaving.admitted).toBeUndefined();
+		expect(await holder.admitted).toBeTypeOf('function');
+		holder.withdraw();
+		const release = await next.admitted;
+		expect(release).toBeTypeOf('function');
+		// The withdrawn holder's own release afterwards frees nothing more.
+		(await holder.admitted)!();
+		let after = false;
+		void waitStart('list').admitted.then((r) => {
+			after = true;
+			r?.();
+		});
+		await tick();
+		expect(after).toBe(false);
+		release!();
+		await tick();
+		expect(after).toBe(true);
 	});
 
 	it('refuses at once a signal already aborted', async () => {

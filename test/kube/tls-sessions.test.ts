@@ -10,7 +10,7 @@ import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
 import {sessionExpiry, TlsSessionCache, withoutPeerCertificate} from '../../source/kube/tls-sessions.js';
-import {loadTlsSessions, saveTlsSessions, tlsSessionFile} from '../../source/cli/tls-session-file.js';
+import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from '../../source/cli/tls-session-file.js';
 import {kubeconfigYaml, startSingleCluster, type SingleCluster} from '../sim/single-cluster.js';
 import {writeKubeconfig} from './fake-api.js';
 
@@ -85,6 +85,31 @@ describe('TLS sessions across runs', () => {
 
 		await version(clientFor(a, loadTlsSessions(env('kept'), file)));
 		expect(a.server.connections).toMatchObject({accepted: 2, resumed: 1});
+	});
+
+	it('a run reads only its kubeconfig\'s servers\' sessions, resumes them, and its save keeps the others', async () => {
+		const [a, b] = [await cluster('a'), await cluster('b')];
+		const file = tlsSessionFile(env('servers'));
+		const first = loadTlsSessions(env('servers'), file)!;
+		await version(clientFor(a, first));
+		await version(clientFor(b, first));
+		expect(saveTlsSessions(first, file)).toBe(true);
+
+		const onlyA = sessionServers(loadKubeconfig({kubeconfig: writeKubeconfig(kubeconfigYaml(a.server.url, a.tokens.adminToken)).file}));
+		expect([...onlyA]).toEqual([new URL(a.server.url).host]);
+		const second = loadTlsSessions(env('servers'), file, onlyA)!;
+		expect(second.live().map(([key]) => key.split('\0')[0])).toEqual([new URL(a.server.url).host]);
+		await version(clientFor(a, second));
+		expect(a.server.connections).toMatchObject({accepted: 2, resumed: 1});
+
+		// That run's save (had a server sent it a new ticket) still holds b's session for the next run.
+		const third = loadTlsSessions(env('servers'), file, onlyA)!;
+		await version(clientFor(a, third));
+		third.changed = true;
+		expect(saveTlsSessions(third, file)).toBe(true);
+		expect(mode(file)).toBe(0o600);
+		await version(clientFor(b, loadTlsSessions(env('servers'), file)));
+		expect(b.server.connections).toMatchObject({accepted: 2, resumed: 1});
 	});
 
 	it('ignores a damaged file or damaged sessions: full handshakes, the requests answer', async () => {

@@ -2,38 +2,119 @@
 // thousand watches together would otherwise send thousands of lists at the same moment: every one of
 // them then waits behind the others, times out, and retries together again. Time waiting at the gate
 // does not count towards a request's timeout.
-
-import PQueue from 'p-queue';
+//
+// Two first-in-first-out queues and a count, not p-queue: a 1,001-cluster start passes ~9,000 waiters
+// through here, and p-queue's own work per task (an options copy, an id and a Symbol, a running-task
+// record, an async wrapper, a Promise.race with an abort listener while the task runs, a priority
+// queue it compacts, events) was ~2-3 % of the console's CPU to a complete fleet and as much of its
+// allocation. A stream's wait needs no AbortSignal either: waitStart hands back its own withdraw.
 
 /**
  * Lists go first: a cluster's first lists are what fill its row, while a stream opened a little later
  * loses nothing (it resumes from the list's resourceVersion). At start-up this halves the work queued
- * in front of the last cluster's lists. Equal priorities keep their order.
+ * in front of the last cluster's lists. Equal kinds keep their order.
  */
-const priorities = {list: 1, stream: 0} as const;
+type Kind = 'list' | 'stream';
 
-const queue = new PQueue({concurrency: 32});
+/** A slot's release (call it once; later calls do nothing), or undefined when the wait was withdrawn. */
+type Admission = (() => void) | undefined;
+
+/** One waiter: admitted (with its release) or withdrawn, once. */
+class Wait {
+	/** 'waiting' until admitted or withdrawn; 'holding' between admission and release. */
+	state: 'waiting' | 'holding' | 'done' = 'waiting';
+	readonly admitted: Promise<Admission>;
+	private settle!: (admission: Admission) => void;
+
+	constructor(
+		private readonly gate: Gate,
+		/** The caller's signal, if any: its abort withdraws; let go of once released. */
+		private readonly signal?: AbortSignal,
+	) {
+		this.admitted = new Promise((resolve) => (this.settle = resolve));
+		signal?.addEventListener('abort', this.withdraw, {once: true});
+	}
+
+	admit(): void {
+		this.state = 'holding';
+		this.settle(this.release);
+	}
+
+	readonly release = (): void => {
+		if (this.state !== 'holding') return;
+		this.state = 'done';
+		this.signal?.removeEventListener('abort', this.withdraw);
+		this.gate.released();
+	};
+
+	/** Leaves the queue (the promise resolves undefined), or gives the slot back if it holds one. */
+	readonly withdraw = (): void => {
+		if (this.state === 'holding') return this.release();
+		if (this.state !== 'waiting') return;
+		this.state = 'done';
+		this.settle(undefined);
+	};
+}
+
+class Gate {
+	limit = 32;
+	private active = 0;
+	// Withdrawn waiters stay in their queue until their turn comes, and are skipped then.
+	private readonly lists: Wait[] = [];
+	private readonly streams: Wait[] = [];
+
+	wait(kind: Kind, signal?: AbortSignal): Wait {
+		const wait = new Wait(this, signal);
+		(kind === 'list' ? this.lists : this.streams).push(wait);
+		this.pump();
+		return wait;
+	}
+
+	released(): void {
+		this.active--;
+		this.pump();
+	}
+
+	pump(): void {
+		while (this.active < this.limit) {
+			const next = this.next(this.lists) ?? this.next(this.streams);
+			if (!next) return;
+			this.active++;
+			next.admit();
+		}
+	}
+
+	private next(queue: Wait[]): Wait | undefined {
+		while (queue.length > 0) {
+			const wait = queue.shift()!;
+			if (wait.state === 'waiting') return wait;
+		}
+		return undefined;
+	}
+}
+
+const gate = new Gate();
+
+/** A wait for a slot: `admitted` resolves with the release, or with undefined once withdrawn first. */
+export type StartWait = {admitted: Promise<Admission>; withdraw: () => void};
+
+/** Joins the queue. The slot is held from admission until release() or withdraw(). */
+export function waitStart(kind: Kind = 'list'): StartWait {
+	return gate.wait(kind);
+}
 
 /**
  * Waits for a slot. Resolves with a release function (call it once; later calls do nothing), or with
- * undefined if the signal aborted first (the waiter then leaves the queue). The slot is held from the
- * moment the queue starts the task until release(), or until the signal aborts.
+ * undefined if the signal aborted first (the waiter then leaves the queue). The slot is held from
+ * admission until release(), or until the signal aborts.
  */
-export function acquireStart(signal: AbortSignal, kind: 'list' | 'stream' = 'list'): Promise<(() => void) | undefined> {
-	return new Promise((resolve) => {
-		let release!: () => void;
-		const held = new Promise<void>((done) => (release = done));
-		queue
-			.add(() => {
-				resolve(release);
-				return held;
-			}, {priority: priorities[kind], signal})
-			// Aborted while waiting: no slot. (Aborted while holding one: resolved already, so this does nothing.)
-			.catch(() => resolve(undefined));
-	});
+export function acquireStart(signal: AbortSignal, kind: Kind = 'list'): Promise<Admission> {
+	if (signal.aborted) return Promise.resolve(undefined);
+	return gate.wait(kind, signal).admitted;
 }
 
 /** How many watches (process-wide) may list or open a stream at the same time. Default 32. */
 export function setWatchStartConcurrency(limit: number): void {
-	queue.concurrency = Math.max(1, Math.floor(limit));
+	gate.limit = Math.max(1, Math.floor(limit));
+	gate.pump();
 }

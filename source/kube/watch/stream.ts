@@ -3,7 +3,7 @@
 import type {ClusterClient} from '../client.js';
 import {KubeError} from '../errors.js';
 import {bookmarkVersion, parseEvent, type WatchEvent} from './events.js';
-import {acquireStart} from './start-gate.js';
+import {waitStart} from './start-gate.js';
 import {stopped} from './state.js';
 
 /** Why a watch stream ended: the server closed it, the resourceVersion is too old (410), or it was cut (silence, restart). */
@@ -70,8 +70,8 @@ const watchdogFor = (limitMs: number) => {
  * for the stream's end: a watch holds one stream for its life, and each awaiting frame of that chain
  * (with its promise, registers and context, ~0.3-0.5 KB each) was heap kept per watch, four of them.
  * It keeps no AbortController while open (an AbortSignal costs ~0.8 KB of heap): the loop's stop() and
- * a cut (silence, 410, restart) both end the request with the cut the client hands back. Only the wait
- * at the start gate has a signal, dropped once the stream opens.
+ * a cut (silence, 410, restart) both end the request with the cut the client hands back. The wait at
+ * the start gate is left with the gate's own withdraw, dropped once the stream opens.
  */
 export class WatchStream {
 	private result: StreamEnd = 'ended';
@@ -81,8 +81,8 @@ export class WatchStream {
 	private over = false;
 	/** stop() was called: not one more line reaches the loop, even of the chunk under way. */
 	private stopped = false;
-	/** Ends the wait at the start gate; there only during that wait. */
-	private gate: AbortController | undefined;
+	/** Leaves the start gate's queue; there only during that wait. */
+	private gate: (() => void) | undefined;
 	/** The start-gate slot, held until the stream opens (or ends before that). */
 	private release: (() => void) | undefined;
 	/** Ends the request at once; there from the moment the request starts until the stream ends. */
@@ -97,11 +97,12 @@ export class WatchStream {
 
 	/** Waits at the start gate, then opens the stream. */
 	start(): void {
-		const gate = new AbortController();
-		this.gate = gate;
-		acquireStart(gate.signal, this.request.high ? 'list' : 'stream').then((release) => {
+		const wait = waitStart(this.request.high ? 'list' : 'stream');
+		this.gate = wait.withdraw;
+		wait.admitted.then((release) => {
 			this.gate = undefined;
-			if (!release || this.over) {
+			// stop() just after admission gave the slot back already (release() then does nothing).
+			if (!release || this.over || this.stopped) {
 				release?.();
 				return this.finish(stopped(this.client.context));
 			}
@@ -113,7 +114,7 @@ export class WatchStream {
 	/** The loop stopped: end the wait or the stream; the end comes as kind 'aborted'. */
 	stop(): void {
 		this.stopped = true;
-		if (this.gate) this.gate.abort();
+		if (this.gate) this.gate();
 		else this.cancel?.();
 	}
 
