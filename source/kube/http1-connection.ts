@@ -94,8 +94,11 @@ export class Http1Connection {
 	send(request: OutgoingRequest, events: Http1Events): () => void {
 		const head = requestHead(request, this.host);
 		if (typeof head !== 'string') {
-			queueMicrotask(() => events.onError(head, false));
-			queueMicrotask(() => this.onIdle(this));
+			// Nothing was sent: the connection is free again before the failure lets the next request go.
+			queueMicrotask(() => {
+				this.onIdle(this);
+				events.onError(head, false);
+			});
 			return () => {};
 		}
 		const current = {events, method: request.method, responded: false, gotBytes: false};
