@@ -2,7 +2,6 @@
 // and settle once: done, failed (with the KubeError that says why), or to be retried (a 401 with
 // credentials that can be fetched again; a keep-alive socket that died under an idempotent request).
 
-import type {Readable} from 'node:stream';
 import {StringDecoder} from 'node:string_decoder';
 import {KubeError} from './errors.js';
 import type {HttpMethod} from './client.js';
@@ -10,6 +9,7 @@ import type {ContextEntry} from './kubeconfig.js';
 import {displayProxy} from './proxy.js';
 import {socketError, statusError} from './response-errors.js';
 import type {RequestCancel} from './request-cancel.js';
+import type {ResponseBody} from './http1-connection.js';
 import type {Transport} from './transport.js';
 
 export type ExchangeTarget = {
@@ -84,7 +84,7 @@ export function exchange(target: ExchangeTarget, args: {
 	};
 	requestCancel.listen(onAbort);
 
-	const onResponse = (status: number, res: Readable) => {
+	const onResponse = (status: number, res: ResponseBody) => {
 		if (settled) return;
 		if (status < 500) target.answered?.();
 		if (status >= 400) {
@@ -160,7 +160,7 @@ function replayable(method: HttpMethod, contentType: string | undefined): boolea
 }
 
 /** Read a whole (error) response body. */
-function collect(res: Readable, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
+function collect(res: ResponseBody, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
 	const chunks: Buffer[] = [];
 	let finished = false;
 	res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -20,8 +20,9 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type {Duplex, Readable} from 'node:stream';
+import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
+import {Http1Connection, type ResponseBody} from './http1-connection.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 
 export type ConnectionTarget = {host: string; port: number};
@@ -71,8 +72,8 @@ export type TransportOptions = {
 export type OutgoingRequest = {method: string; path: string; headers: Record<string, string>; body?: string};
 
 export type ExchangeEvents = {
-	/** The response head; `body` emits data/end/error/close like an http.IncomingMessage. */
-	onResponse(status: number, body: Readable): void;
+	/** The response head; `body` emits data/end/error/close like an http.IncomingMessage (it may be one). */
+	onResponse(status: number, body: ResponseBody): void;
 	/**
 	 * The request failed before a response. `stale`: it went out on a connection that was already in use
 	 * and died under it (a keep-alive socket or a session the server had closed, a refused stream), so the
@@ -251,6 +252,8 @@ class ClusterTransport implements Transport {
 		this.agent = undefined;
 		this.spare?.destroy();
 		this.spare = undefined;
+		for (const connection of this.leanAll) connection.destroy();
+		this.leanFree.length = 0;
 	}
 
 	releaseIdle(): void {
@@ -270,6 +273,7 @@ class ClusterTransport implements Transport {
 	/** After releaseIdle(), the HTTP/1.1 sockets close as soon as no request holds one. */
 	private releaseHttp1Sockets(): void {
 		if (!this.releasing || this.http1Active > 0) return;
+		for (const connection of this.leanFree.splice(0)) connection.destroy();
 		this.agent?.destroy();
 		this.agent = undefined;
 		this.spare?.destroy();
@@ -482,9 +486,14 @@ class ClusterTransport implements Transport {
 	 */
 	private sendHttp1(request: OutgoingRequest, events: ExchangeEvents): () => void {
 		let req: http.ClientRequest | undefined;
+		let cut: (() => void) | undefined;
 		let cancelled = false;
 		const start = () => {
 			if (cancelled) return this.releaseHttp1();
+			if (this.options.http2 === false) {
+				cut = this.startLean(request, events);
+				return;
+			}
 			req = this.startHttp1(request, events);
 			req.once('close', () => this.releaseHttp1());
 		};
@@ -495,8 +504,72 @@ class ClusterTransport implements Transport {
 		return () => {
 			cancelled = true;
 			req?.destroy();
+			cut?.();
 		};
 	}
+
+	/**
+	 * `http2: false` (the one-shot status): a request on one of this transport's own HTTP/1.1
+	 * connections (http1-connection.ts), not node's http client; it holds its admission slot until its
+	 * response ended or it failed. Connections come from dial(), as the agent's do: the same TLS
+	 * settings, session tickets, proxy tunnels and connect timeout.
+	 */
+	private startLean(request: OutgoingRequest, events: ExchangeEvents): () => void {
+		let released = false;
+		const release = () => {
+			if (released) return;
+			released = true;
+			this.releaseHttp1();
+		};
+		const wrapped = {
+			onResponse: (status: number, body: ResponseBody) => {
+				body.once('close', release);
+				events.onResponse(status, body);
+			},
+			onError: (error: NodeJS.ErrnoException, stale: boolean) => {
+				release();
+				events.onError(error, stale);
+			},
+		};
+		let free = this.leanFree.pop();
+		while (free && !free.alive) free = this.leanFree.pop();
+		if (free) return free.send(request, wrapped);
+		let cut: (() => void) | undefined;
+		const abort = new AbortController();
+		this.dial(['http/1.1'], abort.signal).then(
+			(socket) => {
+				if (this.closed || abort.signal.aborted) {
+					socket.destroy();
+					return wrapped.onError(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'), false);
+				}
+				const connection = new Http1Connection(
+					socket,
+					this.options.url.host,
+					(idle) => {
+						if (!this.closed) this.leanFree.push(idle);
+						else idle.destroy();
+					},
+					(gone) => {
+						openConnections.http1--;
+						this.leanAll.delete(gone);
+						const at = this.leanFree.indexOf(gone);
+						if (at >= 0) this.leanFree.splice(at, 1);
+					},
+				);
+				openConnections.http1++;
+				this.leanAll.add(connection);
+				cut = connection.send(request, wrapped);
+			},
+			(error: NodeJS.ErrnoException) => wrapped.onError(error, false),
+		);
+		return () => {
+			abort.abort();
+			cut?.();
+		};
+	}
+
+	private readonly leanFree: Http1Connection[] = [];
+	private readonly leanAll = new Set<Http1Connection>();
 
 	private releaseHttp1(): void {
 		const next = this.http1Queue.shift();
