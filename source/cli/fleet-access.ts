@@ -10,7 +10,15 @@ import {UsageError} from './usage.js';
 // be used is a usage error (exit 2) naming the file (and line) and the fix.
 
 /** `terminal`: lent to exec plugins that need a person; default: the process's own, when a TTY. */
-export type FleetAccess = {kubeconfig?: string; contexts: string[]; requestTimeoutMs: number; terminal?: TerminalLender; http2?: boolean; tlsSessions?: TlsSessionCache};
+export type FleetAccess = {
+	kubeconfig?: string;
+	contexts: string[];
+	requestTimeoutMs: number;
+	terminal?: TerminalLender;
+	http2?: boolean;
+	/** The TLS sessions to resume, once the kubeconfig says which servers they are for. */
+	tlsSessions?: (config: FleetConfig) => TlsSessionCache | undefined;
+};
 
 /** The fleet's kubeconfig for these contexts. Throws UsageError for a ConfigError. */
 export function loadFleetConfig(access: Pick<FleetAccess, 'kubeconfig' | 'contexts'>): FleetConfig {
@@ -25,7 +33,8 @@ export function loadFleetConfig(access: Pick<FleetAccess, 'kubeconfig' | 'contex
 /** One client per context of the kubeconfig. Throws UsageError for a ConfigError. */
 export function openFleetClients(access: FleetAccess): {config: FleetConfig; clients: Map<string, ClusterClient>} {
 	const config = loadFleetConfig(access);
-	return {config, clients: createClients(config, {requestTimeoutMs: access.requestTimeoutMs, terminal: access.terminal ?? plainTerminal(), ...(access.http2 === false ? {http2: false} : {}), ...(access.tlsSessions ? {tlsSessions: access.tlsSessions} : {})})};
+	const tlsSessions = access.tlsSessions?.(config);
+	return {config, clients: createClients(config, {requestTimeoutMs: access.requestTimeoutMs, terminal: access.terminal ?? plainTerminal(), ...(access.http2 === false ? {http2: false} : {}), ...(tlsSessions ? {tlsSessions} : {})})};
 }
 
 /**

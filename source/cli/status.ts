@@ -1,6 +1,7 @@
 import process from 'node:process';
 import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {formatDuration} from '../kube/duration.js';
+import type {TlsSessionCache} from '../kube/tls-sessions.js';
 import {describeChanges} from '../mcm/changes.js';
 import {effectiveConnected} from '../mcm/connection.js';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
@@ -11,7 +12,7 @@ import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
-import {loadTlsSessions, saveTlsSessions} from './tls-session-file.js';
+import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 import {usage, UsageError} from './usage.js';
 
 // `calico-mcm status`: the fleet once (table or JSON), as a change log (--watch), or until every
@@ -55,9 +56,10 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	// (nothing to multiplex: HTTP/2's session set-up would be pure cost); --watch/--wait-connected:
 	// list+watch, every stream of a cluster on one HTTP/2 session.
 	const live = flags.watch === true || flags.waitConnected === true;
-	// Each run resumes the TLS sessions of the last (tls-session-file.ts): a 1,001-cluster fleet is 1,001 handshakes.
-	const tlsSessions = loadTlsSessions();
-	const {clients} = openFleetClients({...common, http2: live, tlsSessions});
+	// Each run resumes the TLS sessions of the last (tls-session-file.ts): a 1,001-cluster fleet is 1,001
+	// handshakes. Only its own servers' are read: the file is shared with every other kubeconfig.
+	let tlsSessions: TlsSessionCache | undefined;
+	const {clients} = openFleetClients({...common, http2: live, tlsSessions: (config) => (tlsSessions = loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config)))});
 	for (const line of withheldNotices(clients)) output.stderr(`calico-mcm: ${line}\n`);
 
 	const store = createAppStore();
