@@ -339,9 +339,12 @@ class HttpClusterClient implements ClusterClient {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
 		const path = `${basePathOf(this.url)}${options.path}`;
-		const fullPath = query ? `${path}?${query}` : path;
+		// Flat strings (Array#join copies into one), not ropes of the pieces: a watch keeps its path and
+		// label for its whole life, and URLSearchParams' rope of a watch query is ~20 pieces (~600 bytes
+		// more than its text, at 4,005 watches).
+		const fullPath = query ? [path, query].join('?') : path;
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-		const what = `${method} ${options.path}`;
+		const what = [method, options.path].join(' ');
 		const callerSignal = options.signal;
 		// The closures below outlive a watch's request set-up: they take what they need, not `options`
 		// (its query object, its callbacks).
