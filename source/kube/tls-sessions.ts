@@ -55,7 +55,7 @@ export class TlsSessionCache {
 		const lean = withoutPeerCertificate(session);
 		const expiresAt = lean && sessionExpiry(lean);
 		if (!lean || expiresAt === undefined || expiresAt <= this.now()) return;
-		this.add(key, {session: lean, expiresAt});
+		this.add(key, {session: unpooled(lean), expiresAt});
 		this.changed = true;
 	}
 
@@ -93,9 +93,20 @@ export class TlsSessionCache {
 }
 
 function decode(base64: string): StoredSession | undefined {
-	const session = Buffer.from(base64, 'base64');
+	const session = unpooled(Buffer.from(base64, 'base64'));
 	const expiresAt = sessionExpiry(session);
 	return expiresAt === undefined ? undefined : {session, expiresAt};
+}
+
+/**
+ * A copy with memory of its own. A small Buffer is a slice of Node's shared 8 KB pool, and a slice
+ * kept keeps the whole slab: a session per cluster, kept for the run, held ~400 slabs (~3 MB) at
+ * 1,001 clusters that the transient buffers of the start had long let go of.
+ */
+function unpooled(bytes: Uint8Array): Buffer {
+	const copy = Buffer.allocUnsafeSlow(bytes.length);
+	copy.set(bytes);
+	return copy;
 }
 
 /**
