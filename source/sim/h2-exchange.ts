@@ -58,6 +58,8 @@ export class H2Response {
 	}
 
 	setHeader(name: string, value: string | number | readonly string[]): this {
+		// As http.ServerResponse: headers are fixed once written (writeHead may have taken the caller's object).
+		if (this.headersSent) throw new Error(`cannot set header ${name}: headers already written`);
 		(this.headers ??= {})[name.toLowerCase()] = value as string | number | string[];
 		return this;
 	}
@@ -65,7 +67,10 @@ export class H2Response {
 	/** Headers go out with the first write, flushHeaders() or end(): only then is it known whether HEADERS ends the stream. */
 	writeHead(status: number, headers?: Record<string, string | number>): this {
 		this.status = status;
-		if (headers) for (const name in headers) this.setHeader(name, headers[name]!);
+		// The caller's object is fresh and Node's respond() lowercases names itself: taken as it is unless
+		// setHeader came first (the two must not name one header twice in different cases).
+		if (headers && this.headers === undefined) this.headers = headers;
+		else if (headers) for (const name in headers) this.setHeader(name, headers[name]!);
 		this.headersSent = true;
 		return this;
 	}
