@@ -35,8 +35,11 @@ export class H2Request {
 
 type Body = string | Buffer;
 
-function byteLength(body: Body): number {
-	return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+/** Whether a body fits Go's response buffer; UTF-8 takes 1 to 3 bytes a UTF-16 unit, so most strings need no count. */
+function fitsBuffer(body: Body): boolean {
+	if (typeof body !== 'string') return body.length <= handlerChunkWriteSize;
+	if (body.length > handlerChunkWriteSize) return false;
+	return body.length * 3 <= handlerChunkWriteSize || Buffer.byteLength(body) <= handlerChunkWriteSize;
 }
 
 /** Statuses that carry no body: Node's respond() ends the stream on the HEADERS frame for them. */
@@ -90,14 +93,14 @@ export class H2Response {
 		if (this.writableEnded) return this;
 		this.writableEnded = true;
 		if (this.stream.destroyed || this.stream.closed) return this;
-		const empty = body === undefined || byteLength(body) === 0;
+		const empty = body === undefined || body.length === 0;
 		if (!this.responded && (empty || this.req.method === 'HEAD' || bodyless(this.status))) {
 			this.respond(true);
 			return this;
 		}
 		this.respond(false);
 		if (empty) this.stream.end();
-		else if (byteLength(body!) <= handlerChunkWriteSize) this.stream.end(body);
+		else if (fitsBuffer(body!)) this.stream.end(body);
 		// Written past the buffer while the handler runs; its return ends the stream on a frame of its own.
 		else this.stream.write(body!, () => this.stream.end());
 		return this;

@@ -11,8 +11,10 @@ function send(res: ServerResponse, code: number, contentType: string, body: stri
 		if (!res.writableEnded) res.end();
 		return;
 	}
-	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private'});
-	res.end(body);
+	// Encoded once: Content-Length is its length, and the socket writes these bytes without encoding again.
+	const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private'});
+	res.end(bytes);
 }
 
 /** JSON whatever the client asked (discovery documents, which the simulator serves only as JSON). */
