@@ -28,6 +28,8 @@ export type ApiServerOptions = {
 	http2?: boolean;
 };
 
+function ignore(): void {}
+
 class SimApiServer implements ApiServer {
 	private mode: 'up' | 'down' | 'hang' = 'down';
 	/** Open watch and log streams, which faults end. */
@@ -107,7 +109,7 @@ class SimApiServer implements ApiServer {
 			res.on('close', () => this.parked.delete(res));
 			return;
 		}
-		res.on('error', () => {});
+		res.on('error', ignore);
 		this.handle(req, res).catch((error: unknown) => {
 			try {
 				sendError(res, error);

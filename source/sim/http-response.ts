@@ -11,8 +11,10 @@ function send(res: ServerResponse, code: number, contentType: string, body: stri
 		if (!res.writableEnded) res.end();
 		return;
 	}
-	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private'});
-	res.end(body);
+	// Encoded once: Content-Length is its length, and the socket writes these bytes without encoding again.
+	const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private'});
+	res.end(bytes);
 }
 
 /** JSON whatever the client asked (discovery documents, which the simulator serves only as JSON). */
@@ -20,11 +22,15 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 	send(res, code, 'application/json', JSON.stringify(body));
 }
 
-/** Responses of endpoints without a protobuf form (custom resources): their errors too are JSON or YAML. */
-const withoutProtobuf = new WeakSet<ServerResponse>();
+/**
+ * Marks responses of endpoints without a protobuf form (custom resources): their errors too are JSON or
+ * YAML. A property rather than a WeakSet: one add per request to a WeakSet cost more than the mark is worth.
+ */
+const withoutProtobuf = Symbol('withoutProtobuf');
+type Marked = ServerResponse & {[withoutProtobuf]?: true};
 
 export function answerWithoutProtobuf(res: ServerResponse): void {
-	withoutProtobuf.add(res);
+	(res as Marked)[withoutProtobuf] = true;
 }
 
 /**
@@ -32,7 +38,7 @@ export function answerWithoutProtobuf(res: ServerResponse): void {
  * nothing else), so that the caller may send the text itself with sendJsonText; 406 as sendObject.
  */
 export function answersJson(res: ServerResponse, body: {apiVersion: string; kind: string}): boolean {
-	return responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body) === 'json';
+	return responseFormat(res.req?.headers.accept, (res as Marked)[withoutProtobuf] ? undefined : body) === 'json';
 }
 
 /** JSON text already serialized (see answersJson). */
@@ -42,7 +48,7 @@ export function sendJsonText(res: ServerResponse, code: number, json: string): v
 
 /** An API object (or list, or Status) in the format the request's Accept header prefers; 406 when none fits. */
 export function sendObject(res: ServerResponse, code: number, body: unknown): void {
-	const format = responseFormat(res.req?.headers.accept, withoutProtobuf.has(res) ? undefined : body);
+	const format = responseFormat(res.req?.headers.accept, (res as Marked)[withoutProtobuf] ? undefined : body);
 	if (format === 'protobuf') send(res, code, protobufMediaType, encodeProtobuf(body as Record<string, unknown>));
 	else if (format === 'yaml') send(res, code, 'application/yaml', yaml.dump(body, {noRefs: true}));
 	else sendJson(res, code, body);

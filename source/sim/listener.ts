@@ -11,10 +11,11 @@
 // (ticket keys live in it): ~0.9 ms of CPU each to load the shared key and certificate again, once, when
 // the server starts listening.
 import {createServer as createHttpServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import {createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
+import {createServer as createHttp2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2';
 import {createServer as createNetServer, type Socket} from 'node:net';
 import {randomBytes} from 'node:crypto';
 import {createSecureContext, TLSSocket, type SecureContext} from 'node:tls';
+import {H2Request, H2Response} from './h2-exchange.js';
 import {simulatorTls} from './tls.js';
 import type {ConnectionStats} from './types.js';
 
@@ -47,6 +48,27 @@ export type Listener = {
 	close(): Promise<void>;
 };
 
+function ignore(): void {}
+
+/**
+ * What Node's compatibility API did before handing a request over, kept so that clients see the same:
+ * CONNECT is refused (405), Expect: 100-continue gets its interim answer, any other expectation 417.
+ */
+function acceptExpectation(headers: IncomingHttpHeaders, stream: ServerHttp2Stream, res: H2Response): boolean {
+	if (headers[':method'] === 'CONNECT') {
+		res.writeHead(405).end();
+		return false;
+	}
+	const expect = headers.expect;
+	if (expect === undefined) return true;
+	if (expect === '100-continue') {
+		stream.additionalHeaders({':status': 100});
+		return true;
+	}
+	res.writeHead(417).end();
+	return false;
+}
+
 /** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
 export function createListener(options: {name: string; tls: boolean; http2?: boolean; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
 	let port = 0;
@@ -59,9 +81,15 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 		else socket.destroy();
 	});
-	// The compatibility API mirrors IncomingMessage/ServerResponse for what the handlers use (headers,
-	// rawHeaders, body stream, writeHead/write/end/destroy, writableEnded).
-	const h2 = createHttp2Server({settings: {maxConcurrentStreams}}, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+	// HTTP/2 requests on the core stream API (h2-exchange.ts says why not the compatibility API), as the
+	// IncomingMessage/ServerResponse members the handlers use.
+	const h2 = createHttp2Server({settings: {maxConcurrentStreams}});
+	h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+		// A client's RST_STREAM with an error code surfaces as 'error'; the stream is closed either way.
+		stream.on('error', ignore);
+		const req = new H2Request(stream, headers, rawHeaders);
+		const res = new H2Response(stream, req);
+		if (!acceptExpectation(headers, stream, res)) return;
 		options.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
 	});
 	h2.on('session', (session: Http2Session) => session.on('error', () => session.destroy()));

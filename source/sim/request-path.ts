@@ -14,6 +14,7 @@ export type ResourcePath = {
 };
 
 function decode(part: string): string {
+	if (!part.includes('%')) return part;
 	try {
 		return decodeURIComponent(part);
 	} catch {

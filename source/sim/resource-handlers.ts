@@ -380,6 +380,8 @@ export function handlePodLog(ctx: RequestContext): void {
 		return;
 	}
 	res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8'});
+	// The follower learns at once that the log exists, before any line is appended.
+	res.flushHeaders();
 	for (const l of lines) res.write(`${l}\n`);
 	let untrack = () => {};
 	const stopFollow = store.logs.follow(namespace, name, (line) => {

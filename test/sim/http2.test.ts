@@ -3,6 +3,7 @@
 import http2 from 'node:http2';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {simulatorTls} from '../../source/sim/tls.js';
+import {connectTapped, tappedRequest, type ReceivedFrame} from './h2-frames.js';
 import {rawRequest, streamLines} from './http-client.js';
 import {startSingleCluster, type SingleCluster} from './single-cluster.js';
 
@@ -90,5 +91,86 @@ describe('simulated API server protocols', () => {
 			stream.close();
 			session.close();
 		}
+	});
+
+	describe('framing as Go\'s x/net/http2 server (kube-apiserver) sends it', () => {
+		const shape = (frames: ReceivedFrame[]) => frames.map((f) => `${f.type}${f.type === 'DATA' && f.length === 0 ? '(empty)' : ''}${f.endStream ? '+END_STREAM' : ''}`);
+
+		it('ends an answer of up to 4 KiB on its one DATA frame, errors included', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const token = cluster.tokens.adminToken;
+				const get = await tappedRequest(tapped, {':path': '/api/v1/namespaces/default', authorization: `Bearer ${token}`});
+				expect(get.status).toBe(200);
+				expect(JSON.parse(get.body.toString()).metadata.name).toBe('default');
+				expect(shape(get.frames)).toEqual(['HEADERS', 'DATA+END_STREAM']);
+				expect(get.frames[1]!.length).toBe(get.body.length);
+				const missing = await tappedRequest(tapped, {':path': '/api/v1/namespaces/no-such', authorization: `Bearer ${token}`});
+				expect(missing.status).toBe(404);
+				expect(JSON.parse(missing.body.toString()).reason).toBe('NotFound');
+				expect(shape(missing.frames)).toEqual(['HEADERS', 'DATA+END_STREAM']);
+				const unauthorized = await tappedRequest(tapped, {':path': '/api/v1/namespaces', authorization: 'Bearer wrong'});
+				expect(unauthorized.status).toBe(401);
+				expect(shape(unauthorized.frames)).toEqual(['HEADERS', 'DATA+END_STREAM']);
+			} finally {
+				tapped.session.close();
+			}
+		});
+
+		it('answers HEAD with headers alone, ending the stream on them', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const head = await tappedRequest(tapped, {':method': 'HEAD', ':path': '/api/v1/namespaces/default', authorization: `Bearer ${cluster.tokens.adminToken}`});
+				expect(head.status).toBe(200);
+				expect(head.headers['content-type']).toBe('application/json');
+				expect(shape(head.frames)).toEqual(['HEADERS+END_STREAM']);
+			} finally {
+				tapped.session.close();
+			}
+		});
+
+		it('ends a larger answer with an empty DATA frame, as a handler writing past the 4 KiB buffer does', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const big = await tappedRequest(tapped, {':path': '/openapi/v2', authorization: `Bearer ${cluster.tokens.adminToken}`});
+				expect(big.status).toBe(200);
+				expect(big.body.length).toBeGreaterThan(4096);
+				const frames = shape(big.frames);
+				expect(frames.at(-1)).toBe('DATA(empty)+END_STREAM');
+				expect(frames.slice(1, -1).every((f) => f === 'DATA')).toBe(true);
+			} finally {
+				tapped.session.close();
+			}
+		});
+
+		it('keeps Warning headers on a write', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'h2-warned'}, bogusField: 1});
+				const created = await tappedRequest(tapped, {':method': 'POST', ':path': '/api/v1/namespaces/default/configmaps', 'content-type': 'application/json', authorization: `Bearer ${cluster.tokens.adminToken}`}, body);
+				expect(created.status).toBe(201);
+				expect(created.headers.warning).toBe('299 - "unknown field \\"bogusField\\""');
+				expect(shape(created.frames)).toEqual(['HEADERS', 'DATA+END_STREAM']);
+			} finally {
+				tapped.session.close();
+			}
+		});
+
+		it('streams a watch and ends it with an empty DATA frame at its timeout', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const watch = await tappedRequest(tapped, {':path': '/api/v1/namespaces?watch=1&timeoutSeconds=1', authorization: `Bearer ${cluster.tokens.adminToken}`});
+				expect(watch.status).toBe(200);
+				const events = watch.body.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as {type: string});
+				expect(events.length).toBeGreaterThan(0);
+				expect(events.every((e) => e.type === 'ADDED')).toBe(true);
+				const frames = shape(watch.frames);
+				expect(frames[0]).toBe('HEADERS');
+				expect(frames.at(-1)).toBe('DATA(empty)+END_STREAM');
+				expect(frames.slice(1, -1).every((f) => f === 'DATA')).toBe(true);
+			} finally {
+				tapped.session.close();
+			}
+		});
 	});
 });
