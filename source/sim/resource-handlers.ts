@@ -15,6 +15,7 @@ import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type Tok
 import {startWatch, type WatchHandle} from './watch-stream.js';
 import {listJson, storedJson} from './stored-json.js';
 import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, tooLargeResourceVersion} from './list-request.js';
+import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {nowTimestamp} from './flat-string.js';
 
 export type RequestContext = {
@@ -143,19 +144,17 @@ export async function handleList(ctx: RequestContext): Promise<void> {
 	if (read.revision !== undefined && read.revision > store.resourceVersion) throw futureRevision();
 	if (read.revision !== undefined && read.revision < store.oldestRevision) throw compacted(read);
 	const revision = read.revision ?? store.resourceVersion;
-	const selectors = {labelSelector: param(ctx, 'labelSelector'), fieldSelector: param(ctx, 'fieldSelector')};
-	const options = {namespace: ctx.path.namespace, stored: true, revision: read.revision};
-	const paged = read.limit > 0 || read.startKey !== undefined;
-	let all: KubeObject[];
+	const labelSelector = param(ctx, 'labelSelector');
+	const fieldSelector = param(ctx, 'fieldSelector');
 	let matches: ((o: KubeObject) => boolean) | undefined;
-	if (!selectors.labelSelector && !selectors.fieldSelector) all = store.list(type, options);
-	else if (!paged) all = store.list(type, {...options, ...selectors});
-	else {
-		// A page ends where the objects it scanned end, matching or not: that needs the unfiltered keys too.
-		const chosen = new Set(store.list(type, {...options, ...selectors}));
-		all = store.list(type, options);
-		matches = (o) => chosen.has(o);
+	if (labelSelector || fieldSelector) {
+		const matchLabels = parseLabelSelector(labelSelector);
+		const matchFields = parseFieldSelector(fieldSelector, type);
+		matches = (o) => matchLabels(o.metadata.labels) && matchFields(o);
 	}
+	// Every object under the list's key, the selectors applied while paging: a page ends where the
+	// objects it scanned end, matching or not.
+	const all = store.list(type, {namespace: ctx.path.namespace, stored: true, revision: read.revision});
 	const page = pageOf(all, listKeyOf(ctx), matches, read, revision);
 	const metadata: Record<string, unknown> = {resourceVersion: String(revision)};
 	if (page.continue) metadata.continue = page.continue;
