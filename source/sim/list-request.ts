@@ -121,6 +121,8 @@ export type Page<T> = {items: T[]; continue?: string; remainingItemCount?: numbe
  * when it would count objects the selector drops.
  */
 export function pageOf<T>(all: T[], keyOf: (item: T) => string, matches: ((item: T) => boolean) | undefined, read: ListRead, revision: number): Page<T> {
+	// Most lists (every first list of a fleet's watches): one page of everything, the list as it is.
+	if (!matches && read.startKey === undefined && (read.limit === 0 || all.length <= read.limit)) return {items: all};
 	let from = 0;
 	if (read.startKey !== undefined) {
 		const start = read.startKey;
