@@ -1,20 +1,70 @@
 // Writing answers and Status errors, in the media type the client accepts.
 import type {ServerResponse} from 'node:http';
+import {gzipSync} from 'node:zlib';
 import yaml from 'js-yaml';
+import {H2Response, handlerChunkWriteSize} from './h2-exchange.js';
 import {responseFormat} from './negotiate.js';
 import {encodeProtobuf, protobufMediaType} from './protobuf.js';
 import {toStatus} from './status-error.js';
 import {ApiError} from './types.js';
+
+/**
+ * Go's net/http buffers what a handler writes in 2 KiB (bufferBeforeChunkingSize) before it must send
+ * the header: an answer that fits when the handler returns gets a Content-Length, a larger one goes out
+ * chunked. x/net/http2 does the same with its 4 KiB buffer (handlerChunkWriteSize), without
+ * Content-Length past it. kube-apiserver sets no Content-Length of its own on what it serializes.
+ */
+const bufferBeforeChunkingSize = 2 << 10;
+
+/**
+ * responsewriters' deferredResponseWriter: an answer over 128 KiB to a client that accepts gzip (the
+ * token exactly, as negotiateContentEncoding reads it; Go's transport, so kubectl, asks by itself) is
+ * compressed at level 1, with Content-Encoding and Vary (APIResponseCompression, on by default).
+ */
+const defaultGzipThresholdBytes = 128 * 1024;
+
+function acceptsGzip(res: ServerResponse): boolean {
+	const header = res.req?.headers['accept-encoding'];
+	if (typeof header !== 'string' || !header) return false;
+	for (const token of header.split(',')) if (token.trim() === 'gzip') return true;
+	return false;
+}
 
 function send(res: ServerResponse, code: number, contentType: string, body: string | Buffer): void {
 	if (res.headersSent) {
 		if (!res.writableEnded) res.end();
 		return;
 	}
-	// Encoded once: Content-Length is its length, and the socket writes these bytes without encoding again.
-	const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-	res.writeHead(code, {'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private'});
-	res.end(bytes);
+	// Encoded once, and the socket writes these bytes without encoding again.
+	let bytes = typeof body === 'string' ? Buffer.from(body) : body;
+	const headers: Record<string, string | number> = {'Content-Type': contentType, 'Cache-Control': 'no-cache, private'};
+	if (bytes.length > defaultGzipThresholdBytes && acceptsGzip(res)) {
+		bytes = gzipSync(bytes, {level: 1});
+		headers['Content-Encoding'] = 'gzip';
+		headers.Vary = 'Accept-Encoding';
+		// The compressor writes as it goes: the answer is past the buffer whatever its compressed size.
+		writeFramed(res, code, headers, bytes, true);
+		return;
+	}
+	writeFramed(res, code, headers, bytes);
+}
+
+/** A whole answer, with a Content-Length when it fits Go's response buffer, else chunked (HTTP/1.1) or without one (HTTP/2). */
+function writeFramed(res: ServerResponse, code: number, headers: Record<string, string | number>, bytes: Buffer, streamed = false): void {
+	if (!streamed && bytes.length <= (res instanceof H2Response ? handlerChunkWriteSize : bufferBeforeChunkingSize)) {
+		headers['Content-Length'] = bytes.length;
+		res.writeHead(code, headers);
+		res.end(bytes);
+		return;
+	}
+	res.writeHead(code, headers);
+	// Node's HTTP/1.1 answer is chunked when its header went out without a length (writeHead, then write);
+	// H2Response sends a body past the buffer as Go does (its own frame for END_STREAM).
+	if (res instanceof H2Response) res.end(bytes);
+	else {
+		res.write(bytes);
+		res.end();
+	}
 }
 
 /** JSON whatever the client asked (discovery documents, which the simulator serves only as JSON). */
@@ -69,6 +119,5 @@ export function sendError(res: ServerResponse, error: unknown): void {
 }
 
 export function sendText(res: ServerResponse, code: number, text: string): void {
-	res.writeHead(code, {'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text)});
-	res.end(text);
+	writeFramed(res, code, {'Content-Type': 'text/plain; charset=utf-8'}, Buffer.from(text));
 }

@@ -117,6 +117,23 @@ describe('simulated API server protocols', () => {
 			}
 		});
 
+		it('gives an answer that fits the 4 KiB buffer a content-length, and a larger one none', async () => {
+			const tapped = await connectTapped(cluster.server.url);
+			try {
+				const token = cluster.tokens.adminToken;
+				const small = await tappedRequest(tapped, {':path': '/api/v1/namespaces/default', authorization: `Bearer ${token}`});
+				expect(small.headers['content-length']).toBe(String(small.body.length));
+				const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'h2-5k'}, data: {blob: 'x'.repeat(5000)}});
+				const created = await tappedRequest(tapped, {':method': 'POST', ':path': '/api/v1/namespaces/default/configmaps', 'content-type': 'application/json', authorization: `Bearer ${token}`}, body);
+				expect(created.status).toBe(201);
+				expect(created.body.length).toBeGreaterThan(4096);
+				expect(created.headers['content-length']).toBeUndefined();
+				expect(JSON.parse(created.body.toString()).data.blob).toHaveLength(5000);
+			} finally {
+				tapped.session.close();
+			}
+		});
+
 		it('answers HEAD with headers alone, ending the stream on them', async () => {
 			const tapped = await connectTapped(cluster.server.url);
 			try {

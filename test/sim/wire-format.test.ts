@@ -1,6 +1,7 @@
 // What reaches the simulator over the wire, as kube-apiserver takes it: protobuf bodies and answers
 // for built-in kinds, content negotiation, Go-style boolean query parameters, OpenAPI documents,
 // and bad input answered with the right Status while the server keeps serving.
+import {gunzipSync} from 'node:zlib';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {decodeProtobuf, encodeProtobuf} from '../../source/sim/protobuf.js';
 import {rawRequest, streamLines} from './http-client.js';
@@ -162,5 +163,49 @@ describe('a lived-in cluster', () => {
 		}
 		expect((await call('DELETE', '/api/v1/namespaces/later/configmaps/kube-root-ca.crt')).status).toBe(200);
 		await waitFor(async () => (await call('GET', '/api/v1/namespaces/later/configmaps/kube-root-ca.crt')).status === 200, 5000, 'the ConfigMap back');
+	});
+});
+
+describe('answers framed as Go\'s net/http frames kube-apiserver\'s', () => {
+	const configMap = (name: string, bytes: number) => JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name}, data: {blob: 'x'.repeat(bytes)}});
+
+	it('gives an answer that fits the 2 KiB response buffer a Content-Length, and sends a larger one chunked', async () => {
+		const small = await call('GET', '/api/v1/namespaces/default');
+		expect(small.status).toBe(200);
+		expect(small.headers['content-length']).toBe(String(small.bytes.length));
+		expect(small.headers['transfer-encoding']).toBeUndefined();
+		expect((await call('POST', '/api/v1/namespaces/default/configmaps', {body: configMap('framed-3k', 3000)})).status).toBe(201);
+		const large = await call('GET', '/api/v1/namespaces/default/configmaps/framed-3k');
+		expect(large.status).toBe(200);
+		expect(large.headers['transfer-encoding']).toBe('chunked');
+		expect(large.headers['content-length']).toBeUndefined();
+		expect(large.json().data.blob).toHaveLength(3000);
+	});
+
+	it('gzips an answer over 128 KiB for a client that accepts gzip (the token exactly), as APIResponseCompression does', async () => {
+		expect((await call('POST', '/api/v1/namespaces/default/configmaps', {body: configMap('framed-200k', 200_000)})).status).toBe(201);
+		const path = '/api/v1/namespaces/default/configmaps/framed-200k';
+		const plain = await call('GET', path);
+		expect(plain.headers['content-encoding']).toBeUndefined();
+		expect(plain.json().data.blob).toHaveLength(200_000);
+		for (const accept of ['gzip', 'deflate, gzip', 'br,gzip ']) {
+			const zipped = await call('GET', path, {headers: {'Accept-Encoding': accept}});
+			expect(zipped.status, accept).toBe(200);
+			expect(zipped.headers['content-encoding'], accept).toBe('gzip');
+			expect(zipped.headers.vary).toBe('Accept-Encoding');
+			expect(zipped.headers['transfer-encoding']).toBe('chunked');
+			expect(zipped.bytes.length).toBeLessThan(plain.bytes.length / 10);
+			expect(gunzipSync(zipped.bytes).equals(plain.bytes)).toBe(true);
+		}
+		// negotiateContentEncoding compares tokens whole: a q-value or another coding gets the plain answer.
+		for (const accept of ['gzip;q=1.0', 'deflate', 'identity']) {
+			const answer = await call('GET', path, {headers: {'Accept-Encoding': accept}});
+			expect(answer.headers['content-encoding'], accept).toBeUndefined();
+			expect(answer.bytes.equals(plain.bytes), accept).toBe(true);
+		}
+		// An answer under the threshold stays plain whatever the client accepts.
+		const small = await call('GET', '/api/v1/namespaces/default', {headers: {'Accept-Encoding': 'gzip'}});
+		expect(small.headers['content-encoding']).toBeUndefined();
+		expect(small.json().metadata.name).toBe('default');
 	});
 });
