@@ -165,6 +165,16 @@ for (const enterprise of ['3.24', '3.22']) {
 					expect(await k.ok(mgmt, ['create', '--dry-run=server', '-f', '-'], cm)).toContain('configmap/dry created (server dry run)');
 					expect((await k.run(mgmt, ['get', 'configmap', 'dry'])).stderr).toContain('configmaps "dry" not found');
 
+					// A big answer comes gzipped, as kube-apiserver sends it: kubectl's transport asks for gzip by
+					// itself and hides Content-Encoding once it has decompressed; Vary is set only on a gzipped answer.
+					const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: default\ndata:\n  blob: ${'x'.repeat(200_000)}\n`;
+					await k.ok(mgmt, ['create', '-f', '-'], big);
+					const gzipped = await k.run(mgmt, ['get', 'configmap', 'big', '-o', 'jsonpath={.data.blob}', '-v=8']);
+					expect(gzipped.code, gzipped.stderr).toBe(0);
+					expect(gzipped.stdout).toBe('x'.repeat(200_000));
+					expect(gzipped.stderr).toMatch(/Vary: Accept-Encoding/);
+					await k.ok(mgmt, ['delete', 'configmap', 'big']);
+
 					// wait and diff.
 					expect(await k.ok(mgmt, ['wait', '--for=condition=Available', 'tigerastatus/apiserver', '--timeout=20s'])).toContain('condition met');
 					expect((await k.run(mgmt, ['diff', '-f', '-'], managementCluster(`${nodeIp}:30449`))).code).toBe(0);
