@@ -26,6 +26,8 @@ export type ApiServerOptions = {
 	bookmarkIntervalMs?: number;
 	/** Offer HTTP/2 in the TLS handshake (default true, as kube-apiserver); false: an HTTP/1.1-only server. */
 	http2?: boolean;
+	/** How long a connection may stay without a request before the server closes it (default 90 s, as kube-apiserver). */
+	idleTimeoutMs?: number;
 };
 
 function ignore(): void {}
@@ -42,7 +44,7 @@ class SimApiServer implements ApiServer {
 	constructor(private readonly options: ApiServerOptions) {
 		installTokenController(options.store, options.tokens);
 		installRootCaPublisher(options.store);
-		this.listener = createListener({name: options.name, tls: options.tls ?? true, http2: options.http2, onRequest: (req, res) => this.onRequest(req, res)});
+		this.listener = createListener({name: options.name, tls: options.tls ?? true, http2: options.http2, idleTimeoutMs: options.idleTimeoutMs, onRequest: (req, res) => this.onRequest(req, res)});
 	}
 
 	get port(): number {

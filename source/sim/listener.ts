@@ -25,6 +25,14 @@ import type {ConnectionStats} from './types.js';
  */
 const maxConcurrentStreams = 250;
 
+/**
+ * kube-apiserver's http.Server and http2.Server (secure_serving.go): IdleTimeout 90 s ("matches
+ * http.DefaultTransport keep-alive timeout"), ReadHeaderTimeout 32 s, no ReadTimeout. Idle means no
+ * request under way: a quiet watch is not idle.
+ */
+export const defaultIdleTimeoutMs = 90_000;
+const readHeaderTimeoutMs = 32_000;
+
 /** Go's crypto/tls: a session ticket resumes for at most 7 days (maxSessionTicketLifetime); also the lifetime hint it sends. */
 export const ticketLifetimeSeconds = 7 * 24 * 60 * 60;
 
@@ -70,13 +78,61 @@ function acceptExpectation(headers: IncomingHttpHeaders, stream: ServerHttp2Stre
 }
 
 /** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
-export function createListener(options: {name: string; tls: boolean; http2?: boolean; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
+/**
+ * Go's HTTP/1.1 server closes a keep-alive connection that has waited IdleTimeout for its next request,
+ * and says nothing of it beforehand. Node's keepAliveTimeout would also announce itself to the client
+ * in a Keep-Alive header (which Node's own http.Agent obeys) and counts from the last response only, so
+ * it stays off and each socket's idle time is kept here: from its last answer, cleared by a request.
+ * On timeout with no request or answer open, Node's server destroys the socket.
+ */
+function closeIdleHttp1(idleTimeoutMs: number): (req: IncomingMessage, res: ServerResponse) => void {
+	const open = new WeakMap<Socket, number>();
+	return (req, res) => {
+		const socket = req.socket;
+		open.set(socket, (open.get(socket) ?? 0) + 1);
+		socket.setTimeout(0);
+		res.once('close', () => {
+			const left = (open.get(socket) ?? 1) - 1;
+			open.set(socket, left);
+			if (left === 0 && !socket.destroyed) socket.setTimeout(idleTimeoutMs);
+		});
+	};
+}
+
+/**
+ * x/net/http2's IdleTimeout: a connection without an open stream for that long gets a GOAWAY
+ * (NO_ERROR) and is closed; a client that wants to go on opens a new one. The clock starts with the
+ * connection and again whenever its last stream closes.
+ */
+function closeIdleHttp2(session: Http2Session, idleTimeoutMs: number): void {
+	let open = 0;
+	let timer: NodeJS.Timeout | undefined;
+	const idle = () => {
+		timer = setTimeout(() => {
+			if (!session.closed && !session.destroyed) session.close();
+		}, idleTimeoutMs).unref();
+	};
+	idle();
+	session.on('stream', (stream: ServerHttp2Stream) => {
+		if (open++ === 0) clearTimeout(timer);
+		stream.once('close', () => {
+			if (--open === 0 && !session.closed && !session.destroyed) idle();
+		});
+	});
+	session.once('close', () => clearTimeout(timer));
+}
+
+export function createListener(options: {name: string; tls: boolean; http2?: boolean; idleTimeoutMs?: number; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
+	const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
 	let port = 0;
 	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0, resumed: 0};
 	let listening = false;
 	const sockets = new Set<Socket>();
 	const http = createHttpServer({keepAlive: true}, options.onRequest);
-	http.keepAliveTimeout = 30_000;
+	http.keepAliveTimeout = 0;
+	http.headersTimeout = readHeaderTimeoutMs;
+	http.requestTimeout = 0;
+	http.on('request', closeIdleHttp1(idleTimeoutMs));
 	http.on('clientError', (_error, socket) => {
 		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 		else socket.destroy();
@@ -92,7 +148,10 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 		if (!acceptExpectation(headers, stream, res)) return;
 		options.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
 	});
-	h2.on('session', (session: Http2Session) => session.on('error', () => session.destroy()));
+	h2.on('session', (session: Http2Session) => {
+		session.on('error', () => session.destroy());
+		closeIdleHttp2(session, idleTimeoutMs);
+	});
 	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];
 	const secureContext = options.tls ? serverSecureContext() : undefined;
 	const server = createNetServer((socket) => {

@@ -46,10 +46,10 @@ export function kubeconfigYaml(server: string, token: string): string {
 	].join('\n');
 }
 
-export async function startSingleCluster(name = 'test', options: {bookmarkIntervalMs?: number; http2?: boolean} = {}): Promise<SingleCluster> {
+export async function startSingleCluster(name = 'test', options: {bookmarkIntervalMs?: number; http2?: boolean; idleTimeoutMs?: number} = {}): Promise<SingleCluster> {
 	const store = createObjectStore();
 	const tokens = createTokenRegistry();
-	const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2});
+	const server = createApiServer({name, store, tokens, bookmarkIntervalMs: options.bookmarkIntervalMs, http2: options.http2, idleTimeoutMs: options.idleTimeoutMs});
 	await server.listen(0);
 	const dir = mkdtempSync(join(tmpdir(), 'sim-cluster-'));
 	const writeKubeconfig = (token: string, file: string) => {
