@@ -25,6 +25,23 @@ import type {ConnectionStats} from './types.js';
  */
 const maxConcurrentStreams = 250;
 
+/** kube-apiserver's http.Server MaxHeaderBytes: 1 MiB (Node's servers refuse more than 16 KiB unless told). */
+const maxHeaderBytes = 1 << 20;
+
+/**
+ * secure_serving.go: "At least 99% of serialized resources in surveyed clusters were smaller than
+ * 256kb", so kube-apiserver's HTTP/2 server reads frames of up to 256 KiB, gives each stream a 256 KiB
+ * window and the connection one for all its 250 streams (Node's defaults: 16 KiB frames, 64 KiB
+ * windows). x/net/http2 announces MaxHeaderBytes plus 10 typical fields of 32 bytes overhead.
+ */
+const resourceBody99Percentile = 256 * 1024;
+const h2Settings = {
+	maxConcurrentStreams,
+	maxFrameSize: resourceBody99Percentile,
+	initialWindowSize: resourceBody99Percentile,
+	maxHeaderListSize: maxHeaderBytes + 10 * 32,
+};
+
 /**
  * kube-apiserver's http.Server and http2.Server (secure_serving.go): IdleTimeout 90 s ("matches
  * http.DefaultTransport keep-alive timeout"), ReadHeaderTimeout 32 s, no ReadTimeout. Idle means no
@@ -128,7 +145,7 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0, resumed: 0};
 	let listening = false;
 	const sockets = new Set<Socket>();
-	const http = createHttpServer({keepAlive: true}, options.onRequest);
+	const http = createHttpServer({keepAlive: true, maxHeaderSize: maxHeaderBytes}, options.onRequest);
 	http.keepAliveTimeout = 0;
 	http.headersTimeout = readHeaderTimeoutMs;
 	http.requestTimeout = 0;
@@ -139,7 +156,8 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 	});
 	// HTTP/2 requests on the core stream API (h2-exchange.ts says why not the compatibility API), as the
 	// IncomingMessage/ServerResponse members the handlers use.
-	const h2 = createHttp2Server({settings: {maxConcurrentStreams}});
+	// Go limits header bytes only; Node also counts fields (128 unless told).
+	const h2 = createHttp2Server({settings: h2Settings, maxHeaderListPairs: 1 << 16});
 	h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
 		// A client's RST_STREAM with an error code surfaces as 'error'; the stream is closed either way.
 		stream.on('error', ignore);
@@ -150,6 +168,7 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 	});
 	h2.on('session', (session: Http2Session) => {
 		session.on('error', () => session.destroy());
+		session.setLocalWindowSize(resourceBody99Percentile * maxConcurrentStreams);
 		closeIdleHttp2(session, idleTimeoutMs);
 	});
 	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];

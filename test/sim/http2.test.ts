@@ -44,6 +44,27 @@ describe('simulated API server protocols', () => {
 		await cluster.stop();
 	});
 
+	it('announces kube-apiserver\'s HTTP/2 settings and takes headers up to its 1 MiB, over both protocols', async () => {
+		const session = http2.connect(cluster.server.url, {ca: simulatorTls().caCertificate});
+		try {
+			await new Promise<void>((resolve, reject) => session.once('remoteSettings', () => resolve()).once('error', reject));
+			expect(session.remoteSettings).toMatchObject({maxConcurrentStreams: 250, maxFrameSize: 262_144, initialWindowSize: 262_144, maxHeaderListSize: 1_048_896});
+			// Past Node's 16 KiB; Node's client sends no header block over 64 KiB.
+			const big = 'x'.repeat(40_000);
+			const stream = session.request({':path': '/version', authorization: `Bearer ${cluster.tokens.adminToken}`, 'x-big': big});
+			const status = await new Promise<number>((resolve, reject) => {
+				stream.on('response', (headers) => resolve(Number(headers[':status'])));
+				stream.on('error', reject);
+			});
+			stream.resume();
+			expect(status).toBe(200);
+			const h1 = await rawRequest(cluster.server.url, 'GET', '/version', {token: cluster.tokens.adminToken, headers: {'X-Big': big, Connection: 'close'}});
+			expect(h1.status).toBe(200);
+		} finally {
+			session.close();
+		}
+	});
+
 	it('answers over HTTP/2 and HTTP/1.1 on the same port, counting each connection once', async () => {
 		const before = cluster.server.connections;
 		const session = await connect(cluster.server.url);
