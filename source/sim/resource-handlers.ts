@@ -14,7 +14,7 @@ import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
 import {listJson, storedJson} from './stored-json.js';
-import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, tooLargeResourceVersion} from './list-request.js';
+import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, parseResourceVersion, tooLargeResourceVersion} from './list-request.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {nowTimestamp} from './flat-string.js';
 
@@ -192,7 +192,19 @@ export function handleWatch(ctx: RequestContext): void {
 	untrack = ctx.track(handle);
 }
 
-export function handleGet(ctx: RequestContext): void {
+/**
+ * A GET that names a resourceVersion is the watch cache's (CacheDelegator.Get): "0" any state, N at
+ * least N, waiting for it as a list does (504 past the wait); a resourceVersion that is no uint64 is
+ * the versioner's error as it is, which ErrorToAPIStatus makes a 500. Without one it reads etcd.
+ */
+export function handleGet(ctx: RequestContext): void | Promise<void> {
+	const rv = param(ctx, 'resourceVersion');
+	const wanted = rv ? parseResourceVersion(rv, (message) => new ApiError(500, '', message)) : 0;
+	if (wanted > ctx.store.resourceVersion) return untilRevision(ctx.store, wanted).then(() => getObject(ctx));
+	getObject(ctx);
+}
+
+function getObject(ctx: RequestContext): void {
 	const {store, type, path} = ctx;
 	const stored = store.getStored(type, path.namespace, path.name as string);
 	if (!stored) throw notFound(type, path.name as string);

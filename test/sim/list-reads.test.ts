@@ -150,4 +150,29 @@ describe('list reads', () => {
 		const both = await get(`${configMaps}?limit=1&continue=${token}&resourceVersion=3`);
 		expect(both.json()).toMatchObject({code: 400, message: 'specifying resource version is not allowed when using continue'});
 	});
+
+	it('reads one object at a resourceVersion as the watch cache does: not older than it, waiting for it, and a malformed one is a 500', async () => {
+		await put('one', {v: '1'}, {suite: 'get'});
+		const current = cluster.store.resourceVersion;
+		for (const rv of ['0', '1', String(current)]) {
+			const res = await get(`${configMaps}/one?resourceVersion=${rv}`);
+			expect(res.status, rv).toBe(200);
+			expect(res.json().data, rv).toEqual({v: '1'});
+		}
+		const waiting = get(`${configMaps}/one?resourceVersion=${current + 1}`);
+		await new Promise((r) => setTimeout(r, 300));
+		await put('one', {v: '2'}, {suite: 'get'});
+		const answered = await waiting;
+		expect(answered.status).toBe(200);
+		expect(answered.json().data).toEqual({v: '2'});
+		const tooLarge = cluster.store.resourceVersion + 100;
+		const refused = await get(`${configMaps}/one?resourceVersion=${tooLarge}`);
+		expect(refused.status).toBe(504);
+		expect(refused.headers['retry-after']).toBe('1');
+		expect(refused.json()).toMatchObject({reason: 'Timeout', message: `Timeout: Too large resource version: ${tooLarge}, current: ${cluster.store.resourceVersion}`});
+		const malformed = await get(`${configMaps}/one?resourceVersion=yesterday`);
+		expect(malformed.status).toBe(500);
+		expect(malformed.json()).toEqual({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+			message: 'resourceVersion: Invalid value: "yesterday": strconv.ParseUint: parsing "yesterday": invalid syntax', code: 500});
+	});
 });
