@@ -26,34 +26,37 @@ export const basePathOf = (url: URL) => url.pathname.replace(/\/+$/, '');
 
 export type ExchangeOutcome = 'done' | 'retry-auth' | 'retry-reset';
 
-export type ExchangeArgs = {
-	method: HttpMethod;
-	fullPath: string;
-	body?: string;
-	contentType?: string;
-	accept?: string;
-	what: string;
-	streaming: boolean;
-	prepared: {headers: Record<string, string>; transport: Transport};
+/** What an exchange is handed: the request, its attempt's credentials and connection, and where it reports. */
+export interface ExchangeArgs {
+	readonly method: HttpMethod;
+	readonly fullPath: string;
+	readonly body?: string;
+	readonly contentType?: string;
+	readonly accept?: string;
+	readonly what: string;
+	readonly streaming: boolean;
+	readonly prepared: {headers: Record<string, string>; transport: Transport};
 	/** First attempt: a reset keep-alive socket may be retried once. */
-	retryable: boolean;
+	readonly retryable: boolean;
 	/** First attempt, and the credentials can be fetched again: a 401 is retried once. */
-	canRefreshAuth: boolean;
-	cancel: RequestCancel;
-	stopTimer: () => void;
-	onOpen?: () => void;
-	onData: (text: string, end: boolean) => void;
-};
+	readonly canRefreshAuth: boolean;
+	readonly cancel: RequestCancel;
+	stopTimer(): void;
+	readonly onOpen?: () => void;
+	readonly onData: (text: string, end: boolean) => void;
+	/** How the exchange ended: once, never before exchange() returns. */
+	settled(error: unknown, outcome?: ExchangeOutcome): void;
+}
 
 /**
- * Settles through `settle` (once, never before it returns), not a promise: a watch's exchange lasts
- * the watch's life, and a promise awaited for that long keeps the awaiting async frames (~1 KB of heap
- * each) alive with it, thousands of them on a big fleet.
+ * Settles through `args.settled` (once, never before it returns), not a promise: a watch's exchange
+ * lasts the watch's life, and a promise awaited for that long keeps the awaiting async frames (~1 KB of
+ * heap each) alive with it, thousands of them on a big fleet.
  */
-export function exchange(target: ExchangeTarget, args: ExchangeArgs, settle: (error: unknown, outcome?: ExchangeOutcome) => void): void {
+export function exchange(target: ExchangeTarget, args: ExchangeArgs): void {
 	const requestCancel = args.cancel;
-	if (requestCancel.aborted) return queueMicrotask(() => settle(requestCancel.reason));
-	new Exchange(target, args, settle).send();
+	if (requestCancel.aborted) return queueMicrotask(() => args.settled(requestCancel.reason));
+	new Exchange(target, args).send();
 }
 
 /** The exchange a response body's listeners (shared functions, below) report to. */
@@ -76,7 +79,6 @@ class Exchange {
 	constructor(
 		private readonly target: ExchangeTarget,
 		private readonly args: ExchangeArgs,
-		private readonly settle: (error: unknown, outcome?: ExchangeOutcome) => void,
 	) {}
 
 	send(): void {
@@ -95,8 +97,8 @@ class Exchange {
 		if (this.settled) return;
 		this.settled = true;
 		this.args.cancel.unlisten(this);
-		const {settle} = this;
-		const deliver = () => (error ? settle(error) : settle(undefined, outcome));
+		const {args} = this;
+		const deliver = () => (error ? args.settled(error) : args.settled(undefined, outcome));
 		// The transport can fail a request inside send(): the caller hears of it after exchange() returned.
 		if (this.sending) queueMicrotask(deliver);
 		else deliver();
