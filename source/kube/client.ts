@@ -14,7 +14,6 @@ import {ExecProviders} from './exec-providers.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {queryString} from './paths.js';
 import {isPlainHttp, withheldCredentials} from './plain-http.js';
-import {formatDuration} from './duration.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {RequestAuth} from './request-auth.js';
