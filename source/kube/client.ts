@@ -8,17 +8,17 @@
 // and exec-providers.ts (which exec plugin provider a context uses).
 
 import {KubeError} from './errors.js';
-import {basePathOf, exchange, type ExchangeTarget} from './exchange.js';
+import {basePathOf, type ExchangeTarget} from './exchange.js';
 import type {ExecCredential, ExecCredentialProvider} from './exec-credentials.js';
 import {ExecProviders} from './exec-providers.js';
 import type {ContextEntry, FleetConfig} from './kubeconfig.js';
 import {queryString} from './paths.js';
 import {isPlainHttp, withheldCredentials} from './plain-http.js';
-import {formatDuration} from './duration.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {RequestAuth} from './request-auth.js';
-import {RequestCancel} from './request-cancel.js';
+import {ClientRequest, type Prepared, type RequestHost} from './client-request.js';
+import type {RequestCancel} from './request-cancel.js';
 import {readTlsMaterial, secureContextId, sharedSecureContext, type TlsMaterial} from './tls-material.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 import {createTransport, type ConnectionFactory, type Protocol, type Transport} from './transport.js';
@@ -126,13 +126,11 @@ function pluginTimeout(options: ClientOptions): number | undefined {
 	return options.requestTimeoutMs > 0 && Number.isFinite(options.requestTimeoutMs) ? options.requestTimeoutMs : undefined;
 }
 
-type Prepared = {headers: Record<string, string>; transport: Transport; credential?: ExecCredential};
-
 export function createClient(entry: ContextEntry, options: CreateOptions): ClusterClient {
 	return new HttpClusterClient(entry, options);
 }
 
-class HttpClusterClient implements ClusterClient {
+class HttpClusterClient implements ClusterClient, RequestHost {
 	readonly context: string;
 	readonly server: string;
 	readonly namespace: string;
@@ -141,7 +139,7 @@ class HttpClusterClient implements ClusterClient {
 	lastAnswerAt?: number;
 	private readonly url: URL;
 	/** What an exchange needs to know of this client. */
-	private readonly target: ExchangeTarget;
+	readonly target: ExchangeTarget;
 	private readonly secure: boolean;
 	private readonly maxSockets: number;
 	private readonly http2: boolean;
@@ -238,7 +236,19 @@ class HttpClusterClient implements ClusterClient {
 
 	// --- internals ---
 
-	private error(init: Omit<ConstructorParameters<typeof KubeError>[0], 'context'>): KubeError {
+	get isClosed(): boolean {
+		return this.closed;
+	}
+
+	get refreshableAuth(): boolean {
+		return this.secure && this.auth.refreshable;
+	}
+
+	invalidate(credential: ExecCredential | undefined): void {
+		this.exec?.invalidate(credential);
+	}
+
+	error(init: Omit<ConstructorParameters<typeof KubeError>[0], 'context'>): KubeError {
 		return new KubeError({...init, context: this.context});
 	}
 
@@ -312,7 +322,7 @@ class HttpClusterClient implements ClusterClient {
 		return this.transport;
 	}
 
-	private async prepare(refresh: boolean, cancel: RequestCancel): Promise<Prepared> {
+	async prepare(refresh: boolean, cancel: RequestCancel): Promise<Prepared> {
 		// As kubectl: no credential of any kind (nor impersonation) to a server without TLS.
 		if (!this.secure) return {headers: {'User-Agent': this.userAgent}, transport: this.transportFor()};
 		try {
@@ -346,8 +356,8 @@ class HttpClusterClient implements ClusterClient {
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
 		const what = [method, options.path].join(' ');
 		const callerSignal = options.signal;
-		// The closures below outlive a watch's request set-up: they take what they need, not `options`
-		// (its query object, its callbacks).
+		// The request outlives a watch's set-up: it takes what it needs, not `options` (its query object,
+		// its callbacks).
 		const accept = options.accept;
 		if (this.closed || callerSignal?.aborted) {
 			const error = this.closed ? this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}) : this.error({kind: 'aborted', message: `aborted (${what})`});
@@ -355,52 +365,15 @@ class HttpClusterClient implements ClusterClient {
 			return () => {};
 		}
 
-		// One cancel for this request: the deadline, the caller's signal and the caller's cut all end it, with the reason.
-		const cancel = new RequestCancel();
-		const onCallerAbort = () => cancel.abort(this.error({kind: 'aborted', message: `aborted (${what})`}));
-		callerSignal?.addEventListener('abort', onCallerAbort, {once: true});
-		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).
-		let timer: NodeJS.Timeout | undefined =
-			timeoutMs > 0 && Number.isFinite(timeoutMs)
-				? setTimeout(() => {
-						cancel.abort(this.error({kind: 'timeout', message: `no answer within ${formatDuration(timeoutMs)} (${what})`}));
-					}, Math.min(timeoutMs, 2 ** 31 - 1))
-				: undefined;
-		const stopTimer = () => {
-			if (timer) clearTimeout(timer);
-			timer = undefined;
-		};
-
 		let body: string | undefined;
 		let contentType = options.contentType;
 		if (options.body !== undefined) {
 			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
 			contentType ??= method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
 		}
-
-		let finished = false;
-		const finish = (error?: unknown) => {
-			if (finished) return;
-			finished = true;
-			stopTimer();
-			callerSignal?.removeEventListener('abort', onCallerAbort);
-			// As a promise would: never inside the cut or the caller's abort that ended it.
-			queueMicrotask(() => done(error));
-		};
-		const attempt = (index: number) => {
-			this.prepare(index > 0, cancel).then((prepared) => {
-				if (this.closed) return finish(this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}));
-				const retryable = index === 0;
-				const canRefreshAuth = retryable && this.secure && this.auth.refreshable;
-				exchange(this.target, {method, fullPath, body, contentType, accept, what, streaming, prepared, retryable, canRefreshAuth, cancel, stopTimer, onOpen, onData}, (error, outcome) => {
-					if (error !== undefined || outcome === 'done') return finish(error);
-					if (outcome === 'retry-auth') this.exec?.invalidate(prepared.credential);
-					attempt(index + 1);
-				});
-			}, finish);
-		};
-		attempt(0);
-		return onCallerAbort;
+		const request = new ClientRequest(this, {method, fullPath, what, streaming, body, contentType, accept, onOpen, onData, callerSignal, timeoutMs}, done);
+		request.attempt(0);
+		return () => request.handleEvent();
 	}
 }
 

@@ -1,5 +1,8 @@
 // How one request is cancelled: by its deadline, its caller's signal, or its caller's own cut.
 
+/** What a cancel tells: the exchange under way, as an object (no closure kept for it per request). */
+export type CancelListener = {cancelled(): void};
+
 /**
  * One request's cancel, in place of an AbortController per request: a watch holds its request for its
  * whole life, and at 1,001 clusters 4,004 AbortControllers (each an AbortSignal, an EventTarget with
@@ -10,7 +13,7 @@
 export class RequestCancel {
 	aborted = false;
 	reason: unknown;
-	private listener: (() => void) | undefined;
+	private listener: CancelListener | undefined;
 	private controller: AbortController | undefined;
 
 	/** Cancels with this reason; the first reason stays. */
@@ -21,16 +24,16 @@ export class RequestCancel {
 		this.controller?.abort(reason);
 		const listener = this.listener;
 		this.listener = undefined;
-		listener?.();
+		listener?.cancelled();
 	}
 
-	/** Calls fn once on cancel, in place of any earlier listener (one exchange at a time). */
-	listen(fn: () => void): void {
-		this.listener = fn;
+	/** Tells the listener once on cancel, in place of any earlier listener (one exchange at a time). */
+	listen(listener: CancelListener): void {
+		this.listener = listener;
 	}
 
-	unlisten(fn: () => void): void {
-		if (this.listener === fn) this.listener = undefined;
+	unlisten(listener: CancelListener): void {
+		if (this.listener === listener) this.listener = undefined;
 	}
 
 	/** An AbortSignal that follows this cancel, made on first use and kept until forget(). */

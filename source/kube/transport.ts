@@ -282,7 +282,7 @@ class ClusterTransport implements Transport {
 	}
 
 	/** After releaseIdle(), the h2 session closes as soon as it carries no stream. */
-	private releaseSession(): void {
+	releaseSession(): void {
 		const session = this.liveSession();
 		if (!this.releasing || !session || session.active > 0) return;
 		session.h2.close();
@@ -408,17 +408,27 @@ class ClusterTransport implements Transport {
 						return settle('http/1.1');
 					}
 					this.protocol = 'h2';
-					const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
-					const session = new Session(h2, this.options.idleMs ?? 90_000);
-					h2.once('goaway', () => {
-						if (this.session === session) this.session = undefined;
-					});
+					const session = this.openSession(socket);
 					this.session = session;
 					settle(session);
 				},
 				(error: Error) => settle(error),
 			);
 		});
+	}
+
+	/**
+	 * The h2 session on a connected socket, made here rather than in connect()'s callbacks: the
+	 * session's listeners live as long as it does, and a closure made there would keep the connection
+	 * attempt with it (its waiters' resolve/reject and its AbortController, ~2 KB a cluster).
+	 */
+	private openSession(socket: net.Socket): Session {
+		const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
+		const session = new Session(h2, this.options.idleMs ?? 90_000);
+		h2.once('goaway', () => {
+			if (this.session === session) this.session = undefined;
+		});
+		return session;
 	}
 
 	// --- HTTP/2 ---
@@ -439,32 +449,14 @@ class ClusterTransport implements Transport {
 			return () => {};
 		}
 		session.opened();
-		let responded = false;
-		let failed = false;
-		const fail = (error: NodeJS.ErrnoException) => {
-			if (responded || failed) return;
-			failed = true;
-			const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || error.code === 'ERR_HTTP2_GOAWAY_SESSION';
-			events.onError(error, refused || reused);
-		};
-		stream.on('response', (head) => {
-			if (failed) return;
-			responded = true;
-			events.onResponse(Number(head[':status']) || 0, stream);
-		});
-		stream.on('error', fail);
-		stream.once('close', () => {
-			session.ended();
-			this.releaseSession();
-			if (!responded) {
-				const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
-				fail(connectError(refused ? 'the server refused the stream' : 'the server closed the connection before answering', 'ECONNRESET'));
-			}
-		});
+		const exchange = new H2Exchange(this, session, stream, events, reused);
+		(stream as TrackedStream)[h2ExchangeOf] = exchange;
+		stream.on('response', onH2Response);
+		stream.on('error', onH2Error);
+		// 'close' comes once: on() spares the once() wrapper a watch's stream would keep for its life.
+		stream.on('close', onH2Close);
 		if (request.body !== undefined) stream.end(request.body);
-		return () => {
-			if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
-		};
+		return () => exchange.cut();
 	}
 
 	// --- HTTP/1.1 ---
@@ -635,10 +627,76 @@ function leanPeerCheck(socket: tls.TLSSocket): tls.TLSSocket {
 	const own = socket.getPeerCertificate;
 	// Node asks for the detailed form; the leaf is what its check reads.
 	socket.getPeerCertificate = (() => own.call(socket, false)) as tls.TLSSocket['getPeerCertificate'];
+	// Whichever comes first takes the other listener off too: a once() wrapper left on the socket would
+	// stay for the connection's life.
 	const restore = () => {
 		socket.getPeerCertificate = own;
+		socket.removeListener('secureConnect', restore);
+		socket.removeListener('close', restore);
 	};
 	socket.once('secureConnect', restore);
 	socket.once('close', restore);
 	return socket;
+}
+
+/** The request an h2 stream carries, for the stream's listeners (shared functions, below). */
+const h2ExchangeOf = Symbol('h2 exchange');
+type TrackedStream = http2.ClientHttp2Stream & {[h2ExchangeOf]?: H2Exchange};
+
+/**
+ * One request on an h2 stream: whether it was answered or failed, with its steps as methods rather
+ * than closures over sendH2's scope. A watch's stream lives as long as the watch, and its listeners
+ * are shared functions that find this on the stream.
+ */
+class H2Exchange {
+	private responded = false;
+	private failed = false;
+
+	constructor(
+		private readonly transport: ClusterTransport,
+		private readonly session: Session,
+		private readonly stream: http2.ClientHttp2Stream,
+		private readonly events: ExchangeEvents,
+		/** The session carried streams before (see sendH2). */
+		private readonly reused: boolean,
+	) {}
+
+	fail(error: NodeJS.ErrnoException): void {
+		if (this.responded || this.failed) return;
+		this.failed = true;
+		const refused = this.stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || error.code === 'ERR_HTTP2_GOAWAY_SESSION';
+		this.events.onError(error, refused || this.reused);
+	}
+
+	response(head: http2.IncomingHttpHeaders): void {
+		if (this.failed) return;
+		this.responded = true;
+		this.events.onResponse(Number(head[':status']) || 0, this.stream);
+	}
+
+	closed(): void {
+		this.session.ended();
+		this.transport.releaseSession();
+		if (!this.responded) {
+			const refused = this.stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+			this.fail(connectError(refused ? 'the server refused the stream' : 'the server closed the connection before answering', 'ECONNRESET'));
+		}
+	}
+
+	cut(): void {
+		const {stream} = this;
+		if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+	}
+}
+
+function onH2Response(this: TrackedStream, head: http2.IncomingHttpHeaders): void {
+	this[h2ExchangeOf]!.response(head);
+}
+
+function onH2Error(this: TrackedStream, error: NodeJS.ErrnoException): void {
+	this[h2ExchangeOf]!.fail(error);
+}
+
+function onH2Close(this: TrackedStream): void {
+	this[h2ExchangeOf]!.closed();
 }

@@ -6,14 +6,14 @@ import {jitteredDelay, Pauses} from './backoff.js';
 import {streamError, type WatchEvent} from './events.js';
 import {listAll} from './list.js';
 import {clientClosed, notServed, sameState, tooOld, watchStateOf} from './state.js';
-import {WatchStream, type StreamEnd} from './stream.js';
+import {WatchStream, type StreamEnd, type StreamSink} from './stream.js';
 import type {BackoffSettings, WatchHandle, WatchOptions, WatchState} from './types.js';
 
 /** A stream that ends sooner than this after it opened, having delivered nothing, ended "at once". */
 const quickMs = 1000;
 
 /** One list+watch loop: its settings, where it resumes from, and its counters for the backoff. */
-export class WatchLoop<T> implements WatchHandle {
+export class WatchLoop<T> implements WatchHandle, StreamSink {
 	private stopped = false;
 	/** Aborts the list under way; there only while listing. */
 	private listing: AbortController | undefined;
@@ -161,6 +161,25 @@ export class WatchLoop<T> implements WatchHandle {
 		await this.pauses.sleep(jitteredDelay(this.absences++, this.absentBackoff));
 	}
 
+	/** The stream's reports (StreamSink): the loop itself, no closures per stream. */
+	streamEvent(event: WatchEvent): 'gone' | undefined {
+		return this.onEvent(event);
+	}
+
+	streamBookmark(rv: string): void {
+		if (rv) this.rv = rv;
+	}
+
+	streamEnded(stream: WatchStream, end: StreamEnd | undefined, error?: unknown): void {
+		if (this.stream === stream) this.stream = undefined;
+		try {
+			if (end === undefined) this.afterStreamError(error);
+			else this.afterStream(end);
+		} catch (failure) {
+			this.failed(failure);
+		}
+	}
+
 	/** One stream from the current resourceVersion; wake() can restart it, and its end comes to streamEnded. */
 	private openStream(): void {
 		if (!this.live) return;
@@ -176,20 +195,8 @@ export class WatchLoop<T> implements WatchHandle {
 				timeoutSeconds: Math.round(this.timeoutSeconds * (1 + Math.random())),
 				watchdogMs: this.watchdogMs,
 				high: priority === 'high',
-				onEvent: (event) => this.onEvent(event),
-				onBookmark: (rv) => {
-					if (rv) this.rv = rv;
-				},
 			},
-			(end, error) => {
-				if (this.stream === stream) this.stream = undefined;
-				try {
-					if (end === undefined) this.afterStreamError(error);
-					else this.afterStream(end);
-				} catch (failure) {
-					this.failed(failure);
-				}
-			},
+			this,
 		);
 		this.stream = stream;
 		stream.start();

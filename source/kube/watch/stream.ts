@@ -19,11 +19,20 @@ export type StreamRequest = {
 	watchdogMs: number;
 	/** Opens with the lists' priority at the start gate. */
 	high: boolean;
-	/** One event; returns 'gone' when the event says the resourceVersion is too old. */
-	onEvent: (event: WatchEvent) => 'gone' | undefined;
-	/** A bookmark's resourceVersion, read without parsing the line (events.ts bookmarkVersion). */
-	onBookmark: (resourceVersion: string) => void;
 };
+
+/**
+ * Where a stream reports (the watch loop), as an object rather than callbacks: a watch holds its
+ * stream for its life, and three closures per stream were heap kept per watch.
+ */
+export interface StreamSink {
+	/** One event; returns 'gone' when the event says the resourceVersion is too old. */
+	streamEvent(event: WatchEvent): 'gone' | undefined;
+	/** A bookmark's resourceVersion, read without parsing the line (events.ts bookmarkVersion). */
+	streamBookmark(resourceVersion: string): void;
+	/** Called once, never inside stop() or a cut: how it ended, or what failed it (a 410 is 'gone'). */
+	streamEnded(stream: WatchStream, end: StreamEnd | undefined, error?: unknown): void;
+}
 
 /**
  * The watchdogs of every open stream with the same silence limit: one timer looks at all of them, a
@@ -91,8 +100,7 @@ export class WatchStream {
 	constructor(
 		private readonly client: ClusterClient,
 		private readonly request: StreamRequest,
-		/** Called once, never inside stop() or a cut: how it ended, or what failed it (a 410 is 'gone'). */
-		private readonly done: (end: StreamEnd | undefined, error?: unknown) => void,
+		private readonly sink: StreamSink,
 	) {}
 
 	/** Waits at the start gate, then opens the stream. */
@@ -151,15 +159,15 @@ export class WatchStream {
 		const result = this.result;
 		let end: StreamEnd | undefined = result;
 		if (result === 'ended' && failure !== undefined) end = failure instanceof KubeError && failure.kind === 'gone' ? 'gone' : undefined;
-		this.done(end, end === undefined ? failure : undefined);
+		this.sink.streamEnded(this, end, end === undefined ? failure : undefined);
 	}
 
 	private onLine(line: string): void {
 		if (this.over || this.stopped || this.result !== 'ended') return;
 		this.lastLineAt = performance.now();
 		const bookmark = bookmarkVersion(line);
-		if (bookmark !== undefined) return this.request.onBookmark(bookmark);
-		if (this.request.onEvent(parseEvent(line, this.request.path, this.client.context)) === 'gone') this.cut('gone');
+		if (bookmark !== undefined) return this.sink.streamBookmark(bookmark);
+		if (this.sink.streamEvent(parseEvent(line, this.request.path, this.client.context)) === 'gone') this.cut('gone');
 	}
 
 	/** The watchdog found no line for its limit: cut, the loop resumes from the last resourceVersion. */
