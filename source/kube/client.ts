@@ -38,6 +38,12 @@ export type RequestOptions = {
 	/** Overrides the client's default timeout (0: none). For stream(): only until the response headers arrive. */
 	timeoutMs?: number;
 	signal?: AbortSignal;
+	/**
+	 * Handed the request's cut once it is sent (calling it ends the request as an abort of `signal`
+	 * would; after the end it does nothing): for a caller that may stop what it asked, without an
+	 * AbortController for each request (the lists of a fleet's start are thousands).
+	 */
+	onCut?: (cut: () => void) => void;
 };
 
 export type StreamOptions = RequestOptions & {
@@ -336,7 +342,8 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
 	private perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
 		return new Promise((resolve, reject) => {
-			this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
+			const cut = this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
+			options.onCut?.(cut);
 		});
 	}
 

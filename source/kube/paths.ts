@@ -38,11 +38,36 @@ export function resourcePath(ref: ResourceRef, options: {namespace?: string; nam
 /** Query string (without "?") from a record, skipping undefined values. */
 export function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
 	if (!query) return '';
-	const params = new URLSearchParams();
-	for (const [key, value] of Object.entries(query)) {
-		if (value !== undefined) params.set(key, String(value));
+	let out = '';
+	for (const key of Object.keys(query)) {
+		const value = query[key];
+		if (value === undefined) continue;
+		out += `${out === '' ? '' : '&'}${formEncoded(key)}=${formEncoded(String(value))}`;
 	}
-	return params.toString();
+	return out;
+}
+
+/** What URLSearchParams leaves as it is: ASCII letters and digits, `*-._`. */
+const formSafe = /^[A-Za-z0-9*\-._]*$/;
+
+/**
+ * One name or value as URLSearchParams#toString writes it (WHATWG application/x-www-form-urlencoded:
+ * space as +, every byte of the UTF-8 but the safe ones as %XX), without a URLSearchParams per request
+ * (~9,000 requests in a 1,001-cluster start; a watch's query ~4.5 -> ~2.5 µs in a loop). The names and
+ * values here are almost always safe as they are (watch, resourceVersion, limit, timeoutSeconds,
+ * allowWatchBookmarks).
+ */
+function formEncoded(text: string): string {
+	if (formSafe.test(text)) return text;
+	let encoded: string;
+	try {
+		encoded = encodeURIComponent(text);
+	} catch {
+		// A lone surrogate: URLSearchParams writes it as U+FFFD, as its own conversion does.
+		return new URLSearchParams([['', text]]).toString().slice(1);
+	}
+	// encodeURIComponent also leaves !'()~ as they are; the form serializer encodes them, and space is +.
+	return encoded.replace(/%20|[!'()~]/g, c => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
 /**

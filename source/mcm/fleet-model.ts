@@ -1,11 +1,12 @@
-import {makeConnection, matchManagedClusters, readManagedSide, readManagementSide, type ManagementSide, type MatchInput, type MatchResult} from './connection.js';
+import {makeConnection, readManagedSide, readManagementSide, type ManagementSide} from './connection.js';
 import {addressDrift, versionSkew} from './drift.js';
+import {FleetMatch, sameHolderSide, type MatchInput} from './fleet-match.js';
 import {deriveHealth} from './health.js';
 import type {ManagedClusterNames, ManagedIdentity} from './managed-identity.js';
 import type {RawClusterState} from './raw.js';
 import {detectRole, type RoleFacts} from './role.js';
 import {emptyRollup, rollup} from './rollup.js';
-import {flattenTigerStatuses} from './tigerstatus.js';
+import {flattenTigerStatusesSince} from './tigerstatus.js';
 import {assessManaged, assessManagementCa, type TunnelCertFacts} from './tunnel-cert.js';
 import type {ApiConnection, Cluster, ConditionStatus, ManagedConnection, Rollup, TigerStatus} from './types.js';
 
@@ -17,12 +18,15 @@ import type {ApiConnection, Cluster, ConditionStatus, ManagedConnection, Rollup,
 // (their own facts, the management cluster's API state, their ManagedCluster) is a different object
 // than last time, and reported only when their content changed.
 //
-// An update costs what changed, not the fleet: matching (contexts ↔ ManagedClusters) is redone only
-// when what it reads changed (a context came or went, a role, an address, an identity, the set of
-// ManagedCluster names or their fingerprints); otherwise only the rows that can depend on a dirty
+// An update costs what changed, not the fleet: the whole fleet is matched again (contexts ↔
+// ManagedClusters) only when what a context offers to the others changed (a context came or went, a
+// ManagementCluster address, the set of ManagedCluster names or their fingerprints); a context whose
+// own role, address, identity or mapping changed is matched again alone (fleet-match.ts), with the
+// remote-only rows it claims or lets go of. Otherwise only the rows that can depend on a dirty
 // context are looked at: its own, and, for a management cluster, the rows of the ManagedClusters
 // whose objects changed (all of its rows when its own API state, address, version or CA changed).
-// A tunnel flip in a fleet of 1,000 looked at every row and re-matched every context: ~8 ms a flip.
+// A tunnel flip in a fleet of 1,000 looked at every row and re-matched every context: ~8 ms a flip;
+// so did every flush of a loading fleet, where managed clusters' roles and identities arrive.
 
 export type FleetView = {clusters: Record<string, Cluster>; statuses: Record<string, TigerStatus[]>};
 
@@ -77,12 +81,12 @@ export class FleetModel {
 	/** Rows whose management side was True or False at some point. */
 	private readonly connectionKnown = new Set<string>();
 
-	/** The last match, and who depends on whom in it (rebuilt with it). */
-	private match?: MatchResult;
+	/** The last match, and who depends on whom in it (kept with it). */
+	private match?: FleetMatch;
 	/** Management context → the contexts linked to it or pointing at it without a ManagedCluster. */
-	private dependents = new Map<string, string[]>();
-	/** `management\0name` → the row of that ManagedCluster (a context, or a remote-only row's id). */
-	private rowOfSide = new Map<string, string>();
+	private dependents = new Map<string, Set<string>>();
+	/** `management\0name` → the rows of that ManagedCluster (the contexts claiming it, or its remote-only row's id). */
+	private rowOfSide = new Map<string, string[]>();
 
 	/** Recomputes the dirty contexts (and every row linked to them); returns only what changed. */
 	update(perCluster: ReadonlyMap<string, RawClusterState>, dirty: Iterable<string>): FleetChanges {
@@ -98,7 +102,8 @@ export class FleetModel {
 			}
 			const f = this.computeFacts(raw, previous);
 			this.facts.set(context, f);
-			if (f.match !== previous?.match) rematch = true;
+			// Only its own match can have changed when it offers the others what it did.
+			if (f.match !== previous?.match && !(previous && sameHolderSide(previous.match, f.match))) rematch = true;
 			recomputed.push({f, previous});
 		}
 		if (this.facts.size !== perCluster.size) {
@@ -109,26 +114,24 @@ export class FleetModel {
 		// Every context dirty (the first lists, a relist of all): a full pass costs no more.
 		if (recomputed.length === perCluster.size) rematch = true;
 		if (rematch) this.updateAll(changes);
-		else for (const {f, previous} of recomputed) this.updateAround(changes, f, previous);
+		else {
+			for (const {f, previous} of recomputed) if (f.match !== previous!.match) this.reclaim(changes, f);
+			for (const {f, previous} of recomputed) this.updateAround(changes, f, previous);
+		}
 		return changes;
 	}
 
 	/** Re-matches the fleet and looks at every row. */
 	private updateAll(changes: FleetChanges): void {
-		const match = matchManagedClusters([...this.facts.values()].map(f => f.match));
+		const match = new FleetMatch([...this.facts.values()].map(f => f.match));
 		this.match = match;
 		this.dependents = new Map();
 		this.rowOfSide = new Map();
-		const depend = (management: string, context: string) => {
-			const list = this.dependents.get(management);
-			if (list) list.push(context);
-			else this.dependents.set(management, [context]);
-		};
 		for (const [context, linked] of match.byContext) {
-			depend(linked.management, context);
-			this.rowOfSide.set(`${linked.management}\0${linked.managedName}`, context);
+			this.depend(linked.management, context);
+			this.linkSide(linked.management, linked.managedName, context);
 		}
-		for (const [context, management] of match.unmatched) if (management) depend(management, context);
+		for (const [context, management] of match.unmatched) if (management) this.depend(management, context);
 
 		const seen = new Set<string>();
 		for (const f of this.facts.values()) {
@@ -138,16 +141,63 @@ export class FleetModel {
 		for (const {management, managedName} of match.remoteOnly) {
 			const id = remoteId(management, managedName);
 			seen.add(id);
-			this.rowOfSide.set(`${management}\0${managedName}`, id);
+			this.linkSide(management, managedName, id);
 			this.putRemote(changes, id, management, managedName);
 		}
-		for (const id of [...this.rows.keys()]) {
-			if (seen.has(id)) continue;
-			this.rows.delete(id);
-			this.connectionKnown.delete(id);
-			changes.clusters[id] = null;
-			if (this.statuses.delete(id)) changes.statuses[id] = null;
+		for (const id of [...this.rows.keys()]) if (!seen.has(id)) this.dropRow(changes, id);
+	}
+
+	/**
+	 * Matches one context again whose claimant side alone changed (fleet-match.ts), and keeps who
+	 * depends on whom; a ManagedCluster it now claims loses its remote-only row, one it let go of gets one.
+	 */
+	private reclaim(changes: FleetChanges, f: ContextFacts): void {
+		const match = this.match!;
+		const before = match.byContext.get(f.context);
+		if (before) this.unlinkSide(before.management, before.managedName, f.context);
+		const pointedBefore = before?.management ?? match.unmatched.get(f.context);
+		if (pointedBefore) this.dependents.get(pointedBefore)?.delete(f.context);
+		for (const {management, managedName, claimed} of match.reclaim(f.match)) {
+			const id = remoteId(management, managedName);
+			if (claimed) {
+				this.unlinkSide(management, managedName, id);
+				this.dropRow(changes, id);
+			} else {
+				this.linkSide(management, managedName, id);
+				this.putRemote(changes, id, management, managedName);
+			}
 		}
+		const after = match.byContext.get(f.context);
+		if (after) this.linkSide(after.management, after.managedName, f.context);
+		const pointed = after?.management ?? match.unmatched.get(f.context);
+		if (pointed) this.depend(pointed, f.context);
+	}
+
+	private depend(management: string, context: string): void {
+		const set = this.dependents.get(management);
+		if (set) set.add(context);
+		else this.dependents.set(management, new Set([context]));
+	}
+
+	private linkSide(management: string, managedName: string, id: string): void {
+		const key = `${management}\0${managedName}`;
+		const ids = this.rowOfSide.get(key);
+		if (ids) ids.push(id);
+		else this.rowOfSide.set(key, [id]);
+	}
+
+	private unlinkSide(management: string, managedName: string, id: string): void {
+		const key = `${management}\0${managedName}`;
+		const ids = this.rowOfSide.get(key)?.filter(other => other !== id);
+		if (ids?.length) this.rowOfSide.set(key, ids);
+		else this.rowOfSide.delete(key);
+	}
+
+	private dropRow(changes: FleetChanges, id: string): void {
+		this.rows.delete(id);
+		this.connectionKnown.delete(id);
+		changes.clusters[id] = null;
+		if (this.statuses.delete(id)) changes.statuses[id] = null;
 	}
 
 	/**
@@ -159,9 +209,8 @@ export class FleetModel {
 		this.putContext(changes, f);
 		const sameForAll = previous !== undefined && f.changedSides !== undefined && previous.api === f.api && previous.managedListed === f.managedListed
 			&& previous.role.version === f.role.version && previous.role.managementAddress === f.role.managementAddress && previous.tunnelCerts === f.tunnelCerts;
-		const ids = sameForAll ? [...f.changedSides!].map(name => this.rowOfSide.get(`${f.context}\0${name}`)) : [...(this.dependents.get(f.context) ?? []), ...this.remoteRowsOf(f.context)];
+		const ids = sameForAll ? [...f.changedSides!].flatMap(name => this.rowOfSide.get(`${f.context}\0${name}`) ?? []) : [...(this.dependents.get(f.context) ?? []), ...this.remoteRowsOf(f.context)];
 		for (const id of ids) {
-			if (id === undefined) continue;
 			const row = this.rows.get(id)?.row;
 			if (row?.remoteOnly) this.putRemote(changes, id, f.context, row.name);
 			else {
@@ -172,7 +221,7 @@ export class FleetModel {
 	}
 
 	private remoteRowsOf(management: string): string[] {
-		return this.match!.remoteOnly.filter(r => r.management === management).map(r => remoteId(management, r.managedName));
+		return this.match!.remoteOnlyOf(management).map(name => remoteId(management, name));
 	}
 
 	private putContext(changes: FleetChanges, f: ContextFacts): void {
@@ -218,8 +267,8 @@ export class FleetModel {
 
 	private computeFacts(raw: RawClusterState, previous: ContextFacts | undefined): ContextFacts {
 		const role = detectRole(raw);
-		let statuses = flattenTigerStatuses(raw.objects.tigerstatuses.values());
-		if (previous && JSON.stringify(previous.statuses) === JSON.stringify(statuses)) statuses = previous.statuses;
+		let statuses = flattenTigerStatusesSince(raw.objects.tigerstatuses, previous?.statuses);
+		if (previous && statuses !== previous.statuses && JSON.stringify(previous.statuses) === JSON.stringify(statuses)) statuses = previous.statuses;
 		const managed = new Map<string, ManagementSide>();
 		const changedSides = new Set<string>();
 		// Matching reads the names and fingerprints: they are the same when every name was there before
@@ -262,7 +311,7 @@ export class FleetModel {
 		};
 	}
 
-	private contextInputs(f: ContextFacts, match: MatchResult): unknown[] {
+	private contextInputs(f: ContextFacts, match: FleetMatch): unknown[] {
 		const linked = match.byContext.get(f.context);
 		const management = linked?.management ?? match.unmatched.get(f.context);
 		const m = management ? this.facts.get(management) : undefined;
@@ -272,7 +321,7 @@ export class FleetModel {
 		return [f, management, m?.api, m?.managedListed, side, m?.role.version, m?.role.managementAddress, m?.tunnelCerts, match.unmatched.has(f.context), this.connectionKnown.has(f.context)];
 	}
 
-	private contextRow(f: ContextFacts, match: MatchResult, inputs: readonly unknown[]): Cluster {
+	private contextRow(f: ContextFacts, match: FleetMatch, inputs: readonly unknown[]): Cluster {
 		const connection = this.contextConnection(f, match);
 		const row: Cluster = {
 			id: f.context,
@@ -334,7 +383,7 @@ export class FleetModel {
 		if (skew) row.versionSkew = skew;
 	}
 
-	private contextConnection(f: ContextFacts, match: MatchResult): ManagedConnection | undefined {
+	private contextConnection(f: ContextFacts, match: FleetMatch): ManagedConnection | undefined {
 		const linked = match.byContext.get(f.context);
 		if (linked) {
 			const m = this.facts.get(linked.management)!;

@@ -66,3 +66,23 @@ export function compareTigerStatus(a: TigerStatus, b: TigerStatus): number {
 export function flattenTigerStatuses(objects: Iterable<RawObject>): TigerStatus[] {
 	return [...objects].map(flattenTigerStatus).sort(compareTigerStatus);
 }
+
+/** Each watched object flattened once: a stored object is never changed (an event stores a new one). */
+const flattened = new WeakMap<RawObject, TigerStatus>();
+
+/**
+ * flattenTigerStatuses, reusing `previous` (same elements, any order) when every object flattens to one
+ * of its rows: a cluster's facts are recomputed on every change of the cluster (its identity read, its
+ * API state), while its TigerStatuses rarely change; their sort compares names through ICU.
+ */
+export function flattenTigerStatusesSince(objects: ReadonlyMap<string, RawObject>, previous: readonly TigerStatus[] | undefined): TigerStatus[] {
+	const out: TigerStatus[] = [];
+	let same = previous !== undefined && previous.length === objects.size;
+	for (const object of objects.values()) {
+		let status = flattened.get(object);
+		if (!status) flattened.set(object, (status = flattenTigerStatus(object)));
+		if (same && !previous!.includes(status)) same = false;
+		out.push(status);
+	}
+	return same ? (previous as TigerStatus[]) : out.sort(compareTigerStatus);
+}

@@ -23,10 +23,10 @@ export function certificatesOf(data: unknown, keys: readonly string[], firstOnly
 	return out;
 }
 
-export async function readCertificateSecret(client: ClusterClient, namespace: string, name: string, keys: readonly string[], options: {firstOnly?: boolean; signal?: AbortSignal} = {}): Promise<SecretRead> {
+export async function readCertificateSecret(client: ClusterClient, namespace: string, name: string, keys: readonly string[], options: {firstOnly?: boolean; signal?: AbortSignal; onCut?: (cut: () => void) => void} = {}): Promise<SecretRead> {
 	const secret = `${namespace}/${name}`;
 	try {
-		let response: {data?: unknown} | undefined = await client.request<{data?: unknown}>({path: secretPath(namespace, name), signal: options.signal});
+		let response: {data?: unknown} | undefined = await client.request<{data?: unknown}>({path: secretPath(namespace, name), signal: options.signal, onCut: options.onCut});
 		const certificates = certificatesOf(response?.data, keys, options.firstOnly ?? false);
 		response = undefined; // the private key goes with it
 		if (Object.keys(certificates).length === 0) {

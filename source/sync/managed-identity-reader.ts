@@ -32,7 +32,10 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 	let read = '';
 	let running = false;
 	let stopped = false;
-	const abort = new AbortController();
+	// The read under way's cut (client.ts onCut): a cluster's reader lives as long as the console, and
+	// an AbortController kept for each of a fleet's clusters was heap and a listener per read.
+	let cut: (() => void) | undefined;
+	const holdCut = (end: () => void) => (stopped ? end() : (cut = end));
 	const run = async () => {
 		running = true;
 		while (!stopped && read !== wanted) {
@@ -41,7 +44,8 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 			if (key !== '') {
 				// Not found, forbidden (no get on Secrets) or unreachable: no identity (match by mapping or name
 				// instead), and the CERT column says why.
-				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {signal: abort.signal});
+				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {onCut: holdCut});
+				cut = undefined;
 				const pem = result.managedSide.state === 'ok' ? result.managedSide.certificates[managedCertKey] : undefined;
 				if (pem) result.identity = identityFromCertificate(pem);
 			}
@@ -61,7 +65,8 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 		},
 		stop() {
 			stopped = true;
-			abort.abort();
+			cut?.();
+			cut = undefined;
 		},
 	};
 }

@@ -12,6 +12,16 @@ describe('resource paths', () => {
 		expect(queryString({a: 1, b: undefined, c: true, d: 'x y'})).toBe('a=1&c=true&d=x+y');
 	});
 
+	it('writes a query as URLSearchParams does, whatever its names and values hold', () => {
+		const ascii = Array.from({length: 128}, (_, i) => String.fromCharCode(i)).join('');
+		const values = ['', 'true', '500', ascii, 'app in (a,b),tier!=x', 'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MTIzfQ==+/', 'müde', '日本', '\u{1F600}', 'a\uD800b', '\uDC00', "~!*'()-._"];
+		for (const value of values) {
+			const query = {[value]: value, watch: true, limit: 500, skipped: undefined};
+			const expected = new URLSearchParams([[value, value], ['watch', 'true'], ['limit', '500']]).toString();
+			expect(queryString(query), JSON.stringify(value)).toBe(expected);
+		}
+	});
+
 	it('names the verb and resource of a request', () => {
 		expect(describeRequest('GET', '/apis/projectcalico.org/v3/managedclusters')).toEqual({verb: 'list', resource: 'managedclusters.projectcalico.org'});
 		expect(describeRequest('GET', '/apis/projectcalico.org/v3/managedclusters', {watch: '1'})).toEqual({verb: 'watch', resource: 'managedclusters.projectcalico.org'});

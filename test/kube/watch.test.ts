@@ -330,6 +330,26 @@ describe('startWatch', () => {
 		expect(second.m.states.map((s) => s.state)).toEqual(['connecting']);
 	});
 
+	it('stop() during a list cuts its request at once: the start slot it held is free for the next watch', async () => {
+		setWatchStartConcurrency(1);
+		cleanups.push(() => setWatchStartConcurrency(32));
+		const api = await widgets();
+		api.set('a', 1);
+		api.hang = true;
+		// A request timeout far beyond the test's: only the cut can free the slot in time.
+		const client = clientFor(api, 60_000);
+		const first = mirror(client, api);
+		await waitFor(() => api.server.requests.length === 1, 10_000, 'the first watch\'s list, hung');
+		first.handle.stop();
+		api.hang = false;
+		const second = mirror(client, api);
+		await waitFor(() => lastState(second.m) === 'ok' && api.streams.size === 1, 10_000, 'the second watch watching');
+		expect(view(second.m.objects)).toEqual(truth(api));
+		// The stopped watch heard nothing of its cut list.
+		expect(first.m.states.map((s) => s.state)).toEqual(['connecting']);
+		expect(first.m.resets).toBe(0);
+	});
+
 	it('delivers not one more event once stop() is called, even from the same chunk', async () => {
 		const api = await widgets();
 		const client = clientFor(api);

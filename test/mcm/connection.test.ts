@@ -1,6 +1,7 @@
 import {createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
-import {effectiveConnected, makeConnection, matchManagedClusters, readManagementSide, sidesDisagree} from '../../source/mcm/connection.js';
+import {effectiveConnected, makeConnection, readManagementSide, sidesDisagree} from '../../source/mcm/connection.js';
+import {FleetMatch, matchManagedClusters, type MatchInput} from '../../source/mcm/fleet-match.js';
 import {identityFromSecret, parseManagedClusterNames} from '../../source/mcm/managed-identity.js';
 import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
 import {issueManagedCertificate} from '../../source/sim/tunnel-certs.js';
@@ -107,6 +108,46 @@ describe('matchManagedClusters', () => {
 			expect(result.byContext.get('pm1')).toEqual({management: 'mgmt', managedName: 'managed-1', by: 'mapping'});
 			expect(result.remoteOnly).toEqual([]);
 		});
+	});
+});
+
+describe('FleetMatch.reclaim: one context matched again', () => {
+	const mgmt = {context: 'mgmt', managementAddress: 'a:1', managed: false, managedClusterNames: ['managed-1', 'managed-2'], managedClusterFingerprints: new Map([['managed-1', 'f1'], ['managed-2', 'f2']])};
+	const fresh = (inputs: MatchInput[]) => {
+		const result = matchManagedClusters(inputs);
+		return {byContext: result.byContext, unmatched: result.unmatched, remoteOnly: result.remoteOnly};
+	};
+	const current = (match: FleetMatch) => ({byContext: match.byContext, unmatched: match.unmatched, remoteOnly: match.remoteOnly});
+
+	it('moves the claim when an identity read names another ManagedCluster, and says which rows come and go', () => {
+		// Not read yet: it claims the ManagedCluster named like it, managed-1 is a remote-only row.
+		const before: MatchInput = {context: 'managed-2', managed: 'maybe', managedClusterNames: []};
+		const match = new FleetMatch([mgmt, before]);
+		expect(match.byContext.get('managed-2')).toEqual({management: 'mgmt', managedName: 'managed-2', by: 'name'});
+		expect(match.remoteOnly).toEqual([{management: 'mgmt', managedName: 'managed-1'}]);
+		// Its certificate says it is managed-1.
+		const read: MatchInput = {...before, managed: true, managementClusterAddr: 'a:1', identity: {commonName: 'managed-1', fingerprint: 'f1'}};
+		expect(match.reclaim(read)).toEqual([{management: 'mgmt', managedName: 'managed-2', claimed: false}, {management: 'mgmt', managedName: 'managed-1', claimed: true}]);
+		expect(current(match)).toEqual(fresh([mgmt, read]));
+		// Read again the same: nothing comes or goes.
+		expect(match.reclaim({...read})).toEqual([]);
+		// Its certificate unreadable again, and its address pointing nowhere known: back to the name.
+		const lost: MatchInput = {context: 'managed-2', managed: true, managementClusterAddr: 'z:1', managedClusterNames: []};
+		expect(match.reclaim(lost)).toEqual([{management: 'mgmt', managedName: 'managed-1', claimed: false}, {management: 'mgmt', managedName: 'managed-2', claimed: true}]);
+		expect(current(match)).toEqual(fresh([mgmt, lost]));
+	});
+
+	it('keeps a ManagedCluster claimed while another context still claims it', () => {
+		const a: MatchInput = {context: 'a', managed: true, managementClusterAddr: 'a:1', managedClusterNames: [], identity: {commonName: 'managed-1', fingerprint: 'f1'}};
+		const b: MatchInput = {context: 'b', managed: true, managementClusterAddr: 'a:1', managedClusterNames: [], identity: {commonName: 'managed-1', fingerprint: 'f1'}};
+		const match = new FleetMatch([mgmt, a, b]);
+		const moved: MatchInput = {...b, identity: {commonName: 'managed-2', fingerprint: 'f2'}};
+		expect(match.reclaim(moved)).toEqual([{management: 'mgmt', managedName: 'managed-2', claimed: true}]);
+		expect(current(match)).toEqual(fresh([mgmt, a, moved]));
+		// a's certificate cannot be read any more, and no ManagedCluster is named "a": managed-1 is nobody's.
+		const gone: MatchInput = {...a, identity: undefined};
+		expect(match.reclaim(gone)).toEqual([{management: 'mgmt', managedName: 'managed-1', claimed: false}]);
+		expect(current(match)).toEqual(fresh([mgmt, gone, moved]));
 	});
 });
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildFleet, FleetModel} from '../../source/mcm/fleet-model.js';
 import type {RawClusterState} from '../../source/mcm/raw.js';
-import type {RawKind, RawObject} from '../../source/mcm/raw.js';
+import {emptyRawState, type RawKind, type RawObject} from '../../source/mcm/raw.js';
 import {cluster, fleetOf, installation, managed, managedCluster, managementClusterConnection, mgmt, tigerStatus} from './raw-builders.js';
 
 describe('buildFleet', () => {
@@ -117,7 +117,8 @@ describe('unreachable managed clusters', () => {
 describe('FleetModel: an update looks only at what changed, and sees all of it', () => {
 	// A seeded sequence of the changes a fleet goes through (tunnel flips, joins and removals of
 	// ManagedClusters, certificates rotated, guardians degraded, API servers going away, contexts added
-	// and removed, a managed cluster pointed at the other management cluster), each fed to one model with
+	// and removed, a managed cluster pointed at the other management cluster, a managed cluster's identity
+	// read or changed, a context not read yet and then read, as a loading fleet has them), each fed to one model with
 	// only the changed contexts dirty, and to another with every context dirty (a full pass): both must
 	// show the same fleet after every step.
 	it('ends every step where a full recompute of the fleet ends', () => {
@@ -130,8 +131,9 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 		const addresses = {m1: '10.0.0.10:30449', m2: '10.0.0.20:30449'};
 		const fleet = fleetOf(mgmt('m1', [managedCluster('c1', 'True'), managedCluster('c2', 'True'), managedCluster('far', 'False')], addresses.m1), mgmt('m2', [managedCluster('c3', 'True')], addresses.m2));
 		for (const c of ['c1', 'c2', 'c3', 'c4']) fleet.set(c, managed(c, 'ok', c === 'c3' ? addresses.m2 : addresses.m1));
-		const incremental = new FleetModel();
-		const full = new FleetModel();
+		// c4 is mapped to "far" by the user: matched by mapping when nothing else claims it.
+		const incremental = new FleetModel({managedClusterNames: {c4: 'far'}});
+		const full = new FleetModel({managedClusterNames: {c4: 'far'}});
 		incremental.update(fleet, fleet.keys());
 		full.update(fleet, fleet.keys());
 		const withObjects = (context: string, kind: RawKind, edit: (objects: Map<string, RawObject>) => void) => {
@@ -145,7 +147,7 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 			const m = pick(['m1', 'm2'] as const);
 			const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'far', 'near'];
 			const dirty: string[] = [];
-			const op = random(9);
+			const op = random(11);
 			if (op <= 2 && fleet.has(m)) {
 				// Most changes are tunnel flips.
 				const name = pick([...fleet.get(m)!.objects.managedclusters.keys(), 'x']);
@@ -182,6 +184,21 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 				else fleet.set(c, c === 'm2' ? mgmt('m2', [managedCluster('c3', 'True')], addresses.m2) : managed(c, 'ok', pick([addresses.m1, addresses.m2])));
 				dirty.push(c);
 				steps.push(`context ${c}`);
+			} else if (op === 9) {
+				// The identity Secret read (or read again after a rotation): its CN and fingerprint may name any
+				// ManagedCluster, or none.
+				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
+				const raw = fleet.get(c);
+				if (raw) fleet.set(c, {...raw, identity: random(4) === 0 ? undefined : {commonName: pick(names), fingerprint: `sha256:${random(3)}`}});
+				dirty.push(c);
+				steps.push(`identity ${c}`);
+			} else if (op === 10) {
+				// A context not read yet (its lists under way: it may be managed), then read.
+				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
+				const raw = fleet.get(c);
+				if (raw) fleet.set(c, raw.listed.size === 0 ? {...managed(c, 'ok', pick([addresses.m1, addresses.m2])), identity: raw.identity} : {...emptyRawState(c, step), identity: raw.identity});
+				dirty.push(c);
+				steps.push(`read ${c}`);
 			} else {
 				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
 				if (fleet.has(c)) withObjects(c, 'managementclusterconnections', objects => objects.set('tigera-secure', managementClusterConnection(pick([addresses.m1, addresses.m2]))));
@@ -193,6 +210,6 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 			expect(incremental.view(), steps.slice(-5).join(' → ')).toEqual(full.view());
 		}
 		// The sequence went through every kind of change, and the fleet changed shape along the way.
-		expect(new Set(steps.map(s => s.split(' ')[0]))).toEqual(new Set(['flip', 'join/leave', 'fingerprint', 'guardian', 'api', 'context', 'address']));
+		expect(new Set(steps.map(s => s.split(' ')[0]))).toEqual(new Set(['flip', 'join/leave', 'fingerprint', 'guardian', 'api', 'context', 'address', 'identity', 'read']));
 	});
 });

@@ -4,7 +4,7 @@
 import type {ClusterClient} from '../client.js';
 import {jitteredDelay, Pauses} from './backoff.js';
 import {streamError, type WatchEvent} from './events.js';
-import {listAll} from './list.js';
+import {listAll, ListCut} from './list.js';
 import {clientClosed, notServed, sameState, tooOld, watchStateOf} from './state.js';
 import {WatchStream, type StreamEnd, type StreamSink} from './stream.js';
 import type {BackoffSettings, WatchHandle, WatchOptions, WatchState} from './types.js';
@@ -15,8 +15,8 @@ const quickMs = 1000;
 /** One list+watch loop: its settings, where it resumes from, and its counters for the backoff. */
 export class WatchLoop<T> implements WatchHandle, StreamSink {
 	private stopped = false;
-	/** Aborts the list under way; there only while listing. */
-	private listing: AbortController | undefined;
+	/** Stops the list under way; there only while listing. */
+	private listing: ListCut | undefined;
 	private readonly watchdogMs: number;
 	private readonly backoff: BackoffSettings;
 	private readonly absentBackoff: BackoffSettings;
@@ -58,7 +58,7 @@ export class WatchLoop<T> implements WatchHandle, StreamSink {
 		if (this.stopped) return;
 		this.stopped = true;
 		this.pauses.halt();
-		this.listing?.abort();
+		this.listing?.stop();
 		this.stream?.stop();
 	}
 
@@ -133,11 +133,11 @@ export class WatchLoop<T> implements WatchHandle, StreamSink {
 	/** One list, handed to the caller as the whole truth. */
 	private async listOnce(): Promise<void> {
 		const {path, query, requestTimeoutMs} = this.options;
-		const listing = new AbortController();
+		const listing = new ListCut();
 		this.listing = listing;
 		let listed: {items: T[]; resourceVersion: string};
 		try {
-			listed = await listAll<T>(this.client, {path, query, requestTimeoutMs, pageSize: this.pageSize, signal: listing.signal});
+			listed = await listAll<T>(this.client, {path, query, requestTimeoutMs, pageSize: this.pageSize, cut: listing});
 		} finally {
 			this.listing = undefined;
 		}
