@@ -91,8 +91,8 @@ export function answersJson(res: ServerResponse, body: {apiVersion: string; kind
 	return responseFormat(res.req?.headers.accept, (res as Marked)[withoutProtobuf] ? undefined : body) === 'json';
 }
 
-/** JSON text already serialized (see answersJson). */
-export function sendJsonText(res: ServerResponse, code: number, json: string): void {
+/** JSON text already serialized, or its UTF-8 bytes (see answersJson). */
+export function sendJsonText(res: ServerResponse, code: number, json: string | Buffer): void {
 	send(res, code, 'application/json', json);
 }
 

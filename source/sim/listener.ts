@@ -14,7 +14,7 @@ import {createServer as createHttpServer, type IncomingMessage, type ServerRespo
 import {createServer as createHttp2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2';
 import {createServer as createNetServer, type Socket} from 'node:net';
 import {randomBytes} from 'node:crypto';
-import {createSecureContext, TLSSocket, type SecureContext} from 'node:tls';
+import {createSecureContext, DEFAULT_CIPHERS, TLSSocket, type SecureContext} from 'node:tls';
 import {H2Request, H2Response} from './h2-exchange.js';
 import {simulatorTls} from './tls.js';
 import type {ConnectionStats} from './types.js';
@@ -53,10 +53,20 @@ const readHeaderTimeoutMs = 32_000;
 /** Go's crypto/tls: a session ticket resumes for at most 7 days (maxSessionTicketLifetime); also the lifetime hint it sends. */
 export const ticketLifetimeSeconds = 7 * 24 * 60 * 60;
 
+/**
+ * The TLS 1.3 suites in Go's crypto/tls server order on a CPU with AES-GCM instructions
+ * (defaultCipherSuitesTLS13): the server's choice, not the client's. OpenSSL's default list and
+ * client preference picked TLS_AES_256_GCM_SHA384 for Node and Python clients, where kube-apiserver
+ * picks TLS_AES_128_GCM_SHA256 (also the cheaper one: SHA-256 for the key schedule, one handshake
+ * per connection). The TLS 1.2 list stays Node's, whose first ECDSA suite is also Go's first.
+ */
+const goCipherOrder = ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_256_GCM_SHA384',
+	...DEFAULT_CIPHERS.split(':').filter((suite) => !suite.startsWith('TLS_'))].join(':');
+
 /** One server's TLS context: the simulator's key and certificate, ticket keys of its own. */
 function serverSecureContext(): SecureContext {
 	const tls = simulatorTls();
-	const context = createSecureContext({key: tls.key, cert: tls.certificate, ticketKeys: randomBytes(48)});
+	const context = createSecureContext({key: tls.key, cert: tls.certificate, ticketKeys: randomBytes(48), ciphers: goCipherOrder, honorCipherOrder: true});
 	// createSecureContext takes no session timeout (tls.Server's option): OpenSSL's default is 2 hours.
 	(context.context as {setSessionTimeout(seconds: number): void}).setSessionTimeout(ticketLifetimeSeconds);
 	return context;

@@ -37,6 +37,17 @@ const timestamp = nowTimestamp;
 /** Code-unit order, which is byte order for the ASCII that object names are made of. */
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Order by objectKey without making the keys: objects of one namespace (or cluster-scoped ones) share
+ * the key's `namespace/` prefix, so their names decide; only keys across namespaces are compared whole.
+ */
+function byKey(a: KubeObject, b: KubeObject): number {
+	const an = a.metadata.namespace;
+	const bn = b.metadata.namespace;
+	if (an === bn) return byBytes(a.metadata.name, b.metadata.name);
+	return byBytes(objectKey(an, a.metadata.name), objectKey(bn, b.metadata.name));
+}
+
 /** Objects are served in the version asked for; versions of one resource share storage (no conversion). */
 function inVersion(obj: KubeObject, type: ResourceType): KubeObject {
 	const copy = cloneJson(obj);
@@ -123,7 +134,7 @@ class MemoryStore implements ObjectStore {
 		}
 		// etcd's order: keys by their bytes, the order a `continue` token resumes in (not the locale's,
 		// which puts `system:a` before `system0` and `B` after `a`, so a page could skip or repeat one).
-		out.sort((a, b) => byBytes(objectKey(a.metadata.namespace, a.metadata.name), objectKey(b.metadata.namespace, b.metadata.name)));
+		out.sort(byKey);
 		return out;
 	}
 

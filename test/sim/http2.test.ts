@@ -1,6 +1,7 @@
 // The simulated API server speaks HTTP/2 (ALPN h2) and HTTP/1.1 on the same port, as kube-apiserver:
 // plain requests, errors and streaming watches work over both.
 import http2 from 'node:http2';
+import tls from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {simulatorTls} from '../../source/sim/tls.js';
 import {connectTapped, tappedRequest, type ReceivedFrame} from './h2-frames.js';
@@ -83,6 +84,22 @@ describe('simulated API server protocols', () => {
 		} finally {
 			session.close();
 		}
+	});
+
+	it('chooses the TLS 1.3 suite as Go\'s server does (AES-128-GCM first), whatever order a client offers', async () => {
+		const {port} = new URL(cluster.server.url);
+		const cipherWith = (ciphers?: string) => new Promise<string>((resolve, reject) => {
+			const socket = tls.connect({host: '127.0.0.1', port: Number(port), ca: simulatorTls().caCertificate, servername: 'localhost', ...(ciphers ? {ciphers} : {})}, () => {
+				resolve(socket.getCipher().name);
+				socket.destroy();
+			});
+			socket.once('error', reject);
+		});
+		// Node's and OpenSSL's own order offers TLS_AES_256_GCM_SHA384 first.
+		expect(await cipherWith()).toBe('TLS_AES_128_GCM_SHA256');
+		expect(await cipherWith('TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256')).toBe('TLS_AES_128_GCM_SHA256');
+		// A suite the client alone names is still taken.
+		expect(await cipherWith('TLS_AES_256_GCM_SHA384')).toBe('TLS_AES_256_GCM_SHA384');
 	});
 
 	it('streams watch events over HTTP/2 and over HTTP/1.1', async () => {
