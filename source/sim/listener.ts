@@ -104,7 +104,6 @@ function acceptExpectation(headers: IncomingHttpHeaders, stream: ServerHttp2Stre
 	return false;
 }
 
-/** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
 /**
  * Go's HTTP/1.1 server closes a keep-alive connection that has waited IdleTimeout for its next request,
  * and says nothing of it beforehand. Node's keepAliveTimeout would also announce itself to the client
@@ -149,6 +148,7 @@ function closeIdleHttp2(session: Http2Session, idleTimeoutMs: number): void {
 	session.once('close', () => clearTimeout(timer));
 }
 
+/** `http2: false`: offer only HTTP/1.1 in the TLS handshake (an HTTP/1.1-only server). */
 export function createListener(options: {name: string; tls: boolean; http2?: boolean; idleTimeoutMs?: number; onRequest: (req: IncomingMessage, res: ServerResponse) => void}): Listener {
 	const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
 	let port = 0;
