@@ -1,4 +1,5 @@
 import type {ClusterClient} from '../kube/client.js';
+import {Cut} from '../kube/cut.js';
 import {connectionSecretRef, identityFromCertificate, type ManagedIdentity} from '../mcm/managed-identity.js';
 import {managedCertKey, managementCaCopyKey, type SecretRead} from '../mcm/tunnel-cert.js';
 import {readCertificateSecret} from '../mcm/tunnel-cert-read.js';
@@ -31,42 +32,39 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 	let wanted = '';
 	let read = '';
 	let running = false;
-	let stopped = false;
 	// The read under way's cut (client.ts onCut): a cluster's reader lives as long as the console, and
 	// an AbortController kept for each of a fleet's clusters was heap and a listener per read.
-	let cut: (() => void) | undefined;
-	const holdCut = (end: () => void) => (stopped ? end() : (cut = end));
+	const cut = new Cut();
+	const hold = (end: () => void) => cut.hold(end);
 	const run = async () => {
 		running = true;
-		while (!stopped && read !== wanted) {
+		while (!cut.stopped && read !== wanted) {
 			const key = wanted;
 			const result: IdentityRead = {};
 			if (key !== '') {
 				// Not found, forbidden (no get on Secrets) or unreachable: no identity (match by mapping or name
 				// instead), and the CERT column says why.
-				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {onCut: holdCut});
-				cut = undefined;
+				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {onCut: hold});
+				cut.hold(undefined);
 				const pem = result.managedSide.state === 'ok' ? result.managedSide.certificates[managedCertKey] : undefined;
 				if (pem) result.identity = identityFromCertificate(pem);
 			}
 			read = key;
-			if (!stopped) onIdentity(result);
+			if (!cut.stopped) onIdentity(result);
 		}
 		running = false;
-		if (!stopped) onIdle?.();
+		if (!cut.stopped) onIdle?.();
 	};
 	return {
 		changed(key) {
 			wanted = key;
-			if (!running && read !== wanted && !stopped) void run();
+			if (!running && read !== wanted && !cut.stopped) void run();
 		},
 		get pending() {
 			return running;
 		},
 		stop() {
-			stopped = true;
-			cut?.();
-			cut = undefined;
+			cut.stop();
 		},
 	};
 }

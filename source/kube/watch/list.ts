@@ -1,6 +1,7 @@
 // The list half of list+watch: every page of a collection, each page through the start gate.
 
 import type {ClusterClient} from '../client.js';
+import type {Cut} from '../cut.js';
 import {waitStart} from './start-gate.js';
 import {stopped} from './state.js';
 
@@ -12,32 +13,8 @@ export type ListRequest = {
 	pageSize: number;
 	requestTimeoutMs?: number;
 	/** Stops the list between pages, at the start gate, and the page under way. */
-	cut: ListCut;
+	cut: Cut;
 };
-
-/**
- * How a list under way is stopped: a flag and the one thing to end now (the wait at the start gate,
- * then the page's request), in place of an AbortController and its listeners for each list (4,004
- * first lists in a 1,001-cluster start, and as many Secret reads and relists).
- */
-export class ListCut {
-	stopped = false;
-	private current: (() => void) | undefined;
-
-	stop(): void {
-		if (this.stopped) return;
-		this.stopped = true;
-		const current = this.current;
-		this.current = undefined;
-		current?.();
-	}
-
-	/** What stop() ends from now on (undefined: nothing is under way); ended at once after a stop. */
-	hold(current: (() => void) | undefined): void {
-		if (this.stopped) current?.();
-		else this.current = current;
-	}
-}
 
 /** Every page of the list; items get the kind/apiVersion the server leaves out of list items. */
 export async function listAll<T>(client: ClusterClient, request: ListRequest): Promise<{items: T[]; resourceVersion: string}> {

@@ -4,7 +4,8 @@
 import type {ClusterClient} from '../client.js';
 import {jitteredDelay, Pauses} from './backoff.js';
 import {streamError, type WatchEvent} from './events.js';
-import {listAll, ListCut} from './list.js';
+import {Cut} from '../cut.js';
+import {listAll} from './list.js';
 import {clientClosed, notServed, sameState, tooOld, watchStateOf} from './state.js';
 import {WatchStream, type StreamEnd, type StreamSink} from './stream.js';
 import type {BackoffSettings, WatchHandle, WatchOptions, WatchState} from './types.js';
@@ -16,7 +17,7 @@ const quickMs = 1000;
 export class WatchLoop<T> implements WatchHandle, StreamSink {
 	private stopped = false;
 	/** Stops the list under way; there only while listing. */
-	private listing: ListCut | undefined;
+	private listing: Cut | undefined;
 	private readonly watchdogMs: number;
 	private readonly backoff: BackoffSettings;
 	private readonly absentBackoff: BackoffSettings;
@@ -133,7 +134,7 @@ export class WatchLoop<T> implements WatchHandle, StreamSink {
 	/** One list, handed to the caller as the whole truth. */
 	private async listOnce(): Promise<void> {
 		const {path, query, requestTimeoutMs} = this.options;
-		const listing = new ListCut();
+		const listing = new Cut();
 		this.listing = listing;
 		let listed: {items: T[]; resourceVersion: string};
 		try {
