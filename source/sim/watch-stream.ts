@@ -1,6 +1,7 @@
 // One watch stream: JSON lines of {type, object}, resumed from a resourceVersion out of the store's
 // history, filtered by namespace and selectors, with bookmarks and a timeout.
 import type {ServerResponse} from 'node:http';
+import {bookmarkClockFor} from './bookmark-clock.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toStatus} from './status-error.js';
 import {toTable, type IncludeObject} from './table.js';
@@ -14,6 +15,9 @@ import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type Sto
  * the server's `bookmarkIntervalMs`, or CALICO_MCM_SIM_BOOKMARK_MS for a simulator in another process.
  */
 export const defaultBookmarkIntervalMs = 60_000;
+
+/** kube-apiserver's --min-request-timeout default: a watch without timeoutSeconds ends after 1 to 2 times this. */
+const minRequestTimeoutMs = 1_800_000;
 
 export function bookmarkIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 	const ms = Number(env.CALICO_MCM_SIM_BOOKMARK_MS);
@@ -90,10 +94,12 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 	let finished = false;
 	const timers: NodeJS.Timeout[] = [];
 	let unsubscribe = () => {};
+	let stopBookmarks = () => {};
 	const finish = () => {
 		if (finished) return;
 		finished = true;
 		unsubscribe();
+		stopBookmarks();
 		for (const t of timers) clearTimeout(t);
 		onClose();
 	};
@@ -121,18 +127,17 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 		return {kind: 'watch', end() {}, destroy() {}};
 	}
 
+	// A watch that names no timeout gets kube-apiserver's: --min-request-timeout (1800 s) times 1 to 2.
+	const timeoutMs = options.timeoutSeconds !== undefined && options.timeoutSeconds > 0
+		? options.timeoutSeconds * 1000
+		: minRequestTimeoutMs * (1 + Math.random());
+	const began = performance.now();
+	timers.push(setTimeout(() => res.end(), timeoutMs).unref());
 	if (options.allowBookmarks) {
-		const interval = options.bookmarkIntervalMs ?? bookmarkIntervalFromEnv();
-		const tick = () => {
-			bookmark();
-			timers[0] = setTimeout(tick, interval).unref();
-		};
-		// The first one at 80-100% of the interval: thousands of watches opened together must not all
-		// send their bookmarks in the same instant, and never later than the interval (watchers' watchdogs).
-		timers[0] = setTimeout(tick, Math.round(interval * (0.8 + Math.random() * 0.2))).unref();
-	}
-	if (options.timeoutSeconds !== undefined && options.timeoutSeconds > 0) {
-		timers[1] = setTimeout(() => res.end(), options.timeoutSeconds * 1000).unref();
+		const clock = bookmarkClockFor(store, type, options.bookmarkIntervalMs ?? bookmarkIntervalFromEnv());
+		const target = {bookmark};
+		clock.add(target, began + timeoutMs, began);
+		stopBookmarks = () => clock.delete(target);
 	}
 	return {
 		kind: 'watch',
