@@ -155,7 +155,13 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 	const connections: ConnectionStats = {accepted: 0, h2: 0, http1: 0, resumed: 0};
 	let listening = false;
 	const sockets = new Set<Socket>();
-	const http = createHttpServer({keepAlive: true, maxHeaderSize: maxHeaderBytes}, options.onRequest);
+	const http = createHttpServer({keepAlive: true, maxHeaderSize: maxHeaderBytes}, (req, res) => {
+		// Go's server names the connection only to close it (or to an HTTP/1.0 client that asked to keep
+		// it); Node's would add `Connection: keep-alive` to every HTTP/1.1 answer. Removed, Node keeps the
+		// connection all the same, and still says `Connection: close` when it is closing.
+		if (res.shouldKeepAlive && req.httpVersionMinor === 1) res.removeHeader('Connection');
+		options.onRequest(req, res);
+	});
 	http.keepAliveTimeout = 0;
 	http.headersTimeout = readHeaderTimeoutMs;
 	http.requestTimeout = 0;

@@ -182,6 +182,16 @@ describe('answers framed as Go\'s net/http frames kube-apiserver\'s', () => {
 		expect(large.json().data.blob).toHaveLength(3000);
 	});
 
+	it('names the connection only to close it, as Go does: no Connection header on a kept HTTP/1.1 connection', async () => {
+		const kept = await call('GET', '/api/v1/namespaces/default', {headers: {Connection: 'keep-alive'}});
+		expect(kept.status).toBe(200);
+		expect(kept.headers.connection).toBeUndefined();
+		expect(kept.headers['keep-alive']).toBeUndefined();
+		const closing = await call('GET', '/api/v1/namespaces/default', {headers: {Connection: 'close'}});
+		expect(closing.status).toBe(200);
+		expect(closing.headers.connection).toBe('close');
+	});
+
 	it('gzips an answer over 128 KiB for a client that accepts gzip (the token exactly), as APIResponseCompression does', async () => {
 		expect((await call('POST', '/api/v1/namespaces/default/configmaps', {body: configMap('framed-200k', 200_000)})).status).toBe(201);
 		const path = '/api/v1/namespaces/default/configmaps/framed-200k';
