@@ -15,9 +15,12 @@
 // - A fresh resourceVersion to resume from. A rider resumes from its last event's. kube-apiserver's
 //   watch cache takes that as long as it still holds the event window after it (watch_cache.go
 //   getAllEventsSinceLocked: events leave only when newer ones of the same resource push them out, or
-//   when the cache relists); a rider watches its whole resource, so every event of that window reached
-//   it and its version is the newest it can be. Otherwise the answer is 410 and the loop relists (one
-//   small list), which is also what client-go's reflector does; bookmarks are there to spare that list.
+//   when the cache relists); a rider that watches its whole resource got every event of that window,
+//   so its version is the newest it can be. Otherwise (a filtered watch whose resource is busy, a cache
+//   that relisted, a reconnect to another API server of an HA control plane whose cache was filled
+//   later) the answer is 410 and the loop relists (one list), as client-go's reflector does; sparing
+//   that list is what bookmarks are for (cacher nextBookmarkTime: every minute and just before the
+//   watch's deadline, nothing else outside WatchList).
 // - A stream that stalls alone while its session lives (an HTTP/2-terminating proxy whose upstream
 //   request died): the server would have ended it at its timeoutSeconds, so a rider silent for that
 //   long and one watchdog limit more is cut (checked by the carrier's watchdog sweep).
