@@ -3,6 +3,7 @@
 import type {ClusterClient} from '../client.js';
 import {KubeError} from '../errors.js';
 import {bookmarkVersion, parseEvent, type WatchEvent} from './events.js';
+import {sessionStreamsOf, type SessionStream, type SessionStreams} from './session-streams.js';
 import {waitStart} from './start-gate.js';
 import {stopped} from './state.js';
 
@@ -63,7 +64,10 @@ class Watchdogs {
 
 	private sweep(): void {
 		const now = performance.now();
-		for (const stream of this.streams) if (now - stream.lastLineAt >= this.limitMs) stream.silenced();
+		for (const stream of this.streams) {
+			if (now - stream.lastLineAt >= this.limitMs) stream.silenced();
+			else stream.sweepRiders(now);
+		}
 	}
 }
 
@@ -82,8 +86,11 @@ const watchdogFor = (limitMs: number) => {
  * a cut (silence, 410, restart) both end the request with the cut the client hands back. The wait at
  * the start gate is left with the gate's own withdraw, dropped once the stream opens.
  */
-export class WatchStream {
+export class WatchStream implements SessionStream {
 	private result: StreamEnd = 'ended';
+	/** The client's HTTP/2 streams, when this one is among them: it carries the bookmarks or rides (session-streams.ts). */
+	private group: SessionStreams | undefined;
+	private role: 'own' | 'carrier' | 'rider' = 'own';
 	/** When the stream opened or last sent a line (performance.now()), for the watchdog. */
 	lastLineAt = 0;
 	private watched = false;
@@ -131,18 +138,26 @@ export class WatchStream {
 		this.cut('silent');
 	}
 
+	get riderLimitMs(): number {
+		return this.request.timeoutSeconds * 1000 + this.request.watchdogMs;
+	}
+
 	private open(): void {
 		const {path, query, resourceVersion, timeoutSeconds} = this.request;
+		this.group = sessionStreamsOf(this.client);
+		this.role = this.group ? this.group.join(this) : 'own';
+		const bookmarks = this.role === 'rider' ? undefined : true;
 		this.cancel = this.client.openStream({
 			path,
-			query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds},
-			// Until the headers arrive the request timeout applies; from then on silence is the watchdog's.
+			query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds},
+			// Until the headers arrive the request timeout applies; from then on silence is the watchdog's
+			// (a rider's: its carrier's, see session-streams.ts).
 			onOpen: () => {
 				this.release?.();
 				this.release = undefined;
 				this.lastLineAt = performance.now();
 				this.watched = true;
-				watchdogFor(this.request.watchdogMs).add(this);
+				if (this.role !== 'rider') watchdogFor(this.request.watchdogMs).add(this);
 			},
 			onLine: (line) => this.onLine(line),
 			onEnd: (error) => this.finish(error),
@@ -154,7 +169,9 @@ export class WatchStream {
 		this.over = true;
 		this.release?.();
 		this.release = undefined;
-		if (this.watched) watchdogFor(this.request.watchdogMs).delete(this);
+		if (this.watched && this.role !== 'rider') watchdogFor(this.request.watchdogMs).delete(this);
+		this.group?.leave(this);
+		this.group = undefined;
 		this.cancel = undefined;
 		const result = this.result;
 		let end: StreamEnd | undefined = result;
@@ -172,7 +189,15 @@ export class WatchStream {
 
 	/** The watchdog found no line for its limit: cut, the loop resumes from the last resourceVersion. */
 	silenced(): void {
-		if (this.result === 'ended') this.cut('silent');
+		if (this.result !== 'ended') return;
+		const carried = this.role === 'carrier' ? this.group : undefined;
+		this.cut('silent');
+		carried?.carrierSilenced();
+	}
+
+	/** The watchdog's sweep found this stream alive: as a carrier, it looks at its riders (session-streams.ts). */
+	sweepRiders(now: number): void {
+		if (this.role === 'carrier') this.group?.sweepRiders(now);
 	}
 
 	private cut(result: StreamEnd): void {

@@ -36,7 +36,8 @@ export type WatchOptions<T = unknown> = {
 	 * Restart (resume from the last resourceVersion) a stream that sent nothing, not even a bookmark, for
 	 * this long (noticed within a fifth of it more: one timer looks at every stream, see stream.ts).
 	 * Default 75 s: kube-apiserver sends a bookmark about once a minute, so a quiet healthy watch is
-	 * never restarted for nothing.
+	 * never restarted for nothing. Over HTTP/2 only one stream per client asks for bookmarks and keeps
+	 * this watchdog; the others are cut when it fires (session-streams.ts).
 	 */
 	watchdogMs?: number;
 	/** Backoff after errors (jittered, doubling). Default 500 ms growing to 15 s. */

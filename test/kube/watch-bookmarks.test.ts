@@ -1,0 +1,153 @@
+// Over HTTP/2 one watch per cluster asks for bookmarks (the carrier) and the others ride on its proof
+// that the shared session lives (session-streams.ts); over HTTP/1.1 every watch has its own connection
+// and keeps its bookmarks. Whatever carries, a hung server and a connection that dies without a FIN/RST
+// still reach every watch of the cluster.
+import net from 'node:net';
+import {afterEach, describe, expect, it} from 'vitest';
+import {createClients, type ClientOptions, type ClusterClient} from '../../source/kube/client.js';
+import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
+import {startWatch, type WatchHandle, type WatchState} from '../../source/kube/watch.js';
+import {kubeconfigYaml, startSingleCluster, type SingleCluster} from '../sim/single-cluster.js';
+import {waitFor, writeKubeconfig} from './fake-api.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function cluster(options: {http2?: boolean} = {}): Promise<SingleCluster> {
+	const c = await startSingleCluster('bookmarks', {bookmarkIntervalMs: 150, ...options});
+	cleanups.push(() => c.stop());
+	return c;
+}
+
+function clientFor(server: string, token: string, options: Partial<ClientOptions> = {}): ClusterClient {
+	const {file} = writeKubeconfig(kubeconfigYaml(server, token));
+	const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 1000, ...options}).get('sim')!;
+	cleanups.push(() => client.close());
+	return client;
+}
+
+const served = ['/api/v1/namespaces/default/configmaps', '/api/v1/namespaces/default/secrets', '/api/v1/namespaces'];
+/** A type the server does not serve: its list is a 404, so it never opens a stream. */
+const absent = '/apis/example.com/v1/widgets';
+
+type Watched = {path: string; states: WatchState['state'][]; names: Set<string>; handle: WatchHandle};
+
+function watch(client: ClusterClient, path: string, watchdogMs = 1000): Watched {
+	const w: Watched = {path, states: [], names: new Set(), handle: undefined as unknown as WatchHandle};
+	w.handle = startWatch<{metadata: {name: string}}>(client, {
+		path,
+		watchdogMs,
+		backoff: {initialMs: 50, maxMs: 200},
+		absentBackoff: {initialMs: 50, maxMs: 200},
+		handlers: {
+			onReset: (items) => (w.names = new Set(items.map((i) => i.metadata.name))),
+			onEvent: (type, object) => (type === 'DELETED' ? w.names.delete(object.metadata.name) : w.names.add(object.metadata.name)),
+			onState: (state) => w.states.push(state.state),
+		},
+	});
+	cleanups.push(() => w.handle.stop());
+	return w;
+}
+
+/** The watch requests the server received: path and whether each asked for bookmarks. */
+function watchRequests(c: SingleCluster) {
+	return c.server.received
+		.filter((r) => /[?&]watch=1/.test(r.path))
+		.map((r) => ({path: r.path.split('?')[0], bookmarks: /[?&]allowWatchBookmarks=true/.test(r.path)}));
+}
+
+/** A TCP relay that can stop forwarding without closing anything (a partition: no FIN, no RST). */
+async function relay(port: number) {
+	let blackhole = false;
+	const server = net.createServer((inbound) => {
+		const outbound = net.connect(port, '127.0.0.1');
+		inbound.on('data', (chunk) => !blackhole && outbound.write(chunk));
+		outbound.on('data', (chunk) => !blackhole && inbound.write(chunk));
+		const end = () => {
+			inbound.destroy();
+			outbound.destroy();
+		};
+		inbound.on('error', end).on('close', end);
+		outbound.on('error', end).on('close', end);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+	return {url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`, partition: () => (blackhole = true)};
+}
+
+const allOk = (ws: Watched[]) => ws.every((w) => w.states.at(-1) === 'ok');
+
+describe('bookmarks on a shared HTTP/2 session', () => {
+	it('only one watch of a cluster asks for bookmarks, never the one whose type is not served; every watch still follows its objects', async () => {
+		const c = await cluster();
+		const client = clientFor(c.server.url, c.tokens.adminToken);
+		// A first request, so the client knows the server speaks h2 before the watches open (as the lists do).
+		await client.request({path: '/version'});
+		const ws = [watch(client, absent), ...served.map((p) => watch(client, p))];
+		await waitFor(() => allOk(ws) && watchRequests(c).length >= served.length, 10_000, 'every served watch open');
+		// Several bookmark intervals: the riders stay open without bookmarks or a watchdog of their own.
+		await new Promise((r) => setTimeout(r, 1500));
+		const requests = watchRequests(c);
+		expect(requests.map((r) => r.path).sort()).toEqual([...served].sort());
+		expect(requests.filter((r) => r.bookmarks)).toHaveLength(1);
+		expect(client.protocol).toBe('h2');
+		await client.request({method: 'POST', path: served[0], body: {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'later'}}});
+		await waitFor(() => ws[1].names.has('later'), 5000, 'a rider sees a change');
+	});
+
+	it('over HTTP/1.1 every watch asks for bookmarks', async () => {
+		const c = await cluster({http2: false});
+		const client = clientFor(c.server.url, c.tokens.adminToken);
+		await client.request({path: '/version'});
+		const ws = served.map((p) => watch(client, p));
+		await waitFor(() => allOk(ws) && watchRequests(c).length >= served.length, 10_000, 'every watch open');
+		expect(client.protocol).toBe('http/1.1');
+		const requests = watchRequests(c);
+		expect(requests).toHaveLength(served.length);
+		expect(requests.every((r) => r.bookmarks)).toBe(true);
+	});
+
+	it('when the carrier stops, a rider takes the bookmarks over', async () => {
+		const c = await cluster();
+		const client = clientFor(c.server.url, c.tokens.adminToken);
+		await client.request({path: '/version'});
+		const ws = served.map((p) => watch(client, p));
+		await waitFor(() => allOk(ws) && watchRequests(c).length >= served.length, 10_000, 'every watch open');
+		const carrier = ws.find((w) => w.path === watchRequests(c).find((r) => r.bookmarks)!.path)!;
+		carrier.handle.stop();
+		await waitFor(() => watchRequests(c).filter((r) => r.bookmarks && r.path !== carrier.path).length === 1, 10_000, 'another watch asking for bookmarks');
+	});
+
+	it('a hung server reaches every watch, riders too, within the watchdog and the request timeout; all recover', async () => {
+		const c = await cluster();
+		const client = clientFor(c.server.url, c.tokens.adminToken);
+		await client.request({path: '/version'});
+		const ws = served.map((p) => watch(client, p));
+		await waitFor(() => allOk(ws), 10_000, 'every watch open');
+		c.server.hang();
+		const hungAt = Date.now();
+		// Watchdog 1 s (noticed within 1.2 s), then the resumed stream's request timeout 1 s.
+		await waitFor(() => ws.every((w) => w.states.at(-1) === 'unreachable'), 10_000, 'every watch unreachable');
+		expect(Date.now() - hungAt).toBeLessThan(5000);
+		await c.server.up();
+		await waitFor(() => allOk(ws), 10_000, 'every watch ok again');
+		await client.request({method: 'POST', path: served[0], body: {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'after-hang'}}});
+		await waitFor(() => ws[0].names.has('after-hang'), 5000, 'the change after the hang');
+	});
+
+	it('a connection that dies without a FIN or RST ends every watch on it, not only the carrier', async () => {
+		const c = await cluster();
+		const path = await relay(c.server.port);
+		const client = clientFor(path.url, c.tokens.adminToken, {pingTimeoutMs: 300});
+		await client.request({path: '/version'});
+		const ws = served.map((p) => watch(client, p));
+		await waitFor(() => allOk(ws), 10_000, 'every watch open');
+		path.partition();
+		const partitionedAt = Date.now();
+		// The carrier's watchdog (1-1.2 s), a resumed stream's request timeout (1 s), the PING (0.3 s): then the session is gone.
+		await waitFor(() => ws.every((w) => w.states.at(-1) === 'unreachable'), 10_000, 'every watch unreachable');
+		expect(Date.now() - partitionedAt).toBeLessThan(5000);
+	});
+});
