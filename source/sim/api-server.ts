@@ -6,6 +6,7 @@ import {sendError} from './http-response.js';
 import {createListener, type Listener} from './listener.js';
 import {notFoundPath, publicPaths, serveNonResource, type NonResourceRequest} from './non-resource.js';
 import {parseResourcePath} from './request-path.js';
+import {requestUrl, type RequestUrl} from './request-url.js';
 import {serveResource} from './resource-router.js';
 import {installRootCaPublisher} from './root-ca-publisher.js';
 import {installTokenController} from './token-controller.js';
@@ -123,9 +124,9 @@ class SimApiServer implements ApiServer {
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const {store, tokens} = this.options;
-		let url: URL;
+		let url: RequestUrl;
 		try {
-			url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			url = requestUrl(req.url ?? '/');
 		} catch {
 			throw new ApiError(400, 'BadRequest', `the request URL is malformed: ${req.url}`);
 		}

@@ -6,6 +6,7 @@ import {parseAccept} from './negotiate.js';
 import {openApiGroupVersion, openApiRoot, openApiV2} from './openapi.js';
 import {encodeOpenApiV2, openApiV2ProtoContentType, openApiV2ProtoMediaTypes} from './openapi-v2-proto.js';
 import {forbiddenPath, isNonResourceAllowed, type Identity} from './rbac.js';
+import type {RequestUrl} from './request-url.js';
 import {ApiError, type ObjectStore} from './types.js';
 
 export const notFoundPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -13,7 +14,7 @@ export const notFoundPath = () => new ApiError(404, 'NotFound', 'the server coul
 /** Paths anyone may read without a token (kube's system:public-info-viewer). */
 export const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
-export type NonResourceRequest = {req: IncomingMessage; res: ServerResponse; url: URL; store: ObjectStore; host: string; identity?: Identity};
+export type NonResourceRequest = {req: IncomingMessage; res: ServerResponse; url: RequestUrl; store: ObjectStore; host: string; identity?: Identity};
 
 const v2ProtoCache = new WeakMap<object, Buffer>();
 

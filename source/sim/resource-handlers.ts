@@ -9,6 +9,7 @@ import {boolParam} from './query-params.js';
 import {checkApplyConfiguration, parseFieldValidation, type WriteOptions} from './validation/admit.js';
 import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
+import type {RequestUrl} from './request-url.js';
 import {badRequest, invalid, notFound, staleConflict} from './status-error.js';
 import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
@@ -21,7 +22,7 @@ import {nowTimestamp} from './flat-string.js';
 export type RequestContext = {
 	req: IncomingMessage;
 	res: ServerResponse;
-	url: URL;
+	url: RequestUrl;
 	store: ObjectStore;
 	tokens: TokenRegistry;
 	path: ResourcePath;

@@ -10,6 +10,7 @@ import {boolParam} from './query-params.js';
 import {forbidden, isAllowed, type Attributes, type Identity} from './rbac.js';
 import {bodyFormat, decodeBody, mediaTypeOf, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
+import type {RequestUrl} from './request-url.js';
 import {
 	handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handlePodLog, handleTokenRequest,
 	handleUpdate, handleWatch, type RequestContext,
@@ -29,7 +30,7 @@ export function resolveType(store: ObjectStore, path: ResourcePath): ResourceTyp
 	return type;
 }
 
-export function verbOf(req: IncomingMessage, url: URL, path: ResourcePath): string {
+export function verbOf(req: IncomingMessage, url: RequestUrl, path: ResourcePath): string {
 	const watch = path.watchPath || boolParam(url.searchParams, 'watch');
 	switch (req.method) {
 		case 'GET':
