@@ -130,7 +130,7 @@ class SimApiServer implements ApiServer {
 		} catch {
 			throw new ApiError(400, 'BadRequest', `the request URL is malformed: ${req.url}`);
 		}
-		const request: NonResourceRequest = {req, res, url, store, host: `127.0.0.1:${this.port}`};
+		const request: NonResourceRequest = {req, res, url, store, host: this.host()};
 		if (publicPaths.has(url.pathname) && serveNonResource(request)) return;
 		const identity = authenticate(store, tokens, req);
 		request.identity = identity;
@@ -143,6 +143,15 @@ class SimApiServer implements ApiServer {
 			track: (handle) => this.track(handle),
 			bookmarkIntervalMs: this.options.bookmarkIntervalMs,
 		}, identity);
+	}
+
+	/** host:port as /api's serverAddressByClientCIDRs gives it, made again only when the port changes. */
+	private hostPort = {port: -1, host: ''};
+
+	private host(): string {
+		const port = this.port;
+		if (this.hostPort.port !== port) this.hostPort = {port, host: `127.0.0.1:${port}`};
+		return this.hostPort.host;
 	}
 
 	private track(handle: WatchHandle): () => void {

@@ -16,6 +16,10 @@ export const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version',
 
 export type NonResourceRequest = {req: IncomingMessage; res: ServerResponse; url: RequestUrl; store: ObjectStore; host: string; identity?: Identity};
 
+/** The paths serveNonResource answers: these, /openapi/v3/<group-version>, /apis/<group> and /apis/<group>/<version>. */
+const nonResourcePaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/api', '/apis', '/api/v1', '/openapi/v2', '/openapi/v3']);
+const groupOrVersionPath = /^\/apis\/[^/]+(?:\/[^/]+)?$/;
+
 const v2ProtoCache = new WeakMap<object, Buffer>();
 
 /** /openapi/v2 as gnostic protobuf when asked first (kubectl), else JSON. */
@@ -41,6 +45,8 @@ function sendOpenApiV2(r: NonResourceRequest): void {
 export function serveNonResource(r: NonResourceRequest): boolean {
 	const {req, res, store, identity} = r;
 	const path = r.url.pathname.replace(/\/+$/, '') || '/';
+	// Resource paths (nearly every request) leave at once, before the answers below are made for them.
+	if (!nonResourcePaths.has(path) && !path.startsWith('/openapi/v3/') && !groupOrVersionPath.test(path)) return false;
 	const allow = () => {
 		if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${req.method} ${path}`);
 		if (identity && !isNonResourceAllowed(store, identity, {verb: 'get', path})) throw forbiddenPath(identity, {verb: 'get', path});
