@@ -97,12 +97,27 @@ class SimApiServer implements ApiServer {
 		this.options.store.expireHistory();
 	}
 
+	/**
+	 * One copy of each recent path and credential for `received`: a client sends the same few on every
+	 * request, and each request's own copy stayed on the heap for the last receivedLimit requests of
+	 * every cluster (old space, which a 1,001-cluster fleet's major GCs mark again). Bounded: clients choose them.
+	 */
+	private readonly keptStrings = new Map<string, string>();
+
+	private kept(value: string): string {
+		const known = this.keptStrings.get(value);
+		if (known !== undefined) return known;
+		if (this.keptStrings.size >= 64) this.keptStrings.clear();
+		this.keptStrings.set(value, value);
+		return value;
+	}
+
 	private onRequest(req: IncomingMessage, res: ServerResponse): void {
 		const {authorization} = req.headers;
 		const impersonateUser = req.headers['impersonate-user'];
 		// Built field by field: spreads of conditional objects took V8's slow path on every request.
-		const received: ReceivedRequest = {method: req.method ?? '', path: req.url ?? ''};
-		if (authorization !== undefined) received.authorization = authorization;
+		const received: ReceivedRequest = {method: req.method ?? '', path: this.kept(req.url ?? '')};
+		if (authorization !== undefined) received.authorization = this.kept(authorization);
 		if (impersonateUser !== undefined) received.impersonateUser = String(impersonateUser);
 		this.received.push(received);
 		if (this.received.length > receivedLimit) this.received.splice(0, this.received.length - receivedLimit);
@@ -139,8 +154,8 @@ class SimApiServer implements ApiServer {
 		if (!path) throw notFoundPath();
 		await serveResource({
 			req, res, url, store, tokens, path,
-			stalled: () => this.mode === 'hang',
-			track: (handle) => this.track(handle),
+			stalled: this.stalled,
+			track: this.trackStream,
 			bookmarkIntervalMs: this.options.bookmarkIntervalMs,
 		}, identity);
 	}
@@ -153,6 +168,10 @@ class SimApiServer implements ApiServer {
 		if (this.hostPort.port !== port) this.hostPort = {port, host: `127.0.0.1:${port}`};
 		return this.hostPort.host;
 	}
+
+	/** Handed to every resource request: made once, not two closures a request. */
+	private readonly stalled = () => this.mode === 'hang';
+	private readonly trackStream = (handle: WatchHandle) => this.track(handle);
 
 	private track(handle: WatchHandle): () => void {
 		this.streams.add(handle);
