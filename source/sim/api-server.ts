@@ -33,6 +33,15 @@ export type ApiServerOptions = {
 
 function ignore(): void {}
 
+/** A request that failed: its Status, or a reset when even that cannot be written. */
+function fail(res: ServerResponse, error: unknown): void {
+	try {
+		sendError(res, error);
+	} catch {
+		res.destroy();
+	}
+}
+
 class SimApiServer implements ApiServer {
 	private mode: 'up' | 'down' | 'hang' = 'down';
 	/** Open watch and log streams, which faults end. */
@@ -128,16 +137,17 @@ class SimApiServer implements ApiServer {
 			return;
 		}
 		res.on('error', ignore);
-		this.handle(req, res).catch((error: unknown) => {
-			try {
-				sendError(res, error);
-			} catch {
-				res.destroy();
-			}
-		});
+		// Most requests are answered synchronously: no promise chain for them (an async handle, router
+		// and handler made three promises and their reactions a request). A failure is answered the same
+		// whether thrown at once or later.
+		try {
+			this.handle(req, res)?.catch((error: unknown) => fail(res, error));
+		} catch (error) {
+			fail(res, error);
+		}
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	private handle(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
 		const {store, tokens} = this.options;
 		let url: RequestUrl;
 		try {
@@ -152,7 +162,7 @@ class SimApiServer implements ApiServer {
 		if (serveNonResource(request)) return;
 		const path = parseResourcePath(url.pathname);
 		if (!path) throw notFoundPath();
-		await serveResource({
+		return serveResource({
 			req, res, url, store, tokens, path,
 			stalled: this.stalled,
 			track: this.trackStream,

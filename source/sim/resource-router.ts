@@ -92,7 +92,7 @@ function refuseProtobuf(req: IncomingMessage, res: ServerResponse, type: Resourc
 }
 
 /** Everything after authentication for a resource path: RBAC, then the verb's handler. */
-export async function serveResource(base: Omit<RequestContext, 'type'>, identity: Identity): Promise<void> {
+export function serveResource(base: Omit<RequestContext, 'type'>, identity: Identity): void | Promise<void> {
 	const {req, url, path, store} = base;
 	const type = resolveType(store, path);
 	const verb = verbOf(req, url, path);
