@@ -6,6 +6,7 @@ import {sendError} from './http-response.js';
 import {createListener, type Listener} from './listener.js';
 import {notFoundPath, publicPaths, serveNonResource, type NonResourceRequest} from './non-resource.js';
 import {parseResourcePath} from './request-path.js';
+import {requestUrl, type RequestUrl} from './request-url.js';
 import {serveResource} from './resource-router.js';
 import {installRootCaPublisher} from './root-ca-publisher.js';
 import {installTokenController} from './token-controller.js';
@@ -31,6 +32,15 @@ export type ApiServerOptions = {
 };
 
 function ignore(): void {}
+
+/** A request that failed: its Status, or a reset when even that cannot be written. */
+function fail(res: ServerResponse, error: unknown): void {
+	try {
+		sendError(res, error);
+	} catch {
+		res.destroy();
+	}
+}
 
 class SimApiServer implements ApiServer {
 	private mode: 'up' | 'down' | 'hang' = 'down';
@@ -96,12 +106,27 @@ class SimApiServer implements ApiServer {
 		this.options.store.expireHistory();
 	}
 
+	/**
+	 * One copy of each recent path and credential for `received`: a client sends the same few on every
+	 * request, and each request's own copy stayed on the heap for the last receivedLimit requests of
+	 * every cluster (old space, which a 1,001-cluster fleet's major GCs mark again). Bounded: clients choose them.
+	 */
+	private readonly keptStrings = new Map<string, string>();
+
+	private kept(value: string): string {
+		const known = this.keptStrings.get(value);
+		if (known !== undefined) return known;
+		if (this.keptStrings.size >= 64) this.keptStrings.clear();
+		this.keptStrings.set(value, value);
+		return value;
+	}
+
 	private onRequest(req: IncomingMessage, res: ServerResponse): void {
 		const {authorization} = req.headers;
 		const impersonateUser = req.headers['impersonate-user'];
 		// Built field by field: spreads of conditional objects took V8's slow path on every request.
-		const received: ReceivedRequest = {method: req.method ?? '', path: req.url ?? ''};
-		if (authorization !== undefined) received.authorization = authorization;
+		const received: ReceivedRequest = {method: req.method ?? '', path: this.kept(req.url ?? '')};
+		if (authorization !== undefined) received.authorization = this.kept(authorization);
 		if (impersonateUser !== undefined) received.impersonateUser = String(impersonateUser);
 		this.received.push(received);
 		if (this.received.length > receivedLimit) this.received.splice(0, this.received.length - receivedLimit);
@@ -112,37 +137,51 @@ class SimApiServer implements ApiServer {
 			return;
 		}
 		res.on('error', ignore);
-		this.handle(req, res).catch((error: unknown) => {
-			try {
-				sendError(res, error);
-			} catch {
-				res.destroy();
-			}
-		});
+		// Most requests are answered synchronously: no promise chain for them (an async handle, router
+		// and handler made three promises and their reactions a request). A failure is answered the same
+		// whether thrown at once or later.
+		try {
+			this.handle(req, res)?.catch((error: unknown) => fail(res, error));
+		} catch (error) {
+			fail(res, error);
+		}
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	private handle(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
 		const {store, tokens} = this.options;
-		let url: URL;
+		let url: RequestUrl;
 		try {
-			url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			url = requestUrl(req.url ?? '/');
 		} catch {
 			throw new ApiError(400, 'BadRequest', `the request URL is malformed: ${req.url}`);
 		}
-		const request: NonResourceRequest = {req, res, url, store, host: `127.0.0.1:${this.port}`};
+		const request: NonResourceRequest = {req, res, url, store, host: this.host()};
 		if (publicPaths.has(url.pathname) && serveNonResource(request)) return;
 		const identity = authenticate(store, tokens, req);
 		request.identity = identity;
 		if (serveNonResource(request)) return;
 		const path = parseResourcePath(url.pathname);
 		if (!path) throw notFoundPath();
-		await serveResource({
+		return serveResource({
 			req, res, url, store, tokens, path,
-			stalled: () => this.mode === 'hang',
-			track: (handle) => this.track(handle),
+			stalled: this.stalled,
+			track: this.trackStream,
 			bookmarkIntervalMs: this.options.bookmarkIntervalMs,
 		}, identity);
 	}
+
+	/** host:port as /api's serverAddressByClientCIDRs gives it, made again only when the port changes. */
+	private hostPort = {port: -1, host: ''};
+
+	private host(): string {
+		const port = this.port;
+		if (this.hostPort.port !== port) this.hostPort = {port, host: `127.0.0.1:${port}`};
+		return this.hostPort.host;
+	}
+
+	/** Handed to every resource request: made once, not two closures a request. */
+	private readonly stalled = () => this.mode === 'hang';
+	private readonly trackStream = (handle: WatchHandle) => this.track(handle);
 
 	private track(handle: WatchHandle): () => void {
 		this.streams.add(handle);

@@ -43,6 +43,7 @@ function impersonate(store: ObjectStore, req: IncomingMessage, who: Identity): I
 function headerValues(req: IncomingMessage, name: string): string[] {
 	const values: string[] = [];
 	const raw = req.rawHeaders;
-	for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
+	// Lengths first: a lower-case copy of every header's name, twice a request, for names that cannot match.
+	for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
 	return values;
 }

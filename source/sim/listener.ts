@@ -139,11 +139,14 @@ function closeIdleHttp2(session: Http2Session, idleTimeoutMs: number): void {
 		}, idleTimeoutMs).unref();
 	};
 	idle();
+	// One listener of the session's for every stream's close (a stream closes once): no closure and
+	// once-wrapper a stream.
+	const closed = () => {
+		if (--open === 0 && !session.closed && !session.destroyed) idle();
+	};
 	session.on('stream', (stream: ServerHttp2Stream) => {
 		if (open++ === 0) clearTimeout(timer);
-		stream.once('close', () => {
-			if (--open === 0 && !session.closed && !session.destroyed) idle();
-		});
+		stream.on('close', closed);
 	});
 	session.once('close', () => clearTimeout(timer));
 }

@@ -7,7 +7,26 @@ export type ResponseFormat = 'json' | 'yaml' | 'protobuf';
 
 type MediaRange = {type: string; params: Record<string, string>; q: number};
 
-export function parseAccept(accept: string | undefined): MediaRange[] {
+/**
+ * Parsed Accept headers: a client sends the same one on every request (a fleet's start reads each
+ * cluster ~5 times), so each distinct header is parsed once. Bounded, since the header is the client's.
+ */
+const parsedAccept = new Map<string, readonly MediaRange[]>();
+const parsedAcceptLimit = 256;
+
+/** The media ranges of an Accept header, best first; shared between calls, so read-only. */
+export function parseAccept(accept: string | undefined): readonly MediaRange[] {
+	const key = accept ?? '';
+	let ranges = parsedAccept.get(key);
+	if (ranges === undefined) {
+		if (parsedAccept.size >= parsedAcceptLimit) parsedAccept.clear();
+		ranges = Object.freeze(parseAcceptHeader(accept).map((r) => Object.freeze({...r, params: Object.freeze(r.params)})));
+		parsedAccept.set(key, ranges);
+	}
+	return ranges;
+}
+
+function parseAcceptHeader(accept: string | undefined): MediaRange[] {
 	if (!accept || accept.trim() === '') return [{type: '*/*', params: {}, q: 1}];
 	const ranges = accept.split(',').map((part) => {
 		const [type, ...rest] = part.split(';').map((s) => s.trim());

@@ -6,6 +6,7 @@ import {parseAccept} from './negotiate.js';
 import {openApiGroupVersion, openApiRoot, openApiV2} from './openapi.js';
 import {encodeOpenApiV2, openApiV2ProtoContentType, openApiV2ProtoMediaTypes} from './openapi-v2-proto.js';
 import {forbiddenPath, isNonResourceAllowed, type Identity} from './rbac.js';
+import type {RequestUrl} from './request-url.js';
 import {ApiError, type ObjectStore} from './types.js';
 
 export const notFoundPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -13,7 +14,11 @@ export const notFoundPath = () => new ApiError(404, 'NotFound', 'the server coul
 /** Paths anyone may read without a token (kube's system:public-info-viewer). */
 export const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
-export type NonResourceRequest = {req: IncomingMessage; res: ServerResponse; url: URL; store: ObjectStore; host: string; identity?: Identity};
+export type NonResourceRequest = {req: IncomingMessage; res: ServerResponse; url: RequestUrl; store: ObjectStore; host: string; identity?: Identity};
+
+/** The paths serveNonResource answers: these, /openapi/v3/<group-version>, /apis/<group> and /apis/<group>/<version>. */
+const nonResourcePaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/api', '/apis', '/api/v1', '/openapi/v2', '/openapi/v3']);
+const groupOrVersionPath = /^\/apis\/[^/]+(?:\/[^/]+)?$/;
 
 const v2ProtoCache = new WeakMap<object, Buffer>();
 
@@ -40,6 +45,8 @@ function sendOpenApiV2(r: NonResourceRequest): void {
 export function serveNonResource(r: NonResourceRequest): boolean {
 	const {req, res, store, identity} = r;
 	const path = r.url.pathname.replace(/\/+$/, '') || '/';
+	// Resource paths (nearly every request) leave at once, before the answers below are made for them.
+	if (!nonResourcePaths.has(path) && !path.startsWith('/openapi/v3/') && !groupOrVersionPath.test(path)) return false;
 	const allow = () => {
 		if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${req.method} ${path}`);
 		if (identity && !isNonResourceAllowed(store, identity, {verb: 'get', path})) throw forbiddenPath(identity, {verb: 'get', path});

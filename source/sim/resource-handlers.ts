@@ -9,19 +9,20 @@ import {boolParam} from './query-params.js';
 import {checkApplyConfiguration, parseFieldValidation, type WriteOptions} from './validation/admit.js';
 import {bodyFormat, decodeBody, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
+import type {RequestUrl} from './request-url.js';
 import {badRequest, invalid, notFound, staleConflict} from './status-error.js';
 import {toTable, wantsTable, type IncludeObject} from './table.js';
 import {ApiError, type KubeObject, type ObjectStore, type ResourceType, type TokenRegistry} from './types.js';
 import {startWatch, type WatchHandle} from './watch-stream.js';
 import {listJson, storedJson} from './stored-json.js';
-import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, parseResourceVersion, tooLargeResourceVersion} from './list-request.js';
+import {compacted, freshnessWaitMs, futureRevision, listRead, pageOf, parseResourceVersion, tooLargeResourceVersion, type ListRead} from './list-request.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {nowTimestamp} from './flat-string.js';
 
 export type RequestContext = {
 	req: IncomingMessage;
 	res: ServerResponse;
-	url: URL;
+	url: RequestUrl;
 	store: ObjectStore;
 	tokens: TokenRegistry;
 	path: ResourcePath;
@@ -137,10 +138,15 @@ function untilRevision(store: ObjectStore, wanted: number): Promise<void> {
 	});
 }
 
-export async function handleList(ctx: RequestContext): Promise<void> {
-	const {store, type} = ctx;
+export function handleList(ctx: RequestContext): void | Promise<void> {
 	const read = listRead(ctx.url.searchParams, Math.max(0, intParam(ctx, 'limit') ?? 0));
-	if (read.notOlderThan !== undefined) await untilRevision(store, read.notOlderThan);
+	if (read.notOlderThan !== undefined && ctx.store.resourceVersion < read.notOlderThan) return untilRevision(ctx.store, read.notOlderThan).then(() => listAt(ctx, read));
+	listAt(ctx, read);
+}
+
+/** The list once the store has reached what the request asked for. */
+function listAt(ctx: RequestContext, read: ListRead): void {
+	const {store, type} = ctx;
 	if (read.revision !== undefined && read.revision > store.resourceVersion) throw futureRevision();
 	if (read.revision !== undefined && read.revision < store.oldestRevision) throw compacted(read);
 	const revision = read.revision ?? store.resourceVersion;

@@ -10,6 +10,7 @@ import {boolParam} from './query-params.js';
 import {forbidden, isAllowed, type Attributes, type Identity} from './rbac.js';
 import {bodyFormat, decodeBody, mediaTypeOf, readBody, requireObject} from './request-body.js';
 import type {ResourcePath} from './request-path.js';
+import type {RequestUrl} from './request-url.js';
 import {
 	handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handlePodLog, handleTokenRequest,
 	handleUpdate, handleWatch, type RequestContext,
@@ -29,7 +30,7 @@ export function resolveType(store: ObjectStore, path: ResourcePath): ResourceTyp
 	return type;
 }
 
-export function verbOf(req: IncomingMessage, url: URL, path: ResourcePath): string {
+export function verbOf(req: IncomingMessage, url: RequestUrl, path: ResourcePath): string {
 	const watch = path.watchPath || boolParam(url.searchParams, 'watch');
 	switch (req.method) {
 		case 'GET':
@@ -91,7 +92,7 @@ function refuseProtobuf(req: IncomingMessage, res: ServerResponse, type: Resourc
 }
 
 /** Everything after authentication for a resource path: RBAC, then the verb's handler. */
-export async function serveResource(base: Omit<RequestContext, 'type'>, identity: Identity): Promise<void> {
+export function serveResource(base: Omit<RequestContext, 'type'>, identity: Identity): void | Promise<void> {
 	const {req, url, path, store} = base;
 	const type = resolveType(store, path);
 	const verb = verbOf(req, url, path);

@@ -4,6 +4,19 @@ import {randomBytes} from 'node:crypto';
 import type {TokenRegistry} from './types.js';
 
 type Identity = {user: string; groups: string[]; admin: boolean; expires: number};
+type Answer = {readonly user: string; readonly groups: string[]; readonly admin: boolean};
+
+/**
+ * What authenticate answers for a token, made once: every request authenticates, and a copy each
+ * (with a copy of its groups) was garbage at once. Frozen, so that no caller can change it for the next.
+ */
+const answers = new WeakMap<Identity, Answer>();
+
+function answerOf(identity: Identity): Answer {
+	let answer = answers.get(identity);
+	if (!answer) answers.set(identity, (answer = Object.freeze({user: identity.user, groups: Object.freeze([...identity.groups]) as string[], admin: identity.admin})));
+	return answer;
+}
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -42,7 +55,7 @@ export function createTokenRegistry(options?: {adminToken?: string; issuer?: str
 				tokens.delete(token);
 				return null;
 			}
-			return {user: identity.user, groups: [...identity.groups], admin: identity.admin};
+			return answerOf(identity);
 		},
 	};
 }
