@@ -37,13 +37,25 @@ function pick(source: unknown, keys: readonly string[]): Record<string, unknown>
 	return any ? out : undefined;
 }
 
-const conditionKeys = ['type', 'status', 'reason', 'message', 'lastTransitionTime'] as const;
+// A condition is made whole in one literal, not key by key as pick() does: an object that gets its
+// fields one at a time has room for four in itself and keeps the fifth in a property array of its own
+// (96 instead of 64 bytes; ~31,000 conditions at 1,001 clusters, ~1 MB). A field the object lacks is
+// undefined here, which is what readConditions reads of a missing one.
+function slimCondition(entry: Record<string, unknown>): Record<string, unknown> {
+	return {
+		type: share(entry.type),
+		status: share(entry.status),
+		reason: share(entry.reason),
+		message: share(entry.message),
+		lastTransitionTime: share(entry.lastTransitionTime),
+	};
+}
 
 function slimConditions(status: unknown): Record<string, unknown> | undefined {
 	const list = (status as {conditions?: unknown} | undefined)?.conditions;
 	if (!Array.isArray(list)) return undefined;
 	// Malformed entries stay as they are: readConditions skips them, as it did before.
-	return {conditions: list.map(entry => (entry && typeof entry === 'object' ? pick(entry, conditionKeys) ?? {} : entry))};
+	return {conditions: list.map(entry => (entry && typeof entry === 'object' ? slimCondition(entry as Record<string, unknown>) : entry))};
 }
 
 function slimMetadata(object: RawObject, annotations: boolean): RawObject['metadata'] {

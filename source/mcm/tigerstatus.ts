@@ -1,3 +1,4 @@
+import {compareNamesNatural} from './name-order.js';
 import {parseTime, stringField, type RawObject} from './raw.js';
 import type {Condition, ConditionStatus, TigerStatus} from './types.js';
 
@@ -60,7 +61,7 @@ function rank(status: TigerStatus): number {
 
 /** Degraded first, then Progressing, then by name: what needs attention is on top. */
 export function compareTigerStatus(a: TigerStatus, b: TigerStatus): number {
-	return rank(a) - rank(b) || a.name.localeCompare(b.name);
+	return rank(a) - rank(b) || compareNamesNatural(a.name, b.name);
 }
 
 export function flattenTigerStatuses(objects: Iterable<RawObject>): TigerStatus[] {

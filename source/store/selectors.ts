@@ -1,4 +1,5 @@
 import {RE2JS} from 're2js';
+import {compareNamesNatural} from '../mcm/name-order.js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
@@ -21,12 +22,8 @@ export function memoizeLast<A extends unknown[], R>(fn: (...args: A) => R): (...
 	};
 }
 
-// Made on first use: building ICU's collator is a few ms of CPU, and the first frame sorts nothing.
-let names: Intl.Collator | undefined;
-const collator = () => (names ??= new Intl.Collator('en', {numeric: true, sensitivity: 'base'}));
-
 export function compareNames(a: Cluster, b: Cluster): number {
-	return collator().compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+	return compareNamesNatural(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function comparator(sort: SortKey): (a: Cluster, b: Cluster) => number {
@@ -229,7 +226,7 @@ export function selectSortedStatuses(list: TigerStatus[] | undefined): TigerStat
 	if (!list) return [];
 	let sorted = sortedStatuses.get(list);
 	if (!sorted) {
-		sorted = [...list].sort((a, b) => statusRank(a) - statusRank(b) || collator().compare(a.name, b.name));
+		sorted = [...list].sort((a, b) => statusRank(a) - statusRank(b) || compareNamesNatural(a.name, b.name));
 		sortedStatuses.set(list, sorted);
 	}
 	return sorted;
