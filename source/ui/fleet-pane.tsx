@@ -11,6 +11,7 @@ import {healthTone, type Theme} from './theme.js';
 import {useAgeNow} from './age-clock.js';
 import {useReportOnScreen} from './on-screen.js';
 import {useFleetSelection, useUiState} from './use-store.js';
+import type {FleetView} from '../store/selectors.js';
 
 type RowProps = {
 	cluster: Cluster;
@@ -77,6 +78,36 @@ const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width
 	);
 }, sameRow);
 
+type RowsProps = {visible: Cluster[]; view: FleetView; top: number; index: number; cols: FleetColumns; width: number; focused: boolean; marked: Record<string, unknown>; glyphs: Glyphs; theme: Theme};
+
+/**
+ * The rows on screen, with the clock: a tick that changes an age re-renders this and the rows whose
+ * time texts changed, not the pane around them (its title, header, selection and scroll).
+ */
+function FleetRows({visible, view, top, index, cols, width, focused, marked, glyphs, theme}: RowsProps) {
+	const now = useAgeNow(visible.flatMap(agesOf));
+	return (
+		<>
+			{visible.map((c, i) => (
+				<FleetRow
+					key={c.id}
+					cluster={c}
+					depth={view.depth.get(c.id) ?? 0}
+					context={view.context.has(c.id)}
+					cols={cols}
+					width={width}
+					now={now}
+					selected={top + i === index}
+					focused={focused}
+					marked={Boolean(marked[c.id])}
+					glyphs={glyphs}
+					theme={theme}
+				/>
+			))}
+		</>
+	);
+}
+
 /** The moments the row's age cells count from: CONNECTED (the tunnel), API and AGE. */
 function agesOf(c: Cluster): number[] {
 	const out = [c.api.since];
@@ -142,7 +173,6 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
-	const now = useAgeNow(visible.flatMap(agesOf));
 	useReportOnScreen(visible, view.rows[index]);
 	const markedCount = Object.keys(marked).length;
 
@@ -171,22 +201,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 			<Text wrap="truncate" bold color={theme.tone('muted')}>
 				{header(cols, width)}
 			</Text>
-			{visible.map((c, i) => (
-				<FleetRow
-					key={c.id}
-					cluster={c}
-					depth={view.depth.get(c.id) ?? 0}
-					context={view.context.has(c.id)}
-					cols={cols}
-					width={width}
-					now={now}
-					selected={top + i === index}
-					focused={focused}
-					marked={Boolean(marked[c.id])}
-					glyphs={glyphs}
-					theme={theme}
-				/>
-			))}
+			<FleetRows visible={visible} view={view} top={top} index={index} cols={cols} width={width} focused={focused} marked={marked} glyphs={glyphs} theme={theme} />
 			{visible.length === 0 && size > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>
 					{fit(empty, width)}
