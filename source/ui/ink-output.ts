@@ -46,13 +46,12 @@ const slices = new Cache<string>(20_000);
 // makes an object per character of every line, each with a shape of its own: a 1,001-cluster console
 // kept ~300,000 of them (~60 MB) in the line cache. Placed characters are only read, never changed
 // (as `blank` below), so sharing them changes no frame. Their styles are shared the same way: one
-// array per distinct style, with a number that keys the characters, so that a row's string is built
+// array per distinct style, which holds its characters, so that a row's string is built
 // from the style changes along it (rowString), not from a comparison of every character with the last.
 type Styles = AnsiCode[];
-type InternedStyle = {styles: Styles; id: number; chars: Map<string, StyledChar>; after: Map<string, InternedStyle>};
+type InternedStyle = {styles: Styles; chars: Map<string, StyledChar>; after: Map<string, InternedStyle>};
 const internedStyles = new Cache<InternedStyle>(5000);
-let stylesMade = 0;
-const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, id: stylesMade++, chars: new Map(), after: new Map()}));
+const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, chars: new Map(), after: new Map()}));
 const plainStyle = internStyles([]);
 
 /** The one shared character of this style (see above). */
