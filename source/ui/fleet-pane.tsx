@@ -11,6 +11,7 @@ import {healthTone, type Theme} from './theme.js';
 import {useAgeNow} from './age-clock.js';
 import {useReportOnScreen} from './on-screen.js';
 import {useFleetSelection, useUiState} from './use-store.js';
+import type {FleetView} from '../store/selectors.js';
 
 type RowProps = {
 	cluster: Cluster;
@@ -28,6 +29,25 @@ type RowProps = {
 	theme: Theme;
 };
 
+/**
+ * One span of a row. Memoised on its text and colour: a row that re-renders for one changed cell
+ * (an age on the clock's 10 s marks) re-renders that cell's Text alone, and ink's other nodes of the
+ * row are left as they were.
+ */
+const Span = memo(function Span({color, text}: {color?: string; text: string}) {
+	return <Text color={color}>{text}</Text>;
+});
+
+/** The texts of a row that read the clock: the row re-renders for a new `now` only when one reads differently. */
+function clockTexts(c: Cluster, now: number, glyphs: Glyphs, showErrorHere: boolean): string {
+	return `${connectionCell(c, now, glyphs).text}\u0000${apiCell(c, now).text}\u0000${certCell(c, now).text}\u0000${ageCell(c, now).text}\u0000${rollupCell(c, showErrorHere, now).text}`;
+}
+
+function sameRow(a: RowProps, b: RowProps): boolean {
+	for (const key of Object.keys(b) as Array<keyof RowProps>) if (key !== 'now' && a[key] !== b[key]) return false;
+	return a.now === b.now || clockTexts(a.cluster, a.now, a.glyphs, a.cols.error === 0) === clockTexts(b.cluster, b.now, b.glyphs, b.cols.error === 0);
+}
+
 // One line per cluster, every cell cut to its column so the line never wraps.
 const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
 	const e = glyphs.ellipsis;
@@ -41,23 +61,52 @@ const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width
 	const indent = ' '.repeat(depth * treeIndent);
 	return (
 		<Text wrap="truncate" inverse={selected && focused} bold={selected && !focused} dimColor={context && !selected}>
-			<Text color={theme.tone('accent')}>{marked ? glyphs.mark : selected ? glyphs.cursor : ' '}</Text>
-			<Text color={theme.tone(healthTone[c.health])}>{glyphs.health[c.health]}</Text>
-			<Text> </Text>
-			<Text>{fit(indent + c.name, cols.name, e)} </Text>
-			<Text color={theme.tone(c.role === 'misconfigured' ? 'bad' : c.role === 'unknown' ? 'muted' : 'normal')}>{fit(c.role, cols.role, e)} </Text>
-			{cols.version ? <Text color={theme.tone(c.versionSkew ? (c.versionSkew.newer ? 'bad' : 'warn') : 'normal')}>{fit(c.version ?? '-', cols.version, e)} </Text> : null}
-			{cols.management ? <Text color={theme.tone(managementCell(c).tone)}>{fit(managementCell(c).text, cols.management, e)} </Text> : null}
-			<Text color={theme.tone(conn.tone)}>{fit(conn.text, cols.connection, e)} </Text>
-			<Text color={theme.tone(api.tone)}>{fit(api.text, cols.api, e)} </Text>
-			{cols.cert ? <Text color={theme.tone(cert.tone)}>{fit(cert.text, cols.cert, e)} </Text> : null}
-			{cols.age ? <Text>{fit(ageCell(c, now).text, cols.age, e)} </Text> : null}
-			<Text color={theme.tone(rollup.tone)}>{fit(oneLine(rollup.text), cols.tiger, e)}</Text>
-			{cols.error ? <Text color={theme.tone(notes.tone)}> {fit(notes.text, cols.error, e)}</Text> : null}
-			{width > used ? <Text>{' '.repeat(width - used)}</Text> : null}
+			<Span color={theme.tone('accent')} text={marked ? glyphs.mark : selected ? glyphs.cursor : ' '} />
+			<Span color={theme.tone(healthTone[c.health])} text={glyphs.health[c.health]} />
+			<Span text={` ${fit(indent + c.name, cols.name, e)} `} />
+			<Span color={theme.tone(c.role === 'misconfigured' ? 'bad' : c.role === 'unknown' ? 'muted' : 'normal')} text={`${fit(c.role, cols.role, e)} `} />
+			{cols.version ? <Span color={theme.tone(c.versionSkew ? (c.versionSkew.newer ? 'bad' : 'warn') : 'normal')} text={`${fit(c.version ?? '-', cols.version, e)} `} /> : null}
+			{cols.management ? <Span color={theme.tone(managementCell(c).tone)} text={`${fit(managementCell(c).text, cols.management, e)} `} /> : null}
+			<Span color={theme.tone(conn.tone)} text={`${fit(conn.text, cols.connection, e)} `} />
+			<Span color={theme.tone(api.tone)} text={`${fit(api.text, cols.api, e)} `} />
+			{cols.cert ? <Span color={theme.tone(cert.tone)} text={`${fit(cert.text, cols.cert, e)} `} /> : null}
+			{cols.age ? <Span text={`${fit(ageCell(c, now).text, cols.age, e)} `} /> : null}
+			<Span color={theme.tone(rollup.tone)} text={fit(oneLine(rollup.text), cols.tiger, e)} />
+			{cols.error ? <Span color={theme.tone(notes.tone)} text={` ${fit(notes.text, cols.error, e)}`} /> : null}
+			{width > used ? <Span text={' '.repeat(width - used)} /> : null}
 		</Text>
 	);
-});
+}, sameRow);
+
+type RowsProps = {visible: Cluster[]; view: FleetView; top: number; index: number; cols: FleetColumns; width: number; focused: boolean; marked: Record<string, unknown>; glyphs: Glyphs; theme: Theme};
+
+/**
+ * The rows on screen, with the clock: a tick that changes an age re-renders this and the rows whose
+ * time texts changed, not the pane around them (its title, header, selection and scroll).
+ */
+function FleetRows({visible, view, top, index, cols, width, focused, marked, glyphs, theme}: RowsProps) {
+	const now = useAgeNow(visible.flatMap(agesOf));
+	return (
+		<>
+			{visible.map((c, i) => (
+				<FleetRow
+					key={c.id}
+					cluster={c}
+					depth={view.depth.get(c.id) ?? 0}
+					context={view.context.has(c.id)}
+					cols={cols}
+					width={width}
+					now={now}
+					selected={top + i === index}
+					focused={focused}
+					marked={Boolean(marked[c.id])}
+					glyphs={glyphs}
+					theme={theme}
+				/>
+			))}
+		</>
+	);
+}
 
 /** The moments the row's age cells count from: CONNECTED (the tunnel), API and AGE. */
 function agesOf(c: Cluster): number[] {
@@ -124,7 +173,6 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 	const top = scrollTo(fleetTop, index, size, view.rows.length);
 	// Only the rows on screen become elements: 1,000 clusters cost what 20 do.
 	const visible = view.rows.slice(top, top + size);
-	const now = useAgeNow(visible.flatMap(agesOf));
 	useReportOnScreen(visible, view.rows[index]);
 	const markedCount = Object.keys(marked).length;
 
@@ -153,22 +201,7 @@ export function FleetPane({width, height, focused}: {width: number; height: numb
 			<Text wrap="truncate" bold color={theme.tone('muted')}>
 				{header(cols, width)}
 			</Text>
-			{visible.map((c, i) => (
-				<FleetRow
-					key={c.id}
-					cluster={c}
-					depth={view.depth.get(c.id) ?? 0}
-					context={view.context.has(c.id)}
-					cols={cols}
-					width={width}
-					now={now}
-					selected={top + i === index}
-					focused={focused}
-					marked={Boolean(marked[c.id])}
-					glyphs={glyphs}
-					theme={theme}
-				/>
-			))}
+			<FleetRows visible={visible} view={view} top={top} index={index} cols={cols} width={width} focused={focused} marked={marked} glyphs={glyphs} theme={theme} />
 			{visible.length === 0 && size > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>
 					{fit(empty, width)}

@@ -16,7 +16,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import stringWidth, {narrowText} from './string-width-cache.js';
+import stringWidth, {narrowText, sgrNarrowText} from './string-width-cache.js';
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Transformer = (line: string, index: number) => string;
@@ -46,22 +46,59 @@ const slices = new Cache<string>(20_000);
 // makes an object per character of every line, each with a shape of its own: a 1,001-cluster console
 // kept ~300,000 of them (~60 MB) in the line cache. Placed characters are only read, never changed
 // (as `blank` below), so sharing them changes no frame. Their styles are shared the same way: one
-// array per distinct style, with a number that keys the characters, so that a row's string is built
+// array per distinct style, which holds its characters, so that a row's string is built
 // from the style changes along it (rowString), not from a comparison of every character with the last.
 type Styles = AnsiCode[];
-const internedStyles = new Cache<{styles: Styles; id: number}>(5000);
-let stylesMade = 0;
-const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, id: stylesMade++}));
-const internedChars = new Cache<StyledChar>(50_000);
+type InternedStyle = {styles: Styles; chars: Map<string, StyledChar>; after: Map<string, InternedStyle>};
+const internedStyles = new Cache<InternedStyle>(5000);
+const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, chars: new Map(), after: new Map()}));
+const plainStyle = internStyles([]);
+
+/** The one shared character of this style (see above). */
+function charOf(style: InternedStyle, value: string, fullWidth: boolean): StyledChar {
+	const key = fullWidth ? `\u0001${value}` : value;
+	let char = style.chars.get(key);
+	if (char === undefined) {
+		if (style.chars.size >= 5000) style.chars.clear();
+		char = {type: 'char', value, fullWidth, styles: style.styles} as StyledChar;
+		style.chars.set(key, char);
+	}
+	return char;
+}
+
+/** The style after one SGR sequence (`ESC[...m`, compound or not) in `style`, as ansi-tokenize reduces it. */
+function styleAfter(style: InternedStyle, sequence: string): InternedStyle {
+	let next = style.after.get(sequence);
+	if (next === undefined) {
+		if (style.after.size >= 1000) style.after.clear();
+		next = internStyles(reduceAnsiCodesIncremental(style.styles, tokenize(sequence) as AnsiCode[]));
+		style.after.set(sequence, next);
+	}
+	return next;
+}
 
 /** ansi-tokenize's styledCharsFromTokens (same characters, same styles), made of shared objects. */
 function styledCharsOf(line: string): StyledChar[] {
 	return styledChars.get(line, l => {
-		let style = internStyles([]);
 		const chars: StyledChar[] = [];
+		let style = plainStyle;
+		// SGR sequences and narrow characters only (what the console draws): a character per UTF-16
+		// unit, its own grapheme and never wide (string-width-cache.ts), so no segmenter and no token
+		// objects; each SGR sequence is tokenized alone, once per style, as ansi-tokenize would within
+		// the line. A row whose ages changed (every 10 s) is read again without ~2,000 token objects.
+		if (sgrNarrowText.test(l)) {
+			for (let i = 0; i < l.length; i++) {
+				if (l.charCodeAt(i) === 0x1b) {
+					const end = l.indexOf('m', i);
+					style = styleAfter(style, l.slice(i, end + 1));
+					i = end;
+				} else chars.push(charOf(style, l[i]!, false));
+			}
+			return chars;
+		}
 		for (const token of tokenize(l)) {
 			if (token.type === 'ansi') style = internStyles(reduceAnsiCodesIncremental(style.styles, [token]));
-			else chars.push(internedChars.get(`${style.id}\u0000${token.fullWidth ? 1 : 0}${token.value}`, () => ({...token, styles: style.styles})));
+			else chars.push(charOf(style, token.value, token.fullWidth));
 		}
 		return chars;
 	});

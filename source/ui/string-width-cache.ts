@@ -18,12 +18,30 @@ type Options = Parameters<typeof stringWidth>[1];
  */
 export const narrowText = /^[\u0020-\u007E\u00A1-\u00AC\u00AE-\u00FF\u2010-\u2027\u2030-\u205E\u2190-\u21FF\u2200-\u22FF\u2500-\u25FC\u2713-\u2718\u2800-\u28FF]*$/;
 
+/**
+ * Narrow text with SGR sequences (`ESC[...m`, what chalk and ink's colours write): string-width strips
+ * the sequences and measures the rest, so its width is its length less theirs. ink measures every
+ * styled text it lays out; a row whose age changed is a new string each time, which string-width
+ * walked grapheme by grapheme (the most of a 10 s age frame's layout time).
+ */
+export const sgrNarrowText = new RegExp(`^(?:\u001B\\[[0-9;]*m|${narrowText.source.slice(1, -2)})*$`);
+
+function sgrNarrowWidth(text: string): number {
+	let width = 0;
+	for (let i = 0; i < text.length; i++) {
+		if (text.charCodeAt(i) === 0x1b) i = text.indexOf('m', i);
+		else width++;
+	}
+	return width;
+}
+
 const limit = 50_000;
 let widths = new Map<string, number>();
 
 export default function cachedStringWidth(text: string, options?: Options): number {
 	if (options !== undefined) return stringWidth(text, options);
 	if (narrowText.test(text)) return text.length;
+	if (sgrNarrowText.test(text)) return sgrNarrowWidth(text);
 	let width = widths.get(text);
 	if (width === undefined) {
 		// The screen's strings churn slowly; forgetting everything now and then bounds the memory.

@@ -45,6 +45,27 @@ function lookOf(text: string, s: StyleState, style: Style): string {
 	return ` |${s.bg}`;
 }
 
+/**
+ * The look strings of one style, one string per distinct character: a frame whose ages changed
+ * re-reads ~17 lines of 120 columns, and a new string per cell was most of what the writer
+ * allocated (with the style key built per cell, now once per SGR sequence).
+ */
+const looks = new Map<Style, Map<string, string>>();
+function internedLook(text: string, s: StyleState, style: Style): string {
+	let byText = looks.get(style);
+	if (!byText) {
+		// Styles churn little; forgetting them all now and then bounds the memory.
+		if (looks.size >= 1000) looks.clear();
+		looks.set(style, (byText = new Map()));
+	}
+	let look = byText.get(text);
+	if (look === undefined) {
+		if (byText.size >= 5000) byText.clear();
+		byText.set(text, (look = lookOf(text, s, style)));
+	}
+	return look;
+}
+
 export const blankLook = ' |';
 
 const keyOf = (s: StyleState): Style => [...flagOrder.filter(f => s.flags.has(f)).map(String), s.fg, s.bg].filter(Boolean).join(';');
@@ -107,6 +128,7 @@ const esc = '\u001B';
 /** Reads a line of ink output (no newlines). */
 export function parseLine(raw: string): StyledLine {
 	const state: StyleState = {flags: new Set(), fg: '', bg: ''};
+	let style: Style = '';
 	let known = true;
 	let opaque = false;
 	const cells: Cell[] = [];
@@ -122,6 +144,7 @@ export function parseLine(raw: string): StyledLine {
 						known = false;
 						opaque = true;
 					}
+					style = keyOf(state);
 				} else opaque = true;
 				i = j + 1;
 			} else if (raw[i + 1] === ']') {
@@ -141,9 +164,8 @@ export function parseLine(raw: string): StyledLine {
 		const size = cp > 0xFFFF ? 2 : 1;
 		if (!isCertainlyNarrow(cp)) opaque = true;
 		else if (!opaque) {
-			const text = raw.slice(i, i + size);
-			const style = keyOf(state);
-			cells.push({text, style, look: lookOf(text, state, style), start: i, end: i + size});
+			const text = size === 1 ? raw[i]! : raw.slice(i, i + size);
+			cells.push({text, style, look: internedLook(text, state, style), start: i, end: i + size});
 		}
 		i += size;
 	}

@@ -60,6 +60,50 @@ describe('frames while idle', () => {
 	});
 });
 
+describe('what the ticking clock leaves on screen', () => {
+	// Rows whose age cells read the clock in every way they can: by the second (just changed), in
+	// seconds on the 10 s marks, in minutes, a tunnel's and an API's age, a stale TigerStatus ("ago").
+	const fleet = () => [
+		cluster('fresh', {api: {state: 'ok', since: now - 2 * sec}, createdAt: now - 4 * sec}),
+		cluster('seconds', {api: {state: 'ok', since: now - 47 * sec}}),
+		cluster('minutes', {api: {state: 'ok', since: now - 5 * min - 12 * sec}}),
+		cluster('tunnel', {role: 'managed', connection: {management: 'minutes', managedName: 'tunnel', fromManagement: 'False', fromManaged: 'True', disagree: true, since: now - 8 * sec}}),
+		cluster('stale', {health: 'unreachable', api: {state: 'unreachable', since: now - 100 * sec, error: 'connect ECONNREFUSED'}}),
+	];
+
+	/** A console mounted afresh at `t`: what every age reads at that instant. */
+	async function freshAt(t: number, clusters: ReturnType<typeof cluster>[]) {
+		const h = await renderAt(<App store={fixtureStore(clusters)} ui={createUiStore()} clock={createFixedClock(t)} size={{columns: 120, rows: 30}} />, 120, 30);
+		const frame = h.lastFrame();
+		h.unmount();
+		return frame;
+	}
+
+	test('on every 30 s mark the screen equals a console started at that instant: no age left behind, every changed row redrawn', async () => {
+		const clusters = fleet();
+		const clock = createFixedClock(now);
+		const store = fixtureStore(clusters);
+		const h = await renderAt(<App store={store} ui={createUiStore()} clock={clock} size={{columns: 120, rows: 30}} />, 120, 30);
+		expect(h.lastFrame()).toMatch(/fresh .* ok 2s .* 4s /);
+		let t = now;
+		for (const mark of [30, 60, 90, 180]) {
+			await tick(h, clock, t, mark - (t - now) / sec);
+			t = now + mark * sec;
+			expect(h.lastFrame(), `at +${mark} s`).toBe(await freshAt(t, clusters));
+		}
+		expect(h.lastFrame()).toMatch(/fresh .* ok 3m .* 3m /);
+		expect(h.lastFrame()).toMatch(/stale .* unreachable 4m .* 12\/12, 4m ago/);
+		// A row that changes between two marks is drawn at once, with the ages of the others as they were.
+		const changed = {...clusters[1]!, health: 'unreachable' as const, api: {state: 'unreachable' as const, since: t + 5 * sec, error: 'connect ECONNREFUSED'}};
+		clock.set(t + 5 * sec);
+		store.getState().applyBatch({clusters: {seconds: changed}});
+		await waitFor(() => expect(h.lastFrame()).toMatch(/seconds .* unreachable 0s .* 12\/12, 0s ago/));
+		expect(h.lastFrame()).toMatch(/minutes .* ok 8m /);
+		await tick(h, clock, t + 5 * sec, 25);
+		expect(h.lastFrame()).toBe(await freshAt(t + 30 * sec, [clusters[0]!, changed, ...clusters.slice(2)]));
+	});
+});
+
 describe('age roll-overs', () => {
 	test('the next change of an age is the next second, minute, hour or day it counts', () => {
 		expect(nextAgeChange(now, now + 12_300)).toBe(now + 13 * sec);

@@ -78,6 +78,10 @@ describe('frames built from the last frames (ink-output.ts)', () => {
 			o.write(0, 7, 'below\nthe bottom', {transformers: []});
 			o.write(18, 6, 'past the right edge of the screen', {transformers: []});
 			o.write(5, 4, '', {transformers: []});
+			// Escape sequences as a line of SGR and narrow characters has them (read without a segmenter):
+			// compound, 256-colour, reset by 0 and by an empty sequence, an end code for what is not on.
+			o.write(0, 5, `\u001B[1;31mab\u001B[0mc\u001B[38;5;208;4md─\u001B[me\u001B[22mf\u001B[7m \u001B[27m`, {transformers: []});
+			o.write(9, 6, `\u001B[2m\u001B[36m› ●\u001B[39m\u001B[22m`, {transformers: []});
 		};
 		for (const [width, height] of [
 			[20, 8],

@@ -29,6 +29,10 @@ test('the cached width is string-width for the console texts, wide and zero-widt
 		'e\u0301',
 		'a\u200bb',
 		'\u001b[31mred ─\u001b[39m',
+		'\u001b[1;38;5;208m› ●\u001b[m managed-0001 \u001b[32mok 40s\u001b[39m\u001b[22m',
+		'\u001b[31m集群\u001b[39m',
+		'\u001b[2K erase: not an SGR sequence',
+		'a\u001b[;1;;12345mb\u001b[0;m',
 		'',
 	];
 	for (const text of texts) expect(cachedStringWidth(text), text).toBe(stringWidth(text));
