@@ -1,30 +1,13 @@
 // One connection per cluster: every list and watch of a context multiplexed on one HTTP/2 session,
 // HTTP/1.1 keep-alive against a server without h2, timeouts, aborts and dead connections handled.
 import net from 'node:net';
-import {afterEach, describe, expect, it} from 'vitest';
-import {createClients, type ClientOptions, type ClusterClient} from '../../source/kube/client.js';
-import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
+import {describe, expect, it} from 'vitest';
+import type {ClusterClient} from '../../source/kube/client.js';
 import {startWatch, type WatchState} from '../../source/kube/watch.js';
-import {kubeconfigYaml, startSingleCluster, type SingleCluster} from '../sim/single-cluster.js';
-import {rejection, waitFor, writeKubeconfig} from './fake-api.js';
+import {rejection, waitFor} from './fake-api.js';
+import {simTestBed} from './sim-test-bed.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function cluster(options: {http2?: boolean} = {}): Promise<SingleCluster> {
-	const c = await startSingleCluster('transport', options);
-	cleanups.push(() => c.stop());
-	return c;
-}
-
-function clientFor(server: string, token: string, options: Partial<ClientOptions> = {}): ClusterClient {
-	const {file} = writeKubeconfig(kubeconfigYaml(server, token));
-	const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 5000, ...options}).get('sim')!;
-	cleanups.push(() => client.close());
-	return client;
-}
+const {cleanups, cluster, clientFor, relay} = simTestBed('transport', {requestTimeoutMs: 5000});
 
 const configmaps = '/api/v1/namespaces/default/configmaps';
 
@@ -50,34 +33,6 @@ function watchConfigMaps(client: ClusterClient, watchdogMs?: number) {
 	});
 	cleanups.push(() => handle.stop());
 	return {seen, states, handle};
-}
-
-/** A TCP relay to `port` that can stop forwarding (a network partition: nothing answers, nothing closes). */
-async function relay(port: number) {
-	let blackhole = false;
-	const server = net.createServer((inbound) => {
-		const outbound = net.connect(port, '127.0.0.1');
-		inbound.on('data', (chunk) => {
-			if (!blackhole) outbound.write(chunk);
-		});
-		outbound.on('data', (chunk) => {
-			if (!blackhole) inbound.write(chunk);
-		});
-		const end = () => {
-			inbound.destroy();
-			outbound.destroy();
-		};
-		inbound.on('error', end).on('close', end);
-		outbound.on('error', end).on('close', end);
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-	return {
-		url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-		partition() {
-			blackhole = true;
-		},
-	};
 }
 
 describe('one connection per cluster', () => {

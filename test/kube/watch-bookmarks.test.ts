@@ -2,31 +2,14 @@
 // that the shared session lives (session-streams.ts); over HTTP/1.1 every watch has its own connection
 // and keeps its bookmarks. Whatever carries, a hung server and a connection that dies without a FIN/RST
 // still reach every watch of the cluster.
-import net from 'node:net';
-import {afterEach, describe, expect, it} from 'vitest';
-import {createClients, type ClientOptions, type ClusterClient} from '../../source/kube/client.js';
-import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
+import {describe, expect, it} from 'vitest';
+import type {ClusterClient} from '../../source/kube/client.js';
 import {startWatch, type WatchHandle, type WatchState} from '../../source/kube/watch.js';
-import {kubeconfigYaml, startSingleCluster, type SingleCluster} from '../sim/single-cluster.js';
-import {waitFor, writeKubeconfig} from './fake-api.js';
+import type {SingleCluster} from '../sim/single-cluster.js';
+import {waitFor} from './fake-api.js';
+import {simTestBed} from './sim-test-bed.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function cluster(options: {http2?: boolean} = {}): Promise<SingleCluster> {
-	const c = await startSingleCluster('bookmarks', {bookmarkIntervalMs: 150, ...options});
-	cleanups.push(() => c.stop());
-	return c;
-}
-
-function clientFor(server: string, token: string, options: Partial<ClientOptions> = {}): ClusterClient {
-	const {file} = writeKubeconfig(kubeconfigYaml(server, token));
-	const client = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 1000, ...options}).get('sim')!;
-	cleanups.push(() => client.close());
-	return client;
-}
+const {cleanups, cluster, clientFor, relay} = simTestBed('bookmarks', {requestTimeoutMs: 1000, bookmarkIntervalMs: 150});
 
 const served = ['/api/v1/namespaces/default/configmaps', '/api/v1/namespaces/default/secrets', '/api/v1/namespaces'];
 /** A type the server does not serve: its list is a 404, so it never opens a stream. */
@@ -56,25 +39,6 @@ function watchRequests(c: SingleCluster) {
 	return c.server.received
 		.filter((r) => /[?&]watch=1/.test(r.path))
 		.map((r) => ({path: r.path.split('?')[0], bookmarks: /[?&]allowWatchBookmarks=true/.test(r.path)}));
-}
-
-/** A TCP relay that can stop forwarding without closing anything (a partition: no FIN, no RST). */
-async function relay(port: number) {
-	let blackhole = false;
-	const server = net.createServer((inbound) => {
-		const outbound = net.connect(port, '127.0.0.1');
-		inbound.on('data', (chunk) => !blackhole && outbound.write(chunk));
-		outbound.on('data', (chunk) => !blackhole && inbound.write(chunk));
-		const end = () => {
-			inbound.destroy();
-			outbound.destroy();
-		};
-		inbound.on('error', end).on('close', end);
-		outbound.on('error', end).on('close', end);
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-	return {url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`, partition: () => (blackhole = true)};
 }
 
 const allOk = (ws: Watched[]) => ws.every((w) => w.states.at(-1) === 'ok');
