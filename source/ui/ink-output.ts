@@ -16,6 +16,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
+import {BoundedCache} from './bounded-cache.js';
 import stringWidth, {narrowText, sgrNarrowText} from './string-width-cache.js';
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
@@ -23,24 +24,10 @@ type Transformer = (line: string, index: number) => string;
 type Operation = {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]} | {type: 'clip'; clip: Clip} | {type: 'unclip'};
 
 /** A map that forgets everything when it grows past `limit` (the screen's texts churn slowly). */
-class Cache<V> {
-	private map = new Map<string, V>();
-	constructor(private readonly limit: number) {}
-	get(key: string, make: (key: string) => V): V {
-		let value = this.map.get(key);
-		if (value === undefined) {
-			if (this.map.size >= this.limit) this.map = new Map();
-			value = make(key);
-			this.map.set(key, value);
-		}
-		return value;
-	}
-}
-
-const styledChars = new Cache<StyledChar[]>(20_000);
-const blockWidths = new Cache<number>(5000);
-const rowStrings = new Cache<string>(5000);
-const slices = new Cache<string>(20_000);
+const styledChars = new BoundedCache<string, StyledChar[]>(20_000);
+const blockWidths = new BoundedCache<string, number>(5000);
+const rowStrings = new BoundedCache<string, string>(5000);
+const slices = new BoundedCache<string, string>(20_000);
 
 // One object per distinct styled character, shared by every cached line that holds it. The tokenizer
 // makes an object per character of every line, each with a shape of its own: a 1,001-cluster console
@@ -49,32 +36,20 @@ const slices = new Cache<string>(20_000);
 // array per distinct style, which holds its characters, so that a row's string is built
 // from the style changes along it (rowString), not from a comparison of every character with the last.
 type Styles = AnsiCode[];
-type InternedStyle = {styles: Styles; chars: Map<string, StyledChar>; after: Map<string, InternedStyle>};
-const internedStyles = new Cache<InternedStyle>(5000);
-const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, chars: new Map(), after: new Map()}));
+type InternedStyle = {styles: Styles; chars: BoundedCache<string, StyledChar>; after: BoundedCache<string, InternedStyle>};
+const internedStyles = new BoundedCache<string, InternedStyle>(5000);
+const internStyles = (codes: Styles) => internedStyles.get(codes.map(code => code.code).join('\u0000'), () => ({styles: codes, chars: new BoundedCache(5000), after: new BoundedCache(1000)}));
 const plainStyle = internStyles([]);
 
 /** The one shared character of this style (see above). */
 function charOf(style: InternedStyle, value: string, fullWidth: boolean): StyledChar {
 	const key = fullWidth ? `\u0001${value}` : value;
-	let char = style.chars.get(key);
-	if (char === undefined) {
-		if (style.chars.size >= 5000) style.chars.clear();
-		char = {type: 'char', value, fullWidth, styles: style.styles} as StyledChar;
-		style.chars.set(key, char);
-	}
-	return char;
+	return style.chars.peek(key) ?? style.chars.set(key, {type: 'char', value, fullWidth, styles: style.styles} as StyledChar);
 }
 
 /** The style after one SGR sequence (`ESC[...m`, compound or not) in `style`, as ansi-tokenize reduces it. */
 function styleAfter(style: InternedStyle, sequence: string): InternedStyle {
-	let next = style.after.get(sequence);
-	if (next === undefined) {
-		if (style.after.size >= 1000) style.after.clear();
-		next = internStyles(reduceAnsiCodesIncremental(style.styles, tokenize(sequence) as AnsiCode[]));
-		style.after.set(sequence, next);
-	}
-	return next;
+	return style.after.peek(sequence) ?? style.after.set(sequence, internStyles(reduceAnsiCodesIncremental(style.styles, tokenize(sequence) as AnsiCode[])));
 }
 
 /** ansi-tokenize's styledCharsFromTokens (same characters, same styles), made of shared objects. */

@@ -4,6 +4,7 @@
 // same few hundred strings frame after frame. The bundle (scripts/bundle.mjs) gives every package
 // that imports string-width (ink, widest-line, wrap-ansi, cli-truncate) this module instead, and
 // ink-output.ts measures with it too.
+import {BoundedCache} from './bounded-cache.js';
 import stringWidth from 'string-width';
 
 type Options = Parameters<typeof stringWidth>[1];
@@ -35,19 +36,11 @@ function sgrNarrowWidth(text: string): number {
 	return width;
 }
 
-const limit = 50_000;
-let widths = new Map<string, number>();
+const widths = new BoundedCache<string, number>(50_000);
 
 export default function cachedStringWidth(text: string, options?: Options): number {
 	if (options !== undefined) return stringWidth(text, options);
 	if (narrowText.test(text)) return text.length;
 	if (sgrNarrowText.test(text)) return sgrNarrowWidth(text);
-	let width = widths.get(text);
-	if (width === undefined) {
-		// The screen's strings churn slowly; forgetting everything now and then bounds the memory.
-		if (widths.size >= limit) widths = new Map();
-		width = stringWidth(text);
-		widths.set(text, width);
-	}
-	return width;
+	return widths.peek(text) ?? widths.set(text, stringWidth(text));
 }

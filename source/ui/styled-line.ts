@@ -8,6 +8,8 @@
 // makes the line "opaque": it is then only ever rewritten whole from column 1, where the terminal
 // lays it out itself, so a width table that disagrees with the terminal cannot misplace a span.
 
+import {BoundedCache} from './bounded-cache.js';
+
 /** A style as the SGR parameters that set it from the default, in a fixed order ('' = default). */
 export type Style = string;
 
@@ -50,20 +52,10 @@ function lookOf(text: string, s: StyleState, style: Style): string {
  * re-reads ~17 lines of 120 columns, and a new string per cell was most of what the writer
  * allocated (with the style key built per cell, now once per SGR sequence).
  */
-const looks = new Map<Style, Map<string, string>>();
+const looks = new BoundedCache<Style, BoundedCache<string, string>>(1000);
 function internedLook(text: string, s: StyleState, style: Style): string {
-	let byText = looks.get(style);
-	if (!byText) {
-		// Styles churn little; forgetting them all now and then bounds the memory.
-		if (looks.size >= 1000) looks.clear();
-		looks.set(style, (byText = new Map()));
-	}
-	let look = byText.get(text);
-	if (look === undefined) {
-		if (byText.size >= 5000) byText.clear();
-		byText.set(text, (look = lookOf(text, s, style)));
-	}
-	return look;
+	const byText = looks.peek(style) ?? looks.set(style, new BoundedCache(5000));
+	return byText.peek(text) ?? byText.set(text, lookOf(text, s, style));
 }
 
 export const blankLook = ' |';
