@@ -108,7 +108,7 @@ export type ClusterStatusJson = {
 		total: number;
 		degraded: string[];
 		progressing: string[];
-		/** Degraded first, then progressing, then by name. */
+		/** Degraded first, then not available, then progressing, then by name (the components pane's order). */
 		components: Array<{
 			name: string;
 			available: ConditionStatus;

@@ -55,11 +55,15 @@ export function flattenTigerStatus(object: RawObject): TigerStatus {
 
 function rank(status: TigerStatus): number {
 	if (status.degraded === 'True') return 0;
-	if (status.progressing === 'True') return 1;
-	return 2;
+	if (status.available !== 'True') return 1;
+	if (status.progressing === 'True') return 2;
+	return 3;
 }
 
-/** Degraded first, then Progressing, then by name: what needs attention is on top. */
+/**
+ * Degraded first, then not Available, then Progressing, then by name: what needs attention is on top.
+ * The one order for every view of a cluster's components (`status --json`, the components pane, inspect).
+ */
 export function compareTigerStatus(a: TigerStatus, b: TigerStatus): number {
 	return rank(a) - rank(b) || compareNamesNatural(a.name, b.name);
 }

@@ -1,5 +1,6 @@
 import {RE2JS} from 're2js';
 import {compareNamesNatural} from '../mcm/name-order.js';
+import {compareTigerStatus} from '../mcm/tigerstatus.js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
@@ -212,21 +213,14 @@ export function computeHealthCounts(clusters: Record<string, Cluster>): HealthCo
 
 export const selectHealthCounts = memoizeLast(computeHealthCounts);
 
-function statusRank(s: TigerStatus): number {
-	if (s.degraded === 'True') return 0;
-	if (s.available !== 'True') return 1;
-	if (s.progressing === 'True') return 2;
-	return 3;
-}
-
 const sortedStatuses = new WeakMap<TigerStatus[], TigerStatus[]>();
 
-/** A cluster's components, Degraded first, then unavailable, then progressing, then by name. */
+/** A cluster's components in the domain's order (compareTigerStatus), memoized per list. */
 export function selectSortedStatuses(list: TigerStatus[] | undefined): TigerStatus[] {
 	if (!list) return [];
 	let sorted = sortedStatuses.get(list);
 	if (!sorted) {
-		sorted = [...list].sort((a, b) => statusRank(a) - statusRank(b) || compareNamesNatural(a.name, b.name));
+		sorted = [...list].sort(compareTigerStatus);
 		sortedStatuses.set(list, sorted);
 	}
 	return sorted;

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {rollup, unavailableIdle} from '../../source/mcm/rollup.js';
 import {flattenTigerStatus, flattenTigerStatuses} from '../../source/mcm/tigerstatus.js';
+import {selectSortedStatuses} from '../../source/store/selectors.js';
 import {tigerStatus} from './raw-builders.js';
 
 describe('TigerStatus flattening', () => {
@@ -25,6 +26,14 @@ describe('TigerStatus flattening', () => {
 			tigerStatus('compliance', 'degraded'),
 		]);
 		expect(list.map(s => s.name)).toEqual(['compliance', 'monitor', 'tiers', 'apiserver', 'calico']);
+	});
+
+	it('puts a component that is down but not progressing above one still rolling out, as the components pane does', () => {
+		const objects = [tigerStatus('apiserver', 'progressing'), tigerStatus('calico'), tigerStatus('monitor', 'unavailable'), tigerStatus('tiers', 'degraded')];
+		const list = flattenTigerStatuses(objects);
+		expect(list.map(s => s.name)).toEqual(['tiers', 'monitor', 'apiserver', 'calico']);
+		// `status --json` prints the domain's order, the pane sorts for itself: one order for both.
+		expect(selectSortedStatuses([...list].reverse())).toEqual(list);
 	});
 });
 
