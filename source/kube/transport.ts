@@ -424,7 +424,8 @@ class ClusterTransport implements Transport {
 	 * attempt with it (its waiters' resolve/reject and its AbortController, ~2 KB a cluster).
 	 */
 	private openSession(socket: net.Socket): Session {
-		const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
+		// The URL as parsed already: http2.connect reads its protocol, host and port, and parses a string again.
+		const h2 = http2.connect(this.options.url, {settings: h2Settings, createConnection: () => socket});
 		const session = new Session(h2, this.options.idleMs ?? 90_000);
 		h2.once('goaway', () => {
 			if (this.session === session) this.session = undefined;
