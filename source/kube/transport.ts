@@ -22,6 +22,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
+import {h2Request} from './h2-request.js';
 import {Http1Connection, type ResponseBody} from './http1-connection.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 
@@ -423,7 +424,8 @@ class ClusterTransport implements Transport {
 	 * attempt with it (its waiters' resolve/reject and its AbortController, ~2 KB a cluster).
 	 */
 	private openSession(socket: net.Socket): Session {
-		const h2 = http2.connect(this.options.url.origin, {settings: h2Settings, createConnection: () => socket});
+		// The URL as parsed already: http2.connect reads its protocol, host and port, and parses a string again.
+		const h2 = http2.connect(this.options.url, {settings: h2Settings, createConnection: () => socket});
 		const session = new Session(h2, this.options.idleMs ?? 90_000);
 		h2.once('goaway', () => {
 			if (this.session === session) this.session = undefined;
@@ -441,7 +443,7 @@ class ClusterTransport implements Transport {
 		for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
 		let stream: http2.ClientHttp2Stream;
 		try {
-			stream = session.h2.request(headers, {endStream: request.body === undefined});
+			stream = h2Request(session.h2, headers, {endStream: request.body === undefined});
 		} catch (error) {
 			// The session closed between the check and the request: nothing was sent.
 			if (this.session === session) this.session = undefined;

@@ -1,4 +1,3 @@
-import PQueue from 'p-queue';
 import type {ClusterClient} from '../kube/client.js';
 import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
 import {describeChanges} from '../mcm/changes.js';
@@ -14,6 +13,7 @@ import type {ProbeIntervals, ProbeTier} from './api-probe.js';
 import {ClusterWatches} from './cluster-watches.js';
 import {createCoarseTimers} from './coarse-timers.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
+import {FirstContacts} from './first-contacts.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
 // and an API state; every change only marks the cluster dirty, and a coalesced flush (default every
@@ -110,7 +110,7 @@ class FleetSyncLoop implements FleetSync {
 	private readonly perCluster = new Map<string, RawClusterState>();
 	private readonly coalescer: Coalescer<string, true>;
 	/** First contacts wait for a slot; a slot is held until every resource of the cluster answered or failed. */
-	private readonly firstContacts: PQueue;
+	private readonly firstContacts: FirstContacts;
 	private readonly now: () => number;
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
@@ -132,7 +132,7 @@ class FleetSyncLoop implements FleetSync {
 		this.now = o.now ?? Date.now;
 		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
 		// Started once the constructor is done: every cluster is known before the first contact begins.
-		this.firstContacts = new PQueue({concurrency: Math.max(1, o.startConcurrency ?? 128), autoStart: false});
+		this.firstContacts = new FirstContacts(Math.max(1, o.startConcurrency ?? 128));
 		this.coalescer = createCoalescer<string, true>({
 			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? loadingWindowFor(this.clusters.size) : o.flushMs ?? 100),
 			onFlush: batch => this.onFlush(batch.keys()),
@@ -171,7 +171,7 @@ class FleetSyncLoop implements FleetSync {
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);
-		void this.firstContacts.add(async () => {
+		this.firstContacts.add(async () => {
 			if (this.stopped) return;
 			await watches.begin();
 			await slot;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadKubeconfig} from '../../source/kube/kubeconfig.js';
-import {readTlsMaterial} from '../../source/kube/tls-material.js';
+import {readTlsMaterial, secureContextId, sharedSecureContext} from '../../source/kube/tls-material.js';
 import {writeKubeconfig} from './fake-api.js';
 
 const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'tls');
@@ -35,5 +35,28 @@ describe('TLS material', () => {
 		}
 		// Not a slice of the shared 8 KB pool, which it would keep alive as long as the client lives.
 		for (const buffer of [first!.ca!, first!.cert!, first!.key!]) expect(buffer.buffer.byteLength).toBe(buffer.length);
+	});
+
+	it('gives clients with the same CA, certificate and key one secure context, and other material its own', () => {
+		const [first, second] = entries(2).map(readTlsMaterial);
+		const shared = sharedSecureContext(first!.ca, first!.cert, first!.key);
+		expect(sharedSecureContext(second!.ca, second!.cert, second!.key)).toBe(shared);
+		// Equal bytes in buffers of their own (a file read again): the same context, by content.
+		const copy = (b: Buffer) => Buffer.from(b);
+		expect(sharedSecureContext(copy(first!.ca!), copy(first!.cert!), copy(first!.key!))).toBe(shared);
+		// Any part different, or missing: another context, with another id (what TLS sessions are kept under).
+		const others = [
+			sharedSecureContext(first!.ca, first!.cert, undefined),
+			sharedSecureContext(first!.ca, undefined, undefined),
+			sharedSecureContext(undefined, first!.cert, first!.key),
+			sharedSecureContext(read('server.crt'), first!.cert, first!.key),
+		];
+		const ids = new Set([shared, ...others].map(secureContextId));
+		expect(ids.size).toBe(5);
+		expect(new Set([shared, ...others]).size).toBe(5);
+		// Asked again, each part by identity: still each its own.
+		expect(sharedSecureContext(first!.ca, first!.cert, undefined)).toBe(others[0]);
+		expect(sharedSecureContext(first!.ca, undefined, undefined)).toBe(others[1]);
+		expect(sharedSecureContext(undefined, first!.cert, first!.key)).toBe(others[2]);
 	});
 });

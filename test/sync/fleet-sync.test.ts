@@ -42,7 +42,7 @@ async function harness(contexts: string[]) {
 			};
 		},
 	});
-	// First contacts go through the start limiter (p-queue), which begins them once startFleetSync has returned.
+	// First contacts go through the start limiter (first-contacts.ts), which begins them once startFleetSync has returned.
 	await new Promise(resolve => setImmediate(resolve));
 	const watch = (context: string, kind: keyof typeof watchedPaths) => watches.find(w => w.context === context && w.path === watchedPaths[kind])!;
 	const list = (context: string, kind: keyof typeof watchedPaths, items: RawObject[]) => {
