@@ -1,4 +1,5 @@
 // Pod logs kept in memory per pod, with followers for `?follow=true`.
+import {flatString} from './flat-string.js';
 import type {PodLogs} from './types.js';
 
 /** Bounded so a chatty simulated operator cannot grow without limit. */
@@ -18,8 +19,12 @@ export function createPodLogs(): PodLogs {
 		return log;
 	};
 	return {
-		append(namespace, pod, line) {
+		append(namespace, pod, text) {
 			const log = entry(namespace, pod);
+			// Kept flat: a line is built from pieces (timestamp, level, logger, message), and as a tree of
+			// cons strings each one stayed ~8 heap objects for the life of the log (~180,000 at 1,001
+			// clusters, ~5 % of the simulator's heap objects) that every major GC marks again.
+			const line = flatString(text);
 			log.lines.push(line);
 			if (log.lines.length > maxLinesPerPod) log.lines.splice(0, log.lines.length - maxLinesPerPod);
 			for (const f of [...log.followers]) f(line);

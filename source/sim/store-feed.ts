@@ -12,7 +12,12 @@ import type {KubeObject, ResourceType, StoreEvent} from './types.js';
 /** How many change events a store keeps for watches that resume; older resumes get 410 Gone. */
 export const watchHistoryLimit = 10_000;
 
-type HistoryEntry = {rv: number; storageKey: string; event: StoreEvent};
+/**
+ * One object an event: the event's own fields beside its revision and storage key (a wrapper around
+ * the event was a second object for each of a 1,001-cluster simulator's ~128,000 remembered events,
+ * on the old space that every major GC marks again).
+ */
+type HistoryEntry = {rv: number; storageKey: string; type: StoreEvent['type']; resourceType: ResourceType; object: KubeObject; old: KubeObject | undefined};
 
 /** A stored version (or a deleted object's last one) → the copy a listener or a watch gets, in `type`'s version. */
 export type Materialize = (stored: KubeObject, type: ResourceType) => KubeObject;
@@ -61,7 +66,7 @@ export class ChangeFeed {
 		const out: StoreEvent[] = [];
 		for (let i = this.firstAfter(resourceVersion); i < this.history.length; i++) {
 			const entry = this.history[i];
-			if (entry.storageKey === key) out.push(this.copyOf(entry.event, type));
+			if (entry.storageKey === key) out.push(this.copyOf(entry, type));
 		}
 		return out;
 	}
@@ -78,8 +83,8 @@ export class ChangeFeed {
 	rewind(type: ResourceType, revision: number, objects: Map<string, KubeObject>, keyOf: (obj: KubeObject) => string): void {
 		const key = storageKeyOf(type);
 		for (let i = this.history.length - 1; i >= 0 && this.history[i].rv > revision; i--) {
-			const {storageKey, event} = this.history[i];
-			if (storageKey !== key) continue;
+			const event = this.history[i];
+			if (event.storageKey !== key) continue;
 			if (event.type === 'ADDED') objects.delete(keyOf(event.object));
 			else if (event.old) objects.set(keyOf(event.old), event.old);
 		}
@@ -93,7 +98,7 @@ export class ChangeFeed {
 
 	private remember(event: StoreEvent): void {
 		const rv = Number(event.object.metadata.resourceVersion);
-		this.history.push({rv, storageKey: storageKeyOf(event.resourceType), event});
+		this.history.push({rv, storageKey: storageKeyOf(event.resourceType), type: event.type, resourceType: event.resourceType, object: event.object, old: event.old});
 		if (this.history.length > watchHistoryLimit + watchHistoryLimit / 10) {
 			const drop = this.history.length - watchHistoryLimit;
 			this.floor = this.history[drop - 1].rv;
@@ -101,7 +106,7 @@ export class ChangeFeed {
 		}
 	}
 
-	private copyOf(stored: StoreEvent, type: ResourceType): StoreEvent {
+	private copyOf(stored: StoreEvent | HistoryEntry, type: ResourceType): StoreEvent {
 		const event: StoreEvent = {type: stored.type, resourceType: type, object: this.materialize(stored.object, type)};
 		if (stored.old) event.old = this.materialize(stored.old, type);
 		return event;
