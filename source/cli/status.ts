@@ -12,6 +12,7 @@ import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
+import {withoutOptimizingCompiler} from './short-run-compile.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 import {usage, UsageError} from './usage.js';
 
@@ -56,6 +57,28 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	// (nothing to multiplex: HTTP/2's session set-up would be pure cost); --watch/--wait-connected:
 	// list+watch, every stream of a cluster on one HTTP/2 session.
 	const live = flags.watch === true || flags.waitConnected === true;
+	const options: ShowOptions = {common, live, json: flags.json === true, watch: flags.watch === true, waitMs, managedClusterNames};
+	if (live) return show(options, output);
+	// A run of a few seconds: V8's optimizing compiler would cost more than it saves (short-run-compile.ts).
+	const restoreCompiler = withoutOptimizingCompiler();
+	try {
+		return await show(options, output);
+	} finally {
+		restoreCompiler();
+	}
+}
+
+/** `live`: --watch or --wait-connected (`watch` says which). */
+type ShowOptions = {
+	common: ReturnType<typeof commonOptions>;
+	live: boolean;
+	json: boolean;
+	watch: boolean;
+	waitMs: number;
+	managedClusterNames: ReturnType<typeof managedClusterNamesOption>;
+};
+
+async function show({common, live, json, watch: watching, waitMs, managedClusterNames}: ShowOptions, output: Output): Promise<number> {
 	// Each run resumes the TLS sessions of the last (tls-session-file.ts): a 1,001-cluster fleet is 1,001
 	// handshakes. Only its own servers' are read: the file is shared with every other kubeconfig.
 	let tlsSessions: TlsSessionCache | undefined;
@@ -69,9 +92,9 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		await ready(sync);
 		await certs.readAll();
 		sync.flush();
-		if (flags.watch) return await watch(store, output, flags.json === true);
-		if (flags.waitConnected) return await waitConnected(store, output, flags.json === true, waitMs);
-		return printOnce(store, output, flags.json === true, common.requestTimeoutMs);
+		if (watching) return await watch(store, output, json);
+		if (live) return await waitConnected(store, output, json, waitMs);
+		return printOnce(store, output, json, common.requestTimeoutMs);
 	} finally {
 		certs.stop();
 		sync.stop();

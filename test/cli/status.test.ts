@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import yaml from 'js-yaml';
@@ -17,10 +17,11 @@ import {cliPath as cli} from '../helpers/cli.js';
 
 type Result = {code: number | null; stdout: string; stderr: string; ms: number};
 
-function runStatus(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+/** `nodeArgs`: node's own flags, before the program. */
+function runStatus(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Result> {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(process.execPath, [cli, 'status', ...args], {env: {...process.env, ...env}});
+		const child = spawn(process.execPath, [...nodeArgs, cli, 'status', ...args], {env: {...process.env, ...env}});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', d => (stdout += d));
@@ -268,6 +269,29 @@ describe('calico-mcm status', () => {
 			expect(statSync(join(cache, 'calico-mcm', 'tls', 'sessions.json')).mode & 0o777).toBe(0o600);
 		} finally {
 			rmSync(cache, {recursive: true, force: true});
+		}
+	});
+
+	it('a one-shot run (V8\'s optimizing compiler off while it runs) keeps the code cache it made, and the next run uses it with the same answer; so with the user\'s own compiler flags', async () => {
+		for (const nodeArgs of [[], ['--no-turbofan']]) {
+			const cache = mkdtempSync(join(tmpdir(), 'status-code-cache-'));
+			try {
+				const env = {XDG_CACHE_HOME: cache, NODE_DISABLE_COMPILE_CACHE: undefined};
+				const first = await runStatus(['--kubeconfig', kubeconfig, '--json'], env, nodeArgs);
+				expect(first.code).toBe(0);
+				const directory = join(cache, 'calico-mcm', 'code');
+				const [entry, ...others] = readdirSync(directory).filter(name => name.endsWith('.status.v8'));
+				expect(others).toEqual([]);
+				const made = statSync(join(directory, entry!)).mtimeMs;
+				// An entry V8 refuses (made under other flags) would be made again on every run: written anew.
+				const second = await runStatus(['--kubeconfig', kubeconfig, '--json'], env, nodeArgs);
+				expect(statSync(join(directory, entry!)).mtimeMs, `node ${nodeArgs.join(' ')}`).toBe(made);
+				expect(second.code).toBe(first.code);
+				const rows = (r: Result) => (JSON.parse(r.stdout) as FleetStatusJson).clusters.map(c => [c.id, c.role, c.health, c.api.state]);
+				expect(rows(second)).toEqual(rows(first));
+			} finally {
+				rmSync(cache, {recursive: true, force: true});
+			}
 		}
 	});
 
