@@ -20,7 +20,6 @@ import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {withheldNotices} from './fleet-access.js';
-import {favourMemoryFromNowOn} from './steady-heap.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
@@ -123,12 +122,8 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			offerInterrupted();
 			const fleetSync = startFleetSync({store, clients, probeMs: probeIntervalsFor(clients.size), managedClusterNames: options.managedClusterNames});
 			sync = fleetSync;
-			// Every cluster has answered (or failed) its first lists: the tickets of their handshakes are in,
-			// and the start's burst is over (steady-heap.ts).
-			void fleetSync.ready().then(() => {
-				saveTlsSessions(tlsSessions);
-				favourMemoryFromNowOn();
-			});
+			// Every cluster has answered (or failed) its first lists: the tickets of their handshakes are in.
+			void fleetSync.ready().then(() => saveTlsSessions(tlsSessions));
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
