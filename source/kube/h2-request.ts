@@ -27,10 +27,13 @@ function boundIn(resource: AsyncResource, fn: Bindable): Bindable {
 	};
 }
 
+/** Whether this Node's bind still hangs the accessor on what it binds (Node 26 removed DEP0172's accessor: nothing to spare there). */
+export const bindAddsAccessor = Object.getOwnPropertyNames(new AsyncResource('calico-mcm').bind(() => undefined)).includes('asyncResource');
+
 /** session.request(headers, options), with the lean bind while it runs (when nothing else replaced Node's own). */
 export function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, options: http2.ClientSessionRequestOptions): http2.ClientHttp2Stream {
 	const proto = AsyncResource.prototype as {bind: unknown};
-	if (proto.bind !== ownBind) return session.request(headers, options);
+	if (!bindAddsAccessor || proto.bind !== ownBind) return session.request(headers, options);
 	proto.bind = leanBind;
 	try {
 		return session.request(headers, options);
