@@ -41,6 +41,7 @@ export default defineConfig({
 		exclude: ['dist/**', 'node_modules/**'],
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
+		globalSetup: ['test/helpers/temp-root.ts'],
 		pool: 'forks',
 		// Two cores, and the suite keeps both busy (its CPU time is about twice its wall time): more
 		// workers only fight over them.

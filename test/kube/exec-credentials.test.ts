@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createClients, type ClusterClient} from '../../source/kube/client.js';
@@ -33,7 +34,7 @@ async function setup(accept: (token: string) => boolean, plugin: PluginSetup = {
 		// HTTPS: a plugin's credential goes only to a TLS server (no plugin runs for http://).
 	}, 0, {tls: true});
 	cleanups.push(() => s.close());
-	const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'exec-plugin-'));
+	const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'exec-plugin-'));
 	const script = path.join(dir, 'fake-auth-plugin');
 	fs.writeFileSync(script, pluginSource, {mode: 0o755});
 	const countFile = path.join(dir, 'runs');
@@ -122,7 +123,7 @@ describe('exec credential plugins', () => {
 		const s = await startServer((req, res) => sendJson(res, 200, {token: (req.headers.authorization ?? '').replace(/^Bearer /, '')}), 0, {tls: true});
 		const ca = certificateAuthorityData();
 		cleanups.push(() => s.close());
-		const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'exec-shared-'));
+		const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'exec-shared-'));
 		const script = path.join(dir, 'fake-auth-plugin');
 		fs.writeFileSync(script, pluginSource, {mode: 0o755});
 		const countFile = path.join(dir, 'runs');

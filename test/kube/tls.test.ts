@@ -1,6 +1,7 @@
 // TLS exactly as the kubeconfig says: CA (file or data), insecure-skip-tls-verify, tls-server-name,
 // and client certificates, against an HTTPS server on 127.0.0.1.
 import fs from 'node:fs';
+import os from 'node:os';
 import https from 'node:https';
 import path from 'node:path';
 import type {AddressInfo} from 'node:net';
@@ -95,7 +96,7 @@ describe('TLS from the kubeconfig', () => {
 	});
 
 	it('uses a client certificate handed out by an exec plugin', async () => {
-		const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'exec-cert-'));
+		const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'exec-cert-'));
 		const plugin = path.join(dir, 'cert-plugin');
 		fs.writeFileSync(
 			plugin,
