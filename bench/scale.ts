@@ -37,7 +37,11 @@ export function fleetComplete(lines: string[], total: number): boolean {
 
 export async function measureScale(options: BenchOptions): Promise<Row[]> {
 	const total = options.managed + 1;
-	const runs = options.quick ? 1 : 2;
+	// The first run is the first against this simulator: no TLS session kept for any of its clusters,
+	// so 1,001 full handshakes. Anyone who ran the console before resumes them (kube/tls-sessions.ts),
+	// as kubectl's discovery cache is warm: that run is a warm-up, its figure reported beside.
+	const runs = options.quick ? 1 : 4;
+	const timings: Array<{ms: number; cpuS: number; simS: number}> = [];
 	const sim = await startSim({managed: options.managed});
 	const complete: number[] = [];
 	const paints: number[] = [];
@@ -74,9 +78,7 @@ export async function measureScale(options: BenchOptions): Promise<Row[]> {
 			try {
 				paints.push((await screen.waitFor(l => l.some(line => line.trim() !== ''), 60_000, 'the first paint')) - screen.spawnedAt);
 				const t = await screen.waitFor(l => fleetComplete(l, total), 180_000, `the fleet pane complete (${total} clusters)`);
-				complete.push(t - screen.spawnedAt);
-				consoleCpu.push(cpuSeconds(screen.pid));
-				simCpu.push(cpuSeconds(sim.pid) - simCpu0);
+				timings.push({ms: t - screen.spawnedAt, cpuS: cpuSeconds(screen.pid), simS: cpuSeconds(sim.pid) - simCpu0});
 				// On a busy machine one run costs minutes: keep the bench within its time by not repeating it.
 				if (i === 0 && t - screen.spawnedAt > 45_000) last = 0;
 				if (i === last) {
@@ -102,12 +104,19 @@ export async function measureScale(options: BenchOptions): Promise<Row[]> {
 		await sim.stop();
 		fs.rmSync(cacheDir, {recursive: true, force: true});
 	}
+	// Without a run after the warm-up (--quick, or a machine so busy that one run was all), it is the figure.
+	const firstRun = timings.length > 1 ? timings[0] : undefined;
+	for (const run of firstRun ? timings.slice(1) : timings) {
+		complete.push(run.ms);
+		consoleCpu.push(run.cpuS);
+		simCpu.push(run.simS);
+	}
 	const simFigure = figure(simCpu, 's');
 	return [
 		withTarget({
 			id: 'scale.fleet-complete',
 			measure: `Scale: fleet pane complete, ${total} clusters`,
-			what: `console spawn → the status bar counts all ${total} clusters, none pending (one context per cluster: ${total} API servers watched); peer: kubectl get managedclusters --context mgmt (one list from the management cluster), spawn → exit, discovery cache warm`,
+			what: `console spawn → the status bar counts all ${total} clusters, none pending (one context per cluster: ${total} API servers watched), after one warm-up run; peer: kubectl get managedclusters --context mgmt (one list from the management cluster), spawn → exit, discovery cache warm${firstRun ? `; the warm-up, the first run against this fleet with no TLS session kept to resume: ${Math.round(firstRun.ms).toLocaleString('en-US')} ms, ${firstRun.cpuS.toFixed(2)} CPU-s` : ''}`,
 			console: figure(complete, 'ms'),
 			peer: kubectl ? {...figure(listed, 'ms'), name: 'kubectl get managedclusters'} : undefined,
 			note: kubectl ? undefined : `peer ${noKubectl}`,
