@@ -1,7 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
 import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
-import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
-import {slimRaw} from '../mcm/raw-slim.js';
+import {emptyRawState, rawKinds, type Kept, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import {keepRaw} from '../mcm/raw-slim.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
 import {probeIntervalOf, startProbe, type Probe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
 import type {CoarseTimers} from './coarse-timers.js';
@@ -36,7 +36,7 @@ export type ClusterWatchOptions = {
 // Worst first: the state of a cluster is that of its worst watch.
 const stateRank: Record<ApiState, number> = {ok: 0, connecting: 1, forbidden: 2, unauthorized: 3, unreachable: 4};
 
-type MutableRaw = RawClusterState & {objects: Record<RawKind, Map<string, RawObject>>; listed: Set<RawKind>};
+type MutableRaw = RawClusterState & {objects: {[K in RawKind]: Map<string, Kept<K>>}; listed: Set<RawKind>};
 
 /** The watches' states, and the reachability probe's. */
 type StateSource = RawKind | 'probe';
@@ -188,9 +188,9 @@ export class ClusterWatches {
 
 	/** A new list replaced what the resource held. */
 	private reset(kind: RawKind, items: RawObject[]): void {
-		const map = new Map<string, RawObject>();
-		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, slimRaw(kind, item));
-		this.raw.objects[kind] = map;
+		const map = new Map<string, Kept<RawKind>>();
+		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, keepRaw(kind, item));
+		(this.raw.objects as Record<RawKind, Map<string, Kept<RawKind>>>)[kind] = map;
 		this.listed(kind);
 	}
 
@@ -206,7 +206,7 @@ export class ClusterWatches {
 		const name = object?.metadata?.name;
 		if (!name) return;
 		if (type === 'DELETED') this.raw.objects[kind].delete(name);
-		else this.raw.objects[kind].set(name, slimRaw(kind, object));
+		else (this.raw.objects[kind] as Map<string, Kept<RawKind>>).set(name, keepRaw(kind, object));
 		this.o.dirty();
 		if (kind === 'managementclusters') this.syncManaged();
 		if (kind === 'managementclusterconnections') this.syncIdentity();
