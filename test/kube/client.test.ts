@@ -158,6 +158,23 @@ describe('ClusterClient requests', () => {
 		expect(new Set(two.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer token-two']));
 	});
 
+	it('sends a rotated token file\'s new token after the old one is refused, and keeps sending it', async () => {
+		const {dir} = writeKubeconfig('');
+		const tokenFile = `${dir}/token`;
+		fs.writeFileSync(tokenFile, 'first-token\n');
+		const s = await server((req, res) => (req.headers.authorization === 'Bearer second-token' ? sendJson(res, 200, {}) : sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'))), {tls: true});
+		const {file} = writeKubeconfig(kubeconfigFor([{name: 'rot', server: s.url, extraUser: `tokenFile: ${tokenFile}`}]));
+		const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 5000});
+		cleanups.push(() => clients.forEach((c) => c.close()));
+		const client = clients.get('rot')!;
+		expect((await rejection(client.request({path: '/api/v1/namespaces'}))).kind).toBe('unauthorized');
+		fs.writeFileSync(tokenFile, 'second-token\n');
+		// Within the minute the file is not read again: the 401 makes the client read it, and retry.
+		await client.request({path: '/api/v1/namespaces'});
+		await client.request({path: '/api/v1/pods'});
+		expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer first-token', 'Bearer first-token', 'Bearer first-token', 'Bearer second-token', 'Bearer second-token']);
+	});
+
 	it('retries a GET once when the server dropped an idle keep-alive connection', async () => {
 		// Each socket answers its first request and drops the next one: what a server that closed an
 		// idle connection looks like to the client that just sent on it.
