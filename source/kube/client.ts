@@ -361,7 +361,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 		// more than its text, at 4,005 watches).
 		const fullPath = query ? [path, query].join('?') : path;
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-		const what = [method, options.path].join(' ');
+		const what = whatOf(method, options.path);
 		const callerSignal = options.signal;
 		// The request outlives a watch's set-up: it takes what it needs, not `options` (its query object,
 		// its callbacks).
@@ -411,6 +411,25 @@ export function lineSplitter(onLine: (line: string) => void): (text: string, end
 			if (!blank(last)) onLine(last);
 		}
 	};
+}
+
+/**
+ * A request's label ("GET /apis/operator.tigera.io/v1/tigerastatuses"), one copy per label: every
+ * cluster's watch of a resource has the same one and keeps it for its life (~70 bytes a watch). The
+ * map is emptied when it fills, so that odd paths cannot grow it for ever.
+ */
+const labels = new Map<string, string>();
+const labelsMax = 1024;
+
+function whatOf(method: string, path: string): string {
+	const key = `${method} ${path}`;
+	const known = labels.get(key);
+	if (known !== undefined) return known;
+	if (labels.size >= labelsMax) labels.clear();
+	// Flat (Array#join copies into one), not a rope of the two pieces.
+	const what = [method, path].join(' ');
+	labels.set(what, what);
+	return what;
 }
 
 /** Only whitespace (what trim() would empty), without making the trimmed copy. */
