@@ -292,6 +292,25 @@ describe('ClusterClient streams', () => {
 		expect((cutEnd!.error as KubeError).kind).toBe('aborted');
 	});
 
+	it('openStream with a reader: opened when the headers come, then its lines however the chunks cut them, then the end', async () => {
+		const s = await server((_req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'}).flushHeaders();
+			setTimeout(() => res.write('{"n":1}\r\n{"n"'), 20);
+			setTimeout(() => res.write(':2}\n\n{"n":3'), 40);
+			setTimeout(() => res.end('}'), 60);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		const seen: string[] = [];
+		let ended: {error?: unknown} | undefined;
+		client.openStream({
+			path: '/s',
+			reader: {opened: () => seen.push('opened'), line: (line) => seen.push(line), ended: (error) => (ended = {error})},
+		});
+		await waitFor(() => ended, 5000, 'the end');
+		expect(ended!.error).toBeUndefined();
+		expect(seen).toEqual(['opened', '{"n":1}', '{"n":2}', '{"n":3}']);
+	});
+
 	it('openStream on a closed client ends with kind aborted, after it returns', async () => {
 		const s = await server(() => undefined);
 		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
