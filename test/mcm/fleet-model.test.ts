@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildFleet, FleetModel} from '../../source/mcm/fleet-model.js';
 import type {RawClusterState} from '../../source/mcm/raw.js';
-import {emptyRawState, type Kept, type RawKind, type RawObject} from '../../source/mcm/raw.js';
+import {emptyRawState, type Kept, type RawKind} from '../../source/mcm/raw.js';
 import {keepRaw} from '../../source/mcm/raw-slim.js';
 import {cluster, fleetOf, installation, managed, managedCluster, managementClusterConnection, mgmt, tigerStatus} from './raw-builders.js';
 
