@@ -23,6 +23,19 @@ export interface RequestHost {
 	invalidate(credential: ExecCredential | undefined): void;
 }
 
+/**
+ * Where a request's answer goes, as one object: a watch keeps its request for its life, and the
+ * callbacks it was given (open, data, end), with the line splitter's and their contexts, were ~1 KB
+ * of heap per watch (4,005 watches at 1,001 clusters).
+ */
+export interface RequestSink {
+	/** A streaming request's 2xx headers came. */
+	opened?(): void;
+	data(text: string, end: boolean): void;
+	/** Once, never inside the cut or the caller's abort that ended it. */
+	ended(error?: unknown): void;
+}
+
 export type RequestSpec = {
 	method: HttpMethod;
 	fullPath: string;
@@ -31,8 +44,6 @@ export type RequestSpec = {
 	body?: string;
 	contentType?: string;
 	accept?: string;
-	onOpen?: () => void;
-	onData: (text: string, end: boolean) => void;
 	callerSignal?: AbortSignal;
 	/** 0: none. */
 	timeoutMs: number;
@@ -52,8 +63,6 @@ export class ClientRequest implements ExchangeArgs {
 	readonly body: string | undefined;
 	readonly contentType: string | undefined;
 	readonly accept: string | undefined;
-	readonly onOpen: (() => void) | undefined;
-	readonly onData: (text: string, end: boolean) => void;
 	/** The attempt under way: its credentials and connection, whether it may be retried. */
 	prepared: Prepared = {headers: {}, transport: undefined as unknown as Transport};
 	retryable = true;
@@ -66,7 +75,7 @@ export class ClientRequest implements ExchangeArgs {
 	constructor(
 		private readonly host: RequestHost,
 		spec: RequestSpec,
-		private readonly done: (error?: unknown) => void,
+		private readonly sink: RequestSink,
 	) {
 		this.method = spec.method;
 		this.fullPath = spec.fullPath;
@@ -75,8 +84,6 @@ export class ClientRequest implements ExchangeArgs {
 		this.body = spec.body;
 		this.contentType = spec.contentType;
 		this.accept = spec.accept;
-		this.onOpen = spec.onOpen;
-		this.onData = spec.onData;
 		this.callerSignal = spec.callerSignal;
 		// One cancel for this request: the deadline, the caller's signal and the caller's cut all end it, with the reason.
 		this.callerSignal?.addEventListener('abort', this, {once: true});
@@ -87,6 +94,14 @@ export class ClientRequest implements ExchangeArgs {
 				this.cancel.abort(host.error({kind: 'timeout', message: `no answer within ${formatDuration(timeoutMs)} (${this.what})`}));
 			}, Math.min(timeoutMs, 2 ** 31 - 1));
 		}
+	}
+
+	onOpen(): void {
+		this.sink.opened?.();
+	}
+
+	onData(text: string, end: boolean): void {
+		this.sink.data(text, end);
 	}
 
 	/** The caller's signal fired (EventTarget calls handleEvent), or the caller cut the request. */
@@ -124,6 +139,6 @@ export class ClientRequest implements ExchangeArgs {
 		this.stopTimer();
 		this.callerSignal?.removeEventListener('abort', this);
 		// As a promise would: never inside the cut or the caller's abort that ended it.
-		queueMicrotask(() => this.done(error));
+		queueMicrotask(() => this.sink.ended(error));
 	}
 }

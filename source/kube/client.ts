@@ -17,7 +17,7 @@ import {isPlainHttp, withheldCredentials} from './plain-http.js';
 import {openVia} from './proxy.js';
 import type {TerminalLender} from './terminal.js';
 import {RequestAuth} from './request-auth.js';
-import {ClientRequest, type Prepared, type RequestHost} from './client-request.js';
+import {ClientRequest, type Prepared, type RequestHost, type RequestSink} from './client-request.js';
 import type {RequestCancel} from './request-cancel.js';
 import {readTlsMaterial, secureContextId, sharedSecureContext, type TlsMaterial} from './tls-material.js';
 import type {TlsSessionCache} from './tls-sessions.js';
@@ -52,7 +52,16 @@ export type StreamOptions = RequestOptions & {
 	onOpen?: () => void;
 };
 
-export type OpenStreamOptions = StreamOptions & {onEnd: (error?: unknown) => void};
+/** What reads a held stream's lines, as one object (see RequestSink): the watch streams. */
+export interface LineReader {
+	/** The server accepted the stream (2xx headers). */
+	opened(): void;
+	line(line: string): void;
+	/** Once, after openStream returned: how the stream ended (undefined: the server ended it). */
+	ended(error?: unknown): void;
+}
+
+export type OpenStreamOptions = RequestOptions & ({onLine: (line: string) => void; onOpen?: () => void; onEnd: (error?: unknown) => void; reader?: undefined} | {reader: LineReader});
 
 export interface ClusterClient {
 	readonly context: string;
@@ -207,7 +216,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 
 	async requestText(options: RequestOptions): Promise<string> {
 		const chunks: string[] = [];
-		await this.perform(options, false, undefined, (text) => chunks.push(text));
+		await this.perform(options, false, undefined, (text) => void chunks.push(text));
 		return chunks.join('');
 	}
 
@@ -217,7 +226,8 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 	}
 
 	openStream(options: OpenStreamOptions): () => void {
-		return this.send(options, true, options.onOpen, lineSplitter(options.onLine), options.onEnd);
+		if (options.reader) return this.send(options, true, new Lines(options.reader));
+		return this.send(options, true, {opened: options.onOpen, data: lineSplitter(options.onLine), ended: options.onEnd});
 	}
 
 	get protocol(): Protocol | undefined {
@@ -342,7 +352,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 	/** One request, with the 401-refresh retry and the keep-alive reset retry. */
 	private perform(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void): Promise<void> {
 		return new Promise((resolve, reject) => {
-			const cut = this.send(options, streaming, onOpen, onData, (error) => (error === undefined ? resolve() : reject(error)));
+			const cut = this.send(options, streaming, {opened: onOpen, data: onData, ended: (error?: unknown) => (error === undefined ? resolve() : reject(error))});
 			options.onCut?.(cut);
 		});
 	}
@@ -352,7 +362,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 	 * with no AbortController of its own (request-cancel.ts): a watch holds its request for its whole
 	 * life, and each async frame or AbortSignal kept for it is heap kept per watch. Returns the cut.
 	 */
-	private send(options: RequestOptions, streaming: boolean, onOpen: (() => void) | undefined, onData: (text: string, end: boolean) => void, done: (error?: unknown) => void): () => void {
+	private send(options: RequestOptions, streaming: boolean, sink: RequestSink): () => void {
 		const method = options.method ?? 'GET';
 		const query = queryString(options.query);
 		const path = `${basePathOf(this.url)}${options.path}`;
@@ -361,14 +371,14 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 		// more than its text, at 4,005 watches).
 		const fullPath = query ? [path, query].join('?') : path;
 		const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-		const what = [method, options.path].join(' ');
+		const what = whatOf(method, options.path);
 		const callerSignal = options.signal;
 		// The request outlives a watch's set-up: it takes what it needs, not `options` (its query object,
 		// its callbacks).
 		const accept = options.accept;
 		if (this.closed || callerSignal?.aborted) {
 			const error = this.closed ? this.error({kind: 'aborted', message: `the client for context ${this.context} is closed (${what})`}) : this.error({kind: 'aborted', message: `aborted (${what})`});
-			queueMicrotask(() => done(error));
+			queueMicrotask(() => sink.ended(error));
 			return () => {};
 		}
 
@@ -378,7 +388,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
 			contentType ??= method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
 		}
-		const request = new ClientRequest(this, {method, fullPath, what, streaming, body, contentType, accept, onOpen, onData, callerSignal, timeoutMs}, done);
+		const request = new ClientRequest(this, {method, fullPath, what, streaming, body, contentType, accept, callerSignal, timeoutMs}, sink);
 		request.attempt(0);
 		return () => request.handleEvent();
 	}
@@ -391,26 +401,63 @@ class HttpClusterClient implements ClusterClient, RequestHost {
  * handed on as it came, without copying it through a buffer or a regular expression.
  */
 export function lineSplitter(onLine: (line: string) => void): (text: string, end: boolean) => void {
-	let pending = '';
-	const emit = (text: string, from: number, to: number) => {
-		if (to > from && text.charCodeAt(to - 1) === 13) to--;
-		const line = from === 0 && to === text.length ? text : text.slice(from, to);
-		if (!blank(line)) onLine(line);
-	};
-	return (chunk, end) => {
-		const text = pending === '' ? chunk : pending + chunk;
+	const lines = new Lines({opened() {}, line: onLine, ended() {}});
+	return (chunk, end) => lines.data(chunk, end);
+}
+
+/** The line splitter as a request's sink, for a reader that holds its stream (one object a stream). */
+class Lines implements RequestSink {
+	private pending = '';
+
+	constructor(private readonly reader: LineReader) {}
+
+	opened(): void {
+		this.reader.opened();
+	}
+
+	ended(error?: unknown): void {
+		this.reader.ended(error);
+	}
+
+	data(chunk: string, end: boolean): void {
+		const text = this.pending === '' ? chunk : this.pending + chunk;
 		let from = 0;
 		for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
-			emit(text, from, newline);
+			this.emit(text, from, newline);
 			from = newline + 1;
 		}
-		pending = from === 0 ? text : text.slice(from);
-		if (end && pending !== '') {
-			const last = pending;
-			pending = '';
-			if (!blank(last)) onLine(last);
+		this.pending = from === 0 ? text : text.slice(from);
+		if (end && this.pending !== '') {
+			const last = this.pending;
+			this.pending = '';
+			if (!blank(last)) this.reader.line(last);
 		}
-	};
+	}
+
+	private emit(text: string, from: number, to: number): void {
+		if (to > from && text.charCodeAt(to - 1) === 13) to--;
+		const line = from === 0 && to === text.length ? text : text.slice(from, to);
+		if (!blank(line)) this.reader.line(line);
+	}
+}
+
+/**
+ * A request's label ("GET /apis/operator.tigera.io/v1/tigerastatuses"), one copy per label: every
+ * cluster's watch of a resource has the same one and keeps it for its life (~70 bytes a watch). The
+ * map is emptied when it fills, so that odd paths cannot grow it for ever.
+ */
+const labels = new Map<string, string>();
+const labelsMax = 1024;
+
+function whatOf(method: string, path: string): string {
+	const key = `${method} ${path}`;
+	const known = labels.get(key);
+	if (known !== undefined) return known;
+	if (labels.size >= labelsMax) labels.clear();
+	// Flat (Array#join copies into one), not a rope of the two pieces.
+	const what = [method, path].join(' ');
+	labels.set(what, what);
+	return what;
 }
 
 /** Only whitespace (what trim() would empty), without making the trimmed copy. */

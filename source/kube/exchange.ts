@@ -42,8 +42,8 @@ export interface ExchangeArgs {
 	readonly canRefreshAuth: boolean;
 	readonly cancel: RequestCancel;
 	stopTimer(): void;
-	readonly onOpen?: () => void;
-	readonly onData: (text: string, end: boolean) => void;
+	onOpen?(): void;
+	onData(text: string, end: boolean): void;
 	/** How the exchange ended: once, never before exchange() returns. */
 	settled(error: unknown, outcome?: ExchangeOutcome): void;
 }

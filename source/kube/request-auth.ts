@@ -9,6 +9,12 @@ import {registerSecret} from './secret-values.js';
 
 export class RequestAuth {
 	private tokenFileCache?: {token: string; readAt: number};
+	/**
+	 * The last headers handed out: the next request with the same credential gets the same object. A
+	 * watch's request keeps its headers for its life, and a copy each (with its own "Bearer ..." text)
+	 * was ~350 bytes per watch. Read only, never changed (the exchange copies them into its own).
+	 */
+	private lastHeaders?: Readonly<Record<string, string>>;
 
 	constructor(
 		private readonly entry: ContextEntry,
@@ -84,6 +90,9 @@ export class RequestAuth {
 			headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 		}
 		if (user.impersonate) headers['Impersonate-User'] = user.impersonate;
+		const last = this.lastHeaders;
+		if (last && last.Authorization === headers.Authorization && last['Impersonate-User'] === headers['Impersonate-User'] && last['User-Agent'] === headers['User-Agent']) return {headers: last, credential};
+		this.lastHeaders = headers;
 		return {headers, credential};
 	}
 }

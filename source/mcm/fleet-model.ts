@@ -6,7 +6,7 @@ import type {ManagedClusterNames, ManagedIdentity} from './managed-identity.js';
 import type {RawClusterState} from './raw.js';
 import {detectRole, type RoleFacts} from './role.js';
 import {emptyRollup, rollup} from './rollup.js';
-import {flattenTigerStatusesSince} from './tigerstatus.js';
+import {tigerStatusesSince} from './tigerstatus.js';
 import {assessManaged, assessManagementCa, type TunnelCertFacts} from './tunnel-cert.js';
 import type {ApiConnection, Cluster, ConditionStatus, ManagedConnection, Rollup, TigerStatus} from './types.js';
 
@@ -267,7 +267,7 @@ export class FleetModel {
 
 	private computeFacts(raw: RawClusterState, previous: ContextFacts | undefined): ContextFacts {
 		const role = detectRole(raw);
-		let statuses = flattenTigerStatusesSince(raw.objects.tigerstatuses, previous?.statuses);
+		let statuses = tigerStatusesSince(raw.objects.tigerstatuses, previous?.statuses);
 		if (previous && statuses !== previous.statuses && JSON.stringify(previous.statuses) === JSON.stringify(statuses)) statuses = previous.statuses;
 		const managed = new Map<string, ManagementSide>();
 		const changedSides = new Set<string>();

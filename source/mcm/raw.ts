@@ -1,6 +1,6 @@
 import type {TunnelCertFacts} from './tunnel-cert.js';
 import type {ManagedIdentity} from './managed-identity.js';
-import type {ApiConnection} from './types.js';
+import type {ApiConnection, TigerStatus} from './types.js';
 
 // The raw inputs of the domain: the objects one cluster's watches hold, as plain JSON. The domain
 // reads only the few fields it needs, so this is deliberately loose (no dependency on kube/ or sim/).
@@ -31,12 +31,21 @@ export const rawKinds = [
 
 export type RawKind = (typeof rawKinds)[number];
 
+/**
+ * What the watches keep of an object of a kind: a TigerStatus as its flattened row (all the domain
+ * reads of one), every other kind as a slim RawObject (raw-slim.ts).
+ */
+export type Kept<K extends RawKind> = K extends 'tigerstatuses' ? TigerStatus : RawObject;
+
+/** The kept objects by name, per watched resource. */
+export type RawObjects = {[K in RawKind]: ReadonlyMap<string, Kept<K>>};
+
 /** Everything known about one kubeconfig context, as its watches last reported it. */
 export type RawClusterState = {
 	context: string;
 	api: ApiConnection;
 	/** Objects by name, per watched resource. */
-	objects: Record<RawKind, ReadonlyMap<string, RawObject>>;
+	objects: RawObjects;
 	/** Resources whose first list has answered (possibly "absent"): until then their maps mean nothing. */
 	listed: ReadonlySet<RawKind>;
 	/** The tunnel certificates, as the last read found them (read by GET, not watched: see tunnel-cert-read.ts). */

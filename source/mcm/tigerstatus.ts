@@ -72,20 +72,16 @@ export function flattenTigerStatuses(objects: Iterable<RawObject>): TigerStatus[
 	return [...objects].map(flattenTigerStatus).sort(compareTigerStatus);
 }
 
-/** Each watched object flattened once: a stored object is never changed (an event stores a new one). */
-const flattened = new WeakMap<RawObject, TigerStatus>();
-
 /**
- * flattenTigerStatuses, reusing `previous` (same elements, any order) when every object flattens to one
- * of its rows: a cluster's facts are recomputed on every change of the cluster (its identity read, its
- * API state), while its TigerStatuses rarely change; their sort compares names through ICU.
+ * A cluster's kept TigerStatus rows (the watches keep each object flattened: raw-slim.ts) in the one
+ * order, reusing `previous` (same elements, any order) when every row is one of its rows: a cluster's
+ * facts are recomputed on every change of the cluster (its identity read, its API state), while its
+ * TigerStatuses rarely change, and an event stores a new row rather than changing one.
  */
-export function flattenTigerStatusesSince(objects: ReadonlyMap<string, RawObject>, previous: readonly TigerStatus[] | undefined): TigerStatus[] {
+export function tigerStatusesSince(kept: ReadonlyMap<string, TigerStatus>, previous: readonly TigerStatus[] | undefined): TigerStatus[] {
 	const out: TigerStatus[] = [];
-	let same = previous !== undefined && previous.length === objects.size;
-	for (const object of objects.values()) {
-		let status = flattened.get(object);
-		if (!status) flattened.set(object, (status = flattenTigerStatus(object)));
+	let same = previous !== undefined && previous.length === kept.size;
+	for (const status of kept.values()) {
 		if (same && !previous!.includes(status)) same = false;
 		out.push(status);
 	}

@@ -1,7 +1,7 @@
 import type {ClusterClient} from '../kube/client.js';
-import type {WatchHandle, WatchOptions, WatchState} from '../kube/watch.js';
-import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
-import {slimRaw} from '../mcm/raw-slim.js';
+import type {WatchEventType, WatchHandle, WatchHandlers, WatchOptions, WatchState} from '../kube/watch.js';
+import {emptyRawState, rawKinds, type Kept, type RawClusterState, type RawKind, type RawObject} from '../mcm/raw.js';
+import {keepRaw} from '../mcm/raw-slim.js';
 import type {ApiConnection, ApiState} from '../mcm/types.js';
 import {probeIntervalOf, startProbe, type Probe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
 import type {CoarseTimers} from './coarse-timers.js';
@@ -36,7 +36,7 @@ export type ClusterWatchOptions = {
 // Worst first: the state of a cluster is that of its worst watch.
 const stateRank: Record<ApiState, number> = {ok: 0, connecting: 1, forbidden: 2, unauthorized: 3, unreachable: 4};
 
-type MutableRaw = RawClusterState & {objects: Record<RawKind, Map<string, RawObject>>; listed: Set<RawKind>};
+type MutableRaw = RawClusterState & {objects: {[K in RawKind]: Map<string, Kept<K>>}; listed: Set<RawKind>};
 
 /** The watches' states, and the reachability probe's. */
 type StateSource = RawKind | 'probe';
@@ -186,15 +186,17 @@ export class ClusterWatches {
 		}
 	}
 
+	// reset, listed, event and state are what a resource's watch reports, through its KindHandlers.
+
 	/** A new list replaced what the resource held. */
-	private reset(kind: RawKind, items: RawObject[]): void {
-		const map = new Map<string, RawObject>();
-		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, slimRaw(kind, item));
-		this.raw.objects[kind] = map;
+	reset(kind: RawKind, items: RawObject[]): void {
+		const map = new Map<string, Kept<RawKind>>();
+		for (const item of items) if (item?.metadata?.name) map.set(item.metadata.name, keepRaw(kind, item));
+		(this.raw.objects as Record<RawKind, Map<string, Kept<RawKind>>>)[kind] = map;
 		this.listed(kind);
 	}
 
-	private listed(kind: RawKind): void {
+	listed(kind: RawKind): void {
 		this.raw.listed.add(kind);
 		this.settle(kind);
 		this.o.dirty();
@@ -202,11 +204,11 @@ export class ClusterWatches {
 		if (kind === 'managementclusterconnections') this.syncIdentity();
 	}
 
-	private event(kind: RawKind, type: string, object: RawObject): void {
+	event(kind: RawKind, type: string, object: RawObject): void {
 		const name = object?.metadata?.name;
 		if (!name) return;
 		if (type === 'DELETED') this.raw.objects[kind].delete(name);
-		else this.raw.objects[kind].set(name, slimRaw(kind, object));
+		else (this.raw.objects[kind] as Map<string, Kept<RawKind>>).set(name, keepRaw(kind, object));
 		this.o.dirty();
 		if (kind === 'managementclusters') this.syncManaged();
 		if (kind === 'managementclusterconnections') this.syncIdentity();
@@ -216,7 +218,7 @@ export class ClusterWatches {
 		this.identity.changed([...this.raw.objects.managementclusterconnections.values()].map(o => o.metadata.resourceVersion ?? '?').join(','));
 	}
 
-	private state(kind: RawKind, state: WatchState): void {
+	state(kind: RawKind, state: WatchState): void {
 		if (state.state !== 'ok' && state.state !== 'connecting') {
 			this.settle(kind);
 			// No ManagementCluster answer, so no ManagedCluster watch: that one has failed too, for ready().
@@ -239,12 +241,7 @@ export class ClusterWatches {
 	}
 
 	private handlersFor(kind: RawKind): WatchOptions<RawObject>['handlers'] {
-		return {
-			onReset: (items: RawObject[]) => this.reset(kind, items),
-			onEvent: (type, object: RawObject) => this.event(kind, type, object),
-			onState: state => this.state(kind, state),
-			onAbsent: () => this.listed(kind),
-		};
+		return new KindHandlers(this, kind);
 	}
 
 	private startKind(kind: RawKind): WatchHandle | undefined {
@@ -285,5 +282,32 @@ export class ClusterWatches {
 			this.settle('managedclusters');
 			this.o.dirty();
 		}
+	}
+}
+
+/**
+ * One resource's watch handlers: one object with methods rather than an object of four closures and
+ * their context, which its watch holds for its life (~300 bytes a watch, 4,005 watches at 1,001 clusters).
+ */
+class KindHandlers implements WatchHandlers<RawObject> {
+	constructor(
+		private readonly watches: ClusterWatches,
+		private readonly kind: RawKind,
+	) {}
+
+	onReset(items: RawObject[]): void {
+		this.watches.reset(this.kind, items);
+	}
+
+	onEvent(type: WatchEventType, object: RawObject): void {
+		this.watches.event(this.kind, type, object);
+	}
+
+	onState(state: WatchState): void {
+		this.watches.state(this.kind, state);
+	}
+
+	onAbsent(): void {
+		this.watches.listed(this.kind);
 	}
 }

@@ -158,6 +158,23 @@ describe('ClusterClient requests', () => {
 		expect(new Set(two.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer token-two']));
 	});
 
+	it('sends a rotated token file\'s new token after the old one is refused, and keeps sending it', async () => {
+		const {dir} = writeKubeconfig('');
+		const tokenFile = `${dir}/token`;
+		fs.writeFileSync(tokenFile, 'first-token\n');
+		const s = await server((req, res) => (req.headers.authorization === 'Bearer second-token' ? sendJson(res, 200, {}) : sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'))), {tls: true});
+		const {file} = writeKubeconfig(kubeconfigFor([{name: 'rot', server: s.url, extraUser: `tokenFile: ${tokenFile}`}]));
+		const clients = createClients(loadKubeconfig({kubeconfig: file}), {requestTimeoutMs: 5000});
+		cleanups.push(() => clients.forEach((c) => c.close()));
+		const client = clients.get('rot')!;
+		expect((await rejection(client.request({path: '/api/v1/namespaces'}))).kind).toBe('unauthorized');
+		fs.writeFileSync(tokenFile, 'second-token\n');
+		// Within the minute the file is not read again: the 401 makes the client read it, and retry.
+		await client.request({path: '/api/v1/namespaces'});
+		await client.request({path: '/api/v1/pods'});
+		expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer first-token', 'Bearer first-token', 'Bearer first-token', 'Bearer second-token', 'Bearer second-token']);
+	});
+
 	it('retries a GET once when the server dropped an idle keep-alive connection', async () => {
 		// Each socket answers its first request and drops the next one: what a server that closed an
 		// idle connection looks like to the client that just sent on it.
@@ -273,6 +290,25 @@ describe('ClusterClient streams', () => {
 		expect(cutEnd).toBeUndefined();
 		await waitFor(() => cutEnd, 5000, 'the end after the cut');
 		expect((cutEnd!.error as KubeError).kind).toBe('aborted');
+	});
+
+	it('openStream with a reader: opened when the headers come, then its lines however the chunks cut them, then the end', async () => {
+		const s = await server((_req, res) => {
+			res.writeHead(200, {'Content-Type': 'application/json'}).flushHeaders();
+			setTimeout(() => res.write('{"n":1}\r\n{"n"'), 20);
+			setTimeout(() => res.write(':2}\n\n{"n":3'), 40);
+			setTimeout(() => res.end('}'), 60);
+		});
+		const client = clientsFor([{name: 'a', server: s.url}]).get('a')!;
+		const seen: string[] = [];
+		let ended: {error?: unknown} | undefined;
+		client.openStream({
+			path: '/s',
+			reader: {opened: () => seen.push('opened'), line: (line) => seen.push(line), ended: (error) => (ended = {error})},
+		});
+		await waitFor(() => ended, 5000, 'the end');
+		expect(ended!.error).toBeUndefined();
+		expect(seen).toEqual(['opened', '{"n":1}', '{"n":2}', '{"n":3}']);
 	});
 
 	it('openStream on a closed client ends with kind aborted, after it returns', async () => {

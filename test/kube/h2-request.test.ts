@@ -65,6 +65,17 @@ describe('h2Request', () => {
 		expect(AsyncResource.prototype.bind).toBe(nodeBind);
 	});
 
+	it('sends every header, and the stream keeps no copy of them for its life', async () => {
+		const server = http2.createServer((req, res) => res.end(`${req.headers.authorization} ${req.headers.accept}`));
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		cleanups.push(() => server.close());
+		const session = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		cleanups.push(() => session.destroy());
+		const stream = h2Request(session, {':path': '/w', authorization: 'Bearer t', accept: 'application/json'}, {endStream: true});
+		expect(stream.sentHeaders).toBeUndefined();
+		expect(await answer(stream)).toMatchObject({status: 200, body: 'Bearer t application/json'});
+	});
+
 	it('binds the connect step without the deprecated asyncResource accessor, in the resource’s scope, with this and the arguments', () => {
 		const calls: Array<{self: unknown; args: unknown[]; id: number}> = [];
 		const {session, seen} = bindingSession(function (this: unknown, ...args: unknown[]) {

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {buildFleet, FleetModel} from '../../source/mcm/fleet-model.js';
 import type {RawClusterState} from '../../source/mcm/raw.js';
-import {emptyRawState, type RawKind, type RawObject} from '../../source/mcm/raw.js';
+import {emptyRawState, type Kept, type RawKind} from '../../source/mcm/raw.js';
+import {keepRaw} from '../../source/mcm/raw-slim.js';
 import {cluster, fleetOf, installation, managed, managedCluster, managementClusterConnection, mgmt, tigerStatus} from './raw-builders.js';
 
 describe('buildFleet', () => {
@@ -83,7 +84,7 @@ describe('FleetModel (incremental)', () => {
 		const fleet = fleetOf(m);
 		model.update(fleet, fleet.keys());
 		const objects = {...m.objects, managedclusters: new Map(), tigerstatuses: new Map(m.objects.tigerstatuses)};
-		objects.tigerstatuses.set('compliance', tigerStatus('compliance', 'degraded', 'boom'));
+		objects.tigerstatuses.set('compliance', keepRaw('tigerstatuses', tigerStatus('compliance', 'degraded', 'boom')));
 		fleet.set('mgmt', {...m, objects});
 		const changes = model.update(fleet, ['mgmt']);
 		expect(changes.clusters['mgmt/far']).toBeNull();
@@ -136,9 +137,9 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 		const full = new FleetModel({managedClusterNames: {c4: 'far'}});
 		incremental.update(fleet, fleet.keys());
 		full.update(fleet, fleet.keys());
-		const withObjects = (context: string, kind: RawKind, edit: (objects: Map<string, RawObject>) => void) => {
+		const withObjects = <K extends RawKind>(context: string, kind: K, edit: (objects: Map<string, Kept<K>>) => void) => {
 			const raw = fleet.get(context)!;
-			const objects = new Map(raw.objects[kind]);
+			const objects = new Map(raw.objects[kind] as ReadonlyMap<string, Kept<K>>);
 			edit(objects);
 			fleet.set(context, {...raw, objects: {...raw.objects, [kind]: objects}});
 		};
@@ -169,7 +170,7 @@ describe('FleetModel: an update looks only at what changed, and sees all of it',
 				steps.push(`fingerprint ${m}/${name}`);
 			} else if (op === 5) {
 				const c = pick(['c1', 'c2', 'c3', 'c4', 'c5']);
-				if (fleet.has(c)) withObjects(c, 'tigerstatuses', objects => objects.set('management-cluster-connection', tigerStatus('management-cluster-connection', pick(['ok', 'degraded'] as const))));
+				if (fleet.has(c)) withObjects(c, 'tigerstatuses', objects => objects.set('management-cluster-connection', keepRaw('tigerstatuses', tigerStatus('management-cluster-connection', pick(['ok', 'degraded'] as const)))));
 				dirty.push(c);
 				steps.push(`guardian ${c}`);
 			} else if (op === 6) {

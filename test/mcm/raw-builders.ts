@@ -1,5 +1,6 @@
 // Builders for the raw objects the domain reads, shaped as the API server returns them.
 import {emptyRawState, type RawClusterState, type RawKind, type RawObject} from '../../source/mcm/raw.js';
+import {keepRaw} from '../../source/mcm/raw-slim.js';
 import type {ApiConnection} from '../../source/mcm/types.js';
 
 type Cond = {type: string; status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; lastTransitionTime?: string};
@@ -54,7 +55,8 @@ export function cluster(context: string, objects: Partial<Record<RawKind, RawObj
 		listed: new Set(['installations', 'tigerstatuses', 'managementclusters', 'managementclusterconnections', 'managedclusters']),
 	};
 	for (const [kind, list] of Object.entries(objects) as Array<[RawKind, RawObject[]]>) {
-		out.objects[kind] = new Map(list.map(o => [o.metadata.name, o]));
+		// TigerStatuses as the watches keep them (their rows); the other kinds whole.
+		(out.objects as Record<RawKind, ReadonlyMap<string, unknown>>)[kind] = new Map(list.map(o => [o.metadata.name, kind === 'tigerstatuses' ? keepRaw(kind, o) : o]));
 	}
 	return out;
 }

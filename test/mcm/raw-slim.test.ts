@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest';
 import {readManagementSide} from '../../source/mcm/connection.js';
 import {fingerprintAnnotation} from '../../source/mcm/managed-identity.js';
 import type {RawClusterState, RawKind, RawObject} from '../../source/mcm/raw.js';
-import {slimRaw} from '../../source/mcm/raw-slim.js';
+import {keepRaw, slimRaw} from '../../source/mcm/raw-slim.js';
 import {detectRole} from '../../source/mcm/role.js';
-import {flattenTigerStatuses} from '../../source/mcm/tigerstatus.js';
+import {compareTigerStatus, flattenTigerStatuses} from '../../source/mcm/tigerstatus.js';
 import {cluster, installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from './raw-builders.js';
 
 // What the API server adds to every object, none of which the domain reads.
@@ -25,11 +25,12 @@ function asServed(object: RawObject, i: number): RawObject {
 }
 
 function slimmed(state: RawClusterState): RawClusterState {
-	const objects = {} as Record<RawKind, Map<string, RawObject>>;
+	// The builders' cluster() keeps TigerStatuses as the watches do already; the rest is slimmed here.
+	const objects = {...state.objects} as Record<RawKind, ReadonlyMap<string, unknown>>;
 	for (const [kind, map] of Object.entries(state.objects) as Array<[RawKind, ReadonlyMap<string, RawObject>]>) {
-		objects[kind] = new Map([...map].map(([name, o]) => [name, slimRaw(kind, o)]));
+		if (kind !== 'tigerstatuses') objects[kind] = new Map([...map].map(([name, o]) => [name, keepRaw(kind, o)]));
 	}
-	return {...state, objects};
+	return {...state, objects} as RawClusterState;
 }
 
 const degraded = tigerStatus('compliance', 'degraded', 'Error querying Elasticsearch');
@@ -52,8 +53,10 @@ describe('slim raw objects', () => {
 		const slim = slimmed(whole);
 		expect(detectRole(slim)).toEqual(detectRole(whole));
 		expect(detectRole(slim)).toMatchObject({role: 'misconfigured', version: 'v3.21.4', variant: 'TigeraSecureEnterprise', managementTlsSecret: 'my-tunnel-ca', managementClusterAddr: 'mgmt.example:30449'});
-		expect(flattenTigerStatuses(slim.objects.tigerstatuses.values())).toEqual(flattenTigerStatuses(whole.objects.tigerstatuses.values()));
-		expect(flattenTigerStatuses(slim.objects.tigerstatuses.values()).find(s => s.name === 'compliance')).toMatchObject({degraded: 'True', message: 'Error querying Elasticsearch'});
+		const kept = [...slim.objects.tigerstatuses.values()].sort(compareTigerStatus);
+		expect(kept).toEqual(flattenTigerStatuses(served.tigerstatuses));
+		expect(kept.find(s => s.name === 'compliance')).toMatchObject({degraded: 'True', reason: 'ResourceDegraded', message: 'Error querying Elasticsearch', since: Date.parse('2026-01-02T00:00:00Z')});
+		expect(kept.find(s => s.name === 'odd')).toEqual({name: 'odd', available: 'Unknown', progressing: 'Unknown', degraded: 'Unknown'});
 		for (const name of ['edge-1', 'edge-2', 'edge-3']) {
 			const {source: _a, ...fromSlim} = readManagementSide(slim.objects.managedclusters.get(name)!);
 			const {source: _b, ...fromWhole} = readManagementSide(whole.objects.managedclusters.get(name)!);
@@ -65,14 +68,13 @@ describe('slim raw objects', () => {
 	});
 
 	it('keep none of what the domain does not read', () => {
-		const a = slimRaw('tigerstatuses', asServed(tigerStatus('apiserver'), 1));
-		expect(a).toEqual({
-			metadata: {name: 'apiserver', resourceVersion: '101', creationTimestamp: '2026-01-01T00:00:00Z'},
-			status: {conditions: [
-				{type: 'Available', status: 'True', reason: 'AllObjectsAvailable', lastTransitionTime: '2026-01-01T00:00:00Z'},
-				{type: 'Progressing', status: 'False', reason: 'AllObjectsAvailable', lastTransitionTime: '2026-01-01T00:00:00Z'},
-				{type: 'Degraded', status: 'False', reason: 'AllObjectsAvailable', lastTransitionTime: '2026-01-01T00:00:00Z'},
-			]},
+		// A TigerStatus is kept as its row: no metadata, conditions or resourceVersion.
+		expect(keepRaw('tigerstatuses', asServed(tigerStatus('apiserver'), 1))).toEqual({
+			name: 'apiserver', available: 'True', progressing: 'False', degraded: 'False', reason: 'AllObjectsAvailable', since: Date.parse('2026-01-01T00:00:00Z'),
+		});
+		expect(keepRaw('managedclusters', asServed(managedCluster('edge-9', 'True'), 2))).toEqual({
+			metadata: {name: 'edge-9', resourceVersion: '102', creationTimestamp: '2026-01-03T00:00:00Z'},
+			status: {conditions: [{type: 'ManagedClusterConnected', status: 'True', reason: 'Connected', message: undefined, lastTransitionTime: '2026-01-04T00:00:00Z'}]},
 		});
 		expect(slimRaw('managedclusters', asServed(withPrint, 3)).metadata.annotations).toEqual({[fingerprintAnnotation]: 'ab:cd'});
 		expect(slimRaw('installations', asServed(installation(), 4)).spec).toBeUndefined();
@@ -80,6 +82,6 @@ describe('slim raw objects', () => {
 
 	it('leave an object without a name as it is (the watches ignore it)', () => {
 		const nameless = {metadata: {}} as unknown as RawObject;
-		expect(slimRaw('tigerstatuses', nameless)).toBe(nameless);
+		expect(slimRaw('managedclusters', nameless)).toBe(nameless);
 	});
 });

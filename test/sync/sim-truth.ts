@@ -3,6 +3,7 @@
 import type {Fleet} from '../../source/sim/fleet.js';
 import {buildFleet, type FleetView} from '../../source/mcm/fleet-model.js';
 import {emptyRawState, rawKinds, type RawClusterState, type RawKind, type RawObject} from '../../source/mcm/raw.js';
+import {flattenTigerStatus} from '../../source/mcm/tigerstatus.js';
 import type {ApiState, Cluster} from '../../source/mcm/types.js';
 
 const gvr: Record<RawKind, [string, string, string]> = {
@@ -20,7 +21,8 @@ export function trueRaw(fleet: Fleet, context: string, state: ApiState = 'ok'): 
 	for (const kind of rawKinds) {
 		const type = store.lookup(...gvr[kind]);
 		const list = type ? (store.list(type) as unknown as RawObject[]) : [];
-		objects[kind] = new Map(list.map(o => [o.metadata.name, o]));
+		// A TigerStatus as the domain reads it: its row.
+		(objects as Record<RawKind, ReadonlyMap<string, unknown>>)[kind] = new Map(list.map(o => [o.metadata.name, kind === 'tigerstatuses' ? flattenTigerStatus(o) : o]));
 	}
 	return {...raw, api: {state, since: 0}, objects, listed: new Set(rawKinds)};
 }

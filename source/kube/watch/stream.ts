@@ -1,6 +1,6 @@
 // The watch half of list+watch: one stream from a resourceVersion, until it ends, goes silent or fails.
 
-import type {ClusterClient} from '../client.js';
+import type {ClusterClient, LineReader} from '../client.js';
 import {KubeError} from '../errors.js';
 import {bookmarkVersion, parseEvent, type WatchEvent} from './events.js';
 import {sessionStreamsOf, type SessionStream, type SessionStreams} from './session-streams.js';
@@ -86,7 +86,7 @@ const watchdogFor = (limitMs: number) => {
  * a cut (silence, 410, restart) both end the request with the cut the client hands back. The wait at
  * the start gate is left with the gate's own withdraw, dropped once the stream opens.
  */
-export class WatchStream implements SessionStream {
+export class WatchStream implements SessionStream, LineReader {
 	private result: StreamEnd = 'ended';
 	/** The client's HTTP/2 streams, when this one is among them: it carries the bookmarks or rides (session-streams.ts). */
 	private group: SessionStreams | undefined;
@@ -147,21 +147,21 @@ export class WatchStream implements SessionStream {
 		this.group = sessionStreamsOf(this.client);
 		this.role = this.group ? this.group.join(this) : 'own';
 		const bookmarks = this.role === 'rider' ? undefined : true;
-		this.cancel = this.client.openStream({
-			path,
-			query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds},
-			// Until the headers arrive the request timeout applies; from then on silence is the watchdog's
-			// (a rider's: its carrier's, see session-streams.ts).
-			onOpen: () => {
-				this.release?.();
-				this.release = undefined;
-				this.lastLineAt = performance.now();
-				this.watched = true;
-				if (this.role !== 'rider') watchdogFor(this.request.watchdogMs).add(this);
-			},
-			onLine: (line) => this.onLine(line),
-			onEnd: (error) => this.finish(error),
-		});
+		// The stream reads its own lines (LineReader): no callbacks held for its life.
+		this.cancel = this.client.openStream({path, query: {...query, watch: 1, resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds}, reader: this});
+	}
+
+	/** The headers came. Until then the request timeout applied; from now on silence is the watchdog's (a rider's: its carrier's, see session-streams.ts). */
+	opened(): void {
+		this.release?.();
+		this.release = undefined;
+		this.lastLineAt = performance.now();
+		this.watched = true;
+		if (this.role !== 'rider') watchdogFor(this.request.watchdogMs).add(this);
+	}
+
+	ended(error?: unknown): void {
+		this.finish(error);
 	}
 
 	private finish(failure: unknown): void {
@@ -179,7 +179,7 @@ export class WatchStream implements SessionStream {
 		this.sink.streamEnded(this, end, end === undefined ? failure : undefined);
 	}
 
-	private onLine(line: string): void {
+	line(line: string): void {
 		if (this.over || this.stopped || this.result !== 'ended') return;
 		this.lastLineAt = performance.now();
 		const bookmark = bookmarkVersion(line);
