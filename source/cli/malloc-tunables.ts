@@ -47,10 +47,12 @@ export function reexecWithMallocTunables(env: NodeJS.ProcessEnv = process.env): 
 /**
  * In the re-executed process: takes the tunables out of the environment again, so that what the
  * console starts (exec credential plugins, an editor, a pager) gets the user's environment unchanged.
- * glibc has read them already.
+ * glibc has read them already. By the mark, not by the value: glibc cuts the variable it has read at
+ * its first `:` (it ends each value it parses in place), and the re-execution happened only when the
+ * user had set none.
  */
 export function forgetMallocTunables(env: NodeJS.ProcessEnv = process.env): void {
 	if (env[mallocTunablesMark] !== '1') return;
 	delete env[mallocTunablesMark];
-	if (env.GLIBC_TUNABLES === mallocTunables) delete env.GLIBC_TUNABLES;
+	delete env.GLIBC_TUNABLES;
 }
