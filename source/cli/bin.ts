@@ -7,7 +7,6 @@
 import path from 'node:path';
 import process from 'node:process';
 import {runProgram} from './code-cache.js';
-import {forgetMallocTunables, reexecWithMallocTunables} from './malloc-tunables.js';
 
 /** The program file's name, beside this one (scripts/bundle.mjs). */
 declare const CALICO_MCM_PROGRAM: string;
@@ -16,10 +15,6 @@ declare const CALICO_MCM_BIN_DIR: string;
 
 const first = process.argv[2];
 const console = first === undefined || first.startsWith('-');
-// The console holds a connection per cluster for as long as it runs: it is the one that gains from
-// glibc returning freed memory (malloc-tunables.ts). One-shot commands keep glibc's own behaviour.
-if (console) reexecWithMallocTunables();
-forgetMallocTunables();
 runProgram(path.join(CALICO_MCM_BIN_DIR, CALICO_MCM_PROGRAM), {
 	key: console ? 'console' : first.replace(/[^a-z_]/g, '_').slice(0, 20),
 	saveOn: console ? 'warm' : 'exit',
