@@ -226,8 +226,9 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 	}
 
 	openStream(options: OpenStreamOptions): () => void {
-		if (options.reader) return this.send(options, true, new Lines(options.reader));
-		return this.send(options, true, {opened: options.onOpen, data: lineSplitter(options.onLine), ended: options.onEnd});
+		// Callers that pass callbacks get them as a reader: one splitting path for both.
+		const reader = options.reader ?? {opened: () => options.onOpen?.(), line: options.onLine, ended: options.onEnd};
+		return this.send(options, true, new Lines(reader));
 	}
 
 	get protocol(): Protocol | undefined {
