@@ -22,6 +22,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
+import {Cut} from './cut.js';
 import {h2Request} from './h2-request.js';
 import {Http1Connection, type ResponseBody} from './http1-connection.js';
 import type {TlsSessionCache} from './tls-sessions.js';
@@ -198,7 +199,7 @@ class ClusterTransport implements Transport {
 	private readonly port: number;
 	private session?: Session;
 	/** A connection being set up, and the requests waiting for it. */
-	private pending?: {waiters: Waiter[]; abort: AbortController};
+	private pending?: {waiters: Waiter[]; cut: Cut};
 	private agent?: http.Agent;
 	/** The first HTTP/1.1 TLS socket (from the h2 probe), handed to the agent's first request. */
 	private spare?: net.Socket;
@@ -265,7 +266,7 @@ class ClusterTransport implements Transport {
 
 	close(): void {
 		this.closed = true;
-		this.pending?.abort.abort();
+		this.pending?.cut.stop();
 		this.session?.h2.destroy();
 		this.session = undefined;
 		this.agent?.destroy();
@@ -334,8 +335,13 @@ class ClusterTransport implements Transport {
 		};
 	}
 
-	/** A connected socket (TLS handshake done, ALPN decided), or the reason there is none. */
-	private dial(alpn: string[], signal: AbortSignal): Promise<net.Socket> {
+	/**
+	 * A connected socket (TLS handshake done, ALPN decided), or the reason there is none. `cut` stops the
+	 * attempt: a Cut rather than an AbortSignal, as a one-shot status dials once per cluster and a
+	 * signal with its listener cost ~50 µs of CPU a connection there; the AbortController a connection
+	 * factory is handed is made only when there is a factory.
+	 */
+	private dial(alpn: string[], cut: Cut): Promise<net.Socket> {
 		const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
 		const settings = this.options.tls;
 		const factory = this.options.createConnection;
@@ -344,15 +350,15 @@ class ClusterTransport implements Transport {
 			let done = false;
 			// Given up (timeout, cancel): a tunnel still being opened must let go of its proxy connection too,
 			// or a proxy that never answers keeps the process alive.
-			const giveUp = new AbortController();
+			let giveUp: AbortController | undefined;
 			const finish = (error?: Error) => {
 				if (done) return;
 				done = true;
 				clearTimeout(timer);
-				signal.removeEventListener('abort', onAbort);
+				cut.hold(undefined);
 				socket?.removeListener('error', finish);
 				if (error) {
-					giveUp.abort(error);
+					giveUp?.abort(error);
 					socket?.destroy();
 					reject(error);
 				} else resolve(socket!);
@@ -360,13 +366,15 @@ class ClusterTransport implements Transport {
 			const onAbort = () => finish(connectError('the connection was cancelled', 'ERR_TRANSPORT_CLOSED'));
 			const timer = setTimeout(() => finish(connectError(`no connection to ${this.host}:${this.port} within ${Math.round(timeoutMs / 1000)} s`, 'ETIMEDOUT')), timeoutMs);
 			timer.unref();
-			signal.addEventListener('abort', onAbort, {once: true});
+			cut.hold(onAbort);
+			if (done) return;
 			const track = (candidate: net.Socket) => {
 				socket = candidate;
 				candidate.once('error', finish);
 				candidate.once(settings ? 'secureConnect' : 'connect', () => finish());
 			};
 			if (!factory) return track(this.connectNow(alpn));
+			giveUp = new AbortController();
 			factory({host: this.host, port: this.port}, giveUp.signal).then((raw) => {
 				if (done) return void raw.destroy();
 				if (!settings) {
@@ -386,7 +394,7 @@ class ClusterTransport implements Transport {
 				this.pending.waiters.push({resolve, reject});
 				return;
 			}
-			const pending = {waiters: [{resolve, reject}], abort: new AbortController()};
+			const pending = {waiters: [{resolve, reject}], cut: new Cut()};
 			this.pending = pending;
 			const settle = (outcome: Session | 'http/1.1' | Error) => {
 				if (this.pending === pending) this.pending = undefined;
@@ -395,7 +403,7 @@ class ClusterTransport implements Transport {
 					else waiter.resolve(outcome);
 				}
 			};
-			this.dial(['h2', 'http/1.1'], pending.abort.signal).then(
+			this.dial(['h2', 'http/1.1'], pending.cut).then(
 				(socket) => {
 					if (this.closed) {
 						socket.destroy();
@@ -482,7 +490,7 @@ class ClusterTransport implements Transport {
 			};
 			if (spare && !spare.destroyed) return counted(spare);
 			if (!this.options.createConnection) return counted(this.connectNow(['http/1.1']));
-			this.dial(['http/1.1'], new AbortController().signal).then(
+			this.dial(['http/1.1'], new Cut()).then(
 				(socket) => callback?.(null, counted(socket)),
 				(error: Error) => callback?.(error, undefined as unknown as Duplex),
 			);
@@ -548,10 +556,10 @@ class ClusterTransport implements Transport {
 		while (free && !free.alive) free = this.leanFree.pop();
 		if (free) return free.send(request, wrapped);
 		let cut: (() => void) | undefined;
-		const abort = new AbortController();
-		this.dial(['http/1.1'], abort.signal).then(
+		const dialing = new Cut();
+		this.dial(['http/1.1'], dialing).then(
 			(socket) => {
-				if (this.closed || abort.signal.aborted) {
+				if (this.closed || dialing.stopped) {
 					socket.destroy();
 					return wrapped.onError(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'), false);
 				}
@@ -576,7 +584,7 @@ class ClusterTransport implements Transport {
 			(error: NodeJS.ErrnoException) => wrapped.onError(error, false),
 		);
 		return () => {
-			abort.abort();
+			dialing.stop();
 			cut?.();
 		};
 	}
