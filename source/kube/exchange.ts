@@ -226,7 +226,8 @@ function replayable(method: HttpMethod, contentType: string | undefined): boolea
 function collect(res: ResponseBody, done: (text: string, error?: NodeJS.ErrnoException) => void): void {
 	const chunks: Buffer[] = [];
 	let finished = false;
-	res.on('data', (chunk: Buffer) => chunks.push(chunk));
+	// A copy: a chunk is only valid during its event (ResponseBody).
+	res.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
 	res.on('end', () => {
 		finished = true;
 		done(Buffer.concat(chunks).toString('utf8'));

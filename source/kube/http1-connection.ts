@@ -12,7 +12,11 @@ import {EventEmitter} from 'node:events';
 import type net from 'node:net';
 import type {OutgoingRequest} from './transport.js';
 
-/** What the exchange reads a response body through: data (Buffer), end, error, close. */
+/**
+ * What the exchange reads a response body through: data (Buffer), end, error, close. A data chunk is
+ * valid only during its event (it may be a view of a read buffer used again for the next read): a
+ * listener that keeps it copies it.
+ */
 export type ResponseBody = Pick<EventEmitter, 'on' | 'once'>;
 
 export type Http1Events = {
@@ -22,6 +26,35 @@ export type Http1Events = {
 };
 
 const maxHeadBytes = 16 * 1024;
+
+/** On a socket made with `leanReads` (see there): the connection its reads go to (null: none yet). */
+const connectionOf = Symbol('http1 connection');
+type LeanSocket = net.Socket & {[connectionOf]?: Http1Connection | null};
+
+/**
+ * The `onread` option (net.connect, tls.connect without a socket of its own) for a socket that will
+ * carry an Http1Connection: each read is handed to the connection in one buffer shared by every such
+ * socket and parsed before the next read can land there (the callback is synchronous), instead of a new
+ * Buffer per read pushed through the socket's Readable stream to a 'data' listener with a nextTick per
+ * chunk. The one-shot status reads ~5,000 responses at 1,001 clusters, and a CPU profile put the stream's
+ * share of each read at ~40 % of the read. `lean(socket)` marks a socket so made.
+ */
+export const leanReads = {
+	onread: {buffer: Buffer.allocUnsafe(64 * 1024), callback: onLeanRead},
+	lean<S extends net.Socket>(socket: S): S {
+		(socket as LeanSocket)[connectionOf] = null;
+		return socket;
+	},
+};
+
+/** Returns true: reading goes on (false would pause the socket). */
+function onLeanRead(this: LeanSocket, bytes: number, buffer: Uint8Array): boolean {
+	const connection = this[connectionOf];
+	// Bytes before the connection was made on it: nothing was asked (read() says the same for a connection).
+	if (!connection) this.destroy();
+	else connection.read(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+	return true;
+}
 const headEnd = Buffer.from('\r\n\r\n', 'latin1');
 
 function httpError(message: string, code: string): NodeJS.ErrnoException {
@@ -75,7 +108,8 @@ export class Http1Connection {
 		private readonly onIdle: (connection: Http1Connection) => void,
 		private readonly onClose: (connection: Http1Connection) => void,
 	) {
-		socket.on('data', (chunk: Buffer) => this.read(chunk));
+		if ((socket as LeanSocket)[connectionOf] === null) (socket as LeanSocket)[connectionOf] = this;
+		else socket.on('data', (chunk: Buffer) => this.read(chunk));
 		socket.on('error', (error: NodeJS.ErrnoException) => this.fail(error));
 		socket.on('end', () => this.ended());
 		socket.on('close', () => {
@@ -124,7 +158,8 @@ export class Http1Connection {
 		this.socket.destroy();
 	}
 
-	private read(chunk: Buffer): void {
+	/** What the socket read (its 'data', or leanReads' callback). */
+	read(chunk: Buffer): void {
 		const current = this.current;
 		if (!current) {
 			// Nothing was asked: a server that talks out of turn is not one to send the next request to.

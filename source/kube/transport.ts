@@ -24,7 +24,7 @@ import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
 import {Cut} from './cut.js';
 import {h2Request} from './h2-request.js';
-import {Http1Connection, type ResponseBody} from './http1-connection.js';
+import {Http1Connection, leanReads, type ResponseBody} from './http1-connection.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 
 export type ConnectionTarget = {host: string; port: number};
@@ -310,10 +310,15 @@ class ClusterTransport implements Transport {
 	}
 
 	/** A socket to the server straight away (connecting; TLS when the server is https), no factory. */
-	private connectNow(alpn: string[]): net.Socket {
+	private connectNow(alpn: string[], lean: boolean): net.Socket {
 		const settings = this.options.tls;
-		if (!settings) return net.connect({host: this.host, port: this.port}).setNoDelay(true);
-		return this.keepSessions(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), port: this.port}))).setNoDelay(true);
+		// A socket for an Http1Connection of its own (startLean) delivers its reads straight to it (leanReads).
+		const onread = lean ? {onread: leanReads.onread} : {};
+		const socket = settings
+			? this.keepSessions(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), port: this.port, ...onread})))
+			: net.connect({host: this.host, port: this.port, ...onread});
+		socket.setNoDelay(true);
+		return lean ? leanReads.lean(socket) : socket;
 	}
 
 	/** Keeps the session tickets the server sends (TLS 1.3: after the handshake, with the first data read). */
@@ -339,9 +344,10 @@ class ClusterTransport implements Transport {
 	 * A connected socket (TLS handshake done, ALPN decided), or the reason there is none. `cut` stops the
 	 * attempt: a Cut rather than an AbortSignal, as a one-shot status dials once per cluster and a
 	 * signal with its listener cost ~50 µs of CPU a connection there; the AbortController a connection
-	 * factory is handed is made only when there is a factory.
+	 * factory is handed is made only when there is a factory. `lean`: the socket will carry an
+	 * Http1Connection of its own (leanReads; not for a factory's tunnel, which reads as a stream).
 	 */
-	private dial(alpn: string[], cut: Cut): Promise<net.Socket> {
+	private dial(alpn: string[], cut: Cut, lean = false): Promise<net.Socket> {
 		const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
 		const settings = this.options.tls;
 		const factory = this.options.createConnection;
@@ -373,7 +379,7 @@ class ClusterTransport implements Transport {
 				candidate.once('error', finish);
 				candidate.once(settings ? 'secureConnect' : 'connect', () => finish());
 			};
-			if (!factory) return track(this.connectNow(alpn));
+			if (!factory) return track(this.connectNow(alpn, lean));
 			giveUp = new AbortController();
 			factory({host: this.host, port: this.port}, giveUp.signal).then((raw) => {
 				if (done) return void raw.destroy();
@@ -489,7 +495,7 @@ class ClusterTransport implements Transport {
 				return socket;
 			};
 			if (spare && !spare.destroyed) return counted(spare);
-			if (!this.options.createConnection) return counted(this.connectNow(['http/1.1']));
+			if (!this.options.createConnection) return counted(this.connectNow(['http/1.1'], false));
 			this.dial(['http/1.1'], new Cut()).then(
 				(socket) => callback?.(null, counted(socket)),
 				(error: Error) => callback?.(error, undefined as unknown as Duplex),
@@ -557,7 +563,7 @@ class ClusterTransport implements Transport {
 		if (free) return free.send(request, wrapped);
 		let cut: (() => void) | undefined;
 		const dialing = new Cut();
-		this.dial(['http/1.1'], dialing).then(
+		this.dial(['http/1.1'], dialing, true).then(
 			(socket) => {
 				if (this.closed || dialing.stopped) {
 					socket.destroy();

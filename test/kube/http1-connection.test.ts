@@ -63,7 +63,8 @@ function get(transport: Transport, path = '/api', headers: Record<string, string
 		transport.send({method, path, headers}, {
 			onResponse(status, body) {
 				result.status = status;
-				body.on('data', (chunk: Buffer) => chunks.push(chunk));
+				// A chunk is only valid during its event (ResponseBody): the connection's read buffer is used again.
+				body.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
 				body.on('error', (error: NodeJS.ErrnoException) => (result.bodyError = error));
 				body.on('close', () => {
 					result.body = Buffer.concat(chunks).toString('utf8');
