@@ -107,6 +107,16 @@ describe('the one-shot status HTTP/1.1 connection', () => {
 		expect(s.requests[0]).toMatch(new RegExp(`^GET /api HTTP/1\\.1\\r\\nHost: 127\\.0\\.0\\.1:${s.url.port}\\r\\n`));
 	});
 
+	it('connections reading at the same time each get their own bodies whole (their reads share one buffer)', async () => {
+		// Each server answers with its own letter, one byte per read, so the reads of the connections interleave.
+		const servers = await Promise.all(['a', 'b', 'c'].map((letter) => server((_request, socket) => {
+			const body = `{"kind":"${letter.repeat(300)}"}`;
+			dribble(socket, `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+		})));
+		const results = await Promise.all(servers.map((s) => get(http1(s.url))));
+		expect(results).toEqual(['a', 'b', 'c'].map((letter) => ({status: 200, body: `{"kind":"${letter.repeat(300)}"}`})));
+	});
+
 	it('sends the body of a write with its length, and an empty POST with Content-Length: 0', async () => {
 		const s = await server((_request, socket) => socket.write('HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}'));
 		const transport = http1(s.url);
