@@ -444,20 +444,29 @@ class Lines implements RequestSink {
 
 /**
  * A request's label ("GET /apis/operator.tigera.io/v1/tigerastatuses"), one copy per label: every
- * cluster's watch of a resource has the same one and keeps it for its life (~70 bytes a watch). The
- * map is emptied when it fills, so that odd paths cannot grow it for ever.
+ * cluster's watch of a resource has the same one and keeps it for its life (~70 bytes a watch). Found
+ * by method, then path: a path is mostly the same string each time (the resource's), whose hash V8
+ * keeps, where a "method path" key would be a new string to join and hash for every request (~5,000 in
+ * a 1,001-cluster status). The map is emptied when it fills, so that odd paths cannot grow it for ever.
  */
-const labels = new Map<string, string>();
+const labels = new Map<string, Map<string, string>>();
+let labelCount = 0;
 const labelsMax = 1024;
 
 function whatOf(method: string, path: string): string {
-	const key = `${method} ${path}`;
-	const known = labels.get(key);
+	let byPath = labels.get(method);
+	const known = byPath?.get(path);
 	if (known !== undefined) return known;
-	if (labels.size >= labelsMax) labels.clear();
+	if (labelCount >= labelsMax) {
+		labels.clear();
+		labelCount = 0;
+		byPath = undefined;
+	}
+	if (!byPath) labels.set(method, (byPath = new Map()));
 	// Flat (Array#join copies into one), not a rope of the two pieces.
 	const what = [method, path].join(' ');
-	labels.set(what, what);
+	byPath.set(path, what);
+	labelCount++;
 	return what;
 }
 
