@@ -8,8 +8,8 @@
 // cut off is an error, a response with both Content-Length and Transfer-Encoding or a bad chunk size is
 // refused).
 
-import {EventEmitter} from 'node:events';
 import type net from 'node:net';
+import {LeanBody} from './lean-body.js';
 import type {OutgoingRequest} from './transport.js';
 
 /**
@@ -17,7 +17,10 @@ import type {OutgoingRequest} from './transport.js';
  * valid only during its event (it may be a view of a read buffer used again for the next read): a
  * listener that keeps it copies it.
  */
-export type ResponseBody = Pick<EventEmitter, 'on' | 'once'>;
+export type ResponseBody = {on(event: string | symbol, listener: Listener): unknown; once(event: string | symbol, listener: Listener): unknown};
+// EventEmitter's own listener type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
 
 export type Http1Events = {
 	onResponse(status: number, body: ResponseBody): void;
@@ -93,7 +96,7 @@ type BodyMode = {kind: 'none'} | {kind: 'length'; left: number} | {kind: 'chunke
 export class Http1Connection {
 	/** Requests it answered whole: a failure on a reused connection before any answer is a stale socket. */
 	private served = 0;
-	private current?: {events: Http1Events; method: string; body?: EventEmitter; responded: boolean; gotBytes: boolean};
+	private current?: {events: Http1Events; method: string; body?: LeanBody; responded: boolean; gotBytes: boolean};
 	private head = '';
 	private mode: BodyMode = {kind: 'none'};
 	/** chunked: bytes left of the chunk being read; -1 while reading a size line; -2 in the trailers. */
@@ -241,7 +244,7 @@ export class Http1Connection {
 		}
 		const current = this.current!;
 		current.responded = true;
-		const body = new EventEmitter();
+		const body = new LeanBody();
 		current.body = body;
 		current.events.onResponse(code, body);
 		if (this.mode.kind === 'none') {
@@ -320,7 +323,7 @@ export class Http1Connection {
 	}
 
 	private emitData(data: Buffer): void {
-		if (data.length > 0) this.current?.body?.emit('data', data);
+		if (data.length > 0) this.current?.body?.emitData(data);
 	}
 
 	private complete(): void {
@@ -332,8 +335,8 @@ export class Http1Connection {
 		else this.socket.unref();
 		// Free before the body ends: whoever the end lets go (the transport's next request, releaseIdle) finds it so.
 		if (reusable) this.onIdle(this);
-		current.body!.emit('end');
-		current.body!.emit('close');
+		current.body!.emitEnd();
+		current.body!.emitClose();
 	}
 
 	private parseError(message: string): -1 {
@@ -351,8 +354,8 @@ export class Http1Connection {
 		this.current = undefined;
 		this.socket.destroy();
 		if (current.body) {
-			current.body.emit('error', error);
-			current.body.emit('close');
+			current.body.emitError(error);
+			current.body.emitClose();
 		} else current.events.onError(error, this.served > 0 && !current.gotBytes);
 	}
 }

@@ -356,7 +356,7 @@ class ClusterTransport implements Transport {
 			let done = false;
 			// Given up (timeout, cancel): a tunnel still being opened must let go of its proxy connection too,
 			// or a proxy that never answers keeps the process alive.
-			let giveUp: AbortController | undefined;
+			const giveUp = factory ? new AbortController() : undefined;
 			const finish = (error?: Error) => {
 				if (done) return;
 				done = true;
@@ -380,8 +380,7 @@ class ClusterTransport implements Transport {
 				candidate.once(settings ? 'secureConnect' : 'connect', () => finish());
 			};
 			if (!factory) return track(this.connectNow(alpn, lean));
-			giveUp = new AbortController();
-			factory({host: this.host, port: this.port}, giveUp.signal).then((raw) => {
+			factory({host: this.host, port: this.port}, giveUp!.signal).then((raw) => {
 				if (done) return void raw.destroy();
 				if (!settings) {
 					socket = raw;
