@@ -12,12 +12,25 @@ import type {Operator} from './operator.js';
 import type {KubeObject, ObjectStore, StoreEvent} from './types.js';
 import {X509Certificate, type KeyObject} from 'node:crypto';
 
+/**
+ * Public keys of the management-cluster.crt copies guardians hold, by their text: the 1,000 managed
+ * clusters of one management cluster hold the same CA, which was parsed once per guardian (~0.3 ms).
+ * Bounded: a `cert-expire` on a management cluster adds a CA text each time.
+ */
+const trustedKeys = new Map<string, KeyObject | undefined>();
+const trustedKeysLimit = 64;
+
 function publicKeyOf(pem: string): KeyObject | undefined {
+	if (trustedKeys.has(pem)) return trustedKeys.get(pem);
+	let key: KeyObject | undefined;
 	try {
-		return new X509Certificate(pem).publicKey;
+		key = new X509Certificate(pem).publicKey;
 	} catch {
-		return undefined;
+		key = undefined;
 	}
+	if (trustedKeys.size >= trustedKeysLimit) trustedKeys.delete(trustedKeys.keys().next().value as string);
+	trustedKeys.set(pem, key);
+	return key;
 }
 
 export type TunnelCluster = {name: string; store: ObjectStore; operator: Operator};

@@ -22,6 +22,35 @@ type HistoryEntry = {rv: number; storageKey: string; type: StoreEvent['type']; r
 /** A stored version (or a deleted object's last one) → the copy a listener or a watch gets, in `type`'s version. */
 export type Materialize = (stored: KubeObject, type: ResourceType) => KubeObject;
 
+/**
+ * The event listeners get. The previous version is copied when first read: of the listeners only a
+ * label-selected watch and the tunnel's fingerprint check look at it, and a copy of it for every
+ * MODIFIED event was a third of the copying in a 1,001-cluster start.
+ */
+class FeedEvent implements StoreEvent {
+	#oldCopy: KubeObject | undefined;
+	#oldStored: KubeObject | undefined;
+	readonly #materialize: Materialize;
+
+	constructor(readonly type: StoreEvent['type'], readonly resourceType: ResourceType, public object: KubeObject, old: KubeObject | undefined, materialize: Materialize) {
+		this.#oldStored = old;
+		this.#materialize = materialize;
+	}
+
+	get old(): KubeObject | undefined {
+		if (this.#oldStored !== undefined) {
+			this.#oldCopy = this.#materialize(this.#oldStored, this.resourceType);
+			this.#oldStored = undefined;
+		}
+		return this.#oldCopy;
+	}
+
+	set old(value: KubeObject | undefined) {
+		this.#oldStored = undefined;
+		this.#oldCopy = value;
+	}
+}
+
 export const storageKeyOf = (t: Pick<ResourceType, 'group' | 'resource'>) => slashPair(t.group, t.resource);
 
 export class ChangeFeed {
@@ -107,9 +136,7 @@ export class ChangeFeed {
 	}
 
 	private copyOf(stored: StoreEvent | HistoryEntry, type: ResourceType): StoreEvent {
-		const event: StoreEvent = {type: stored.type, resourceType: type, object: this.materialize(stored.object, type)};
-		if (stored.old) event.old = this.materialize(stored.old, type);
-		return event;
+		return new FeedEvent(stored.type, type, this.materialize(stored.object, type), stored.old, this.materialize);
 	}
 
 	private deliver(event: StoreEvent): void {

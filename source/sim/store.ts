@@ -1,7 +1,6 @@
 // The in-memory object store of one simulated cluster: what etcd plus the generic registry do in
 // Kubernetes (resourceVersions, uids, generation, name checks, decoding and validation, admission).
 // The served types, the change feed and the built-in controllers are objects of their own.
-import {randomUUID} from 'node:crypto';
 import {isDeepStrictEqual} from 'node:util';
 import {builtinTypes} from './builtin-types.js';
 import {applyBuiltinDefaults} from './builtin-defaults.js';
@@ -28,7 +27,7 @@ import {
 	type StoreEvent,
 } from './types.js';
 import {decodeObject, validateObject, type WriteOptions} from './validation/admit.js';
-import {flatString, nowTimestamp} from './flat-string.js';
+import {flatUuid, nowTimestamp} from './flat-string.js';
 
 export {watchHistoryLimit} from './store-feed.js';
 
@@ -170,7 +169,7 @@ class MemoryStore implements ObjectStore {
 		applyBuiltinDefaults(type, obj, undefined, {services: () => this.services()});
 		validateObject(type, obj);
 		obj = this.admit('create', type, obj);
-		obj.metadata.uid = flatString(randomUUID());
+		obj.metadata.uid = flatUuid();
 		obj.metadata.creationTimestamp = timestamp();
 		obj.metadata.generation = 1;
 		delete obj.metadata.deletionTimestamp;

@@ -117,7 +117,8 @@ export function startWatch(res: ServerResponse, options: WatchOptions, onClose: 
 		unsubscribe = store.subscribe((event) => {
 			const e = event.resourceType === type || (event.resourceType.group === type.group && event.resourceType.resource === type.resource) ? event : undefined;
 			if (!e) return;
-			deliver(e.resourceType === type ? e : {...e, resourceType: type, object: {...e.object, apiVersion: type.group ? `${type.group}/${type.version}` : type.version}});
+			// Named field by field: an event's previous version is a getter, which a spread would not copy.
+			deliver(e.resourceType === type ? e : {type: e.type, resourceType: type, object: {...e.object, apiVersion: type.group ? `${type.group}/${type.version}` : type.version}, old: e.old});
 		});
 	} catch (error) {
 		// Too old a resourceVersion: Kubernetes answers inside the stream, then closes it.

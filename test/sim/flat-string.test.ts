@@ -1,5 +1,5 @@
-import {describe, expect, it} from 'vitest';
-import {apiVersionString, flatString, nowTimestamp, slashPair} from '../../source/sim/flat-string.js';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {apiVersionString, flatString, flatUuid, nowTimestamp, slashPair} from '../../source/sim/flat-string.js';
 import {storageKeyOf} from '../../source/sim/store-feed.js';
 
 describe('flat strings the simulator keeps', () => {
@@ -25,5 +25,29 @@ describe('flat strings the simulator keeps', () => {
 		expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 		expect(Date.parse(t)).toBeGreaterThanOrEqual(before);
 		expect(Date.parse(t)).toBeLessThanOrEqual(Date.now());
+	});
+
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('moves the timestamp on with the clock, second by second', () => {
+		vi.useFakeTimers({toFake: ['Date']});
+		vi.setSystemTime(new Date('2026-12-02T04:59:59.950Z'));
+		expect(nowTimestamp()).toBe('2026-12-02T04:59:59Z');
+		vi.setSystemTime(new Date('2026-12-02T05:00:00.010Z'));
+		expect(nowTimestamp()).toBe('2026-12-02T05:00:00Z');
+		vi.setSystemTime(new Date('2026-12-02T04:59:58.000Z'));
+		expect(nowTimestamp()).toBe('2026-12-02T04:59:58Z');
+	});
+
+	it('makes version 4 UUIDs, each its own', () => {
+		const seen = new Set<string>();
+		for (let i = 0; i < 2000; i++) {
+			const uuid = flatUuid();
+			expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+			seen.add(uuid);
+		}
+		expect(seen.size).toBe(2000);
 	});
 });

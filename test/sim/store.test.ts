@@ -36,6 +36,14 @@ describe('object store', () => {
 		expect(store.get(typeOf(store, 'v1', 'Namespace'), undefined, 'default')?.status).toEqual({phase: 'Active'});
 	});
 
+	it('gives every object a uid of its own', () => {
+		const store = createObjectStore();
+		const configMap = typeOf(store, 'v1', 'ConfigMap');
+		const uids = new Set<string | undefined>();
+		for (let i = 0; i < 1200; i++) uids.add(store.create(configMap, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `c${i}`, namespace: 'default'}}).metadata.uid);
+		expect(uids.size).toBe(1200);
+	});
+
 	it('assigns uid, resourceVersion, creationTimestamp and generation, and bumps generation only on spec changes', () => {
 		const store = createObjectStore();
 		const deploy = typeOf(store, 'apps/v1', 'Deployment');

@@ -1,7 +1,7 @@
 // The tunnel's certificates are real X.509, chained to the management cluster's tunnel CA, and
 // `cert-expire` drives every state a console must show; an expired or foreign certificate drops the
 // tunnel, as voltron's TLS handshake would.
-import {generateKeyPairSync, X509Certificate} from 'node:crypto';
+import {createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
 import {kubeClients, startTestFleet, waitFor, type TestFleet} from '../helpers/fleet.js';
@@ -32,6 +32,18 @@ describe('tunnel certificates', () => {
 		expect(Date.parse(leaf.validTo) - Date.now()).toBeGreaterThan(800 * day);
 		const annotation = fleet.get('mgmt', 'projectcalico.org/v3', 'ManagedCluster', 'managed-1')?.metadata.annotations?.['certs.tigera.io/active-fingerprint'];
 		expect(annotation).toBe(leaf.fingerprint256.replace(/:/g, '').toLowerCase());
+	});
+
+	it('hands each managed cluster the private key of its certificate, as the PKCS#8 PEM OpenSSL writes', async () => {
+		const {managed} = await secrets();
+		const keyPem = Buffer.from(managed?.['managed-cluster.key'] ?? '', 'base64').toString('utf8');
+		const key = createPrivateKey(keyPem);
+		expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+		expect(key.export({type: 'pkcs8', format: 'pem'})).toBe(keyPem);
+		const spki = (k: ReturnType<typeof createPublicKey>) => k.export({type: 'spki', format: 'der'}).toString('hex');
+		expect(spki(createPublicKey(key))).toBe(spki(pem(managed, 'managed-cluster.crt').publicKey));
+		const other = Buffer.from((await kubeClients(fleet, 'managed-2').core.readNamespacedSecret({name: 'tigera-managed-cluster-connection', namespace: 'tigera-operator'})).data?.['managed-cluster.key'] ?? '', 'base64').toString('utf8');
+		expect(other).not.toBe(keyPem);
 	});
 
 	it('cert-expire C DAYS re-issues the certificate; an expired one drops the tunnel, a renewed one restores it', async () => {
