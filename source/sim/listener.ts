@@ -9,7 +9,7 @@
 // 7 days, under ticket keys of the server's own (Go makes them per tls.Config, i.e. per API server), so a
 // ticket one cluster issued never resumes a session on another. That needs an OpenSSL context per server
 // (ticket keys live in it): ~0.9 ms of CPU each to load the shared key and certificate again, once, when
-// the server's first client connects.
+// the server starts listening.
 import {createServer as createHttpServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {createServer as createHttp2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2';
 import {createServer as createNetServer, type Socket} from 'node:net';
@@ -191,10 +191,7 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 		closeIdleHttp2(session, idleTimeoutMs);
 	});
 	const alpn = options.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'];
-	// Made on the first TLS connection, not at start: ~1 ms of CPU each (OpenSSL 3's SSL_CTX_new and
-	// loading the key and certificate), a second of a 1,001-cluster start; a server no client reaches
-	// never needs one. The first handshake is the same either way.
-	let secureContext: SecureContext | undefined;
+	const secureContext = options.tls ? serverSecureContext() : undefined;
 	const server = createNetServer((socket) => {
 		connections.accepted++;
 		sockets.add(socket);
@@ -205,7 +202,6 @@ export function createListener(options: {name: string; tls: boolean; http2?: boo
 			http.emit('connection', socket);
 			return;
 		}
-		secureContext ??= serverSecureContext();
 		const secure = new TLSSocket(socket, {isServer: true, secureContext, ALPNProtocols: alpn});
 		secure.on('error', () => socket.destroy());
 		secure.once('secure', () => {
