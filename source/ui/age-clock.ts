@@ -42,7 +42,9 @@ export function useAgeNow(sinces: readonly number[]): number {
 	due.current = nextAgesChange(sinces, now);
 	useEffect(() => clock.subscribe(second, () => {
 		const t = clock.now(second);
-		if (t >= due.current) setNow(t);
+		if (t < due.current) return;
+		clock.rendering?.();
+		setNow(t);
 	}), [clock]);
 	return now;
 }

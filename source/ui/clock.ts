@@ -6,12 +6,16 @@ export type Clock = {
 	/** Current time rounded down to `period` ms. */
 	now: (period: number) => number;
 	subscribe: (period: number, onTick: () => void) => () => void;
+	/** A pane is about to re-render for the clock alone (an age reads differently): the frame writer hears of it. */
+	rendering?: () => void;
 };
 
-export function createClock(): Clock {
+/** `onRender`: told before each re-render the clock causes (the console's writer: ScreenWriter.clockFrame). */
+export function createClock(options: {onRender?: () => void} = {}): Clock {
 	const timers = new Map<number, {timer: NodeJS.Timeout; listeners: Set<() => void>}>();
 	return {
 		now: period => Math.floor(Date.now() / period) * period,
+		rendering: options.onRender,
 		subscribe(period, onTick) {
 			let entry = timers.get(period);
 			if (!entry) {
