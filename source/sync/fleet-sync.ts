@@ -16,17 +16,12 @@ import {createCoalescer, type Coalescer} from './coalesce.js';
 import {FirstContacts} from './first-contacts.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
-// and an API state; every change only marks the cluster dirty, and a coalesced flush (default every
-// 100 ms at most) recomputes the dirty clusters and the rows linked to them (FleetModel) and applies
+// and an API state; every change only marks the cluster dirty, and a coalesced flush (once loaded, every
+// 67 ms at most: settledFlushMs) recomputes the dirty clusters and the rows linked to them (FleetModel) and applies
 // them with ONE applyBatch: a storm of 1,000 events is one store update. The flush also writes the
 // log lines (reconnects, API state, role, connection, TigerStatus Degraded/recovered) for what changed.
 // Nothing here throws into the caller: an unreachable cluster is a state.
 
-/**
- * The loading window for a fleet of `clusters`: 400 ms, and 1 ms per cluster beyond that up to 1 s. A
- * 1,001-cluster start (about 7 s) drew some 18 whole frames at 400 ms, each also a pass over every row;
- * a few clusters load in well under a second, where 400 ms keeps the progress visible.
- */
 /**
  * The coalescing window once every cluster answered: one frame interval of the console's screen
  * writer (15 frames a second). A change that comes within the window after the last store update waits
@@ -37,6 +32,11 @@ import {FirstContacts} from './first-contacts.js';
  */
 export const settledFlushMs = 67;
 
+/**
+ * The loading window for a fleet of `clusters`: 400 ms, and 1 ms per cluster beyond that up to 1 s. A
+ * 1,001-cluster start (about 7 s) drew some 18 whole frames at 400 ms, each also a pass over every row;
+ * a few clusters load in well under a second, where 400 ms keeps the progress visible.
+ */
 export function loadingWindowFor(clusters: number): number {
 	return Math.min(1000, Math.max(400, clusters));
 }
