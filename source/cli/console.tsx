@@ -12,6 +12,7 @@ import {createUiStore} from '../store/ui-store.js';
 import {App} from '../ui/app.js';
 import {installInkOutput} from '../ui/ink-output.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
+import {createClock} from '../ui/clock.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
 import {asciiEnabled, colorEnabled} from '../ui/theme.js';
 import {commonFlags, commonOptions, durationFlag, installFileFlags, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine, simulatedFleetFlags, type CommonOptions} from './common-flags.js';
@@ -200,8 +201,10 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
+	// Frames the clock makes (ages) do not hold back the fleet's next one (ScreenWriter.clockFrame).
+	const clock = createClock({onRender: () => writer.clockFrame()});
 	const app = (services: ConsoleServices) => (
-		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} onKeyPress={() => writer.expedite()} />
+		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} clock={clock} onKeyPress={() => writer.expedite()} />
 	);
 	// A kubeconfig that cannot be used: the screen is left and the error printed as before the console started.
 	let startupError: unknown;

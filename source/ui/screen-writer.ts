@@ -43,6 +43,10 @@ export class ScreenWriter extends EventEmitter {
 	private lastFrame?: string;
 	/** The next frame answers a key press: drawn at once, not at the next 1/maxFps tick. */
 	private urgent = false;
+	/** The next frame comes from the clock (ages moved), not from a change of the fleet. */
+	private clockNext = false;
+	/** The frame waiting to be drawn only moves the clock: drawing it does not start the cap's interval. */
+	private pendingClock = false;
 	private readonly interval: number;
 	private readonly onResize = () => {
 		// Terminals reflow or clear on resize: repaint everything on the next frame.
@@ -71,6 +75,9 @@ export class ScreenWriter extends EventEmitter {
 	write = (frame: string): boolean => {
 		if (this.disposed) return true;
 		this.stats.frames++;
+		// A clock frame that replaces a fleet frame still waiting carries that change: it counts.
+		this.pendingClock = this.clockNext && (this.pending === undefined || this.pendingClock);
+		this.clockNext = false;
 		this.pending = frame;
 		const wait = this.lastFlush + this.interval - performance.now();
 		if (wait <= 0 || this.urgent) {
@@ -91,13 +98,25 @@ export class ScreenWriter extends EventEmitter {
 		this.urgent = true;
 	}
 
+	/**
+	 * The next frame is the clock's: only ages changed (at most once a second, on the age grid). It is
+	 * drawn as any frame, but it does not hold back the fleet's next change: a connection that flipped
+	 * just after an age frame was drawn waited out the rest of the 1/maxFps interval (up to 67 ms, the
+	 * latency's whole tail at 1,001 clusters), for a cap that is there to fold storms of fleet changes.
+	 */
+	clockFrame(): void {
+		this.clockNext = true;
+	}
+
 	/** Draw the pending frame now. */
 	flush(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
 		if (this.paused) return;
 		const frame = this.pending;
+		const clockOnly = this.pendingClock;
 		this.pending = undefined;
+		this.pendingClock = false;
 		if (frame === undefined || this.disposed) return;
 		this.lastFrame = frame;
 		const known = new Map(this.shown.map(l => [l.raw, l]));
@@ -123,8 +142,9 @@ export class ScreenWriter extends EventEmitter {
 		for (let i = 0; i < rows; i++) out += lineUpdate(i + 1, shown[i] ?? blankLine, next[i] ?? blankLine, columns);
 		this.shown = next;
 		if (out === '') return;
-		// The cap counts frames drawn: a render that changed nothing does not delay the next one.
-		this.lastFlush = performance.now();
+		// The cap counts the fleet's frames drawn: a render that changed nothing, or only moved the
+		// clock, does not delay the next one.
+		if (!clockOnly) this.lastFlush = performance.now();
 		const chunk = syncStart + out + syncEnd;
 		this.stats.flushes++;
 		this.stats.bytes += Buffer.byteLength(chunk);

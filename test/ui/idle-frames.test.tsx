@@ -60,6 +60,41 @@ describe('frames while idle', () => {
 	});
 });
 
+describe('frames the clock makes are told apart', () => {
+	test('the clock tells the frame writer before each re-render an age causes, and on no tick that changes nothing', async () => {
+		const fleet = [cluster('fresh', {api: {state: 'unreachable', since: now - 2 * sec, error: 'connect ECONNREFUSED'}, health: 'unreachable'}), cluster('old')];
+		const fixed = createFixedClock(now);
+		let told = 0;
+		const clock = {...fixed, rendering: () => void told++};
+		const store = fixtureStore(fleet);
+		const h = await renderAt(<App store={store} ui={createUiStore()} clock={clock} size={{columns: 120, rows: 30}} />, 120, 30);
+		expect(h.lastFrame()).toContain('unreachable 2s');
+		const frames = async (from: number, seconds: number) => {
+			const before = h.stdout.frames.length;
+			for (let s = 1; s <= seconds; s++) {
+				fixed.set(from + s * sec);
+				await delay(2);
+			}
+			await delay(20);
+			return h.stdout.frames.length - before;
+		};
+		// By the second while the age is under 10 s: each tick re-renders, and says so first.
+		expect(await frames(now, 3)).toBeGreaterThan(0);
+		expect(told).toBeGreaterThanOrEqual(3);
+		expect(h.lastFrame()).toContain('unreachable 5s');
+		// A change of the fleet is not the clock's.
+		const before = told;
+		store.getState().applyBatch({clusters: {old: {...fleet[1]!, health: 'unreachable', api: {state: 'unreachable', since: now + 3 * sec, error: 'connect ECONNREFUSED'}}}});
+		await waitFor(() => expect(h.lastFrame()).toMatch(/old .* unreachable 0s/));
+		expect(told).toBe(before);
+		// Ages past 10 s move on the 10 s grid: ticks between the marks neither render nor tell.
+		await frames(now + 3 * sec, 12);
+		const settled = told;
+		expect(await frames(now + 15 * sec, 4)).toBe(0);
+		expect(told).toBe(settled);
+	});
+});
+
 describe('what the ticking clock leaves on screen', () => {
 	// Rows whose age cells read the clock in every way they can: by the second (just changed), in
 	// seconds on the 10 s marks, in minutes, a tunnel's and an API's age, a stale TigerStatus ("ago").

@@ -414,6 +414,31 @@ describe('ScreenWriter: frame-rate cap', () => {
 		}
 	});
 
+	test('a frame that only moved the clock does not hold back the fleet\'s next change; a fleet change still does', () => {
+		const tty = new FakeTty(40, 6);
+		const writer = new ScreenWriter(tty, {maxFps: 1});
+		try {
+			writer.clockFrame();
+			writer.write('managed-7 True 9s\n');
+			expect(tty.take()).toContain('9s');
+			// The connection flips right after the ages moved: drawn at once, not a second later.
+			writer.write('managed-7 False 0s\n');
+			expect(tty.take()).toContain('False');
+			// That was a change of the fleet: the next one waits for the interval, as before.
+			writer.write('managed-7 True 0s\n');
+			expect(tty.take()).toBe('');
+			// A clock frame over a fleet frame still waiting carries that change: it counts.
+			writer.clockFrame();
+			writer.write('managed-7 True 1s\n');
+			writer.flush();
+			expect(tty.take()).toContain('True');
+			writer.write('managed-7 False 1s\n');
+			expect(tty.take()).toBe('');
+		} finally {
+			writer.dispose();
+		}
+	});
+
 	test('a render that changes nothing does not hold back the next change', async () => {
 		const tty = new FakeTty(40, 6);
 		const writer = new ScreenWriter(tty, {maxFps: 1});

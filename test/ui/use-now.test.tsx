@@ -23,6 +23,16 @@ function slowMachineClock(): Clock & {tick: () => void} {
 			listeners.add(onTick);
 			return () => listeners.delete(onTick);
 		},
+		// As the ticks: what waits for an instant hears of it on a tick, never from a read of the time.
+		at(due, fn) {
+			const check = () => {
+				if (t < due) return;
+				listeners.delete(check);
+				fn();
+			};
+			listeners.add(check);
+			return () => listeners.delete(check);
+		},
 		tick: () => {
 			for (const l of [...listeners]) l();
 		},
