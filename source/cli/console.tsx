@@ -23,6 +23,7 @@ import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
 import {codeCacheWarm} from './code-cache-warm.js';
+import {capYoungGeneration} from './young-generation.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
 // process and then takes exactly the normal path on the simulator's kubeconfig. What talks to
@@ -170,6 +171,9 @@ async function kubeconfigSources(options: ConsoleOptions): Promise<string[]> {
 type KubeconfigSource = {files: string[]; load: () => FleetConfig | Promise<FleetConfig>};
 
 async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
+	// A fleet's load grows V8's young generation to 32 MB that stay resident until V8's memory reducer
+	// runs, ~40-50 s after the fleet is complete (young-generation.ts); 8 MB semi-spaces keep 16 of them.
+	capYoungGeneration(8);
 	const ui = createUiStore();
 	// Late-bound: the screen and the writer exist only once the console is drawn.
 	const terminalOwner: {current?: TerminalOwner} = {};
