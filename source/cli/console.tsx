@@ -171,9 +171,6 @@ async function kubeconfigSources(options: ConsoleOptions): Promise<string[]> {
 type KubeconfigSource = {files: string[]; load: () => FleetConfig | Promise<FleetConfig>};
 
 async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions, extra: {demo: boolean; stopFleet: () => Promise<void>}): Promise<number> {
-	// A fleet's load grows V8's young generation to 32 MB that stay resident until V8's memory reducer
-	// runs, ~40-50 s after the fleet is complete (young-generation.ts); 8 MB semi-spaces keep 16 of them.
-	capYoungGeneration(8);
 	const ui = createUiStore();
 	// Late-bound: the screen and the writer exist only once the console is drawn.
 	const terminalOwner: {current?: TerminalOwner} = {};
@@ -248,6 +245,10 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 		// now, as the frame is out, not after the work React queues behind it (a start that is stopped
 		// within a few hundred ms of its first frame would otherwise never keep it).
 		codeCacheWarm();
+		// A fleet's load grows V8's young generation to 32 MB that stay resident until V8's memory
+		// reducer runs (young-generation.ts); 8 MB semi-spaces keep 16 of them. Capped only now: the cap
+		// changes a V8 flag, and V8 refuses a code cache written under other flags than the next start's.
+		capYoungGeneration(8);
 		setImmediate(startSync);
 	});
 	// Whatever happens to the first frame, the fleet is not left unwatched.

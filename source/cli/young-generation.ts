@@ -5,13 +5,14 @@ import v8 from 'node:v8';
 // V8's young generation (two semi-spaces) starts at 1 MB a semi-space and doubles whenever more than
 // its size has survived scavenges since it last grew. Loading a large fleet keeps tens of MB, all of
 // which survive a scavenge on their way to the old generation, so it always grows to V8's maximum:
-// 16 MB a semi-space, 32 MB of resident memory, held until V8's memory reducer shrinks it ~40-50 s
-// later (1,001 clusters, 8 MB cap: RSS at complete+3 s 230 -> 217 MB, medians of 5, README design notes).
+// 16 MB a semi-space, 32 MB of resident memory, held until V8's memory reducer shrinks it, ~100 s
+// after the load's last full GC (its watchdog; 1,001 clusters, 8 MB cap: RSS at complete+3 s 230 -> 217 MB, medians of 5, README design notes).
 // The price: a smaller space collects more often and promotes some objects that would have died in a
 // bigger one (the load's CPU cost of 8 MB was within a loaded machine's noise; 4 MB tripled the scavenges).
 //
 // The size can only be fixed by a node flag at process start (--max-semi-space-size), which the
-// console does not get. The growth factor is read at each growth, so it is set to 1 while the
+// console does not get. The cap starts after the code cache is written (console.tsx): V8 refuses a
+// cache entry written under other flags than the next start compiles under. The growth factor is read at each growth, so it is set to 1 while the
 // semi-space is at or above the cap and back to V8's 2 below it (after the memory reducer shrank it, it
 // may grow back to the cap). Checked after each scavenge; V8 may grow it once more before the check
 // runs, which leaves it at twice the cap at worst.
