@@ -1,5 +1,5 @@
-import process from 'node:process';
 import v8 from 'node:v8';
+import {userSetNodeFlags} from './node-flags.js';
 
 // A one-shot `status` lives one to three seconds. V8's optimizing compiler (TurboFan) compiles its hot
 // functions on a worker thread, ~18 % of the process's CPU at 1,001 clusters, for code that mostly has
@@ -11,10 +11,7 @@ import v8 from 'node:v8';
 // (code-cache.ts), and an entry written with TurboFan off would be refused by every next start.
 
 /** The user chose the compiler's settings themselves (node flags): leave them as they are. */
-function userTuned(): boolean {
-	const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-	return /turbofan|max-opt|jitless|(?:^|\s)--(?:no-)?opt\b/.test(flags);
-}
+const userTuned = (): boolean => userSetNodeFlags(/turbofan|max-opt|jitless|(?:^|\s)--(?:no-)?opt\b/);
 
 /** Turns the optimizing compiler off; the returned function turns it on again. */
 export function withoutOptimizingCompiler(): () => void {

@@ -1,6 +1,7 @@
 import {PerformanceObserver, constants} from 'node:perf_hooks';
 import process from 'node:process';
 import v8 from 'node:v8';
+import {userSetNodeFlags} from './node-flags.js';
 
 // V8's young generation (two semi-spaces) starts at 1 MB a semi-space and doubles whenever more than
 // its size has survived scavenges since it last grew. Loading a large fleet keeps tens of MB, all of
@@ -20,10 +21,7 @@ import v8 from 'node:v8';
 const defaultGrowthFactor = 2;
 
 /** The user chose the young generation's size themselves (node flags): leave it as it is. */
-function userTuned(): boolean {
-	const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-	return /semi-space|max-heap-size/.test(flags);
-}
+const userTuned = (): boolean => userSetNodeFlags(/semi-space|max-heap-size/);
 
 function semiSpaceBytes(): number {
 	for (const space of v8.getHeapSpaceStatistics()) {

@@ -9,7 +9,7 @@
 // refused).
 
 import type net from 'node:net';
-import {LeanBody} from './lean-body.js';
+import {LeanBody, type Listener} from './lean-body.js';
 import type {OutgoingRequest} from './transport.js';
 
 /**
@@ -18,9 +18,6 @@ import type {OutgoingRequest} from './transport.js';
  * listener that keeps it copies it.
  */
 export type ResponseBody = {on(event: string | symbol, listener: Listener): unknown; once(event: string | symbol, listener: Listener): unknown};
-// EventEmitter's own listener type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void;
 
 export type Http1Events = {
 	onResponse(status: number, body: ResponseBody): void;

@@ -7,7 +7,7 @@
 
 // EventEmitter's own listener type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void;
+export type Listener = (...args: any[]) => void;
 
 export class LeanBody {
 	private data?: Listener[];
