@@ -60,6 +60,11 @@ class LineReader {
 	/** The current line: its indentation and what follows it (undefined past the end). */
 	indent = -1;
 	text: string | undefined;
+	/**
+	 * Keys found to be strings: a kubeconfig repeats a dozen keys thousands of times. Per read, as a key
+	 * may be a slice of the text (kubeconfig.ts keeps no string that holds the text).
+	 */
+	readonly stringKeys = new Set<string>();
 
 	constructor(private readonly lines: string[]) {
 		this.skipBlank();
@@ -116,7 +121,7 @@ function readMapping(reader: LineReader, indent: number): Record<string, unknown
 		const colon = line.indexOf(':');
 		if (colon <= 0) throw outside;
 		const key = line.slice(0, colon);
-		if (!plainKey.test(key) || key === '__proto__' || Object.hasOwn(mapping, key) || resolvesAway(key)) throw outside;
+		if (!plainKey.test(key) || key === '__proto__' || Object.hasOwn(mapping, key) || resolvesAway(reader, key)) throw outside;
 		let rest = colon + 1;
 		if (rest < line.length && line.charCodeAt(rest) !== 32) throw outside;
 		while (line.charCodeAt(rest) === 32) rest++;
@@ -172,21 +177,21 @@ function readSequence(reader: LineReader, indent: number): unknown[] {
 	return sequence;
 }
 
-/** Keys checked already: a kubeconfig repeats a dozen keys thousands of times. */
-const stringKeys = new Set<string>();
-
 /** A plain key the schema would read as something else than a string (null, true, 1, `<<`). */
-function resolvesAway(key: string): boolean {
-	if (stringKeys.has(key)) return false;
+function resolvesAway(reader: LineReader, key: string): boolean {
+	if (reader.stringKeys.has(key)) return false;
 	for (const type of implicitTypes) if (type.resolve(key)) return true;
-	if (stringKeys.size < 256) stringKeys.add(key);
+	reader.stringKeys.add(key);
 	return false;
 }
 
 const mayResolve = /^[~nNtTfF0-9+\-.<]/;
 
-/** Characters a plain scalar may not start with here (YAML indicators, and flow and quote characters). */
-const indicatorStart = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/**
+ * Starts of a plain scalar left to js-yaml: YAML indicators, flow and quote characters, and a dash that
+ * is an entry's (`- x`); a dash before anything else starts a plain scalar (`--cluster-name`, `-1`).
+ */
+const indicatorStart = /^(?:[?:,[\]{}#&*!|>'"%@`]|-(?: |$))/;
 
 /** The value of a one-line scalar, or `outside`. `text` has no leading spaces and is not empty. */
 function scalar(text: string): unknown {
