@@ -46,11 +46,15 @@ export function parseKubeconfigYaml(text: string, filename: string): unknown {
 	return yaml.load(text, {filename, schema: kubeconfigSchema});
 }
 
-/** js-yaml refuses a stream with these anywhere (its PATTERN_NON_PRINTABLE); so do tabs and CR here. */
+/**
+ * Left to js-yaml: what it refuses anywhere in a stream (its PATTERN_NON_PRINTABLE), tabs, CR, and any
+ * surrogate (a character beyond the BMP, or a lone half).
+ */
+// eslint-disable-next-line no-control-regex
 const unusual = /[\t\r\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 /** A key this reader takes: plain, one word of the characters kubeconfig keys are made of. */
-const plainKey = /^[A-Za-z_][A-Za-z0-9_.\/-]*$/;
+const plainKey = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 
 /** Thrown inside the reader when the text is outside its style; never leaves fastDocument. */
 const outside = Symbol('outside the block style');
