@@ -10,7 +10,7 @@ import {kubeconfigFiles} from './kubeconfig-files.js';
 import {parseKubeconfigYaml} from './kubeconfig-yaml.js';
 import type {ExecConfig} from './exec-credentials.js';
 import {registerSecret} from './secret-values.js';
-import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
+import {ProxyError, proxyFor, proxyVariables, type ProxyRoute} from './proxy.js';
 
 export type ContextInfo = {
 	name: string;
@@ -313,6 +313,7 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 
 	const entries = new Map<string, ContextEntry>();
 	const infos: ContextInfo[] = [];
+	const proxyEnv = proxyVariables(options.env ?? process.env);
 	const clusterCache = new Map<string, ClusterEntry>();
 	const userCache = new Map<string, UserEntry>();
 	for (const name of wanted) {
@@ -345,7 +346,7 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 		if (!cluster) {
 			cluster = toCluster(rawCluster.file, clusterName, rawCluster.body);
 			try {
-				cluster.proxy = proxyFor(cluster, options.env ?? process.env);
+				cluster.proxy = proxyFor(cluster, proxyEnv);
 			} catch (error) {
 				if (!(error instanceof ProxyError)) throw error;
 				const fromFile = Boolean(cluster.proxyUrl);
