@@ -11,6 +11,7 @@ import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
+import {batched, jsonPieces} from './json-pieces.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {withoutOptimizingCompiler} from './short-run-compile.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
@@ -31,12 +32,30 @@ const statusFlags = {
 
 const defaultWaitMs = 5 * 60_000;
 
-type Output = {stdout: (text: string) => void; stderr: (text: string) => void};
+type Output = {
+	stdout: (text: string) => void;
+	stderr: (text: string) => void;
+	/** From now on a write to stdout returns once written: called before the output a run ends with. */
+	waitForWrites?: () => void;
+};
 
 const defaultOutput: Output = {
 	stdout: text => void process.stdout.write(text),
 	stderr: text => void process.stderr.write(text),
+	waitForWrites: blockingStdout,
 };
+
+/**
+ * Stdout as a pipe or socket is non-blocking in node: once the reader falls behind, every later write
+ * is queued, and the queue is written at once through one allocation of three times its length (its
+ * UTF-8 at worst), ~4.3 MB of JSON at 1,001 clusters. Writes that wait for the reader keep one 64 KB
+ * piece at a time, as on a file or terminal, where writes wait already (no handle, or one that is
+ * blocking). Only for the output a run ends with: a --watch line must not wait for a slow reader.
+ */
+function blockingStdout(): void {
+	const handle = (process.stdout as unknown as {_handle?: {setBlocking?: (blocking: boolean) => number}})._handle;
+	handle?.setBlocking?.(true);
+}
 
 export async function main(argv: string[], output: Output = defaultOutput): Promise<number> {
 	const parsed = parseCommandLine(argv, 'status', statusFlags);
@@ -125,15 +144,18 @@ function settledRows(clusters: Record<string, Cluster>, timeoutMs: number): Reco
 	return out;
 }
 
-function render(clusters: Record<string, Cluster>, statuses: Record<string, TigerStatus[]>, json: boolean): string {
+/** Prints the fleet: the table, or the JSON document in pieces (json-pieces.ts). */
+function print(output: Output, clusters: Record<string, Cluster>, statuses: Record<string, TigerStatus[]>, json: boolean): void {
 	const now = Date.now();
-	return json ? `${JSON.stringify(toJson(clusters, statuses, now), null, 2)}\n` : formatTable(clusters, now);
+	if (!json) return output.stdout(formatTable(clusters, now));
+	output.waitForWrites?.();
+	for (const text of batched(jsonPieces(toJson(clusters, statuses, now), 'clusters'))) output.stdout(text);
 }
 
 function printOnce(store: AppStore, output: Output, json: boolean, timeoutMs: number): number {
 	const {statuses} = store.getState();
 	const clusters = settledRows(store.getState().clusters, timeoutMs);
-	output.stdout(render(clusters, statuses, json));
+	print(output, clusters, statuses, json);
 	const result = verdict(clusters);
 	if (result.message) output.stderr(`calico-mcm: ${result.message}\n`);
 	return result.code;
@@ -190,7 +212,7 @@ async function waitConnected(store: AppStore, output: Output, json: boolean, wai
 	if (managed.length === 0) {
 		output.stderr('calico-mcm: no managed clusters in the fleet: nothing to wait for\n');
 		const {clusters, statuses} = store.getState();
-		output.stdout(render(clusters, statuses, json));
+		print(output, clusters, statuses, json);
 		return 0;
 	}
 	const waiting = notConnected();
@@ -216,7 +238,7 @@ async function waitConnected(store: AppStore, output: Output, json: boolean, wai
 		if (notConnected().length === 0) finish(true);
 	});
 	const {clusters, statuses} = store.getState();
-	output.stdout(render(clusters, statuses, json));
+	print(output, clusters, statuses, json);
 	if (connected) {
 		output.stderr(`calico-mcm: all ${managedRows(clusters).length} managed clusters connected\n`);
 		return 0;

@@ -1,16 +1,16 @@
 // Kubeconfig loading, merged as kubectl merges a KUBECONFIG list: the first file to define a cluster,
 // user or context name wins, and current-context comes from the first file that sets one. Parsed with
 // js-yaml ourselves (client-node loses line numbers), and relative file paths are resolved against the
-// file that names them, as kubectl does.
+// file that names them, as kubectl does. kubeconfig-yaml.ts says which YAML schema, and how it is read fast.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import {ConfigError} from './errors.js';
 import {kubeconfigFiles} from './kubeconfig-files.js';
+import {parseKubeconfigYaml} from './kubeconfig-yaml.js';
 import type {ExecConfig} from './exec-credentials.js';
 import {registerSecret} from './secret-values.js';
-import {ProxyError, proxyFor, type ProxyRoute} from './proxy.js';
+import {ProxyError, proxyFor, proxyVariables, type ProxyRoute} from './proxy.js';
 
 export type ContextInfo = {
 	name: string;
@@ -93,7 +93,7 @@ function readFile(file: string): RawFile | undefined {
 	}
 	let doc: unknown;
 	try {
-		doc = yaml.load(text, {filename: file});
+		doc = parseKubeconfigYaml(text, file);
 	} catch (error) {
 		const mark = (error as {mark?: {line?: number; column?: number}}).mark;
 		const line = mark?.line === undefined ? undefined : mark.line + 1;
@@ -313,6 +313,7 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 
 	const entries = new Map<string, ContextEntry>();
 	const infos: ContextInfo[] = [];
+	const proxyEnv = proxyVariables(options.env ?? process.env);
 	const clusterCache = new Map<string, ClusterEntry>();
 	const userCache = new Map<string, UserEntry>();
 	for (const name of wanted) {
@@ -345,7 +346,7 @@ export function loadKubeconfig(options: LoadOptions = {}): FleetConfig {
 		if (!cluster) {
 			cluster = toCluster(rawCluster.file, clusterName, rawCluster.body);
 			try {
-				cluster.proxy = proxyFor(cluster, options.env ?? process.env);
+				cluster.proxy = proxyFor(cluster, proxyEnv);
 			} catch (error) {
 				if (!(error instanceof ProxyError)) throw error;
 				const fromFile = Boolean(cluster.proxyUrl);

@@ -71,10 +71,20 @@ export function emptyRawState(context: string, now: number): RawClusterState {
 }
 
 /** Epoch ms of an RFC 3339 timestamp, undefined when absent or unparsable. */
+/**
+ * The last text parseTime read and what it read: a fleet's objects mostly carry the same few
+ * timestamps (conditions that changed together), and Date.parse is the dear part of a TigerStatus row.
+ */
+let lastText = '';
+let lastTime: number | undefined;
+
 export function parseTime(value: unknown): number | undefined {
 	if (typeof value !== 'string' || value === '') return undefined;
+	if (value === lastText) return lastTime;
 	const t = Date.parse(value);
-	return Number.isNaN(t) ? undefined : t;
+	lastText = value;
+	lastTime = Number.isNaN(t) ? undefined : t;
+	return lastTime;
 }
 
 export function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {

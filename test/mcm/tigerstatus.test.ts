@@ -17,6 +17,24 @@ describe('TigerStatus flattening', () => {
 		expect(flattenTigerStatus({metadata: {name: 'y'}})).toMatchObject({available: 'Unknown'});
 	});
 
+	it('reads the first condition of each type, and dates the row by the latest transition of any condition', () => {
+		const s = flattenTigerStatus({
+			metadata: {name: 'apiserver'},
+			status: {
+				conditions: [
+					{type: 'Progressing', status: 'True', reason: 'Rolling', message: 'rolling out', lastTransitionTime: '2026-01-02T00:00:00Z'},
+					{type: 'Progressing', status: 'False', reason: 'Later', lastTransitionTime: '2026-01-01T00:00:00Z'},
+					{type: 'Custom', status: 'True', lastTransitionTime: '2026-03-01T00:00:00+01:00'},
+					{type: 'Available', status: 'True', lastTransitionTime: 'not a time'},
+				],
+			},
+		});
+		expect(s).toEqual({name: 'apiserver', available: 'True', progressing: 'True', degraded: 'Unknown', reason: 'Rolling', message: 'rolling out', since: Date.parse('2026-02-28T23:00:00Z')});
+		// The same timestamps again, and then others: each read as itself.
+		const again = flattenTigerStatus(tigerStatus('compliance', 'degraded', 'x'));
+		expect(again.since).toBe(Date.parse('2026-01-02T00:00:00Z'));
+	});
+
 	it('sorts Degraded first, then Progressing, then by name', () => {
 		const list = flattenTigerStatuses([
 			tigerStatus('apiserver'),
