@@ -23,6 +23,13 @@ import type {CoarseTimers} from './coarse-timers.js';
 // What it costs is the interval, so the interval depends on what the user looks at (ProbeTier): the
 // selected row and the rows on screen are probed often, the rest of a big fleet about once a
 // bookmark interval (see probeIntervalsFor).
+//
+// And what it costs is as much the process's wake-ups as the requests: on this kind of VM a wake-up
+// after a sleep costs ~0.5-1 ms of CPU by itself, more than a probe's own work, and each probe on its
+// own timer woke the process twice (the timer, then the answer). So the rows on screen probe on one
+// beat, the steps of the fleet's grid at the selected row's interval: the selected row at every step,
+// the others every few steps (never later than their interval), and a screenful of probes and their
+// answers is ~2 wake-ups a step instead of ~2 a row.
 
 /** How closely a cluster is looked at: its row is selected, on screen, or neither (or there is no screen). */
 export type ProbeTier = 'selected' | 'on-screen' | 'off-screen';
@@ -49,9 +56,10 @@ export type ProbeOptions = {
 
 /**
  * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share the fleet's
- * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a
- * 1,001-cluster fleet were ~20 wake-ups a second; on the grid, one. A probe then goes out up to 1 s
- * early, never late.
+ * grid (coarse-timers.ts, one per fleet sync, stepping at the beat: probeBeatMs): ~20 re-armed probe
+ * timers a second on a 1,001-cluster fleet were ~20 wake-ups a second; on the grid, one a step. A
+ * probe then goes out up to one step early, never late. The rows on screen wait on it whatever their
+ * interval (onBeat).
  */
 const coarseFromMs = 10_000;
 
