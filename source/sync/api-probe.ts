@@ -23,6 +23,13 @@ import type {CoarseTimers} from './coarse-timers.js';
 // What it costs is the interval, so the interval depends on what the user looks at (ProbeTier): the
 // selected row and the rows on screen are probed often, the rest of a big fleet about once a
 // bookmark interval (see probeIntervalsFor).
+//
+// And what it costs is as much the process's wake-ups as the requests: on this kind of VM a wake-up
+// after a sleep costs ~0.5-1 ms of CPU by itself, more than a probe's own work, and each probe on its
+// own timer woke the process twice (the timer, then the answer). So the rows on screen probe on one
+// beat, the steps of the fleet's grid at the selected row's interval: the selected row at every step,
+// the others every few steps (never later than their interval), and a screenful of probes and their
+// answers is ~2 wake-ups a step instead of ~2 a row.
 
 /** How closely a cluster is looked at: its row is selected, on screen, or neither (or there is no screen). */
 export type ProbeTier = 'selected' | 'on-screen' | 'off-screen';
@@ -41,15 +48,18 @@ export type ProbeOptions = {
 	onState: (state: WatchState) => void;
 	/** The server answers again after it did not: retry what waits (the watches). */
 	onRecover: () => void;
-	/** The fleet's shared grid for waits of coarseFromMs and more (coarse-timers.ts); without it every wait is exact. */
+	/** The fleet's shared grid (coarse-timers.ts) for the beat and for waits of coarseFromMs and more; without it every wait is exact. */
 	coarse?: CoarseTimers;
+	/** The cluster's row is on screen (selected or not): its probe goes out on the fleet's beat, the grid's steps. */
+	onBeat?: () => boolean;
 };
 
 /**
  * Waits this long or longer (the off-screen rows of a big fleet: tens of seconds) share the fleet's
- * 1 s grid (coarse-timers.ts, one per fleet sync): ~20 re-armed probe timers a second on a
- * 1,001-cluster fleet were ~20 wake-ups a second; on the grid, one. A probe then goes out up to 1 s
- * early, never late.
+ * grid (coarse-timers.ts, one per fleet sync, stepping at the beat: probeBeatMs): ~20 re-armed probe
+ * timers a second on a 1,001-cluster fleet were ~20 wake-ups a second; on the grid, one a step. A
+ * probe then goes out up to one step early, never late. The rows on screen wait on it whatever their
+ * interval (onBeat).
  */
 const coarseFromMs = 10_000;
 
@@ -83,12 +93,13 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	const interval = () => (typeof options.intervalMs === 'number' ? options.intervalMs : options.intervalMs(last));
 	/** Long waits go on the fleet's grid (up to one step early, see coarseFromMs); short ones stay exact. */
 	const {coarse} = options;
-	const slack = () => (coarse && interval() >= coarseFromMs ? coarse.gridMs : 0);
+	const onGrid = () => coarse !== undefined && (options.onBeat?.() === true || interval() >= coarseFromMs);
+	const slack = () => (coarse && onGrid() ? coarse.gridMs : 0);
 	const schedule = (ms: number) => {
 		if (stopper.signal.aborted) return;
 		cancel?.();
 		dueAt = performance.now() + ms;
-		if (coarse && ms >= coarseFromMs) {
+		if (coarse && onGrid()) {
 			cancel = coarse.at(dueAt, due);
 			return;
 		}
@@ -179,4 +190,20 @@ export function probeIntervalsFor(clusters: number): ProbeIntervals {
 export function probeIntervalOf(intervals: ProbeIntervals, tier: ProbeTier, state: 'ok' | 'unreachable' | undefined): number {
 	if (state !== 'unreachable') return intervals[tier];
 	return tier === 'off-screen' ? Math.min(intervals['off-screen'], 15_000) : Math.min(intervals.selected, intervals[tier]);
+}
+
+/** The same interval for every tier (a fixed probeMs). */
+export function uniformProbe(ms: number): ProbeIntervals {
+	return {'selected': ms, 'on-screen': ms, 'off-screen': ms};
+}
+
+/**
+ * The step of the fleet's probe grid: the selected row's interval (1.5 s), or 1 s without probes.
+ * The selected row then probes at every step and the other rows on screen every few steps (5 s:
+ * every third, 4.5 s apart), in the same wake-ups: 40 rows on screen probed each at its own instant
+ * were ~16 wake-ups a second (the timer, then the answer), on the beat ~2. Off screen, a wait then
+ * ends up to one step early.
+ */
+export function probeBeatMs(intervals: ProbeIntervals | undefined): number {
+	return intervals ? Math.max(1, intervals.selected) : 1000;
 }

@@ -159,6 +159,7 @@ export class ClusterWatches {
 			this.probe = startProbe(this.o.client, {
 				intervalMs: state => this.probeInterval(state),
 				coarse: this.o.coarse,
+				onBeat: () => this.tier !== 'off-screen',
 				onState: state => !this.o.stopped() && this.setState('probe', state),
 				onRecover: () => {
 					if (this.o.stopped()) return;

@@ -1,9 +1,10 @@
 // Timers that may fire up to one grid step EARLY, in exchange for sharing one Node timer per grid
 // step. A 1,001-cluster console keeps a reachability-probe timer per cluster (api-probe.ts); off
 // screen each is re-armed about once a minute, after the cluster's last bookmark, which was ~20
-// timer fires a second at 20 different instants, each its own wake-up of the process. On a 1 s grid
-// they are one wake-up a second. Early, never late: a caller that re-checks when its timer fires
-// (the probe does) keeps its bound.
+// timer fires a second at 20 different instants, each its own wake-up of the process. On a grid
+// they are one wake-up a step (the fleet's steps at the probe beat, 1.5 s: the rows on screen probe
+// on the same steps). Early, never late: a caller that re-checks when its timer fires (the probe
+// does) keeps its bound.
 
 export type CoarseTimers = {
 	/** Calls `fn` at the last grid step at or before `at` (performance.now() ms; at once if that is past). Returns the cancel. */

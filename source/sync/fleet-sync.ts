@@ -9,9 +9,9 @@ import type {ManagedClusterNames} from '../mcm/managed-identity.js';
 import type {LogLine} from '../mcm/types.js';
 import type {AppStore} from '../store/store.js';
 import type {OnScreen} from '../store/ui-store.js';
-import type {ProbeIntervals, ProbeTier} from './api-probe.js';
+import {probeBeatMs, uniformProbe, type ProbeIntervals, type ProbeTier} from './api-probe.js';
 import {ClusterWatches} from './cluster-watches.js';
-import {createCoarseTimers} from './coarse-timers.js';
+import {createCoarseTimers, type CoarseTimers} from './coarse-timers.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
 import {FirstContacts} from './first-contacts.js';
 
@@ -124,8 +124,12 @@ class FleetSyncLoop implements FleetSync {
 	private readonly now: () => number;
 	private stopped = false;
 	private readyWaiters: Array<() => void> = [];
-	/** One 1 s grid for every cluster's probe timers: ~20 re-armed a second on 1,001 clusters, one wake-up (api-probe.ts). */
-	private readonly coarse = createCoarseTimers(1000);
+	/**
+	 * One grid for every cluster's probe timers, stepping at the selected row's interval: the rows on
+	 * screen probe on its steps, and the off-screen rows' re-armed timers (~20 a second on 1,001
+	 * clusters) wait for them too: one wake-up a step (api-probe.ts).
+	 */
+	private readonly coarse: CoarseTimers;
 
 	/** Clusters whose every resource answered (or failed) once. */
 	private settledCount = 0;
@@ -140,6 +144,7 @@ class FleetSyncLoop implements FleetSync {
 
 	constructor(private readonly o: FleetSyncOptions) {
 		this.now = o.now ?? Date.now;
+		this.coarse = createCoarseTimers(probeBeatMs(typeof o.probeMs === 'number' ? uniformProbe(o.probeMs) : o.probeMs));
 		this.model = new FleetModel({managedClusterNames: o.managedClusterNames});
 		// Started once the constructor is done: every cluster is known before the first contact begins.
 		this.firstContacts = new FirstContacts(Math.max(1, o.startConcurrency ?? 128));
@@ -176,7 +181,7 @@ class FleetSyncLoop implements FleetSync {
 			settledAll: settled,
 			stopped: () => this.stopped,
 			mode: this.o.mode ?? 'watch',
-			probe: typeof this.o.probeMs === 'number' ? {'selected': this.o.probeMs, 'on-screen': this.o.probeMs, 'off-screen': this.o.probeMs} : this.o.probeMs,
+			probe: typeof this.o.probeMs === 'number' ? uniformProbe(this.o.probeMs) : this.o.probeMs,
 			coarse: this.coarse,
 		});
 		this.clusters.set(context, watches);

@@ -2,7 +2,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
 import {KubeError} from '../../source/kube/errors.js';
 import type {WatchState} from '../../source/kube/watch.js';
-import {probeIntervalOf, probeIntervalsFor, startProbe, type ProbeTier} from '../../source/sync/api-probe.js';
+import {probeBeatMs, probeIntervalOf, probeIntervalsFor, startProbe, type ProbeTier} from '../../source/sync/api-probe.js';
 import {createCoarseTimers} from '../../source/sync/coarse-timers.js';
 
 // The reachability probe asks only what nothing else said: while the server keeps answering (watch
@@ -91,11 +91,12 @@ describe('startProbe', () => {
 
 	it('off screen on a big fleet, a hang shows once a bookmark interval passes without an answer; on screen within seconds', async () => {
 		const intervals = probeIntervalsFor(1001);
-		// With exact timers, and on the fleet's 1 s grid (early, never late: the bound holds).
-		for (const [tier, within, coarse] of [['off-screen', 65_000, undefined], ['on-screen', 5000, undefined], ['off-screen', 65_000, createCoarseTimers(1000)], ['on-screen', 5000, createCoarseTimers(1000)]] as const) {
+		// With exact timers, and on the fleet's grid, on screen on its beat (early, never late: the bound holds).
+		const grid = () => createCoarseTimers(probeBeatMs(intervals));
+		for (const [tier, within, coarse] of [['off-screen', 65_000, undefined], ['on-screen', 5000, undefined], ['off-screen', 65_000, grid()], ['on-screen', 5000, grid()]] as const) {
 			const f = fakeClient();
 			const states: WatchState[] = [];
-			const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}, coarse});
+			const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}, coarse, onBeat: () => tier !== 'off-screen'});
 			await vi.advanceTimersByTimeAsync(intervals[tier]);
 			f.client.lastAnswerAt = performance.now();
 			f.hang();
@@ -107,11 +108,11 @@ describe('startProbe', () => {
 		}
 	});
 
-	it('1,000 clusters off screen, kept answering by bookmarks: no probe, and their re-armed timers wake the process at most once a second', async () => {
+	it('1,000 clusters off screen, kept answering by bookmarks: no probe, and their re-armed timers wake the process at most once a beat', async () => {
 		const intervals = probeIntervalsFor(1001);
 		const clients = Array.from({length: 1000}, () => fakeClient());
 		// The fleet's grid, as the fleet sync hands it to every cluster's probe.
-		const coarse = createCoarseTimers(1000);
+		const coarse = createCoarseTimers(probeBeatMs(intervals));
 		const probes = clients.map(f => startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, 'off-screen', state), onState: () => {}, onRecover: () => {}, coarse}));
 		// The first probes, spread over an interval; then each cluster's four watches send a bookmark a
 		// minute each, at their own moments (kube-apiserver's, from when each watch opened).
@@ -141,9 +142,48 @@ describe('startProbe', () => {
 			}
 		}
 		expect(clients.reduce((n, f) => n + f.probes.length, 0)).toBe(firstProbes);
-		// 5 minutes: at most one wake-up per second of the probes' timers (there were ~20 a second).
-		expect(wakeups.size).toBeLessThanOrEqual(5 * 60 + 1);
+		// 5 minutes: at most one wake-up per beat (1.5 s) of the probes' timers (there were ~20 a second).
+		expect(wakeups.size).toBeLessThanOrEqual((5 * 60_000) / 1500 + 1);
 		for (const probe of probes) probe.stop();
+	});
+
+	it('a screenful of a 1,001-cluster fleet probes on one beat: the selected row every 1.5 s, the rest on screen every 5 s, all in the beat\'s instants', async () => {
+		const intervals = probeIntervalsFor(1001);
+		const coarse = createCoarseTimers(probeBeatMs(intervals));
+		const rows = Array.from({length: 41}, (_, i) => ({f: fakeClient(), tier: (i === 0 ? 'selected' : 'on-screen') as ProbeTier}));
+		const probes = rows.map(({f, tier}) => startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: () => {}, onRecover: () => {}, coarse, onBeat: () => true}));
+		await vi.advanceTimersByTimeAsync(intervals['on-screen']);
+		const from = performance.now();
+		await vi.advanceTimersByTimeAsync(60_000);
+		const sent = rows.map(({f}) => f.probes.filter(t => t >= from));
+		// Every row still within its interval: the selected one 1.5 s, the others 5 s.
+		for (const [i, times] of sent.entries()) {
+			const every = i === 0 ? 1500 : 5000;
+			expect(times.length).toBeGreaterThanOrEqual(60_000 / every - 1);
+			for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBeLessThanOrEqual(every);
+		}
+		// ~570 probes a minute, at no more instants than the selected row's own (each its own wake-up before: ~16 a second).
+		expect(new Set(sent.flat()).size).toBeLessThanOrEqual(sent[0]!.length + 1);
+		for (const probe of probes) probe.stop();
+	});
+
+	it('a row on screen that is hung shows within 5 s + the timeout on the beat, and the selected one within 1.5 s + the timeout', async () => {
+		const intervals = probeIntervalsFor(1001);
+		const coarse = createCoarseTimers(probeBeatMs(intervals));
+		for (const tier of ['on-screen', 'selected'] as const) {
+			// Hung at every offset into the beat: the bound may not depend on when the hang began.
+			for (const offset of [0, 300, 700, 1100, 1499]) {
+				const f = fakeClient();
+				const states: WatchState[] = [];
+				const probe = startProbe(f.client as unknown as ClusterClient, {intervalMs: state => probeIntervalOf(intervals, tier, state), onState: s => states.push(s), onRecover: () => {}, coarse, onBeat: () => true});
+				await vi.advanceTimersByTimeAsync(intervals[tier] + offset);
+				f.client.lastAnswerAt = performance.now();
+				f.hang();
+				await vi.advanceTimersByTimeAsync(intervals[tier] + 400);
+				expect(states.at(-1)).toMatchObject({state: 'unreachable'});
+				probe.stop();
+			}
+		}
 	});
 
 	it('probes every cluster of a small fleet alike, at 1.5 s', () => {
