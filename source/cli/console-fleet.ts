@@ -20,6 +20,7 @@ import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {withheldNotices} from './fleet-access.js';
+import {collectOnceLoaded} from './settle-collection.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
@@ -111,6 +112,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 	let certs: TunnelCertSync | undefined;
 	let unfocus: (() => void) | undefined;
 	let tlsSessions: ReturnType<typeof loadTlsSessions>;
+	let stopped = false;
 	return {
 		services,
 		start(config) {
@@ -124,6 +126,8 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			sync = fleetSync;
 			// Every cluster has answered (or failed) its first lists: the tickets of their handshakes are in.
 			void fleetSync.ready().then(() => saveTlsSessions(tlsSessions));
+			// On a big fleet the load's garbage is collected then, not ~30-100 s later (settle-collection.ts).
+			collectOnceLoaded(fleetSync, clients.size, {stopped: () => stopped});
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
@@ -134,6 +138,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			certs = startTunnelCertSync({store, clients, sync, intervalMs: options.certRefreshMs ?? (options.demo ? 5000 : certRefreshIntervalFor(clients.size))});
 		},
 		stop() {
+			stopped = true;
 			offerAbort.abort();
 			control.dispose();
 			unfocus?.();

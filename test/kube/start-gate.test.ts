@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {acquireStart, setWatchStartConcurrency, waitStart} from '../../source/kube/watch/start-gate.js';
+import {acquireStart, setWatchStartConcurrency, startsIdle, waitStart} from '../../source/kube/watch/start-gate.js';
 
 afterEach(() => setWatchStartConcurrency(32));
 
@@ -102,5 +102,25 @@ describe('the watch start gate', () => {
 
 	it('refuses at once a signal already aborted', async () => {
 		expect(await acquireStart(AbortSignal.abort())).toBeUndefined();
+	});
+});
+
+describe('startsIdle', () => {
+	it('resolves once every admitted start released and nothing waits, not while one still opens', async () => {
+		setWatchStartConcurrency(1);
+		const signal = new AbortController().signal;
+		const first = await acquireStart(signal);
+		const queued = acquireStart(signal, 'stream');
+		let idle = false;
+		void startsIdle().then(() => (idle = true));
+		first!();
+		const second = await queued;
+		await tick();
+		expect(idle).toBe(false);
+		second!();
+		await tick();
+		expect(idle).toBe(true);
+		// With nothing started, at once.
+		await startsIdle();
 	});
 });

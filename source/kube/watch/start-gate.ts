@@ -62,6 +62,7 @@ class Gate {
 	// Withdrawn waiters stay in their queue until their turn comes, and are skipped then.
 	private readonly lists: Wait[] = [];
 	private readonly streams: Wait[] = [];
+	private drainWaiters: Array<() => void> = [];
 
 	wait(kind: Kind, signal?: AbortSignal): Wait {
 		const wait = new Wait(this, signal);
@@ -73,6 +74,22 @@ class Gate {
 	released(): void {
 		this.active--;
 		this.pump();
+		if (this.active === 0 && this.drainWaiters.length > 0) this.drained();
+	}
+
+	/** Resolves once no list or stream holds or waits for a slot (at once if none does). */
+	idle(): Promise<void> {
+		return new Promise(resolve => {
+			this.drainWaiters.push(resolve);
+			if (this.active === 0) this.drained();
+		});
+	}
+
+	private drained(): void {
+		// Withdrawn waiters may still sit in the queues: pump() skipped them, so with nothing active both are spent.
+		const waiters = this.drainWaiters;
+		this.drainWaiters = [];
+		for (const resolve of waiters) resolve();
 	}
 
 	pump(): void {
@@ -111,6 +128,14 @@ export function waitStart(kind: Kind = 'list'): StartWait {
 export function acquireStart(signal: AbortSignal, kind: Kind = 'list'): Promise<Admission> {
 	if (signal.aborted) return Promise.resolve(undefined);
 	return gate.wait(kind, signal).admitted;
+}
+
+/**
+ * Resolves once no watch (process-wide) is listing or opening a stream, nor waiting to: after a fleet's
+ * first lists, when every watch stream it asked for has opened (or failed).
+ */
+export function startsIdle(): Promise<void> {
+	return gate.idle();
 }
 
 /** How many watches (process-wide) may list or open a stream at the same time. Default 32. */
