@@ -89,7 +89,7 @@ class Exchange {
 			headers['Content-Length'] = String(Buffer.byteLength(args.body));
 		}
 		args.cancel.listen(this);
-		this.cut = args.prepared.transport.send({method: args.method, path: args.fullPath, headers, body: args.body}, this);
+		this.cut = args.prepared.transport.send({method: args.method, path: args.fullPath, headers, body: args.body, streaming: args.streaming}, this);
 		this.sending = false;
 	}
 

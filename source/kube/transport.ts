@@ -23,6 +23,7 @@ import net from 'node:net';
 import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
 import {Cut} from './cut.js';
+import {leanH2Reads} from './h2-lean-reads.js';
 import {h2Request} from './h2-request.js';
 import {Http1Connection, leanReads, type ResponseBody} from './http1-connection.js';
 import type {TlsSessionCache} from './tls-sessions.js';
@@ -71,7 +72,8 @@ export type TransportOptions = {
 	pingTimeoutMs?: number;
 };
 
-export type OutgoingRequest = {method: string; path: string; headers: Record<string, string>; body?: string};
+/** `streaming`: a response held open (a watch), whose chunks are read lean over HTTP/2 (h2-lean-reads.ts). */
+export type OutgoingRequest = {method: string; path: string; headers: Record<string, string>; body?: string; streaming?: boolean};
 
 export type ExchangeEvents = {
 	/** The response head; `body` emits data/end/error/close like an http.IncomingMessage (it may be one). */
@@ -464,7 +466,7 @@ class ClusterTransport implements Transport {
 			return () => {};
 		}
 		session.opened();
-		const exchange = new H2Exchange(this, session, stream, events, reused);
+		const exchange = new H2Exchange(this, session, stream, events, reused, request.streaming === true);
 		(stream as TrackedStream)[h2ExchangeOf] = exchange;
 		stream.on('response', onH2Response);
 		stream.on('error', onH2Error);
@@ -674,6 +676,7 @@ class H2Exchange {
 		private readonly events: ExchangeEvents,
 		/** The session carried streams before (see sendH2). */
 		private readonly reused: boolean,
+		private readonly streaming: boolean,
 	) {}
 
 	fail(error: NodeJS.ErrnoException): void {
@@ -686,6 +689,7 @@ class H2Exchange {
 	response(head: http2.IncomingHttpHeaders): void {
 		if (this.failed) return;
 		this.responded = true;
+		if (this.streaming) leanH2Reads(this.stream);
 		this.events.onResponse(Number(head[':status']) || 0, this.stream);
 	}
 

@@ -43,6 +43,11 @@ function watchRequests(c: SingleCluster) {
 
 const allOk = (ws: Watched[]) => ws.every((w) => w.states.at(-1) === 'ok');
 
+async function listNames(client: ClusterClient, path: string): Promise<string[]> {
+	const list = await client.request<{items: Array<{metadata: {name: string}}>}>({path});
+	return list.items.map((item) => item.metadata.name);
+}
+
 describe('bookmarks on a shared HTTP/2 session', () => {
 	it('only one watch of a cluster asks for bookmarks, never the one whose type is not served; every watch still follows its objects', async () => {
 		const c = await cluster();
@@ -59,6 +64,20 @@ describe('bookmarks on a shared HTTP/2 session', () => {
 		expect(client.protocol).toBe('h2');
 		await client.request({method: 'POST', path: served[0], body: {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'later'}}});
 		await waitFor(() => ws[1].names.has('later'), 5000, 'a rider sees a change');
+	});
+
+	it('a bookmark on the shared session moves the carrier\'s resume resourceVersion on, with no event', async () => {
+		const c = await cluster();
+		const client = clientFor(c.server.url, c.tokens.adminToken);
+		await client.request({path: '/version'});
+		const w = watch(client, served[0]);
+		await waitFor(() => allOk([w]) && watchRequests(c).length === 1, 10_000, 'the watch open');
+		const before = Number(w.handle.resourceVersion);
+		// A change the watched type does not see: only a bookmark carries the newer version.
+		await client.request({method: 'POST', path: '/api/v1/namespaces', body: {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'elsewhere'}}});
+		await waitFor(() => Number(w.handle.resourceVersion) > before, 5000, 'a bookmark read');
+		expect(client.protocol).toBe('h2');
+		expect([...w.names].sort()).toEqual([...(await listNames(client, served[0]))].sort());
 	});
 
 	it('over HTTP/1.1 every watch asks for bookmarks', async () => {
