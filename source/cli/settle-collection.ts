@@ -9,8 +9,10 @@ import type {FleetSync} from '../sync/fleet-sync.js';
 // ~30 s after complete, and V8's memory reducer ran its GCs 8 s after that (or at its 100 s watchdog).
 // Once every first list has answered and the watch streams have opened, the console starts one full
 // GC itself, so the load's garbage is gone within a few seconds and V8's own schedule later finds less
-// to do (1,001 clusters, n=3: RSS at complete+3 s 230.7 -> 209.1 MB, console CPU complete..+123 s
-// 2.76 -> 2.51 s; README design notes).
+// to do (1,001 clusters, n=3: console CPU complete..+123 s 2.76 -> 2.51 s). RSS falls less than the
+// garbage: a GC that does not compact gives back only whole empty pages, and the young space stays
+// (RSS at complete+3 s 230.7 -> 209.1 MB on a loaded machine, unchanged in the lead's quiet A/B;
+// README design notes).
 //
 // The GC is started through vm.measureMemory: with `execution: 'eager'` V8 starts INCREMENTAL marking
 // at once (marking in small steps between the event loop's turns, and on a helper thread), so the

@@ -205,5 +205,5 @@ export function uniformProbe(ms: number): ProbeIntervals {
  * ends up to one step early.
  */
 export function probeBeatMs(intervals: ProbeIntervals | undefined): number {
-	return intervals ? Math.max(1, intervals.selected) : 1000;
+	return intervals && intervals.selected > 0 ? intervals.selected : 1000;
 }
