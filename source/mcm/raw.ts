@@ -70,7 +70,6 @@ export function emptyRawState(context: string, now: number): RawClusterState {
 	};
 }
 
-/** Epoch ms of an RFC 3339 timestamp, undefined when absent or unparsable. */
 /**
  * The last text parseTime read and what it read: a fleet's objects mostly carry the same few
  * timestamps (conditions that changed together), and Date.parse is the dear part of a TigerStatus row.
@@ -78,6 +77,7 @@ export function emptyRawState(context: string, now: number): RawClusterState {
 let lastText = '';
 let lastTime: number | undefined;
 
+/** Epoch ms of an RFC 3339 timestamp, undefined when absent or unparsable. */
 export function parseTime(value: unknown): number | undefined {
 	if (typeof value !== 'string' || value === '') return undefined;
 	if (value === lastText) return lastTime;
