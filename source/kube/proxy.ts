@@ -120,10 +120,15 @@ export function bypassesProxy(host: string, port: string, noProxy: string): bool
 	return false;
 }
 
+/** The variables proxyFor reads, upper case first (the first set wins, as in Go's httpproxy). */
+const httpsProxyNames = ['HTTPS_PROXY', 'https_proxy'];
+const httpProxyNames = ['HTTP_PROXY', 'http_proxy'];
+const noProxyNames = ['NO_PROXY', 'no_proxy'];
+
 /** The variables proxyFor reads, copied once: each read of process.env is a lookup in the C++ environment. */
 export function proxyVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 	const copy: NodeJS.ProcessEnv = {};
-	for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) if (env[name] !== undefined) copy[name] = env[name];
+	for (const name of [...httpsProxyNames, ...httpProxyNames, ...noProxyNames]) if (env[name] !== undefined) copy[name] = env[name];
 	return copy;
 }
 
@@ -146,12 +151,12 @@ export function proxyFor(cluster: {name: string; server: string; proxyUrl?: stri
 	}
 	// No proxy in the environment (the usual case): the server's URL need not be parsed again, once per
 	// cluster of a 1,001-context kubeconfig.
-	if (!envAny(env, 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy')) return undefined;
+	if (!envAny(env, ...httpsProxyNames, ...httpProxyNames)) return undefined;
 	const server = new URL(cluster.server);
 	const secure = server.protocol === 'https:';
-	const setting = secure ? envAny(env, 'HTTPS_PROXY', 'https_proxy') : envAny(env, 'HTTP_PROXY', 'http_proxy');
+	const setting = envAny(env, ...(secure ? httpsProxyNames : httpProxyNames));
 	if (!setting) return undefined;
-	const noProxy = envAny(env, 'NO_PROXY', 'no_proxy')?.value ?? '';
+	const noProxy = envAny(env, ...noProxyNames)?.value ?? '';
 	if (bypassesProxy(server.hostname, server.port || defaultPorts[server.protocol]!, noProxy)) return undefined;
 	const url = parseProxyUrl(setting.value);
 	if (!url || !isSupportedProxy(url)) {

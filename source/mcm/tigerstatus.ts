@@ -9,15 +9,22 @@ export function toConditionStatus(value: unknown): ConditionStatus {
 	return value === 'True' || value === 'False' ? value : 'Unknown';
 }
 
+type RawCondition = Record<string, unknown> & {type: string};
+
+/** An entry of status.conditions as both readers take it: an object with a string type, else undefined (skipped). */
+function conditionEntry(entry: unknown): RawCondition | undefined {
+	if (!entry || typeof entry !== 'object') return undefined;
+	return typeof (entry as Record<string, unknown>).type === 'string' ? (entry as RawCondition) : undefined;
+}
+
 /** status.conditions of any object, normalised; malformed entries are skipped. */
 export function readConditions(object: RawObject | undefined): Condition[] {
 	const list = object?.status?.conditions;
 	if (!Array.isArray(list)) return [];
 	const out: Condition[] = [];
 	for (const entry of list as unknown[]) {
-		if (!entry || typeof entry !== 'object') continue;
-		const c = entry as Record<string, unknown>;
-		if (typeof c.type !== 'string') continue;
+		const c = conditionEntry(entry);
+		if (!c) continue;
 		out.push({
 			type: c.type,
 			status: toConditionStatus(c.status),
@@ -40,16 +47,15 @@ export function findCondition(conditions: Condition[], type: string): Condition 
  * `since` is the latest transition of any of them.
  */
 export function flattenTigerStatus(object: RawObject): TigerStatus {
-	let available: Record<string, unknown> | undefined;
-	let progressing: Record<string, unknown> | undefined;
-	let degraded: Record<string, unknown> | undefined;
+	let available: RawCondition | undefined;
+	let progressing: RawCondition | undefined;
+	let degraded: RawCondition | undefined;
 	let since: number | undefined;
 	const list = object.status?.conditions;
 	if (Array.isArray(list)) {
 		for (const entry of list as unknown[]) {
-			if (!entry || typeof entry !== 'object') continue;
-			const c = entry as Record<string, unknown>;
-			if (typeof c.type !== 'string') continue;
+			const c = conditionEntry(entry);
+			if (!c) continue;
 			if (c.type === 'Available') available ??= c;
 			else if (c.type === 'Progressing') progressing ??= c;
 			else if (c.type === 'Degraded') degraded ??= c;
