@@ -3,6 +3,7 @@
 // the console never pays for the simulator.
 import process from 'node:process';
 import {enableCompileCache} from './source/cli/compile-cache.js';
+import {exitWhenIdle} from './source/cli/quick-exit.js';
 import {usage, UsageError} from './source/cli/usage.js';
 
 type Main = (argv: string[]) => Promise<number>;
@@ -50,6 +51,7 @@ async function start(argv: string[]): Promise<number> {
 start(process.argv.slice(2)).then(
 	code => {
 		process.exitCode = code;
+		exitWhenIdle();
 	},
 	(error: unknown) => {
 		if (error instanceof UsageError) {
