@@ -107,11 +107,43 @@ function issuer(pem: string): Issuer {
 
 const verifySignature = (digest: string | null, data: Buffer, key: Issuer['publicKey'], signature: Buffer): boolean => nodeCrypto().verify(digest, data, key, signature);
 
+/**
+ * Chains a previous run verified (`leaf sha256/CA sha256`, cli/chain-verdict-file.ts), and those this
+ * process verified that were not among them. A verdict depends on the two certificates alone (the
+ * issuer's name and the signature over the leaf, no clock), and the key is both their SHA-256s: a
+ * chain read back is the same pair of certificates. Only chains that held are kept: a failed check is
+ * made again.
+ */
+const trustedChains = new Set<string>();
+const newChains = new Set<string>();
+
+/** What a previous run verified (see trustedChains); keys of another shape are passed over. */
+export function trustChains(keys: Iterable<string>): void {
+	for (const key of keys) if (chainKey.test(key)) trustedChains.add(key);
+}
+
+/** The chains this process verified that were not handed to trustChains. */
+export function chainsVerifiedHere(): string[] {
+	return [...newChains];
+}
+
+const chainKey = /^[0-9a-f]{64}\/[0-9a-f]{64}$/;
+
 /** Whether the certificate `leafPem` was issued and signed by `caPem` (both must parse). */
 export function issuedBy(leafPem: string, caPem: string): boolean {
 	const key = `${certificateFacts(leafPem).sha256}/${certificateFacts(caPem).sha256}`;
 	const known = chains.get(key);
 	if (known !== undefined) return known;
+	if (trustedChains.has(key)) {
+		parsed.delete(leafPem);
+		return remember(chains, key, true);
+	}
+	const verdict = verifyChain(leafPem, caPem, key);
+	if (verdict && newChains.size < limit) newChains.add(key);
+	return verdict;
+}
+
+function verifyChain(leafPem: string, caPem: string, key: string): boolean {
 	const ca = issuer(caPem);
 	const kept = parsed.get(leafPem) ?? derOf(leafPem);
 	parsed.delete(leafPem);

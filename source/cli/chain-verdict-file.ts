@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import {chainsVerifiedHere, trustChains} from '../mcm/certificate-facts.js';
+import {compileCacheDirectory, ownAndPrivate, privateDirectory} from './compile-cache.js';
+
+// The tunnel certificate chains `status` verified before, kept between runs: one ECDSA or RSA
+// signature check per managed cluster (its tunnel certificate against the management cluster's CA),
+// ~0.07-0.13 ms of CPU each, ~4 % of a 1,001-cluster `status --json` that finds the same certificates
+// every time. A line is `leaf sha256/CA sha256` of a chain that held (mcm/certificate-facts.ts says
+// why that pair decides the verdict); a chain that failed is checked again. As the other caches
+// (code-cache.ts, tls-session-file.ts): $XDG_CACHE_HOME/calico-mcm/chains/verified (else ~/.cache/...),
+// the directory 0700 and the user's own, the file 0600 and written whole (a temporary file renamed into
+// place), nothing used from a directory or file that is anyone else's or open to others: whoever can
+// write there can already replace the code the program runs from its code cache. At most `maxChains`
+// lines, the newest kept. CALICO_MCM_NO_CHAIN_CACHE (any value) turns it off.
+
+const maxChains = 20_000;
+
+/** The file of the verified chains. */
+export function chainVerdictFile(env: NodeJS.ProcessEnv = process.env): string {
+	return path.join(path.dirname(compileCacheDirectory(env)), 'chains', 'verified');
+}
+
+function readChains(file: string): string[] {
+	try {
+		if (!privateDirectory(path.dirname(file))) return [];
+		const stat = fs.statSync(file);
+		if (!stat.isFile() || !ownAndPrivate(stat)) return [];
+		return fs.readFileSync(file, 'latin1').split('\n');
+	} catch {
+		return [];
+	}
+}
+
+/** Hands the chains verified before to the certificate checks; returns what to call once done (writes the new ones). */
+export function useChainVerdicts(env: NodeJS.ProcessEnv = process.env, file = chainVerdictFile(env)): () => boolean {
+	if (env.CALICO_MCM_NO_CHAIN_CACHE !== undefined) return () => false;
+	trustChains(readChains(file));
+	return () => saveChains(file);
+}
+
+/** Writes the chains this run verified, after those the file holds (another run's too); false when there was nothing new or it could not. */
+function saveChains(file: string): boolean {
+	const verified = chainsVerifiedHere();
+	if (verified.length === 0) return false;
+	const directory = path.dirname(file);
+	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
+	try {
+		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
+		if (!privateDirectory(directory)) return false;
+		const lines = new Set(readChains(file).filter(line => line !== ''));
+		for (const key of verified) {
+			lines.delete(key);
+			lines.add(key);
+		}
+		const kept = [...lines].slice(-maxChains);
+		fs.writeFileSync(temporary, `${kept.join('\n')}\n`, {mode: 0o600, flag: 'wx'});
+		fs.renameSync(temporary, file);
+		return true;
+	} catch {
+		fs.rmSync(temporary, {force: true});
+		return false;
+	}
+}
