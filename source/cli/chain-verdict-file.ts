@@ -13,9 +13,10 @@ import {compileCacheDirectory, ownAndPrivate, privateDirectory} from './compile-
 // the directory 0700 and the user's own, the file 0600 and written whole (a temporary file renamed into
 // place), nothing used from a directory or file that is anyone else's or open to others: whoever can
 // write there can already replace the code the program runs from its code cache. At most `maxChains`
-// lines, the newest kept. CALICO_MCM_NO_CHAIN_CACHE (any value) turns it off.
+// lines (~1 MB, as many as the TLS session file keeps sessions), the newest kept.
+// CALICO_MCM_NO_CHAIN_CACHE (any value) turns it off.
 
-const maxChains = 20_000;
+const maxChains = 8192;
 
 /** The file of the verified chains. */
 export function chainVerdictFile(env: NodeJS.ProcessEnv = process.env): string {
