@@ -81,7 +81,13 @@ export function answered(error: unknown): boolean {
 }
 
 export function startProbe(client: ClusterClient, options: ProbeOptions): Probe {
-	const stopper = new AbortController();
+	let stopped = false;
+	/**
+	 * Ends the probe under way (stop()). The request hands it over (onCut) rather than listening on an
+	 * AbortSignal: an abort listener added and removed on an EventTarget for each of the ~4 probes a
+	 * second of the rows on screen was work for a cut that comes once, when the fleet stops.
+	 */
+	let cutUnderWay: (() => void) | undefined;
 	let last: 'ok' | 'unreachable' | undefined;
 	let error: string | undefined;
 	/** Cancels the pending timer. */
@@ -96,7 +102,7 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	const onGrid = () => coarse !== undefined && (options.onBeat?.() === true || interval() >= coarseFromMs);
 	const slack = () => (coarse && onGrid() ? coarse.gridMs : 0);
 	const schedule = (ms: number) => {
-		if (stopper.signal.aborted) return;
+		if (stopped) return;
 		cancel?.();
 		dueAt = performance.now() + ms;
 		if (coarse && onGrid()) {
@@ -127,15 +133,17 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 		let state: 'ok' | 'unreachable' = 'ok';
 		let why: string | undefined;
 		try {
-			await client.request({path: '/version', signal: stopper.signal, timeoutMs: options.timeoutMs});
+			await client.request({path: '/version', timeoutMs: options.timeoutMs, onCut: cut => (cutUnderWay = cut)});
 		} catch (e) {
-			if (stopper.signal.aborted) return;
+			if (stopped) return;
 			if (!answered(e)) {
 				state = 'unreachable';
 				why = e instanceof Error ? e.message : String(e);
 			}
+		} finally {
+			cutUnderWay = undefined;
 		}
-		if (stopper.signal.aborted) return;
+		if (stopped) return;
 		lastEnded = performance.now();
 		const recovered = state === 'ok' && last === 'unreachable';
 		if (state !== last || why !== error) {
@@ -150,13 +158,15 @@ export function startProbe(client: ClusterClient, options: ProbeOptions): Probe 
 	schedule(Math.random() * interval());
 	return {
 		stop() {
-			stopper.abort();
+			stopped = true;
+			cutUnderWay?.();
+			cutUnderWay = undefined;
 			cancel?.();
 			cancel = undefined;
 		},
 		retune() {
 			// A probe under way schedules the next one with the new interval when it ends.
-			if (dueAt === undefined || stopper.signal.aborted) return;
+			if (dueAt === undefined || stopped) return;
 			const now = performance.now();
 			const every = interval();
 			const wanted = lastEnded + every;

@@ -186,6 +186,34 @@ describe('startProbe', () => {
 		}
 	});
 
+	it('stop() ends a probe under way at once, and nothing is reported after it', async () => {
+		// A server that never answers: the request waits for its cut (the caller's signal or the cut the client hands over).
+		const cuts: string[] = [];
+		const states: WatchState[] = [];
+		const client = {
+			context: 'c',
+			lastAnswerAt: undefined as number | undefined,
+			request(options: RequestOptions) {
+				return new Promise((_, reject) => {
+					const cut = () => {
+						cuts.push(options.path);
+						reject(new KubeError({kind: 'aborted', message: `aborted (GET ${options.path})`, context: 'c'}));
+					};
+					options.signal?.addEventListener('abort', cut, {once: true});
+					options.onCut?.(cut);
+				});
+			},
+		};
+		const probe = startProbe(client as unknown as ClusterClient, {intervalMs: 1000, onState: s => states.push(s), onRecover: () => {}});
+		await vi.advanceTimersByTimeAsync(1000);
+		probe.stop();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(cuts).toEqual(['/version']);
+		await vi.advanceTimersByTimeAsync(10_000);
+		expect(cuts).toEqual(['/version']);
+		expect(states).toEqual([]);
+	});
+
 	it('probes every cluster of a small fleet alike, at 1.5 s', () => {
 		expect(probeIntervalsFor(20)).toEqual({'selected': 1500, 'on-screen': 1500, 'off-screen': 1500});
 		// Unreachable on screen: as the selected row, so that recovery shows within 3 s.
