@@ -10,18 +10,7 @@ type Main = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Main>> = {
 	sim: async () => (await import('./source/cli/sim.js')).main,
-	status: async () => {
-		const [{main}, {useChainVerdicts}] = await Promise.all([import('./source/cli/status.js'), import('./source/cli/chain-verdict-file.js')]);
-		// The tunnel certificate chains verified by earlier runs (chain-verdict-file.ts).
-		return async (argv) => {
-			const save = useChainVerdicts();
-			try {
-				return await main(argv);
-			} finally {
-				save();
-			}
-		};
-	},
+	status: async () => (await import('./source/cli/status.js')).main,
 	run: async () => (await import('./source/cli/run.js')).main,
 	diags: async () => (await import('./source/cli/diags.js')).main,
 	completion: async () => (await import('./source/cli/completion.js')).main,

@@ -11,6 +11,7 @@ import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
+import {useChainVerdicts} from './chain-verdict-file.js';
 import {batched, jsonPieces} from './json-pieces.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {withoutOptimizingCompiler} from './short-run-compile.js';
@@ -77,13 +78,19 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	// list+watch, every stream of a cluster on one HTTP/2 session.
 	const live = flags.watch === true || flags.waitConnected === true;
 	const options: ShowOptions = {common, live, json: flags.json === true, watch: flags.watch === true, waitMs, managedClusterNames};
-	if (live) return show(options, output);
-	// A run of a few seconds: V8's optimizing compiler would cost more than it saves (short-run-compile.ts).
-	const restoreCompiler = withoutOptimizingCompiler();
+	// The tunnel certificate chains verified by earlier runs (chain-verdict-file.ts).
+	const saveChains = useChainVerdicts();
 	try {
-		return await show(options, output);
+		if (live) return await show(options, output);
+		// A run of a few seconds: V8's optimizing compiler would cost more than it saves (short-run-compile.ts).
+		const restoreCompiler = withoutOptimizingCompiler();
+		try {
+			return await show(options, output);
+		} finally {
+			restoreCompiler();
+		}
 	} finally {
-		restoreCompiler();
+		saveChains();
 	}
 }
 
