@@ -52,7 +52,10 @@ export function startConsole(args: string[], options: {cols?: number; rows?: num
 		raw += data;
 		pending = pending.then(() => new Promise<void>(resolve => term.write(data, resolve)));
 	});
-	const exited = new Promise<{exitCode: number; signal?: number}>(resolve => child.onExit(e => resolve(e)));
+	// Resolves once the program's last bytes are on the screen too: xterm parses asynchronously, and a
+	// program that leaves at once (cli/quick-exit.ts) can be reported gone before its last write (the
+	// terminal's restore) is parsed, which a user's terminal never shows.
+	const exited = new Promise<{exitCode: number; signal?: number}>(resolve => child.onExit(e => void pending.then(() => resolve(e))));
 	const screen = () => {
 		const buffer = term.buffer.active;
 		const out: string[] = [];
