@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {chainsVerifiedHere, trustChains} from '../mcm/certificate-facts.js';
-import {compileCacheDirectory, ownAndPrivate, privateDirectory} from './compile-cache.js';
+import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compile-cache.js';
 
 // The tunnel certificate chains `status` verified before, kept between runs: one ECDSA or RSA
 // signature check per managed cluster (its tunnel certificate against the management cluster's CA),
@@ -24,14 +23,7 @@ export function chainVerdictFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function readChains(file: string): string[] {
-	try {
-		if (!privateDirectory(path.dirname(file))) return [];
-		const stat = fs.statSync(file);
-		if (!stat.isFile() || !ownAndPrivate(stat)) return [];
-		return fs.readFileSync(file, 'latin1').split('\n');
-	} catch {
-		return [];
-	}
+	return readPrivateFile(file)?.toString('latin1').split('\n') ?? [];
 }
 
 /** Hands the chains verified before to the certificate checks; returns what to call once done (writes the new ones). */
@@ -45,22 +37,12 @@ export function useChainVerdicts(env: NodeJS.ProcessEnv = process.env, file = ch
 function saveChains(file: string): boolean {
 	const verified = chainsVerifiedHere();
 	if (verified.length === 0) return false;
-	const directory = path.dirname(file);
-	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
-	try {
-		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
-		if (!privateDirectory(directory)) return false;
+	return writePrivateFile(file, () => {
 		const lines = new Set(readChains(file).filter(line => line !== ''));
 		for (const key of verified) {
 			lines.delete(key);
 			lines.add(key);
 		}
-		const kept = [...lines].slice(-maxChains);
-		fs.writeFileSync(temporary, `${kept.join('\n')}\n`, {mode: 0o600, flag: 'wx'});
-		fs.renameSync(temporary, file);
-		return true;
-	} catch {
-		fs.rmSync(temporary, {force: true});
-		return false;
-	}
+		return `${[...lines].slice(-maxChains).join('\n')}\n`;
+	});
 }

@@ -23,7 +23,7 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
 	return path.join(base, 'calico-mcm', 'v8');
 }
 
-/** Whether a cache file or directory is the user's own and open to no one else: what every cache here (this one, code-cache.ts, tls-session-file.ts) requires. */
+/** Whether a cache file or directory is the user's own and open to no one else: what every cache here (this one, code-cache.ts, tls-session-file.ts, chain-verdict-file.ts) requires. */
 export function ownAndPrivate(stat: fs.Stats): boolean {
 	return (!process.getuid || stat.uid === process.getuid()) && (process.platform === 'win32' || (stat.mode & 0o077) === 0);
 }
@@ -32,6 +32,38 @@ export function ownAndPrivate(stat: fs.Stats): boolean {
 export function privateDirectory(directory: string): boolean {
 	const stat = fs.statSync(directory);
 	return stat.isDirectory() && ownAndPrivate(stat);
+}
+
+/** A cache file's bytes, if it and its directory are the user's own and open to no one else; undefined otherwise or when it cannot be read. */
+export function readPrivateFile(file: string): Buffer | undefined {
+	try {
+		if (!privateDirectory(path.dirname(file))) return undefined;
+		const stat = fs.statSync(file);
+		if (!stat.isFile() || !ownAndPrivate(stat)) return undefined;
+		return fs.readFileSync(file);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Writes a cache file whole (a temporary file, 0600, renamed into place) in a directory of the user's
+ * own (made 0700 if missing); false, with nothing left behind, where it is not private or the write fails.
+ * `content` is called once the directory is known to be private: it may read the file being replaced.
+ */
+export function writePrivateFile(file: string, content: () => string): boolean {
+	const directory = path.dirname(file);
+	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
+	try {
+		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
+		if (!privateDirectory(directory)) return false;
+		fs.writeFileSync(temporary, content(), {mode: 0o600, flag: 'wx'});
+		fs.renameSync(temporary, file);
+		return true;
+	} catch {
+		fs.rmSync(temporary, {force: true});
+		return false;
+	}
 }
 
 /** Turns the cache on (`enable`: Node's, null where it has none), unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import type {FleetConfig} from '../kube/kubeconfig.js';
 import {TlsSessionCache} from '../kube/tls-sessions.js';
-import {compileCacheDirectory, ownAndPrivate, privateDirectory} from './compile-cache.js';
+import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compile-cache.js';
 
 // Where `status` keeps its TLS sessions between runs (kube/tls-sessions.ts says what they are bound
 // to): $XDG_CACHE_HOME/calico-mcm/tls/sessions.json, else ~/.cache/..., beside the code cache. They are
@@ -51,23 +50,15 @@ export function sessionServers(config: FleetConfig): Set<string> {
 /** Writes the cache's live sessions (with those another run wrote meanwhile), when it gained any. */
 export function saveTlsSessions(cache: TlsSessionCache | undefined, file: string = tlsSessionFile()): boolean {
 	if (!cache?.changed) return false;
-	const directory = path.dirname(file);
-	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
-	try {
-		fs.mkdirSync(directory, {recursive: true, mode: 0o700});
-		if (!privateDirectory(directory)) return false;
-		// The file's sessions and this run's, this run's winning, without keeping the file's in the cache.
+	// The file's sessions and this run's, this run's winning, without keeping the file's in the cache.
+	const written = writePrivateFile(file, () => {
 		const merged = new TlsSessionCache();
 		merged.merge(cache.live());
 		merged.merge(readSessions(file));
-		fs.writeFileSync(temporary, format(merged.live()), {mode: 0o600, flag: 'wx'});
-		fs.renameSync(temporary, file);
-		cache.changed = false;
-		return true;
-	} catch {
-		fs.rmSync(temporary, {force: true});
-		return false;
-	}
+		return format(merged.live());
+	});
+	if (written) cache.changed = false;
+	return written;
 }
 
 type Row = FileFormat['sessions'][number];
@@ -85,11 +76,9 @@ function format(rows: Row[]): string {
 const validRow = (row: unknown): row is Row => Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && typeof row[2] === 'number';
 
 function readSessions(file: string, servers?: ReadonlySet<string>): Row[] {
+	const bytes = readPrivateFile(file);
+	if (!bytes) return [];
 	try {
-		if (!privateDirectory(path.dirname(file))) return [];
-		const stat = fs.statSync(file);
-		if (!stat.isFile() || !ownAndPrivate(stat)) return [];
-		const bytes = fs.readFileSync(file);
 		if (servers && bytes.toString('latin1', 0, head.length) === head) return readLines(bytes, servers);
 		const document = JSON.parse(bytes.toString('utf8')) as Partial<FileFormat>;
 		if (document.version !== 1 || !Array.isArray(document.sessions)) return [];
