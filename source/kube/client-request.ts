@@ -47,6 +47,7 @@ export type RequestSpec = {
 	callerSignal?: AbortSignal;
 	/** 0: none. */
 	timeoutMs: number;
+	onSent?: () => void;
 };
 
 /**
@@ -71,6 +72,7 @@ export class ClientRequest implements ExchangeArgs {
 	private finished = false;
 	private timer: NodeJS.Timeout | undefined;
 	private readonly callerSignal: AbortSignal | undefined;
+	readonly onSent: (() => void) | undefined;
 
 	constructor(
 		private readonly host: RequestHost,
@@ -85,6 +87,7 @@ export class ClientRequest implements ExchangeArgs {
 		this.contentType = spec.contentType;
 		this.accept = spec.accept;
 		this.callerSignal = spec.callerSignal;
+		this.onSent = spec.onSent;
 		// One cancel for this request: the deadline, the caller's signal and the caller's cut all end it, with the reason.
 		this.callerSignal?.addEventListener('abort', this, {once: true});
 		// 0 means no timeout, as kubectl's --request-timeout=0 (setTimeout would fire at once for 0 or Infinity).

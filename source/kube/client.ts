@@ -44,6 +44,11 @@ export type RequestOptions = {
 	 * AbortController for each request (the lists of a fleet's start are thousands).
 	 */
 	onCut?: (cut: () => void) => void;
+	/**
+	 * Called once the request went out on a connection that is up (the one-shot status's HTTP/1.1
+	 * pipeline; not every transport says so): what the caller asks now joins it in the same write.
+	 */
+	onSent?: () => void;
 };
 
 export type StreamOptions = RequestOptions & {
@@ -389,7 +394,7 @@ class HttpClusterClient implements ClusterClient, RequestHost {
 			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
 			contentType ??= method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
 		}
-		const request = new ClientRequest(this, {method, fullPath, what, streaming, body, contentType, accept, callerSignal, timeoutMs}, sink);
+		const request = new ClientRequest(this, {method, fullPath, what, streaming, body, contentType, accept, callerSignal, timeoutMs, onSent: options.onSent}, sink);
 		request.attempt(0);
 		return () => request.handleEvent();
 	}

@@ -43,6 +43,8 @@ export interface ExchangeArgs {
 	readonly cancel: RequestCancel;
 	stopTimer(): void;
 	onOpen?(): void;
+	/** The request went out on a connection that is up (transports that say so: ExchangeEvents.onSent). */
+	readonly onSent?: () => void;
 	onData(text: string, end: boolean): void;
 	/** How the exchange ended: once, never before exchange() returns. */
 	settled(error: unknown, outcome?: ExchangeOutcome): void;
@@ -118,6 +120,10 @@ class Exchange {
 		this.finish(reason);
 		// A request that timed out on a shared connection: make sure the connection itself still answers.
 		if (reason instanceof KubeError && reason.kind === 'timeout') args.prepared.transport.suspect();
+	}
+
+	onSent(): void {
+		this.args.onSent?.();
 	}
 
 	onResponse(status: number, res: ResponseBody): void {

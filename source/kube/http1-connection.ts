@@ -1,14 +1,16 @@
-// One HTTP/1.1 keep-alive connection that carries one request at a time, read with a small response
-// parser instead of node's http client. For the one-shot `status` (transport.ts, `http2: false`): it
-// asks each of 1,001 clusters five short things, one after the other, and node's ClientRequest,
-// IncomingMessage stream and Agent bookkeeping cost ~0.3-0.6 ms of CPU a request there, several times
-// what the bytes and the TLS record cost. What a user sees is the same: the request on the wire is what
-// node's client sends (Host, the headers as given, no chunked request bodies), and the response is read
-// as strictly as node's llhttp reads it (status line, Content-Length or chunked, 1xx skipped, a body
-// cut off is an error, a response with both Content-Length and Transfer-Encoding or a bad chunk size is
-// refused).
+// One HTTP/1.1 keep-alive connection, read with a small response parser instead of node's http client.
+// For the one-shot `status` (transport.ts, `http2: false`, http1-pipeline.ts): it asks each of 1,001
+// clusters five short things, and node's ClientRequest, IncomingMessage stream and Agent bookkeeping
+// cost ~0.3-0.6 ms of CPU a request there, several times what the bytes and the TLS record cost. What
+// a user sees is the same: the request on the wire is what node's client sends (Host, the headers as
+// given, no chunked request bodies), and the response is read as strictly as node's llhttp reads it
+// (status line, Content-Length or chunked, 1xx skipped, a body cut off is an error, a response with
+// both Content-Length and Transfer-Encoding or a bad chunk size is refused). Requests sent in one turn
+// go out in one write, their answers are read in order (pipelining: which requests may share the
+// connection is the pipeline's choice).
 
 import type net from 'node:net';
+import process from 'node:process';
 import {LeanBody, type Listener} from './lean-body.js';
 import type {OutgoingRequest} from './transport.js';
 
@@ -23,6 +25,8 @@ export type Http1Events = {
 	onResponse(status: number, body: ResponseBody): void;
 	/** Failed before a response; `stale`: on a reused connection, before any byte of an answer (never processed). */
 	onError(error: NodeJS.ErrnoException, stale: boolean): void;
+	/** Handed to a connection that is up, to go out with this turn's write (Http1Pipeline). */
+	onSent?(): void;
 };
 
 const maxHeadBytes = 16 * 1024;
@@ -86,14 +90,70 @@ export function requestHead(request: OutgoingRequest, host: string): string | No
 
 type BodyMode = {kind: 'none'} | {kind: 'length'; left: number} | {kind: 'chunked'} | {kind: 'close'};
 
+/** A request as a connection sends it: its bytes (requestHead, and a body), and where its answer goes. */
+export type Http1Request = {
+	head: string;
+	body?: string;
+	method: string;
+	/** Whether it may be pipelined: idempotent, no body (see Http1Pipeline). */
+	idempotent: boolean;
+	events: Http1Events;
+	/** How often it was sent again after a connection closed without answering it. */
+	resends: number;
+};
+
+/** What a connection tells the one that sends on it (Http1Pipeline). */
+export type ConnectionOwner = {
+	/** An answer was read whole and the connection is kept: it can carry more. */
+	freed(connection: Http1Connection): void;
+	/**
+	 * Requests it had sent (or was about to) that it will never answer: the server closed after an
+	 * earlier answer (Connection: close, or EOF/reset), or the connection was given up under another
+	 * request. No byte of an answer came for any of them: they are to be sent again.
+	 */
+	unanswered(connection: Http1Connection, requests: Http1Request[], error: NodeJS.ErrnoException): void;
+	/** The socket is gone. */
+	closed(connection: Http1Connection): void;
+};
+
+function flushConnection(connection: Http1Connection): void {
+	connection.flush();
+}
+
+/** A request on the connection, and how far its answer has come. */
+type InFlight = {
+	request: Http1Request;
+	events: Http1Events;
+	body?: LeanBody;
+	written: boolean;
+	responded: boolean;
+	gotBytes: boolean;
+	/** Cancelled after it was written, behind another: its answer is read and dropped. */
+	abandoned: boolean;
+};
+
+/** Where an abandoned request's answer goes: nowhere. */
+const discard: Http1Events = {
+	onResponse(_status, body) {
+		body.on('error', () => {});
+	},
+	onError() {},
+};
+
 /**
- * One connection: `send` one request at a time (the caller waits for `idle`). `onIdle` after a
- * response was read whole and the connection can carry the next; `onClose` once the socket is gone.
+ * One connection: requests are written in order (`send`; those sent in one turn go out in one write:
+ * HTTP/1.1 pipelining, RFC 9112 §9.3) and their answers read in the same order from the same reads.
+ * Which request may go on a busy connection is the owner's choice (Http1Pipeline: idempotent GETs
+ * only); the connection matches answers to requests, and hands back to the owner the requests a closing
+ * server never answered.
  */
 export class Http1Connection {
 	/** Requests it answered whole: a failure on a reused connection before any answer is a stale socket. */
 	private served = 0;
-	private current?: {events: Http1Events; method: string; body?: LeanBody; responded: boolean; gotBytes: boolean};
+	/** Sent (or about to be), oldest first: the first is the one the bytes being read answer. */
+	private readonly inFlight: InFlight[] = [];
+	/** Requests not yet written: written together once the current turn is over (flush). */
+	private pendingWrite = 0;
 	private head = '';
 	private mode: BodyMode = {kind: 'none'};
 	/** chunked: bytes left of the chunk being read; -1 while reading a size line; -2 in the trailers. */
@@ -101,56 +161,47 @@ export class Http1Connection {
 	private line = '';
 	private reusable = true;
 	private closed = false;
+	/** The server said whether it keeps connections (undefined until its first answer). */
+	keepsAlive: boolean | undefined;
 
 	constructor(
 		readonly socket: net.Socket,
-		private readonly host: string,
-		private readonly onIdle: (connection: Http1Connection) => void,
-		private readonly onClose: (connection: Http1Connection) => void,
+		private readonly owner: ConnectionOwner,
 	) {
 		if ((socket as LeanSocket)[connectionOf] === null) (socket as LeanSocket)[connectionOf] = this;
 		else socket.on('data', (chunk: Buffer) => this.read(chunk));
-		socket.on('error', (error: NodeJS.ErrnoException) => this.fail(error));
+		socket.on('error', (error: NodeJS.ErrnoException) => this.failAll(error));
 		socket.on('end', () => this.ended());
 		socket.on('close', () => {
 			this.ended();
-			this.onClose(this);
+			this.owner.closed(this);
 		});
 	}
 
-	get busy(): boolean {
-		return this.current !== undefined;
+	/** Requests sent and not yet answered whole. */
+	get requests(): number {
+		return this.inFlight.length;
+	}
+
+	/** Whether every request on it is idempotent (another may be pipelined behind them). */
+	get idempotent(): boolean {
+		for (const entry of this.inFlight) if (!entry.request.idempotent) return false;
+		return true;
 	}
 
 	get alive(): boolean {
-		return !this.closed && !this.socket.destroyed;
+		return !this.closed && this.reusable && !this.socket.destroyed;
 	}
 
-	send(request: OutgoingRequest, events: Http1Events): () => void {
-		const head = requestHead(request, this.host);
-		if (typeof head !== 'string') {
-			// Nothing was sent: the connection is free again before the failure lets the next request go.
-			queueMicrotask(() => {
-				this.onIdle(this);
-				events.onError(head, false);
-			});
-			return () => {};
-		}
-		const current = {events, method: request.method, responded: false, gotBytes: false};
-		this.current = current;
-		this.head = '';
+	/** Sends the request (in this turn's one write); returns its cancel. */
+	send(request: Http1Request): () => void {
+		const entry: InFlight = {request, events: request.events, written: false, responded: false, gotBytes: false, abandoned: false};
+		this.inFlight.push(entry);
 		this.socket.ref();
-		if (request.body === undefined) this.socket.write(head, 'latin1');
-		else {
-			// One segment, as node sends a small request: head (latin1, as node writes headers) and body (UTF-8).
-			this.socket.cork();
-			this.socket.write(head, 'latin1');
-			this.socket.write(request.body, 'utf8');
-			this.socket.uncork();
-		}
-		return () => {
-			if (this.current === current) this.destroy();
-		};
+		// After every promise of this turn settled (a nextTick queued from a microtask runs once the
+		// microtask queue is empty): requests asked together reach here a few promise steps apart.
+		if (this.pendingWrite++ === 0) process.nextTick(flushConnection, this);
+		return () => this.cancel(entry);
 	}
 
 	destroy(): void {
@@ -158,29 +209,65 @@ export class Http1Connection {
 		this.socket.destroy();
 	}
 
-	/** What the socket read (its 'data', or leanReads' callback). */
-	read(chunk: Buffer): void {
-		const current = this.current;
-		if (!current) {
-			// Nothing was asked: a server that talks out of turn is not one to send the next request to.
-			this.destroy();
+	/**
+	 * Writes what was sent this turn in one write: the heads as one latin1 string (as node writes
+	 * headers), a body (UTF-8) beside its head in the same corked segment.
+	 */
+	flush(): void {
+		this.pendingWrite = 0;
+		if (this.closed || this.socket.destroyed) return;
+		const entries = this.inFlight.filter((entry) => !entry.written);
+		if (entries.length === 0) return;
+		for (const entry of entries) entry.written = true;
+		if (entries.every((entry) => entry.request.body === undefined)) {
+			this.socket.write(entries.length === 1 ? entries[0]!.request.head : entries.map((entry) => entry.request.head).join(''), 'latin1');
 			return;
 		}
-		current.gotBytes = true;
+		this.socket.cork();
+		for (const {request} of entries) {
+			this.socket.write(request.head, 'latin1');
+			if (request.body !== undefined) this.socket.write(request.body, 'utf8');
+		}
+		this.socket.uncork();
+	}
+
+	/**
+	 * A request's own cancel (its timeout, its caller). Not yet written: it is left out. The one being
+	 * answered: the connection is given up (an answer cannot be skipped without reading it) and the
+	 * requests behind it go to the owner to be sent again. One behind others: its answer, when its turn
+	 * comes, is read and dropped, and the others' answers are not disturbed.
+	 */
+	private cancel(entry: InFlight): void {
+		const at = this.inFlight.indexOf(entry);
+		if (at < 0) return;
+		if (!entry.written) {
+			this.inFlight.splice(at, 1);
+			this.pendingWrite = Math.max(0, this.pendingWrite - 1);
+			return;
+		}
+		entry.abandoned = true;
+		entry.events = discard;
+		if (at === 0) this.destroy();
+	}
+
+	/** What the socket read (its 'data', or leanReads' callback). */
+	read(chunk: Buffer): void {
 		let at = 0;
-		while (at < chunk.length && this.current === current && !this.closed) {
-			if (!current.responded) {
-				at = this.readHead(chunk, at);
-				if (at < 0) return;
-				continue;
+		while (at < chunk.length && !this.closed) {
+			const current = this.inFlight[0];
+			if (!current || !current.written) {
+				// Nothing was asked: a server that talks out of turn is not one to send the next request to.
+				this.destroy();
+				return;
 			}
-			at = this.readBody(chunk, at);
+			current.gotBytes = true;
+			at = current.responded ? this.readBody(current, chunk, at) : this.readHead(current, chunk, at);
 			if (at < 0) return;
 		}
 	}
 
 	/** Returns where the head ended in `chunk`, or -1 when it failed or needs more bytes. */
-	private readHead(chunk: Buffer, from: number): number {
+	private readHead(current: InFlight, chunk: Buffer, from: number): number {
 		let text: string;
 		let consumed: number;
 		const whole = this.head === '' ? chunk.indexOf(headEnd, from) : -1;
@@ -228,8 +315,9 @@ export class Http1Connection {
 			}
 		}
 		if (chunked && length !== undefined) return this.parseError('both Content-Length and Transfer-Encoding');
-		this.reusable = !close;
-		if (this.current!.method === 'HEAD' || code === 204 || code === 304) this.mode = {kind: 'none'};
+		if (close) this.reusable = false;
+		this.keepsAlive = !close;
+		if (current.request.method === 'HEAD' || code === 204 || code === 304) this.mode = {kind: 'none'};
 		else if (chunked) {
 			this.mode = {kind: 'chunked'};
 			this.chunkLeft = -1;
@@ -239,35 +327,27 @@ export class Http1Connection {
 			this.mode = {kind: 'close'};
 			this.reusable = false;
 		}
-		const current = this.current!;
 		current.responded = true;
 		const body = new LeanBody();
 		current.body = body;
 		current.events.onResponse(code, body);
-		if (this.mode.kind === 'none') {
-			if (consumed < chunk.length) this.reusable = false; // Bytes nobody asked for: not a connection to trust.
-			this.complete();
-			return -1;
-		}
+		if (this.mode.kind === 'none') return this.complete(chunk, consumed);
 		return consumed;
 	}
 
-	/** Returns where reading stopped in `chunk`, or -1 once the response is over (or failed). */
-	private readBody(chunk: Buffer, from: number): number {
+	/** Returns where reading stopped in `chunk` (the response may be over), or -1 once it failed. */
+	private readBody(current: InFlight, chunk: Buffer, from: number): number {
 		const mode = this.mode;
 		if (mode.kind === 'close') {
-			this.emitData(chunk.subarray(from));
+			this.emitData(current, chunk.subarray(from));
 			return chunk.length;
 		}
 		if (mode.kind === 'length') {
 			const take = Math.min(mode.left, chunk.length - from);
 			mode.left -= take;
-			this.emitData(from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take));
-			if (mode.left === 0) {
-				if (from + take < chunk.length) this.reusable = false; // More than was announced: not a connection to trust.
-				this.complete();
-				return -1;
-			}
+			this.emitData(current, from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take));
+			if (this.closed) return -1;
+			if (mode.left === 0) return this.complete(chunk, from + take);
 			return from + take;
 		}
 		// chunked
@@ -275,7 +355,7 @@ export class Http1Connection {
 		while (at < chunk.length) {
 			if (this.chunkLeft > 0) {
 				const take = Math.min(this.chunkLeft, chunk.length - at);
-				this.emitData(chunk.subarray(at, at + take));
+				this.emitData(current, chunk.subarray(at, at + take));
 				this.chunkLeft -= take;
 				at += take;
 				if (this.chunkLeft === 0) this.chunkLeft = -3; // The CRLF after the data.
@@ -301,58 +381,84 @@ export class Http1Connection {
 				this.chunkLeft = n === 0 ? -2 : n;
 			} else if (line === '') {
 				// The end of the trailers: the body is whole.
-				if (at < chunk.length) this.reusable = false;
-				this.complete();
-				return -1;
+				return this.complete(chunk, at);
 			}
 		}
 		return at;
 	}
 
-	/** The server closed: the end of a body read to the close, else the request under way fails. */
+	/** The server closed: the end of a body read to the close; any other request under way goes on elsewhere or fails. */
 	private ended(): void {
-		this.closed = true;
-		if (this.current?.responded && this.mode.kind === 'close') {
+		const current = this.inFlight[0];
+		if (current?.responded && this.mode.kind === 'close' && !this.closed) {
 			this.reusable = false;
-			return this.complete();
+			this.complete(undefined, 0);
+			return;
 		}
-		this.fail(httpError(this.current?.gotBytes ? 'aborted' : 'socket hang up', 'ECONNRESET'));
+		this.failAll(httpError(current?.gotBytes ? 'aborted' : 'socket hang up', 'ECONNRESET'));
 	}
 
-	private emitData(data: Buffer): void {
-		if (data.length > 0) this.current?.body?.emitData(data);
+	private emitData(current: InFlight, data: Buffer): void {
+		if (data.length > 0) current.body?.emitData(data);
 	}
 
-	private complete(): void {
-		const current = this.current!;
-		this.current = undefined;
+	/**
+	 * The first request's answer was read whole; `at`: where the rest of `chunk` begins (the next
+	 * answer, when one was asked). Returns `at`, or -1 when the connection is done.
+	 */
+	private complete(chunk: Buffer | undefined, at: number): number {
+		const current = this.inFlight.shift()!;
 		this.served++;
-		const reusable = this.reusable && !this.closed;
-		if (!reusable) this.destroy();
-		else this.socket.unref();
-		// Free before the body ends: whoever the end lets go (the transport's next request, releaseIdle) finds it so.
-		if (reusable) this.onIdle(this);
+		const rest = chunk !== undefined && at < chunk.length;
+		// Bytes nobody asked for: not a connection to trust.
+		if (rest && this.inFlight.length === 0) this.reusable = false;
+		// An abandoned request next in line, with no byte of its answer here: nothing is waited for on its behalf.
+		if (!rest && this.inFlight[0]?.abandoned) this.reusable = false;
+		let unanswered: Http1Request[] = [];
+		if (!this.reusable || this.closed) {
+			// Whatever was asked after this answer will not be answered here.
+			unanswered = this.takeUnanswered();
+			this.destroy();
+		} else if (this.inFlight.length === 0) this.socket.unref();
+		// Free before the body ends: whoever the end lets go (the next request, releaseIdle) finds it so.
+		if (!this.closed) this.owner.freed(this);
+		if (unanswered.length > 0) this.owner.unanswered(this, unanswered, httpError('the server closed the connection', 'ECONNRESET'));
 		current.body!.emitEnd();
 		current.body!.emitClose();
+		return this.closed ? -1 : at;
+	}
+
+	/** The requests on the connection that no answer began for, but those abandoned: taken off it. */
+	private takeUnanswered(): Http1Request[] {
+		const taken = this.inFlight.splice(0);
+		return taken.filter((entry) => !entry.abandoned).map((entry) => entry.request);
 	}
 
 	private parseError(message: string): -1 {
 		const error = httpError(`the server's HTTP response could not be read: ${message}`, 'HPE_INVALID_RESPONSE');
-		this.fail(error);
+		this.failAll(error);
 		this.destroy();
 		return -1;
 	}
 
-	/** The request under way fails (the socket ended, erred, or the response was malformed). */
-	private fail(error: NodeJS.ErrnoException): void {
+	/**
+	 * The connection is gone or unusable (the socket ended or erred, a malformed answer): the request
+	 * being answered fails; those behind it, which no byte answered, go back to the owner.
+	 */
+	private failAll(error: NodeJS.ErrnoException): void {
 		this.closed = true;
-		const current = this.current;
+		const current = this.inFlight[0];
 		if (!current) return;
-		this.current = undefined;
+		const answering = current.written && (current.responded || current.gotBytes || this.served === 0 || !current.request.idempotent);
+		if (answering) this.inFlight.shift();
+		const unanswered = this.takeUnanswered();
 		this.socket.destroy();
-		if (current.body) {
-			current.body.emitError(error);
-			current.body.emitClose();
-		} else current.events.onError(error, this.served > 0 && !current.gotBytes);
+		if (answering) {
+			if (current.body) {
+				if (!current.abandoned) current.body.emitError(error);
+				current.body.emitClose();
+			} else current.events.onError(error, this.served > 0 && !current.gotBytes);
+		}
+		if (unanswered.length > 0) this.owner.unanswered(this, unanswered, error);
 	}
 }

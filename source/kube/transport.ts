@@ -25,7 +25,8 @@ import tls from 'node:tls';
 import {Cut} from './cut.js';
 import {leanH2Reads} from './h2-lean-reads.js';
 import {h2Request} from './h2-request.js';
-import {Http1Connection, leanReads, type ResponseBody} from './http1-connection.js';
+import {leanReads, type ResponseBody} from './http1-connection.js';
+import {Http1Pipeline} from './http1-pipeline.js';
 import type {TlsSessionCache} from './tls-sessions.js';
 
 export type ConnectionTarget = {host: string; port: number};
@@ -84,6 +85,8 @@ export type ExchangeEvents = {
 	 * server most likely never processed it: an idempotent request may be sent again.
 	 */
 	onError(error: NodeJS.ErrnoException, stale: boolean): void;
+	/** The request was handed to a connection that is up (the HTTP/1.1 pipeline says so; the others do not). */
+	onSent?(): void;
 };
 
 export type Protocol = 'h2' | 'http/1.1';
@@ -275,14 +278,14 @@ class ClusterTransport implements Transport {
 		this.agent = undefined;
 		this.spare?.destroy();
 		this.spare = undefined;
-		for (const connection of this.leanAll) connection.destroy();
-		this.leanFree.length = 0;
+		this.pipeline?.close();
 	}
 
 	releaseIdle(): void {
 		this.releasing = true;
 		this.releaseSession();
 		this.releaseHttp1Sockets();
+		this.pipeline?.releaseIdle();
 	}
 
 	/** After releaseIdle(), the h2 session closes as soon as it carries no stream. */
@@ -296,7 +299,6 @@ class ClusterTransport implements Transport {
 	/** After releaseIdle(), the HTTP/1.1 sockets close as soon as no request holds one. */
 	private releaseHttp1Sockets(): void {
 		if (!this.releasing || this.http1Active > 0) return;
-		for (const connection of this.leanFree.splice(0)) connection.destroy();
 		this.agent?.destroy();
 		this.agent = undefined;
 		this.spare?.destroy();
@@ -314,7 +316,7 @@ class ClusterTransport implements Transport {
 	/** A socket to the server straight away (connecting; TLS when the server is https), no factory. */
 	private connectNow(alpn: string[], lean: boolean): net.Socket {
 		const settings = this.options.tls;
-		// A socket for an Http1Connection of its own (startLean) delivers its reads straight to it (leanReads).
+		// A socket for an Http1Connection of its own (the pipeline's) delivers its reads straight to it (leanReads).
 		const onread = lean ? {onread: leanReads.onread} : {};
 		const socket = settings
 			? this.keepSessions(leanPeerCheck(tls.connect({...this.tlsOptions(settings, alpn), port: this.port, ...onread})))
@@ -513,15 +515,11 @@ class ClusterTransport implements Transport {
 	 * so admitting at most maxSockets requests at a time bounds the sockets.
 	 */
 	private sendHttp1(request: OutgoingRequest, events: ExchangeEvents): () => void {
+		if (this.options.http2 === false) return this.leanPipeline().send(request, events);
 		let req: http.ClientRequest | undefined;
-		let cut: (() => void) | undefined;
 		let cancelled = false;
 		const start = () => {
 			if (cancelled) return this.releaseHttp1();
-			if (this.options.http2 === false) {
-				cut = this.startLean(request, events);
-				return;
-			}
 			req = this.startHttp1(request, events);
 			req.once('close', () => this.releaseHttp1());
 		};
@@ -532,72 +530,25 @@ class ClusterTransport implements Transport {
 		return () => {
 			cancelled = true;
 			req?.destroy();
-			cut?.();
 		};
 	}
 
 	/**
-	 * `http2: false` (the one-shot status): a request on one of this transport's own HTTP/1.1
-	 * connections (http1-connection.ts), not node's http client; it holds its admission slot until its
-	 * response ended or it failed. Connections come from dial(), as the agent's do: the same TLS
-	 * settings, session tickets, proxy tunnels and connect timeout.
+	 * `http2: false` (the one-shot status): the transport's requests on its own HTTP/1.1 connection,
+	 * pipelined (http1-pipeline.ts), not node's http client. Connections come from dial(), as the
+	 * agent's do: the same TLS settings, session tickets, proxy tunnels and connect timeout.
 	 */
-	private startLean(request: OutgoingRequest, events: ExchangeEvents): () => void {
-		let released = false;
-		const release = () => {
-			if (released) return;
-			released = true;
-			this.releaseHttp1();
-		};
-		const wrapped = {
-			onResponse: (status: number, body: ResponseBody) => {
-				body.once('close', release);
-				events.onResponse(status, body);
-			},
-			onError: (error: NodeJS.ErrnoException, stale: boolean) => {
-				release();
-				events.onError(error, stale);
-			},
-		};
-		let free = this.leanFree.pop();
-		while (free && !free.alive) free = this.leanFree.pop();
-		if (free) return free.send(request, wrapped);
-		let cut: (() => void) | undefined;
-		const dialing = new Cut();
-		this.dial(['http/1.1'], dialing, true).then(
-			(socket) => {
-				if (this.closed || dialing.stopped) {
-					socket.destroy();
-					return wrapped.onError(connectError('the connection is closed', 'ERR_TRANSPORT_CLOSED'), false);
-				}
-				const connection = new Http1Connection(
-					socket,
-					this.options.url.host,
-					(idle) => {
-						if (!this.closed) this.leanFree.push(idle);
-						else idle.destroy();
-					},
-					(gone) => {
-						openConnections.http1--;
-						this.leanAll.delete(gone);
-						const at = this.leanFree.indexOf(gone);
-						if (at >= 0) this.leanFree.splice(at, 1);
-					},
-				);
-				openConnections.http1++;
-				this.leanAll.add(connection);
-				cut = connection.send(request, wrapped);
-			},
-			(error: NodeJS.ErrnoException) => wrapped.onError(error, false),
-		);
-		return () => {
-			dialing.stop();
-			cut?.();
-		};
+	private leanPipeline(): Http1Pipeline {
+		this.pipeline ??= new Http1Pipeline({
+			host: this.options.url.host,
+			dial: (cut) => this.dial(['http/1.1'], cut, true),
+			opened: () => openConnections.http1++,
+			closed: () => openConnections.http1--,
+		});
+		return this.pipeline;
 	}
 
-	private readonly leanFree: Http1Connection[] = [];
-	private readonly leanAll = new Set<Http1Connection>();
+	private pipeline?: Http1Pipeline;
 
 	private releaseHttp1(): void {
 		const next = this.http1Queue.shift();
