@@ -41,10 +41,20 @@ type MutableRaw = RawClusterState & {objects: {[K in RawKind]: Map<string, Kept<
 /** The watches' states, and the reachability probe's. */
 type StateSource = RawKind | 'probe';
 
+const stateSources: readonly StateSource[] = [...rawKinds, 'probe'];
+const okState: WatchState = {state: 'ok'};
+const connectingState: WatchState = {state: 'connecting'};
+
+/**
+ * Indexed, over constant states: called on every state change (five or more a cluster at a fleet's
+ * start), and without the optimizing compiler (the one-shot status) a spread, a for-of and a fresh
+ * default state per source were ~6 MB of garbage at 1,001 clusters.
+ */
 function combineStates(states: ReadonlyMap<StateSource, WatchState>): WatchState {
-	let worst: WatchState = {state: 'ok'};
-	for (const kind of [...rawKinds, 'probe' as const]) {
-		const s = states.get(kind) ?? (kind === 'probe' ? {state: 'ok'} : {state: 'connecting'});
+	let worst = okState;
+	for (let i = 0; i < stateSources.length; i++) {
+		const kind = stateSources[i]!;
+		const s = states.get(kind) ?? (kind === 'probe' ? okState : connectingState);
 		if (stateRank[s.state] > stateRank[worst.state]) worst = s;
 	}
 	return worst;
