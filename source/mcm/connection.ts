@@ -52,8 +52,12 @@ export function sidesDisagree(fromManagement: ConditionStatus | undefined, fromM
 
 export function makeConnection(parts: Omit<ManagedConnection, 'disagree'>): ManagedConnection {
 	const connection: ManagedConnection = {disagree: sidesDisagree(parts.fromManagement, parts.fromManaged)};
-	// Only defined keys, so that rows compare and serialise the same whichever way they were built.
-	for (const [key, value] of Object.entries(parts)) if (value !== undefined) (connection as Record<string, unknown>)[key] = value;
+	// Only defined keys, so that rows compare and serialise the same whichever way they were built. A
+	// for-in rather than Object.entries: no [key, value] array per key for every row's connection.
+	for (const key in parts) {
+		const value = (parts as Record<string, unknown>)[key];
+		if (value !== undefined) (connection as Record<string, unknown>)[key] = value;
+	}
 	return connection;
 }
 

@@ -53,8 +53,9 @@ export function flattenTigerStatus(object: RawObject): TigerStatus {
 	let since: number | undefined;
 	const list = object.status?.conditions;
 	if (Array.isArray(list)) {
-		for (const entry of list as unknown[]) {
-			const c = conditionEntry(entry);
+		// Indexed: a for-of's iterator result per entry is garbage without the optimizing compiler.
+		for (let i = 0; i < list.length; i++) {
+			const c = conditionEntry(list[i]);
 			if (!c) continue;
 			if (c.type === 'Available') available ??= c;
 			else if (c.type === 'Progressing') progressing ??= c;

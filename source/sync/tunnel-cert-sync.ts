@@ -79,13 +79,24 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 		return oneShot.has(context) ? facts.readAt >= startedAt : now() - facts.readAt < intervalMs / 2;
 	};
 
+	/**
+	 * A management cluster's CA: the one-shot status reads it with the cluster's lists (cluster-watches.ts
+	 * readManagementCa), before the rows are made. A read under way there, or one made since the start for
+	 * readAll(), is this run's; reading it again would be a second connection to the cluster.
+	 */
+	const managementCaFresh = (context: string): boolean => {
+		if (sync.readingIdentity?.(context)) return true;
+		const facts = sync.raw(context)?.tunnelCerts;
+		return oneShot.has(context) && facts?.managementCa !== undefined && facts.readAt >= startedAt;
+	};
+
 	const pump = () => {
 		while (!stopped && active < concurrency && queue.length > 0) {
 			const context = queue.shift() as string;
 			queued.delete(context);
 			const client = clients.get(context);
 			const role = store.getState().clusters[context]?.role ?? 'unknown';
-			const fresh = role === 'managed' && managedSideFresh(context);
+			const fresh = role === 'managed' ? managedSideFresh(context) : role === 'management' && managementCaFresh(context);
 			oneShot.delete(context);
 			if (!client || !readsRole(role) || fresh) continue;
 			active++;
@@ -167,7 +178,8 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 	};
 }
 
-function managementSecretOf(raw: ReturnType<FleetSync['raw']>): string | undefined {
+/** The Secret a management cluster's ManagementCluster names for its tunnel CA (spec.tls.secretName), if any. */
+export function managementSecretOf(raw: ReturnType<FleetSync['raw']>): string | undefined {
 	const mc = raw ? [...raw.objects.managementclusters.values()][0] : undefined;
 	const tls = mc?.spec?.tls as {secretName?: unknown} | undefined;
 	return typeof tls?.secretName === 'string' && tls.secretName !== '' ? tls.secretName : undefined;
