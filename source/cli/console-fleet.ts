@@ -19,7 +19,9 @@ import type {UiStore} from '../store/ui-store.js';
 import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
+import {useChainVerdicts} from './chain-verdict-file.js';
 import {withheldNotices} from './fleet-access.js';
+import {baselineForBigFleet} from './loading-compile.js';
 import {collectOnceLoaded} from './settle-collection.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
@@ -111,13 +113,18 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
 	let unfocus: (() => void) | undefined;
+	let compilerBack: (() => void) | undefined;
 	let tlsSessions: ReturnType<typeof loadTlsSessions>;
+	let saveChains: (() => boolean) | undefined;
 	let stopped = false;
 	return {
 		services,
 		start(config) {
 			// The fleet's handshakes resume the sessions of the last run (tls-session-file.ts); the demo's servers are new every time.
 			tlsSessions = options.demo ? undefined : loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config));
+			// Each managed cluster's tunnel certificate chain, verified by an earlier run (status or console),
+			// is not checked again (chain-verdict-file.ts); the demo's certificates are new every time.
+			saveChains = options.demo ? undefined : useChainVerdicts();
 			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal, tlsSessions})) clients.set(name, client);
 			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
@@ -125,9 +132,14 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			const fleetSync = startFleetSync({store, clients, probeMs: probeIntervalsFor(clients.size), managedClusterNames: options.managedClusterNames});
 			sync = fleetSync;
 			// Every cluster has answered (or failed) its first lists: the tickets of their handshakes are in.
-			void fleetSync.ready().then(() => saveTlsSessions(tlsSessions));
+			void fleetSync.ready().then(() => {
+				saveTlsSessions(tlsSessions);
+				saveChains?.();
+			});
 			// On a big fleet the load's garbage is collected then, not ~30-100 s later (settle-collection.ts).
 			collectOnceLoaded(fleetSync, clients.size, {stopped: () => stopped});
+			// A big fleet's console runs on V8's baseline code: its load's code is hot once (loading-compile.ts).
+			compilerBack = baselineForBigFleet(clients.size);
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
@@ -142,9 +154,11 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			offerAbort.abort();
 			control.dispose();
 			unfocus?.();
+			compilerBack?.();
 			certs?.stop();
 			sync?.stop();
 			saveTlsSessions(tlsSessions);
+			saveChains?.();
 		},
 	};
 }
