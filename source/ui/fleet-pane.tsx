@@ -43,9 +43,20 @@ function clockTexts(c: Cluster, now: number, glyphs: Glyphs, showErrorHere: bool
 	return `${connectionCell(c, now, glyphs).text}\u0000${apiCell(c, now).text}\u0000${certCell(c, now).text}\u0000${ageCell(c, now).text}\u0000${rollupCell(c, showErrorHere, now).text}`;
 }
 
+/**
+ * A row's clock texts, once per props object: the props compared as the new ones on one tick are the
+ * old ones on the next (React keeps them), so each tick reads every row's clock once, not twice.
+ */
+const rowClockTexts = new WeakMap<RowProps, string>();
+function clockTextsOf(p: RowProps): string {
+	let texts = rowClockTexts.get(p);
+	if (texts === undefined) rowClockTexts.set(p, (texts = clockTexts(p.cluster, p.now, p.glyphs, p.cols.error === 0)));
+	return texts;
+}
+
 function sameRow(a: RowProps, b: RowProps): boolean {
 	for (const key of Object.keys(b) as Array<keyof RowProps>) if (key !== 'now' && a[key] !== b[key]) return false;
-	return a.now === b.now || clockTexts(a.cluster, a.now, a.glyphs, a.cols.error === 0) === clockTexts(b.cluster, b.now, b.glyphs, b.cols.error === 0);
+	return a.now === b.now || clockTextsOf(a) === clockTextsOf(b);
 }
 
 // One line per cluster, every cell cut to its column so the line never wraps.

@@ -1,5 +1,6 @@
 import {matchedByText} from '../mcm/managed-identity.js';
 import {Box, Text} from 'ink';
+import {memo, useMemo} from 'react';
 import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {selectSortedStatuses} from '../store/selectors.js';
 import {useUiContext} from './context.js';
@@ -83,7 +84,17 @@ function headerLine(cols: Cols, width: number): string {
 	);
 }
 
-function StatusRow({s, cols, now, width, current = false}: {s: TigerStatus; cols: Cols; now: number; width: number; current?: boolean}) {
+type StatusRowProps = {s: TigerStatus; cols: Cols; now: number; width: number; current: boolean};
+
+/** The AGE cell's text: the only one of a row that reads the clock. */
+const statusAge = (s: TigerStatus, now: number) => (s.since === undefined ? '-' : age(now - s.since));
+
+/** A row re-renders for a new `now` only when its age reads differently (the fleet pane's rows do the same). */
+function sameStatusRow(a: StatusRowProps, b: StatusRowProps): boolean {
+	return a.s === b.s && a.cols === b.cols && a.width === b.width && a.current === b.current && (a.now === b.now || statusAge(a.s, a.now) === statusAge(b.s, b.now));
+}
+
+const StatusRow = memo(function StatusRow({s, cols, now, width, current}: StatusRowProps) {
 	const {theme, glyphs} = useUiContext();
 	const e = glyphs.ellipsis;
 	const degraded = s.degraded === 'True';
@@ -100,13 +111,45 @@ function StatusRow({s, cols, now, width, current = false}: {s: TigerStatus; cols
 			<Text color={theme.tone(conditionTone('available', s.available))}>{fit(s.available, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('progressing', s.progressing))}>{fit(s.progressing, cols.flag)} </Text>
 			<Text color={theme.tone(conditionTone('degraded', s.degraded))}>{fit(s.degraded, cols.flag)} </Text>
-			<Text>{fit(s.since === undefined ? '-' : age(now - s.since), cols.age)} </Text>
+			<Text>{fit(statusAge(s, now), cols.age)} </Text>
 			<Text color={degraded ? theme.tone('bad') : undefined}>
 				{fit(oneLine(cols.message ? s.reason ?? '' : [s.reason, s.message].filter(Boolean).join(': ')), cols.reason, e)}
 			</Text>
 			{cols.message ? <Text color={degraded ? theme.tone('bad') : theme.tone('muted')}> {fit(oneLine(s.message ?? ''), cols.message, e)}</Text> : null}
 			{width > used ? <Text>{' '.repeat(width - used)}</Text> : null}
 		</Text>
+	);
+}, sameStatusRow);
+
+/** A line above the table; memoised on its text, so that a tick that moves another age leaves it alone. */
+const NoteLine = memo(function NoteLine({text, color, width}: {text: string; color?: string; width: number}) {
+	return (
+		<Text wrap="truncate" color={color}>
+			{fit(text, width)}
+		</Text>
+	);
+});
+
+type BodyProps = {selected: Cluster | undefined; sorted: TigerStatus[]; visible: TigerStatus[]; top: number; cursor: number; size: number; cols: Cols; width: number; focused: boolean};
+
+/**
+ * The notes and rows, with the clock: an age tick re-renders this and what reads differently (a
+ * note's "for 2m", a row's AGE), not the pane's title, header, sort and scroll around them.
+ */
+function TigerStatusBody({selected, sorted, visible, top, cursor, size, cols, width, focused}: BodyProps) {
+	const {theme} = useUiContext();
+	const now = useAgeNow(ageSinces(selected, sorted));
+	const lead = selected ? notes(selected, now) : [];
+	return (
+		<>
+			{lead.slice(0, size).map((n, i) => (
+				<NoteLine key={`n${i}`} text={n.text} color={theme.tone(n.tone)} width={width} />
+			))}
+			{visible.map((s, i) => (
+				// The component under the cursor (y shows it) is marked while the pane has focus.
+				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === cursor} />
+			))}
+		</>
 	);
 }
 
@@ -127,10 +170,11 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 		if (sorted.length) parts.push({text: `${available}/${sorted.length} available${degraded ? `, ${degraded} degraded` : ''}`, tone: degraded ? 'bad' : 'normal'});
 	}
 	const longestName = sorted.reduce((m, s) => Math.max(m, s.name.length), 9);
-	const cols = columns(width, longestName);
-	const now = useAgeNow(ageSinces(selected, sorted));
-	const lead = selected ? notes(selected, now) : [];
-	const tableRows = Math.max(0, size - lead.length);
+	// The same object while the widths stay: every row on screen is memo()ed on it.
+	const cols = useMemo(() => columns(width, longestName), [width, longestName]);
+	// How many lines the notes take does not depend on the clock (their texts do: TigerStatusBody).
+	const leadLines = selected ? notes(selected, 0).length : 0;
+	const tableRows = Math.max(0, size - leadLines);
 	const cursor = statusIndex(statusCursor, sorted.length);
 	// The cursor stays in view (the notes above the table may take rows the key handler did not count).
 	const top = scrollTo(Math.max(0, Math.min(statusTop, Math.max(0, sorted.length - tableRows))), cursor, tableRows, sorted.length);
@@ -145,15 +189,7 @@ export function TigerStatusPane({width, height, focused}: {width: number; height
 			<Text wrap="truncate" bold color={theme.tone('muted')}>
 				{headerLine(cols, width)}
 			</Text>
-			{lead.slice(0, size).map((n, i) => (
-				<Text key={`n${i}`} wrap="truncate" color={theme.tone(n.tone)}>
-					{fit(n.text, width)}
-				</Text>
-			))}
-			{visible.map((s, i) => (
-				// The component under the cursor (y shows it) is marked while the pane has focus.
-				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === cursor} />
-			))}
+			<TigerStatusBody selected={selected} sorted={sorted} visible={visible} top={top} cursor={cursor} size={size} cols={cols} width={width} focused={focused} />
 			{emptyText && tableRows > 0 ? (
 				<Text wrap="truncate" color={theme.tone('muted')}>
 					{fit(emptyText, width)}

@@ -139,6 +139,64 @@ describe('what the ticking clock leaves on screen', () => {
 	});
 });
 
+describe("the TigerStatus pane's ages under the ticking clock", () => {
+	// The selected cluster's tunnel note ("for 8s") and component rows whose AGE cells move at
+	// different moments; the pane's notes and rows re-render for the clock on their own.
+	const selected = () =>
+		cluster('tunnel', {
+			role: 'managed',
+			api: {state: 'ok', since: now - 3 * min},
+			connection: {management: 'mgmt', managedName: 'tunnel', fromManagement: 'True', fromManaged: 'True', disagree: false, since: now - 8 * sec},
+		});
+	const statuses = () => [status('apiserver', {since: now - 4 * sec}), status('calico', {since: now - 75 * sec})];
+
+	async function consoleWith(clock: ReturnType<typeof createFixedClock>, list = statuses()) {
+		const store = fixtureStore([selected(), cluster('zz-other')]);
+		store.getState().applyBatch({clusters: {}, statuses: {tunnel: list}});
+		return {store, h: await renderAt(<App store={store} ui={createUiStore()} clock={clock} size={{columns: 120, rows: 30}} />, 120, 30)};
+	}
+
+	/** The TigerStatus pane's lines of a frame. */
+	const paneOf = (frame: string) => {
+		const all = frame.split('\n');
+		const start = all.findIndex(l => l.includes('─ TigerStatus'));
+		const end = all.findIndex((l, i) => i > start && l.startsWith('─ Steps'));
+		return all.slice(start, end).join('\n');
+	};
+
+	test('on every mark the pane reads as in a console started at that instant: note and rows', async () => {
+		const clock = createFixedClock(now);
+		const {h} = await consoleWith(clock);
+		expect(paneOf(h.lastFrame())).toContain('ManagedClusterConnected True for 8s');
+		let t = now;
+		for (const mark of [1, 2, 10, 30, 60, 90, 120, 180]) {
+			await tick(h, clock, t, mark - (t - now) / sec);
+			t = now + mark * sec;
+			const fresh = await consoleWith(createFixedClock(t));
+			expect(paneOf(h.lastFrame()), `at +${mark} s`).toBe(paneOf(fresh.h.lastFrame()));
+			fresh.h.unmount();
+		}
+		expect(paneOf(h.lastFrame())).toContain('ManagedClusterConnected True for 3m');
+		expect(paneOf(h.lastFrame())).toMatch(/apiserver .* 3m\b/);
+		expect(paneOf(h.lastFrame())).toMatch(/calico .* 4m\b/);
+	});
+
+	test('a component that changes between two marks shows its new age at once, the others as they were', async () => {
+		const clock = createFixedClock(now);
+		const {h, store} = await consoleWith(clock);
+		await tick(h, clock, now, 30);
+		const t = now + 35 * sec;
+		clock.set(t);
+		store.getState().applyBatch({clusters: {}, statuses: {tunnel: [status('apiserver', {since: t, available: 'False', degraded: 'True', reason: 'ResourceNotReady'}), statuses()[1]!]}});
+		await waitFor(() => expect(paneOf(h.lastFrame())).toMatch(/apiserver\s+False\s+False\s+True\s+0s /));
+		// calico's age is on the 10 s grid: 105 s at now+30 s, until the next mark.
+		expect(paneOf(h.lastFrame())).toMatch(/calico .* 105s\b/);
+		await tick(h, clock, t, 10);
+		expect(paneOf(h.lastFrame())).toMatch(/apiserver\s+False\s+False\s+True\s+10s /);
+		expect(paneOf(h.lastFrame())).toMatch(/calico .* 2m\b/);
+	});
+});
+
 describe('age roll-overs', () => {
 	test('the next change of an age is the next second, minute, hour or day it counts', () => {
 		expect(nextAgeChange(now, now + 12_300)).toBe(now + 13 * sec);
