@@ -21,7 +21,6 @@ import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {useChainVerdicts} from './chain-verdict-file.js';
 import {withheldNotices} from './fleet-access.js';
-import {baselineForBigFleet} from './loading-compile.js';
 import {collectOnceLoaded} from './settle-collection.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
@@ -113,7 +112,6 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 	let sync: FleetSync | undefined;
 	let certs: TunnelCertSync | undefined;
 	let unfocus: (() => void) | undefined;
-	let compilerBack: (() => void) | undefined;
 	let tlsSessions: ReturnType<typeof loadTlsSessions>;
 	let saveChains: (() => boolean) | undefined;
 	let stopped = false;
@@ -138,8 +136,6 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			});
 			// On a big fleet the load's garbage is collected then, not ~30-100 s later (settle-collection.ts).
 			collectOnceLoaded(fleetSync, clients.size, {stopped: () => stopped});
-			// A big fleet's console runs on V8's baseline code: its load's code is hot once (loading-compile.ts).
-			compilerBack = baselineForBigFleet(clients.size);
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).
 			const focusProbes = () => {
 				const onScreen = options.ui.getState().onScreen;
@@ -154,7 +150,6 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			offerAbort.abort();
 			control.dispose();
 			unfocus?.();
-			compilerBack?.();
 			certs?.stop();
 			sync?.stop();
 			saveTlsSessions(tlsSessions);

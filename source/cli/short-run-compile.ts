@@ -5,8 +5,7 @@ import {userSetNodeFlags} from './node-flags.js';
 // functions on a worker thread, ~18 % of the process's CPU at 1,001 clusters, for code that mostly has
 // finished running by the time the optimized version is ready: without it (Sparkplug's baseline code
 // only) the same run took ~0.4 CPU-s less, on 2 cores shared with the API servers it waits for.
-// Long-lived modes (--watch, the console) keep it, but for a console watching a big fleet, whose
-// load's code is hot once (loading-compile.ts).
+// Long-lived modes (--watch, the console) keep it: there it pays for itself.
 //
 // The flag is put back before the process exits: V8 stamps the flags into the code cache it writes
 // (code-cache.ts), and an entry written with TurboFan off would be refused by every next start.
