@@ -1,11 +1,8 @@
-import {generateKeyPairSync} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
-import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
-import {KubeError} from '../../source/kube/errors.js';
-import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
 import {startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {startTunnelCertSync} from '../../source/sync/tunnel-cert-sync.js';
 import {createAppStore} from '../../source/store/store.js';
+import {b64, recordingClients, tunnelCa} from './fleet-reads.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
 
 // The one-shot `status` (list mode) reads a management cluster's tunnel CA right after its lists, so the
@@ -13,44 +10,15 @@ import {installation, managedCluster, managementCluster, managementClusterConnec
 // against that CA. When the CA was first read afterwards (tunnel-cert-sync's readAll), every managed
 // row of a 1,001-cluster fleet was made a second time for it.
 
-const day = 24 * 60 * 60 * 1000;
-const b64 = (text: string) => Buffer.from(text).toString('base64');
 const managedSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-managed-cluster-connection';
 const caSecretPath = '/api/v1/namespaces/tigera-operator/secrets/tigera-management-cluster-connection';
-
-function tunnelCa() {
-	const keys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
-	const subject = distinguishedName('tigera-voltron', 'Tigera');
-	const pem = issueCertificate({subject, issuer: subject, publicKey: keys.publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'ca',
-		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 400 * day)});
-	const leaf = issueCertificate({subject: distinguishedName('managed-1', 'Tigera'), issuer: subject,
-		publicKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'client',
-		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 90 * day)});
-	return {pem, leaf};
-}
-
-/** Clients answering GETs from a table of paths (a list: its items; 404 otherwise), recording each path asked. */
-function clientsFor(answers: Record<string, Record<string, unknown>>) {
-	const asked: Array<{context: string; path: string}> = [];
-	const clients = new Map<string, ClusterClient>();
-	for (const context of Object.keys(answers)) {
-		const request = async (options: RequestOptions) => {
-			asked.push({context, path: options.path});
-			const body = answers[context]![options.path];
-			if (body === undefined) throw new KubeError({kind: 'not-found', status: 404, message: `${options.path} not found`, context});
-			return body;
-		};
-		clients.set(context, {context, request} as unknown as ClusterClient);
-	}
-	return {clients, asked};
-}
 
 const list = (items: unknown[]) => ({metadata: {}, items});
 
 describe("the one-shot status's management cluster CA", () => {
 	it('is read with the lists: the rows are complete when the fleet has answered, and made once', async () => {
 		const ca = tunnelCa();
-		const {clients, asked} = clientsFor({
+		const {clients, asked} = recordingClients({
 			mgmt: {
 				[watchedPaths.installations]: list([installation()]),
 				[watchedPaths.tigerstatuses]: list([tigerStatus('apiserver')]),
@@ -64,7 +32,7 @@ describe("the one-shot status's management cluster CA", () => {
 				[watchedPaths.tigerstatuses]: list([tigerStatus('guardian')]),
 				[watchedPaths.managementclusters]: list([]),
 				[watchedPaths.managementclusterconnections]: list([managementClusterConnection()]),
-				[managedSecretPath]: {data: {'managed-cluster.crt': b64(ca.leaf), 'management-cluster.crt': b64(ca.pem), 'managed-cluster.key': b64('PRIVATE')}},
+				[managedSecretPath]: {data: {'managed-cluster.crt': b64(ca.leaf('managed-1')), 'management-cluster.crt': b64(ca.pem), 'managed-cluster.key': b64('PRIVATE')}},
 			},
 		});
 		const store = createAppStore();

@@ -1,49 +1,17 @@
-import {generateKeyPairSync} from 'node:crypto';
 import {describe, expect, it, vi} from 'vitest';
-import type {ClusterClient, RequestOptions} from '../../source/kube/client.js';
-import {KubeError} from '../../source/kube/errors.js';
+import type {ClusterClient} from '../../source/kube/client.js';
 import type {WatchHandle, WatchOptions} from '../../source/kube/watch.js';
 import type {RawObject} from '../../source/mcm/raw.js';
-import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
 import {loadingWindowFor, startFleetSync, watchedPaths} from '../../source/sync/fleet-sync.js';
 import {startTunnelCertSync} from '../../source/sync/tunnel-cert-sync.js';
 import {createAppStore} from '../../source/store/store.js';
 import {installation, managedCluster, managementCluster, managementClusterConnection, tigerStatus} from '../mcm/raw-builders.js';
 import {cluster} from '../ui/fixtures.js';
+import {b64, recordingClients, tunnelCa} from './fleet-reads.js';
 
 // What a fleet asks its clusters while it starts: each managed cluster's connection Secret once (its
 // identity and its CERT column from the same read), and no reachability probe before the fleet's
 // first lists are in.
-
-const day = 24 * 60 * 60 * 1000;
-const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-function tunnelCa() {
-	const keys = generateKeyPairSync('ec', {namedCurve: 'P-256'});
-	const subject = distinguishedName('tigera-voltron', 'Tigera');
-	const pem = issueCertificate({subject, issuer: subject, publicKey: keys.publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'ca',
-		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 400 * day)});
-	const leaf = (name: string) => issueCertificate({subject: distinguishedName(name, 'Tigera'), issuer: subject,
-		publicKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey, signingKey: keys.privateKey, issuerPublicKey: keys.publicKey, usage: 'client',
-		notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 90 * day)});
-	return {pem, leaf};
-}
-
-/** Clients that answer GETs from a table of paths (404 otherwise) and record every path asked. */
-function recordingClients(answers: Record<string, Record<string, unknown>>) {
-	const asked: Array<{context: string; path: string}> = [];
-	const clients = new Map<string, ClusterClient>();
-	for (const context of Object.keys(answers)) {
-		const request = async (options: RequestOptions) => {
-			asked.push({context, path: options.path});
-			const body = answers[context]![options.path];
-			if (body === undefined) throw new KubeError({kind: 'not-found', status: 404, message: `${options.path} not found`, context});
-			return body;
-		};
-		clients.set(context, {context, request} as unknown as ClusterClient);
-	}
-	return {clients, asked};
-}
 
 function scriptedWatches() {
 	const watches: Array<{context: string; path: string; handlers: WatchOptions<RawObject>['handlers']}> = [];
