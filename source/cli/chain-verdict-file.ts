@@ -3,10 +3,10 @@ import process from 'node:process';
 import {chainsVerifiedHere, trustChains} from '../mcm/certificate-facts.js';
 import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compile-cache.js';
 
-// The tunnel certificate chains `status` verified before, kept between runs: one ECDSA or RSA
-// signature check per managed cluster (its tunnel certificate against the management cluster's CA),
-// ~0.07-0.13 ms of CPU each, ~4 % of a 1,001-cluster `status --json` that finds the same certificates
-// every time. A line is `leaf sha256/CA sha256` of a chain that held (mcm/certificate-facts.ts says
+// The tunnel certificate chains `status` and the console verified before, kept between runs: one
+// ECDSA or RSA signature check per managed cluster (its tunnel certificate against the management
+// cluster's CA), ~0.07-0.13 ms of CPU each, ~4 % of a 1,001-cluster `status --json` (~84 ms of a
+// console's start) that finds the same certificates every time. A line is `leaf sha256/CA sha256` of a chain that held (mcm/certificate-facts.ts says
 // why that pair decides the verdict); a chain that failed is checked again. As the other caches
 // (code-cache.ts, tls-session-file.ts): $XDG_CACHE_HOME/calico-mcm/chains/verified (else ~/.cache/...),
 // the directory 0700 and the user's own, the file 0600 and written whole (a temporary file renamed into
@@ -26,18 +26,23 @@ function readChains(file: string): string[] {
 	return readPrivateFile(file)?.toString('latin1').split('\n') ?? [];
 }
 
-/** Hands the chains verified before to the certificate checks; returns what to call once done (writes the new ones). */
+/**
+ * Hands the chains verified before to the certificate checks; returns what to call to write the new
+ * ones, as often as the caller likes (the console: once its fleet answered, and at its stop): each
+ * call writes only when chains were verified since the last write.
+ */
 export function useChainVerdicts(env: NodeJS.ProcessEnv = process.env, file = chainVerdictFile(env)): () => boolean {
 	if (env.CALICO_MCM_NO_CHAIN_CACHE !== undefined) return () => false;
 	trustChains(readChains(file));
-	return () => saveChains(file);
+	const written = new Set<string>();
+	return () => saveChains(file, written);
 }
 
 /** Writes the chains this run verified, after those the file holds (another run's too); false when there was nothing new or it could not. */
-function saveChains(file: string): boolean {
+function saveChains(file: string, written: Set<string>): boolean {
 	const verified = chainsVerifiedHere();
-	if (verified.length === 0) return false;
-	return writePrivateFile(file, () => {
+	if (verified.every(key => written.has(key))) return false;
+	const saved = writePrivateFile(file, () => {
 		const lines = new Set(readChains(file).filter(line => line !== ''));
 		for (const key of verified) {
 			lines.delete(key);
@@ -45,4 +50,6 @@ function saveChains(file: string): boolean {
 		}
 		return `${[...lines].slice(-maxChains).join('\n')}\n`;
 	});
+	if (saved) for (const key of verified) written.add(key);
+	return saved;
 }

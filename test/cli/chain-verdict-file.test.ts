@@ -83,3 +83,22 @@ test('verdicts in a directory open to others, or with the cache turned off, are 
 	fs.chmodSync(path.join(dir, 'calico-mcm', 'chains'), 0o777);
 	expect(run(pairs)).toEqual(first);
 });
+
+test('a long-lived process (the console) that saves more than once writes only when it verified a chain since its last save', () => {
+	const ca = authority('tigera-voltron');
+	const script = `
+		import {issuedBy} from ${JSON.stringify(facts)};
+		import {useChainVerdicts} from ${JSON.stringify(verdictFile)};
+		const [a, b, pem] = JSON.parse(process.env.CERTS);
+		const save = useChainVerdicts();
+		issuedBy(a, pem);
+		const saves = [save(), save()];
+		issuedBy(b, pem);
+		saves.push(save(), save());
+		process.stdout.write(JSON.stringify(saves));
+	`;
+	const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', env: {...process.env, XDG_CACHE_HOME: dir, CERTS: JSON.stringify([ca.leaf('managed-1'), ca.leaf('managed-2'), ca.pem])}});
+	expect(child.stderr).toBe('');
+	expect(JSON.parse(child.stdout)).toEqual([true, false, true, false]);
+	expect(fs.readFileSync(path.join(dir, 'calico-mcm', 'chains', 'verified'), 'utf8').trim().split('\n')).toHaveLength(2);
+});
