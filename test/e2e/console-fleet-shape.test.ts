@@ -31,7 +31,8 @@ beforeAll(async () => {
 	fleet = await startFleet({managed: 2, standalone: 1, bare: 1, speed: 0, versions: {'managed-2': '3.23', 'standalone-1': '3.25'}});
 	state = fs.mkdtempSync(path.join(os.tmpdir(), 'calico-mcm-shape-'));
 	con = startConsole(['--kubeconfig', fleet.kubeconfigPath], {cols: 150, rows: 36, env: {XDG_STATE_HOME: state}});
-	await con.waitFor(() => /managed\s/.test(fleetRow(con, 'managed-2')) && /standalone\s/.test(fleetRow(con, 'standalone-1')), 'the fleet', 30_000);
+	// Both managed rows with their management cluster read: the first test reads managed-1's.
+	await con.waitFor(() => /managed\s.*\smgmt\s/.test(fleetRow(con, 'managed-1')) && /managed\s.*\smgmt\s/.test(fleetRow(con, 'managed-2')) && /standalone\s/.test(fleetRow(con, 'standalone-1')), 'the fleet', 30_000);
 }, 60_000);
 
 afterAll(async () => {

@@ -2,6 +2,7 @@
 // asking for credentials), a SOCKS5 proxy (@mongodb-js/socksv5), one that accepts and never answers,
 // and an address where nothing listens. Each records what clients sent it, so a test can show that a
 // bearer token never crossed the proxy in clear text.
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type {AddressInfo} from 'node:net';
@@ -106,10 +107,36 @@ export async function startHangingProxy(): Promise<TestProxy> {
 	return {url: `http://127.0.0.1:${port}`, port, targets: [], received: () => Buffer.concat(chunks), close: closer(server, sockets)};
 }
 
-/** A loopback port where nothing listens (connections are refused). */
+/**
+ * A loopback port where nothing listens (connections are refused), and where nothing will: one below
+ * the kernel's ephemeral range, which every test server's listen(0) draws from. A freed ephemeral
+ * port was handed to another test's server seconds later on a busy run, and the "refused" proxy then
+ * accepted and never answered.
+ */
 export async function refusingPort(): Promise<number> {
+	const below = Math.max(1025, ephemeralLow() - 1);
+	for (let tries = 0; tries < 50; tries++) {
+		const port = 1024 + Math.floor(Math.random() * (below - 1024));
+		if (await isFree(port)) return port;
+	}
+	throw new Error(`no free loopback port between 1024 and ${below}`);
+}
+
+/** Linux's default when the range cannot be read. */
+function ephemeralLow(): number {
+	try {
+		return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+	} catch {
+		return 32_768;
+	}
+}
+
+async function isFree(port: number): Promise<boolean> {
 	const server = net.createServer();
-	const port = await listen(server);
-	await new Promise<void>(resolve => server.close(() => resolve()));
-	return port;
+	const free = await new Promise<boolean>(resolve => {
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => resolve(true));
+	});
+	if (free) await new Promise<void>(resolve => server.close(() => resolve()));
+	return free;
 }
