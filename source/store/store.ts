@@ -36,7 +36,10 @@ export function createAppStore(options: {logCapacity?: number} = {}): AppStore {
 		healthCounts: {total: 0, healthy: 0, pending: 0, degraded: 0, disconnected: 0, unreachable: 0},
 		applyBatch(batch) {
 			const state = get();
-			const clusters = batch.clusters ? fleetRecord(state.clusters) : state.clusters;
+			// A record is copied only when the batch changes it: the fleet model hands over both each flush,
+			// and a connection flip's empty `statuses` copied 1,001 entries and gave the TigerStatus pane a
+			// new record to re-render for.
+			const clusters = hasKeys(batch.clusters) ? fleetRecord(state.clusters) : state.clusters;
 			let healthCounts = state.healthCounts;
 			for (const [id, row] of Object.entries(batch.clusters ?? {})) {
 				const before = clusters[id];
@@ -55,7 +58,7 @@ export function createAppStore(options: {logCapacity?: number} = {}): AppStore {
 				if (row === null) delete clusters[id];
 				else clusters[id] = row;
 			}
-			const statuses = batch.statuses ? fleetRecord(state.statuses) : state.statuses;
+			const statuses = hasKeys(batch.statuses) ? fleetRecord(state.statuses) : state.statuses;
 			for (const [id, list] of Object.entries(batch.statuses ?? {})) {
 				if (list === null) delete statuses[id];
 				else statuses[id] = list;
@@ -80,3 +83,8 @@ function fleetRecord<T>(from?: Record<string, T>): Record<string, T> {
 }
 
 export type {Cluster, LogLine, RunProgress, TigerStatus};
+
+function hasKeys(record: object | undefined): boolean {
+	for (const _ in record) return true;
+	return false;
+}

@@ -52,3 +52,20 @@ describe('health counts kept by the store', () => {
 		expect(store.getState().healthCounts).toEqual({total: 2, healthy: 0, pending: 0, degraded: 0, disconnected: 1, unreachable: 1});
 	});
 });
+
+describe('a flush copies only the records it changes', () => {
+	// The fleet model hands over rows and TigerStatuses each flush; a connection flip changes a row and
+	// no status, and a new statuses record made the TigerStatus pane re-render for nothing.
+	it('keeps the statuses record when only rows changed, and the rows when only statuses did', () => {
+		const store = createAppStore();
+		store.getState().applyBatch({clusters: {a: cluster('a')}, statuses: {a: []}});
+		const {clusters, statuses} = store.getState();
+		store.getState().applyBatch({clusters: {a: cluster('a', {health: 'disconnected'})}, statuses: {}});
+		expect(store.getState().statuses).toBe(statuses);
+		expect(store.getState().clusters).not.toBe(clusters);
+		const rows = store.getState().clusters;
+		store.getState().applyBatch({clusters: {}, statuses: {a: []}});
+		expect(store.getState().clusters).toBe(rows);
+		expect(store.getState().statuses).not.toBe(statuses);
+	});
+});
