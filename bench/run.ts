@@ -112,7 +112,7 @@ export type Measure = {name: string; run: (options: BenchOptions) => Promise<Row
 export const measures: readonly Measure[] = [
 	{name: 'startup', run: measureStartup, budgetSeconds: 60},
 	{name: 'render-cost', run: measureRenderCost, budgetSeconds: 150},
-	{name: 'latency', run: measureLatency, budgetSeconds: 200},
+	{name: 'latency', run: measureLatency, budgetSeconds: 300},
 	{name: 'scale', run: measureScale, budgetSeconds: 900},
 	{name: 'remote-scale', run: measureRemoteScale, budgetSeconds: 480},
 	{name: 'storm', run: measureStorm, budgetSeconds: 200},

@@ -2,7 +2,7 @@ import {Text} from 'ink';
 import {useEffect} from 'react';
 import type {Health} from '../mcm/types.js';
 import type {RunProgress} from '../mcm/types.js';
-import {runLabel, selectBatchRuns, selectHealthCounts, selectShownRun} from '../store/selectors.js';
+import {runLabel, selectBatchRuns, selectShownRun} from '../store/selectors.js';
 import {useUiContext} from './context.js';
 import {fit, textWidth, truncate} from './format.js';
 import {healthTone} from './theme.js';
@@ -37,8 +37,7 @@ function runHints(run: RunProgress, runs: Record<string, RunProgress>, runOrder:
 
 export function StatusBar({width}: {width: number}) {
 	const {theme, glyphs, services, ui} = useUiContext();
-	const clusters = useAppState(s => s.clusters);
-	const counts = selectHealthCounts(clusters);
+	const counts = useAppState(s => s.healthCounts);
 	const flash = useUiState(s => s.flash);
 	const confirmQuit = useUiState(s => s.confirmQuit);
 	const filterEditing = useUiState(s => s.filterEditing);

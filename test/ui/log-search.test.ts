@@ -1,7 +1,8 @@
 import {describe, expect, test} from 'vitest';
 import {wrapColumns} from '../../source/ui/format.js';
 import {computeLayout, contentRows, zoomLayout} from '../../source/ui/layout.js';
-import {highlightParts, matchingLines, stepMatch} from '../../source/ui/log-search.js';
+import type {LogLine} from '../../source/mcm/types.js';
+import {consoleLineText, highlightParts, matchingLines, stepMatch} from '../../source/ui/log-search.js';
 
 describe('log search', () => {
 	const lines = ['mgmt api ok', 'managed-1 tunnel down', 'mgmt API unreachable', 'standalone-1 added'];
@@ -47,5 +48,20 @@ describe('zoom', () => {
 		expect(wrapColumns('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
 		expect(wrapColumns('日本語', 4)).toEqual(['日本', '語']);
 		expect(wrapColumns('', 4)).toEqual(['']);
+	});
+});
+
+describe('console log lines as searched', () => {
+	// The log pane re-reads every line's text (up to 2,000) each time a line is added: a line's text is
+	// made once, not once per added line.
+	test('a line is read once, however often the log is re-read', () => {
+		let reads = 0;
+		const line = {t: 0, level: 'info', cluster: 'managed-7', get text() {
+			reads++;
+			return 'connection lost';
+		}} as LogLine;
+		expect(consoleLineText(line)).toBe('managed-7 connection lost');
+		expect(consoleLineText(line)).toBe('managed-7 connection lost');
+		expect(reads).toBe(1);
 	});
 });

@@ -5,6 +5,7 @@ import {age, elapsed, fit, oneLine, truncate} from '../../source/ui/format.js';
 import {logWindow, scrollLog} from '../../source/ui/log-window.js';
 import {scrollTo} from '../../source/ui/layout.js';
 import {enterAlternateScreen, guardExit, leaveSequence, signalExitCode} from '../../source/ui/terminal.js';
+import type {Cluster} from '../../source/mcm/types.js';
 import {fixtureClusters, run, status} from './fixtures.js';
 
 const byId = (list = fixtureClusters()) => Object.fromEntries(list.map(c => [c.id, c]));
@@ -55,6 +56,46 @@ describe('selectors', () => {
 		const view = select(clusters, 'health', false, '', false);
 		const sorted = view.rows;
 		expect(select(clusters, 'health', false, 'degraded', false).rows.every((c, i, rows) => i === 0 || sorted.indexOf(rows[i - 1]!) < sorted.indexOf(c))).toBe(true);
+	});
+
+	test('flushes that change rows but add or remove none keep the view a full sort gives, in every sort', () => {
+		const healths = ['healthy', 'degraded', 'disconnected', 'unreachable', 'pending'] as const;
+		let seed = 11;
+		const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		for (const [sort, desc] of [['name', false], ['health', false], ['health', true], ['age', false], ['age', true]] as const) {
+			const select = createFleetViewSelector();
+			let clusters = byId(Array.from({length: 300}, (_, i) => ({...fixtureClusters()[i % 7]!, id: `r-${i}`, name: `r-${i}`, createdAt: i % 13})));
+			for (let flush = 0; flush < 60; flush++) {
+				const next = {...clusters};
+				const ids = Object.keys(next);
+				// Mostly one row a flush (a connection flip), sometimes a few.
+				for (let k = 0; k < (flush % 5 === 0 ? 3 : 1); k++) {
+					const id = ids[random(ids.length)]!;
+					next[id] = {...next[id]!, health: healths[random(healths.length)]!, createdAt: random(13)};
+				}
+				clusters = next;
+				expect(select(clusters, sort, desc, '', false).rows.map(c => c.id)).toEqual(computeFleetView(clusters, sort, desc, '', false).rows.map(c => c.id));
+			}
+		}
+	});
+
+	test('a flush that changes one row without moving it compares that row with its neighbours only, not the whole fleet', () => {
+		// A connection flip on a 1,001-row fleet sorted by name: its order cannot change, and a whole
+		// pass of natural-order name comparisons found that out on the way to the screen.
+		let reads = 0;
+		const counted = (c: Cluster): Cluster => {
+			const {name, ...rest} = c;
+			return Object.defineProperty(rest, 'name', {enumerable: true, get: () => (reads++, name)}) as Cluster;
+		};
+		const select = createFleetViewSelector();
+		let clusters = byId(Array.from({length: 1001}, (_, i) => counted({...fixtureClusters()[1]!, id: `managed-${i}`, name: `managed-${i}`})));
+		select(clusters, 'name', false, '', false);
+		clusters = {...clusters, 'managed-500': counted({...clusters['managed-500']!, name: 'managed-500', health: 'disconnected'})};
+		reads = 0;
+		const view = select(clusters, 'name', false, '', false);
+		expect(reads).toBeLessThan(10);
+		expect(view.rows.map(c => c.id)).toEqual(computeFleetView(clusters, 'name', false, '', false).rows.map(c => c.id));
+		expect(view.rows[view.index.get('managed-500')!]!.health).toBe('disconnected');
 	});
 
 	test('switching between sorts, with flushes in between, gives the rows a full sort gives each time', () => {
