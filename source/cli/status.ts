@@ -16,6 +16,7 @@ import {batched, jsonPieces} from './json-pieces.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
 import {withoutOptimizingCompiler} from './short-run-compile.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
+import {useManagedHints, type ManagedHints} from './managed-hint-file.js';
 import {usage, UsageError} from './usage.js';
 
 // `calico-mcm status`: the fleet once (table or JSON), as a change log (--watch), or until every
@@ -108,14 +109,17 @@ async function show({common, live, json, watch: watching, waitMs, managedCluster
 	// Each run resumes the TLS sessions of the last (tls-session-file.ts): a 1,001-cluster fleet is 1,001
 	// handshakes. Only its own servers' are read: the file is shared with every other kubeconfig.
 	let tlsSessions: TlsSessionCache | undefined;
-	const {clients} = openFleetClients({...common, http2: live, tlsSessions: (config) => (tlsSessions = loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config)))});
+	const {config, clients} = openFleetClients({...common, http2: live, tlsSessions: (config) => (tlsSessions = loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config)))});
 	for (const line of withheldNotices(clients)) output.stderr(`calico-mcm: ${line}\n`);
+	// One-shot: the clusters managed at the last run get their connection Secret asked with their lists.
+	const hints = live ? undefined : useManagedHints(config);
 
 	const store = createAppStore();
-	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalsFor(clients.size)} : {})});
+	const sync = startFleetSync({store, clients, mode: live ? 'watch' : 'list', managedClusterNames, ...(live ? {probeMs: probeIntervalsFor(clients.size)} : {secretAhead: hints?.managed})});
 	const certs = startTunnelCertSync({store, clients, sync});
 	try {
 		await ready(sync);
+		if (hints) saveManagedHints(hints, sync, clients.keys());
 		await certs.readAll();
 		sync.flush();
 		if (watching) return await watch(store, output, json);
@@ -137,6 +141,19 @@ async function show({common, live, json, watch: watching, waitMs, managedCluster
 async function ready(sync: FleetSync): Promise<void> {
 	await sync.ready();
 	sync.flush();
+}
+
+/** The contexts whose ManagementClusterConnection list answered, and those of them that have one, for the next run. */
+function saveManagedHints(hints: ManagedHints, sync: FleetSync, contexts: Iterable<string>): void {
+	const answered = new Set<string>();
+	const managed = new Set<string>();
+	for (const context of contexts) {
+		const raw = sync.raw(context);
+		if (!raw?.listed.has('managementclusterconnections')) continue;
+		answered.add(context);
+		if (raw.objects.managementclusterconnections.size > 0) managed.add(context);
+	}
+	hints.save(managed, answered);
 }
 
 /** Rows still connecting (none, unless the client broke its timeout promise) did not answer in time. */

@@ -23,10 +23,19 @@ export function certificatesOf(data: unknown, keys: readonly string[], firstOnly
 	return out;
 }
 
-export async function readCertificateSecret(client: ClusterClient, namespace: string, name: string, keys: readonly string[], options: {firstOnly?: boolean; signal?: AbortSignal; onCut?: (cut: () => void) => void} = {}): Promise<SecretRead> {
+/** The GET readCertificateSecret makes, asked ahead of its turn (list-once.ts asks it with a cluster's lists). */
+export function askCertificateSecret(client: ClusterClient, namespace: string, name: string, onCut?: (cut: () => void) => void): Promise<{data?: unknown}> {
+	const answer = client.request<{data?: unknown}>({path: secretPath(namespace, name), onCut});
+	// Read in its turn, or dropped (the cluster turned out not to be managed): never an unhandled rejection.
+	answer.catch(() => {});
+	return answer;
+}
+
+/** `answer`: the same GET, asked ahead (askCertificateSecret), taken instead of asking again. */
+export async function readCertificateSecret(client: ClusterClient, namespace: string, name: string, keys: readonly string[], options: {firstOnly?: boolean; signal?: AbortSignal; onCut?: (cut: () => void) => void; answer?: Promise<{data?: unknown}>} = {}): Promise<SecretRead> {
 	const secret = `${namespace}/${name}`;
 	try {
-		let response: {data?: unknown} | undefined = await client.request<{data?: unknown}>({path: secretPath(namespace, name), signal: options.signal, onCut: options.onCut});
+		let response: {data?: unknown} | undefined = await (options.answer ?? client.request<{data?: unknown}>({path: secretPath(namespace, name), signal: options.signal, onCut: options.onCut}));
 		const certificates = certificatesOf(response?.data, keys, options.firstOnly ?? false);
 		response = undefined; // the private key goes with it
 		if (Object.keys(certificates).length === 0) {

@@ -33,6 +33,11 @@ export type ClusterWatchOptions = {
 	probe?: ProbeIntervals;
 	/** The fleet's grid for the probes' long waits (api-probe.ts). */
 	coarse?: CoarseTimers;
+	/**
+	 * List mode: ask the connection Secret with the lists, before they say the cluster is managed (it was
+	 * at the last run: cli/managed-hint-file.ts), in their write rather than a second one.
+	 */
+	secretAhead?: boolean;
 };
 
 // Worst first: the state of a cluster is that of its worst watch.
@@ -111,7 +116,8 @@ export class ClusterWatches {
 	async begin(): Promise<void> {
 		this.began = true;
 		if (this.o.mode === 'list') {
-			await listOnce(this.o.client, this.o.paths, kind => this.handlersFor(kind), this.o.stopped, () => this.raw.objects.managementclusters.size > 0);
+			const alongside = this.o.secretAhead ? () => this.identity.askAhead() : undefined;
+			await listOnce(this.o.client, this.o.paths, kind => this.handlersFor(kind), this.o.stopped, () => this.raw.objects.managementclusters.size > 0, alongside);
 			this.listedOnce = true;
 			if (this.caPending) await this.readManagementCa();
 			this.releaseWhenDone();

@@ -80,6 +80,8 @@ export type FleetSyncOptions = {
 	probeMs?: number | ProbeIntervals;
 	/** The user's context → ManagedCluster name mapping (a fallback when a cluster's identity cannot be read). */
 	managedClusterNames?: ManagedClusterNames;
+	/** List mode: the contexts whose connection Secret is asked with their lists (ClusterWatchOptions.secretAhead). */
+	secretAhead?: ReadonlySet<string>;
 	/** Replaceable for unit tests. */
 	startWatch?: (client: ClusterClient, options: WatchOptions<RawObject>) => WatchHandle;
 	now?: () => number;
@@ -183,6 +185,7 @@ class FleetSyncLoop implements FleetSync {
 			mode: this.o.mode ?? 'watch',
 			probe: typeof this.o.probeMs === 'number' ? uniformProbe(this.o.probeMs) : this.o.probeMs,
 			coarse: this.coarse,
+			secretAhead: this.o.mode === 'list' && this.o.secretAhead?.has(context) === true,
 		});
 		this.clusters.set(context, watches);
 		this.perCluster.set(context, watches.raw);

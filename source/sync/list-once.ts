@@ -14,7 +14,8 @@ import {rawKinds, type RawKind, type RawObject} from '../mcm/raw.js';
  * faults a run. A transport that does not say when a request went out gets them once the first kind
  * answered. A cluster that cannot be reached fails its first list and costs no more than that one
  * request timeout: the other resources get the same state, without being asked when no connection
- * came up, and with their requests stopped when one did.
+ * came up, and with their requests stopped when one did. `alongside`: what else goes out in the same
+ * write as the other kinds (a managed cluster's connection Secret, cluster-watches.ts).
  */
 export async function listOnce(
 	client: ClusterClient,
@@ -22,6 +23,7 @@ export async function listOnce(
 	handlersFor: (kind: RawKind) => WatchOptions<RawObject>['handlers'],
 	stopped: () => boolean,
 	isManagement: () => boolean,
+	alongside?: () => void,
 ): Promise<void> {
 	const asked = new Map<RawKind, FirstPage>();
 	let fatal: WatchState | undefined;
@@ -30,6 +32,7 @@ export async function listOnce(
 		if (restAsked || fatal || stopped()) return;
 		restAsked = true;
 		for (const kind of rawKinds) if (kind !== rawKinds[0] && kind !== 'managedclusters') asked.set(kind, askFirstPage(client, paths[kind]));
+		alongside?.();
 	};
 	asked.set(rawKinds[0], askFirstPage(client, paths[rawKinds[0]], askRest));
 	const stopAsked = () => {

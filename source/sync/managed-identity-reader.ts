@@ -2,7 +2,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {Cut} from '../kube/cut.js';
 import {connectionSecretRef, identityFromCertificate, type ManagedIdentity} from '../mcm/managed-identity.js';
 import {managedCertKey, managementCaCopyKey, type SecretRead} from '../mcm/tunnel-cert.js';
-import {readCertificateSecret} from '../mcm/tunnel-cert-read.js';
+import {askCertificateSecret, readCertificateSecret} from '../mcm/tunnel-cert-read.js';
 
 // Reads a managed cluster's identity (its tunnel certificate) once per change of its
 // ManagementClusterConnection, instead of watching the Secret: the certificate only changes when
@@ -24,6 +24,12 @@ export type IdentityReader = {
 	changed(key: string): void;
 	/** Reads under way (the one-shot status waits for them). */
 	readonly pending: boolean;
+	/**
+	 * Asks the Secret now, before the ManagementClusterConnection list said whether there is one (the
+	 * one-shot status, for a cluster managed at its last run: managed-hint-file.ts): the first read takes
+	 * this answer; if the first listing finds no connection, it is dropped.
+	 */
+	askAhead(): void;
 	stop(): void;
 };
 
@@ -36,6 +42,8 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 	// an AbortController kept for each of a fleet's clusters was heap and a listener per read.
 	const cut = new Cut();
 	const hold = (end: () => void) => cut.hold(end);
+	/** The Secret asked ahead (askAhead), until the first read takes it or it is dropped. */
+	let ahead: {answer: Promise<{data?: unknown}>; cut(): void} | undefined;
 	const run = async () => {
 		running = true;
 		while (!cut.stopped && read !== wanted) {
@@ -44,7 +52,10 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 			if (key !== '') {
 				// Not found, forbidden (no get on Secrets) or unreachable: no identity (match by mapping or name
 				// instead), and the CERT column says why.
-				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {onCut: hold});
+				const taken = ahead;
+				ahead = undefined;
+				if (taken) cut.hold(() => taken.cut());
+				result.managedSide = await readCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, [managedCertKey, managementCaCopyKey], {onCut: hold, answer: taken?.answer});
 				cut.hold(undefined);
 				const pem = result.managedSide.state === 'ok' ? result.managedSide.certificates[managedCertKey] : undefined;
 				if (pem) result.identity = identityFromCertificate(pem);
@@ -58,12 +69,32 @@ export function createIdentityReader(client: ClusterClient, onIdentity: (read: I
 	return {
 		changed(key) {
 			wanted = key;
+			// No connection: the Secret asked ahead is not this cluster's to read. Its answer is read and
+			// dropped, not cut: it is next on the connection, and cutting the answer under way closes the
+			// connection that a management cluster's CA read goes on to use.
+			if (key === '') ahead = undefined;
 			if (!running && read !== wanted && !cut.stopped) void run();
 		},
 		get pending() {
 			return running;
 		},
+		askAhead() {
+			if (ahead || running || cut.stopped) return;
+			// Its cut, once the request has one: a drop before then ends it as soon as it does.
+			let end: (() => void) | undefined;
+			let dropped = false;
+			const answer = askCertificateSecret(client, connectionSecretRef.namespace, connectionSecretRef.name, (c) => (dropped ? c() : (end = c)));
+			ahead = {
+				answer,
+				cut: () => {
+					dropped = true;
+					end?.();
+				},
+			};
+		},
 		stop() {
+			ahead?.cut();
+			ahead = undefined;
 			cut.stop();
 		},
 	};
