@@ -203,7 +203,8 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
 	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
 	// Frames the clock makes (ages) do not hold back the fleet's next one (ScreenWriter.clockFrame).
-	const clock = createClock({onRender: () => writer.clockFrame()});
+	// Ages that only move are rewritten in place, without a frame (age-overlay.ts, ScreenWriter.patchCells).
+	const clock = createClock({onRender: () => writer.clockFrame(), patch: writer.patchCells});
 	const app = (services: ConsoleServices) => (
 		<App store={store} ui={ui} services={services} color={options.color !== false && colorEnabled(process.env)} ascii={asciiEnabled(process.env, options.ascii)} clock={clock} onKeyPress={() => writer.expedite()} />
 	);

@@ -4,7 +4,7 @@
 // (just after a change, when it matters), then on a 10 s grid of the wall clock until two minutes,
 // then on a 30 s grid. The grid gathers the roll-overs of rows that changed at different moments into
 // one frame; a shown age is then at most 10 s (30 s) behind, always a value it really had.
-import {useEffect, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import {useUiContext} from './context.js';
 
 const second = 1000;
@@ -38,17 +38,38 @@ export function nextAgesChange(sinces: readonly number[], now: number): number {
  * still a wake-up of the process every second, and on the machine the bench runs on an idle Node
  * process pays ~0.5-1 ms of CPU for each (an empty 1 s interval: ~1 ms a tick), for ages that move
  * every 10 or 30 s.
+ *
+ * `overlay(now)`: draws the tick's changed ages in place, without a render (age-overlay.ts); true when
+ * it did, false when the tick needs a frame.
  */
-export function useAgeNow(sinces: readonly number[]): number {
+export function useAgeNow(sinces: readonly number[], overlay?: (now: number) => boolean): number {
 	const {clock} = useUiContext();
-	const [now, setNow] = useState(() => clock.now(second));
+	const [rendered, setNow] = useState(() => clock.now(second));
+	// The time the screen shows: the last render's, or later when the overlay drew a tick without one.
+	// A render for any other reason uses it, so it never draws the ages back to an older tick.
+	const shown = useRef(rendered);
+	if (rendered > shown.current) shown.current = rendered;
+	const now = shown.current;
 	const due = nextAgesChange(sinces, now);
+	const latest = useRef({sinces, overlay});
+	latest.current = {sinces, overlay};
 	useEffect(() => {
-		if (!Number.isFinite(due)) return;
-		return clock.at(Math.ceil(due / second) * second, () => {
-			clock.rendering?.();
-			setNow(clock.now(second));
-		});
+		let cancel: (() => void) | undefined;
+		const arm = (when: number) => {
+			if (!Number.isFinite(when)) return;
+			cancel = clock.at(Math.ceil(when / second) * second, () => {
+				const t = clock.now(second);
+				// The overlay rewrote the cells in place (no render): wait for the next change from there.
+				if (latest.current.overlay?.(t) === true) {
+					shown.current = t;
+					return arm(nextAgesChange(latest.current.sinces, t));
+				}
+				clock.rendering?.();
+				setNow(t);
+			});
+		};
+		arm(due);
+		return () => cancel?.();
 	}, [clock, due]);
 	return now;
 }

@@ -11,14 +11,26 @@ export type Clock = {
 	at: (t: number, fn: () => void) => () => void;
 	/** A pane is about to re-render for the clock alone (an age reads differently): the frame writer hears of it. */
 	rendering?: () => void;
+	/**
+	 * Rewrites cells on the screen in place, without a frame (the age overlay, age-overlay.ts): true
+	 * when every patch was drawn, false (nothing drawn) when the screen cannot vouch for them.
+	 */
+	patch?: (patches: readonly CellPatch[]) => boolean;
 };
 
-/** `onRender`: told before each re-render the clock causes (the console's writer: ScreenWriter.clockFrame). */
-export function createClock(options: {onRender?: () => void} = {}): Clock {
+/** Columns of one screen row (0-based `row`, `col`) that read `from` and are to read `to` (same width, same style). */
+export type CellPatch = {row: number; col: number; from: string; to: string};
+
+/**
+ * `onRender`: told before each re-render the clock causes (the console's writer: ScreenWriter.clockFrame).
+ * `patch`: draws age cells in place (ScreenWriter.patchCells); without it every age tick is a frame.
+ */
+export function createClock(options: {onRender?: () => void; patch?: (patches: readonly CellPatch[]) => boolean} = {}): Clock {
 	const timers = new Map<number, {timer: NodeJS.Timeout; listeners: Set<() => void>}>();
 	return {
 		now: period => Math.floor(Date.now() / period) * period,
 		rendering: options.onRender,
+		patch: options.patch,
 		at(t, fn) {
 			let timer: NodeJS.Timeout | undefined;
 			// A timer may fire a little before the wall clock reads `t` (they run on different clocks): wait out the rest.

@@ -8,7 +8,7 @@ import type {Glyphs} from './glyphs.js';
 import {scrollTo} from './layout.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
 import {healthTone, type Theme} from './theme.js';
-import {useAgeNow} from './age-clock.js';
+import {useAgeOverlay, type SpanText} from './age-overlay.js';
 import {useReportOnScreen} from './on-screen.js';
 import {useFleetSelection, useUiState} from './use-store.js';
 import type {FleetView} from '../store/selectors.js';
@@ -59,8 +59,11 @@ function sameRow(a: RowProps, b: RowProps): boolean {
 	return a.now === b.now || clockTextsOf(a) === clockTextsOf(b);
 }
 
-// One line per cluster, every cell cut to its column so the line never wraps.
-const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width, now, selected, focused, marked, glyphs, theme}: RowProps) {
+/**
+ * A row's spans, in order (null: a hidden column): what FleetRow draws, and what the age overlay
+ * (age-overlay.ts) compares between two ticks to rewrite only the cells that changed.
+ */
+function rowSpans({cluster: c, depth, cols, width, now, selected, marked, glyphs, theme}: RowProps): SpanText[] {
 	const e = glyphs.ellipsis;
 	const conn = connectionCell(c, now, glyphs);
 	const api = apiCell(c, now);
@@ -70,21 +73,29 @@ const FleetRow = memo(function FleetRow({cluster: c, depth, context, cols, width
 	const cell = (w: number) => (w ? w + 1 : 0);
 	const used = 3 + cols.name + 1 + cols.role + 1 + cell(cols.version) + cell(cols.management) + cell(cols.connection) + cell(cols.api) + cell(cols.cert) + cell(cols.age) + cols.tiger + (cols.error ? cols.error + 1 : 0);
 	const indent = ' '.repeat(depth * treeIndent);
+	return [
+		{color: theme.tone('accent'), text: marked ? glyphs.mark : selected ? glyphs.cursor : ' '},
+		{color: theme.tone(healthTone[c.health]), text: glyphs.health[c.health]},
+		{text: ` ${fit(indent + c.name, cols.name, e)} `},
+		{color: theme.tone(c.role === 'misconfigured' ? 'bad' : c.role === 'unknown' ? 'muted' : 'normal'), text: `${fit(c.role, cols.role, e)} `},
+		cols.version ? {color: theme.tone(c.versionSkew ? (c.versionSkew.newer ? 'bad' : 'warn') : 'normal'), text: `${fit(c.version ?? '-', cols.version, e)} `} : null,
+		cols.management ? {color: theme.tone(managementCell(c).tone), text: `${fit(managementCell(c).text, cols.management, e)} `} : null,
+		{color: theme.tone(conn.tone), text: `${fit(conn.text, cols.connection, e)} `},
+		{color: theme.tone(api.tone), text: `${fit(api.text, cols.api, e)} `},
+		cols.cert ? {color: theme.tone(cert.tone), text: `${fit(cert.text, cols.cert, e)} `} : null,
+		cols.age ? {text: `${fit(ageCell(c, now).text, cols.age, e)} `} : null,
+		{color: theme.tone(rollup.tone), text: fit(oneLine(rollup.text), cols.tiger, e)},
+		cols.error ? {color: theme.tone(notes.tone), text: ` ${fit(notes.text, cols.error, e)}`} : null,
+		width > used ? {text: ' '.repeat(width - used)} : null,
+	];
+}
+
+// One line per cluster, every cell cut to its column so the line never wraps.
+const FleetRow = memo(function FleetRow(props: RowProps) {
+	const {context, selected, focused} = props;
 	return (
 		<Text wrap="truncate" inverse={selected && focused} bold={selected && !focused} dimColor={context && !selected}>
-			<Span color={theme.tone('accent')} text={marked ? glyphs.mark : selected ? glyphs.cursor : ' '} />
-			<Span color={theme.tone(healthTone[c.health])} text={glyphs.health[c.health]} />
-			<Span text={` ${fit(indent + c.name, cols.name, e)} `} />
-			<Span color={theme.tone(c.role === 'misconfigured' ? 'bad' : c.role === 'unknown' ? 'muted' : 'normal')} text={`${fit(c.role, cols.role, e)} `} />
-			{cols.version ? <Span color={theme.tone(c.versionSkew ? (c.versionSkew.newer ? 'bad' : 'warn') : 'normal')} text={`${fit(c.version ?? '-', cols.version, e)} `} /> : null}
-			{cols.management ? <Span color={theme.tone(managementCell(c).tone)} text={`${fit(managementCell(c).text, cols.management, e)} `} /> : null}
-			<Span color={theme.tone(conn.tone)} text={`${fit(conn.text, cols.connection, e)} `} />
-			<Span color={theme.tone(api.tone)} text={`${fit(api.text, cols.api, e)} `} />
-			{cols.cert ? <Span color={theme.tone(cert.tone)} text={`${fit(cert.text, cols.cert, e)} `} /> : null}
-			{cols.age ? <Span text={`${fit(ageCell(c, now).text, cols.age, e)} `} /> : null}
-			<Span color={theme.tone(rollup.tone)} text={fit(oneLine(rollup.text), cols.tiger, e)} />
-			{cols.error ? <Span color={theme.tone(notes.tone)} text={` ${fit(notes.text, cols.error, e)}`} /> : null}
-			{width > used ? <Span text={' '.repeat(width - used)} /> : null}
+			{rowSpans(props).map((span, k) => (span ? <Span key={k} color={span.color} text={span.text} /> : null))}
 		</Text>
 	);
 }, sameRow);
@@ -96,26 +107,26 @@ type RowsProps = {visible: Cluster[]; view: FleetView; top: number; index: numbe
  * time texts changed, not the pane around them (its title, header, selection and scroll).
  */
 function FleetRows({visible, view, top, index, cols, width, focused, marked, glyphs, theme}: RowsProps) {
-	const now = useAgeNow(visible.flatMap(agesOf));
+	const {now, box} = useAgeOverlay(visible.flatMap(agesOf), t => rows.map(p => rowSpans({...p, now: t})));
+	const rows: RowProps[] = visible.map((c, i) => ({
+		cluster: c,
+		depth: view.depth.get(c.id) ?? 0,
+		context: view.context.has(c.id),
+		cols,
+		width,
+		now,
+		selected: top + i === index,
+		focused,
+		marked: Boolean(marked[c.id]),
+		glyphs,
+		theme,
+	}));
 	return (
-		<>
-			{visible.map((c, i) => (
-				<FleetRow
-					key={c.id}
-					cluster={c}
-					depth={view.depth.get(c.id) ?? 0}
-					context={view.context.has(c.id)}
-					cols={cols}
-					width={width}
-					now={now}
-					selected={top + i === index}
-					focused={focused}
-					marked={Boolean(marked[c.id])}
-					glyphs={glyphs}
-					theme={theme}
-				/>
+		<Box ref={box} flexDirection="column">
+			{rows.map(p => (
+				<FleetRow key={p.cluster.id} {...p} />
 			))}
-		</>
+		</Box>
 	);
 }
 

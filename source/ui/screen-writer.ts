@@ -3,6 +3,7 @@ import {performance} from 'node:perf_hooks';
 import {lineUpdate} from './line-diff.js';
 import {applyShift, bestShift, blankLine, shiftSequence} from './row-shift.js';
 import {parseLine, type StyledLine} from './styled-line.js';
+import type {CellPatch} from './clock.js';
 
 // What ink writes to, in place of the terminal: ink renders whole frames (its debug mode) and this
 // writer puts on the screen only what changed, addressed absolutely, at most `maxFps` times a
@@ -151,6 +152,51 @@ export class ScreenWriter extends EventEmitter {
 		this.terminal.write(chunk);
 		this.emit('flush');
 	}
+
+	/**
+	 * Rewrites cells of the screen in place, without a frame: the age overlay (age-overlay.ts), whose
+	 * ~16 changed cells every 10 s otherwise cost a React commit and ink's layout, walk and write of the
+	 * whole tree. Each patch must find `from` in its row exactly as shown (the same characters at those
+	 * columns, one cell each, inside one run of the raw line with no escape sequence between them);
+	 * the row then reads as ink would write it with `to` in their place (same width, same style: the
+	 * SGR sequences around a span do not depend on its characters). All or nothing: false, with
+	 * nothing drawn, when a frame is waiting, the terminal is lent, a full repaint is due, or any patch
+	 * does not match; the caller then renders a frame.
+	 */
+	patchCells = (patches: readonly CellPatch[]): boolean => {
+		if (this.disposed || this.paused || this.fullRepaint || this.pending !== undefined) return false;
+		const lines = new Map<number, StyledLine>();
+		for (const p of patches) {
+			const line = lines.get(p.row) ?? this.shown[p.row];
+			if (line?.cells === undefined || p.from.length !== p.to.length || p.from.length === 0) return false;
+			// ink writes each row with its trailing blanks trimmed (ink-output.ts): a span at the end of
+			// its row may be shown only up to its last character that is not a space.
+			const n = Math.min(p.from.length, line.cells.length - p.col);
+			if (n <= 0 || (n < p.from.length && p.from.slice(n).trim() !== '')) return false;
+			const first = line.cells[p.col];
+			const last = line.cells[p.col + n - 1];
+			if (first === undefined || last === undefined || line.raw.slice(first.start, last.end) !== p.from.slice(0, n)) return false;
+			const next = parseLine((line.raw.slice(0, first.start) + p.to + line.raw.slice(last.end)).trimEnd());
+			if (next.cells === undefined || next.endStyle !== line.endStyle) return false;
+			lines.set(p.row, next);
+		}
+		if (lines.size === 0) return true;
+		const columns = this.columns;
+		let out = '';
+		for (const [row, next] of [...lines].sort((a, b) => a[0] - b[0])) {
+			out += lineUpdate(row + 1, this.shown[row]!, next, columns);
+			this.shown[row] = next;
+		}
+		// What resume() repaints: the screen as it now reads.
+		this.lastFrame = this.shown.map(l => l.raw).join('\n');
+		if (out === '') return true;
+		const chunk = syncStart + out + syncEnd;
+		this.stats.flushes++;
+		this.stats.bytes += Buffer.byteLength(chunk);
+		this.terminal.write(chunk);
+		this.emit('flush');
+		return true;
+	};
 
 	/** Draw nothing until resume() (the terminal is lent to a login prompt). */
 	pause(): void {

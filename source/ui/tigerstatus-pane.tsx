@@ -7,8 +7,9 @@ import {useUiContext} from './context.js';
 import {errorText, tunnelNotes} from './fleet-columns.js';
 import {age, fit, oneLine} from './format.js';
 import {PaneTitle, type TitlePart} from './pane-title.js';
-import {conditionTone, type Tone} from './theme.js';
-import {useAgeNow} from './age-clock.js';
+import {conditionTone, type Theme, type Tone} from './theme.js';
+import type {Glyphs} from './glyphs.js';
+import {useAgeOverlay, type SpanText} from './age-overlay.js';
 import {useAppState, useFleetSelection, useUiState} from './use-store.js';
 import {statusIndex} from './inspect-keys.js';
 import {scrollTo} from './layout.js';
@@ -94,29 +95,38 @@ function sameStatusRow(a: StatusRowProps, b: StatusRowProps): boolean {
 	return a.s === b.s && a.cols === b.cols && a.width === b.width && a.current === b.current && (a.now === b.now || statusAge(a.s, a.now) === statusAge(b.s, b.now));
 }
 
-const StatusRow = memo(function StatusRow({s, cols, now, width, current}: StatusRowProps) {
-	const {theme, glyphs} = useUiContext();
+/** A row's spans, in order: what StatusRow draws, and what the age overlay compares between two ticks. */
+function statusSpans({s, cols, now, width, current}: StatusRowProps, theme: Theme, glyphs: Glyphs): SpanText[] {
 	const e = glyphs.ellipsis;
 	const degraded = s.degraded === 'True';
 	const glyph = degraded ? glyphs.health.degraded : s.available === 'True' ? glyphs.health.healthy : glyphs.health.pending;
 	const glyphTone: Tone = degraded ? 'bad' : s.available === 'True' ? 'good' : 'warn';
 	const used = 2 + cols.name + 1 + (cols.flag + 1) * 3 + cols.age + 1 + cols.reason + (cols.message ? cols.message + 1 : 0);
+	return [
+		{color: theme.tone(glyphTone), text: `${glyph} `},
+		{color: degraded ? theme.tone('bad') : undefined, inverse: current, text: fit(s.name, cols.name, e)},
+		{text: ' '},
+		{color: theme.tone(conditionTone('available', s.available)), text: `${fit(s.available, cols.flag)} `},
+		{color: theme.tone(conditionTone('progressing', s.progressing)), text: `${fit(s.progressing, cols.flag)} `},
+		{color: theme.tone(conditionTone('degraded', s.degraded)), text: `${fit(s.degraded, cols.flag)} `},
+		{text: `${fit(statusAge(s, now), cols.age)} `},
+		{color: degraded ? theme.tone('bad') : undefined, text: fit(oneLine(cols.message ? s.reason ?? '' : [s.reason, s.message].filter(Boolean).join(': ')), cols.reason, e)},
+		cols.message ? {color: degraded ? theme.tone('bad') : theme.tone('muted'), text: ` ${fit(oneLine(s.message ?? ''), cols.message, e)}`} : null,
+		width > used ? {text: ' '.repeat(width - used)} : null,
+	];
+}
+
+const StatusRow = memo(function StatusRow(props: StatusRowProps) {
+	const {theme, glyphs} = useUiContext();
 	return (
-		<Text wrap="truncate" bold={degraded}>
-			<Text color={theme.tone(glyphTone)}>{glyph} </Text>
-			<Text color={degraded ? theme.tone('bad') : undefined} inverse={current}>
-				{fit(s.name, cols.name, e)}
-			</Text>
-			<Text> </Text>
-			<Text color={theme.tone(conditionTone('available', s.available))}>{fit(s.available, cols.flag)} </Text>
-			<Text color={theme.tone(conditionTone('progressing', s.progressing))}>{fit(s.progressing, cols.flag)} </Text>
-			<Text color={theme.tone(conditionTone('degraded', s.degraded))}>{fit(s.degraded, cols.flag)} </Text>
-			<Text>{fit(statusAge(s, now), cols.age)} </Text>
-			<Text color={degraded ? theme.tone('bad') : undefined}>
-				{fit(oneLine(cols.message ? s.reason ?? '' : [s.reason, s.message].filter(Boolean).join(': ')), cols.reason, e)}
-			</Text>
-			{cols.message ? <Text color={degraded ? theme.tone('bad') : theme.tone('muted')}> {fit(oneLine(s.message ?? ''), cols.message, e)}</Text> : null}
-			{width > used ? <Text>{' '.repeat(width - used)}</Text> : null}
+		<Text wrap="truncate" bold={props.s.degraded === 'True'}>
+			{statusSpans(props, theme, glyphs).map((span, k) =>
+				span ? (
+					<Text key={k} color={span.color} inverse={span.inverse}>
+						{span.text}
+					</Text>
+				) : null,
+			)}
 		</Text>
 	);
 }, sameStatusRow);
@@ -137,19 +147,24 @@ type BodyProps = {selected: Cluster | undefined; sorted: TigerStatus[]; visible:
  * note's "for 2m", a row's AGE), not the pane's title, header, sort and scroll around them.
  */
 function TigerStatusBody({selected, sorted, visible, top, cursor, size, cols, width, focused}: BodyProps) {
-	const {theme} = useUiContext();
-	const now = useAgeNow(ageSinces(selected, sorted));
-	const lead = selected ? notes(selected, now) : [];
+	const {theme, glyphs} = useUiContext();
+	const rowsAt = (t: number) => visible.map((s, i): StatusRowProps => ({s, cols, now: t, width, current: focused && top + i === cursor}));
+	// A note is one text in its line's own colour; its span is that text as NoteLine fits it.
+	const notesAt = (t: number) => (selected ? notes(selected, t).slice(0, size) : []);
+	const {now, box} = useAgeOverlay(ageSinces(selected, sorted), t => [
+		...notesAt(t).map(n => [{color: theme.tone(n.tone), text: fit(n.text, width)}]),
+		...rowsAt(t).map(p => statusSpans(p, theme, glyphs)),
+	]);
 	return (
-		<>
-			{lead.slice(0, size).map((n, i) => (
+		<Box ref={box} flexDirection="column">
+			{notesAt(now).map((n, i) => (
 				<NoteLine key={`n${i}`} text={n.text} color={theme.tone(n.tone)} width={width} />
 			))}
-			{visible.map((s, i) => (
+			{rowsAt(now).map(p => (
 				// The component under the cursor (y shows it) is marked while the pane has focus.
-				<StatusRow key={s.name} s={s} cols={cols} now={now} width={width} current={focused && top + i === cursor} />
+				<StatusRow key={p.s.name} {...p} />
 			))}
-		</>
+		</Box>
 	);
 }
 

@@ -6,7 +6,7 @@ import {delay} from './fixtures.js';
 // ink-testing-library renders at a fixed 100 columns; the console lays out for the terminal size,
 // so this harness gives ink a stdout of any size. Frames are whole (debug mode), like the library's.
 
-class FakeStdout extends EventEmitter {
+export class FakeStdout extends EventEmitter {
 	frames: string[] = [];
 	isTTY = false;
 	constructor(
@@ -68,11 +68,12 @@ export const keys = {
 
 const mounted = new Set<() => void>();
 
-export async function renderAt(element: ReactElement, columns = 100, rows = 30): Promise<Harness> {
+/** `through`: what ink writes its frames to, given the fake terminal (a ScreenWriter on it); default the terminal itself. */
+export async function renderAt(element: ReactElement, columns = 100, rows = 30, options: {through?: (stdout: FakeStdout) => unknown} = {}): Promise<Harness> {
 	const stdout = new FakeStdout(columns, rows);
 	const stdin = new FakeStdin();
 	const instance = render(element, {
-		stdout: stdout as unknown as NodeJS.WriteStream,
+		stdout: (options.through?.(stdout) ?? stdout) as unknown as NodeJS.WriteStream,
 		stdin: stdin as unknown as NodeJS.ReadStream,
 		stderr: stdout as unknown as NodeJS.WriteStream,
 		debug: true,

@@ -454,3 +454,38 @@ describe('ScreenWriter: frame-rate cap', () => {
 		}
 	});
 });
+
+describe('ScreenWriter: cells patched in place (the age overlay)', () => {
+	const g = (s: string) => `${esc}[32m${s}${esc}[39m`;
+	const frame = (age: string, api: string) => [`${esc}[7m ${g('c-1')} True ${age}  ${esc}[27m${g(api)}`, `plain ${age} row`];
+
+	test('a patched span leaves the terminal showing what the full frame with the new text shows', async () => {
+		const h = harness(40, 4);
+		await h.show(frame('33s', 'ok 25s'));
+		expect(h.writer.patchCells([{row: 0, col: 10, from: '33s', to: '43s'}, {row: 0, col: 15, from: 'ok 25s', to: 'ok 35s'}, {row: 1, col: 6, from: '33s', to: '43s'}])).toBe(true);
+		const out = h.tty.take();
+		await put(h.screen, out);
+		await h.expectShows(frame('43s', 'ok 35s'));
+		// Only the changed spans went out, not the rows.
+		expect(out).not.toContain('c-1');
+		// And the next frame is compared with the patched rows: the same frame again sends nothing.
+		expect(await h.show(frame('43s', 'ok 35s'))).toBe('');
+	});
+
+	test('refuses (nothing sent) what the screen does not show as given, and while a frame waits', async () => {
+		const h = harness(40, 4);
+		await h.show(frame('33s', 'ok 25s'));
+		// Not what that column shows; across an escape sequence; a different width.
+		expect(h.writer.patchCells([{row: 0, col: 10, from: '34s', to: '44s'}])).toBe(false);
+		expect(h.writer.patchCells([{row: 0, col: 13, from: '  ok', to: '  no'}])).toBe(false);
+		expect(h.writer.patchCells([{row: 1, col: 6, from: '33s', to: '2m'}])).toBe(false);
+		// All or nothing: a good patch with a bad one draws neither.
+		expect(h.writer.patchCells([{row: 1, col: 6, from: '33s', to: '43s'}, {row: 0, col: 10, from: '34s', to: '44s'}])).toBe(false);
+		expect(h.tty.take()).toBe('');
+		const capped = new ScreenWriter(new FakeTty(40, 4), {maxFps: 1});
+		capped.write(`${frame('33s', 'ok 25s').join('\n')}\n`);
+		capped.write(`${frame('34s', 'ok 25s').join('\n')}\n`);
+		expect(capped.patchCells([{row: 1, col: 6, from: '33s', to: '43s'}])).toBe(false);
+		capped.dispose();
+	});
+});
