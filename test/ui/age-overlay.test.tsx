@@ -1,7 +1,6 @@
 // An age tick rewrites only the age cells, without a frame (age-overlay.ts), and what the terminal
 // then shows is exactly what a full frame would show: at each tick, and after a key, a resize or a
 // filter that comes right after one (ink's own tree reads the new ages too).
-import xtermHeadless from '@xterm/headless';
 import {afterEach, describe, expect, test} from 'vitest';
 import type {Cluster} from '../../source/mcm/types.js';
 import {createUiStore} from '../../source/store/ui-store.js';
@@ -10,47 +9,14 @@ import {createFixedClock, type CellPatch} from '../../source/ui/clock.js';
 import {ScreenWriter} from '../../source/ui/screen-writer.js';
 import {cluster, delay, fixtureStore, now, sec} from './fixtures.js';
 import {keys, renderAt, stripAnsi, unmountAll, type FakeStdout} from './harness.js';
+import {cellsOf, disposeTerminals, newTerminal, put, textOf, type XTerm} from './xterm-cells.js';
 
-const {Terminal} = xtermHeadless;
-type XTerm = InstanceType<typeof Terminal>;
 const esc = '\u001B';
 
-const terminals: XTerm[] = [];
 afterEach(() => {
 	unmountAll();
-	for (const t of terminals.splice(0)) t.dispose();
+	disposeTerminals();
 });
-
-function newTerminal(cols: number, rows: number): XTerm {
-	const t = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});
-	terminals.push(t);
-	return t;
-}
-
-const put = (t: XTerm, data: string) => new Promise<void>(resolve => t.write(data, resolve));
-
-/** Every cell as the user sees it: character, colours and attributes (a bare space is a blank). */
-function cellsOf(t: XTerm): string[] {
-	const buf = t.buffer.active;
-	const cell = buf.getNullCell();
-	const rows: string[] = [];
-	for (let y = 0; y < t.rows; y++) {
-		const line = buf.getLine(buf.viewportY + y)!;
-		const row: string[] = [];
-		for (let x = 0; x < t.cols; x++) {
-			line.getCell(x, cell);
-			const ch = cell.getChars() || ' ';
-			const bare = ch === ' ' && !cell.isInverse() && !cell.isUnderline() && !cell.isStrikethrough() && !cell.isOverline();
-			const flags = bare ? '' : [cell.isBold(), cell.isDim(), cell.isItalic(), cell.isUnderline(), cell.isInverse(), cell.isStrikethrough()].map(f => (f ? 1 : 0)).join('');
-			const fg = bare ? '' : `${cell.getFgColorMode()}:${cell.getFgColor()}`;
-			row.push(`${ch}/${fg}/${cell.getBgColorMode()}:${cell.getBgColor()}/${flags}`);
-		}
-		rows.push(row.join(' '));
-	}
-	return rows;
-}
-
-const textOf = (t: XTerm) => Array.from({length: t.rows}, (_, y) => t.buffer.active.getLine(y)!.translateToString(true));
 
 // Ages between 10 s and 2 min move on the clock's 10 s marks: every row's CONNECTED and API cells.
 function fleet(): Cluster[] {

@@ -1,11 +1,9 @@
 import {EventEmitter} from 'node:events';
-import xtermHeadless from '@xterm/headless';
 import {afterEach, describe, expect, test} from 'vitest';
 import {ScreenWriter} from '../../source/ui/screen-writer.js';
 import {parseLine} from '../../source/ui/styled-line.js';
+import {cellsOf, disposeTerminals, newTerminal, put, textOf, type XTerm} from './xterm-cells.js';
 
-const {Terminal} = xtermHeadless;
-type XTerm = InstanceType<typeof Terminal>;
 
 // The property that matters: whatever the writer sends, a terminal that showed frame A shows
 // exactly frame B afterwards — the same characters with the same colours and attributes in every
@@ -29,45 +27,10 @@ class FakeTty extends EventEmitter {
 	}
 }
 
-const terminals: XTerm[] = [];
 afterEach(() => {
-	for (const t of terminals.splice(0)) t.dispose();
+	disposeTerminals();
 });
 
-function newTerminal(cols: number, rows: number): XTerm {
-	const t = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});
-	terminals.push(t);
-	return t;
-}
-
-const put = (t: XTerm, data: string) => new Promise<void>(resolve => t.write(data, resolve));
-
-/**
- * Every cell as the user sees it: character, width, colours and attributes. Unwritten and blank
- * cells alike read ' ', and a space's foreground colour and glyph-only attributes (bold, dim, italic,
- * blink, invisible) are dropped unless inverse, underline, strike-through or overline make them show.
- */
-function cellsOf(t: XTerm): string[] {
-	const buf = t.buffer.active;
-	const cell = buf.getNullCell();
-	const rows: string[] = [];
-	for (let y = 0; y < t.rows; y++) {
-		const line = buf.getLine(buf.viewportY + y)!;
-		const row: string[] = [];
-		for (let x = 0; x < t.cols; x++) {
-			line.getCell(x, cell);
-			const ch = cell.getChars() || ' ';
-			const bare = ch === ' ' && !cell.isInverse() && !cell.isUnderline() && !cell.isStrikethrough() && !cell.isOverline();
-			const flags = bare ? '' : [cell.isBold(), cell.isDim(), cell.isItalic(), cell.isUnderline(), cell.isBlink(), cell.isInverse(), cell.isInvisible(), cell.isStrikethrough(), cell.isOverline()].map(f => (f ? 1 : 0)).join('');
-			const fg = bare ? '' : `${cell.getFgColorMode()}:${cell.getFgColor()}`;
-			row.push(`${ch}/${cell.getWidth()}/${fg}/${cell.getBgColorMode()}:${cell.getBgColor()}/${flags}`);
-		}
-		rows.push(row.join(' '));
-	}
-	return rows;
-}
-
-const textOf = (t: XTerm) => Array.from({length: t.rows}, (_, y) => t.buffer.active.getLine(y)!.translateToString(true));
 
 /** Frame B drawn whole on a blank screen: each line from column 1, from the default style. */
 async function reference(frame: string[], cols: number, rows: number): Promise<XTerm> {
