@@ -1,7 +1,7 @@
 // TLS for the simulated API servers. kubectl (client-go's clientcmd) only sends a kubeconfig's
 // bearer token over TLS, so the servers must speak HTTPS. One CA and one server certificate for
 // 127.0.0.1/localhost are made per process (EC P-256, no files, no openssl) and shared by every server.
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject, X509Certificate} from 'node:crypto';
+import {createECDH, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject, X509Certificate} from 'node:crypto';
 
 // --- minimal DER encoding, enough for an X.509 v3 certificate ---
 
@@ -98,16 +98,21 @@ export type EncodedKeyPair = {
 };
 
 /**
- * A fresh EC P-256 key pair, encoded without OpenSSL 3's encoders (~0.2 ms each for SPKI and PKCS#8,
- * against ~0.08 ms for the whole JWK export): the fixed P-256 framing around the JWK's x, y and d,
- * which are always 32 bytes each.
+ * A fresh EC P-256 key pair, encoded without OpenSSL 3's encoders (~0.2 ms each for SPKI and PKCS#8):
+ * the fixed P-256 framing around x, y and d, always 32 bytes each. The key comes from ECDH, not from
+ * generateKeyPairSync and a JWK export: on Node 20 a simulator starting 10,000 clusters hung twice
+ * (the bench's remote-scale start, stops 32 and 33), its main thread in ExportJWK on an EC key
+ * against a KeyGenJob's destructor run by the GC; ECDH makes neither.
  */
 export function generateP256KeyPair(): EncodedKeyPair {
-	const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
-	const jwk = privateKey.export({format: 'jwk'});
-	const x = Buffer.from(jwk.x as string, 'base64url');
-	const y = Buffer.from(jwk.y as string, 'base64url');
-	const d = Buffer.from(jwk.d as string, 'base64url');
+	const ecdh = createECDH('prime256v1');
+	// Uncompressed point: 0x04, x, y.
+	const point = ecdh.generateKeys();
+	const x = point.subarray(1, 33);
+	const y = point.subarray(33, 65);
+	// The private scalar without its leading zero bytes: padded back to the field's 32.
+	const scalar = ecdh.getPrivateKey();
+	const d = Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]);
 	const spki = Buffer.concat([p256SpkiPrefix, x, y]);
 	const pkcs8 = Buffer.concat([p256Pkcs8Prefix, d, p256Pkcs8Middle, x, y]);
 	return {spki, pkcs8Pem: pem('PRIVATE KEY', pkcs8)};

@@ -3,7 +3,7 @@
 // tunnel, as voltron's TLS handshake would.
 import {createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {distinguishedName, issueCertificate} from '../../source/sim/tls.js';
+import {distinguishedName, generateP256KeyPair, issueCertificate} from '../../source/sim/tls.js';
 import {kubeClients, startTestFleet, waitFor, type TestFleet} from '../helpers/fleet.js';
 
 const day = 24 * 60 * 60 * 1000;
@@ -44,6 +44,21 @@ describe('tunnel certificates', () => {
 		expect(spki(createPublicKey(key))).toBe(spki(pem(managed, 'managed-cluster.crt').publicKey));
 		const other = Buffer.from((await kubeClients(fleet, 'managed-2').core.readNamespacedSecret({name: 'tigera-managed-cluster-connection', namespace: 'tigera-operator'})).data?.['managed-cluster.key'] ?? '', 'base64').toString('utf8');
 		expect(other).not.toBe(keyPem);
+	});
+
+	it('every generated key pair is one OpenSSL reads back byte for byte, a private scalar with leading zero bytes too', () => {
+		// 1 in 256 scalars starts with a zero byte, which ECDH's getPrivateKey leaves out: 2,000 pairs
+		// include one with near certainty (1 - (255/256)^2000 > 0.9996).
+		let short = 0;
+		for (let i = 0; i < 2000; i++) {
+			const {spki, pkcs8Pem} = generateP256KeyPair();
+			const key = createPrivateKey(pkcs8Pem);
+			expect(key.export({type: 'pkcs8', format: 'pem'})).toBe(pkcs8Pem);
+			expect(createPublicKey(key).export({type: 'spki', format: 'der'}).equals(spki)).toBe(true);
+			const d = Buffer.from(key.export({format: 'jwk'}).d as string, 'base64url');
+			if (d[0] === 0) short++;
+		}
+		expect(short).toBeGreaterThan(0);
 	});
 
 	it('cert-expire C DAYS re-issues the certificate; an expired one drops the tunnel, a renewed one restores it', async () => {
