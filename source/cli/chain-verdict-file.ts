@@ -6,14 +6,15 @@ import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compil
 // The tunnel certificate chains `status` and the console verified before, kept between runs: one
 // ECDSA or RSA signature check per managed cluster (its tunnel certificate against the management
 // cluster's CA), ~0.07-0.13 ms of CPU each, ~4 % of a 1,001-cluster `status --json` (~84 ms of a
-// console's start) that finds the same certificates every time. A line is `leaf sha256/CA sha256` of a chain that held (mcm/certificate-facts.ts says
-// why that pair decides the verdict); a chain that failed is checked again. As the other caches
-// (code-cache.ts, tls-session-file.ts): $XDG_CACHE_HOME/calico-mcm/chains/verified (else ~/.cache/...),
-// the directory 0700 and the user's own, the file 0600 and written whole (a temporary file renamed into
-// place), nothing used from a directory or file that is anyone else's or open to others: whoever can
-// write there can already replace the code the program runs from its code cache. At most `maxChains`
-// lines (~1 MB, as many as the TLS session file keeps sessions), the newest kept.
-// CALICO_MCM_NO_CHAIN_CACHE (any value) turns it off.
+// console's start) that finds the same certificates every time. A line is `leaf sha256/CA sha256`
+// of a chain that held (mcm/certificate-facts.ts says why that pair decides the verdict); a chain
+// that failed is checked again. As the other caches (code-cache.ts, tls-session-file.ts):
+// $XDG_CACHE_HOME/calico-mcm/chains/verified (else ~/.cache/...), the directory 0700 and the user's
+// own, the file 0600 and written whole (a temporary file renamed into place), nothing used from a
+// directory or file that is anyone else's or open to others: whoever can write there can already
+// replace the code the program runs from its code cache. At most `maxChains` lines (~1 MB, as many
+// as the TLS session file keeps sessions), the newest kept. CALICO_MCM_NO_CHAIN_CACHE (any value)
+// turns it off.
 
 const maxChains = 8192;
 

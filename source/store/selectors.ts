@@ -211,8 +211,6 @@ export function createFleetViewSelector(): typeof computeFleetView {
 	};
 }
 
-export type {HealthCounts};
-
 /** Counts over every row; the store keeps the same counts as rows change (AppState.healthCounts). */
 export function computeHealthCounts(clusters: Record<string, Cluster>): HealthCounts {
 	const counts: HealthCounts = {total: 0, healthy: 0, pending: 0, degraded: 0, disconnected: 0, unreachable: 0};
