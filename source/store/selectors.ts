@@ -192,10 +192,27 @@ export function createFleetViewSelector(): typeof computeFleetView {
 		return rows;
 	});
 	const parsed = memoizeLast(parseFilter);
+	// The filter's last pass: which of the sorted rows it kept. A flush that changed a few rows and no
+	// order (a connection flip) tests those rows again, not the whole fleet: on 1,001 rows filtered
+	// to one, every flip ran the filter's test on every row (~0.6 ms on the path to the screen).
+	let kept: {rows: Cluster[]; filter: string; unhealthyOnly: boolean; keep: Uint8Array} | undefined;
 	const filtered = memoizeLast((rows: Cluster[], clusters: Record<string, Cluster>, filter: string, unhealthyOnly: boolean, layout: FleetLayout): FleetView => {
 		const f = parsed(filter);
-		let shown = f.test ? rows.filter(f.test) : rows;
-		if (unhealthyOnly) shown = shown.filter(c => c.health !== 'healthy');
+		const passes = (c: Cluster) => (!f.test || f.test(c)) && (!unhealthyOnly || c.health !== 'healthy');
+		const was = kept?.filter === filter && kept.unhealthyOnly === unhealthyOnly && kept.rows.length === rows.length ? kept : undefined;
+		const keep = new Uint8Array(rows.length);
+		let shown: Cluster[] = [];
+		for (let i = 0; i < rows.length; i++) {
+			const row = rows[i]!;
+			const before = was?.rows[i];
+			// The same row object as in the last pass reads the same: its verdict stands.
+			const pass = before === row ? was!.keep[i] === 1 : passes(row);
+			if (pass) {
+				keep[i] = 1;
+				shown.push(row);
+			}
+		}
+		kept = {rows, filter, unhealthyOnly, keep};
 		const matched = shown.length;
 		let depth = new Map<string, number>();
 		let context = new Set<string>();
