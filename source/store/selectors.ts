@@ -3,6 +3,7 @@ import {compareNamesNatural} from '../mcm/name-order.js';
 import {compareTigerStatus} from '../mcm/tigerstatus.js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
+import {recordSize} from './record-size.js';
 import type {HealthCounts} from './store.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
 
@@ -180,7 +181,7 @@ export function createFleetViewSelector(): typeof computeFleetView {
 			// Every id of the record is among the last order's (ids are unique): then only the rows that
 			// changed since the last call can be out of place. A connection flip on 1,001 rows made a
 			// whole pass of natural-order name comparisons (~1 ms) to find the order unchanged.
-			if (rows.length === Object.keys(clusters).length) {
+			if (rows.length === recordSize(clusters)) {
 				if (before && inPlace(rows, before, compare)) return rows;
 			} else {
 				const placed = new Set(previous);
