@@ -3,6 +3,7 @@ import {compareNamesNatural} from '../mcm/name-order.js';
 import {compareTigerStatus} from '../mcm/tigerstatus.js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
+import {recordSize} from './record-size.js';
 import type {HealthCounts} from './store.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
 
@@ -180,7 +181,7 @@ export function createFleetViewSelector(): typeof computeFleetView {
 			// Every id of the record is among the last order's (ids are unique): then only the rows that
 			// changed since the last call can be out of place. A connection flip on 1,001 rows made a
 			// whole pass of natural-order name comparisons (~1 ms) to find the order unchanged.
-			if (rows.length === Object.keys(clusters).length) {
+			if (rows.length === recordSize(clusters)) {
 				if (before && inPlace(rows, before, compare)) return rows;
 			} else {
 				const placed = new Set(previous);
@@ -192,10 +193,27 @@ export function createFleetViewSelector(): typeof computeFleetView {
 		return rows;
 	});
 	const parsed = memoizeLast(parseFilter);
+	// The filter's last pass: which of the sorted rows it kept. A flush that changed a few rows and no
+	// order (a connection flip) tests those rows again, not the whole fleet: on 1,001 rows filtered
+	// to one, every flip ran the filter's test on every row (~0.6 ms on the path to the screen).
+	let kept: {rows: Cluster[]; filter: string; unhealthyOnly: boolean; keep: Uint8Array} | undefined;
 	const filtered = memoizeLast((rows: Cluster[], clusters: Record<string, Cluster>, filter: string, unhealthyOnly: boolean, layout: FleetLayout): FleetView => {
 		const f = parsed(filter);
-		let shown = f.test ? rows.filter(f.test) : rows;
-		if (unhealthyOnly) shown = shown.filter(c => c.health !== 'healthy');
+		const passes = (c: Cluster) => (!f.test || f.test(c)) && (!unhealthyOnly || c.health !== 'healthy');
+		const was = kept?.filter === filter && kept.unhealthyOnly === unhealthyOnly && kept.rows.length === rows.length ? kept : undefined;
+		const keep = new Uint8Array(rows.length);
+		let shown: Cluster[] = [];
+		for (let i = 0; i < rows.length; i++) {
+			const row = rows[i]!;
+			const before = was?.rows[i];
+			// The same row object as in the last pass reads the same: its verdict stands.
+			const pass = before === row ? was!.keep[i] === 1 : passes(row);
+			if (pass) {
+				keep[i] = 1;
+				shown.push(row);
+			}
+		}
+		kept = {rows, filter, unhealthyOnly, keep};
 		const matched = shown.length;
 		let depth = new Map<string, number>();
 		let context = new Set<string>();
