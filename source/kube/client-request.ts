@@ -6,6 +6,7 @@ import {formatDuration} from './duration.js';
 import type {ExecCredential} from './exec-credentials.js';
 import {exchange, type ExchangeArgs, type ExchangeOutcome, type ExchangeTarget} from './exchange.js';
 import type {HttpMethod} from './client.js';
+import {microtask} from './microtask.js';
 import {RequestCancel} from './request-cancel.js';
 import type {Transport} from './transport.js';
 
@@ -142,6 +143,6 @@ export class ClientRequest implements ExchangeArgs {
 		this.stopTimer();
 		this.callerSignal?.removeEventListener('abort', this);
 		// As a promise would: never inside the cut or the caller's abort that ended it.
-		queueMicrotask(() => this.sink.ended(error));
+		microtask(() => this.sink.ended(error));
 	}
 }

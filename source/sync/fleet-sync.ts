@@ -1,4 +1,5 @@
 import type {ClusterClient} from '../kube/client.js';
+import {microtask} from '../kube/microtask.js';
 import {startWatch as defaultStartWatch, type WatchHandle, type WatchOptions} from '../kube/watch.js';
 import {describeChanges} from '../mcm/changes.js';
 import {FleetModel} from '../mcm/fleet-model.js';
@@ -203,7 +204,7 @@ class FleetSyncLoop implements FleetSync {
 			this.deferred.add(context);
 			// A read that ends after every list settled (a managed cluster's identity) must still wake
 			// whoever waits for ready(): nothing else would flush, and the one-shot status would end silently.
-			if (this.readyWaiters.length > 0) queueMicrotask(() => this.readyWaiters.length > 0 && this.allSettled() && this.flush());
+			if (this.readyWaiters.length > 0) microtask(() => this.readyWaiters.length > 0 && this.allSettled() && this.flush());
 		} else this.coalescer.put(context, true);
 	}
 
