@@ -21,7 +21,9 @@ import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
 import {useChainVerdicts} from './chain-verdict-file.js';
 import {withheldNotices} from './fleet-access.js';
-import {collectOnceLoaded} from './settle-collection.js';
+import {reducesAfterLoad} from './reducing-collection.js';
+import {collectOnceLoaded, collectsAfterLoad} from './settle-collection.js';
+import {capYoungGeneration} from './young-generation.js';
 import {loadTlsSessions, saveTlsSessions, sessionServers, tlsSessionFile} from './tls-session-file.js';
 
 // The console's side that talks to clusters: clients, the fleet's watches, the run controller and the
@@ -134,6 +136,13 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 				saveTlsSessions(tlsSessions);
 				saveChains?.();
 			});
+			// Where the settle collection below shrinks the young generation to its smallest once the load
+			// is in (a big fleet on Node 20), the young generation is capped only then, not during the load
+			// (young-generation.ts): the load's scavenges at 16 MB semi-spaces are about half as many as at
+			// 8 MB, and the cap then keeps it from growing past 8 MB again. Set before that collection runs:
+			// it waits for ready() and then for the watch streams to open. Elsewhere nothing shrinks it: capped now.
+			if (collectsAfterLoad(clients.size) && reducesAfterLoad()) void fleetSync.ready().then(() => !stopped && capYoungGeneration(8));
+			else capYoungGeneration(8);
 			// On a big fleet the load's garbage is collected then, not ~30-100 s later (settle-collection.ts).
 			collectOnceLoaded(fleetSync, clients.size, {stopped: () => stopped});
 			// The rows on screen and the selected one are probed more often than the rest (sync/api-probe.ts).

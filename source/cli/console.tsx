@@ -23,7 +23,6 @@ import {loadUserConfig, withConfigDefaults} from './config-file.js';
 import {consoleTerminal, type TerminalOwner} from '../app/terminal-lender.js';
 import {usage, UsageError} from './usage.js';
 import {codeCacheWarm} from './code-cache-warm.js';
-import {capYoungGeneration} from './young-generation.js';
 
 // `calico-mcm` with no subcommand: the full-screen console. `--demo` starts the simulator in this
 // process and then takes exactly the normal path on the simulator's kubeconfig. What talks to
@@ -246,10 +245,6 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 		// now, as the frame is out, not after the work React queues behind it (a start that is stopped
 		// within a few hundred ms of its first frame would otherwise never keep it).
 		codeCacheWarm();
-		// A fleet's load grows V8's young generation to 32 MB that stay resident until V8's memory
-		// reducer runs (young-generation.ts); 8 MB semi-spaces keep 16 of them. Capped only now: the cap
-		// changes a V8 flag, and V8 refuses a code cache written under other flags than the next start's.
-		capYoungGeneration(8);
 		setImmediate(startSync);
 	});
 	// Whatever happens to the first frame, the fleet is not left unwatched.

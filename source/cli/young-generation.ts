@@ -12,8 +12,12 @@ import {userSetNodeFlags} from './node-flags.js';
 // bigger one (the load's CPU cost of 8 MB was within a loaded machine's noise; 4 MB tripled the scavenges).
 //
 // The size can only be fixed by a node flag at process start (--max-semi-space-size), which the
-// console does not get. The cap starts after the code cache is written (console.tsx): V8 refuses a
-// cache entry written under other flags than the next start compiles under. The growth factor is read at each growth, so it is set to 1 while the
+// console does not get. The console starts the cap after the code cache is written (V8 refuses a cache
+// entry written under other flags than the next start compiles under): as the fleet sync starts, or,
+// where the settle collection follows the load (a big fleet: reducing-collection.ts), once the first
+// load is in (console-fleet.ts, FleetSync.ready). Not during such a load: there 16 MB semi-spaces take
+// ~26 scavenges against ~46 at 8 MB (1,001 clusters), and that collection shrinks the young generation
+// to 1 MB a semi-space right after anyway; the cap then keeps it from growing past 8 MB again. The growth factor is read at each growth, so it is set to 1 while the
 // semi-space is at or above the cap and back to V8's 2 below it (after the memory reducer shrank it, it
 // may grow back to the cap). Checked after each scavenge; V8 may grow it once more before the check
 // runs, which leaves it at twice the cap at worst.
