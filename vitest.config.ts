@@ -34,6 +34,8 @@ const isolated = [
 	// Its `get -w` test waits on a kubectl child's watch stream; it timed out once in a shared worker
 	// in CI (and passes alone): kept apart until that is understood.
 	'test/sim/kubectl.test.ts',
+	// A heap snapshot of its worker: small in a process of its own, 30 s+ in a loaded shared one.
+	'test/kube/kubeconfig-memory.test.ts',
 ];
 
 export default defineConfig({

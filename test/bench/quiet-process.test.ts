@@ -19,6 +19,21 @@ describe('quietProcess', () => {
 		}
 	});
 
+	it('does not take a spinning process that gets no core for a quiet one', async () => {
+		// Both on one core, the spinner at the lowest priority: it gets ~1.5 % of the core (below the
+		// 10 % share that counts as quiet) and is runnable all the time, as on a machine busy with
+		// other work.
+		const spin = ['-e', 'for (;;);'];
+		const rival = spawn('taskset', ['-c', '0', process.execPath, ...spin], {stdio: 'ignore'});
+		const child = spawn('taskset', ['-c', '0', 'nice', '-n', '19', process.execPath, ...spin], {stdio: 'ignore'});
+		try {
+			expect((await quietProcess(child.pid!, {timeoutMs: 2000})).quiet).toBe(false);
+		} finally {
+			child.kill('SIGKILL');
+			rival.kill('SIGKILL');
+		}
+	});
+
 	it('says so when the process never goes quiet', async () => {
 		const child = spawn(process.execPath, ['-e', 'for (;;);'], {stdio: 'ignore'});
 		try {
