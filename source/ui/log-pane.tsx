@@ -58,9 +58,10 @@ function followPart(follow: boolean, newer: number): TitlePart {
 	return follow ? {text: 'following', tone: 'good'} : {text: `paused${newer ? ` (${newer} newer)` : ''} ${'\u00b7'} f follows`, tone: 'warn'};
 }
 
-/** `/text_` while typed; `search:text 3/12 · n/N` once set. */
+// The matches while no search is set: one array, so that the title's memo sees no change.
 const noMatches: number[] = [];
 
+/** `/text_` while typed; `search:text 3/12 · n/N` once set. */
 function searchPart(editing: boolean, query: string, cursor: number, matches: number[], current: number | undefined): TitlePart {
 	if (editing) {
 		const chars = [...query];

@@ -11,6 +11,12 @@ import {fixtureClusters, run, status} from './fixtures.js';
 
 const byId = (list = fixtureClusters()) => Object.fromEntries(list.map(c => [c.id, c]));
 
+/** A copy of `c` whose `field` calls `onRead` each time it is read: what a selector looks at. */
+function countingReads<K extends keyof Cluster>(c: Cluster, field: K, onRead: () => void): Cluster {
+	const {[field]: value, ...rest} = c;
+	return Object.defineProperty(rest, field, {enumerable: true, get: () => (onRead(), value)}) as Cluster;
+}
+
 describe('selectors', () => {
 	test('the fleet view is computed once per change of its inputs', () => {
 		const select = createFleetViewSelector();
@@ -84,10 +90,7 @@ describe('selectors', () => {
 		// A connection flip on a 1,001-row fleet sorted by name: its order cannot change, and a whole
 		// pass of natural-order name comparisons found that out on the way to the screen.
 		let reads = 0;
-		const counted = (c: Cluster): Cluster => {
-			const {name, ...rest} = c;
-			return Object.defineProperty(rest, 'name', {enumerable: true, get: () => (reads++, name)}) as Cluster;
-		};
+		const counted = (c: Cluster) => countingReads(c, 'name', () => reads++);
 		const select = createFleetViewSelector();
 		let clusters = byId(Array.from({length: 1001}, (_, i) => counted({...fixtureClusters()[1]!, id: `managed-${i}`, name: `managed-${i}`})));
 		select(clusters, 'name', false, '', false);
@@ -103,10 +106,7 @@ describe('selectors', () => {
 		// The latency bench's screen: 1,001 rows filtered to few. Each connection flip tested every row
 		// against the filter again on its way to the screen.
 		let reads = 0;
-		const counted = (c: Cluster): Cluster => {
-			const {health, ...rest} = c;
-			return Object.defineProperty(rest, 'health', {enumerable: true, get: () => (reads++, health)}) as Cluster;
-		};
+		const counted = (c: Cluster) => countingReads(c, 'health', () => reads++);
 		const select = createFleetViewSelector();
 		let clusters = byId(Array.from({length: 1001}, (_, i) => counted({...fixtureClusters()[1]!, id: `managed-${i}`, name: `managed-${i}`, health: i % 100 === 0 ? 'degraded' : 'healthy'})));
 		expect(select(clusters, 'name', false, 'managed-5', true).rows.map(c => c.id)).toEqual(['managed-500']);
