@@ -11,6 +11,7 @@ import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
 import {App} from '../ui/app.js';
 import {installInkOutput} from '../ui/ink-output.js';
+import {frameBurst, maxFramesPerSecond} from '../sync/pacer.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {createClock} from '../ui/clock.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';
@@ -200,7 +201,7 @@ async function runConsole(kubeconfig: KubeconfigSource, options: ConsoleOptions,
 	};
 	// ink renders whole frames into the writer (debug mode), which draws only the changed lines;
 	// see screen-writer.ts for why ink's own incrementalRendering is not used.
-	const writer = new ScreenWriter(process.stdout, {maxFps: 15});
+	const writer = new ScreenWriter(process.stdout, {maxFps: maxFramesPerSecond, burst: frameBurst});
 	// Frames the clock makes (ages) do not hold back the fleet's next one (ScreenWriter.clockFrame).
 	// Ages that only move are rewritten in place, without a frame (age-overlay.ts, ScreenWriter.patchCells).
 	const clock = createClock({onRender: () => writer.clockFrame(), patch: writer.patchCells});

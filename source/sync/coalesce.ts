@@ -1,10 +1,12 @@
 // A coalescing buffer: changes are collected by key (the latest value per key wins) and handed over
-// at most once per window. The first change after a quiet window is handed over on the next turn of
-// the event loop (leading edge: a lone connection flip reaches the store in about a millisecond, not
-// a window later); changes that arrive within a window of that flush wait for the window's end
-// (trailing edge). A storm of events therefore still costs at most one flush per window (plus the
-// leading one), which is what keeps a 1,000-cluster fleet at one store update per window instead of
-// one per event.
+// at most once per window, paced by a token bucket (pacer.ts) of `burst` flushes. While the bucket
+// holds a token, a change is handed over on the next turn of the event loop (leading edge: a lone
+// connection flip reaches the store in about a millisecond, not a window later); once a burst has
+// spent it, changes wait for the next token, one window after the last (trailing edge). A storm of
+// events therefore still costs at most one flush per window (plus the burst), which is what keeps a
+// 1,000-cluster fleet at one store update per window instead of one per event.
+
+import {createPacer} from './pacer.js';
 
 export type Coalescer<K, V> = {
 	/** Record a change; schedules a flush (next tick after a quiet window, else at the window's end) unless one is scheduled already. */
@@ -20,19 +22,18 @@ export type Coalescer<K, V> = {
 export type CoalescerOptions<K, V> = {
 	/** The window, in ms (default 100): at most one flush per window, besides the leading one. Read at every flush when a function. */
 	windowMs?: number | (() => number);
+	/** Flushes handed over at once after a quiet spell (default 1: one per window). Read at every flush when a function. */
+	burst?: number | (() => number);
 	onFlush: (batch: Map<K, V>) => void;
 	/** Called when onFlush throws: a failing consumer must not kill the timer loop. Default: rethrow asynchronously. */
 	onError?: (error: unknown) => void;
 };
 
 export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalescer<K, V> {
-	const window = options.windowMs ?? 100;
-	const windowMs = typeof window === 'function' ? window : () => window;
+	const pacer = createPacer({intervalMs: options.windowMs ?? 100, burst: options.burst ?? 1});
 	let pending = new Map<K, V>();
 	let timer: NodeJS.Timeout | undefined;
 	let immediate: NodeJS.Immediate | undefined;
-	/** When the last non-empty flush happened (monotonic clock); -Infinity: never. */
-	let lastFlushAt = Number.NEGATIVE_INFINITY;
 	let stopped = false;
 
 	const cancel = () => {
@@ -47,7 +48,7 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 		if (pending.size === 0) return;
 		const batch = pending;
 		pending = new Map();
-		lastFlushAt = performance.now();
+		pacer.take(performance.now());
 		try {
 			options.onFlush(batch);
 		} catch (error) {
@@ -61,12 +62,11 @@ export function createCoalescer<K, V>(options: CoalescerOptions<K, V>): Coalesce
 
 	const schedule = () => {
 		if (timer || immediate) return;
-		const ms = windowMs();
-		const wait = lastFlushAt + ms - performance.now();
+		const wait = pacer.waitMs(performance.now());
 		// setImmediate, not a synchronous flush: the other events of the same read (a watch chunk often
 		// carries several lines, a relist many items) still land in the same batch.
 		if (wait <= 0) immediate = setImmediate(flush);
-		else timer = setTimeout(flush, Math.min(wait, ms));
+		else timer = setTimeout(flush, wait);
 	};
 
 	return {

@@ -1,19 +1,22 @@
 import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 import {lineUpdate} from './line-diff.js';
+import {createPacer, intervalFor, type Pacer} from '../sync/pacer.js';
 import {applyShift, bestShift, blankLine, shiftSequence} from './row-shift.js';
 import {parseLine, type StyledLine} from './styled-line.js';
 import type {CellPatch} from './clock.js';
 
 // What ink writes to, in place of the terminal: ink renders whole frames (its debug mode) and this
-// writer puts on the screen only what changed, addressed absolutely, at most `maxFps` times a
+// writer puts on the screen only what changed, addressed absolutely, at most `maxFps` times in any
 // second, inside a synchronized update:
 //  - rows that moved as a block (the log pane after a new line) are moved by the terminal
 //    (row-shift.ts), then
 //  - each row still different gets only its changed spans, or the whole line when that is shorter
 //    (line-diff.ts).
-// The first frame after a quiet spell is drawn at once; frames that follow within 1/maxFps are
-// coalesced into one drawn when the interval is up. Emits 'flush' after each frame it draws.
+// Frames are paced by a token bucket (sync/pacer.ts): up to `burst` frames after a quiet spell are
+// drawn at once; frames that follow are coalesced into one drawn when the next token is in (one per
+// interval, chosen so that bursts included no second holds more than `maxFps`). Emits 'flush' after
+// each frame it draws.
 //
 // Why not ink's own `incrementalRendering`: in ink 6.8.0 it is off by one line for any frame that
 // is shorter than the terminal (the only kind that avoids a full clear per update: a frame as tall as
@@ -36,19 +39,18 @@ export class ScreenWriter extends EventEmitter {
 	private shown: StyledLine[] = [];
 	private pending?: string;
 	private timer?: NodeJS.Timeout;
-	private lastFlush = -Infinity;
+	private readonly pacer: Pacer;
 	private fullRepaint = true;
 	private disposed = false;
 	/** The terminal is lent to another program: keep the latest frame, draw nothing. */
 	private paused = false;
 	private lastFrame?: string;
-	/** The next frame answers a key press: drawn at once, not at the next 1/maxFps tick. */
+	/** The next frame answers a key press: drawn at once, even with no token in the bucket. */
 	private urgent = false;
 	/** The next frame comes from the clock (ages moved), not from a change of the fleet. */
 	private clockNext = false;
-	/** The frame waiting to be drawn only moves the clock: drawing it does not start the cap's interval. */
+	/** The frame waiting to be drawn only moves the clock: drawing it spends no token. */
 	private pendingClock = false;
-	private readonly interval: number;
 	private readonly onResize = () => {
 		// Terminals reflow or clear on resize: repaint everything on the next frame.
 		this.fullRepaint = true;
@@ -57,10 +59,11 @@ export class ScreenWriter extends EventEmitter {
 
 	constructor(
 		private readonly terminal: Terminal,
-		options: {maxFps?: number} = {},
+		options: {maxFps?: number; burst?: number} = {},
 	) {
 		super();
-		this.interval = Math.ceil(1000 / (options.maxFps ?? 15));
+		const burst = options.burst ?? 1;
+		this.pacer = createPacer({burst, intervalMs: intervalFor(options.maxFps ?? 15, burst)});
 		terminal.on('resize', this.onResize);
 	}
 
@@ -80,7 +83,7 @@ export class ScreenWriter extends EventEmitter {
 		this.pendingClock = this.clockNext && (this.pending === undefined || this.pendingClock);
 		this.clockNext = false;
 		this.pending = frame;
-		const wait = this.lastFlush + this.interval - performance.now();
+		const wait = this.pacer.waitMs(performance.now());
 		if (wait <= 0 || this.urgent) {
 			this.urgent = false;
 			this.flush();
@@ -145,7 +148,7 @@ export class ScreenWriter extends EventEmitter {
 		if (out === '') return;
 		// The cap counts the fleet's frames drawn: a render that changed nothing, or only moved the
 		// clock, does not delay the next one.
-		if (!clockOnly) this.lastFlush = performance.now();
+		if (!clockOnly) this.pacer.take(performance.now());
 		const chunk = syncStart + out + syncEnd;
 		this.stats.flushes++;
 		this.stats.bytes += Buffer.byteLength(chunk);

@@ -69,6 +69,23 @@ describe('createCoalescer', () => {
 		expect([...batches[1].keys()]).toEqual(['b', 'c']);
 	});
 
+	it('with a burst, hands over each of a few changes close together on the next tick; the one past the burst waits', () => {
+		vi.useFakeTimers();
+		const batches: Array<Map<string, number>> = [];
+		const c = createCoalescer<string, number>({windowMs: 100, burst: 3, onFlush: b => batches.push(b)});
+		for (const [i, key] of ['a', 'b', 'c'].entries()) {
+			c.put(key, i);
+			vi.advanceTimersByTime(1);
+			expect(batches).toHaveLength(i + 1);
+			vi.advanceTimersByTime(9);
+		}
+		c.put('d', 3);
+		vi.advanceTimersByTime(50);
+		expect(batches).toHaveLength(3);
+		vi.advanceTimersByTime(50);
+		expect(batches.map(b => [...b.keys()])).toEqual([['a'], ['b'], ['c'], ['d']]);
+	});
+
 	it('costs a bounded number of flushes for 1,000 changes spread over a second', () => {
 		vi.useFakeTimers();
 		let flushes = 0;

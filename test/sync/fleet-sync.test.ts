@@ -15,7 +15,7 @@ function fakeClients(...contexts: string[]): Map<string, ClusterClient> {
 	return new Map(contexts.map(context => [context, {context} as ClusterClient]));
 }
 
-async function harness(contexts: string[]) {
+async function harness(contexts: string[], flushMs = 20) {
 	const watches: FakeWatch[] = [];
 	const store = createAppStore();
 	let batches = 0;
@@ -29,7 +29,7 @@ async function harness(contexts: string[]) {
 	const sync = startFleetSync({
 		store,
 		clients: fakeClients(...contexts),
-		flushMs: 20,
+		flushMs,
 		startWatch(client, options): WatchHandle {
 			const w: FakeWatch = {context: client.context, path: options.path, handlers: options.handlers, stopped: false};
 			watches.push(w);
@@ -122,6 +122,34 @@ describe('startFleetSync', () => {
 		const rows = Object.values(h.store.getState().clusters).filter(c => c.remoteOnly);
 		expect(rows).toHaveLength(1000);
 		expect(rows.filter(r => r.health === 'disconnected')).toHaveLength(500);
+		h.sync.stop();
+	});
+
+	it('once loaded, shows each of a few connection flips close together at once; a storm past the burst waits for the window', async () => {
+		const h = await harness(['mgmt'], 300);
+		h.list('mgmt', 'installations', [installation()]);
+		h.list('mgmt', 'tigerstatuses', [tigerStatus('calico')]);
+		h.list('mgmt', 'managementclusters', [managementCluster()]);
+		h.list('mgmt', 'managementclusterconnections', []);
+		h.list('mgmt', 'managedclusters', [managedCluster('remote-1', 'True')]);
+		await h.sync.ready();
+		// The load spent the bucket (one flush at a time while loading): a quiet spell fills it.
+		await new Promise(r => setTimeout(r, 1000));
+		const w = h.watch('mgmt', 'managedclusters');
+		const connected = () => Object.values(h.store.getState().clusters).find(c => c.remoteOnly)?.connection?.fromManagement;
+		// A user flipping a tunnel: each flip in the store within a tick, not a window later.
+		for (const state of ['False', 'True', 'False'] as const) {
+			w.handlers.onEvent('MODIFIED', managedCluster('remote-1', state));
+			await new Promise(r => setImmediate(r));
+			await new Promise(r => setImmediate(r));
+			expect(connected()).toBe(state);
+			await new Promise(r => setTimeout(r, 5));
+		}
+		const before = h.batches();
+		w.handlers.onEvent('MODIFIED', managedCluster('remote-1', 'True'));
+		await new Promise(r => setTimeout(r, 50));
+		expect(connected()).toBe('False');
+		expect(h.batches()).toBe(before);
 		h.sync.stop();
 	});
 

@@ -359,6 +359,22 @@ describe('ScreenWriter: frame-rate cap', () => {
 		}
 	});
 
+	test('with a burst, the first frames after a quiet spell are each drawn at once; the next waits for a token', () => {
+		const tty = new FakeTty(40, 6);
+		// Three at once, then (3 a second at most, bursts included) none for a second.
+		const writer = new ScreenWriter(tty, {maxFps: 3, burst: 3});
+		try {
+			for (const state of ['False', 'True', 'False']) {
+				writer.write(`managed-7 ${state}\n`);
+				expect(tty.take()).toContain(state === 'True' ? 'True' : 'Fals');
+			}
+			writer.write('managed-7 Unknown\n');
+			expect(tty.take()).toBe('');
+		} finally {
+			writer.dispose();
+		}
+	});
+
 	test('a key press is answered at once, inside the interval; the fleet\'s own changes after it are capped again', () => {
 		const tty = new FakeTty(40, 6);
 		const writer = new ScreenWriter(tty, {maxFps: 1});
