@@ -76,12 +76,15 @@ export function createAppStore(options: {logCapacity?: number} = {}): AppStore {
  * A copy of a per-cluster record (or an empty one) as a hash table without a prototype. A spread
  * (`{...record}`) makes V8 build the copy as an object of fixed shape, one hidden class per key: at
  * 1,001 rows a flush copied ~2.7 MB (most of it hidden classes and their descriptor arrays, which live
- * in the old space) and took 1-9 ms, against ~0.2 MB and <1 ms for this. Without a prototype a context
- * named `__proto__` or `constructor` is a key like any other, not Object.prototype's.
+ * in the old space) and took 1-9 ms, against ~0.2 MB and <1 ms for this. Copied key by key with
+ * for-in, not Object.assign: at 1,001 rows 112 KB and 80 us a copy against 144 KB and 184 us (Node 20),
+ * and a flush that shows one connection flip copies it once. Without a prototype a context named
+ * `__proto__` or `constructor` is a key like any other, not Object.prototype's.
  */
 function fleetRecord<T>(from?: Record<string, T>): Record<string, T> {
 	const record = Object.create(null) as Record<string, T>;
-	return from ? Object.assign(record, from) : record;
+	if (from) for (const key in from) record[key] = from[key]!;
+	return record;
 }
 
 export type {Cluster, LogLine, RunProgress, TigerStatus};
