@@ -8,6 +8,7 @@ import type {Cluster, TigerStatus} from '../mcm/types.js';
 import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {startTunnelCertSync} from '../sync/tunnel-cert-sync.js';
+import {changedKeys} from '../store/record-notes.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
@@ -207,10 +208,10 @@ async function watch(store: AppStore, output: Output, json: boolean): Promise<nu
 	const unsubscribe = store.subscribe(state => {
 		if (state.clusters === clusters && state.statuses === statuses) return;
 		const t = Date.now();
-		const ids = new Set([...Object.keys(clusters), ...Object.keys(state.clusters)]);
-		for (const id of [...ids].sort()) {
+		for (const id of [...changedIds(clusters, state.clusters, statuses, state.statuses)].sort()) {
 			const before = clusters[id];
 			const after = state.clusters[id];
+			if (!before && !after) continue;
 			if (before === after && statuses[id] === state.statuses[id]) continue;
 			const label = (after ?? before)!.remoteOnly ? id : (after ?? before)!.name;
 			for (const change of describeChanges(before, after, statuses[id], state.statuses[id], {health: true})) emit(t, label, change.level, change.text);
@@ -224,6 +225,16 @@ async function watch(store: AppStore, output: Output, json: boolean): Promise<nu
 		unsubscribe();
 	}
 	return verdict(store.getState().clusters).code;
+}
+
+/**
+ * The ids whose row or TigerStatuses may differ between two states: those the store noted as changed
+ * (record-notes.ts), else every id of either. Each update of a 1,001-cluster fleet sorted all 1,001.
+ */
+function changedIds(clusters: Record<string, Cluster>, nextClusters: Record<string, Cluster>, statuses: Record<string, TigerStatus[]>, nextStatuses: Record<string, TigerStatus[]>): Set<string> {
+	const rows = clusters === nextClusters ? [] : changedKeys(nextClusters, clusters);
+	const lists = statuses === nextStatuses ? [] : changedKeys(nextStatuses, statuses);
+	return rows && lists ? new Set([...rows, ...lists]) : new Set([...Object.keys(clusters), ...Object.keys(nextClusters)]);
 }
 
 function managedRows(clusters: Record<string, Cluster>): Cluster[] {

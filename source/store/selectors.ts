@@ -3,7 +3,7 @@ import {compareNamesNatural} from '../mcm/name-order.js';
 import {compareTigerStatus} from '../mcm/tigerstatus.js';
 import type {Cluster, Health, RunProgress, TigerStatus} from '../mcm/types.js';
 import {arrangeTree} from './fleet-tree.js';
-import {recordSize} from './record-size.js';
+import {recordSize} from './record-notes.js';
 import type {HealthCounts} from './store.js';
 import type {FleetLayout, SortKey} from './ui-store.js';
 

@@ -2,7 +2,7 @@ import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {Cluster, Health, LogLine, RunProgress, TigerStatus} from '../mcm/types.js';
 import {createLogSlice, type LogSlice} from './log-slice.js';
 import {createRunsSlice, type RunsSlice} from './runs-slice.js';
-import {noteRecordSize} from './record-size.js';
+import {noteRecordChange, noteRecordSize} from './record-notes.js';
 
 // One vanilla store for the whole app, usable without React: headless commands (`status`, `run`)
 // and tests read it with getState()/subscribe(); the UI reads it through selectors.
@@ -59,12 +59,16 @@ export function createAppStore(options: {logCapacity?: number} = {}): AppStore {
 				if (row === null) delete clusters[id];
 				else clusters[id] = row;
 			}
-			if (clusters !== state.clusters) noteRecordSize(clusters, healthCounts.total);
+			if (clusters !== state.clusters) {
+				noteRecordSize(clusters, healthCounts.total);
+				noteRecordChange(clusters, state.clusters, Object.keys(batch.clusters!));
+			}
 			const statuses = hasKeys(batch.statuses) ? fleetRecord(state.statuses) : state.statuses;
 			for (const [id, list] of Object.entries(batch.statuses ?? {})) {
 				if (list === null) delete statuses[id];
 				else statuses[id] = list;
 			}
+			if (statuses !== state.statuses) noteRecordChange(statuses, state.statuses, Object.keys(batch.statuses!));
 			set({clusters, statuses, generation: state.generation + 1, healthCounts});
 		},
 		...createLogSlice(set, get, api, options.logCapacity ?? 2000),

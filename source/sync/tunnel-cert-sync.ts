@@ -2,6 +2,7 @@ import type {ClusterClient} from '../kube/client.js';
 import {readTunnelCertFacts} from '../mcm/tunnel-cert-read.js';
 import type {ClusterRole} from '../mcm/types.js';
 import type {FleetSync} from './fleet-sync.js';
+import {changedKeys} from '../store/record-notes.js';
 import type {AppStore} from '../store/store.js';
 
 // Certificates are not watched: a watch on Secrets needs list/watch on every secret of the namespace,
@@ -127,10 +128,12 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 		queue.push(context);
 	};
 
-	const onRows = () => {
+	/** Reads what a role that now reads certificates asks for; `changed`: the rows that may have changed (all when undefined). */
+	const onRows = (changed?: readonly string[]) => {
 		const {clusters} = store.getState();
 		let added = false;
-		for (const context of clients.keys()) {
+		for (const context of changed ?? clients.keys()) {
+			if (!clients.has(context)) continue; // a remote-only row
 			const role = clusters[context]?.role;
 			if (role === undefined || roles.get(context) === role) continue;
 			roles.set(context, role);
@@ -142,7 +145,8 @@ export function startTunnelCertSync(options: TunnelCertSyncOptions): TunnelCertS
 		if (added) pump();
 	};
 	const unsubscribe = store.subscribe((state, previous) => {
-		if (state.clusters !== previous.clusters) onRows();
+		// The rows the store changed, not the whole fleet's: a connection flip on 1,001 rows read 1,001 roles.
+		if (state.clusters !== previous.clusters) onRows(changedKeys(state.clusters, previous.clusters));
 	});
 	onRows();
 	const timer = setInterval(() => {

@@ -8,6 +8,12 @@ export const now = Date.UTC(2025, 0, 15, 12, 0, 0);
 export const sec = 1000;
 export const min = 60 * sec;
 
+/** A copy of `c` whose `field` calls `onRead` each time it is read: what a selector or subscriber looks at. */
+export function countingReads<K extends keyof Cluster>(c: Cluster, field: K, onRead: () => void): Cluster {
+	const {[field]: value, ...rest} = c;
+	return Object.defineProperty(rest, field, {enumerable: true, get: () => (onRead(), value)}) as Cluster;
+}
+
 export function cluster(id: string, patch: Partial<Cluster> = {}): Cluster {
 	// A patch may make it a remote-only row (remoteOnly: true, context: undefined).
 	return {

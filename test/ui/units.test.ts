@@ -7,15 +7,9 @@ import {logWindow, scrollLog} from '../../source/ui/log-window.js';
 import {scrollTo} from '../../source/ui/layout.js';
 import {enterAlternateScreen, guardExit, leaveSequence, signalExitCode} from '../../source/ui/terminal.js';
 import type {Cluster} from '../../source/mcm/types.js';
-import {fixtureClusters, run, status} from './fixtures.js';
+import {countingReads, fixtureClusters, run, status} from './fixtures.js';
 
 const byId = (list = fixtureClusters()) => Object.fromEntries(list.map(c => [c.id, c]));
-
-/** A copy of `c` whose `field` calls `onRead` each time it is read: what a selector looks at. */
-function countingReads<K extends keyof Cluster>(c: Cluster, field: K, onRead: () => void): Cluster {
-	const {[field]: value, ...rest} = c;
-	return Object.defineProperty(rest, field, {enumerable: true, get: () => (onRead(), value)}) as Cluster;
-}
 
 describe('selectors', () => {
 	test('the fleet view is computed once per change of its inputs', () => {
