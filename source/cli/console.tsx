@@ -11,7 +11,7 @@ import {createAppStore} from '../store/store.js';
 import {createUiStore} from '../store/ui-store.js';
 import {App} from '../ui/app.js';
 import {installInkOutput} from '../ui/ink-output.js';
-import {frameBurst, maxFramesPerSecond} from '../sync/pacer.js';
+import {frameBurst, maxFramesPerSecond} from '../store/pacer.js';
 import {ScreenWriter} from '../ui/screen-writer.js';
 import {createClock} from '../ui/clock.js';
 import {enterAlternateScreen, guardExit, signalExitCode, type ExitReason} from '../ui/terminal.js';

@@ -1,12 +1,12 @@
 // A coalescing buffer: changes are collected by key (the latest value per key wins) and handed over
-// at most once per window, paced by a token bucket (pacer.ts) of `burst` flushes. While the bucket
+// at most once per window, paced by a token bucket (store/pacer.ts) of `burst` flushes. While the bucket
 // holds a token, a change is handed over on the next turn of the event loop (leading edge: a lone
 // connection flip reaches the store in about a millisecond, not a window later); once a burst has
 // spent it, changes wait for the next token, one window after the last (trailing edge). A storm of
 // events therefore still costs at most one flush per window (plus the burst), which is what keeps a
 // 1,000-cluster fleet at one store update per window instead of one per event.
 
-import {createPacer} from './pacer.js';
+import {createPacer} from '../store/pacer.js';
 
 export type Coalescer<K, V> = {
 	/** Record a change; schedules a flush (next tick after a quiet window, else at the window's end) unless one is scheduled already. */

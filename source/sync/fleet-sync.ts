@@ -15,7 +15,7 @@ import {ClusterWatches} from './cluster-watches.js';
 import {createCoarseTimers, type CoarseTimers} from './coarse-timers.js';
 import {createCoalescer, type Coalescer} from './coalesce.js';
 import {FirstContacts} from './first-contacts.js';
-import {frameBurst, intervalFor, maxFramesPerSecond} from './pacer.js';
+import {frameBurst, intervalFor, maxFramesPerSecond} from '../store/pacer.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
 // and an API state; every change only marks the cluster dirty, and a coalesced flush (once loaded, every
@@ -25,7 +25,7 @@ import {frameBurst, intervalFor, maxFramesPerSecond} from './pacer.js';
 // Nothing here throws into the caller: an unreachable cluster is a state.
 
 /**
- * Store updates made at once once every cluster answered (a token bucket, pacer.ts): a user's flips
+ * Store updates made at once once every cluster answered (a token bucket, store/pacer.ts): a user's flips
  * 40-160 ms apart each reach the screen at once. With one (a minimum interval), the second of two
  * changes closer than the interval waited for its end: a fifth of the flips in the latency bench
  * (1,001 clusters), 17-25 ms late, the p99.

@@ -1,7 +1,7 @@
 import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 import {lineUpdate} from './line-diff.js';
-import {createPacer, intervalFor, type Pacer} from '../sync/pacer.js';
+import {createPacer, intervalFor, type Pacer} from '../store/pacer.js';
 import {applyShift, bestShift, blankLine, shiftSequence} from './row-shift.js';
 import {parseLine, type StyledLine} from './styled-line.js';
 import type {CellPatch} from './clock.js';
@@ -13,7 +13,7 @@ import type {CellPatch} from './clock.js';
 //    (row-shift.ts), then
 //  - each row still different gets only its changed spans, or the whole line when that is shorter
 //    (line-diff.ts).
-// Frames are paced by a token bucket (sync/pacer.ts): up to `burst` frames after a quiet spell are
+// Frames are paced by a token bucket (store/pacer.ts): up to `burst` frames after a quiet spell are
 // drawn at once; frames that follow are coalesced into one drawn when the next token is in (one per
 // interval, chosen so that bursts included no second holds more than `maxFps`). Emits 'flush' after
 // each frame it draws.

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {createPacer, frameBurst, intervalFor, maxFramesPerSecond} from '../../source/sync/pacer.js';
+import {createPacer, frameBurst, intervalFor, maxFramesPerSecond} from '../../source/store/pacer.js';
 
 /** Frames drawn under `demand` (ms at which a frame is wanted), each as soon as the pacer lets it. */
 function drawn(pacer: ReturnType<typeof createPacer>, demand: number[]): number[] {
