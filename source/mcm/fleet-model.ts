@@ -466,7 +466,7 @@ export class FleetModel {
 function managementSides(objects: ReadonlyMap<string, RawObject>, last: Map<string, ManagementSide> | undefined): {managed: Map<string, ManagementSide>; changedSides: Set<string>; sameNames: boolean} {
 	const changedSides = new Set<string>();
 	if (last && last.size === objects.size) {
-		const updates: Array<[string, ManagementSide]> = [];
+		const updates = new Map<string, ManagementSide>();
 		let sameNames = true;
 		// forEach, not for-of over entries: each [name, object] pair is an allocation, 64 KB a pass.
 		objects.forEach((object, name) => {
@@ -477,7 +477,7 @@ function managementSides(objects: ReadonlyMap<string, RawObject>, last: Map<stri
 				return;
 			}
 			const side = readManagementSide(object);
-			updates.push([name, side]);
+			updates.set(name, side);
 			if (old.fingerprint !== side.fingerprint) sameNames = false;
 		});
 		if (sameNames) {
@@ -487,17 +487,23 @@ function managementSides(objects: ReadonlyMap<string, RawObject>, last: Map<stri
 			}
 			return {managed: last, changedSides, sameNames};
 		}
+		return {managed: rebuilt(objects, last, updates, changedSides), changedSides, sameNames: false};
 	}
+	return {managed: rebuilt(objects, last, new Map(), changedSides), changedSides, sameNames: false};
+}
+
+/** A new map in the order of the objects: the last sides kept where their object is the same, `read` (sides read already) used before reading again. */
+function rebuilt(objects: ReadonlyMap<string, RawObject>, last: ReadonlyMap<string, ManagementSide> | undefined, read: ReadonlyMap<string, ManagementSide>, changedSides: Set<string>): Map<string, ManagementSide> {
 	const managed = new Map<string, ManagementSide>();
 	for (const [name, object] of objects) {
 		const old = last?.get(name);
 		if (old && old.source === object) managed.set(name, old);
 		else {
-			managed.set(name, readManagementSide(object));
+			managed.set(name, read.get(name) ?? readManagementSide(object));
 			changedSides.add(name);
 		}
 	}
-	return {managed, changedSides, sameNames: false};
+	return managed;
 }
 
 function fingerprints(managed: ReadonlyMap<string, ManagementSide>): Map<string, string> {

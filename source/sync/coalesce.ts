@@ -9,7 +9,7 @@
 import {createPacer} from '../store/pacer.js';
 
 export type Coalescer<K, V> = {
-	/** Record a change; schedules a flush (next tick after a quiet window, else at the window's end) unless one is scheduled already. */
+	/** Record a change; schedules a flush (next tick while the bucket holds a token, else when it gets one back) unless one is scheduled already. */
 	put(key: K, value: V): void;
 	/** Hand over what is pending now (no-op when nothing is), cancelling the scheduled flush. */
 	flush(): void;
@@ -20,7 +20,7 @@ export type Coalescer<K, V> = {
 };
 
 export type CoalescerOptions<K, V> = {
-	/** The window, in ms (default 100): at most one flush per window, besides the leading one. Read at every flush when a function. */
+	/** The window, in ms (default 100): one token back per window, so at most one flush per window besides the burst. Read at every flush when a function. */
 	windowMs?: number | (() => number);
 	/** Flushes handed over at once after a quiet spell (default 1: one per window). Read at every flush when a function. */
 	burst?: number | (() => number);

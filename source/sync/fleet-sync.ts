@@ -19,25 +19,20 @@ import {frameBurst, intervalFor, maxFramesPerSecond} from '../store/pacer.js';
 
 // Watches → store. Per cluster, one list+watch loop per MCM resource keeps the raw objects (by name)
 // and an API state; every change only marks the cluster dirty, and a coalesced flush (once loaded, every
-// settledFlushMs after a burst of settledBurst) recomputes the dirty clusters and the rows linked to them (FleetModel) and applies
+// settledFlushMs after a burst of frameBurst) recomputes the dirty clusters and the rows linked to them (FleetModel) and applies
 // them with ONE applyBatch: a storm of 1,000 events is one store update. The flush also writes the
 // log lines (reconnects, API state, role, connection, TigerStatus Degraded/recovered) for what changed.
 // Nothing here throws into the caller: an unreachable cluster is a state.
 
 /**
- * Store updates made at once once every cluster answered (a token bucket, store/pacer.ts): a user's flips
- * 40-160 ms apart each reach the screen at once. With one (a minimum interval), the second of two
- * changes closer than the interval waited for its end: a fifth of the flips in the latency bench
- * (1,001 clusters), 17-25 ms late, the p99.
+ * The coalescing window once every cluster answered, after a burst of frameBurst updates made at once
+ * (a token bucket, store/pacer.ts): no more store updates than the console's screen writer draws (15
+ * in any second, bursts included: 77 ms). A user's flips 40-160 ms apart each reach the screen at
+ * once; with a minimum interval instead, the second of two changes closer than it waited for its end
+ * (a fifth of the latency bench's flips at 1,001 clusters, 17-25 ms late: the p99). A storm still
+ * makes at most one store update per window.
  */
-export const settledBurst = frameBurst;
-
-/**
- * The coalescing window once every cluster answered: a storm gets one store update per window after
- * the burst, and no more than the console's screen writer draws (15 frames in any second, bursts
- * included: 77 ms). A storm still makes at most one store update per window.
- */
-export const settledFlushMs = intervalFor(maxFramesPerSecond, settledBurst);
+export const settledFlushMs = intervalFor(maxFramesPerSecond, frameBurst);
 
 /**
  * The loading window for a fleet of `clusters`: 400 ms, and 1 ms per cluster beyond that up to 1 s. A
@@ -160,7 +155,7 @@ class FleetSyncLoop implements FleetSync {
 		this.coalescer = createCoalescer<string, true>({
 			windowMs: () => (this.settledCount < this.clusters.size ? o.loadingFlushMs ?? loadingWindowFor(this.clusters.size) : o.flushMs ?? settledFlushMs),
 			// One at a time while loading: every flush there is a pass over every row.
-			burst: () => (this.settledCount < this.clusters.size ? 1 : settledBurst),
+			burst: () => (this.settledCount < this.clusters.size ? 1 : frameBurst),
 			onFlush: batch => this.onFlush(batch.keys()),
 		});
 		for (const [context, client] of o.clients) this.add(context, client);
