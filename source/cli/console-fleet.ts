@@ -19,6 +19,7 @@ import type {UiStore} from '../store/ui-store.js';
 import {probeIntervalsFor} from '../sync/api-probe.js';
 import {startFleetSync, type FleetSync} from '../sync/fleet-sync.js';
 import {certRefreshIntervalFor, startTunnelCertSync, type TunnelCertSync} from '../sync/tunnel-cert-sync.js';
+import {useCertificateFacts} from './certificate-facts-file.js';
 import {useChainVerdicts} from './chain-verdict-file.js';
 import {withheldNotices} from './fleet-access.js';
 import {reducesAfterLoad} from './reducing-collection.js';
@@ -116,6 +117,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 	let unfocus: (() => void) | undefined;
 	let tlsSessions: ReturnType<typeof loadTlsSessions>;
 	let saveChains: (() => boolean) | undefined;
+	let saveFacts: (() => boolean) | undefined;
 	let stopped = false;
 	return {
 		services,
@@ -123,8 +125,10 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			// The fleet's handshakes resume the sessions of the last run (tls-session-file.ts); the demo's servers are new every time.
 			tlsSessions = options.demo ? undefined : loadTlsSessions(process.env, tlsSessionFile(), sessionServers(config));
 			// Each managed cluster's tunnel certificate chain, verified by an earlier run (status or console),
-			// is not checked again (chain-verdict-file.ts); the demo's certificates are new every time.
+			// is not checked again (chain-verdict-file.ts), nor its certificates parsed again
+			// (certificate-facts-file.ts); the demo's certificates are new every time.
 			saveChains = options.demo ? undefined : useChainVerdicts();
+			saveFacts = options.demo ? undefined : useCertificateFacts();
 			for (const [name, client] of createClients(config, {requestTimeoutMs: options.requestTimeoutMs, terminal: options.terminal, tlsSessions})) clients.set(name, client);
 			store.getState().addLog({level: 'info', text: `${options.demo ? 'demo fleet: ' : ''}watching ${clients.size} context${clients.size === 1 ? '' : 's'} from ${source}${options.readOnly ? ' (read-only)' : ''}`});
 			for (const text of withheldNotices(clients)) store.getState().addLog({level: 'warn', text});
@@ -135,6 +139,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			void fleetSync.ready().then(() => {
 				saveTlsSessions(tlsSessions);
 				saveChains?.();
+				saveFacts?.();
 			});
 			// Where the settle collection below shrinks the young generation to its smallest once the load
 			// is in (a big fleet on Node 20), the young generation is capped only then, not during the load
@@ -163,6 +168,7 @@ export function consoleFleet(options: ConsoleFleetOptions): ConsoleFleet {
 			sync?.stop();
 			saveTlsSessions(tlsSessions);
 			saveChains?.();
+			saveFacts?.();
 		},
 	};
 }

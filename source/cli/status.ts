@@ -12,6 +12,7 @@ import {changedKeys} from '../store/record-notes.js';
 import {createAppStore, type AppStore} from '../store/store.js';
 import {commonFlags, commonOptions, durationFlag, managedClusterNameFlag, managedClusterNamesOption, parseCommandLine} from './common-flags.js';
 import {openFleetClients, withheldNotices} from './fleet-access.js';
+import {useCertificateFacts} from './certificate-facts-file.js';
 import {useChainVerdicts} from './chain-verdict-file.js';
 import {batched, jsonPieces} from './json-pieces.js';
 import {formatTable, orderRows, summaryText, toJson, verdict, watchLine} from './status-format.js';
@@ -80,8 +81,10 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 	// list+watch, every stream of a cluster on one HTTP/2 session.
 	const live = flags.watch === true || flags.waitConnected === true;
 	const options: ShowOptions = {common, live, json: flags.json === true, watch: flags.watch === true, waitMs, managedClusterNames};
-	// The tunnel certificate chains verified by earlier runs (chain-verdict-file.ts).
+	// The tunnel certificate chains verified by earlier runs (chain-verdict-file.ts), and what their
+	// certificates said (certificate-facts-file.ts).
 	const saveChains = useChainVerdicts();
+	const saveFacts = useCertificateFacts();
 	try {
 		if (live) return await show(options, output);
 		// A run of a few seconds: V8's optimizing compiler would cost more than it saves (short-run-compile.ts).
@@ -93,6 +96,7 @@ export async function main(argv: string[], output: Output = defaultOutput): Prom
 		}
 	} finally {
 		saveChains();
+		saveFacts();
 	}
 }
 

@@ -68,9 +68,9 @@ function parse(key: string, input: string | Buffer): CertificateFacts {
 	return {notAfter: Date.parse(x509.validTo), sha256: x509.fingerprint256.replaceAll(':', '').toLowerCase(), ...(commonName ? {commonName} : {})};
 }
 
-/** crypto.hash (Node >= 20.12) skips the Hash object; older Nodes make one. */
-function sha256Hex(data: Buffer): string {
-	const crypto = nodeCrypto() as typeof import('node:crypto') & {hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string};
+/** crypto.hash (Node >= 20.12) skips the Hash object; older Nodes make one. A string is hashed as its UTF-8. */
+function sha256Hex(data: Buffer | string): string {
+	const crypto = nodeCrypto() as typeof import('node:crypto') & {hash?: (algorithm: string, data: Buffer | string, encoding: 'hex') => string};
 	return crypto.hash ? crypto.hash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
@@ -83,14 +83,41 @@ const isX509 = (value: X509Certificate | DerCertificate | undefined): value is X
 export function certificateFacts(key: string, decode?: (key: string) => string | Buffer): CertificateFacts {
 	let known = facts.get(key);
 	if (known === undefined) {
+		const textKey = keepingFacts ? sha256Hex(key) : undefined;
+		const before = textKey === undefined ? undefined : factsBefore.get(textKey);
 		try {
-			known = remember(facts, key, parse(key, decode ? decode(key) : key));
+			const found = before ?? parse(key, decode ? decode(key) : key);
+			if (textKey !== undefined && before === undefined && factsNew.size < limit) factsNew.set(textKey, found);
+			known = remember(facts, key, found);
 		} catch (error) {
 			known = remember(facts, key, error instanceof Error ? error : new Error(String(error)));
 		}
 	}
 	if (known instanceof Error) throw known;
 	return known;
+}
+
+/**
+ * Facts earlier runs found (cli/certificate-facts-file.ts), by the hex SHA-256 of the text they were
+ * read from (certificateFacts's key: the PEM, or the Secret's base64 value). One hash of the text
+ * instead of a parse: at 1,001 clusters the parses (base64, DER walk, fingerprint) were ~4 % of a
+ * `status --json` that finds the same certificates every time. The SHA-256 stands for the text as
+ * the fingerprint stands for the certificate. A certificate that did not parse is not kept: it is
+ * parsed again, with its error.
+ */
+const factsBefore = new Map<string, CertificateFacts>();
+const factsNew = new Map<string, CertificateFacts>();
+let keepingFacts = false;
+
+/** Hands over what earlier runs found; from now on every certificate parsed here is noted for factsFoundHere. */
+export function rememberFacts(entries: Iterable<readonly [textSha256: string, facts: CertificateFacts]>): void {
+	keepingFacts = true;
+	for (const [key, value] of entries) if (factsBefore.size < limit) factsBefore.set(key, value);
+}
+
+/** The facts this process parsed since rememberFacts (with the SHA-256 of their text), that earlier runs had not found. */
+export function factsFoundHere(): Array<[textSha256: string, facts: CertificateFacts]> {
+	return [...factsNew];
 }
 
 function issuer(pem: string): Issuer {
