@@ -102,11 +102,11 @@ function cpuTicksOf(pid: number): number | undefined {
 	}
 }
 
-function timed(command: string, args: string[], simPid?: number): Promise<Timed> {
+function timed(command: string, args: string[], simPid?: number, env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
 		const sim0 = simPid === undefined ? undefined : cpuTicksOf(simPid);
-		const child = spawn(command, args, {env: process.env, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		let peak = 0;
 		let ticks = 0;
@@ -151,8 +151,8 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 	clearTimeout(timer);
 }
 
-async function watchIdle(kubeconfig: string, clusters: number, seconds: number): Promise<StatusScaleResult['watchIdle']> {
-	const child = spawn(process.execPath, [bin, 'status', '--watch', '--kubeconfig', kubeconfig], {stdio: ['ignore', 'pipe', 'ignore']});
+async function watchIdle(kubeconfig: string, clusters: number, seconds: number, env: NodeJS.ProcessEnv): Promise<StatusScaleResult['watchIdle']> {
+	const child = spawn(process.execPath, [bin, 'status', '--watch', '--kubeconfig', kubeconfig], {env, stdio: ['ignore', 'pipe', 'ignore']});
 	try {
 		let lines = 0;
 		child.stdout!.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
@@ -192,11 +192,16 @@ export async function runStatusScale(options: StatusScaleOptions = {}): Promise<
 		const hasKubectl = spawnSync('kubectl', ['version', '--client'], {stdio: 'ignore'}).status === 0;
 		const kubectlArgs = ['--kubeconfig', sim.kubeconfig, '--context', 'mgmt', '--cache-dir', cacheDir, 'get', 'managedclusters'];
 		const status = ['--kubeconfig', sim.kubeconfig];
+		// Each tool its own cache, new for this run, as kubectl its --cache-dir: status's caches (code,
+		// TLS sessions, chain verdicts, managed hints) are otherwise the user's, which on a machine that
+		// ran the simulator often hold thousands of other fleets' entries (the TLS session file at its
+		// 8,192-session cap: ~4 % of a run) that no user with one real fleet has.
+		const statusEnv = {...process.env, XDG_CACHE_HOME: join(cacheDir, 'status')};
 		// One warm-up each, as anyone who ran them before has: kubectl fills its discovery cache; status
 		// its code cache and the TLS sessions of every cluster (kube/tls-sessions.ts), node its file
 		// cache. The warm-up's own figure is kept: the first run against a fleet, full handshakes.
 		if (hasKubectl) await timed('kubectl', kubectlArgs);
-		const first = await timed(process.execPath, [bin, 'status', '--json', ...status], sim.child.pid);
+		const first = await timed(process.execPath, [bin, 'status', '--json', ...status], sim.child.pid, statusEnv);
 		const kubectl: number[] = [];
 		const full: Timed[] = [];
 		const mgmtOnly: Timed[] = [];
@@ -206,8 +211,8 @@ export async function runStatusScale(options: StatusScaleOptions = {}): Promise<
 				if (k.code !== 0) throw new Error('kubectl get managedclusters failed against the simulator');
 				kubectl.push(k.ms);
 			}
-			full.push(await timed(process.execPath, [bin, 'status', '--json', ...status], sim.child.pid));
-			mgmtOnly.push(await timed(process.execPath, [bin, 'status', '--json', ...status, '--context', 'mgmt']));
+			full.push(await timed(process.execPath, [bin, 'status', '--json', ...status], sim.child.pid, statusEnv));
+			mgmtOnly.push(await timed(process.execPath, [bin, 'status', '--json', ...status, '--context', 'mgmt'], undefined, statusEnv));
 		}
 		const rows = (t: Timed) => (JSON.parse(t.stdout) as {clusters: unknown[]}).clusters.length;
 		const kubectlMedian = kubectl.length ? median(kubectl) : null;
@@ -224,7 +229,7 @@ export async function runStatusScale(options: StatusScaleOptions = {}): Promise<
 			ratio: kubectlMedian ? Math.round((fullMedian / kubectlMedian) * 100) / 100 : null,
 			ratioMgmtOnly: kubectlMedian ? Math.round((mgmtMedian / kubectlMedian) * 100) / 100 : null,
 			targetRatio: 2,
-			watchIdle: await watchIdle(sim.kubeconfig, managed + 1, idleSeconds),
+			watchIdle: await watchIdle(sim.kubeconfig, managed + 1, idleSeconds, statusEnv),
 		};
 	} finally {
 		await stopChild(sim.child);
