@@ -14,9 +14,9 @@ import {startFleet, type Fleet} from '../../source/sim/fleet.js';
 
 const cli = join(import.meta.dirname, '../../dist/cli.js');
 
-function runStatus(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
+function runStatus(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{code: number | null; stdout: string; stderr: string}> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cli, 'status', ...args]);
+		const child = spawn(process.execPath, [cli, 'status', ...args], {env});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', d => (stdout += d));
@@ -70,5 +70,19 @@ describe('a context named unlike its ManagedCluster', () => {
 		}
 		const table = await runStatus(['--kubeconfig', kubeconfig]);
 		expect(table.stdout).toMatch(/^pm1\s+managed\s+\S+\s+True \(as managed-1, matched by its tunnel certificate\)/m);
+	});
+
+	it('a run that reads the certificates\' facts from the file an earlier run wrote matches and reports the rows the same', async () => {
+		const env = {...process.env, XDG_CACHE_HOME: join(dir, 'cache')};
+		const file = join(dir, 'cache', 'calico-mcm', 'certs', 'facts');
+		const facts = (stdout: string) => (JSON.parse(stdout) as FleetStatusJson).clusters.map(({context, connection, cert}) => ({context, connection, cert}));
+		const first = await runStatus(['--kubeconfig', kubeconfig, '--json'], env);
+		expect(first.code).toBe(0);
+		// The two tunnel certificates and the management CA.
+		expect(readFileSync(file, 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
+		const second = await runStatus(['--kubeconfig', kubeconfig, '--json'], env);
+		expect(second.code).toBe(0);
+		expect(facts(second.stdout)).toEqual(facts(first.stdout));
+		expect(facts(second.stdout).filter(row => row.connection?.matchedBy === 'certificate')).toHaveLength(2);
 	});
 });

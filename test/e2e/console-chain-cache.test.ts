@@ -5,7 +5,8 @@ import {fleetRow, simFixture} from './workflow-helpers.js';
 
 // The console keeps the tunnel certificate chains it verified, as `status` does (chain-verdict-file.ts):
 // a 1,001-cluster start checked 1,000 signatures of the same certificates on every start. What a user
-// sees must not change: the next start shows the same CERT column, from the chains kept.
+// sees must not change: the next start shows the same CERT column, from the chains kept (and the
+// certificates' facts: certificate-facts-file.ts).
 
 const sim = simFixture('chain-cache', ['--managed', '2', '--standalone', '0', '--bare', '0']);
 
@@ -31,8 +32,14 @@ describe('verified tunnel certificate chains between console starts', () => {
 		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 		expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
 		const written = fs.statSync(file).mtimeMs;
-		// Trusted, so nothing new to write; and the same verdicts on screen.
+		// What the certificates said (certificate-facts-file.ts): the two tunnel certificates and the CAs.
+		const factsFile = path.join(cache, 'calico-mcm', 'certs', 'facts');
+		expect(fs.readFileSync(factsFile, 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
+		expect(fs.statSync(factsFile).mode & 0o777).toBe(0o600);
+		const factsWritten = fs.statSync(factsFile).mtimeMs;
+		// Trusted, so nothing new to write; and the same verdicts on screen, from certificates not parsed again.
 		expect(await rows()).toEqual(first);
 		expect(fs.statSync(file).mtimeMs).toBe(written);
+		expect(fs.statSync(factsFile).mtimeMs).toBe(factsWritten);
 	}, 90_000);
 });
