@@ -73,7 +73,7 @@ async function measureStatusScale(options: BenchOptions): Promise<Row[]> {
 		withTarget({
 			id: 'status-scale.json',
 			measure: `status --json, ${r.clusters} clusters`,
-			what: `\`calico-mcm status --json\` over every context (${r.statusJsonMs.rows} rows), spawn → exit, after one warm-up run as kubectl's (bench/status-scale.ts); the warm-up, the first run against this fleet with no TLS session kept to resume: ${first.ms.toLocaleString('en-US')} ms, ${first.cpuMs.toLocaleString('en-US', {maximumFractionDigits: 0})} ms of CPU`,
+			what: `\`calico-mcm status --json\` over every context (${r.statusJsonMs.rows} rows), spawn → exit, after one warm-up run as kubectl's, each with a new cache directory of its own (status: XDG_CACHE_HOME; kubectl: --cache-dir; bench/status-scale.ts); the warm-up, the first run against this fleet with no TLS session kept to resume: ${first.ms.toLocaleString('en-US')} ms, ${first.cpuMs.toLocaleString('en-US', {maximumFractionDigits: 0})} ms of CPU`,
 			console: figure(r.statusJsonMs.all, 'ms'),
 			peer: kubectl,
 			note: peerNote,
