@@ -1,7 +1,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import {factsFoundHere, rememberFacts, type CertificateFacts} from '../mcm/certificate-facts.js';
-import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compile-cache.js';
+import {addPrivateLines, compileCacheDirectory, readPrivateLines} from './compile-cache.js';
 
 // What `status` and the console read from the tunnel certificates (expiry, fingerprint, CN), kept
 // between runs by the SHA-256 of the certificate's text (mcm/certificate-facts.ts says why), so that a
@@ -39,10 +39,6 @@ function parseLine(line: string): [string, CertificateFacts] | undefined {
 
 const format = ([key, facts]: readonly [string, CertificateFacts]): string => `${key} ${facts.notAfter} ${facts.sha256}${facts.commonName ? ` ${JSON.stringify(facts.commonName)}` : ''}`;
 
-function readLines(file: string): string[] {
-	return readPrivateFile(file)?.toString('utf8').split('\n').filter(line => line !== '') ?? [];
-}
-
 /**
  * Hands the facts earlier runs found to the certificate reads; returns what to call to write the new
  * ones, as often as the caller likes: each call writes only when certificates were parsed since the
@@ -51,7 +47,7 @@ function readLines(file: string): string[] {
 export function useCertificateFacts(env: NodeJS.ProcessEnv = process.env, file = certificateFactsFile(env)): () => boolean {
 	if (env.CALICO_MCM_NO_CERT_CACHE !== undefined) return () => false;
 	const known: Array<[string, CertificateFacts]> = [];
-	for (const line of readLines(file)) {
+	for (const line of readPrivateLines(file)) {
 		const entry = parseLine(line);
 		if (entry) known.push(entry);
 	}
@@ -60,16 +56,7 @@ export function useCertificateFacts(env: NodeJS.ProcessEnv = process.env, file =
 	return () => {
 		const found = factsFoundHere();
 		if (found.length === written) return false;
-		const saved = writePrivateFile(file, () => {
-			// Another run's lines too (read again now), this run's last: the newest are the ones kept.
-			const lines = new Set(readLines(file));
-			for (const entry of found) {
-				const line = format(entry);
-				lines.delete(line);
-				lines.add(line);
-			}
-			return `${[...lines].slice(-maxLines).join('\n')}\n`;
-		});
+		const saved = addPrivateLines(file, found.map(format), maxLines);
 		if (saved) written = found.length;
 		return saved;
 	};

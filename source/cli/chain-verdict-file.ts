@@ -1,7 +1,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import {chainsVerifiedHere, trustChains} from '../mcm/certificate-facts.js';
-import {compileCacheDirectory, readPrivateFile, writePrivateFile} from './compile-cache.js';
+import {addPrivateLines, compileCacheDirectory, readPrivateLines} from './compile-cache.js';
 
 // The tunnel certificate chains `status` and the console verified before, kept between runs: one
 // ECDSA or RSA signature check per managed cluster (its tunnel certificate against the management
@@ -23,10 +23,6 @@ export function chainVerdictFile(env: NodeJS.ProcessEnv = process.env): string {
 	return path.join(path.dirname(compileCacheDirectory(env)), 'chains', 'verified');
 }
 
-function readChains(file: string): string[] {
-	return readPrivateFile(file)?.toString('latin1').split('\n') ?? [];
-}
-
 /**
  * Hands the chains verified before to the certificate checks; returns what to call to write the new
  * ones, as often as the caller likes (the console: once its fleet answered, and at its stop): each
@@ -34,7 +30,7 @@ function readChains(file: string): string[] {
  */
 export function useChainVerdicts(env: NodeJS.ProcessEnv = process.env, file = chainVerdictFile(env)): () => boolean {
 	if (env.CALICO_MCM_NO_CHAIN_CACHE !== undefined) return () => false;
-	trustChains(readChains(file));
+	trustChains(readPrivateLines(file));
 	const written = new Set<string>();
 	return () => saveChains(file, written);
 }
@@ -43,14 +39,7 @@ export function useChainVerdicts(env: NodeJS.ProcessEnv = process.env, file = ch
 function saveChains(file: string, written: Set<string>): boolean {
 	const verified = chainsVerifiedHere();
 	if (verified.every(key => written.has(key))) return false;
-	const saved = writePrivateFile(file, () => {
-		const lines = new Set(readChains(file).filter(line => line !== ''));
-		for (const key of verified) {
-			lines.delete(key);
-			lines.add(key);
-		}
-		return `${[...lines].slice(-maxChains).join('\n')}\n`;
-	});
+	const saved = addPrivateLines(file, verified, maxChains);
 	if (saved) for (const key of verified) written.add(key);
 	return saved;
 }

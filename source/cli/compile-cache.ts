@@ -66,6 +66,26 @@ export function writePrivateFile(file: string, content: () => string): boolean {
 	}
 }
 
+/** A cache file of lines (chain-verdict-file.ts, certificate-facts-file.ts): its lines, none when it cannot be used. */
+export function readPrivateLines(file: string): string[] {
+	return readPrivateFile(file)?.toString('utf8').split('\n').filter(line => line !== '') ?? [];
+}
+
+/**
+ * Writes `lines` after those the file holds (another run's too, read again now), each once, the
+ * newest last, at most `max` of them: the oldest go first.
+ */
+export function addPrivateLines(file: string, lines: Iterable<string>, max: number): boolean {
+	return writePrivateFile(file, () => {
+		const kept = new Set(readPrivateLines(file));
+		for (const line of lines) {
+			kept.delete(line);
+			kept.add(line);
+		}
+		return `${[...kept].slice(-max).join('\n')}\n`;
+	});
+}
+
 /** Turns the cache on (`enable`: Node's, null where it has none), unless Node cannot, the user set NODE_COMPILE_CACHE or NODE_DISABLE_COMPILE_CACHE, or the directory is not private. */
 export function enableCompileCache(env: NodeJS.ProcessEnv = process.env, enable: CompileCache | null | undefined = (module as {enableCompileCache?: CompileCache}).enableCompileCache): string | undefined {
 	if (!enable || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return undefined;
