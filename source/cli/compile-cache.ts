@@ -23,7 +23,7 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
 	return path.join(base, 'calico-mcm', 'v8');
 }
 
-/** Whether a cache file or directory is the user's own and open to no one else: what every cache here (this one, code-cache.ts, tls-session-file.ts, chain-verdict-file.ts) requires. */
+/** Whether a cache file or directory is the user's own and open to no one else: what every cache here (this one, code-cache.ts, tls-session-file.ts, chain-verdict-file.ts, certificate-facts-file.ts, managed-hint-file.ts) requires. */
 export function ownAndPrivate(stat: fs.Stats): boolean {
 	return (!process.getuid || stat.uid === process.getuid()) && (process.platform === 'win32' || (stat.mode & 0o077) === 0);
 }
